@@ -1,0 +1,112 @@
+"""The ``deflect`` command: thin click commands over the core library."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from .content import ContentSettings, SettingsError, check_content, find_config_file, load_settings
+
+
+def _settings(path: Path | None, config_file: Path | None) -> ContentSettings:
+    start = path or Path.cwd()
+    config = config_file or find_config_file(start if start.is_dir() else start.parent)
+    if config is None:
+        raise click.ClickException(
+            f"no mkdocs.yml found in {start} or its parents: run this inside a help-center project or pass --config"
+        )
+    try:
+        return load_settings(config)
+    except SettingsError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+@click.group()
+@click.version_option(package_name="deflect")
+def main() -> None:
+    """Deflect: a static, multilingual self-service help center."""
+
+
+@main.command()
+@click.argument("path", required=False, type=click.Path(exists=True, path_type=Path))
+@click.option("--config", "config_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="The help center's mkdocs.yml (default: found from PATH upwards).")
+@click.option("--strict", is_flag=True, help="Treat warnings (overdue reviews, stale translations) as errors.")
+def check(path: Path | None, config_file: Path | None, strict: bool) -> None:
+    """Validate content: front matter, slugs, links and anchors, translations, reviews.
+
+    Prints one 'path:line: message' per problem and exits 1 if there is an error.
+    PATH limits the report to the files below it.
+    """
+    settings = _settings(path, config_file)
+    report = check_content(settings)
+    scope = _scope(path, settings.root)
+    problems = [p for p in report.problems if p.path == scope or p.path.startswith(scope + "/") or not scope]
+    for problem in problems:
+        click.echo(problem.format())
+    errors = sum(1 for p in problems if p.is_error)
+    warnings = len(problems) - errors
+    coverage = ", ".join(f"{lang} {count}/{report.sources}" for lang, count in report.translated.items())
+    click.echo(
+        f"{report.documents} files checked: {errors} error(s), {warnings} warning(s)"
+        + (f"; translated articles: {coverage}" if coverage else ""),
+        err=True,
+    )
+    if errors or (strict and warnings):
+        sys.exit(1)
+
+
+def _scope(path: Path | None, root: Path) -> str:
+    if path is None:
+        return ""
+    try:
+        rel = path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return ""
+    return "" if rel == "." else rel
+
+
+@main.command()
+@click.argument("kind", type=click.Choice(["article", "troubleshooting", "howto", "faq"]))
+@click.argument("title")
+@click.option("--lang", "lang", help="Language code (default: the default language).")
+@click.option("--category", "category", help="Category slug from articles/categories.yml.")
+@click.option("--config", "config_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def new(kind: str, title: str, lang: str | None, category: str | None, config_file: Path | None) -> None:
+    """Create a new article, troubleshooting guide, how-to or FAQ entry that passes 'deflect check'."""
+    from .content.scaffold import ScaffoldError, scaffold
+
+    settings = _settings(None, config_file)
+    try:
+        path = scaffold(settings, kind, title, lang=lang, category=category)
+    except ScaffoldError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(path.relative_to(settings.root).as_posix())
+
+
+@main.command()
+@click.option("--internal", is_flag=True, help="Build the agents' site, with internal articles (to site-internal/).")
+@click.option("--site-dir", type=click.Path(file_okay=False, path_type=Path), help="Where to write the site.")
+@click.option("--strict", is_flag=True, help="Fail on any warning (broken links, content errors).")
+@click.option("--config", "config_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def build(internal: bool, site_dir: Path | None, strict: bool, config_file: Path | None) -> None:
+    """Build the help center (the public site by default)."""
+    from .mkdocs_plugins.build import BuildFailed, build_site
+
+    config = config_file or find_config_file(Path.cwd())
+    if config is None:
+        raise click.ClickException("no mkdocs.yml found here or in a parent folder")
+    target = site_dir or (config.parent / ("site-internal" if internal else "site"))
+    try:
+        build_site(config, target, internal=internal, strict=strict)
+    except BuildFailed as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"built {'internal' if internal else 'public'} site in {target}")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
+    main()

@@ -1,0 +1,159 @@
+"""``deflect check``: everything an author can get wrong, as ``path:line: message``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .links import is_markdown_link, resolve
+from .loader import load_help_center
+from .markdown_scan import find_anchors, find_links
+from .model import Document, HelpCenter
+from .problems import Problem, error, warning
+from .schema import ArticleType
+from .settings import ContentSettings
+
+
+@dataclass
+class CheckReport:
+    """The outcome of a check: problems sorted by file and line, plus coverage numbers."""
+
+    problems: list[Problem]
+    documents: int
+    translated: dict[str, int] = field(default_factory=dict)
+    sources: int = 0
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.is_error]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if not p.is_error]
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def check_content(settings: ContentSettings) -> CheckReport:
+    """Load and check all content of a help center."""
+    center, problems = load_help_center(settings)
+    problems = problems + check_help_center(center)
+    unique = sorted(set(problems), key=lambda p: (p.path, p.line, p.message))
+    sources = [d for d in center.documents if d.lang == settings.default_language and not d.is_faq and not d.is_internal]
+    translated = {
+        lang: sum(1 for d in sources if lang in center.versions(d))
+        for lang in settings.codes if lang != settings.default_language
+    }
+    return CheckReport(unique, len(center.documents), translated, len(sources))
+
+
+def check_help_center(center: HelpCenter) -> list[Problem]:
+    """Cross-document checks on loaded content (per-file problems come from the loader)."""
+    problems: list[Problem] = []
+    for doc in center.documents:
+        problems += _check_category(center, doc)
+        problems += _check_links(center, doc)
+        problems += _check_translation(center, doc)
+        problems += _check_review(center, doc)
+        problems += _check_steps(doc)
+    problems += _check_required_translations(center)
+    return problems
+
+
+def _check_category(center: HelpCenter, doc: Document) -> list[Problem]:
+    if not center.categories or doc.category in center.categories:
+        return []
+    known = ", ".join(center.categories)
+    return [error(doc.rel_path, doc.source.line_of("category"),
+                  f"unknown category '{doc.category}' (defined in {center.settings.articles_dir}/categories.yml: {known})")]
+
+
+def _check_links(center: HelpCenter, doc: Document) -> list[Problem]:
+    problems = []
+    for link in find_links(doc.body):
+        line = doc.body_line(link.line)
+        if link.is_external or link.is_image:
+            continue
+        if not link.path:
+            if link.anchor and link.anchor not in doc.anchors:
+                problems.append(error(doc.rel_path, line, f"broken anchor '#{link.anchor}': no such heading or id in this file"))
+            continue
+        if not is_markdown_link(link.path):
+            continue
+        target = resolve(center, doc.abs_path, link.path)
+        if target is None:
+            problems.append(error(doc.rel_path, line, f"broken link '{link.target}': no such article, FAQ entry or page"))
+            continue
+        if target.document is not None:
+            if target.document.is_internal and not doc.is_internal:
+                problems.append(error(doc.rel_path, line,
+                                      f"link to internal article '{link.path}' from a public page: readers cannot open it"))
+                continue
+            anchors = target.document.anchors
+        else:
+            anchors = find_anchors(center.pages[target.page or ""].read_text(encoding="utf-8", errors="replace"))
+        if link.anchor and link.anchor not in anchors:
+            problems.append(error(doc.rel_path, line, f"broken anchor '#{link.anchor}' in link to '{link.path}'"))
+    return problems
+
+
+def _check_translation(center: HelpCenter, doc: Document) -> list[Problem]:
+    settings = center.settings
+    if doc.lang == settings.default_language:
+        return []
+    source = center.source_of(doc)
+    line = doc.source.line_of("translation_of") if doc.front.translation_of else 1
+    if source is None:
+        expected = f"{'faq' if doc.is_faq else settings.articles_dir}/{settings.default_language}/{doc.translation_key}.md"
+        how = "fix translation_of" if doc.front.translation_of else "give it the same file name as its source, or set translation_of"
+        return [error(doc.rel_path, line, f"translation without a source: {expected} does not exist ({how})")]
+    problems = []
+    for key in ("category", "audience"):
+        mine, theirs = getattr(doc.front, key), getattr(source.front, key)
+        if mine != theirs:
+            problems.append(error(doc.rel_path, doc.source.line_of(key),
+                                  f"{key} '{_value(mine)}' differs from the source's '{_value(theirs)}' ({source.rel_path})"))
+    if center.is_stale(doc):
+        assert source.last_changed is not None and doc.last_changed is not None
+        problems.append(warning(doc.rel_path, 1,
+                                f"translation is out of date: {source.rel_path} changed on {source.last_changed:%Y-%m-%d}, "
+                                f"after this translation ({doc.last_changed:%Y-%m-%d})"))
+    return problems
+
+
+def _value(value: object) -> str:
+    return str(getattr(value, "value", value))
+
+
+def _check_required_translations(center: HelpCenter) -> list[Problem]:
+    problems = []
+    required = center.settings.required_languages
+    for doc in center.documents:
+        if doc.lang != center.settings.default_language or doc.is_internal:
+            continue
+        versions = center.versions(doc)
+        for lang in required:
+            if lang not in versions:
+                problems.append(error(doc.rel_path, 1, f"missing translation into '{lang}' (required in mkdocs.yml)"))
+    return problems
+
+
+def _check_review(center: HelpCenter, doc: Document) -> list[Problem]:
+    due = doc.review_due(center.settings.review_every_days)
+    today = center.settings.today
+    if due is None or due >= today:
+        return []
+    return [warning(doc.rel_path, doc.source.line_of("reviewed"),
+                    f"review overdue since {due:%Y-%m-%d} (last reviewed {doc.front.reviewed:%Y-%m-%d}): "
+                    "check the text and update 'reviewed'")]
+
+
+def _check_steps(doc: Document) -> list[Problem]:
+    if doc.article_type is not ArticleType.TROUBLESHOOTING:
+        return []
+    steps = [h for h in doc.headings if h.level == 2]
+    if len(steps) < 2:
+        return [error(doc.rel_path, doc.source.line_of("type"),
+                      f"a troubleshooting guide needs at least two steps ('## ' headings), found {len(steps)}")]
+    return []

@@ -1,0 +1,134 @@
+"""Split a Markdown source into YAML front matter and body, keeping line numbers.
+
+Every message names the file and the line, so ``deflect check`` can print ``path:line``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .problems import Problem, error
+
+_FENCE = re.compile(r"^---[ \t]*$")
+_CLOSE = re.compile(r"^(---|\.\.\.)[ \t]*$")
+
+
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """Safe loader that also remembers the line of every key (see ``key_lines``)."""
+
+
+@dataclass
+class SourceText:
+    """A Markdown source split into front matter and body."""
+
+    meta: dict[str, Any]
+    body: str
+    body_line: int
+    """1-based line number of the first body line in the file."""
+    key_lines: dict[tuple[str | int, ...], int] = field(default_factory=dict)
+    """1-based line of every front-matter key and list item, by its path (``("tags", 1)``)."""
+    front_matter_line: int = 1
+
+    def line_of(self, *loc: str | int) -> int:
+        """Best line for a location: the deepest known prefix of ``loc``."""
+        for end in range(len(loc), 0, -1):
+            found = self.key_lines.get(tuple(loc[:end]))
+            if found:
+                return found
+        return self.front_matter_line
+
+
+def read_text(path: Path, rel: str) -> tuple[str | None, list[Problem]]:
+    """Read a file as UTF-8; a clear problem instead of a traceback when it is not."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        return None, [error(rel, 1, f"cannot read file: {exc.strerror or exc}")]
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        return None, [
+            error(
+                rel,
+                line,
+                f"not valid UTF-8 (byte 0x{raw[exc.start]:02x} at offset {exc.start}); "
+                "save the file with UTF-8 encoding",
+            )
+        ]
+    return text.replace("\r\n", "\n").replace("\r", "\n"), []
+
+
+def split_front_matter(text: str, rel: str) -> tuple[SourceText | None, list[Problem]]:
+    """Parse ``---`` delimited YAML front matter at the top of ``text``.
+
+    Returns the parsed source, or ``None`` and the problems when the file cannot be used.
+    """
+    if not text.strip():
+        return None, [error(rel, 1, "empty file: start it with front matter (--- title: … ---) and some text")]
+    lines = text.split("\n")
+    if not _FENCE.match(lines[0]):
+        return None, [error(rel, 1, "missing front matter: the file must start with a line '---'")]
+    close = next((i for i in range(1, len(lines)) if _CLOSE.match(lines[i])), None)
+    if close is None:
+        return None, [error(rel, 1, "front matter is not closed: add a line '---' after the last key")]
+    yaml_text = "\n".join(lines[1:close])
+    body = "\n".join(lines[close + 1 :])
+    # Line 1 is the opening fence, so YAML line 0 is file line 2.
+    offset = 2
+    try:
+        node = yaml.compose(yaml_text, Loader=_UniqueKeyLoader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = (mark.line + offset) if mark else 1
+        reason = (exc.problem or "invalid YAML").strip()
+        return None, [error(rel, line, f"invalid YAML in front matter: {reason}")]
+    except yaml.YAMLError as exc:  # pragma: no cover - non-marked YAML errors are rare
+        return None, [error(rel, 1, f"invalid YAML in front matter: {exc}")]
+    if node is None:
+        return SourceText({}, body, close + 2, {}, 1), []
+    if not isinstance(node, yaml.MappingNode):
+        return None, [error(rel, node.start_mark.line + offset, "front matter must be a mapping of 'key: value' lines")]
+
+    key_lines: dict[tuple[str | int, ...], int] = {}
+    problems: list[Problem] = []
+    seen: set[str] = set()
+    for key_node, value_node in node.value:
+        key = str(key_node.value)
+        line = key_node.start_mark.line + offset
+        if key in seen:
+            problems.append(error(rel, line, f"duplicate key '{key}' in front matter"))
+        seen.add(key)
+        key_lines[(key,)] = line
+        if isinstance(value_node, yaml.SequenceNode):
+            for index, item in enumerate(value_node.value):
+                key_lines[(key, index)] = item.start_mark.line + offset
+        elif isinstance(value_node, yaml.MappingNode):
+            for sub_key, sub_value in value_node.value:
+                key_lines[(key, str(sub_key.value))] = sub_key.start_mark.line + offset
+    try:
+        data = yaml.load(yaml_text, Loader=_UniqueKeyLoader)  # noqa: S506 - SafeLoader subclass
+    except yaml.YAMLError as exc:  # constructor errors, e.g. an impossible date
+        mark = getattr(exc, "problem_mark", None)
+        line = (mark.line + offset) if mark else 1
+        return None, [error(rel, line, f"invalid YAML in front matter: {getattr(exc, 'problem', exc)}")]
+    except ValueError as exc:  # e.g. 2026-02-30 parsed as a timestamp
+        line = _line_of_bad_value(yaml_text, str(exc)) + offset
+        return None, [error(rel, line, f"invalid value in front matter: {exc}")]
+    return SourceText(dict(data or {}), body, close + 2, key_lines, 1), problems
+
+
+def _line_of_bad_value(yaml_text: str, message: str) -> int:
+    """Impossible dates raise a bare ValueError; guess the line from the date-looking values."""
+    for index, line in enumerate(yaml_text.split("\n")):
+        if re.search(r":\s*\d{4}-\d{1,2}-\d{1,2}\s*$", line):
+            try:
+                yaml.safe_load(line)
+            except ValueError:
+                return index
+    return 0

@@ -1,0 +1,191 @@
+"""Load a help center's content from disk into the content model.
+
+Layout (see README): ``articles/<lang>/**/<slug>.md``, ``faq/<lang>/**/<slug>.md`` and
+``articles/categories.yml``. A translation has the same file name as its source, or names it in
+``translation_of``. Nothing here raises on bad content: every problem is returned with its
+``path:line`` and the unusable file is left out.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .frontmatter import SourceText, read_text, split_front_matter
+from .history import load_history
+from .model import Category, CategoryText, Document, DocumentKind, HelpCenter
+from .problems import Problem, error
+from .schema import SLUG_RE, ArticleFrontMatter, FaqFrontMatter, validate_front_matter
+from .settings import ContentSettings
+
+CATEGORIES_FILE = "categories.yml"
+RESERVED_SLUGS = {"index", "faq"}
+
+
+def load_help_center(settings: ContentSettings, *, with_history: bool = True) -> tuple[HelpCenter, list[Problem]]:
+    """Read all content below ``settings.root``; return the model and every problem found."""
+    problems: list[Problem] = []
+    root = settings.root
+    categories, category_problems = load_categories(settings)
+    problems += category_problems
+    history = load_history(root, [settings.articles_dir, settings.faq_dir]) if with_history else {}
+
+    documents: list[Document] = []
+    for kind, folder, model in (
+        (DocumentKind.ARTICLE, settings.articles_dir, ArticleFrontMatter),
+        (DocumentKind.FAQ, settings.faq_dir, FaqFrontMatter),
+    ):
+        base = root / folder
+        if not base.is_dir():
+            if kind is DocumentKind.ARTICLE:
+                problems.append(error(folder, 1, f"missing folder '{folder}/': create it with one folder per language"))
+            continue
+        problems += _stray_entries(base, folder, settings)
+        for lang in settings.codes:
+            lang_dir = base / lang
+            if not lang_dir.is_dir():
+                problems.append(error(
+                    f"{folder}/{lang}", 1,
+                    f"missing language folder '{folder}/{lang}/' for language '{lang}' listed in mkdocs.yml: "
+                    f"create it (it may stay empty) or remove '{lang}' from languages",
+                ))
+                continue
+            for path in sorted(lang_dir.rglob("*.md")):
+                rel = path.relative_to(root).as_posix()
+                doc, doc_problems = _load_document(path, rel, kind, lang, model, settings)
+                problems += doc_problems
+                if doc is not None:
+                    doc.history = history.get(rel)
+                    documents.append(doc)
+
+    problems += _check_slugs(documents)
+    center = HelpCenter(settings=settings, categories=categories, documents=documents, pages=_docs_pages(settings))
+    return center, problems
+
+
+def _load_document(
+    path: Path, rel: str, kind: DocumentKind, lang: str, model: type, settings: ContentSettings
+) -> tuple[Document | None, list[Problem]]:
+    text, problems = read_text(path, rel)
+    if text is None:
+        return None, problems
+    source, problems = split_front_matter(text, rel)
+    if source is None:
+        return None, problems
+    front, schema_problems = validate_front_matter(model, source, rel)
+    problems += schema_problems
+    if front is None:
+        return None, problems
+    slug = path.stem
+    if not SLUG_RE.match(slug):
+        problems.append(error(rel, 1, f"file name '{path.name}' must be a slug: lowercase letters, digits and hyphens"))
+        return None, problems
+    if slug in RESERVED_SLUGS and kind is DocumentKind.ARTICLE:
+        problems.append(error(rel, 1, f"'{slug}' is reserved for generated pages: rename the file"))
+        return None, problems
+    key = front.translation_of or slug
+    if lang == settings.default_language and front.translation_of:
+        problems.append(error(rel, source.line_of("translation_of"),
+                              "translation_of is only for translations; this file is in the default language"))
+        key = slug
+    doc = Document(kind=kind, lang=lang, slug=slug, rel_path=rel, abs_path=path, front=front,
+                   source=source, translation_key=key)
+    if not source.body.strip():
+        problems.append(error(rel, source.body_line, "the text below the front matter is empty"))
+    return doc, problems
+
+
+def _stray_entries(base: Path, folder: str, settings: ContentSettings) -> list[Problem]:
+    problems = []
+    for entry in sorted(base.iterdir()):
+        if entry.is_dir() and entry.name not in settings.codes and not entry.name.startswith("."):
+            problems.append(error(
+                f"{folder}/{entry.name}", 1,
+                f"folder '{entry.name}' is not a language listed in mkdocs.yml ({', '.join(settings.codes)})",
+            ))
+        elif entry.is_file() and entry.suffix == ".md":
+            problems.append(error(
+                f"{folder}/{entry.name}", 1,
+                f"file is outside a language folder: move it to {folder}/{settings.default_language}/",
+            ))
+    return problems
+
+
+def _check_slugs(documents: list[Document]) -> list[Problem]:
+    """Two files of one kind and language with the same slug would share a URL."""
+    problems = []
+    seen: dict[tuple[DocumentKind, str, str], Document] = {}
+    for doc in documents:
+        key = (doc.kind, doc.lang, doc.slug)
+        first = seen.get(key)
+        if first is not None:
+            problems.append(error(doc.rel_path, 1, f"duplicate slug '{doc.slug}': {first.rel_path} has the same file name"))
+        else:
+            seen[key] = doc
+    return problems
+
+
+def _docs_pages(settings: ContentSettings) -> dict[str, Path]:
+    docs = settings.root / settings.docs_dir
+    if not docs.is_dir():
+        return {}
+    return {path.relative_to(docs).as_posix(): path for path in docs.rglob("*.md")}
+
+
+def load_categories(settings: ContentSettings) -> tuple[dict[str, Category], list[Problem]]:
+    """Read ``articles/categories.yml``: category slug → titles and descriptions per language."""
+    rel = f"{settings.articles_dir}/{CATEGORIES_FILE}"
+    path = settings.root / rel
+    if not path.is_file():
+        return {}, [error(rel, 1, "missing categories file: list each category with a title per language")]
+    text, problems = read_text(path, rel)
+    if text is None:
+        return {}, problems
+    source, problems = split_front_matter("---\n" + text + "\n---\n", rel)
+    if source is None:
+        # The wrapper adds one line at the top; messages must still point at the real line.
+        return {}, [error(p.path, p.line - 1, p.message) for p in problems]
+    categories: dict[str, Category] = {}
+    for slug, value in source.meta.items():
+        line = source.line_of(slug) - 1
+        slug = str(slug)
+        if not SLUG_RE.match(slug):
+            problems.append(error(rel, line, f"category '{slug}' must be a slug: lowercase letters, digits and hyphens"))
+            continue
+        if not isinstance(value, dict):
+            problems.append(error(rel, line, f"category '{slug}' needs a mapping: icon and a title per language"))
+            continue
+        texts, icon = _category_texts(slug, value, source, settings, rel, problems)
+        categories[slug] = Category(slug=slug, texts=texts, icon=icon, line=line)
+    if not categories:
+        problems.append(error(rel, 1, "no categories defined"))
+    return categories, problems
+
+
+def _category_texts(
+    slug: str, value: dict[str, Any], source: SourceText, settings: ContentSettings, rel: str, problems: list[Problem]
+) -> tuple[dict[str, CategoryText], str | None]:
+    texts: dict[str, CategoryText] = {}
+    icon = value.get("icon")
+    for key, entry in value.items():
+        line = source.line_of(slug, str(key)) - 1
+        if key == "icon":
+            if not isinstance(entry, str):
+                problems.append(error(rel, line, f"category '{slug}': icon must be text such as 'material/truck'"))
+                icon = None
+            continue
+        if key not in settings.codes:
+            problems.append(error(rel, line, f"category '{slug}': '{key}' is neither 'icon' nor a language in mkdocs.yml"))
+            continue
+        if isinstance(entry, str):
+            texts[key] = CategoryText(entry)
+        elif isinstance(entry, dict) and isinstance(entry.get("title"), str):
+            texts[key] = CategoryText(entry["title"], str(entry.get("description") or ""))
+        else:
+            problems.append(error(rel, line, f"category '{slug}': '{key}' needs a title (text)"))
+    if settings.default_language not in texts:
+        problems.append(error(rel, source.line_of(slug) - 1,
+                              f"category '{slug}' has no title in the default language '{settings.default_language}'"))
+    return texts, icon

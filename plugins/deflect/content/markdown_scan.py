@@ -1,0 +1,157 @@
+"""Read links, headings and anchors out of Markdown source without rendering it.
+
+Used by ``deflect check`` (line numbers for every broken link) and by the site build (which
+rewrites source-relative links). Code blocks and inline code are skipped.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Callable
+
+from markdown.extensions.toc import slugify, unique
+
+_FENCE_RE = re.compile(r"^\s{0,3}(`{3,}|~{3,})")
+_HEADING_RE = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
+_ATTR_ID_RE = re.compile(r"\{[^}]*#([A-Za-z][\w\-:.]*)[^}]*\}\s*$")
+_HTML_ID_RE = re.compile(r"""\bid\s*=\s*["']([^"']+)["']""")
+_INLINE_CODE_RE = re.compile(r"(`+)(?:(?!\1).)+?\1")
+_LINK_RE = re.compile(r"(!?)\[(?:[^\[\]]|\[[^\]]*\])*\]\(\s*<?([^)\s>]+)>?(?:\s+[\"'(][^)]*[\"')])?\s*\)")
+_REF_DEF_RE = re.compile(r"^\s{0,3}\[[^\]]+\]:\s*<?(\S+?)>?(?:\s+.*)?$")
+_MD_INLINE_RE = re.compile(r"[*_`]|!?\[([^\]]*)\]\([^)]*\)")
+
+
+@dataclass(frozen=True)
+class Link:
+    line: int
+    """1-based line within the scanned text."""
+    target: str
+    is_image: bool = False
+
+    @property
+    def path(self) -> str:
+        return self.target.split("#", 1)[0]
+
+    @property
+    def anchor(self) -> str | None:
+        return self.target.split("#", 1)[1] if "#" in self.target else None
+
+    @property
+    def is_external(self) -> bool:
+        return bool(re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:", self.target)) or self.target.startswith("//")
+
+
+@dataclass(frozen=True)
+class Heading:
+    line: int
+    level: int
+    text: str
+    anchor: str
+
+
+def _prose_lines(text: str) -> list[tuple[int, str]]:
+    """Lines outside fenced code blocks, with inline code removed, numbered from 1."""
+    lines: list[tuple[int, str]] = []
+    fence: str | None = None
+    for number, line in enumerate(text.split("\n"), start=1):
+        match = _FENCE_RE.match(line)
+        if fence is None and match:
+            fence = match.group(1)[0] * len(match.group(1))
+            continue
+        if fence is not None:
+            if line.strip().startswith(fence):
+                fence = None
+            continue
+        lines.append((number, _INLINE_CODE_RE.sub("", line)))
+    return lines
+
+
+def find_links(text: str) -> list[Link]:
+    """Every inline link, image and reference definition in ``text``."""
+    links = []
+    for number, line in _prose_lines(text):
+        for match in _LINK_RE.finditer(line):
+            links.append(Link(number, match.group(2), is_image=bool(match.group(1))))
+        ref = _REF_DEF_RE.match(line)
+        if ref:
+            links.append(Link(number, ref.group(1)))
+    return links
+
+
+def heading_text(raw: str) -> str:
+    """Heading text as the reader sees it (attribute lists and inline markup removed)."""
+    raw = _ATTR_ID_RE.sub("", raw).strip()
+    raw = re.sub(r"\{:?[^}]*\}\s*$", "", raw).strip()
+    return _MD_INLINE_RE.sub(lambda m: m.group(1) or "", raw).strip()
+
+
+def find_headings(text: str) -> list[Heading]:
+    """ATX headings with the anchor the ``toc`` extension gives them."""
+    headings: list[Heading] = []
+    used: set[str] = set()
+    for number, line in _prose_lines(text):
+        match = _HEADING_RE.match(line)
+        if not match:
+            continue
+        raw = match.group(2)
+        explicit = _ATTR_ID_RE.search(raw)
+        title = heading_text(raw)
+        anchor = explicit.group(1) if explicit else unique(slugify(title, "-"), used)
+        used.add(anchor)
+        headings.append(Heading(number, len(match.group(1)), title, anchor))
+    return headings
+
+
+def find_anchors(text: str) -> set[str]:
+    """Every id a link may point at: headings, attribute lists and raw HTML ids."""
+    anchors = {heading.anchor for heading in find_headings(text)}
+    for _, line in _prose_lines(text):
+        anchors.update(_HTML_ID_RE.findall(line))
+        anchors.update(re.findall(r"\{[^}]*#([A-Za-z][\w\-:.]*)[^}]*\}", line))
+    return anchors
+
+
+def rewrite_links(text: str, replace: Callable[[str], str | None]) -> str:
+    """Apply ``replace`` to every link target outside code; ``None`` keeps the target as it is."""
+    out = []
+    fence: str | None = None
+    for line in text.split("\n"):
+        match = _FENCE_RE.match(line)
+        if fence is None and match:
+            fence = match.group(1)[0] * len(match.group(1))
+        elif fence is not None:
+            if line.strip().startswith(fence):
+                fence = None
+        else:
+            line = _rewrite_line(line, replace)
+        out.append(line)
+    return "\n".join(out)
+
+
+def _rewrite_line(line: str, replace: Callable[[str], str | None]) -> str:
+    def link(match: re.Match[str]) -> str:
+        new = replace(match.group(2))
+        if new is None:
+            return match.group(0)
+        start, end = match.span(2)
+        offset = match.start(0)
+        whole = match.group(0)
+        return whole[: start - offset] + new + whole[end - offset :]
+
+    def ref(match: re.Match[str]) -> str:
+        new = replace(match.group(1))
+        if new is None:
+            return match.group(0)
+        return match.group(0).replace(match.group(1), new, 1)
+
+    if _REF_DEF_RE.match(line):
+        return _REF_DEF_RE.sub(ref, line)
+    parts = []
+    last = 0
+    for code in _INLINE_CODE_RE.finditer(line):
+        parts.append(_LINK_RE.sub(link, line[last : code.start()]))
+        parts.append(code.group(0))
+        last = code.end()
+    parts.append(_LINK_RE.sub(link, line[last:]))
+    return "".join(parts)

@@ -1,0 +1,45 @@
+"""Problems found in help content, each tied to a file and line so authors can jump to it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+
+
+class Severity(str, Enum):
+    ERROR = "error"
+    WARNING = "warning"
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One thing wrong with the content: where it is and what to do about it.
+
+    ``path`` is relative to the project root (as authors see it in a pull request) and
+    ``line`` is 1-based.
+    """
+
+    path: str
+    line: int
+    message: str
+    severity: Severity = Severity.ERROR
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity is Severity.ERROR
+
+    def format(self) -> str:
+        """``path:line: message`` for errors, ``path:line: warning: message`` for warnings."""
+        prefix = "" if self.is_error else "warning: "
+        return f"{self.path}:{self.line}: {prefix}{self.message}"
+
+    def __str__(self) -> str:
+        return self.format()
+
+
+def error(path: str, line: int, message: str) -> Problem:
+    return Problem(path, max(line, 1), message, Severity.ERROR)
+
+
+def warning(path: str, line: int, message: str) -> Problem:
+    return Problem(path, max(line, 1), message, Severity.WARNING)

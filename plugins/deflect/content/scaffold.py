@@ -1,0 +1,112 @@
+"""``deflect new``: start an article, troubleshooting guide or FAQ entry that already passes the check."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import yaml
+from markdown.extensions.toc import slugify
+
+from .loader import load_categories
+from .settings import ContentSettings
+
+KINDS = ("article", "troubleshooting", "howto", "faq")
+
+_BODIES = {
+    "article": """Start with one or two sentences that answer the question right away.
+
+## What you need {#before}
+
+- The Orrin app, signed in to your account
+
+## Steps {#steps}
+
+1. Open the app and tap **Profile**.
+2. Describe each step in the reader's words, naming buttons in **bold**.
+
+## Related {#related}
+
+Link to articles that help next, e.g. `[Title](other-article.md)`.
+""",
+    "howto": """Say in one sentence what the reader will have done at the end.
+
+## Before you start {#before}
+
+- What the reader needs
+
+## Do it {#steps}
+
+1. First step.
+2. Second step.
+""",
+    "troubleshooting": """Say which symptom this guide fixes. Start at the first step and follow the answers.
+
+## Check the first thing {#first}
+
+What to look at, and how.
+
+**Does it work now?**
+
+- **Yes** → [Done](#solved)
+- **No** → [Try the next thing](#second)
+
+## Try the next thing {#second}
+
+What to do next.
+
+**Does it work now?**
+
+- **Yes** → [Done](#solved)
+- **No** → [Still not working?](#contact)
+
+## Done {#solved}
+
+Glad it works again.
+
+## Still not working? {#contact}
+
+Contact support and tell us which steps you tried.
+""",
+    "faq": "Answer in one to four sentences, then link to the article with the details.\n",
+}
+
+
+class ScaffoldError(ValueError):
+    """The file cannot be created; the message says why and how to fix it."""
+
+
+def scaffold(
+    settings: ContentSettings, kind: str, title: str, *, lang: str | None = None, category: str | None = None,
+    today: dt.date | None = None,
+) -> Path:
+    """Write a new, valid content file and return its path."""
+    if kind not in KINDS:
+        raise ScaffoldError(f"unknown kind {kind!r}: use one of {', '.join(KINDS)}")
+    lang = lang or settings.default_language
+    if lang not in settings.codes:
+        raise ScaffoldError(f"unknown language {lang!r}: use one of {', '.join(settings.codes)} (see mkdocs.yml)")
+    title = title.strip()
+    slug = slugify(title, "-")
+    if not title or not slug:
+        raise ScaffoldError("the title is empty: give the title the reader will see, e.g. \"Reset your password\"")
+    categories, _ = load_categories(settings)
+    if category is None:
+        raise ScaffoldError(f"choose a category with --category: {', '.join(categories) or 'none defined yet'}")
+    if categories and category not in categories:
+        raise ScaffoldError(f"unknown category {category!r}: use one of {', '.join(categories)}")
+    folder = settings.faq_dir if kind == "faq" else settings.articles_dir
+    path = settings.root / folder / lang / f"{slug}.md"
+    if path.exists():
+        raise ScaffoldError(f"{path.relative_to(settings.root)} already exists: pick another title or edit that file")
+    today = today or settings.today
+    meta: dict[str, object] = {"title": title}
+    if kind != "faq":
+        meta["summary"] = "One sentence that tells the reader what this article helps them do."
+        meta["type"] = "article" if kind == "article" else kind
+    meta.update({"category": category, "tags": [], "topics": [], "audience": "public", "owner": "team-support",
+                 "reviewed": today, "review_every": "12 months"})
+    front = yaml.safe_dump(meta, allow_unicode=True, sort_keys=False, default_flow_style=None)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(f"---\n{front}---\n{_BODIES[kind]}", encoding="utf-8")
+    return path

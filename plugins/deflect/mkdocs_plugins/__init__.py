@@ -1,0 +1,1 @@
+"""MkDocs adapters: thin plugins that route MkDocs events to Deflect's core."""

@@ -1,0 +1,196 @@
+"""``deflect/content``: merge articles and FAQ entries into a multilingual Material site.
+
+Routes MkDocs events to the core: content is loaded in ``on_config``, pages are planned and
+added in ``on_files``, and each page gets its language, notices, alternates and scoped sidebar
+in ``on_page_context``.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import yaml
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import BasePlugin, get_plugin_logger
+from mkdocs.structure.files import File, Files
+from mkdocs.structure.nav import Navigation
+from mkdocs.structure.pages import Page
+
+from ..content import HelpCenter, Problem, load_help_center
+from ..content.check import check_help_center
+from ..content.settings import ContentSettings, Language, SettingsError
+from ..site.plan import NavEntry, SitePage, SitePlan
+from ..site.strings import strings_for
+from .config import ContentConfig
+
+log = get_plugin_logger(__name__)
+THEME_DIR = Path(__file__).resolve().parent.parent / "theme"
+REQUIRED_EXTENSIONS = ("attr_list", "md_in_html", "admonition", "pymdownx.details")
+
+
+class ContentPlugin(BasePlugin[ContentConfig]):
+    supports_multiple_instances = False
+
+    def __init__(self) -> None:
+        self.center: HelpCenter | None = None
+        self.plan: SitePlan | None = None
+        self.files: Files | None = None
+        self.ui_languages: dict[str, str] = {}
+
+    def on_startup(self, *, command: str, dirty: bool) -> None:
+        """Defined so that ``mkdocs serve`` keeps this plugin object across rebuilds."""
+
+    def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
+        if not self.config.enabled:
+            return None
+        self.center, self.plan, self.files = None, None, None
+        if config.theme.name != "material":
+            raise PluginError("deflect/content needs the Material theme: set 'theme: name: material' in mkdocs.yml")
+        settings = self._settings(config)
+        self.center, problems = load_help_center(settings)
+        _report(problems + check_help_center(self.center))
+        self.ui_languages = {lang.code: _material_language(config, lang.code) for lang in settings.languages}
+        config.theme.dirs.insert(1 if config.theme.custom_dir else 0, str(THEME_DIR))
+        config.theme["language"] = self.ui_languages[settings.default_language]
+        config.extra_css.insert(0, "assets/deflect/deflect.css")
+        config.extra.setdefault("alternate", [{"name": lang.name, "link": f"{lang.code}/", "lang": lang.code}
+                                              for lang in settings.languages])
+        for name in REQUIRED_EXTENSIONS:
+            if name not in config.markdown_extensions:
+                config.markdown_extensions.append(name)
+        if not any(str(ext).startswith("pymdownx.emoji") for ext in config.markdown_extensions):
+            from material.extensions import emoji
+
+            config.markdown_extensions.append("pymdownx.emoji")
+            config.mdx_configs["pymdownx.emoji"] = {"emoji_index": emoji.twemoji, "emoji_generator": emoji.to_svg}
+        return config
+
+    def _settings(self, config: MkDocsConfig) -> ContentSettings:
+        root = Path(config.config_file_path).resolve().parent if config.config_file_path else Path.cwd()
+        languages = [Language(item.code, item.name) for item in self.config.languages] or [Language("en", "English")]
+        docs_dir = os.path.relpath(config.docs_dir, root)
+        try:
+            return ContentSettings(
+                root=root, languages=languages,
+                default_language=self.config.default_language or languages[0].code,
+                articles_dir=self.config.articles_dir, faq_dir=self.config.faq_dir, docs_dir=docs_dir,
+                audience=self.config.audience, fallback=self.config.fallback,
+                required_languages=list(self.config.required_languages),
+                review_every_days=self.config.review_every_days, sidebar_limit=self.config.sidebar_limit,
+                popular=list(self.config.popular),
+            )
+        except SettingsError as exc:
+            raise PluginError(f"deflect/content: {exc}") from exc
+
+    def on_files(self, files: Files, *, config: MkDocsConfig) -> Files | None:
+        if not self.config.enabled or self.center is None:
+            return None
+        self.plan = SitePlan(self.center)
+        for site_path, page in self.plan.pages.items():
+            if files.get_file_from_path(site_path) is not None:
+                log.info(f"{config.docs_dir}/{site_path} replaces the generated page at that address")
+                continue
+            files.append(File.generated(config, site_path, content=_page_source(page)))
+        return files
+
+    def on_nav(self, nav: Navigation, *, config: MkDocsConfig, files: Files) -> Navigation | None:
+        self.files = files
+        return None
+
+    def on_page_context(self, context: dict[str, Any], *, page: Page, config: MkDocsConfig, nav: Navigation) -> dict[str, Any] | None:
+        if self.plan is None or self.files is None:
+            return None
+        planned = self.plan.page_for(page.file.src_uri)
+        context["deflect"] = self._context(planned, page, config)
+        home = f"{planned.lang}/index.md"
+        context["nav"] = SimpleNamespace(homepage=SimpleNamespace(url=self._url(home), title=config.site_name),
+                                         items=[], pages=[])
+        if planned.canonical_path and config.site_url:
+            page.canonical_url = config.site_url.rstrip("/") + "/" + self._url(planned.canonical_path)
+        return context
+
+    def _context(self, planned: SitePage, page: Page, config: MkDocsConfig) -> dict[str, Any]:
+        assert self.plan is not None
+        site_url = (config.site_url or "").rstrip("/")
+        alternates = self.plan.alternates(planned)
+        default = self.plan.settings.default_language
+        hreflang = [{"lang": alt.lang, "href": _absolute(site_url, self._url(alt.site_path), page)}
+                    for alt in alternates if alt.translated]
+        if len(hreflang) > 1:
+            default_alt = next(alt for alt in alternates if alt.lang == default)
+            hreflang.append({"lang": "x-default", "href": _absolute(site_url, self._url(default_alt.site_path), page)})
+        else:
+            hreflang = []
+        return {
+            "lang": planned.lang,
+            "ui_lang": self.ui_languages.get(planned.lang, "en"),
+            "content_lang": planned.content_lang or planned.lang,
+            "role": planned.role,
+            "strings": strings_for(planned.lang),
+            "notices": [
+                {"kind": n.kind, "text": n.text, "link_title": n.link_title, "link_lang": default,
+                 "url": self._url(n.link_path) if n.link_path else None}
+                for n in planned.notices
+            ],
+            "alternates": [
+                {"lang": alt.lang, "name": alt.name, "url": self._url(alt.site_path), "translated": alt.translated,
+                 "current": alt.lang == planned.lang}
+                for alt in alternates
+            ],
+            "hreflang": hreflang,
+            "breadcrumbs": [self._entry(e) for e in self.plan.breadcrumbs(planned)],
+            "sidebar": [self._entry(e, planned.site_path) for e in self.plan.sidebar(planned)],
+            "updated": planned.updated.isoformat() if planned.updated else None,
+        }
+
+    def _entry(self, entry: NavEntry, current: str | None = None) -> dict[str, Any]:
+        return {
+            "title": entry.title, "url": self._url(entry.site_path), "active": entry.active,
+            "current": entry.site_path == current,
+            "children": [self._entry(child, current) for child in entry.children],
+        }
+
+    def _url(self, site_path: str) -> str:
+        assert self.files is not None
+        file = self.files.get_file_from_path(site_path)
+        return file.url if file is not None else site_path
+
+
+def _page_source(page: SitePage) -> str:
+    meta = {"title": page.title}
+    if page.description:
+        meta["description"] = page.description
+    return "---\n" + yaml.safe_dump(meta, allow_unicode=True, sort_keys=False) + "---\n\n" + page.markdown
+
+
+def _absolute(site_url: str, url: str, page: Page) -> str:
+    if site_url:
+        return f"{site_url}/{url}"
+    # Without site_url, hreflang links stay relative to the current page.
+    depth = page.url.count("/") if page.url else 0
+    return "../" * depth + url
+
+
+def _material_language(config: MkDocsConfig, code: str) -> str:
+    """Material's translation for ``code`` (``hr``), or the nearest it has, or English."""
+    from material import templates
+
+    folder = Path(templates.__file__).parent / "partials" / "languages"
+    for candidate in (code, code.split("-")[0]):
+        if (folder / f"{candidate}.html").is_file():
+            return candidate
+    log.info(f"Material has no interface translation for '{code}': English is used for its buttons")
+    return "en"
+
+
+def _report(problems: list[Problem]) -> None:
+    """Content errors are warnings (so ``--strict`` fails); review and staleness notes are info."""
+    for problem in sorted(set(problems), key=lambda p: (p.path, p.line)):
+        if problem.is_error:
+            log.warning(problem.format())
+        else:
+            log.info(problem.format())
