@@ -1,0 +1,380 @@
+"""Plan the pages of a help-center site from the content model.
+
+Every page is addressed by its *site path*, the source URI MkDocs gives it
+(``hr/account/reset-password.md``). The plan holds each page's Markdown with links already
+pointing at site paths, and the per-page context the theme shows: language switcher, hreflang
+alternates, notices, breadcrumbs and a sidebar scoped to the page's category (so a 10,000-article
+site does not write its whole navigation into every page). Nothing here imports MkDocs.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import posixpath
+from dataclasses import dataclass, field
+
+from ..content.links import LinkTarget, is_markdown_link, relative_site_link, resolve
+from ..content.markdown_scan import Link, rewrite_links
+from ..content.model import Document, HelpCenter
+from .strings import text
+
+POPULAR_COUNT = 6
+RECENT_COUNT = 5
+
+
+@dataclass
+class NavEntry:
+    """A link in the sidebar or the breadcrumbs."""
+
+    title: str
+    site_path: str
+    anchor: str | None = None
+    active: bool = False
+    children: list[NavEntry] = field(default_factory=list)
+    badge: str | None = None
+
+
+@dataclass
+class Notice:
+    kind: str
+    """``fallback``, ``stale`` or ``internal``: the theme styles each."""
+    text: str
+    link_title: str | None = None
+    link_path: str | None = None
+
+
+@dataclass
+class Alternate:
+    lang: str
+    name: str
+    site_path: str
+    translated: bool
+    """``True`` when the page really exists in that language (hreflang); else a fallback or home."""
+
+
+@dataclass
+class SitePage:
+    """One page of the built site."""
+
+    site_path: str
+    lang: str
+    role: str
+    """``root``, ``home``, ``category``, ``faq``, ``faq_index``, ``article`` or ``page`` (hand-written)."""
+    title: str
+    markdown: str = ""
+    description: str = ""
+    category: str | None = None
+    document: Document | None = None
+    content_lang: str = ""
+    notices: list[Notice] = field(default_factory=list)
+    canonical_path: str | None = None
+    updated: dt.date | None = None
+
+    @property
+    def is_generated(self) -> bool:
+        return self.role != "page"
+
+
+class SitePlan:
+    """All generated pages of one build, and the context of every page (generated or not)."""
+
+    def __init__(self, center: HelpCenter) -> None:
+        self.center = center
+        self.settings = center.settings
+        self.pages: dict[str, SitePage] = {}
+        self._documents = center.published_documents()
+        # (kind, translation_key, lang) → the document shown on that language's page.
+        self._shown: dict[tuple[str, str, str], Document] = {}
+        self._category_entries: dict[tuple[str, str], list[NavEntry]] = {}
+        self._plan()
+
+    # ----- planning -------------------------------------------------------------------------
+    def _plan(self) -> None:
+        default = self.settings.default_language
+        by_key: dict[tuple[str, str], dict[str, Document]] = {}
+        for doc in self._documents:
+            by_key.setdefault((doc.kind.value, doc.translation_key), {})[doc.lang] = doc
+        for (kind, key), versions in by_key.items():
+            for lang in self.settings.codes:
+                doc = versions.get(lang)
+                if doc is None and self.settings.fallback and default in versions:
+                    doc = versions[default]
+                if doc is not None:
+                    self._shown[(kind, key, lang)] = doc
+        for lang in self.settings.codes:
+            for (kind, key, page_lang), doc in self._shown.items():
+                if page_lang == lang and kind == "article":
+                    self._add_article(doc, lang)
+            for slug in self.center.categories:
+                self._add_category(slug, lang)
+                self._add_faq(slug, lang)
+            self._add_faq_index(lang)
+            self._add_home(lang)
+        if "index.md" not in self.center.pages:
+            self._add_root()
+
+    def _site_path(self, doc: Document, lang: str) -> str:
+        """Where ``doc`` appears in ``lang``'s part of the site."""
+        return f"{lang}/{doc.site_path.split('/', 1)[1]}"
+
+    def _add_article(self, doc: Document, lang: str) -> None:
+        path = self._site_path(doc, lang)
+        page = SitePage(path, lang, "article", doc.title, description=doc.summary, category=doc.category,
+                        document=doc, content_lang=doc.lang, updated=_updated(doc))
+        page.markdown = self._rewrite(doc, path, lang)
+        page.notices = self._notices(doc, lang)
+        if doc.lang != lang:
+            page.canonical_path = doc.site_path
+        self.pages[path] = page
+
+    def _notices(self, doc: Document, lang: str) -> list[Notice]:
+        notices = []
+        source_lang = self.settings.default_language
+        source_name = self.settings.language(source_lang).name
+        if doc.is_internal:
+            notices.append(Notice("internal", text(lang, "internal")))
+        if doc.lang != lang:
+            notices.append(Notice("fallback", text(lang, "fallback", language=self.settings.language(lang).name,
+                                                   source=self.settings.language(doc.lang).name)))
+        elif self.center.is_stale(doc):
+            source = self.center.source_of(doc)
+            assert source is not None and source.last_changed is not None
+            notices.append(Notice("stale", text(lang, "stale", source=source_name,
+                                                date=source.last_changed.date().isoformat()),
+                                  text(lang, "read_source", source=source_name), source.site_path))
+        return notices
+
+    def _rewrite(self, doc: Document, page_path: str, lang: str) -> str:
+        """Source-relative links → links between site pages, staying in the reader's language."""
+
+        def replace(target: str) -> str | None:
+            link = Link(0, target)
+            if link.is_external or not link.path or not is_markdown_link(link.path):
+                return None
+            found = resolve(self.center, doc.abs_path, link.path)
+            if found is None:
+                return None
+            if found.document is not None:
+                shown = self._shown.get((found.document.kind.value, found.document.translation_key, lang))
+                if shown is None:
+                    return None
+                path = self._site_path(shown, lang)
+                anchor = link.anchor or shown.site_anchor
+                return relative_site_link(page_path, LinkTarget(page=path), anchor)
+            return relative_site_link(page_path, found, link.anchor)
+
+        return rewrite_links(doc.body, replace)
+
+    def _entries(self, lang: str, category: str, kind: str = "article") -> list[tuple[Document, str]]:
+        docs = [(doc, self._site_path(doc, lang)) for (k, _, page_lang), doc in self._shown.items()
+                if k == kind and page_lang == lang and doc.category == category]
+        # Pages in the reader's language first, then those shown in the default language.
+        return sorted(docs, key=lambda item: (item[0].lang != lang, getattr(item[0].front, "order", None) or 0,
+                                             item[0].title.casefold()))
+
+    def _badge(self, doc: Document, lang: str) -> str:
+        if doc.lang == lang:
+            return ""
+        name = self.settings.language(doc.lang).name
+        return f' <span class="deflect-badge" lang="{doc.lang}">{_escape(text(lang, "in_language", language=name))}</span>'
+
+    def _add_category(self, slug: str, lang: str) -> None:
+        category = self.center.categories[slug]
+        info = category.text(lang, self.settings.default_language)
+        path = f"{lang}/{slug}/index.md"
+        entries = self._entries(lang, slug)
+        lines = [info.description, ""] if info.description else []
+        if entries:
+            lines.append('<div class="deflect-articles" markdown>\n')
+            for doc, doc_path in entries:
+                link = posixpath.relpath(doc_path, f"{lang}/{slug}")
+                lines.append(f"- [{_md(doc.title)}]({link}){self._badge(doc, lang)}  \n  {_md(doc.summary)}")
+            lines.append("\n</div>\n")
+        else:
+            lines.append(text(lang, "no_articles"))
+        faqs = self._entries(lang, slug, "faq")
+        if faqs:
+            lines.append(f"## {text(lang, 'faq')} {{#faq}}\n")
+            for doc, _ in faqs:
+                lines.append(f"- [{_md(doc.title)}](faq.md#{doc.slug}){self._badge(doc, lang)}")
+        self.pages[path] = SitePage(path, lang, "category", info.title, "\n".join(lines) + "\n",
+                                    description=info.description, category=slug, content_lang=lang)
+
+    def _add_faq(self, slug: str, lang: str) -> None:
+        entries = self._entries(lang, slug, "faq")
+        if not entries:
+            return
+        path = f"{lang}/{slug}/faq.md"
+        title = f"{text(lang, 'faq')}: {self.center.category_title(slug, lang)}"
+        blocks = []
+        for doc, _ in entries:
+            answer = self._rewrite(doc, path, lang).strip()
+            blocks.append(
+                f'<details class="deflect-faq" id="{doc.slug}" markdown="block"{_lang_attr(doc, lang)}>\n'
+                f"<summary>{_escape(doc.title)}</summary>\n\n{answer}\n\n</details>\n"
+            )
+        self.pages[path] = SitePage(path, lang, "faq", title, "\n".join(blocks), category=slug, content_lang=lang,
+                                    description=title)
+
+    def _add_faq_index(self, lang: str) -> None:
+        lines = []
+        for slug in self.center.categories:
+            entries = self._entries(lang, slug, "faq")
+            if not entries:
+                continue
+            lines.append(f"## [{_md(self.center.category_title(slug, lang))}]({slug}/faq.md) {{#{slug}}}\n")
+            lines += [f"- [{_md(doc.title)}]({slug}/faq.md#{doc.slug}){self._badge(doc, lang)}" for doc, _ in entries]
+            lines.append("")
+        if lines:
+            path = f"{lang}/faq.md"
+            self.pages[path] = SitePage(path, lang, "faq_index", text(lang, "faq"), "\n".join(lines),
+                                        content_lang=lang, description=text(lang, "all_faq"))
+
+    def _add_home(self, lang: str) -> None:
+        path = f"{lang}/index.md"
+        lines = [f'<div class="deflect-hero" markdown>\n\n# {text(lang, "hero_title")}\n\n{text(lang, "hero_text")}\n\n</div>\n',
+                 f"## {text(lang, 'categories')} {{#categories}}\n", '<div class="grid cards" markdown>\n']
+        for slug, category in self.center.categories.items():
+            info = category.text(lang, self.settings.default_language)
+            count = len(self._entries(lang, slug))
+            icon = f":{category.icon.replace('/', '-')}:{{ .lg .middle }} " if category.icon else ""
+            lines.append(f"-   {icon}[**{_md(info.title)}**]({slug}/index.md)\n\n    ---\n\n    {_md(info.description)}\n\n"
+                         f"    [{text(lang, 'all_articles', count=count)} →]({slug}/index.md)\n")
+        lines.append("</div>\n")
+        for title, docs in ((text(lang, "popular"), self._popular(lang)), (text(lang, "recent"), self._recent(lang))):
+            if docs:
+                anchor = "popular" if title == text(lang, "popular") else "recent"
+                lines.append(f"## {title} {{#{anchor}}}\n")
+                lines += [f"- [{_md(doc.title)}]({posixpath.relpath(self._site_path(doc, lang), lang)}){self._badge(doc, lang)}"
+                          for doc in docs]
+                lines.append("")
+        if f"{lang}/faq.md" in self.pages:
+            lines.append(f"[{text(lang, 'all_faq')} →](faq.md)\n")
+        self.pages[path] = SitePage(path, lang, "home", text(lang, "help_center"), "\n".join(lines), content_lang=lang,
+                                    description=text(lang, "hero_text"))
+
+    def _articles_in(self, lang: str) -> list[Document]:
+        return [doc for (kind, _, page_lang), doc in self._shown.items() if kind == "article" and page_lang == lang]
+
+    def _popular(self, lang: str) -> list[Document]:
+        chosen = []
+        for slug in self.settings.popular:
+            doc = self._shown.get(("article", slug, lang))
+            if doc is not None and not doc.is_internal:
+                chosen.append(doc)
+        return chosen[:POPULAR_COUNT]
+
+    def _recent(self, lang: str) -> list[Document]:
+        dated = [doc for doc in self._articles_in(lang) if doc.published and not doc.is_internal]
+        return sorted(dated, key=lambda doc: (doc.published, doc.title), reverse=True)[:RECENT_COUNT]
+
+    def _add_root(self) -> None:
+        default = self.settings.default_language
+        items = "\n".join(
+            f'<li><a href="{lang.code}/" hreflang="{lang.code}" lang="{lang.code}">{_escape(lang.name)}</a></li>'
+            for lang in self.settings.languages
+        )
+        codes = ",".join(f'"{code}"' for code in self.settings.codes)
+        script = (
+            "<script>(function(){var codes=[" + codes + "];var prefs=navigator.languages||[navigator.language||''];"
+            "for(var i=0;i<prefs.length;i++){var c=(prefs[i]||'').toLowerCase().split('-')[0];"
+            "if(codes.indexOf(c)>=0){location.replace(c+'/');return;}}location.replace('" + default + "/');})();</script>"
+        )
+        markdown = f'<ul class="deflect-languages">\n{items}\n</ul>\n\n{script}\n'
+        self.pages["index.md"] = SitePage("index.md", default, "root", text(default, "choose_language"), markdown,
+                                          content_lang=default)
+
+    # ----- per-page context -----------------------------------------------------------------
+    def page_for(self, site_path: str) -> SitePage:
+        """The plan's page, or a description of a hand-written page of docs_dir."""
+        page = self.pages.get(site_path)
+        if page is not None:
+            return page
+        first = site_path.split("/", 1)[0]
+        lang = first if first in self.settings.codes else self.settings.default_language
+        return SitePage(site_path, lang, "page", "", content_lang=lang)
+
+    def alternates(self, page: SitePage) -> list[Alternate]:
+        """The same page in every language: translation, fallback, or that language's home."""
+        result = []
+        rest = page.site_path.split("/", 1)[1] if "/" in page.site_path else ""
+        for lang in self.settings.languages:
+            if page.document is not None:
+                versions = self.center.versions(page.document)
+                candidate = f"{lang.code}/{rest}"
+                translated = lang.code in versions and not (versions[lang.code].is_internal and not self.settings.internal)
+                exists = candidate in self.pages
+            elif page.role == "root":
+                candidate, translated, exists = f"{lang.code}/index.md", True, True
+            else:
+                candidate = f"{lang.code}/{rest}"
+                exists = candidate in self.pages or candidate in self.center.pages
+                translated = exists
+            if not exists:
+                candidate, translated = f"{lang.code}/index.md", False
+            result.append(Alternate(lang.code, lang.name, candidate, translated))
+        return result
+
+    def breadcrumbs(self, page: SitePage) -> list[NavEntry]:
+        if page.role in ("root", "home"):
+            return []
+        crumbs = [NavEntry(text(page.lang, "help_center"), f"{page.lang}/index.md")]
+        if page.category and page.role != "category":
+            crumbs.append(NavEntry(self.center.category_title(page.category, page.lang), f"{page.lang}/{page.category}/index.md"))
+        return crumbs
+
+    def sidebar(self, page: SitePage) -> list[NavEntry]:
+        """Categories of the page's language; the page's own category opened, capped in length."""
+        lang = page.lang
+        entries = []
+        for slug in self.center.categories:
+            path = f"{lang}/{slug}/index.md"
+            entry = NavEntry(self.center.category_title(slug, lang), path, active=(slug == page.category))
+            if entry.active:
+                entry.children = self._category_children(page, lang, slug)
+            entries.append(entry)
+        if f"{lang}/faq.md" in self.pages:
+            entries.append(NavEntry(text(lang, "faq"), f"{lang}/faq.md", active=page.role == "faq_index"))
+        return entries
+
+    def _category_children(self, page: SitePage, lang: str, slug: str) -> list[NavEntry]:
+        key = (lang, slug)
+        if key not in self._category_entries:
+            self._category_entries[key] = [
+                NavEntry(doc.title, path, badge=doc.lang if doc.lang != lang else None)
+                for doc, path in self._entries(lang, slug)
+            ]
+        all_entries = self._category_entries[key]
+        limit = self.settings.sidebar_limit
+        shown = all_entries[:limit]
+        current = next((e for e in all_entries if e.site_path == page.site_path), None)
+        if current is not None and current not in shown:
+            shown = [*shown[: limit - 1], current]
+        children = [NavEntry(e.title, e.site_path, active=e.site_path == page.site_path, badge=e.badge) for e in shown]
+        if len(all_entries) > len(shown):
+            children.append(NavEntry(text(lang, "all_articles", count=len(all_entries)), f"{lang}/{slug}/index.md"))
+        if f"{lang}/{slug}/faq.md" in self.pages:
+            children.append(NavEntry(text(lang, "faq_short"), f"{lang}/{slug}/faq.md", active=page.role == "faq"))
+        return children
+
+
+def _updated(doc: Document) -> dt.date | None:
+    if doc.last_changed:
+        return doc.last_changed.date()
+    return doc.front.reviewed or doc.published
+
+
+def _escape(value: str) -> str:
+    return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+
+
+def _md(value: str) -> str:
+    """Text placed inside generated Markdown: no accidental markup or HTML from titles."""
+    escaped = _escape(value)
+    for char in "[]*_`\\":
+        escaped = escaped.replace(char, "\\" + char)
+    return escaped
+
+
+def _lang_attr(doc: Document, lang: str) -> str:
+    return f' lang="{doc.lang}"' if doc.lang != lang else ""
