@@ -28,9 +28,8 @@ def load_history(root: Path, folders: list[str]) -> dict[str, FileHistory]:
     if git is None:
         return {}
     try:
-        top = subprocess.run(
-            [git, "rev-parse", "--show-toplevel"], cwd=root, capture_output=True, text=True, check=True
-        ).stdout.strip()
+        # Fails (and dates stay unknown) when root is not inside a Git work tree.
+        subprocess.run([git, "rev-parse", "--show-toplevel"], cwd=root, capture_output=True, check=True)
         out = subprocess.run(
             [git, "-c", "core.quotepath=off", "log", "--format=%x00%ct", "--name-only", "--no-renames",
              "--relative", "--", *folders],
@@ -38,7 +37,6 @@ def load_history(root: Path, folders: list[str]) -> dict[str, FileHistory]:
         ).stdout
     except (subprocess.CalledProcessError, OSError):
         return {}
-    del top  # only used to test that root is inside a work tree
     history: dict[str, FileHistory] = {}
     stamp: dt.datetime | None = None
     # git log lists newest first: the first time we see a path is its last commit, the last its first.

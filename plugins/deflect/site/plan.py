@@ -70,10 +70,6 @@ class SitePage:
     canonical_path: str | None = None
     updated: dt.date | None = None
 
-    @property
-    def is_generated(self) -> bool:
-        return self.role != "page"
-
 
 class SitePlan:
     """All generated pages of one build, and the context of every page (generated or not)."""
