@@ -107,6 +107,53 @@ def build(internal: bool, site_dir: Path | None, strict: bool, config_file: Path
     click.echo(f"built {'internal' if internal else 'public'} site in {target}")
 
 
+@main.command()
+@click.argument("query")
+@click.option("--lang", "lang", help="Search one language (default: every language of the help center).")
+@click.option("--limit", default=10, show_default=True, type=click.IntRange(1, 100), help="Most results to show.")
+@click.option("--json", "as_json", is_flag=True, help='Print JSON: {"query", "lang", "results": [{"url", "title", "score", "snippet"}]}.')
+@click.option("--internal", is_flag=True, help="Search the agents' content too (internal articles).")
+@click.option("--config", "config_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def search(query: str, lang: str | None, limit: int, as_json: bool, internal: bool, config_file: Path | None) -> None:
+    """Search the help center with the same index and language analysis as the site."""
+    import dataclasses
+    import json
+
+    from .content import load_help_center
+    from .content.settings import plugin_options, read_config
+    from .search.service import SearchService, SynonymError
+
+    settings = _settings(None, config_file)
+    if lang is not None and lang not in settings.codes:
+        raise click.ClickException(f"unknown language {lang!r}: this help center has {', '.join(settings.codes)}")
+    if internal:
+        settings = dataclasses.replace(settings, audience="internal")
+    config = config_file or find_config_file(Path.cwd())
+    options = plugin_options(read_config(config), ("deflect/search",)) or {} if config else {}
+    center, _ = load_help_center(settings, with_history=False)
+    if not as_json:
+        click.echo("indexing…", err=True)
+    try:
+        service = SearchService.build(center, synonyms_file=str(options.get("synonyms") or "search/synonyms.yml"))
+    except SynonymError as exc:
+        raise click.ClickException(str(exc)) from exc
+    hits = service.search(query, lang, limit)
+    if as_json:
+        payload = {"query": query, "lang": lang, "results": [
+            {"url": h.url, "title": h.title, "score": h.score, "snippet": h.snippet, "lang": h.lang, "kind": h.kind}
+            for h in hits]}
+        click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
+        return
+    if not hits:
+        click.echo(f"no results for {query!r}" + (f" in {lang}" if lang else ""))
+        return
+    for number, hit in enumerate(hits, 1):
+        click.echo(f"{number:2}. {hit.title}  [{hit.lang}, {hit.score:.1f}]")
+        click.echo(f"    {hit.url}")
+        if hit.snippet:
+            click.echo(f"    {hit.snippet}")
+
+
 if __name__ == "__main__":  # pragma: no cover
     os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
     main()

@@ -11,7 +11,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import yaml
 
 from .frontmatter import SourceText, read_text, split_front_matter
 from .history import load_history

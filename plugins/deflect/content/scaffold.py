@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 
 import yaml
@@ -87,7 +88,8 @@ def scaffold(
     if lang not in settings.codes:
         raise ScaffoldError(f"unknown language {lang!r}: use one of {', '.join(settings.codes)} (see mkdocs.yml)")
     title = title.strip()
-    slug = slugify(title, "-")
+    # slugify keeps underscores and edge hyphens ("snake_case", "Hello -"), which are not valid slugs.
+    slug = re.sub(r"[^a-z0-9]+", "-", slugify(title, "-")).strip("-")
     if not title or not slug:
         raise ScaffoldError("the title is empty: give the title the reader will see, e.g. \"Reset your password\"")
     categories, _ = load_categories(settings)

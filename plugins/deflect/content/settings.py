@@ -147,8 +147,8 @@ def find_config_file(start: Path) -> Path | None:
     return None
 
 
-def load_settings(config_file: Path) -> ContentSettings:
-    """Read the ``deflect/content`` options from a MkDocs config file."""
+def read_config(config_file: Path) -> dict[str, Any]:
+    """The MkDocs config file as a mapping (``!ENV`` and ``!!python`` tags tolerated)."""
     try:
         data = yaml.load(config_file.read_text(encoding="utf-8"), Loader=_LenientLoader)  # noqa: S506
     except (OSError, UnicodeDecodeError) as exc:
@@ -157,12 +157,25 @@ def load_settings(config_file: Path) -> ContentSettings:
         raise SettingsError(f"{config_file}: invalid YAML: {exc}") from exc
     if not isinstance(data, dict):
         raise SettingsError(f"{config_file}: expected a mapping of settings")
-    options: dict[str, Any] = {}
+    return data
+
+
+def plugin_options(data: dict[str, Any], names: tuple[str, ...] | frozenset[str] | set[str]) -> dict[str, Any] | None:
+    """The options of the first plugin called one of ``names`` (``None`` if it is not listed)."""
     for plugin in data.get("plugins") or []:
         if isinstance(plugin, dict):
             for name, value in plugin.items():
-                if name in PLUGIN_NAMES:
-                    options = dict(value or {})
+                if name in names:
+                    return dict(value or {})
+        elif plugin in names:
+            return {}
+    return None
+
+
+def load_settings(config_file: Path) -> ContentSettings:
+    """Read the ``deflect/content`` options from a MkDocs config file."""
+    data = read_config(config_file)
+    options = plugin_options(data, PLUGIN_NAMES) or {}
     root = config_file.parent
     try:
         return settings_from_options(root, options, str(data.get("docs_dir") or "docs"))

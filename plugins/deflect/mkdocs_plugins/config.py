@@ -36,3 +36,14 @@ class ContentConfig(base.Config):
     """Most articles listed in the sidebar of a category; the rest are on its landing page."""
     popular = c.ListOfItems(c.Type(str), default=[])
     """Slugs of the articles shown as popular on each language's home page."""
+
+
+class SearchConfig(base.Config):
+    enabled = c.Type(bool, default=True)
+    """Turn the plugin off without removing it."""
+    synonyms = c.Type(str, default="search/synonyms.yml")
+    """YAML file of synonym groups per language, relative to mkdocs.yml (missing file: no synonyms)."""
+    related = c.Type(int, default=5)
+    """How many related articles to list at the foot of each article (0 turns them off)."""
+    collector_url = c.Type(str, default="")
+    """Base URL of the Deflect collector; search events are sent there. Empty: nothing is sent."""

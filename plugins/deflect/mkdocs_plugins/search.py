@@ -1,0 +1,108 @@
+"""``deflect/search``: replaces Material's search with Deflect's multilingual static search.
+
+A thin adapter: the core (``deflect.search``) builds the Whoosh index and the static export;
+this plugin wires them into the build, the theme and each article's related-articles list.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import time
+from pathlib import Path
+from typing import Any
+
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import BasePlugin
+from mkdocs.structure.files import Files
+from mkdocs.structure.nav import Navigation
+from mkdocs.structure.pages import Page
+from mkdocs.utils import get_relative_url
+
+from deflect.mkdocs_plugins.config import SearchConfig
+from deflect.search.service import SearchService, SynonymError, search_strings
+
+log = logging.getLogger("mkdocs.plugins.deflect.search")
+
+
+class SearchPlugin(BasePlugin[SearchConfig]):
+    supports_multiple_instances = False
+
+    def __init__(self) -> None:
+        self.service: SearchService | None = None
+        self.related: dict[str, list[tuple[str, str, str]]] = {}
+
+    def on_startup(self, *, command: str, dirty: bool) -> None:
+        """Defined so that ``mkdocs serve`` keeps this plugin object across rebuilds."""
+
+    def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
+        if not self.config.enabled:
+            return None
+        for other in ("search", "material/search"):
+            if other in config.plugins:
+                raise PluginError(f"deflect/search replaces Material's search: remove '{other.split('/')[-1]}'"
+                                  " from 'plugins' in mkdocs.yml")
+        if "deflect/content" not in config.plugins:
+            raise PluginError("deflect/search needs deflect/content: list '- deflect/content' before it in 'plugins'")
+        if self.config.related < 0:
+            raise PluginError("deflect/search: 'related' must be 0 or more")
+        if self.config.collector_url and not self.config.collector_url.startswith(("http://", "https://", "/")):
+            raise PluginError(f"deflect/search: collector_url {self.config.collector_url!r} must start with "
+                              "http://, https:// or /")
+        config.extra_javascript.append("assets/deflect/search.js")
+        return config
+
+    def on_files(self, files: Files, *, config: MkDocsConfig) -> Files | None:
+        if not self.config.enabled:
+            return None
+        content = config.plugins["deflect/content"]
+        center = getattr(content, "center", None)
+        if center is None:
+            return None
+        started = time.perf_counter()
+        try:
+            self.service = SearchService.build(center, synonyms_file=self.config.synonyms,
+                                               directory_urls=config.use_directory_urls)
+        except SynonymError as exc:
+            raise PluginError(f"deflect/search: {exc}") from exc
+        self.related = self.service.related_all(self.config.related) if self.config.related else {}
+        log.info(f"deflect/search: indexed {self.service.count} documents in {time.perf_counter() - started:.1f}s")
+        return None
+
+    def on_page_context(self, context: dict[str, Any], *, page: Page, config: MkDocsConfig,
+                        nav: Navigation) -> dict[str, Any] | None:
+        if self.service is None:
+            return None
+        deflect = context.get("deflect") or {}
+        lang = deflect.get("lang") or self.service.default_language
+        base = get_relative_url(".", page.url or ".")
+        context["deflect_search"] = {
+            "config": json.dumps({
+                "base": base if base.endswith("/") else base + "/",
+                "lang": lang,
+                "languages": self.service.language_names,
+                "collector": self.config.collector_url,
+                "strings": search_strings(lang),
+            }, ensure_ascii=False),
+            "strings": search_strings(lang),
+            "related": [
+                {"title": title, "url": get_relative_url(url, page.url or ".")}
+                for _, title, url in self.related.get(self._doc_id(page, lang), [])
+            ],
+        }
+        return context
+
+    def _doc_id(self, page: Page, lang: str) -> str:
+        # Only an article in its own language lists related articles from its index.
+        parts = page.file.src_uri[:-3].split("/") if page.file.src_uri.endswith(".md") else []
+        if len(parts) == 3 and parts[0] == lang:
+            return "/".join(parts)
+        return ""
+
+    def on_post_build(self, *, config: MkDocsConfig) -> None:
+        if self.service is None:
+            return
+        started = time.perf_counter()
+        stats = self.service.export(Path(config.site_dir) / "search", progress=log.debug)
+        log.info(f"deflect/search: wrote the static index ({stats.files} files, {stats.bytes / 1024:.0f} KB, "
+                 f"{stats.terms} terms, {stats.forms} word forms) in {time.perf_counter() - started:.1f}s")

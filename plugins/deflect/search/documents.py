@@ -1,0 +1,141 @@
+"""What search indexes: one record per published article and per FAQ entry, split into sections
+(heading anchor + text) so results can link straight to the matching section."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+
+import markdown
+
+from deflect.content.model import Document, HelpCenter
+
+EXTENSIONS = ["toc", "attr_list", "md_in_html", "admonition", "tables", "pymdownx.details"]
+SECTION_TEXT_LIMIT = 4000
+
+
+@dataclass
+class Section:
+    anchor: str  # "" for the text before the first heading
+    heading: str
+    text: str
+
+
+@dataclass
+class SearchDoc:
+    id: str  # "<lang>/<category>/<slug>" or "<lang>/faq/<slug>"
+    lang: str
+    kind: str  # article | troubleshooting | howto | faq
+    title: str
+    url: str  # relative to the site root, e.g. "hr/account/reset-password/"
+    category: str
+    category_title: str
+    summary: str
+    tags: list[str] = field(default_factory=list)
+    sections: list[Section] = field(default_factory=list)
+    internal: bool = False
+
+    @property
+    def body(self) -> str:
+        return "\n".join(s.text for s in self.sections)
+
+    @property
+    def headings(self) -> str:
+        return "\n".join(s.heading for s in self.sections if s.heading)
+
+
+def page_url(site_path: str, directory_urls: bool = True) -> str:
+    """``en/account/reset-password.md`` → ``en/account/reset-password/`` (MkDocs' rule)."""
+    stem = site_path[:-3] if site_path.endswith(".md") else site_path
+    if stem == "index" or stem.endswith("/index"):
+        return stem[: -len("index")]
+    return stem + "/" if directory_urls else stem + ".html"
+
+
+def search_documents(center: HelpCenter, directory_urls: bool = True) -> list[SearchDoc]:
+    """Records for every document the current build publishes (never internal ones in a public build)."""
+    docs = []
+    for doc in center.published_documents():
+        docs.append(to_search_doc(center, doc, directory_urls))
+    return docs
+
+
+def to_search_doc(center: HelpCenter, doc: Document, directory_urls: bool = True) -> SearchDoc:
+    url = page_url(doc.site_path, directory_urls)
+    kind = "faq" if doc.is_faq else (doc.article_type.value if doc.article_type else "article")
+    sections = extract_sections(doc.body)
+    if doc.is_faq:
+        url += f"#{doc.slug}"
+        sections = [Section(doc.slug, "", " ".join(s.text for s in sections))]
+    return SearchDoc(
+        id=f"{doc.lang}/{'faq' if doc.is_faq else doc.category}/{doc.slug}", lang=doc.lang, kind=kind,
+        title=doc.title, url=url, category=doc.category, category_title=center.category_title(doc.category, doc.lang),
+        summary=doc.summary, tags=list(getattr(doc.front, "tags", None) or []), sections=sections,
+        internal=doc.is_internal,
+    )
+
+
+def extract_sections(body: str) -> list[Section]:
+    """Render Markdown as the site does (heading ids from ``toc``) and split the text by heading."""
+    html = markdown.markdown(body, extensions=EXTENSIONS)
+    parser = _SectionParser()
+    parser.feed(html)
+    parser.close()
+    sections = [s for s in parser.finish() if s.text or s.heading]
+    return sections or [Section("", "", "")]
+
+
+class _SectionParser(HTMLParser):
+    HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
+    SKIP = {"script", "style"}
+    BLOCKS = {"p", "li", "td", "th", "pre", "div", "br", "summary", "details", "blockquote", "tr"}
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.sections: list[Section] = [Section("", "", "")]
+        self._parts: list[str] = []
+        self._heading: list[str] | None = None
+        self._heading_id = ""
+        self._skip = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in self.SKIP:
+            self._skip += 1
+        elif tag in self.HEADINGS:
+            self._flush()
+            self._heading = []
+            self._heading_id = dict(attrs).get("id") or ""
+        elif tag in self.BLOCKS:
+            self._parts.append(" ")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in self.SKIP:
+            self._skip = max(0, self._skip - 1)
+        elif tag in self.HEADINGS and self._heading is not None:
+            heading = _clean("".join(self._heading))
+            self.sections.append(Section(self._heading_id, heading, ""))
+            self._heading = None
+        elif tag in self.BLOCKS:
+            self._parts.append(" ")
+
+    def handle_data(self, data: str) -> None:
+        if self._skip:
+            return
+        if self._heading is not None:
+            self._heading.append(data)
+        else:
+            self._parts.append(data)
+
+    def _flush(self) -> None:
+        text = _clean("".join(self._parts))
+        self._parts = []
+        current = self.sections[-1]
+        current.text = (current.text + " " + text).strip()[:SECTION_TEXT_LIMIT]
+
+    def finish(self) -> list[Section]:
+        self._flush()
+        return self.sections
+
+
+def _clean(text: str) -> str:
+    return re.sub(r"\s+", " ", text.replace("¶", "")).strip()

@@ -1,0 +1,85 @@
+"""Query parsing shared by ``deflect search`` and the static export (synonyms in the browser
+follow the same rules: see ``search.js``)."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from deflect.search.analysis import analyzer_for
+
+MAX_QUERY_CHARS = 256
+MAX_QUERY_WORDS = 12
+SYNONYM_WEIGHT = 0.8
+
+
+@dataclass
+class QueryWord:
+    surface: str
+    alternatives: list[tuple[str, float]] = field(default_factory=list)
+    prefix: bool = False
+
+
+class SynonymError(ValueError):
+    pass
+
+
+def load_synonyms(path: Path) -> dict[str, list[list[str]]]:
+    """``{lang: [[word or phrase, …], …]}`` from a YAML file; missing file → no synonyms."""
+    if not path.is_file():
+        return {}
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        raise SynonymError(f"{path}: not valid YAML: {exc}") from exc
+    if not isinstance(data, dict):
+        raise SynonymError(f"{path}: expected a mapping of language code → list of synonym groups")
+    out: dict[str, list[list[str]]] = {}
+    for lang, groups in data.items():
+        if not isinstance(groups, list) or not all(isinstance(g, list) and len(g) >= 2 for g in groups):
+            raise SynonymError(f"{path}: '{lang}' must be a list of groups, each a list of two or more words,"
+                               " e.g. - [refund, money back]")
+        out[str(lang)] = [[str(w) for w in group] for group in groups]
+    return out
+
+
+def synonym_terms(lang: str, groups: list[list[str]]) -> list[list[tuple[str, ...]]]:
+    """Each group as term sequences (one per member)."""
+    analyzer = analyzer_for(lang)
+    result = []
+    for group in groups:
+        members = [tuple(analyzer.terms(member)) for member in group]
+        members = [m for m in members if m]
+        if len(members) >= 2:
+            result.append(members)
+    return result
+
+
+def parse_query(text: str, lang: str, groups: list[list[str]] | None = None) -> list[QueryWord]:
+    analyzer = analyzer_for(lang)
+    text = (text or "")[:MAX_QUERY_CHARS]
+    tokens = list(analyzer.tokens(text))[:MAX_QUERY_WORDS]
+    if not tokens:
+        return []
+    ends_with_space = text[-1:].isspace()
+    words = [QueryWord(t.surface, [(t.term, 1.0)]) for t in tokens]
+    words[-1].prefix = not ends_with_space
+    if groups:
+        terms = [t.term for t in tokens]
+        for group in synonym_terms(lang, groups):
+            for member in group:
+                n = len(member)
+                for start in range(len(terms) - n + 1):
+                    if tuple(terms[start:start + n]) != member:
+                        continue
+                    target = words[start]
+                    for other in group:
+                        if other == member:
+                            continue
+                        for term in other:
+                            if term not in dict(target.alternatives):
+                                target.alternatives.append((term, SYNONYM_WEIGHT / len(other)))
+                    for i in range(start + 1, start + n):
+                        words[i].alternatives = []  # folded into the phrase's first word
+    return [w for w in words if w.alternatives]

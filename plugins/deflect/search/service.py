@@ -1,0 +1,99 @@
+"""Search over a help center: the one entry point for the site build and ``deflect search``.
+
+The Whoosh index lives in ``<project>/.deflect/search-<audience>/`` and is rebuilt only when
+the indexed content, the synonyms or the index format change.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+from dataclasses import asdict
+from pathlib import Path
+
+from deflect.content.model import HelpCenter
+from deflect.search.documents import SearchDoc, search_documents
+from deflect.search.engine import Hit, SearchIndex
+from deflect.search.query import SynonymError, load_synonyms
+from deflect.search.static import FORMAT_VERSION, ExportStats, export_static
+from deflect.site.strings import strings_for
+
+__all__ = ["SearchService", "SynonymError", "search_strings"]
+
+INDEX_VERSION = f"1.{FORMAT_VERSION}"
+SEARCH_STRING_KEYS = ("search_placeholder", "search_none", "search_one", "search_other", "search_all_languages",
+                      "search_type", "search_error", "related")
+
+
+def search_strings(lang: str) -> dict[str, str]:
+    strings = strings_for(lang)
+    return {key: strings[key] for key in SEARCH_STRING_KEYS}
+
+
+class SearchService:
+    def __init__(self, center: HelpCenter, docs: list[SearchDoc], index: SearchIndex,
+                 synonyms: dict[str, list[list[str]]]) -> None:
+        self.center = center
+        self.docs = docs
+        self.index = index
+        self.synonyms = synonyms
+
+    @classmethod
+    def build(cls, center: HelpCenter, *, synonyms_file: str | Path = "search/synonyms.yml",
+              directory_urls: bool = True, cache_dir: Path | None = None) -> SearchService:
+        settings = center.settings
+        synonyms_path = Path(synonyms_file)
+        if not synonyms_path.is_absolute():
+            synonyms_path = settings.root / synonyms_path
+        synonyms = load_synonyms(synonyms_path)
+        unknown = sorted(set(synonyms) - set(settings.codes))
+        if unknown:
+            raise SynonymError(f"{synonyms_path}: languages {', '.join(unknown)} are not in the site's languages "
+                               f"({', '.join(settings.codes)})")
+        docs = search_documents(center, directory_urls)
+        folder = cache_dir or settings.root / ".deflect" / f"search-{settings.audience}"
+        fingerprint = _fingerprint(docs, synonyms, settings.codes)
+        stamp = folder / "fingerprint"
+        index = None
+        if stamp.is_file() and stamp.read_text() == fingerprint:
+            try:
+                index = SearchIndex(folder, synonyms)
+            except Exception:  # noqa: BLE001 - a damaged cache is rebuilt
+                index = None
+        if index is None or sorted(index.languages) != sorted(settings.codes):
+            index = SearchIndex.build(docs, folder, settings.codes, synonyms)
+            stamp.write_text(fingerprint)
+        return cls(center, docs, index, synonyms)
+
+    @property
+    def count(self) -> int:
+        return len(self.docs)
+
+    @property
+    def default_language(self) -> str:
+        return self.center.settings.default_language
+
+    @property
+    def language_names(self) -> dict[str, str]:
+        return {lang.code: lang.name for lang in self.center.settings.languages}
+
+    def search(self, query: str, lang: str | None = None, limit: int = 10) -> list[Hit]:
+        if lang is not None and lang not in self.center.settings.codes:
+            raise ValueError(f"unknown language {lang!r}: this help center has {', '.join(self.center.settings.codes)}")
+        if limit < 1:
+            raise ValueError("limit must be 1 or more")
+        return self.index.search(query, lang, limit)
+
+    def related_all(self, limit: int) -> dict[str, list[tuple[str, str, str]]]:
+        return {doc.id: self.index.related(doc.id, doc.lang, limit) for doc in self.docs if doc.kind != "faq"}
+
+    def export(self, out: Path, progress: Callable[[str], None] | None = None) -> ExportStats:
+        return export_static(self.index, out, self.synonyms, progress)
+
+
+def _fingerprint(docs: list[SearchDoc], synonyms: dict, codes: list[str]) -> str:
+    digest = hashlib.sha256(INDEX_VERSION.encode())
+    digest.update(json.dumps([codes, synonyms], sort_keys=True).encode())
+    for doc in docs:
+        digest.update(json.dumps(asdict(doc), sort_keys=True, ensure_ascii=False).encode())
+    return digest.hexdigest()

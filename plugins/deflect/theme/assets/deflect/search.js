@@ -1,0 +1,437 @@
+/* Deflect search: queries the static, sharded index in search/ (see deflect/search/static.py).
+ * No server: shards are fetched on demand, gunzipped in the browser and cached. */
+(function () {
+  "use strict";
+
+  var root = document.querySelector("[data-deflect-search]");
+  if (!root) return;
+  var config = JSON.parse(root.querySelector("[data-deflect-search-config]").textContent);
+  var S = config.strings;
+  var input = root.querySelector("[data-deflect-search-input]");
+  var list = root.querySelector("[data-deflect-search-results]");
+  var meta = root.querySelector("[data-deflect-search-meta]");
+  var allBox = root.querySelector("[data-deflect-search-all]");
+  var toggle = document.getElementById("__search");
+  var base = config.base;
+  var MAX_RESULTS = 10;
+  var WORD_RE = /[\p{L}\p{N}]+(?:['\u2019][\p{L}\p{N}]+)*/gu;
+  var SPECIAL = { "\u0111": "d", "\u00df": "ss", "\u00e6": "ae", "\u00f8": "o", "\u0142": "l", "\u0153": "oe" };
+  var TL_PREFIXES = ["nakikipag", "makikipag", "pinakama", "nakipag", "makipag", "ipinag", "pinag", "ipag",
+    "nagpa", "magpa", "pagpa", "naka", "maka", "nag", "mag", "pag", "nang", "mang", "pang", "na", "ma", "ka", "pa", "i"];
+  var TL_SUFFIXES = ["han", "hin", "an", "in"];
+  var VOWELS = "aeiou";
+
+  var cache = {};        // url → Promise of parsed JSON
+  var manifest = null;
+  var lastQuery = "";
+  var sequence = 0;
+  var lastEvent = null;
+
+  /* ---------------------------------------------------------------- analysis (mirrors analysis.py) */
+  function fold(text) {
+    return text.toLowerCase().replace(/[\u0111\u00df\u00e6\u00f8\u0142\u0153]/g, function (c) { return SPECIAL[c]; })
+      .normalize("NFKD").replace(/[\u0300-\u036f]/g, "");
+  }
+
+  function tlStem(w) {
+    if (w.length <= 4) return w;
+    for (var i = 0; i < TL_PREFIXES.length; i++) {
+      var p = TL_PREFIXES[i];
+      if (w.indexOf(p) === 0 && w.length - p.length >= 4) { w = w.slice(p.length); break; }
+    }
+    if (w.length >= 6 && VOWELS.indexOf(w[0]) < 0 && (w.slice(1, 3) === "um" || w.slice(1, 3) === "in")) w = w[0] + w.slice(3);
+    if (w.length >= 6 && VOWELS.indexOf(w[0]) < 0 && VOWELS.indexOf(w[1]) >= 0 && w.slice(0, 2) === w.slice(2, 4)) w = w.slice(2);
+    else if (w.length >= 5 && VOWELS.indexOf(w[0]) >= 0 && w[0] === w[1]) w = w.slice(1);
+    for (var j = 0; j < TL_SUFFIXES.length; j++) {
+      var s = TL_SUFFIXES[j];
+      if (w.length - s.length >= 4 && w.slice(-s.length) === s) { w = w.slice(0, -s.length); break; }
+    }
+    return w;
+  }
+
+  function words(text, info) {
+    var out = [];
+    var stop = info.stopSet;
+    (text.slice(0, 256).match(WORD_RE) || []).forEach(function (w) {
+      var f = fold(w.replace("\u2019", "'"));
+      if (!stop[f] && f.length <= 40) out.push(f);
+    });
+    return out.slice(0, 12);
+  }
+
+  function editDistance(a, b, max) {
+    if (Math.abs(a.length - b.length) > max) return max + 1;
+    var prev2 = null, prev = [], cur, i, j;
+    for (j = 0; j <= b.length; j++) prev[j] = j;
+    for (i = 1; i <= a.length; i++) {
+      cur = [i];
+      var best = i;
+      for (j = 1; j <= b.length; j++) {
+        var cost = a[i - 1] === b[j - 1] ? 0 : 1;
+        var v = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost);
+        if (prev2 && i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) v = Math.min(v, prev2[j - 2] + 1);
+        cur[j] = v;
+        if (v < best) best = v;
+      }
+      if (best > max) return max + 1;
+      prev2 = prev; prev = cur;
+    }
+    return prev[b.length];
+  }
+
+  /* ---------------------------------------------------------------- loading */
+  function fetchJSON(url) {
+    if (!cache[url]) {
+      cache[url] = fetch(url).then(function (r) {
+        if (!r.ok) throw new Error(url + ": HTTP " + r.status);
+        return r.arrayBuffer();
+      }).then(function (buf) {
+        var bytes = new Uint8Array(buf);
+        if (bytes[0] === 0x1f && bytes[1] === 0x8b) {
+          var stream = new Blob([buf]).stream().pipeThrough(new DecompressionStream("gzip"));
+          return new Response(stream).text();
+        }
+        return new TextDecoder().decode(bytes);
+      }).then(JSON.parse);
+      cache[url].catch(function () { delete cache[url]; });
+    }
+    return cache[url];
+  }
+
+  function loadManifest() {
+    if (!manifest) {
+      manifest = fetchJSON(base + "search/manifest.json").then(function (m) {
+        Object.keys(m.languages).forEach(function (code) {
+          var info = m.languages[code];
+          info.stopSet = {};
+          info.stop.forEach(function (w) { info.stopSet[w] = true; });
+          info.keySet = {};
+          info.shards.forEach(function (k) { info.keySet[k] = true; });
+        });
+        return m;
+      });
+    }
+    return manifest;
+  }
+
+  function shardKey(info, word) {
+    for (var n = Math.min(word.length, 5); n >= 1; n--) {
+      var k = word.slice(0, n);
+      if (info.keySet[k]) return k;
+    }
+    return null;
+  }
+
+  function loadShard(lang, info, word) {
+    var key = shardKey(info, word);
+    if (key === null) return Promise.resolve({ t: {}, f: {} });
+    return fetchJSON(base + "search/" + lang + "/t/" + encodeURIComponent(key) + ".json.gz");
+  }
+
+  function loadPrefixShards(lang, info, word) {
+    // Every shard whose terms may start with `word` (for prefix matching of the last word).
+    var keys = info.shards.filter(function (k) { return k.indexOf(word) === 0; }).slice(0, 6);
+    return Promise.all(keys.map(function (k) {
+      return fetchJSON(base + "search/" + lang + "/t/" + encodeURIComponent(k) + ".json.gz");
+    }));
+  }
+
+  /* ---------------------------------------------------------------- query */
+  // Resolve one query word to [{term, weight}], trying: surface form, the term itself, the
+  // Tagalog stem, the longest known stem that starts the word, then typo-tolerant matches.
+  function resolveWord(lang, info, word, isLast) {
+    return loadShard(lang, info, word).then(function (shard) {
+      var found = {};
+      function add(term, weight) { if (!(term in found) || found[term] < weight) found[term] = weight; }
+      if (shard.f[word]) add(shard.f[word], 1);
+      if (shard.t[word]) add(word, 1);
+      var extra = [];
+      if (lang === "tl") {
+        var stem = tlStem(word);
+        if (stem !== word) extra.push(loadShard(lang, info, stem).then(function (s2) {
+          if (s2.t[stem]) add(stem, 0.95);
+          if (s2.f[stem]) add(s2.f[stem], 0.9);
+        }));
+      }
+      return Promise.all(extra).then(function () {
+        if (!Object.keys(found).length) {
+          for (var n = word.length - 1; n >= Math.max(4, word.length - 5); n--) {
+            var p = word.slice(0, n);
+            if (shard.t[p]) { add(p, 0.85); break; }
+            if (shard.f[p]) { add(shard.f[p], 0.8); break; }
+          }
+        }
+        if (!Object.keys(found).length && word.length >= 4) {
+          var max = word.length >= 8 ? 2 : 1;
+          [shard.t, shard.f].forEach(function (map, isForm) {
+            Object.keys(map).forEach(function (cand) {
+              var d = editDistance(word, cand, max);
+              if (d <= max) add(isForm ? map[cand] : cand, d === 1 ? 0.7 : 0.55);
+            });
+          });
+        }
+        if (!isLast || word.length < 2) return found;
+        return loadPrefixShards(lang, info, word).then(function (shards) {
+          shards.push(shard);
+          var count = 0;
+          shards.forEach(function (s) {
+            [s.t, s.f].forEach(function (map, isForm) {
+              Object.keys(map).forEach(function (cand) {
+                if (count < 40 && cand.length > word.length && cand.indexOf(word) === 0) {
+                  add(isForm ? map[cand] : cand, 0.6); count++;
+                }
+              });
+            });
+          });
+          return found;
+        });
+      });
+    });
+  }
+
+  function applySynonyms(info, resolved) {
+    // resolved: [{word, terms: {term: weight}}]; a group member matching consecutive words
+    // adds the other members' terms to the first of those words.
+    var firsts = resolved.map(function (r) { return Object.keys(r.terms); });
+    (info.synonyms || []).forEach(function (group) {
+      group.forEach(function (member) {
+        for (var start = 0; start + member.length <= resolved.length; start++) {
+          var ok = true;
+          for (var k = 0; k < member.length; k++) {
+            if (firsts[start + k].indexOf(member[k]) < 0 && resolved[start + k].word !== member[k]) { ok = false; break; }
+          }
+          if (!ok) continue;
+          group.forEach(function (other) {
+            if (other === member) return;
+            other.forEach(function (term) {
+              var w = 0.8 / other.length;
+              if (!(term in resolved[start].terms) || resolved[start].terms[term] < w) resolved[start].terms[term] = w;
+            });
+          });
+          for (var m = 1; m < member.length; m++) resolved[start + m].merged = true;
+        }
+      });
+    });
+    return resolved.filter(function (r) { return !r.merged; });
+  }
+
+  function searchLanguage(lang, text) {
+    return loadManifest().then(function (m) {
+      var info = m.languages[lang];
+      if (!info) return [];
+      var ws = words(text, info);
+      if (!ws.length) return [];
+      var trailingSpace = /\s$/.test(text);
+      return Promise.all(ws.map(function (w, i) {
+        return resolveWord(lang, info, w, i === ws.length - 1 && !trailingSpace).then(function (terms) {
+          return { word: w, terms: terms };
+        });
+      })).then(function (resolved) {
+        resolved = applySynonyms(info, resolved);
+        return Promise.all(resolved.map(function (r) {
+          return Promise.all(Object.keys(r.terms).map(function (term) {
+            return loadShard(lang, info, term).then(function (s) { return [term, r.terms[term], s.t[term] || []]; });
+          }));
+        })).then(function (perWord) {
+          var scores = {};
+          perWord.forEach(function (postingsList) {
+            var best = {};
+            postingsList.forEach(function (entry) {
+              var weight = entry[1], postings = entry[2];
+              for (var i = 0; i < postings.length; i += 3) {
+                var doc = postings[i], s = weight * postings[i + 1];
+                if (!best[doc] || best[doc][0] < s) best[doc] = [s, postings[i + 2]];
+              }
+            });
+            Object.keys(best).forEach(function (doc) {
+              var e = scores[doc] || (scores[doc] = { doc: +doc, score: 0, matched: 0, section: best[doc][1], top: 0 });
+              e.score += best[doc][0];
+              e.matched += 1;
+              if (best[doc][0] > e.top) { e.top = best[doc][0]; e.section = best[doc][1]; }
+            });
+          });
+          var n = perWord.length;
+          var terms = [];
+          resolved.forEach(function (r) { terms = terms.concat(Object.keys(r.terms)); terms.push(r.word); });
+          return Object.keys(scores).map(function (k) {
+            var e = scores[k];
+            e.lang = lang;
+            e.rank = e.score * (e.matched === n ? 2 : e.matched / n);
+            e.terms = terms;
+            return e;
+          });
+        });
+      });
+    });
+  }
+
+  function search(text) {
+    var langs = allBox && allBox.checked ? Object.keys(config.languages) : [config.lang];
+    return Promise.all(langs.map(function (l) { return searchLanguage(l, text); })).then(function (lists) {
+      var hits = [].concat.apply([], lists).sort(function (a, b) { return b.rank - a.rank; }).slice(0, MAX_RESULTS);
+      return loadManifest().then(function (m) {
+        return Promise.all(hits.map(function (h) {
+          var chunk = Math.floor(h.doc / m.chunk);
+          return fetchJSON(base + "search/" + h.lang + "/d/" + chunk + ".json.gz").then(function (docs) {
+            h.record = docs[h.doc % m.chunk];
+            return h;
+          });
+        }));
+      });
+    });
+  }
+
+  /* ---------------------------------------------------------------- rendering */
+  function el(tag, cls, text) {
+    var e = document.createElement(tag);
+    if (cls) e.className = cls;
+    if (text) e.textContent = text;
+    return e;
+  }
+
+  function highlight(parent, text, terms) {
+    var prefixes = terms.filter(function (t) { return t.length >= 3; });
+    var last = 0;
+    text.replace(WORD_RE, function (w, offset) {
+      var f = fold(w);
+      var hit = prefixes.some(function (t) { return f.indexOf(t) === 0 || (f.length >= 4 && t.indexOf(f) === 0); });
+      if (hit) {
+        parent.appendChild(document.createTextNode(text.slice(last, offset)));
+        parent.appendChild(el("mark", null, w));
+        last = offset + w.length;
+      }
+      return w;
+    });
+    parent.appendChild(document.createTextNode(text.slice(last)));
+  }
+
+  function snippetOf(record, section, terms) {
+    var sec = record[5][section] || record[5][0] || ["", "", ""];
+    var text = sec[2] || record[4] || "";
+    // Start the snippet near the first matching word.
+    var start = 0, re = new RegExp(WORD_RE.source, "gu"), m;
+    while ((m = re.exec(text))) {
+      var f = fold(m[0]);
+      if (terms.some(function (t) { return t.length >= 3 && f.indexOf(t) === 0; })) { start = Math.max(0, m.index - 40); break; }
+    }
+    var snippet = (start ? "\u2026 " : "") + text.slice(start, start + 180) + (start + 180 < text.length ? " \u2026" : "");
+    return { anchor: sec[0], heading: sec[1], text: snippet };
+  }
+
+  function plural(count) {
+    if (count === 0) return S.search_none;
+    if (count === 1) return S.search_one;
+    return S.search_other.replace("{count}", count);
+  }
+
+  function render(query, hits) {
+    list.textContent = "";
+    meta.textContent = plural(hits.length);
+    hits.forEach(function (h, i) {
+      var r = h.record;
+      var snip = snippetOf(r, h.section, h.terms);
+      var url = r[0];
+      if (snip.anchor && url.indexOf("#") < 0) url += "#" + snip.anchor;
+      var li = el("li", "md-search-result__item");
+      li.setAttribute("data-deflect-result", r[0]);
+      var a = el("a", "md-search-result__link");
+      a.href = base + url;
+      a.setAttribute("data-result-index", i);
+      var art = el("article", "md-search-result__article md-typeset");
+      var h1 = el("h1");
+      highlight(h1, r[1], h.terms);
+      if (h.lang !== config.lang) {
+        var badge = el("span", "deflect-search__lang", h.lang);
+        h1.appendChild(badge);
+      }
+      art.appendChild(h1);
+      var where = r[3] + (snip.heading ? " \u203a " + snip.heading : "");
+      art.appendChild(el("p", "deflect-search__section", where));
+      var p = el("p");
+      highlight(p, snip.text, h.terms);
+      art.appendChild(p);
+      a.appendChild(art);
+      a.addEventListener("click", function () { beacon(query, hits.length, r[0]); });
+      li.appendChild(a);
+      list.appendChild(li);
+    });
+  }
+
+  /* ---------------------------------------------------------------- events */
+  function beacon(query, count, clicked) {
+    if (!config.collector || !query) return;
+    var body = JSON.stringify({ type: "search", query: query, lang: config.lang, results: count,
+      clicked: clicked || null, page: location.pathname });
+    try {
+      if (navigator.sendBeacon) navigator.sendBeacon(config.collector.replace(/\/$/, "") + "/api/events",
+        new Blob([body], { type: "application/json" }));
+    } catch (e) { /* analytics must never break search */ }
+  }
+
+  var timer = null, beaconTimer = null;
+  function run() {
+    var query = input.value;
+    var mine = ++sequence;
+    if (!query.trim()) { list.textContent = ""; meta.textContent = S.search_type; return; }
+    search(query).then(function (hits) {
+      if (mine !== sequence) return;
+      render(query, hits);
+      root.setAttribute("data-deflect-ready", query);
+      clearTimeout(beaconTimer);
+      lastEvent = [query, hits.length];
+      beaconTimer = setTimeout(function () { beacon(query, hits.length, null); }, 1500);
+    }).catch(function (err) {
+      if (mine !== sequence) return;
+      meta.textContent = S.search_error;
+      if (window.console) console.error("deflect search:", err);
+    });
+  }
+
+  input.addEventListener("input", function () {
+    clearTimeout(timer);
+    timer = setTimeout(run, 40);
+  });
+  input.addEventListener("keydown", function (ev) {
+    var links = list.querySelectorAll(".md-search-result__link");
+    var current = list.querySelector("[aria-selected=true]");
+    var index = current ? Array.prototype.indexOf.call(list.children, current) : -1;
+    if (ev.key === "Enter") {
+      ev.preventDefault();
+      var target = links[Math.max(index, 0)];
+      if (target) target.click();
+    } else if (ev.key === "ArrowDown" || ev.key === "ArrowUp") {
+      ev.preventDefault();
+      if (!links.length) return;
+      index = ev.key === "ArrowDown" ? Math.min(index + 1, links.length - 1) : Math.max(index - 1, 0);
+      Array.prototype.forEach.call(list.children, function (li, i) { li.setAttribute("aria-selected", i === index); });
+      list.children[index].scrollIntoView({ block: "nearest" });
+    } else if (ev.key === "Escape") {
+      toggle.checked = false;
+      input.blur();
+    }
+  });
+  if (allBox) allBox.addEventListener("change", run);
+  root.querySelector("button[type=reset]").addEventListener("click", function () {
+    input.value = ""; run(); input.focus();
+  });
+  if (toggle) toggle.addEventListener("change", function () {
+    if (toggle.checked) { setTimeout(function () { input.focus(); }, 50); loadManifest().catch(function () {}); }
+  });
+  input.addEventListener("focus", function () { if (toggle && !toggle.checked) toggle.checked = true; });
+  document.addEventListener("keydown", function (ev) {
+    var t = ev.target;
+    if (t && (t.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(t.tagName))) return;
+    if (ev.key === "/" || ev.key === "s" || ev.key === "f") {
+      ev.preventDefault();
+      if (toggle) toggle.checked = true;
+      input.focus();
+    }
+  });
+  window.addEventListener("pagehide", function () {
+    if (lastEvent) { clearTimeout(beaconTimer); }
+  });
+  // A ?q= parameter opens search with that query (shareable links, the contact page).
+  var q = new URLSearchParams(location.search).get("q");
+  if (q) { input.value = q; if (toggle) toggle.checked = true; run(); }
+  window.deflectSearch = { search: search, run: run };
+})();

@@ -1,0 +1,201 @@
+"""The ``deflect`` command: ``new`` on a help center in tmp_path, ``build`` on the repository's example."""
+
+from __future__ import annotations
+
+import gzip
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from conftest import make_help_center, run_check
+from deflect.cli import main
+from deflect.content import load_help_center, load_settings
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def deflect(*args: str) -> Result:
+    result = CliRunner().invoke(main, list(args))
+    if result.exception and not isinstance(result.exception, SystemExit):
+        raise result.exception
+    return result
+
+
+# --- deflect new -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("kind", "expected"),
+    [
+        ("article", "articles/en/some-title.md"),
+        ("howto", "articles/en/some-title.md"),
+        ("troubleshooting", "articles/en/some-title.md"),
+        ("faq", "faq/en/some-title.md"),
+    ],
+)
+def test_new_creates_file_that_passes_check(tmp_path: Path, kind: str, expected: str) -> None:
+    config = make_help_center(tmp_path)
+    result = deflect("new", kind, "Some title", "--category", "account", "--config", str(config))
+    assert result.exit_code == 0, result.output
+    assert result.stdout.strip() == expected
+    text = (tmp_path / expected).read_text(encoding="utf-8")
+    assert text.startswith("---\ntitle: Some title\n")
+    assert "category: account\n" in text
+    if kind != "faq":
+        assert f"type: {kind}\n" in text
+    run = run_check(tmp_path, "--strict")
+    assert run.exit_code == 0, run.lines
+    assert run.lines == []
+
+
+def test_new_finds_mkdocs_yml_from_the_working_directory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    make_help_center(tmp_path)
+    (tmp_path / "articles" / "en").mkdir(parents=True, exist_ok=True)
+    monkeypatch.chdir(tmp_path / "articles" / "en")
+    result = deflect("new", "article", "Change your email", "--category", "account", "--lang", "hr")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.strip() == "articles/hr/change-your-email.md"
+    assert (tmp_path / "articles/hr/change-your-email.md").is_file()
+
+
+@pytest.mark.parametrize(
+    ("title", "slug"),
+    [
+        ("What's new – 2025?", "whats-new-2025"),
+        ("Use snake_case names", "use-snake-case-names"),
+        ("Hello -", "hello"),
+        ("Wi‑Fi: 2.4 GHz only", "wifi-24-ghz-only"),
+    ],
+)
+def test_new_makes_a_valid_slug_from_any_title(tmp_path: Path, title: str, slug: str) -> None:
+    config = make_help_center(tmp_path)
+    result = deflect("new", "article", title, "--category", "orders", "--config", str(config))
+    assert result.exit_code == 0, result.output
+    assert result.stdout.strip() == f"articles/en/{slug}.md"
+    run = run_check(tmp_path)
+    assert run.exit_code == 0, run.lines
+
+
+def test_new_refuses_to_overwrite(tmp_path: Path) -> None:
+    config = make_help_center(tmp_path)
+    args = ("new", "article", "Some title", "--category", "account", "--config", str(config))
+    assert deflect(*args).exit_code == 0
+    path = tmp_path / "articles/en/some-title.md"
+    path.write_text(path.read_text(encoding="utf-8") + "\nEdited by hand.\n", encoding="utf-8")
+    before = path.read_bytes()
+
+    result = deflect(*args)
+    assert result.exit_code == 1
+    assert "articles/en/some-title.md already exists" in result.stderr
+    assert "pick another title or edit that file" in result.stderr
+    assert path.read_bytes() == before
+
+
+def test_new_refuses_to_overwrite_existing_article(tmp_path: Path) -> None:
+    config = make_help_center(tmp_path)
+    before = (tmp_path / "articles/en/sign-in.md").read_bytes()
+    result = deflect("new", "article", "Sign in", "--category", "account", "--config", str(config))
+    assert result.exit_code == 1
+    assert "articles/en/sign-in.md already exists" in result.stderr
+    assert (tmp_path / "articles/en/sign-in.md").read_bytes() == before
+
+
+def test_new_unknown_category(tmp_path: Path) -> None:
+    config = make_help_center(tmp_path)
+    result = deflect("new", "article", "Some title", "--category", "billing", "--config", str(config))
+    assert result.exit_code == 1
+    assert "unknown category 'billing': use one of account, orders" in result.stderr
+    assert not (tmp_path / "articles/en/some-title.md").exists()
+
+
+def test_new_without_category_lists_them(tmp_path: Path) -> None:
+    config = make_help_center(tmp_path)
+    result = deflect("new", "article", "Some title", "--config", str(config))
+    assert result.exit_code == 1
+    assert "choose a category with --category: account, orders" in result.stderr
+
+
+def test_new_unknown_language(tmp_path: Path) -> None:
+    config = make_help_center(tmp_path)
+    result = deflect("new", "article", "Some title", "--category", "account", "--lang", "de", "--config", str(config))
+    assert result.exit_code == 1
+    assert "unknown language 'de': use one of en, hr" in result.stderr
+
+
+def test_new_empty_title(tmp_path: Path) -> None:
+    config = make_help_center(tmp_path)
+    result = deflect("new", "article", "   ", "--category", "account", "--config", str(config))
+    assert result.exit_code == 1
+    assert "the title is empty" in result.stderr
+
+
+# --- deflect build -----------------------------------------------------------------------------
+
+
+def _site_text(site: Path) -> dict[Path, str]:
+    """Every file of a built site as text (gzip files unpacked), to search it."""
+    texts = {}
+    for path in site.rglob("*"):
+        if not path.is_file():
+            continue
+        data = path.read_bytes()
+        if path.suffix == ".gz":
+            data = gzip.decompress(data)
+        texts[path] = data.decode("utf-8", errors="replace")
+    return texts
+
+
+@pytest.fixture(scope="module")
+def example_sites(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """The repository's example built publicly and for agents (both with deflect/search)."""
+    base = tmp_path_factory.mktemp("builds")
+    builds = {
+        "public": (base / "public", ROOT / "mkdocs.yml", []),
+        "internal": (base / "internal", ROOT / "mkdocs.yml", ["--internal"]),
+    }
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("NO_MKDOCS_2_WARNING", "1")
+        mp.delenv("DEFLECT_AUDIENCE", raising=False)
+        mp.delenv("DEFLECT_SITE_DIR", raising=False)
+        for name, (site, config, extra) in builds.items():
+            result = deflect("build", *extra, "--site-dir", str(site), "--config", str(config))
+            assert result.exit_code == 0, result.output
+            kind = "internal" if extra else "public"
+            assert f"built {kind} site in {site}" in result.stdout
+    return {name: site for name, (site, _, _) in builds.items()}
+
+
+@pytest.fixture(scope="module")
+def internal_documents() -> list:
+    center, _ = load_help_center(load_settings(ROOT / "mkdocs.yml"), with_history=False)
+    docs = [doc for doc in center.documents if doc.is_internal]
+    assert any(doc.rel_path == "articles/en/refund-exceptions.md" for doc in docs)
+    return docs
+
+
+def test_internal_build_contains_internal_articles(example_sites: dict[str, Path], internal_documents: list) -> None:
+    site = example_sites["internal"]
+    page = site / "en" / "returns" / "refund-exceptions" / "index.html"
+    assert page.is_file(), sorted(p.relative_to(site).as_posix() for p in site.rglob("refund-exceptions*"))
+    assert "Refund exceptions: guidelines for agents" in page.read_text(encoding="utf-8")
+    index = "".join(gzip.decompress(p.read_bytes()).decode() for p in (site / "search" / "en" / "d").glob("*.json.gz"))
+    assert "Refund exceptions: guidelines for agents" in index
+    texts = _site_text(site)
+    for doc in internal_documents:
+        assert any(doc.title in text for text in texts.values()), doc.rel_path
+        assert list(site.rglob(f"{doc.slug}*")), doc.rel_path
+
+
+def test_public_build_leaves_internal_articles_out_everywhere(example_sites: dict[str, Path],
+                                                            internal_documents: list) -> None:
+    site = example_sites["public"]
+    assert (site / "en" / "index.html").is_file()
+    texts = _site_text(site)
+    assert any(path.name == "sitemap.xml.gz" for path in texts)
+    assert (site / "search" / "manifest.json").is_file()
+    for doc in internal_documents:
+        for path, text in texts.items():
+            assert doc.title not in text, (doc.rel_path, path)
+            assert f"/{doc.slug}/" not in text and f"{doc.slug}.md" not in text, (doc.rel_path, path)
+        assert not list(site.rglob(f"{doc.slug}*")), doc.rel_path
