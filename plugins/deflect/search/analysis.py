@@ -39,6 +39,7 @@ STOP_WORDS: dict[str, frozenset[str]] = {
 }
 
 VOWELS = frozenset("aeiou")
+COMPOUNDING = frozenset({"et", "hr", "de", "fi", "nl", "sv", "da", "no", "hu"})
 TL_PREFIXES = ("nakikipag", "makikipag", "pinakama", "nakipag", "makipag", "ipinag", "pinag", "ipag",
                "nagpa", "magpa", "pagpa", "naka", "maka", "nag", "mag", "pag", "nang", "mang", "pang",
                "na", "ma", "ka", "pa", "i")
@@ -97,6 +98,7 @@ class Analyzer:
         self._stemmer = Stemmer.Stemmer(algorithm) if algorithm else None
         self._lemma_lang = LEMMA_DICT.get(lang)
         self._cache: dict[str, str] = {}
+        self.compounds: set[tuple[str, bytes]] = set()
 
     def term(self, word: str) -> str:
         """The index term of one lowercase word (not folded yet)."""
@@ -105,17 +107,33 @@ class Analyzer:
             return cached
         base = word
         if self._lemma_lang:
-            lemma = _lemma_dictionary(self._lemma_lang).get(word.encode())
+            dictionary = _lemma_dictionary(self._lemma_lang)
+            lemma = dictionary.get(word.encode())
             if lemma is not None:
                 base = lemma.decode().lower()
-        if self._stemmer is not None:
-            base = self._stemmer.stemWord(base)
-        term = fold(base)
-        if self.lang == "tl":
-            term = tagalog_stem(term)
+            elif len(word) >= 8 and self.lang in COMPOUNDING:
+                base = self._compound_lemma(word, dictionary) or word
+        term = self._finish(base)
         if len(self._cache) < 500_000:
             self._cache[word] = term
         return term
+
+    def _finish(self, base: str) -> str:
+        if self._stemmer is not None:
+            base = self._stemmer.stemWord(base)
+        term = fold(base)
+        return tagalog_stem(term) if self.lang == "tl" else term
+
+    def _compound_lemma(self, word: str, dictionary: dict[bytes, bytes]) -> str | None:
+        """Lemmatize a compound the dictionary lacks by its longest known last part:
+        ``tagastustingimustest`` → ``tagastus`` + ``tingimus``."""
+        for cut in range(3, len(word) - 4):
+            tail_lemma = dictionary.get(word[cut:].encode())
+            if tail_lemma is not None:
+                head, lemma = word[:cut], tail_lemma.decode().lower()
+                self.compounds.add((head, tail_lemma))
+                return head + lemma
+        return None
 
     def tokens(self, text: str, *, keep_stops: bool = False) -> Iterator[Token]:
         pos = 0
@@ -139,21 +157,27 @@ class Analyzer:
             return
         mapping = _lemma_dictionary(self._lemma_lang)
         lemma_terms: dict[bytes, str | None] = {}
+        heads: dict[bytes, list[str]] = {}
+        for head, tail_lemma in self.compounds:
+            heads.setdefault(tail_lemma, []).append(head)
         for form, lemma in mapping.items():
             term = lemma_terms.get(lemma, "")
             if term == "":
-                base = lemma.decode().lower()
-                if self._stemmer is not None:
-                    base = self._stemmer.stemWord(base)
-                term = fold(base)
-                if self.lang == "tl":
-                    term = tagalog_stem(term)
+                term = self._finish(lemma.decode().lower())
                 term = term if term in terms else None
                 lemma_terms[lemma] = term
+            compound_heads = heads.get(lemma)
+            if term is None and compound_heads is None:
+                continue
+            text = form.decode().lower()
+            if not WORD_RE.fullmatch(text):
+                continue
             if term is not None:
-                text = form.decode().lower()
-                if WORD_RE.fullmatch(text):
-                    yield fold(text), term
+                yield fold(text), term
+            for head in compound_heads or ():
+                compound_term = self._finish(head + lemma.decode().lower())
+                if compound_term in terms:
+                    yield fold(head + text), compound_term
 
 
 @lru_cache(maxsize=8)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import shutil
 from collections.abc import Callable
 from dataclasses import asdict
 from pathlib import Path
@@ -32,7 +33,8 @@ def search_strings(lang: str) -> dict[str, str]:
 
 class SearchService:
     def __init__(self, center: HelpCenter, docs: list[SearchDoc], index: SearchIndex,
-                 synonyms: dict[str, list[list[str]]]) -> None:
+                 synonyms: dict[str, list[list[str]]], fingerprint: str = "") -> None:
+        self.fingerprint = fingerprint
         self.center = center
         self.docs = docs
         self.index = index
@@ -63,7 +65,7 @@ class SearchService:
         if index is None or sorted(index.languages) != sorted(settings.codes):
             index = SearchIndex.build(docs, folder, settings.codes, synonyms)
             stamp.write_text(fingerprint)
-        return cls(center, docs, index, synonyms)
+        return cls(center, docs, index, synonyms, fingerprint)
 
     @property
     def count(self) -> int:
@@ -88,11 +90,32 @@ class SearchService:
         return {doc.id: self.index.related(doc.id, doc.lang, limit) for doc in self.docs if doc.kind != "faq"}
 
     def export(self, out: Path, progress: Callable[[str], None] | None = None) -> ExportStats:
-        return export_static(self.index, out, self.synonyms, progress)
+        """Write the static index to ``out``; an unchanged index is copied from the cache."""
+        cached = self.index.folder / "static"
+        stamp = cached / ".fingerprint"
+        if not (self.fingerprint and stamp.is_file() and stamp.read_text() == self.fingerprint):
+            if cached.exists():
+                shutil.rmtree(cached)
+            export_static(self.index, cached, self.synonyms, progress)
+            stamp.write_text(self.fingerprint)
+        if out.exists():
+            shutil.rmtree(out)
+        shutil.copytree(cached, out, ignore=shutil.ignore_patterns(".fingerprint"))
+        stats = ExportStats()
+        for path in out.rglob("*"):
+            if path.is_file():
+                stats.files += 1
+                stats.bytes += path.stat().st_size
+        manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+        stats.terms = sum(info.get("terms", 0) for info in manifest["languages"].values())
+        stats.forms = sum(info.get("forms", 0) for info in manifest["languages"].values())
+        return stats
 
 
 def _fingerprint(docs: list[SearchDoc], synonyms: dict, codes: list[str]) -> str:
     digest = hashlib.sha256(INDEX_VERSION.encode())
+    for module in ("analysis.py", "documents.py", "engine.py", "static.py", "query.py"):
+        digest.update((Path(__file__).parent / module).read_bytes())
     digest.update(json.dumps([codes, synonyms], sort_keys=True).encode())
     for doc in docs:
         digest.update(json.dumps(asdict(doc), sort_keys=True, ensure_ascii=False).encode())

@@ -67,6 +67,8 @@ def export_static(index: SearchIndex, out: Path, synonyms: dict[str, list[list[s
             _write(lang_dir / "d" / f"{n // DOC_CHUNK}.json.gz", chunk, stats)
         manifest["languages"][lang] = {
             "docs": len(records),
+            "terms": len(terms),
+            "forms": len(forms),
             "shards": sorted(keys),
             "stop": sorted(analyzer.folded_stops),
             "synonyms": [[list(m) for m in group] for group in synonym_terms(lang, synonyms.get(lang, []))],

@@ -1,0 +1,144 @@
+"""Search core and ``deflect search``: language analysis, synonyms, the JSON contract, bad input."""
+from __future__ import annotations
+
+import gzip
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from deflect.cli import main
+from deflect.content import load_help_center, load_settings
+from deflect.search.analysis import analyzer_for, fold, tagalog_stem
+from deflect.search.query import SynonymError, load_synonyms, parse_query
+from deflect.search.service import SearchService
+
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = ROOT.parent / "shared" / "data" / "seeds"
+
+
+def test_fold_strips_diacritics_in_every_language() -> None:
+    assert fold("Pritužba") == "prituzba"
+    assert fold("Đurđevac ČĆŠŽ") == "durdevac ccsz"
+    assert fold("Õunad ÄÖÜ") == "ounad aou"
+
+
+@pytest.mark.parametrize(("lang", "forms"), [
+    ("hr", ["lozinka", "lozinke", "lozinku", "lozinkom", "lozinkama"]),
+    ("hr", ["narudžba", "narudžbe", "narudžbu", "narudžbom", "narudzbi"]),
+    ("et", ["parool", "parooli", "parooliga", "paroolidega", "paroolid"]),
+    ("et", ["tagastustingimused", "tagastustingimustest", "tagastustingimuste"]),
+    ("tl", ["bayad", "nagbayad", "pagbabayad", "magbayad"]),
+    ("en", ["refund", "refunds", "refunded", "refunding"]),
+])
+def test_inflected_forms_share_one_term(lang: str, forms: list[str]) -> None:
+    analyzer = analyzer_for(lang)
+    terms = {analyzer.term(form) for form in forms}
+    assert len(terms) == 1, dict(zip(forms, (analyzer.term(f) for f in forms), strict=True))
+
+
+def test_tagalog_affixes() -> None:
+    assert tagalog_stem("ibinalik") == tagalog_stem("ibalik") == "balik"
+    assert tagalog_stem("pagbabayad") == "bayad"
+    assert tagalog_stem("ako") == "ako"  # short words are left alone
+
+
+def test_stop_words_are_dropped_but_content_words_kept() -> None:
+    assert analyzer_for("hr").terms("kako da promijenim lozinku") == [analyzer_for("hr").term("promijenim"),
+                                                                     analyzer_for("hr").term("lozinku")]
+
+
+@pytest.mark.skipif(not SEEDS.is_dir(), reason="shared seed texts not present")
+def test_real_multilingual_text_is_analysed_without_losing_words() -> None:
+    for path in sorted(SEEDS.glob("*"))[:5]:
+        if not path.is_file():
+            continue
+        text = path.read_text(encoding="utf-8", errors="replace")[:20_000]
+        for lang in ("hr", "et", "tl"):
+            tokens = list(analyzer_for(lang).tokens(text))
+            assert tokens and all(t.term and t.term == fold(t.term) for t in tokens)
+
+
+def test_synonyms_expand_phrases(tmp_path: Path) -> None:
+    groups = [["refund", "money back"]]
+    words = parse_query("money back please", "en", groups)
+    assert words[0].surface == "money"
+    assert ("refund", 0.8) in words[0].alternatives
+    assert len(words) == 2  # "back" folded into the phrase; "please" stays
+
+
+def test_synonym_file_errors_are_clear(tmp_path: Path) -> None:
+    bad = tmp_path / "synonyms.yml"
+    bad.write_text("en:\n  - refund\n", encoding="utf-8")
+    with pytest.raises(SynonymError, match="list of groups"):
+        load_synonyms(bad)
+    bad.write_text("en: [unclosed\n", encoding="utf-8")
+    with pytest.raises(SynonymError, match="not valid YAML"):
+        load_synonyms(bad)
+    assert load_synonyms(tmp_path / "missing.yml") == {}
+
+
+@pytest.fixture(scope="module")
+def service(tmp_path_factory: pytest.TempPathFactory) -> SearchService:
+    center, _ = load_help_center(load_settings(ROOT / "mkdocs.yml"), with_history=False)
+    return SearchService.build(center, cache_dir=tmp_path_factory.mktemp("index"))
+
+
+def test_service_finds_inflected_and_misspelled_queries(service: SearchService) -> None:
+    assert service.search("lozinkama", "hr")[0].id == "hr/account/reset-password"
+    assert service.search("paroolidega", "et")[0].id == "et/account/reset-password"
+    assert service.search("warrenty claim", "en")[0].id == "en/returns/warranty-claim"
+    assert service.search("nacini placanja", "hr")[0].id == "hr/orders/payment-methods"
+
+
+def test_service_rejects_bad_arguments(service: SearchService) -> None:
+    with pytest.raises(ValueError, match="unknown language 'xx'"):
+        service.search("x", "xx")
+    assert service.search("", "en") == []
+    assert service.search("<b>" * 500, "en") == []
+
+
+def test_static_export_is_sharded_and_public_only(service: SearchService, tmp_path: Path) -> None:
+    stats = service.export(tmp_path / "search")
+    manifest = json.loads((tmp_path / "search" / "manifest.json").read_text(encoding="utf-8"))
+    assert set(manifest["languages"]) == {"en", "hr", "et", "tl"}
+    en = manifest["languages"]["en"]
+    assert len(en["shards"]) > 10 and en["forms"] > 0
+    shard = json.loads(gzip.decompress((tmp_path / "search" / "hr" / "t" / f"{_key(manifest, 'hr', 'lozinkama')}.json.gz").read_bytes()))
+    assert shard["f"]["lozinkama"] == analyzer_for("hr").term("lozinka")
+    everything = "".join(gzip.decompress(p.read_bytes()).decode() for p in (tmp_path / "search").rglob("*.gz"))
+    assert "refund-exceptions" not in everything and "Refund exceptions" not in everything
+    assert stats.files > 20
+    biggest = max(p.stat().st_size for p in (tmp_path / "search").rglob("*.gz"))
+    assert biggest < 40_000
+
+
+def _key(manifest: dict, lang: str, word: str) -> str:
+    keys = set(manifest["languages"][lang]["shards"])
+    return next(word[:n] for n in range(min(len(word), 5), 0, -1) if word[:n] in keys)
+
+
+def test_cli_json_contract() -> None:
+    result = CliRunner().invoke(main, ["search", "reset password", "--lang", "en", "--limit", "3", "--json",
+                                       "--config", str(ROOT / "mkdocs.yml")])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["query"] == "reset password" and data["lang"] == "en"
+    assert 1 <= len(data["results"]) <= 3
+    first = data["results"][0]
+    assert {"url", "title", "score", "snippet"} <= set(first)
+    assert first["url"].startswith("en/account/reset-password/")
+
+
+@pytest.mark.parametrize("query", ["", "x" * 1000, "<script>alert(1)</script>", "(.*)+[", "🙂"])
+def test_cli_survives_bad_queries(query: str) -> None:
+    result = CliRunner().invoke(main, ["search", query, "--json", "--config", str(ROOT / "mkdocs.yml")])
+    assert result.exit_code == 0, result.output
+    assert isinstance(json.loads(result.stdout)["results"], list)
+
+
+def test_cli_unknown_language_is_a_clear_error() -> None:
+    result = CliRunner().invoke(main, ["search", "x", "--lang", "xx", "--config", str(ROOT / "mkdocs.yml")])
+    assert result.exit_code == 1
+    assert "unknown language 'xx'" in result.output and "en, hr, et, tl" in result.output

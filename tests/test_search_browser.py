@@ -1,0 +1,148 @@
+"""Browser tests: Chromium types into the built example help center's search box."""
+from __future__ import annotations
+
+import functools
+import http.server
+import os
+import shutil
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from deflect.mkdocs_plugins.build import build_site
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+
+playwright = pytest.importorskip("playwright.sync_api")
+pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="chromium is not installed (apt-get install chromium)")
+
+
+@pytest.fixture(scope="module")
+def site_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
+    site = tmp_path_factory.mktemp("site")
+    build_site(ROOT / "mkdocs.yml", site, quiet=True)
+    handler = functools.partial(_QuietHandler, directory=str(site))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/"
+    server.shutdown()
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    with playwright.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True,
+                                    args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser: object) -> Iterator[object]:
+    context = browser.new_context()  # type: ignore[attr-defined]
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.errors = errors
+    yield page
+    context.close()
+    assert not errors, errors
+
+
+def results_for(page: object, site_url: str, lang: str, query: str, all_languages: bool = False) -> list[str]:
+    page.goto(f"{site_url}{lang}/")
+    box = page.locator("[data-deflect-search-input]")
+    box.click()
+    if all_languages:
+        page.locator("[data-deflect-search-all]").check()
+    box.fill(query)
+    typed = box.input_value()  # the box keeps at most 256 characters
+    assert typed == query[:256]
+    page.wait_for_function(
+        "q => document.querySelector('[data-deflect-search]').getAttribute('data-deflect-ready') === q", arg=typed,
+        timeout=10_000)
+    return page.locator("[data-deflect-result]").evaluate_all("els => els.map(e => e.dataset.deflectResult)")
+
+
+@pytest.mark.parametrize(("lang", "query", "expected", "why"), [
+    ("hr", "kartica odbijena", "hr/orders/payment-declined/", "inflected Croatian (odbijena is not in the text)"),
+    ("hr", "lozinkama", "hr/account/reset-password/", "Croatian instrumental plural, absent from the content"),
+    ("et", "tagastustingimustest", "et/returns/return-policy/", "inflected Estonian, absent from the content"),
+    ("et", "paroolidega", "et/account/reset-password/", "Estonian comitative plural, absent from the content"),
+    ("tl", "paano burahin ang account", "tl/privacy/delete-account/", "inflected Tagalog (burahin)"),
+    ("tl", "nagbayad", "tl/orders/payment-declined/", "Tagalog verb form with a prefix"),
+    ("en", "warrenty claim", "en/returns/warranty-claim/", "misspelled English"),
+    ("en", "turn on 2fa", "en/account/two-step-verification/", "a synonym from search/synonyms.yml"),
+    ("hr", "nacini placanja", "hr/orders/payment-methods/", "Croatian typed without diacritics"),
+    ("en", "how many people can share my home", "en/account/faq/#home-member-limit", "an FAQ question"),
+    ("hr", "radi li orrin s alexom", "hr/devices/faq/#voice-assistant-support", "an FAQ question in Croatian"),
+])
+def test_expected_article_is_first(page: object, site_url: str, lang: str, query: str, expected: str, why: str) -> None:
+    results = results_for(page, site_url, lang, query)
+    assert results, f"no results for {query!r} ({why})"
+    assert results[0] == expected, f"{query!r} ({why}): {results[:5]}"
+
+
+def test_results_are_filtered_to_the_page_language_unless_all_languages(page: object, site_url: str) -> None:
+    assert results_for(page, site_url, "en", "lozinka") == []
+    everywhere = results_for(page, site_url, "en", "lozinka", all_languages=True)
+    assert everywhere and everywhere[0].startswith("hr/")
+    badge = page.locator("[data-deflect-result] .deflect-search__lang").first.inner_text()
+    assert badge.strip().lower() == "hr"
+
+
+def test_clicking_a_result_opens_the_matching_section(page: object, site_url: str) -> None:
+    results_for(page, site_url, "en", "password reset email never arrives")
+    first = page.locator("[data-deflect-result] a").first
+    href = first.get_attribute("href")
+    assert "reset-password/#" in href, href
+    first.click()
+    page.wait_for_load_state()
+    assert "/en/account/reset-password/" in page.url
+    anchor = page.url.split("#", 1)[1]
+    assert page.locator(f"[id='{anchor}']").count() == 1
+    assert page.locator("mark").count() == 0  # highlighting stays in the result list
+
+
+def test_snippets_highlight_the_query_words(page: object, site_url: str) -> None:
+    results_for(page, site_url, "en", "refund")
+    marks = page.locator("[data-deflect-result] mark").all_inner_texts()
+    # "refund" and the members of its synonym group (search/synonyms.yml), nothing else.
+    allowed = ("refun", "money", "back", "reimburs", "repay")
+    assert marks and any(m.lower().startswith("refund") for m in marks)
+    assert all(m.lower().startswith(allowed) for m in marks), sorted(set(marks))
+
+
+@pytest.mark.parametrize("query", [
+    '<img src=x onerror="window.__pwned=1">', "<script>window.__pwned=1</script>", ".*(?=[a-z]+$)|[[(",
+    "x" * 1000, "lozinka " * 150, "%00 \\ ' \" ; -- DROP TABLE", "🙂🙂🙂",
+])
+def test_hostile_or_huge_queries_never_break_search(page: object, site_url: str, query: str) -> None:
+    results = results_for(page, site_url, "en", query)
+    assert isinstance(results, list)
+    assert page.evaluate("window.__pwned") is None
+    assert page.locator("[data-deflect-search] img, [data-deflect-search] script:not([type])").count() == 0
+    meta = page.locator("[data-deflect-search-meta]").inner_text()
+    assert meta.strip()
+
+
+def test_related_articles_at_the_foot_of_an_article(page: object, site_url: str) -> None:
+    page.goto(f"{site_url}en/account/reset-password/")
+    related = page.locator("[data-deflect-related] a")
+    assert 1 <= related.count() <= 5
+    titles = related.all_inner_texts()
+    assert "Reset your password" not in titles
+    assert any("sign" in t.lower() for t in titles), titles
+    related.first.click()
+    page.wait_for_load_state()
+    assert "/en/" in page.url and "reset-password" not in page.url
