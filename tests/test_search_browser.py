@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import functools
+import json
 import http.server
 import os
 import shutil
@@ -34,8 +35,16 @@ def site_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    events: list[dict] = []
+
     def log_message(self, *args: object) -> None:
         pass
+
+    def do_POST(self) -> None:  # noqa: N802 - the collector stand-in: records search events
+        length = int(self.headers.get("Content-Length") or 0)
+        _QuietHandler.events.append({"path": self.path, "body": json.loads(self.rfile.read(length) or b"{}")})
+        self.send_response(204)
+        self.end_headers()
 
 
 @pytest.fixture(scope="module")
@@ -146,3 +155,47 @@ def test_related_articles_at_the_foot_of_an_article(page: object, site_url: str)
     related.first.click()
     page.wait_for_load_state()
     assert "/en/" in page.url and "reset-password" not in page.url
+
+
+@pytest.fixture(scope="module")
+def collector_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The example built with a collector URL: a server that serves the site and records events."""
+    site = tmp_path_factory.mktemp("site-collector")
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_QuietHandler, directory=str(site)))
+    url = f"http://127.0.0.1:{server.server_address[1]}/"
+    previous = os.environ.get("DEFLECT_COLLECTOR_URL")
+    os.environ["DEFLECT_COLLECTOR_URL"] = url + "collect"
+    try:
+        build_site(ROOT / "mkdocs.yml", site, quiet=True)
+    finally:
+        if previous is None:
+            del os.environ["DEFLECT_COLLECTOR_URL"]
+        else:
+            os.environ["DEFLECT_COLLECTOR_URL"] = previous
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield url
+    server.shutdown()
+
+
+def test_search_events_reach_the_collector(page: object, collector_site: str) -> None:
+    _QuietHandler.events.clear()
+    results = results_for(page, collector_site, "hr", "lozinkama")
+    page.wait_for_timeout(1800)  # the query event is sent once typing pauses
+    queries = [e["body"] for e in _QuietHandler.events if e["path"] == "/collect/api/events"]
+    assert queries and queries[-1]["query"] == "lozinkama" and queries[-1]["lang"] == "hr"
+    assert queries[-1]["results"] == len(results) and queries[-1]["clicked"] is None
+    page.locator("[data-deflect-result] a").first.click()
+    page.wait_for_load_state()
+    page.wait_for_timeout(300)
+    clicks = [e["body"] for e in _QuietHandler.events if e["body"].get("clicked")]
+    assert clicks and clicks[-1]["clicked"] == results[0]
+
+
+def test_nothing_is_sent_without_a_collector(page: object, site_url: str) -> None:
+    sent: list[str] = []
+    page.on("request", lambda request: sent.append(request.url) if request.method == "POST" else None)
+    results_for(page, site_url, "en", "refund")
+    page.wait_for_timeout(1800)
+    page.locator("[data-deflect-result] a").first.click()
+    page.wait_for_load_state()
+    assert sent == []

@@ -69,6 +69,19 @@ class ContentPlugin(BasePlugin[ContentConfig]):
             config.mdx_configs["pymdownx.emoji"] = {"emoji_index": emoji.twemoji, "emoji_generator": emoji.to_svg}
         return config
 
+    def on_serve(self, server: Any, *, config: MkDocsConfig, builder: Any) -> Any:
+        """``mkdocs serve`` rebuilds when articles, FAQ entries or categories change."""
+        if self.center is not None:
+            settings = self.center.settings
+            for folder in (settings.articles_dir, settings.faq_dir):
+                path = settings.root / folder
+                if path.is_dir():
+                    server.watch(str(path))
+            synonyms = settings.root / "search"
+            if synonyms.is_dir():
+                server.watch(str(synonyms))
+        return server
+
     def _settings(self, config: MkDocsConfig) -> ContentSettings:
         root = Path(config.config_file_path).resolve().parent if config.config_file_path else Path.cwd()
         languages = [Language(item.code, item.name) for item in self.config.languages] or [Language("en", "English")]
