@@ -343,7 +343,7 @@ def test_overdue_review_is_a_warning(center: Path) -> None:
     run = run_check(center)
     assert run.exit_code == 0, run.lines
     line = only_problem(run, f"{X}:5: warning: ")
-    assert "review overdue since 2001-08-02 (last reviewed 2001-02-03)" in line
+    assert "review overdue since 2001-08-04 (last reviewed 2001-02-03)" in line
     assert "0 error(s), 1 warning(s)" in run.summary
 
 
@@ -428,3 +428,18 @@ def test_no_config_gives_clear_error(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["check", str(tmp_path)])
     assert result.exit_code == 1
     assert "no mkdocs.yml found" in result.stderr
+
+
+def test_link_whose_text_wraps_is_checked_on_the_line_of_its_target(tmp_path: Path) -> None:
+    from deflect.content.markdown_scan import find_links, rewrite_links
+
+    text = "Intro\n\nSee [Reset your\npassword](missing-article.md) now.\n"
+    assert [(link.line, link.target) for link in find_links(text)] == [(4, "missing-article.md")]
+    assert "(x/missing-article.md)" in rewrite_links(text, lambda target: "x/" + target)
+
+
+def test_twelve_months_is_a_year() -> None:
+    from deflect.content.schema import parse_period
+
+    assert parse_period("12 months") == parse_period("1 year") == 365
+    assert parse_period("6 months") == 182

@@ -67,15 +67,37 @@ def _prose_lines(text: str) -> list[tuple[int, str]]:
     return lines
 
 
+def _paragraphs(lines: list[tuple[int, str]]) -> list[tuple[int, str]]:
+    """Consecutive non-blank lines joined with newlines (a link's text may wrap), with the
+    number of each block's first line."""
+    blocks: list[tuple[int, str]] = []
+    start, current, previous = 0, [], -1
+    for number, line in lines:
+        if not line.strip() or number != previous + 1:
+            if current:
+                blocks.append((start, "\n".join(current)))
+            current = []
+        if line.strip():
+            if not current:
+                start = number
+            current.append(line)
+        previous = number
+    if current:
+        blocks.append((start, "\n".join(current)))
+    return blocks
+
+
 def find_links(text: str) -> list[Link]:
-    """Every inline link, image and reference definition in ``text``."""
+    """Every inline link, image and reference definition in ``text`` (link text may wrap lines)."""
     links = []
-    for number, line in _prose_lines(text):
-        for match in _LINK_RE.finditer(line):
+    for start, block in _paragraphs(_prose_lines(text)):
+        for match in _LINK_RE.finditer(block):
+            number = start + block.count("\n", 0, match.start(2))
             links.append(Link(number, match.group(2), is_image=bool(match.group(1))))
-        ref = _REF_DEF_RE.match(line)
-        if ref:
-            links.append(Link(number, ref.group(1)))
+        for offset, line in enumerate(block.split("\n")):
+            ref = _REF_DEF_RE.match(line)
+            if ref:
+                links.append(Link(start + offset, ref.group(1)))
     return links
 
 
@@ -113,19 +135,33 @@ def find_anchors(text: str) -> set[str]:
 
 
 def rewrite_links(text: str, replace: Callable[[str], str | None]) -> str:
-    """Apply ``replace`` to every link target outside code; ``None`` keeps the target as it is."""
-    out = []
+    """Apply ``replace`` to every link target outside code; ``None`` keeps the target as it is.
+    Paragraphs are rewritten whole, so links whose text wraps onto the next line are found."""
+    out: list[str] = []
+    block: list[str] = []
     fence: str | None = None
+
+    def flush() -> None:
+        if block:
+            out.extend(_rewrite_line("\n".join(block), replace).split("\n"))
+            block.clear()
+
     for line in text.split("\n"):
         match = _FENCE_RE.match(line)
         if fence is None and match:
+            flush()
             fence = match.group(1)[0] * len(match.group(1))
+            out.append(line)
         elif fence is not None:
             if line.strip().startswith(fence):
                 fence = None
+            out.append(line)
+        elif not line.strip():
+            flush()
+            out.append(line)
         else:
-            line = _rewrite_line(line, replace)
-        out.append(line)
+            block.append(line)
+    flush()
     return "\n".join(out)
 
 
@@ -145,7 +181,12 @@ def _rewrite_line(line: str, replace: Callable[[str], str | None]) -> str:
             return match.group(0)
         return match.group(0).replace(match.group(1), new, 1)
 
-    if _REF_DEF_RE.match(line):
+    if "\n" in line:
+        lines = line.split("\n")
+        if any(_REF_DEF_RE.match(item) for item in lines):
+            return "\n".join(_REF_DEF_RE.sub(ref, item) if _REF_DEF_RE.match(item) else _rewrite_line(item, replace)
+                             for item in lines)
+    elif _REF_DEF_RE.match(line):
         return _REF_DEF_RE.sub(ref, line)
     parts = []
     last = 0

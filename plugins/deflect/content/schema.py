@@ -46,7 +46,10 @@ def parse_period(value: Any) -> int:
             amount = int(match.group(1))
             if amount <= 0:
                 raise ValueError("must be a positive period")
-            return amount * _PERIOD_DAYS[match.group(2)[0].lower()]
+            unit = match.group(2)[0].lower()
+            if unit == "m":  # months: 12 months is a year, as "1 year" is
+                return round(amount * 365 / 12)
+            return amount * _PERIOD_DAYS[unit]
     raise ValueError(f"expected a number of days or a period such as '6 months', got {value!r}")
 
 

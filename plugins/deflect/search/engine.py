@@ -91,6 +91,7 @@ class SearchIndex:
     def __init__(self, folder: Path, synonyms: dict[str, list[list[str]]] | None = None) -> None:
         self.folder = folder
         self.synonyms = synonyms or {}
+        self._weights: dict[str, tuple[list[dict], dict[str, dict[int, float]]]] = {}
         self._indexes = {path.name: whoosh_index.open_dir(str(path)) for path in sorted(folder.iterdir())
                          if path.is_dir() and whoosh_index.exists_in(str(path))}
 
@@ -176,33 +177,42 @@ class SearchIndex:
                     options.append(Q.Prefix(field, word.surface, boost=0.5))
         return Q.Or(options) if options else None
 
-    def related(self, doc_id: str, lang: str, limit: int = 5) -> list[tuple[str, str, str]]:
-        """(id, title, url) of the documents most like ``doc_id`` (FAQ entries excluded)."""
-        ix = self._indexes.get(lang)
-        if ix is None:
-            return []
-        with ix.searcher(weighting=BM25F()) as searcher:
-            docnum = searcher.document_number(id=doc_id)
-            if docnum is None:
-                return []
-            keys = [term for term, _ in searcher.key_terms([docnum], "body", numterms=12)]
-            if not keys:
-                return []
-            query = Q.Or([Q.Term(f, t) for t in keys for f in ("title", "headings", "body")])
-            results = searcher.search(query, limit=limit + 12)
-            out = []
-            for hit in results:
-                if hit.docnum == docnum or hit["kind"] == "faq":
+    def related_all(self, limit: int, key_terms: int = 10, fan_out: int = 60) -> dict[str, list[tuple[str, str, str]]]:
+        """For every article: (id, title, url) of the ``limit`` articles sharing the most weight on
+        its ``key_terms`` strongest terms. Linear in the number of documents: each document looks
+        only at the ``fan_out`` strongest postings of its key terms."""
+        related: dict[str, list[tuple[str, str, str]]] = {}
+        for lang in self.languages:
+            records, weights = self.term_weights(lang)
+            by_doc: dict[int, list[tuple[float, str]]] = defaultdict(list)
+            ranked_postings: dict[str, list[tuple[int, float]]] = {}
+            for term, per_doc in weights.items():
+                if len(per_doc) < 2:
+                    continue  # a term in one document relates nothing
+                ranked_postings[term] = sorted(per_doc.items(), key=lambda item: -item[1])[:fan_out]
+                for doc, weight in per_doc.items():
+                    by_doc[doc].append((weight, term))
+            for doc, record in enumerate(records):
+                if record["kind"] == "faq":
                     continue
-                out.append((hit["id"], hit["title"], hit["url"]))
-                if len(out) == limit:
-                    break
-            return out
+                scores: dict[int, float] = defaultdict(float)
+                for weight, term in sorted(by_doc.get(doc, []), reverse=True)[:key_terms]:
+                    for other, other_weight in ranked_postings[term]:
+                        if other != doc and records[other]["kind"] != "faq":
+                            scores[other] += weight * other_weight
+                best = sorted(scores.items(), key=lambda item: (-item[1], item[0]))[:limit]
+                related[record["id"]] = [(records[o]["id"], records[o]["title"], records[o]["url"]) for o, _ in best]
+        return related
 
     # ----- export ----------------------------------------------------------------------------
     def term_weights(self, lang: str) -> tuple[list[dict], dict[str, dict[int, float]]]:
         """The records of ``lang`` (in index order) and, for each term, the BM25F weight of every
-        document containing it, summed over fields with their boosts."""
+        document containing it, summed over fields with their boosts (computed once)."""
+        if lang not in self._weights:
+            self._weights[lang] = self._term_weights(lang)
+        return self._weights[lang]
+
+    def _term_weights(self, lang: str) -> tuple[list[dict], dict[str, dict[int, float]]]:
         ix = self._indexes[lang]
         weights: dict[str, dict[int, float]] = defaultdict(dict)
         with ix.searcher(weighting=BM25F()) as searcher:

@@ -87,7 +87,7 @@ class SearchService:
         return self.index.search(query, lang, limit)
 
     def related_all(self, limit: int) -> dict[str, list[tuple[str, str, str]]]:
-        return {doc.id: self.index.related(doc.id, doc.lang, limit) for doc in self.docs if doc.kind != "faq"}
+        return self.index.related_all(limit)
 
     def export(self, out: Path, progress: Callable[[str], None] | None = None) -> ExportStats:
         """Write the static index to ``out``; an unchanged index is copied from the cache."""
