@@ -78,7 +78,7 @@ def tagalog_stem(word: str) -> str:
     return w
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Token:
     surface: str  # folded form as written
     term: str  # index term
@@ -98,6 +98,7 @@ class Analyzer:
         self._stemmer = Stemmer.Stemmer(algorithm) if algorithm else None
         self._lemma_lang = LEMMA_DICT.get(lang)
         self._cache: dict[str, str] = {}
+        self._words: dict[str, tuple[str, str, bool]] = {}
         self.compounds: set[tuple[str, bytes]] = set()
 
     def term(self, word: str) -> str:
@@ -137,15 +138,28 @@ class Analyzer:
 
     def tokens(self, text: str, *, keep_stops: bool = False) -> Iterator[Token]:
         pos = 0
+        words = self._words
         for match in WORD_RE.finditer(text):
-            word = match.group().lower().replace("’", "'")
-            surface = fold(word)
-            if not keep_stops and (word in self.stop_words or surface in self.folded_stops):
+            raw = match.group()
+            info = words.get(raw)
+            if info is None:
+                info = self._word_info(raw)
+                if len(words) < 500_000:
+                    words[raw] = info
+            surface, term, stop = info
+            if not term or (stop and not keep_stops):
                 continue
-            if len(surface) > 40:
-                continue
-            yield Token(surface, self.term(word), pos, match.start(), match.end())
+            yield Token(surface, term, pos, match.start(), match.end())
             pos += 1
+
+    def _word_info(self, raw: str) -> tuple[str, str, bool]:
+        """(folded surface, term, is a stop word) of one word as written; term "" when too long."""
+        word = raw.lower().replace("’", "'")
+        surface = fold(word)
+        if len(surface) > 40:
+            return surface, "", False
+        stop = word in self.stop_words or surface in self.folded_stops
+        return surface, self.term(word), stop
 
     def terms(self, text: str) -> list[str]:
         return [t.term for t in self.tokens(text)]
