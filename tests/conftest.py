@@ -139,3 +139,6 @@ def center(tmp_path: Path) -> Path:
     """Root folder of a freshly written, valid help center."""
     make_help_center(tmp_path)
     return tmp_path
+
+
+pytest_plugins = ["browser_fixtures"]

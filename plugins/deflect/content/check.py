@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from .guides import check_guide
 from .links import is_markdown_link, resolve
 from .loader import load_help_center
 from .markdown_scan import find_anchors, find_links
@@ -150,10 +151,8 @@ def _check_review(center: HelpCenter, doc: Document) -> list[Problem]:
 
 
 def _check_steps(doc: Document) -> list[Problem]:
+    """Troubleshooting guides (every language): at least two steps, answers that lead to existing
+    steps, every step reachable, no loop without a way out, a final contact step (see guides.py)."""
     if doc.article_type is not ArticleType.TROUBLESHOOTING:
         return []
-    steps = [h for h in doc.headings if h.level == 2]
-    if len(steps) < 2:
-        return [error(doc.rel_path, doc.source.line_of("type"),
-                      f"a troubleshooting guide needs at least two steps ('## ' headings), found {len(steps)}")]
-    return []
+    return check_guide(doc)

@@ -7,6 +7,8 @@ in ``on_page_context``.
 
 from __future__ import annotations
 
+import gzip
+import json
 import os
 from pathlib import Path
 from types import SimpleNamespace
@@ -57,6 +59,8 @@ class ContentPlugin(BasePlugin[ContentConfig]):
         config.theme.dirs.insert(1 if config.theme.custom_dir else 0, str(THEME_DIR))
         config.theme["language"] = self.ui_languages[settings.default_language]
         config.extra_css.insert(0, "assets/deflect/deflect.css")
+        if "assets/deflect/guide.js" not in config.extra_javascript:
+            config.extra_javascript.append("assets/deflect/guide.js")
         config.extra.setdefault("alternate", [{"name": lang.name, "link": f"{lang.code}/", "lang": lang.code}
                                               for lang in settings.languages])
         for name in REQUIRED_EXTENSIONS:
@@ -114,6 +118,23 @@ class ContentPlugin(BasePlugin[ContentConfig]):
         self.files = files
         return None
 
+    def on_post_build(self, *, config: MkDocsConfig) -> None:
+        """Replace MkDocs' sitemap with one listing every page with its language alternates."""
+        if self.plan is None or self.files is None:
+            return
+        site_url = (config.site_url or "").rstrip("/")
+        urls = []
+        for file in self.files.documentation_pages():
+            planned = self.plan.page_for(file.src_uri)
+            url = "" if file.url in ("./", ".") else file.url
+            entry = {"loc": f"{site_url}/{url}", "lastmod": planned.updated.isoformat() if planned.updated else None,
+                     "alternates": []}
+            alternates = [alt for alt in self.plan.alternates(planned) if alt.translated]
+            if len(alternates) > 1:
+                entry["alternates"] = [(alt.lang, f"{site_url}/{self._url(alt.site_path)}") for alt in alternates]
+            urls.append(entry)
+        write_sitemap(Path(config.site_dir), urls)
+
     def on_page_context(self, context: dict[str, Any], *, page: Page, config: MkDocsConfig, nav: Navigation) -> dict[str, Any] | None:
         if self.plan is None or self.files is None:
             return None
@@ -158,6 +179,18 @@ class ContentPlugin(BasePlugin[ContentConfig]):
             "breadcrumbs": [self._entry(e) for e in self.plan.breadcrumbs(planned)],
             "sidebar": [self._entry(e, planned.site_path) for e in self.plan.sidebar(planned)],
             "updated": planned.updated.isoformat() if planned.updated else None,
+            "guide": bool(planned.document is not None and planned.document.article_type is not None
+                          and planned.document.article_type.value == "troubleshooting"),
+            "contact_url": self._url(f"{planned.lang}/contact.md"),
+            "contact": _contact_options(config),
+            "jsonld": _faq_jsonld(planned) if planned.faq_entries else None,
+            "og": {
+                "title": planned.title or page.title,
+                "description": planned.description or config.site_description or "",
+                "url": page.canonical_url or (f"{site_url}/{page.url}" if site_url else ""),
+                "locale": planned.lang.replace("-", "_"),
+                "type": "article" if planned.document is not None else "website",
+            },
         }
 
     def _entry(self, entry: NavEntry, current: str | None = None) -> dict[str, Any]:
@@ -171,6 +204,53 @@ class ContentPlugin(BasePlugin[ContentConfig]):
         assert self.files is not None
         file = self.files.get_file_from_path(site_path)
         return file.url if file is not None else site_path
+
+
+def write_sitemap(site_dir: Path, urls: list[dict[str, Any]]) -> None:
+    from xml.sax.saxutils import escape, quoteattr
+
+    lines = ['<?xml version="1.0" encoding="UTF-8"?>',
+             '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" xmlns:xhtml="http://www.w3.org/1999/xhtml">']
+    for entry in urls:
+        lines.append(f"  <url>\n    <loc>{escape(entry['loc'])}</loc>")
+        if entry["lastmod"]:
+            lines.append(f"    <lastmod>{entry['lastmod']}</lastmod>")
+        for lang, href in entry["alternates"]:
+            lines.append(f'    <xhtml:link rel="alternate" hreflang={quoteattr(lang)} href={quoteattr(href)}/>')
+        lines.append("  </url>")
+    lines.append("</urlset>\n")
+    data = "\n".join(lines).encode("utf-8")
+    (site_dir / "sitemap.xml").write_bytes(data)
+    (site_dir / "sitemap.xml.gz").write_bytes(gzip.compress(data, mtime=0))
+
+
+def _contact_options(config: MkDocsConfig) -> dict[str, str]:
+    """``extra.contact`` in mkdocs.yml: email, phone, chat (a URL) and hours."""
+    options = config.extra.get("contact") or {}
+    if not isinstance(options, dict):
+        raise PluginError("extra.contact in mkdocs.yml must be a mapping with email, phone, chat and hours")
+    unknown = set(options) - {"email", "phone", "chat", "hours"}
+    if unknown:
+        raise PluginError(f"extra.contact: unknown key(s) {', '.join(sorted(unknown))}; use email, phone, chat, hours")
+    return {key: str(value) for key, value in options.items() if value}
+
+
+def _faq_jsonld(page: SitePage) -> str:
+    """schema.org FAQPage structured data for an FAQ page (``</`` escaped for a script tag)."""
+    from deflect.search.documents import extract_sections
+
+    data = {
+        "@context": "https://schema.org",
+        "@type": "FAQPage",
+        "inLanguage": page.lang,
+        "mainEntity": [
+            {"@type": "Question", "name": doc.title,
+             "acceptedAnswer": {"@type": "Answer",
+                                "text": " ".join(s.text for s in extract_sections(doc.body) if s.text)}}
+            for doc in page.faq_entries
+        ],
+    }
+    return json.dumps(data, ensure_ascii=False).replace("</", "<\\/")
 
 
 def _page_source(page: SitePage) -> str:

@@ -49,7 +49,9 @@ class SearchPlugin(BasePlugin[SearchConfig]):
         if self.config.collector_url and not self.config.collector_url.startswith(("http://", "https://", "/")):
             raise PluginError(f"deflect/search: collector_url {self.config.collector_url!r} must start with "
                               "http://, https:// or /")
-        config.extra_javascript.append("assets/deflect/search.js")
+        for script in ("assets/deflect/search.js", "assets/deflect/contact.js"):
+            if script not in config.extra_javascript:
+                config.extra_javascript.append(script)
         return config
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files | None:

@@ -69,6 +69,8 @@ class SitePage:
     notices: list[Notice] = field(default_factory=list)
     canonical_path: str | None = None
     updated: dt.date | None = None
+    faq_entries: list[Document] = field(default_factory=list)
+    """The entries of an FAQ page (for its FAQPage structured data)."""
 
 
 class SitePlan:
@@ -105,6 +107,7 @@ class SitePlan:
                 self._add_category(slug, lang)
                 self._add_faq(slug, lang)
             self._add_faq_index(lang)
+            self._add_contact(lang)
             self._add_home(lang)
         if "index.md" not in self.center.pages:
             self._add_root()
@@ -210,7 +213,7 @@ class SitePlan:
                 f"<summary>{_escape(doc.title)}</summary>\n\n{answer}\n\n</details>\n"
             )
         self.pages[path] = SitePage(path, lang, "faq", title, "\n".join(blocks), category=slug, content_lang=lang,
-                                    description=title)
+                                    description=title, faq_entries=[doc for doc, _ in entries])
 
     def _add_faq_index(self, lang: str) -> None:
         lines = []
@@ -248,6 +251,13 @@ class SitePlan:
             lines.append(f"[{text(lang, 'all_faq')} →](faq.md)\n")
         self.pages[path] = SitePage(path, lang, "home", text(lang, "help_center"), "\n".join(lines), content_lang=lang,
                                     description=text(lang, "hero_text"))
+
+    def _add_contact(self, lang: str) -> None:
+        """The contact page: suggestions as the reader types, then the contact options."""
+        path = f"{lang}/contact.md"
+        self.pages[path] = SitePage(path, lang, "contact", text(lang, "contact_title"),
+                                    f"{text(lang, 'contact_intro')}\n", content_lang=lang,
+                                    description=text(lang, "contact_intro"))
 
     def _articles_in(self, lang: str) -> list[Document]:
         return [doc for (kind, _, page_lang), doc in self._shown.items() if kind == "article" and page_lang == lang]

@@ -358,14 +358,19 @@
   }
 
   /* ---------------------------------------------------------------- events */
-  function beacon(query, count, clicked) {
-    if (!config.collector || !query) return;
-    var body = JSON.stringify({ type: "search", query: query, lang: config.lang, results: count,
-      clicked: clicked || null, page: location.pathname });
+  function send(event) {
+    if (!config.collector) return;
+    event.lang = event.lang || config.lang;
+    event.page = location.pathname;
     try {
       if (navigator.sendBeacon) navigator.sendBeacon(config.collector.replace(/\/$/, "") + "/api/events",
-        new Blob([body], { type: "application/json" }));
-    } catch (e) { /* analytics must never break search */ }
+        new Blob([JSON.stringify(event)], { type: "application/json" }));
+    } catch (e) { /* analytics must never break the page */ }
+  }
+
+  function beacon(query, count, clicked) {
+    if (!query) return;
+    send({ type: "search", query: query, results: count, clicked: clicked || null });
   }
 
   var timer = null, beaconTimer = null;
@@ -433,5 +438,6 @@
   // A ?q= parameter opens search with that query (shareable links, the contact page).
   var q = new URLSearchParams(location.search).get("q");
   if (q) { input.value = q; if (toggle) toggle.checked = true; run(); }
-  window.deflectSearch = { search: search, run: run };
+  window.deflectSearch = { search: search, run: run, send: send, config: config, highlight: highlight };
+  document.dispatchEvent(new CustomEvent("deflect:search-ready"));
 })();

@@ -1,0 +1,60 @@
+/* Deflect contact page: suggest articles while the reader describes the problem (static search
+ * index, no server), then the contact options. With a collector configured, records whether the
+ * reader opened a suggestion (deflected) or went on to contact support. */
+(function () {
+  "use strict";
+  var root = document.querySelector("[data-deflect-contact]");
+  if (!root) return;
+  var input = root.querySelector("[data-deflect-contact-input]");
+  var box = root.querySelector("[data-deflect-suggestions]");
+  var list = root.querySelector("[data-deflect-suggestion-list]");
+  var none = root.querySelector("[data-deflect-no-suggestions]");
+  var opened = [];
+  var shown = [];
+  var timer = null, sequence = 0;
+
+  function api() { return window.deflectSearch; }
+
+  function suggest() {
+    var text = input.value;
+    var mine = ++sequence;
+    if (!api() || text.trim().length < 3) { box.hidden = true; return; }
+    api().search(text).then(function (hits) {
+      if (mine !== sequence) return;
+      hits = hits.slice(0, 5);
+      list.textContent = "";
+      shown = hits.map(function (h) { return h.record[0]; });
+      hits.forEach(function (h) {
+        var li = document.createElement("li");
+        var a = document.createElement("a");
+        a.href = api().config.base + h.record[0];
+        a.setAttribute("data-deflect-suggestion", h.record[0]);
+        api().highlight(a, h.record[1], h.terms);
+        a.addEventListener("click", function () {
+          opened.push(h.record[0]);
+          api().send({ type: "contact", action: "deflected", article: h.record[0], query: input.value.slice(0, 256) });
+        });
+        li.appendChild(a);
+        if (h.record[4]) {
+          var p = document.createElement("p");
+          p.textContent = h.record[4];
+          li.appendChild(p);
+        }
+        list.appendChild(li);
+      });
+      none.hidden = hits.length > 0;
+      box.hidden = false;
+      root.setAttribute("data-deflect-ready", text);
+    }).catch(function (err) { if (window.console) console.error("deflect contact:", err); });
+  }
+
+  input.addEventListener("input", function () { clearTimeout(timer); timer = setTimeout(suggest, 120); });
+  Array.prototype.forEach.call(root.querySelectorAll("[data-deflect-contact-option]"), function (a) {
+    a.addEventListener("click", function () {
+      if (!api()) return;
+      api().send({ type: "contact", action: "contacted", channel: a.getAttribute("data-deflect-contact-option"),
+        suggested: shown, opened: opened, query: input.value.slice(0, 256) });
+    });
+  });
+  if (!api()) document.addEventListener("deflect:search-ready", function () { if (input.value) suggest(); });
+})();
