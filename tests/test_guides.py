@@ -96,8 +96,7 @@ def test_example_guides_are_clean() -> None:
 
 def test_answer_to_missing_step_suggests_the_closest_id(center: Path) -> None:
     guide(center, VALID.replace("- **No** → [Check the power](#power)", "- **No** → [Check the power](#powr)"))
-    # 17 "- **No** → [Check the power](#powr)"; #power is still reached from #light's text? No:
-    # it is reached only through that answer, so it is unreachable too.
+    # 17 "- **No** → [Check the power](#powr)"; that answer was the only way to #power (line 19).
     assert problems(center) == [
         f"{X}:17: answer 'No' points to a step that does not exist: '#powr' (did you mean '#power'?)",
         f"{X}:17: broken anchor '#powr': no such heading or id in this file",
@@ -108,7 +107,7 @@ def test_answer_to_missing_step_suggests_the_closest_id(center: Path) -> None:
 
 def test_answer_to_missing_step_without_a_close_id_lists_the_steps(center: Path) -> None:
     guide(center, VALID.replace("- **Yes** → [Done](#done)", "- **Yes** → [Done](#solved)"))
-    # 29 "- **Yes** → [Done](#solved)"; #done is still reached: #restart's "No" leads on through the text.
+    # 29 "- **Yes** → [Done](#solved)"; that answer was the only way to #done (line 32).
     assert problems(center) == [
         f"{X}:29: answer 'Yes' points to a step that does not exist: '#solved' "
         "(steps: '#light', '#power', '#restart', '#done', '#contact')",
@@ -162,7 +161,8 @@ def test_question_with_only_one_answer(center: Path) -> None:
 
 
 def test_question_without_answers(center: Path) -> None:
-    guide(center, VALID.replace("- **Yes** → [Done](#done)\n- **No** → [Still not working?](#contact)\n", "Then decide.\n"))
+    answers = "- **Yes** → [Done](#done)\n- **No** → [Still not working?](#contact)\n"
+    guide(center, VALID.replace(answers, "Then decide.\n"))
     # 27 "**Is the light white now?**"; without answers the step continues with #done.
     assert problems(center) == [
         f"{X}:27: question 'Is the light white now?' has no answers: list at least two, "

@@ -33,7 +33,8 @@ MIN_ANSWERS = 2
 
 _ITEM_RE = re.compile(r"^\s{0,3}[-*+]\s+")
 # "- **Yes** → [Title](#id)": a bullet that starts with a bold label, then (an arrow and) the link.
-_ANSWER_RE = re.compile(r"^\s{0,3}[-*+]\s+(\*\*|__)(?P<label>(?:(?!\1).)+?)\1\s*(?:→|->|=>|⇒|⟶|:|–|—)?\s*\[", re.S)
+_ANSWER_RE = re.compile(
+    r"^\s{0,3}[-*+]\s+(\*\*|__)(?P<label>(?:(?!\1).)+?)\1\s*(?:→|->|=>|⇒|⟶|:|–|—)?\s*\[", re.S)
 # "**Is the light on?**": a paragraph that is entirely bold and ends with a question mark.
 _QUESTION_RE = re.compile(r"^(\*\*|__)(?P<text>(?:(?!\1).)*?[?？])\1$", re.S)
 
@@ -264,7 +265,8 @@ def _check_answers(guide: Guide, step: Step, anchors: set[str]) -> list[Problem]
                                   "a step of this guide ('#id')"))
         elif target not in guide.by_id:
             if target in anchors:
-                message = f"answer '{answer.label}' points to '#{target}', which is not a step ('## ' heading) of this guide"
+                message = (f"answer '{answer.label}' points to '#{target}', "
+                           "which is not a step ('## ' heading) of this guide")
             else:
                 hint = difflib.get_close_matches(target, list(guide.by_id), n=1)
                 steps = ", ".join(f"'#{s}'" for s in guide.by_id)
@@ -294,7 +296,8 @@ def _check_end(guide: Guide) -> list[Problem]:
     targets = ", ".join(f"'#{t}'" for t in onward)
     return [error(guide.path, last.line,
                   f"the guide has no final step: the last step '#{last.id}' leads on to {targets}; "
-                  f"end the guide with '## Still not working? {{#{CONTACT_ID}}}' telling the reader how to contact support")]
+                  f"end the guide with '## Still not working? {{#{CONTACT_ID}}}' "
+                  "telling the reader how to contact support")]
 
 
 def _check_loops(guide: Guide) -> list[Problem]:
