@@ -61,6 +61,8 @@ class ContentPlugin(BasePlugin[ContentConfig]):
         config.extra_css.insert(0, "assets/deflect/deflect.css")
         if "assets/deflect/guide.js" not in config.extra_javascript:
             config.extra_javascript.append("assets/deflect/guide.js")
+        if "assets/deflect/feedback.js" not in config.extra_javascript:
+            config.extra_javascript.append("assets/deflect/feedback.js")
         config.extra.setdefault("alternate", [{"name": lang.name, "link": f"{lang.code}/", "lang": lang.code}
                                               for lang in settings.languages])
         for name in REQUIRED_EXTENSIONS:
