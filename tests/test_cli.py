@@ -199,3 +199,22 @@ def test_public_build_leaves_internal_articles_out_everywhere(example_sites: dic
             assert doc.title not in text, (doc.rel_path, path)
             assert f"/{doc.slug}/" not in text and f"{doc.slug}.md" not in text, (doc.rel_path, path)
         assert not list(site.rglob(f"{doc.slug}*")), doc.rel_path
+
+
+def test_new_translation_uses_the_source_file_name_and_category(tmp_path: Path) -> None:
+    config = make_help_center(tmp_path)
+    source = next(p for p in sorted((tmp_path / "articles" / "en").glob("*.md"))
+                  if not (tmp_path / "articles" / "hr" / p.name).exists())
+    result = deflect("new", "article", "Ποιο άρθρο", "--lang", "hr", "--translation-of", source.stem,
+                     "--config", str(config))
+    assert result.exit_code == 0, result.output
+    created = tmp_path / "articles" / "hr" / source.name
+    assert result.stdout.strip() == created.relative_to(tmp_path).as_posix()
+    assert run_check(tmp_path).exit_code == 0
+
+
+def test_new_with_a_title_that_gives_no_file_name_says_how_to_fix_it(tmp_path: Path) -> None:
+    config = make_help_center(tmp_path)
+    result = deflect("new", "article", "Σύνδεση", "--category", "account", "--config", str(config))
+    assert result.exit_code == 1
+    assert "cannot make a file name" in result.stderr and "--translation-of" in result.stderr

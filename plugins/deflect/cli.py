@@ -73,15 +73,18 @@ def _scope(path: Path | None, root: Path) -> str:
 @click.argument("kind", type=click.Choice(["article", "troubleshooting", "howto", "faq"]))
 @click.argument("title")
 @click.option("--lang", "lang", help="Language code (default: the default language).")
-@click.option("--category", "category", help="Category slug from articles/categories.yml.")
+@click.option("--category", "category", help="Category slug from articles/categories.yml (a translation: the source's).")
+@click.option("--translation-of", "translation_of", metavar="SLUG",
+              help="Write a translation of this default-language article or FAQ entry (same file name).")
 @click.option("--config", "config_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-def new(kind: str, title: str, lang: str | None, category: str | None, config_file: Path | None) -> None:
+def new(kind: str, title: str, lang: str | None, category: str | None, translation_of: str | None,
+        config_file: Path | None) -> None:
     """Create a new article, troubleshooting guide, how-to or FAQ entry that passes 'deflect check'."""
     from .content.scaffold import ScaffoldError, scaffold
 
     settings = _settings(None, config_file)
     try:
-        path = scaffold(settings, kind, title, lang=lang, category=category)
+        path = scaffold(settings, kind, title, lang=lang, category=category, translation_of=translation_of)
     except ScaffoldError as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(path.relative_to(settings.root).as_posix())
@@ -152,6 +155,63 @@ def search(query: str, lang: str | None, limit: int, as_json: bool, internal: bo
         click.echo(f"    {hit.url}")
         if hit.snippet:
             click.echo(f"    {hit.snippet}")
+
+
+@main.command()
+@click.option("--db", "db_url", default="sqlite:///deflect-feedback.db", show_default=True,
+              help="Database URL: sqlite:///FILE or postgresql://user:pass@host/db.")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8765, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--origin", "origins", multiple=True,
+              help="Site origin allowed to post (repeatable; '*' for any). Default: loopback origins only.")
+@click.option("--rate-limit", default=5.0, show_default=True, type=float,
+              help="Requests per second per client IP (0 disables rate limiting).")
+@click.option("--burst", default=40.0, show_default=True, type=float, help="Burst size per client IP.")
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64))
+def serve(db_url: str, host: str, port: int, origins: tuple[str, ...], rate_limit: float, burst: float,
+          workers: int) -> None:
+    """Run the feedback collector (HTTP API; OpenAPI document at /openapi.json)."""
+    import json
+
+    import uvicorn
+
+    from .collector.store import Store
+
+    Store(db_url).close()  # migrate once, before serving
+    os.environ["DEFLECT_COLLECTOR_CONFIG"] = json.dumps(
+        {"db": db_url, "origins": list(origins), "rate": rate_limit, "burst": burst})
+    uvicorn.run("deflect.collector.serve:app", factory=True, host=host, port=port, workers=workers,
+                log_level="warning", access_log=False, server_header=False)
+
+
+@main.command()
+@click.option("--db", "db_url", default="sqlite:///deflect-feedback.db", show_default=True, help="Database URL.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON (the default).")
+@click.option("--csv", "as_csv", is_flag=True, help="Print one CSV row per article.")
+@click.option("--html", "html_out", type=click.Path(dir_okay=False, path_type=Path),
+              help="Also write a self-contained HTML report page to this file.")
+def feedback(db_url: str, as_json: bool, as_csv: bool, html_out: Path | None) -> None:
+    """Report article feedback: views, votes, helpful %, reasons, comments, deflections and searches."""
+    import json
+
+    from .collector import report as render
+    from .collector.store import Store, sqlite_path
+
+    if db_url.startswith("sqlite:") and sqlite_path(db_url) != ":memory:" and not Path(sqlite_path(db_url)).exists():
+        raise click.ClickException(f"no feedback database at {sqlite_path(db_url)}")
+    store = Store(db_url)
+    try:
+        data = store.report()
+    finally:
+        store.close()
+    if html_out:
+        html_out.parent.mkdir(parents=True, exist_ok=True)
+        html_out.write_text(render.to_html(data), encoding="utf-8")
+        click.echo(f"wrote {html_out}", err=True)
+    if as_csv:
+        click.echo(render.to_csv(data), nl=False)
+    elif as_json or not html_out:  # JSON unless only --html was asked for
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
 
 
 if __name__ == "__main__":  # pragma: no cover

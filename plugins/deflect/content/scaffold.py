@@ -79,7 +79,7 @@ class ScaffoldError(ValueError):
 
 def scaffold(
     settings: ContentSettings, kind: str, title: str, *, lang: str | None = None, category: str | None = None,
-    today: dt.date | None = None,
+    today: dt.date | None = None, translation_of: str | None = None,
 ) -> Path:
     """Write a new, valid content file and return its path."""
     if kind not in KINDS:
@@ -88,11 +88,29 @@ def scaffold(
     if lang not in settings.codes:
         raise ScaffoldError(f"unknown language {lang!r}: use one of {', '.join(settings.codes)} (see mkdocs.yml)")
     title = title.strip()
-    # slugify keeps underscores and edge hyphens ("snake_case", "Hello -"), which are not valid slugs.
-    slug = re.sub(r"[^a-z0-9]+", "-", slugify(title, "-")).strip("-")
-    if not title or not slug:
+    if not title:
         raise ScaffoldError("the title is empty: give the title the reader will see, e.g. \"Reset your password\"")
+    source = None
+    if translation_of:
+        if lang == settings.default_language:
+            raise ScaffoldError(f"--translation-of needs --lang: a translation is written in another language than "
+                                f"{settings.default_language}")
+        folder = settings.faq_dir if kind == "faq" else settings.articles_dir
+        source = settings.root / folder / settings.default_language / f"{translation_of}.md"
+        if not source.is_file():
+            raise ScaffoldError(f"no {settings.default_language} {kind} {translation_of!r} to translate "
+                                f"({source.relative_to(settings.root)} does not exist)")
+        slug = translation_of  # same file name: the translation is found without translation_of
+    else:
+        # slugify keeps underscores and edge hyphens ("snake_case", "Hello -"), which are not valid slugs.
+        slug = re.sub(r"[^a-z0-9]+", "-", slugify(title, "-")).strip("-")
+    if not slug:
+        raise ScaffoldError(f"cannot make a file name from {title!r} (only letters a-z and digits are used): "
+                            "write a translation with --translation-of SLUG, or add a few Latin letters to the title")
     categories, _ = load_categories(settings)
+    if category is None and source is not None:
+        found = re.search(r"^category:\s*([\w-]+)\s*$", source.read_text(encoding="utf-8", errors="replace"), re.M)
+        category = found.group(1) if found else None
     if category is None:
         raise ScaffoldError(f"choose a category with --category: {', '.join(categories) or 'none defined yet'}")
     if categories and category not in categories:

@@ -120,7 +120,7 @@
     if (!collector || !navigator.sendBeacon) return;
     try {
       navigator.sendBeacon(collector + "/api/events", new Blob(
-        [JSON.stringify({ type: "pageview", page: config.page, lang: config.lang })], { type: "application/json" }));
+        [JSON.stringify({ type: "pageview", page: config.page, lang: config.lang })], { type: "text/plain;charset=UTF-8" }));
     } catch (e) { /* analytics must never break the page */ }
   }
 

@@ -364,7 +364,7 @@
     event.page = location.pathname;
     try {
       if (navigator.sendBeacon) navigator.sendBeacon(config.collector.replace(/\/$/, "") + "/api/events",
-        new Blob([JSON.stringify(event)], { type: "application/json" }));
+        new Blob([JSON.stringify(event)], { type: "text/plain;charset=UTF-8" }));
     } catch (e) { /* analytics must never break the page */ }
   }
 

@@ -1,0 +1,345 @@
+"""The feedback store: the only module of the collector that talks to a database.
+
+SQLite (stdlib ``sqlite3``, WAL journal) is the embedded default; a ``postgresql://`` URL selects
+PostgreSQL through psycopg 3. Both run the same versioned migrations (a ``schema_version`` table and
+ordered lists of SQL statements) and the same queries, written with ``?`` placeholders.
+
+Durability: every write is one statement in autocommit mode, so when :meth:`Store.add_vote` returns
+the row is committed. SQLite runs with ``synchronous=NORMAL`` in WAL mode by default (a committed
+transaction is in the WAL file, i.e. handed to the OS, before the call returns, so it survives the
+process being SIGKILLed; ``?synchronous=full`` in the URL also survives power loss).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+import sqlite3
+import threading
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterable
+from urllib.parse import parse_qs, unquote, urlsplit
+
+REASONS = ("incorrect", "unclear", "outdated", "not_solved", "other")
+
+#: Ordered migrations. Each is a list of statements; ``{pk}`` is the dialect's auto-id primary key.
+MIGRATIONS: list[list[str]] = [
+    [  # 1: votes and events
+        """CREATE TABLE votes (
+            id {pk},
+            article TEXT NOT NULL,
+            lang TEXT,
+            voter TEXT NOT NULL,
+            helpful SMALLINT NOT NULL,
+            reason TEXT,
+            comment TEXT,
+            created TEXT NOT NULL,
+            updated TEXT NOT NULL,
+            UNIQUE (article, voter)
+        )""",
+        "CREATE INDEX votes_article ON votes (article)",
+        """CREATE TABLE events (
+            id {pk},
+            type TEXT NOT NULL,
+            query TEXT,
+            results INTEGER,
+            clicked TEXT,
+            action TEXT,
+            article TEXT,
+            channel TEXT,
+            page TEXT,
+            lang TEXT,
+            data TEXT,
+            created TEXT NOT NULL
+        )""",
+        "CREATE INDEX events_type ON events (type, created)",
+    ],
+    [  # 2: spam flag on votes (flagged comments are kept for review but never reported)
+        "ALTER TABLE votes ADD COLUMN flagged TEXT",
+    ],
+]
+
+PK = {
+    "sqlite": "INTEGER PRIMARY KEY",
+    "postgresql": "BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY",
+}
+
+
+def now() -> str:
+    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="microseconds").replace("+00:00", "Z")
+
+
+@dataclass(frozen=True)
+class Vote:
+    article: str
+    voter: str
+    helpful: bool
+    lang: str | None = None
+    reason: str | None = None
+    comment: str | None = None
+    flagged: str | None = None
+
+
+def sqlite_path(url: str) -> str:
+    """``sqlite:///rel.db`` → ``rel.db``; ``sqlite:////abs/x.db`` → ``/abs/x.db``; a bare path is a path."""
+    if url.startswith("sqlite://"):
+        rest = url[len("sqlite://"):]
+        rest = rest.split("?", 1)[0]
+        if rest.startswith("/"):
+            rest = rest[1:]
+        return unquote(rest) or ":memory:"
+    return url
+
+
+class Store:
+    """A thread-safe handle on the feedback database."""
+
+    dialect: str
+
+    def __init__(self, url: str):
+        self.url = url
+        self._lock = threading.RLock()
+        if url.startswith(("postgresql://", "postgres://")):
+            import psycopg  # imported lazily: SQLite users don't need it
+
+            self.dialect = "postgresql"
+            self._psycopg = psycopg
+            self._local = threading.local()
+            self._conns: list[Any] = []
+        else:
+            self.dialect = "sqlite"
+            query = parse_qs(urlsplit(url).query) if url.startswith("sqlite:") else {}
+            sync = (query.get("synchronous", ["normal"])[0] or "normal").upper()
+            if sync not in {"OFF", "NORMAL", "FULL", "EXTRA"}:
+                raise ValueError(f"bad synchronous mode {sync!r}")
+            path = sqlite_path(url)
+            if path != ":memory:":
+                Path(path).parent.mkdir(parents=True, exist_ok=True)
+            conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=30)
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute(f"PRAGMA synchronous={sync}")
+            conn.execute("PRAGMA busy_timeout=30000")
+            self._sqlite = conn
+        self.migrate()
+
+    # ------------------------------------------------------------------ plumbing
+    @property
+    def blocking_is_cheap(self) -> bool:
+        """True when a call is fast enough to run on an event loop (local SQLite)."""
+        return self.dialect == "sqlite"
+
+    def _pg(self):
+        conn = getattr(self._local, "conn", None)
+        if conn is None or conn.closed:
+            conn = self._psycopg.connect(self.url, autocommit=True)
+            self._local.conn = conn
+            with self._lock:
+                self._conns.append(conn)
+        return conn
+
+    def _sql(self, sql: str) -> str:
+        return sql.replace("?", "%s") if self.dialect == "postgresql" else sql
+
+    def _execute(self, sql: str, params: Iterable[Any] = ()) -> list[tuple]:
+        sql = self._sql(sql)
+        if self.dialect == "sqlite":
+            with self._lock:
+                cur = self._sqlite.execute(sql, tuple(params))
+                return cur.fetchall()
+        with self._pg().cursor() as cur:
+            cur.execute(sql, tuple(params))
+            return cur.fetchall() if cur.description else []
+
+    def close(self) -> None:
+        if self.dialect == "sqlite":
+            with self._lock:
+                self._sqlite.close()
+        else:
+            with self._lock:
+                for conn in self._conns:
+                    try:
+                        conn.close()
+                    except Exception:  # pragma: no cover
+                        pass
+                self._conns.clear()
+
+    # ---------------------------------------------------------------- migrations
+    def migrate(self) -> int:
+        """Apply pending migrations (idempotent, safe to run from several processes); return the version."""
+        pk = PK[self.dialect]
+        if self.dialect == "sqlite":
+            with self._lock:
+                c = self._sqlite
+                c.execute("BEGIN IMMEDIATE")
+                try:
+                    c.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
+                    row = c.execute("SELECT MAX(version) FROM schema_version").fetchone()
+                    version = row[0] or 0
+                    for number, statements in enumerate(MIGRATIONS, 1):
+                        if number <= version:
+                            continue
+                        for statement in statements:
+                            c.execute(statement.replace("{pk}", pk))
+                        c.execute("INSERT INTO schema_version (version) VALUES (?)", (number,))
+                        version = number
+                    c.execute("COMMIT")
+                except BaseException:
+                    c.execute("ROLLBACK")
+                    raise
+                return version
+        conn = self._pg()
+        with conn.transaction():
+            with conn.cursor() as cur:
+                cur.execute("SELECT pg_advisory_xact_lock(824731)")
+                cur.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
+                cur.execute("SELECT MAX(version) FROM schema_version")
+                version = cur.fetchone()[0] or 0
+                for number, statements in enumerate(MIGRATIONS, 1):
+                    if number <= version:
+                        continue
+                    for statement in statements:
+                        cur.execute(statement.replace("{pk}", pk))
+                    cur.execute("INSERT INTO schema_version (version) VALUES (%s)", (number,))
+                    version = number
+        return version
+
+    def schema_version(self) -> int:
+        return self._execute("SELECT MAX(version) FROM schema_version")[0][0] or 0
+
+    def clear(self) -> None:
+        """Delete every vote and event (tests)."""
+        self._execute("DELETE FROM votes")
+        self._execute("DELETE FROM events")
+
+    # -------------------------------------------------------------------- writes
+    def add_vote(self, vote: Vote) -> int:
+        """Insert or change the reader's vote on an article; return the row id."""
+        stamp = now()
+        rows = self._execute(
+            """INSERT INTO votes (article, lang, voter, helpful, reason, comment, flagged, created, updated)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+               ON CONFLICT (article, voter) DO UPDATE SET
+                 lang = excluded.lang, helpful = excluded.helpful, reason = excluded.reason,
+                 comment = excluded.comment, flagged = excluded.flagged, updated = excluded.updated
+               RETURNING id""",
+            (vote.article, vote.lang, vote.voter, 1 if vote.helpful else 0, vote.reason, vote.comment,
+             vote.flagged, stamp, stamp),
+        )
+        return int(rows[0][0])
+
+    def add_event(self, type: str, *, query: str | None = None, results: int | None = None,
+                  clicked: str | None = None, action: str | None = None, article: str | None = None,
+                  channel: str | None = None, page: str | None = None, lang: str | None = None,
+                  data: dict | None = None) -> int:
+        rows = self._execute(
+            """INSERT INTO events (type, query, results, clicked, action, article, channel, page, lang, data, created)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id""",
+            (type, query, results, clicked, action, article, channel, page, lang,
+             json.dumps(data, ensure_ascii=False) if data else None, now()),
+        )
+        return int(rows[0][0])
+
+    # --------------------------------------------------------------------- reads
+    def votes(self) -> list[dict]:
+        rows = self._execute(
+            "SELECT id, article, lang, voter, helpful, reason, comment, flagged, created, updated FROM votes ORDER BY id")
+        keys = ("id", "article", "lang", "voter", "helpful", "reason", "comment", "flagged", "created", "updated")
+        return [dict(zip(keys, r)) | {"helpful": bool(r[4])} for r in rows]
+
+    def events(self, type: str | None = None) -> list[dict]:
+        sql = "SELECT id, type, query, results, clicked, action, article, channel, page, lang, data, created FROM events"
+        params: tuple = ()
+        if type:
+            sql += " WHERE type = ?"
+            params = (type,)
+        rows = self._execute(sql + " ORDER BY id", params)
+        keys = ("id", "type", "query", "results", "clicked", "action", "article", "channel", "page", "lang", "data",
+                "created")
+        return [dict(zip(keys, r)) for r in rows]
+
+    def count(self, table: str) -> int:
+        if table not in {"votes", "events"}:
+            raise ValueError(table)
+        return int(self._execute(f"SELECT COUNT(*) FROM {table}")[0][0])
+
+    def report(self, *, comments: int = 5, searches: int = 20) -> dict:
+        """The managers' report: per article views, votes, helpful %, reasons, latest comments, deflections;
+        top and zero-result searches."""
+        articles: dict[str, dict] = defaultdict(lambda: {
+            "views": 0, "votes": 0, "helpful": 0, "reasons": {}, "comments": [], "deflections": 0})
+        for article, helpful, reason, n in self._execute(
+                "SELECT article, helpful, reason, COUNT(*) FROM votes WHERE flagged IS NULL "
+                "GROUP BY article, helpful, reason"):
+            entry = articles[article]
+            entry["votes"] += n
+            if helpful:
+                entry["helpful"] += n
+            elif reason:
+                entry["reasons"][reason] = entry["reasons"].get(reason, 0) + n
+        for article, helpful, reason, comment, lang, created in self._execute(
+                "SELECT article, helpful, reason, comment, lang, updated FROM votes "
+                "WHERE flagged IS NULL AND comment IS NOT NULL AND comment <> '' ORDER BY updated DESC, id DESC"):
+            entry = articles[article]
+            if len(entry["comments"]) < comments:
+                entry["comments"].append({"comment": comment, "helpful": bool(helpful), "reason": reason,
+                                          "lang": lang, "created": created})
+        for article, n in self._execute(
+                "SELECT article, COUNT(*) FROM events WHERE type = 'contact' AND action = 'deflected' "
+                "AND article IS NOT NULL GROUP BY article"):
+            articles[_article_key(article)]["deflections"] += n
+        views: Counter[str] = Counter()
+        for page, n in self._execute("SELECT page, COUNT(*) FROM events WHERE type = 'pageview' GROUP BY page"):
+            if page:
+                views[_article_key(page)] += n
+        # A page view counts for the article at that path (and its FAQ anchors); the site may live under a
+        # base path, so "/help/en/a/" counts for "en/a/".
+        for page, n in views.items():
+            if not page:
+                continue
+            matched = False
+            for article in list(articles):
+                base = article.split("#", 1)[0]
+                if base and (page == base or page.endswith("/" + base)):
+                    articles[article]["views"] += n
+                    matched = True
+            if not matched:
+                articles[page]["views"] += n
+        out = []
+        for article, entry in articles.items():
+            pct = round(100.0 * entry["helpful"] / entry["votes"], 1) if entry["votes"] else None
+            out.append({"article": article, "views": entry["views"], "votes": entry["votes"],
+                        "helpful": entry["helpful"], "helpful_pct": pct,
+                        "reasons": dict(sorted(entry["reasons"].items())), "comments": entry["comments"],
+                        "deflections": entry["deflections"]})
+        out.sort(key=lambda a: (-a["votes"], -a["views"], a["article"]))
+        top = [{"query": q, "count": n, "avg_results": round(float(r or 0), 1), "clicks": int(c or 0)}
+               for q, n, r, c in self._execute(
+                   "SELECT LOWER(TRIM(query)) AS q, COUNT(*), AVG(results), "
+                   "SUM(CASE WHEN clicked IS NOT NULL THEN 1 ELSE 0 END) FROM events "
+                   "WHERE type = 'search' AND query IS NOT NULL AND TRIM(query) <> '' "
+                   "GROUP BY LOWER(TRIM(query)) ORDER BY COUNT(*) DESC, LOWER(TRIM(query)) LIMIT ?", (searches,))]
+        zero = [{"query": q, "count": n} for q, n in self._execute(
+            "SELECT LOWER(TRIM(query)) AS q, COUNT(*) FROM events "
+            "WHERE type = 'search' AND results = 0 AND query IS NOT NULL AND TRIM(query) <> '' "
+            "GROUP BY LOWER(TRIM(query)) ORDER BY COUNT(*) DESC, LOWER(TRIM(query)) LIMIT ?", (searches,))]
+        contacts = dict(self._execute(
+            "SELECT action, COUNT(*) FROM events WHERE type = 'contact' GROUP BY action"))
+        return {"articles": out, "searches": {"top": top, "zero_results": zero},
+                "contact": {"deflected": int(contacts.get("deflected", 0)),
+                            "contacted": int(contacts.get("contacted", 0))}}
+
+
+_SCHEME = re.compile(r"^[a-z]+://[^/]+")
+
+
+def _article_key(path: str) -> str:
+    """A page path or URL → the site-relative article key ("/en/a/?q#x" → "en/a/#x")."""
+    path = _SCHEME.sub("", path.strip())
+    path, _, anchor = path.partition("#")
+    path = path.split("?", 1)[0].lstrip("/")
+    if path.endswith("index.html"):
+        path = path[: -len("index.html")]
+    return path + ("#" + anchor if anchor else "")
