@@ -85,6 +85,22 @@ def test_vote_insert_and_change(client, store):
     assert store.count("votes") == 3
 
 
+def test_group_commit_acknowledges_each_vote(store):
+    import asyncio
+
+    from deflect.collector.store import Vote
+
+    async def burst():
+        committer = store.committer()
+        futures = [committer.submit(Vote(article=f"en/a{i % 3}/", voter=f"reader-{i:04}", helpful=i % 2 == 0))
+                   for i in range(60)]
+        return await asyncio.gather(*futures)
+
+    ids = asyncio.run(burst())
+    assert len(set(ids)) == 60 and store.count("votes") == 60
+    assert {v["id"] for v in store.votes()} == set(ids)
+
+
 def test_beacon_text_plain_body(client, store):
     r = client.post("/api/votes", content=json.dumps(vote()).encode(), headers={"Content-Type": "text/plain"})
     assert r.status_code == 201
@@ -265,6 +281,67 @@ def test_feedback_html_escapes_comments(client, db_url, tmp_path):
     page = out.read_text(encoding="utf-8")
     assert "<script>" not in page and "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;" in page
     assert "<svg" in page and "<rect" in page and "src=" not in page  # inline chart, no external files
+
+
+def _insert_vote(store, voter, day, helpful=True, article="en/a/"):
+    stamp = f"{day}T12:00:00.000000Z"
+    store._execute("INSERT INTO votes (article, lang, voter, helpful, reason, comment, flagged, created, updated) "
+                   "VALUES (?, 'en', ?, ?, NULL, NULL, NULL, ?, ?)", (article, voter, 1 if helpful else 0, stamp, stamp))
+
+
+def _insert_search(store, day, query="reset"):
+    store._execute("INSERT INTO events (type, query, results, created) VALUES ('search', ?, 1, ?)",
+                   (query, f"{day}T08:00:00.000000Z"))
+
+
+def _svg(page, series):
+    import re
+
+    match = re.search(r'<svg[^>]*data-series="%s".*?</svg>' % series, page, re.S)
+    assert match, f"no {series} trend chart"
+    return match.group(0)
+
+
+def test_trends_daily(store, db_url, tmp_path):
+    # 2026-03-02 .. 2026-03-05: four days (one without votes) → daily points
+    for i, (day, helpful) in enumerate([("2026-03-02", True), ("2026-03-02", False), ("2026-03-03", True),
+                                        ("2026-03-05", False)]):
+        _insert_vote(store, f"reader-{i:04}", day, helpful)
+    for day in ("2026-03-01", "2026-03-01", "2026-03-03"):
+        _insert_search(store, day)
+    trends = store.report()["trends"]
+    assert trends["period"] == "day"
+    assert [(p["period"], p["votes"], p["helpful_pct"]) for p in trends["votes"]] == [
+        ("2026-03-02", 2, 50.0), ("2026-03-03", 1, 100.0), ("2026-03-04", 0, None), ("2026-03-05", 1, 0.0)]
+    assert [(p["day"], p["searches"]) for p in trends["searches"]] == [
+        ("2026-03-01", 2), ("2026-03-02", 0), ("2026-03-03", 1)]
+    out = tmp_path / "report.html"
+    assert CliRunner().invoke(main, ["feedback", "--db", db_url, "--html", str(out)]).exit_code == 0
+    page = out.read_text(encoding="utf-8")
+    assert "Votes per day" in page and "<script" not in page
+    assert _svg(page, "votes").count("<circle") == 4          # one point per day
+    assert _svg(page, "helpful_pct").count("<circle") == 3    # no helpful % for the day without votes
+    assert _svg(page, "searches").count("<circle") == 3
+    assert "<polyline" in _svg(page, "votes")
+
+
+def test_trends_weekly(store, db_url, tmp_path):
+    # five ISO weeks (Mondays 2026-02-02 .. 2026-03-02), nothing in the week of 2026-02-16 → weekly points
+    days = ["2026-02-02", "2026-02-08", "2026-02-10", "2026-02-24", "2026-03-01", "2026-03-04"]
+    for i, day in enumerate(days):
+        _insert_vote(store, f"reader-{i:04}", day, helpful=i % 2 == 0)
+    _insert_vote(store, "bot-000001", "2026-02-17")
+    store._execute("UPDATE votes SET flagged = 'links' WHERE voter = 'bot-000001'")  # flagged: not counted
+    trends = store.report()["trends"]
+    assert trends["period"] == "week"
+    assert [(p["period"], p["votes"]) for p in trends["votes"]] == [
+        ("2026-02-02", 2), ("2026-02-09", 1), ("2026-02-16", 0), ("2026-02-23", 2), ("2026-03-02", 1)]
+    out = tmp_path / "report.html"
+    assert CliRunner().invoke(main, ["feedback", "--db", db_url, "--html", str(out)]).exit_code == 0
+    page = out.read_text(encoding="utf-8")
+    assert "Votes per week" in page
+    assert _svg(page, "votes").count("<circle") == 5
+    assert "No data yet." in page  # no searches
 
 
 def test_feedback_missing_db(tmp_path):

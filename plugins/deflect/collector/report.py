@@ -64,6 +64,59 @@ def _chart(articles: list[dict]) -> str:
     return "".join(parts)
 
 
+def _trend(points: list[dict], key: str, label: str, *, percent: bool = False, color: str = "#1565c0") -> str:
+    """A line chart of ``points[i][key]`` over the periods: inline SVG, one ``<circle>`` per period
+    (none for a period without a value, e.g. helpful % of a week without votes)."""
+    if not points:
+        return "<p>No data yet.</p>"
+    left, top, plot_w, plot_h, bottom = 48, 12, 640, 160, 36
+    values = [p[key] for p in points]
+    peak = 100.0 if percent else max([v for v in values if v is not None] or [0]) or 1
+    step = plot_w / max(1, len(points) - 1)
+    x = (lambda i: left + plot_w / 2) if len(points) == 1 else (lambda i: left + i * step)
+    y = lambda v: top + plot_h - plot_h * v / peak
+    period_key = "period" if "period" in points[0] else "day"
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-label="{escape(label)}" '
+             f'width="{left + plot_w + 20}" height="{top + plot_h + bottom}" class="chart trend" '
+             f'data-series="{escape(key)}">',
+             f'<line x1="{left}" y1="{top + plot_h}" x2="{left + plot_w}" y2="{top + plot_h}" stroke="#999"/>',
+             f'<line x1="{left}" y1="{top}" x2="{left}" y2="{top + plot_h}" stroke="#999"/>',
+             f'<text x="{left - 6}" y="{top + 4}" text-anchor="end">{peak:g}{"%" if percent else ""}</text>',
+             f'<text x="{left - 6}" y="{top + plot_h + 4}" text-anchor="end">0</text>']
+    segment: list[str] = []
+    segments = [segment]
+    for i, v in enumerate(values):
+        if v is None:
+            segment = []
+            segments.append(segment)
+            continue
+        segment.append(f"{x(i):.1f},{y(v):.1f}")
+    for seg in segments:
+        if len(seg) > 1:
+            parts.append(f'<polyline fill="none" stroke="{color}" stroke-width="2" points="{" ".join(seg)}"/>')
+    labels = {0, len(points) - 1} | set(range(0, len(points), max(1, len(points) // 6)))
+    for i, (p, v) in enumerate(zip(points, values)):
+        when = escape(str(p[period_key]))
+        if v is not None:
+            shown = f"{v:g}%" if percent else f"{v:g}"
+            parts.append(f'<circle cx="{x(i):.1f}" cy="{y(v):.1f}" r="3" fill="{color}">'
+                         f'<title>{when}: {shown}</title></circle>')
+        if i in labels:
+            parts.append(f'<text x="{x(i):.1f}" y="{top + plot_h + 16}" text-anchor="middle">{when[5:]}</text>')
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def _trends(report: dict) -> str:
+    trends = report.get("trends") or {}
+    votes, searches = trends.get("votes") or [], trends.get("searches") or []
+    per = "week" if trends.get("period") == "week" else "day"
+    return (f"<h2>Trends</h2>\n<h3>Votes per {per}</h3>\n{_trend(votes, 'votes', f'Votes per {per}')}\n"
+            f"<h3>Helpful % per {per}</h3>\n"
+            f"{_trend(votes, 'helpful_pct', f'Helpful % per {per}', percent=True, color='#2e7d32')}\n"
+            f"<h3>Searches per day</h3>\n{_trend(searches, 'searches', 'Searches per day', color='#6a1b9a')}")
+
+
 def to_html(report: dict, title: str = "Article feedback") -> str:
     e = escape
     rows = []
@@ -88,6 +141,7 @@ th,td{{border-bottom:1px solid #ddd;padding:.4rem;text-align:left;vertical-align
 <h1>{e(title)}</h1>
 <h2>Helpful % per article</h2>
 {_chart(report["articles"])}
+{_trends(report)}
 <h2>Articles</h2>
 <table><thead><tr><th>Article</th><th>Views</th><th>Votes</th><th>Helpful</th><th>Reasons (not helpful)</th>
 <th>Deflections</th><th>Latest comments</th></tr></thead><tbody>

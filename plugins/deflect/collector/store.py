@@ -5,19 +5,24 @@ PostgreSQL through psycopg 3. Both run the same versioned migrations (a ``schema
 ordered lists of SQL statements) and the same queries, written with ``?`` placeholders.
 
 Durability: every write is one statement in autocommit mode, so when :meth:`Store.add_vote` returns
-the row is committed. SQLite runs with ``synchronous=NORMAL`` in WAL mode by default (a committed
+the row is committed. The HTTP API sends votes through :class:`GroupCommit` instead: a writer thread
+commits every queued vote in one transaction and only then resolves their futures, so a vote is
+acknowledged (201) only once it is committed, and one commit serves many concurrent requests. SQLite runs with ``synchronous=NORMAL`` in WAL mode by default (a committed
 transaction is in the WAL file, i.e. handed to the OS, before the call returns, so it survives the
 process being SIGKILLed; ``?synchronous=full`` in the URL also survives power loss).
 """
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import json
+import os
 import re
 import sqlite3
 import threading
 from collections import Counter, defaultdict
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable
@@ -123,6 +128,11 @@ class Store:
             conn.execute(f"PRAGMA synchronous={sync}")
             conn.execute("PRAGMA busy_timeout=30000")
             self._sqlite = conn
+            # Writers in several worker processes take this lock before BEGIN IMMEDIATE: a blocked flock()
+            # wakes as soon as the other process commits, where SQLite's busy handler sleeps 1-100 ms.
+            self._lockfile = f"{path}-writer.lock" if path != ":memory:" else None
+            self._lockfd: int | None = None
+        self._committer: GroupCommit | None = None
         self.migrate()
 
     # ------------------------------------------------------------------ plumbing
@@ -154,9 +164,15 @@ class Store:
             return cur.fetchall() if cur.description else []
 
     def close(self) -> None:
+        if self._committer is not None:
+            self._committer.stop()
+            self._committer = None
         if self.dialect == "sqlite":
             with self._lock:
                 self._sqlite.close()
+                if self._lockfd is not None:
+                    os.close(self._lockfd)
+                    self._lockfd = None
         else:
             with self._lock:
                 for conn in self._conns:
@@ -215,20 +231,71 @@ class Store:
         self._execute("DELETE FROM events")
 
     # -------------------------------------------------------------------- writes
-    def add_vote(self, vote: Vote) -> int:
-        """Insert or change the reader's vote on an article; return the row id."""
-        stamp = now()
-        rows = self._execute(
-            """INSERT INTO votes (article, lang, voter, helpful, reason, comment, flagged, created, updated)
+    _UPSERT_VOTE = """INSERT INTO votes (article, lang, voter, helpful, reason, comment, flagged, created, updated)
                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                ON CONFLICT (article, voter) DO UPDATE SET
                  lang = excluded.lang, helpful = excluded.helpful, reason = excluded.reason,
                  comment = excluded.comment, flagged = excluded.flagged, updated = excluded.updated
-               RETURNING id""",
-            (vote.article, vote.lang, vote.voter, 1 if vote.helpful else 0, vote.reason, vote.comment,
-             vote.flagged, stamp, stamp),
-        )
+               RETURNING id"""
+
+    @staticmethod
+    def _vote_params(vote: Vote, stamp: str) -> tuple:
+        return (vote.article, vote.lang, vote.voter, 1 if vote.helpful else 0, vote.reason, vote.comment,
+                vote.flagged, stamp, stamp)
+
+    def add_vote(self, vote: Vote) -> int:
+        """Insert or change the reader's vote on an article; return the row id."""
+        rows = self._execute(self._UPSERT_VOTE, self._vote_params(vote, now()))
         return int(rows[0][0])
+
+    @contextmanager
+    def _writer_lock(self):
+        """SQLite: an exclusive flock() shared by every process writing this database file."""
+        if self.dialect != "sqlite" or not self._lockfile:
+            yield
+            return
+        import fcntl
+
+        if self._lockfd is None:
+            self._lockfd = os.open(self._lockfile, os.O_RDWR | os.O_CREAT, 0o644)
+        fcntl.flock(self._lockfd, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(self._lockfd, fcntl.LOCK_UN)
+
+    def add_votes(self, votes: list[Vote]) -> list[int]:
+        """Insert or change several votes in one transaction (committed when this returns); return their ids."""
+        stamp = now()
+        params = [self._vote_params(v, stamp) for v in votes]
+        if self.dialect == "sqlite":
+            with self._lock, self._writer_lock():
+                c = self._sqlite
+                c.execute("BEGIN IMMEDIATE")
+                try:
+                    ids = [c.execute(self._UPSERT_VOTE, p).fetchone()[0] for p in params]
+                    c.execute("COMMIT")
+                except BaseException:
+                    c.execute("ROLLBACK")
+                    raise
+            return ids
+        conn = self._pg()
+        sql = self._sql(self._UPSERT_VOTE)
+        with conn.transaction():
+            with conn.cursor() as cur:
+                ids = []
+                for p in params:
+                    cur.execute(sql, p, prepare=True)
+                    ids.append(cur.fetchone()[0])
+        return ids
+
+    def committer(self) -> "GroupCommit":
+        """The store's group-commit writer (started on first use)."""
+        if self._committer is None:
+            with self._lock:
+                if self._committer is None:
+                    self._committer = GroupCommit(self)
+        return self._committer
 
     def add_event(self, type: str, *, query: str | None = None, results: int | None = None,
                   clicked: str | None = None, action: str | None = None, article: str | None = None,
@@ -329,7 +396,122 @@ class Store:
             "SELECT action, COUNT(*) FROM events WHERE type = 'contact' GROUP BY action"))
         return {"articles": out, "searches": {"top": top, "zero_results": zero},
                 "contact": {"deflected": int(contacts.get("deflected", 0)),
-                            "contacted": int(contacts.get("contacted", 0))}}
+                            "contacted": int(contacts.get("contacted", 0))},
+                "trends": self.trends()}
+
+    def trends(self, max_points: int = 400) -> dict:
+        """Votes and helpful % per week (per day when the votes span less than three weeks), and searches
+        per day; every period between the first and the last is listed, empty ones with zeros."""
+        votes: dict[dt.date, list[int]] = {}
+        for day, helpful, n in self._execute(
+                "SELECT SUBSTR(created, 1, 10), helpful, COUNT(*) FROM votes WHERE flagged IS NULL "
+                "GROUP BY SUBSTR(created, 1, 10), helpful"):
+            entry = votes.setdefault(dt.date.fromisoformat(day), [0, 0])
+            entry[0] += int(n)
+            if helpful:
+                entry[1] += int(n)
+        period = "day"
+        if votes and (max(votes) - min(votes)).days >= 21:
+            period = "week"
+            weekly: dict[dt.date, list[int]] = {}
+            for day, (n, h) in votes.items():
+                entry = weekly.setdefault(day - dt.timedelta(days=day.weekday()), [0, 0])  # Monday
+                entry[0] += n
+                entry[1] += h
+            votes = weekly
+        step = dt.timedelta(days=7 if period == "week" else 1)
+        vote_points = []
+        for start in _periods(votes, step, max_points):
+            n, h = votes.get(start, (0, 0))
+            vote_points.append({"period": start.isoformat(), "votes": n, "helpful": h,
+                                "helpful_pct": round(100.0 * h / n, 1) if n else None})
+        searches = {dt.date.fromisoformat(day): int(n) for day, n in self._execute(
+            "SELECT SUBSTR(created, 1, 10), COUNT(*) FROM events WHERE type = 'search' "
+            "GROUP BY SUBSTR(created, 1, 10)")}
+        search_points = [{"day": d.isoformat(), "searches": searches.get(d, 0)}
+                         for d in _periods(searches, dt.timedelta(days=1), max_points)]
+        return {"period": period, "votes": vote_points, "searches": search_points}
+
+
+def _periods(data: dict, step: dt.timedelta, max_points: int) -> list[dt.date]:
+    """Every period start from the first key of ``data`` to the last (the latest ``max_points``)."""
+    if not data:
+        return []
+    first, last = min(data), max(data)
+    count = min(max_points, (last - first) // step + 1)
+    return [last - step * i for i in range(count - 1, -1, -1)]
+
+
+class GroupCommit:
+    """Group commit: :meth:`submit` queues a vote and returns an asyncio future; a writer thread takes
+    everything queued, commits it in one transaction (:meth:`Store.add_votes`) and only then resolves
+    the futures, with the row id or the exception. While one batch commits the next one queues up, so
+    under load each commit serves many requests, and no vote is acknowledged before it is durable."""
+
+    def __init__(self, store: Store, max_batch: int = 512):
+        self.store, self.max_batch = store, max_batch
+        self._cond = threading.Condition()
+        self._queue: list[tuple[Vote, asyncio.Future, asyncio.AbstractEventLoop]] = []
+        self._stopped = False
+        self._thread = threading.Thread(target=self._run, name="deflect-group-commit", daemon=True)
+        self._thread.start()
+
+    def submit(self, vote: Vote) -> asyncio.Future:
+        """Queue ``vote``; await the result for its id (call from a running event loop)."""
+        loop = asyncio.get_running_loop()
+        fut = loop.create_future()
+        with self._cond:
+            if self._stopped:
+                raise RuntimeError("store closed")
+            self._queue.append((vote, fut, loop))
+            if len(self._queue) == 1:
+                self._cond.notify()
+        return fut
+
+    def stop(self) -> None:
+        with self._cond:
+            self._stopped = True
+            self._cond.notify()
+        if self._thread is not threading.current_thread():
+            self._thread.join(10)
+
+    def _run(self) -> None:
+        while True:
+            with self._cond:
+                while not self._queue and not self._stopped:
+                    self._cond.wait()
+                if not self._queue:
+                    return  # stopped and drained
+                batch, self._queue = self._queue[: self.max_batch], self._queue[self.max_batch:]
+            results: list[Any]
+            try:
+                results = self.store.add_votes([v for v, _, _ in batch])
+            except Exception:
+                # One bad row must not fail its neighbours: commit them one by one instead.
+                results = []
+                for vote, _, _ in batch:
+                    try:
+                        results.append(self.store.add_votes([vote])[0])
+                    except Exception as exc:  # noqa: BLE001 - handed to the request
+                        results.append(exc)
+            by_loop: dict[asyncio.AbstractEventLoop, list[tuple[asyncio.Future, Any]]] = {}
+            for (_, fut, loop), result in zip(batch, results):
+                by_loop.setdefault(loop, []).append((fut, result))
+            for loop, items in by_loop.items():
+                try:
+                    loop.call_soon_threadsafe(_resolve, items)
+                except RuntimeError:  # the loop is closed: nobody waits for these
+                    pass
+
+
+def _resolve(items: list[tuple[asyncio.Future, Any]]) -> None:
+    for fut, result in items:
+        if fut.done():
+            continue
+        if isinstance(result, BaseException):
+            fut.set_exception(result)
+        else:
+            fut.set_result(int(result))
 
 
 _SCHEME = re.compile(r"^[a-z]+://[^/]+")
