@@ -394,7 +394,7 @@
 
   input.addEventListener("input", function () {
     clearTimeout(timer);
-    timer = setTimeout(run, 40);
+    timer = setTimeout(run, 0);  // stale answers are dropped by `sequence`, so no debounce is needed
   });
   input.addEventListener("keydown", function (ev) {
     var links = list.querySelectorAll(".md-search-result__link");
