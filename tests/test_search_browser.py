@@ -121,3 +121,13 @@ def test_nothing_is_sent_without_a_collector(page: object, site_url: str) -> Non
     page.locator("[data-deflect-result] a").first.click()
     page.wait_for_load_state()
     assert sent == []
+
+
+@pytest.mark.parametrize(("lang", "query", "expected"), [
+    ("hr", "zaporka", "hr/account/reset-password/"),
+    ("et", "kahefaktoriline autentimine", "et/account/two-step-verification/"),
+])
+def test_synonyms_missing_from_the_content_work_in_the_browser(page: object, site_url: str, lang: str, query: str,
+                                                               expected: str) -> None:
+    results = results_for(page, site_url, lang, query)
+    assert expected in results[:3], results

@@ -59,6 +59,13 @@ def export_static(index: SearchIndex, out: Path, synonyms: dict[str, list[list[s
                 flat += [doc, max(1, round(255 * weight / top)), section_of.get((doc, term), 0)]
             terms[term] = flat
         forms = _surface_forms(records, analyzer, set(terms))
+        # Synonym words the content never uses still need their form → term entry, or the
+        # browser could not recognise them (zaporka → zapork).
+        for group in synonyms.get(lang, []):
+            for member in group:
+                for token in analyzer.tokens(member):
+                    if token.surface != token.term:
+                        forms.setdefault(token.surface, token.term)
         stats.terms += len(terms)
         stats.forms += len(forms)
         keys = _write_shards(lang_dir / "t", terms, forms, stats)
