@@ -853,8 +853,19 @@ def make_plain_material(root: Path, n_articles: int, seed: int = 0, *, languages
                       f"{_first_page(docs / lang / CATEGORY_SLUGS[0])})" for lang in corpus.languages
                       if _first_page(docs / lang / CATEGORY_SLUGS[0]))
     _write(docs / "index.md", f"# Synthetic Help Center\n\n{links}\n")
-    _write(root / "mkdocs.yml", """site_name: Synthetic Help Center (plain Material)
-site_url: https://help.synthetic.example/
+    _write(root / "mkdocs.yml", plain_material_config("Synthetic Help Center", "https://help.synthetic.example/"))
+    return corpus
+
+
+def _first_page(folder: Path) -> str | None:
+    pages = sorted(p.name for p in folder.glob("*.md")) if folder.is_dir() else []
+    return pages[0] if pages else None
+
+
+def plain_material_config(site_name: str, site_url: str, extra_extensions: str = "") -> str:
+    """mkdocs.yml of the anchor: plain Material with its built-in search and navigation.prune."""
+    return f"""site_name: {site_name} (plain Material)
+site_url: {site_url}
 docs_dir: docs
 use_directory_urls: true
 
@@ -874,10 +885,4 @@ markdown_extensions:
   - md_in_html
   - admonition
   - pymdownx.details
-""")
-    return corpus
-
-
-def _first_page(folder: Path) -> str | None:
-    pages = sorted(p.name for p in folder.glob("*.md")) if folder.is_dir() else []
-    return pages[0] if pages else None
+{extra_extensions}"""

@@ -75,7 +75,7 @@ import yaml
 HERE = Path(__file__).resolve().parent
 PROJECT = HERE.parent
 sys.path.insert(0, str(HERE))
-from _synth import make_help_center, make_plain_material  # noqa: E402
+from _synth import make_help_center, make_plain_material, plain_material_config  # noqa: E402
 
 DEFAULT_SIZES = (1000, 10000)
 TARGET_SIZE = 10000
@@ -611,31 +611,11 @@ def make_example_projects(work: Path) -> tuple[Path, Path]:
     (docs / "index.md").write_text("# Orrin Home Help Center\n\n" + "\n".join(f"- [{lang}]({lang}/index.md)"
                                                                             for lang in languages) + "\n",
                                    encoding="utf-8")
-    (material / "mkdocs.yml").write_text("""site_name: Orrin Home Help Center (plain Material)
-site_url: https://help.orrinhome.example/
-docs_dir: docs
-use_directory_urls: true
-
-theme:
-  name: material
-  font: false
-  features:
-    - navigation.prune
-
-plugins:
-  - search
-
-markdown_extensions:
-  - toc:
-      permalink: true
-  - attr_list
-  - md_in_html
-  - admonition
-  - pymdownx.details
-  - pymdownx.emoji:
-      emoji_index: !!python/name:material.extensions.emoji.twemoji
-      emoji_generator: !!python/name:material.extensions.emoji.to_svg
-""", encoding="utf-8")
+    (material / "mkdocs.yml").write_text(plain_material_config(
+        "Orrin Home Help Center", "https://help.orrinhome.example/",
+        "  - pymdownx.emoji:\n"
+        "      emoji_index: !!python/name:material.extensions.emoji.twemoji\n"
+        "      emoji_generator: !!python/name:material.extensions.emoji.to_svg\n"), encoding="utf-8")
     return deflect, material
 
 

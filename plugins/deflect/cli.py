@@ -126,13 +126,14 @@ def search(query: str, lang: str | None, limit: int, as_json: bool, internal: bo
     from .content.settings import plugin_options, read_config
     from .search.service import SearchService, SynonymError
 
-    settings = _settings(None, config_file)
+    config = config_file or find_config_file(Path.cwd())
+    settings = _settings(None, config)  # a clear error when there is no mkdocs.yml
+    assert config is not None
     if lang is not None and lang not in settings.codes:
         raise click.ClickException(f"unknown language {lang!r}: this help center has {', '.join(settings.codes)}")
     if internal:
         settings = dataclasses.replace(settings, audience="internal")
-    config = config_file or find_config_file(Path.cwd())
-    options = plugin_options(read_config(config), ("deflect/search",)) or {} if config else {}
+    options = plugin_options(read_config(config), ("deflect/search",)) or {}
     center, _ = load_help_center(settings, with_history=False)
     if not as_json:
         click.echo("indexing…", err=True)

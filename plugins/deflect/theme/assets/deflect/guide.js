@@ -4,7 +4,6 @@
   "use strict";
   var root = document.querySelector("[data-deflect-guide]");
   if (!root) return;
-  var article = root.querySelector(".md-typeset") || root;
   var strings = JSON.parse((document.querySelector("[data-deflect-guide-strings]") || {}).textContent || "{}");
   function t(key, fallback) { return strings[key] || fallback; }
 
@@ -37,7 +36,7 @@
     Array.prototype.forEach.call(wrap.querySelectorAll("li"), function (li) {
       var link = li.querySelector("a[href^='#']");
       var label = li.querySelector("strong");
-      if (link && label && byId !== null) step.answers.push({ li: li, label: label.textContent, target: link.getAttribute("href").slice(1) });
+      if (link && label) step.answers.push({ li: li, label: label.textContent, target: link.getAttribute("href").slice(1) });
     });
   });
   root.classList.add("deflect-guide--interactive");

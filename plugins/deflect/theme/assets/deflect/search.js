@@ -23,9 +23,7 @@
 
   var cache = {};        // url → Promise of parsed JSON
   var manifest = null;
-  var lastQuery = "";
   var sequence = 0;
-  var lastEvent = null;
 
   /* ---------------------------------------------------------------- analysis (mirrors analysis.py) */
   function fold(text) {
@@ -383,7 +381,6 @@
       render(query, hits);
       root.setAttribute("data-deflect-ready", query);
       clearTimeout(beaconTimer);
-      lastEvent = [query, hits.length];
       beaconTimer = setTimeout(function () { beacon(query, hits.length, null); }, 1500);
     }).catch(function (err) {
       if (mine !== sequence) return;
@@ -431,9 +428,6 @@
       if (toggle) toggle.checked = true;
       input.focus();
     }
-  });
-  window.addEventListener("pagehide", function () {
-    if (lastEvent) { clearTimeout(beaconTimer); }
   });
   // A ?q= parameter opens search with that query (shareable links, the contact page).
   var q = new URLSearchParams(location.search).get("q");
