@@ -6,6 +6,7 @@
     python bench/search.py --quality-only       # only the quality part (example help center)
     python bench/search.py --keep 200           # keep the generated projects and sites (path on stderr)
     python bench/search.py --no-delta 10000     # skip Material's second build without search (Δbuild)
+    python bench/search.py --index-size 10000 1000   # a 10,000-article index on a 1,000-article site (fast)
 
 For each size, bench/_synth.py generates the same content twice: a Deflect help center with
 ``deflect/content`` + ``deflect/search`` and the anchor, a plain Material site with the built-in
@@ -32,7 +33,17 @@ static HTTP server thread and driven with Playwright (headless Chromium):
   = the Promise of ``window.deflectSearch.search(q)`` for the same warm-up and queries in a fresh
   context (so with the same shards cached); Material = keyup until the search worker's result
   message arrives on the main thread (same queries as p50/p95). Deflect's time is mostly fetching
-  term shards and document chunks that are not cached yet (localhost here, so no network latency).
+  the term shards that are not cached yet, one per query word, all requested at once (a shard carries
+  its terms' result lines; localhost here, so no network latency).
+
+``--index-size BIG SMALL`` measures the search of a BIG-article help center without building a
+BIG-article site (a 10,000-article ``mkdocs build`` plus Material's takes ~40 minutes): SMALL is built
+and measured as above (Deflect and the Material anchor), then a BIG-article help center is generated,
+only its search index is built and exported (``SearchService.build(center).export(...)``, a few
+minutes) into the SMALL Deflect site's ``search/`` folder, and Deflect is measured again on that site
+with queries drawn from the BIG corpus (the row "deflect (BIG index)"; build s = index s = the index
+build and export). The pages the results link to do not exist in that site, which the measurement
+never opens; the search script, the index files and the query path are those of a BIG site.
 
 Quality (not synthetic): the example help center (mkdocs.yml, articles/, faq/) is copied to a
 temporary folder and built with Deflect; a plain Material copy of the same public articles and
@@ -514,7 +525,7 @@ class SizeResult:
     note: str = ""
 
 
-def run_size(size: int, work: Path, browser, delta: bool = True) -> list[SizeResult]:
+def run_size(size: int, work: Path, browser, delta: bool = True, index_size: int | None = None) -> list[SizeResult]:
     deflect_root, material_root = work / f"deflect-{size}", work / f"material-{size}"
     progress(f"{size}: generating the Deflect project")
     corpus = make_help_center(deflect_root, size, search=True)
@@ -553,7 +564,34 @@ def run_size(size: int, work: Path, browser, delta: bool = True) -> list[SizeRes
         browsing = measure_material(browser, server.url, queries, timeout_ms)
         results.append(SizeResult(size, "material", material.seconds, material_index_seconds(material), browsing,
                                   delta_s=material.seconds - bare.seconds if bare else None))
+    if index_size:
+        results.append(swapped_index(index_size, work, deflect_site, browser))
     return results
+
+
+def swapped_index(size: int, work: Path, site: Path, browser) -> SizeResult:
+    """Deflect measured on ``site`` with the static index of a ``size``-article help center (see --index-size)."""
+    from deflect.content import load_help_center, load_settings
+    from deflect.search.service import SearchService
+
+    root = work / f"deflect-index-{size}"
+    progress(f"{size} (index only): generating the Deflect project")
+    corpus = make_help_center(root, size, search=True)
+    progress(f"{size} (index only): building and exporting the search index …")
+    start = time.perf_counter()
+    center, _ = load_help_center(load_settings(root / "mkdocs.yml"), with_history=False)
+    service = SearchService.build(center)
+    indexed = time.perf_counter() - start
+    stats = service.export(site / "search")
+    seconds = time.perf_counter() - start
+    note = (f"{service.count} docs indexed in {indexed:.1f}s; static index ({stats.files} files, "
+            f"{stats.bytes / 1024:.0f} KB) in {seconds - indexed:.1f}s")
+    progress(f"{size} (index only): {note}")
+    queries = synthetic_queries(corpus, FIRST_QUERIES + WARMUP + MEASURED, size)
+    with StaticServer(site) as server:
+        progress(f"{size} (index only): measuring Deflect in the browser at {server.url}en/")
+        browsing = measure_deflect(browser, server.url, queries, 60_000 + size * 60)
+    return SizeResult(size, "deflect-index", seconds, seconds, browsing, note=note)
 
 
 # ----- quality on the example help center ------------------------------------------------------
@@ -760,8 +798,9 @@ def size_table(results: list[SizeResult]) -> str:
     rows = []
     for r in results:
         b = r.browsing
+        label = {"deflect": "deflect", "material": "material (anchor)"}.get(r.tool, f"deflect ({r.size} index)")
         rows.append((
-            r.tool if r.tool == "deflect" else "material (anchor)",
+            label,
             f"{r.build_s:.1f}", f"{r.index_s:.1f}", f"{r.delta_s:.1f}" if r.delta_s is not None else "-",
             f"{max(b.first_kb):.1f} / {statistics.median(b.first_kb):.1f}" if b.first_kb else "-",
             f"{max(b.typed_kb):.1f}" if b.typed_kb else "-",
@@ -823,8 +862,10 @@ def targets(results: list[SizeResult], ratios: dict[str, tuple[float, float]] | 
     lines = ["Targets:"]
     if results:
         size = TARGET_SIZE if any(r.size == TARGET_SIZE for r in results) else max(r.size for r in results)
-        at = "" if size == TARGET_SIZE else f" (measured at {size} articles; the target is for {TARGET_SIZE})"
-        deflect = next(r for r in results if r.size == size and r.tool == "deflect").browsing
+        index_only = any(r.size == size and r.tool == "deflect-index" for r in results)
+        at = " (index only, on a smaller site: --index-size)" if index_only else ""
+        at = at if size == TARGET_SIZE else f" (measured at {size} articles; the target is for {TARGET_SIZE})"
+        deflect = next(r for r in results if r.size == size and r.tool.startswith("deflect")).browsing
         kb = max(deflect.first_kb)
         lines.append(f"  {'PASS' if kb <= TARGET_KB else 'MISS'}  first query <= {TARGET_KB} KB: "
                      f"max {kb:.1f} KB (median {statistics.median(deflect.first_kb):.1f}; typed key by key: max "
@@ -847,6 +888,16 @@ def targets(results: list[SizeResult], ratios: dict[str, tuple[float, float]] | 
 
 def main(argv: list[str]) -> int:
     flags = {"--keep", "--no-quality", "--quality-only", "--no-delta"}
+    index_size = None
+    if "--index-size" in argv:  # --index-size BIG SMALL
+        at = argv.index("--index-size")
+        pair = argv[at + 1:at + 3]
+        if len(pair) != 2 or not all(a.isdigit() and int(a) >= 20 for a in pair) or len(argv) > at + 3 \
+                and argv[at + 3].isdigit():
+            print(__doc__, file=sys.stderr)
+            return 2
+        index_size = int(pair[0])
+        argv = argv[:at] + [pair[1]] + argv[at + 3:]
     keep = "--keep" in argv
     quality = "--no-quality" not in argv
     args = [a for a in argv if a not in flags]
@@ -854,6 +905,9 @@ def main(argv: list[str]) -> int:
         print(__doc__, file=sys.stderr)
         return 2
     sizes = [] if "--quality-only" in argv else ([int(a) for a in args] or list(DEFAULT_SIZES))
+    if index_size and len(sizes) != 1:
+        print("--index-size BIG SMALL takes no other sizes", file=sys.stderr)
+        return 2
 
     from playwright.sync_api import sync_playwright
 
@@ -867,9 +921,10 @@ def main(argv: list[str]) -> int:
             browser = launch(playwright)
             try:
                 for size in sizes:
-                    size_results = run_size(size, work, browser, delta="--no-delta" not in argv)
+                    size_results = run_size(size, work, browser, delta="--no-delta" not in argv, index_size=index_size)
                     results += size_results
-                    print(f"\n## {size} articles\n\n{size_table(size_results)}", flush=True)
+                    also = f" (and a {index_size}-article index on that site)" if index_size else ""
+                    print(f"\n## {size} articles{also}\n\n{size_table(size_results)}", flush=True)
                     if not keep:
                         for path in work.iterdir():
                             shutil.rmtree(path)

@@ -114,6 +114,51 @@ def test_static_export_is_sharded_and_public_only(service: SearchService, tmp_pa
     assert biggest < 40_000
 
 
+def test_a_term_shard_carries_the_result_lines_of_its_postings(service: SearchService, tmp_path: Path) -> None:
+    """Everything a result line shows (url, title, category, section, excerpt) is in the shard
+    of the term that found it, so the browser renders results after fetching one shard per word."""
+    service.export(tmp_path / "search")
+    manifest = json.loads((tmp_path / "search" / "manifest.json").read_text(encoding="utf-8"))
+    term = analyzer_for("en").term("password")
+    shard = _shard(tmp_path / "search", manifest, "en", term)
+    postings, excerpts = shard["t"][term], shard["x"][term]
+    assert len(excerpts) == len(postings) // 3 > 1
+    for n in range(0, len(postings), 3):
+        doc, weight, section = postings[n:n + 3]
+        url, title, category, sections = shard["d"][str(doc)]
+        assert url and title and category and 1 <= weight <= 255
+        assert section == -1 or str(section) in sections
+    first = shard["d"][str(postings[0])]
+    assert first[0] == "en/account/reset-password/"
+    assert "password" in excerpts[0].lower()
+
+
+def test_cli_and_browser_link_to_the_same_section(service: SearchService, tmp_path: Path) -> None:
+    """One rule picks a result's section: ``deflect search`` (all query terms) and the static
+    index (each term) agree for a one-word query."""
+    service.export(tmp_path / "search")
+    manifest = json.loads((tmp_path / "search" / "manifest.json").read_text(encoding="utf-8"))
+    checked = 0
+    for lang, word in [("en", "email"), ("en", "refund"), ("hr", "lozinka"), ("et", "parool"), ("en", "device")]:
+        term = analyzer_for(lang).term(word)
+        shard = _shard(tmp_path / "search", manifest, lang, term)
+        postings = shard["t"][term]
+        for hit in service.search(word + " ", lang, limit=5):  # a trailing space: no prefix matches
+            doc = next((postings[n:n + 3] for n in range(0, len(postings), 3)
+                        if hit.url.startswith(shard["d"][str(postings[n])][0])), None)
+            if doc is None:
+                continue
+            sections = shard["d"][str(doc[0])][3]
+            anchor = sections[str(doc[2])][0] if doc[2] >= 0 else ""
+            assert anchor == hit.anchor, (lang, word, hit.url)
+            checked += 1
+    assert checked >= 10
+
+
+def _shard(folder: Path, manifest: dict, lang: str, word: str) -> dict:
+    return json.loads(gzip.decompress((folder / lang / "t" / f"{_key(manifest, lang, word)}.json.gz").read_bytes()))
+
+
 def _key(manifest: dict, lang: str, word: str) -> str:
     keys = set(manifest["languages"][lang]["shards"])
     return next(word[:n] for n in range(min(len(word), 5), 0, -1) if word[:n] in keys)

@@ -131,3 +131,30 @@ def test_synonyms_missing_from_the_content_work_in_the_browser(page: object, sit
                                                                expected: str) -> None:
     results = results_for(page, site_url, lang, query)
     assert expected in results[:3], results
+
+
+@pytest.mark.parametrize(("lang", "query"), [
+    ("en", "password reset email never arrives"),  # five words, a synonym group (password, passcode, pw)
+    ("hr", "lozinkama"),  # a form absent from the content
+    ("et", "tagastustingimustest"),
+    ("en", "warrenty claim"),  # a typo
+    ("en", "refu"),  # a prefix
+])
+def test_results_render_after_one_round_of_fetches(page: object, site_url: str, lang: str, query: str) -> None:
+    """All the files a query needs are requested before the first of them arrives (nothing waits
+    for another file's content), and no document chunk is needed to show the results (title,
+    section link, highlighted excerpt)."""
+    events: list[tuple[str, str]] = []
+
+    def index_file(url: str) -> bool:  # the manifest comes first, once per page (when search opens)
+        return "/search/" in url and not url.endswith("/manifest.json")
+
+    page.on("request", lambda r: events.append(("request", r.url)) if index_file(r.url) else None)
+    page.on("requestfinished", lambda r: events.append(("finished", r.url)) if index_file(r.url) else None)
+    results = results_for(page, site_url, lang, query)
+    assert results
+    requested = [url for kind, url in events if kind == "request"]
+    assert requested and all("/t/" in url for url in requested), requested
+    first_done = next(i for i, (kind, _) in enumerate(events) if kind == "finished")
+    assert all(kind == "finished" for kind, _ in events[first_done:]), events
+    assert page.locator("[data-deflect-result] mark").count() > 0

@@ -215,6 +215,184 @@ def feedback(db_url: str, as_json: bool, as_csv: bool, html_out: Path | None) ->
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
 
 
+def _ticket_options(command):
+    """Options shared by ``deflect gaps`` and ``deflect impact``."""
+    options = [
+        click.option("--tickets", "tickets", multiple=True,
+                     type=click.Path(exists=True, dir_okay=False, path_type=Path),
+                     help="Ticket export: CSV, TSV or JSON Lines, optionally .gz. More files may follow: "
+                          "--tickets a.csv b.jsonl.gz"),
+        click.argument("more_tickets", nargs=-1, type=click.Path(exists=True, dir_okay=False, path_type=Path)),
+        click.option("--map", "mapping", multiple=True, metavar="FIELD=COLUMN",
+                     help="Column for a field: id, created, subject, body, topic, tags, category, creator, lang "
+                          "(repeatable), e.g. --map created=created_at --map topic=tags."),
+        click.option("--preset", default="auto", show_default=True,
+                     type=click.Choice(["auto", "sumo", "zendesk", "freshdesk", "helpscout"]),
+                     help="Column names of a known export ('auto' guesses from the header)."),
+        click.option("--json", "json_out", type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
+                     help="Write the JSON report to this file ('-' for standard output)."),
+        click.option("--csv", "csv_out", type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
+                     help="Write one CSV row per topic/article to this file ('-' for standard output)."),
+        click.option("--html", "html_out", type=click.Path(path_type=Path),
+                     help="Write the HTML report with charts: a file, or a folder for index.html. "
+                          "Refused inside the public site's folder unless --allow-public."),
+        click.option("--allow-public", is_flag=True, help="Allow --html inside the public site's folder."),
+        click.option("--internal", is_flag=True, help="Count internal (agents') articles as coverage too."),
+        click.option("--limit", default=20, show_default=True, type=click.IntRange(1, 10_000),
+                     help="Rows in the terminal table."),
+        click.option("--config", "config_file", type=click.Path(exists=True, dir_okay=False, path_type=Path)),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+def _insights(tickets: tuple[Path, ...], mapping: tuple[str, ...], preset: str, internal: bool,
+              config_file: Path | None, quiet: bool):
+    """Load the help center and its index, import the tickets, give every ticket a topic."""
+    import dataclasses
+
+    if not tickets:
+        raise click.UsageError("give the ticket export(s): --tickets FILE [FILE…]")
+
+    from rich.console import Console
+
+    from .content import load_help_center
+    from .content.settings import plugin_options, read_config
+    from .insights.prepare import prepare
+    from .insights.tickets import ImportError_, parse_mapping
+    from .search.service import SearchService, SynonymError
+
+    console = Console(stderr=True)
+    config = config_file or find_config_file(Path.cwd())
+    settings = _settings(None, config)
+    assert config is not None
+    if internal:
+        settings = dataclasses.replace(settings, audience="internal")
+    say = (lambda message: None) if quiet else (lambda message: console.print(f"[dim]{message}[/dim]"))
+    try:
+        fields = parse_mapping(mapping)
+    except ImportError_ as exc:
+        raise click.ClickException(str(exc)) from exc
+    center, _ = load_help_center(settings, with_history=True)
+    say(f"indexing {len(center.published_documents()):,} articles…")
+    options = plugin_options(read_config(config), ("deflect/search",)) or {}
+    try:
+        service = SearchService.build(center, synonyms_file=str(options.get("synonyms") or "search/synonyms.yml"))
+    except SynonymError as exc:
+        raise click.ClickException(str(exc)) from exc
+    try:
+        prepared = prepare(list(tickets), center, service, mapping=fields, preset=preset, progress=say)
+    except ImportError_ as exc:
+        raise click.ClickException(str(exc)) from exc
+    imported = prepared.store.report
+    for problem in imported.problems[:20]:  # path:line: message, like deflect check (one line each)
+        click.echo(problem.format(), err=True)
+    if imported.malformed:
+        more = f" ({imported.malformed - 20} more in the JSON report)" if imported.malformed > 20 else ""
+        click.echo(f"{imported.malformed:,} malformed row(s) skipped of {imported.rows:,}{more}", err=True)
+    if not imported.imported:
+        raise click.ClickException("no tickets could be imported: see the problems above")
+    return settings, config, prepared
+
+
+def _write_outputs(report: dict, kind: str, settings, json_out: Path | None, csv_out: Path | None,
+                   html_out: Path | None, allow_public: bool, limit: int) -> None:
+    import json
+
+    from rich.console import Console
+
+    from .content.settings import read_config
+    from .insights import report as render
+
+    if html_out is not None:
+        config = read_config(settings.root / "mkdocs.yml") if (settings.root / "mkdocs.yml").is_file() else {}
+        public = (settings.root / str(config.get("site_dir") or "site")).resolve()
+        target = html_out / "index.html" if html_out.is_dir() or not html_out.suffix else html_out
+        if not allow_public and (target.resolve() == public or public in target.resolve().parents):
+            raise click.ClickException(f"{html_out} is inside the public site ({public}): ticket reports belong in "
+                                       "the internal site or a separate folder (or pass --allow-public)")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        linked = render.absolute_links(report, config.get("site_url"))
+        page = render.gaps_html(linked) if kind == "gaps" else render.impact_html(linked)
+        target.write_text(page, encoding="utf-8")
+        click.echo(f"wrote {target}", err=True)
+    outputs = [(json_out, json.dumps(report, ensure_ascii=False, indent=2) + "\n"),
+               (csv_out, render.gaps_csv(report) if kind == "gaps" else render.impact_csv(report))]
+    to_stdout = False
+    for out, text in outputs:
+        if out is None:
+            continue
+        if str(out) == "-":
+            click.echo(text, nl=False)
+            to_stdout = True
+        else:
+            out.parent.mkdir(parents=True, exist_ok=True)
+            out.write_text(text, encoding="utf-8")
+            click.echo(f"wrote {out}", err=True)
+    if not to_stdout:
+        table = render.gaps_table(report, limit) if kind == "gaps" else render.impact_table(report, limit)
+        Console(width=max(120, Console().width)).print(table)
+
+
+@main.command()
+@_ticket_options
+@click.option("--db", "db_url", help="The collector's database (sqlite:///FILE or postgresql://…): merge its "
+                                    "zero-result searches and 'not helpful' votes.")
+@click.option("--draft", "drafts", type=click.IntRange(0, 100), default=0, metavar="N",
+              help="Write stub articles (internal, with the evidence in a comment) for the N most urgent gaps.")
+def gaps(tickets: tuple[Path, ...], more_tickets: tuple[Path, ...], mapping: tuple[str, ...], preset: str, json_out: Path | None,
+         csv_out: Path | None, html_out: Path | None, allow_public: bool, internal: bool, limit: int,
+         config_file: Path | None, db_url: str | None, drafts: int) -> None:
+    """What to write next: ticket topics ranked by volume × missing coverage.
+
+    JSON: {"tickets", "topics": [{"topic", "tickets", "coverage", "best_article", …}]}, most urgent first.
+    """
+    from .insights.gaps import collector_evidence, gap_report, write_drafts
+
+    quiet = json_out is not None and str(json_out) == "-" or csv_out is not None and str(csv_out) == "-"
+    settings, _, prepared = _insights(tickets + more_tickets, mapping, preset, internal, config_file, quiet)
+    evidence = None
+    if db_url:
+        from .collector.store import sqlite_path
+
+        if db_url.startswith("sqlite:") and not Path(sqlite_path(db_url)).exists():
+            raise click.ClickException(f"no collector database at {sqlite_path(db_url)}")
+        try:
+            evidence = collector_evidence(db_url)
+        except Exception as exc:  # noqa: BLE001 - a database the user named must be readable
+            raise click.ClickException(f"cannot read the collector database {db_url}: {exc}") from exc
+    report = gap_report(prepared, evidence)
+    _write_outputs(report, "gaps", settings, json_out, csv_out, html_out, allow_public, limit)
+    if drafts:
+        written, skipped = write_drafts(report, settings, drafts)
+        for path in written:
+            click.echo(f"drafted {path.relative_to(settings.root).as_posix()}", err=True)
+        for reason in skipped:
+            click.echo(f"no draft for {reason}", err=True)
+
+
+@main.command()
+@_ticket_options
+@click.option("--window", default=12, show_default=True, type=click.IntRange(2, 520),
+              help="Weeks before and after publication to compare.")
+def impact(tickets: tuple[Path, ...], more_tickets: tuple[Path, ...], mapping: tuple[str, ...], preset: str, json_out: Path | None,
+           csv_out: Path | None, html_out: Path | None, allow_public: bool, internal: bool, limit: int,
+           config_file: Path | None, window: int) -> None:
+    """Which articles cut tickets: weekly volume of each article's topic before and after it was
+    published, against the other topics (difference in differences, 95% confidence interval).
+
+    JSON: {"articles": [{"url", "topic", "published", "before_per_week", "after_per_week",
+    "change_pct", "ci_low", "ci_high", …}]}, most tickets avoided first.
+    """
+    from .insights.impact import impact_report
+
+    quiet = json_out is not None and str(json_out) == "-" or csv_out is not None and str(csv_out) == "-"
+    settings, _, prepared = _insights(tickets + more_tickets, mapping, preset, internal, config_file, quiet)
+    report = impact_report(prepared, window=window)
+    _write_outputs(report, "impact", settings, json_out, csv_out, html_out, allow_public, limit)
+
+
 if __name__ == "__main__":  # pragma: no cover
     os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
     main()

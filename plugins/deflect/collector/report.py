@@ -9,6 +9,7 @@ import csv
 import io
 from html import escape
 
+from ..charts import AMBER, BLUE, GREEN, PURPLE, RED, Series, bar_chart, html_page, line_chart
 from .store import REASONS
 
 
@@ -46,65 +47,21 @@ def _chart(articles: list[dict]) -> str:
     rows = [a for a in articles if a["helpful_pct"] is not None][:40]
     if not rows:
         return "<p>No votes yet.</p>"
-    label_w, bar_w, row_h = 320, 360, 22
-    height = row_h * len(rows) + 10
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-label="Helpful percentage per article" '
-             f'width="{label_w + bar_w + 60}" height="{height}" class="chart">']
-    for i, a in enumerate(rows):
-        y = 5 + i * row_h
-        w = round(bar_w * a["helpful_pct"] / 100, 1)
-        color = "#2e7d32" if a["helpful_pct"] >= 70 else "#f9a825" if a["helpful_pct"] >= 40 else "#c62828"
-        label = a["article"] if len(a["article"]) <= 45 else a["article"][:44] + "…"
-        parts.append(f'<text x="{label_w - 6}" y="{y + 15}" text-anchor="end">{escape(label)}</text>'
-                     f'<rect x="{label_w}" y="{y + 3}" width="{bar_w}" height="{row_h - 6}" fill="#eee"/>'
-                     f'<rect x="{label_w}" y="{y + 3}" width="{w}" height="{row_h - 6}" fill="{color}">'
-                     f'<title>{escape(a["article"])}: {a["helpful_pct"]}% of {a["votes"]}</title></rect>'
-                     f'<text x="{label_w + bar_w + 6}" y="{y + 15}">{a["helpful_pct"]:.0f}%</text>')
-    parts.append("</svg>")
-    return "".join(parts)
+    pcts = [a["helpful_pct"] for a in rows]
+    return bar_chart([a["article"] for a in rows], pcts, max_value=100, label="Helpful percentage per article",
+                     colors=[GREEN if p >= 70 else AMBER if p >= 40 else RED for p in pcts],
+                     titles=[f"{a['article']}: {a['helpful_pct']}% of {a['votes']}" for a in rows],
+                     value_texts=[f"{p:.0f}%" for p in pcts])
 
 
-def _trend(points: list[dict], key: str, label: str, *, percent: bool = False, color: str = "#1565c0") -> str:
+def _trend(points: list[dict], key: str, label: str, *, percent: bool = False, color: str = BLUE) -> str:
     """A line chart of ``points[i][key]`` over the periods: inline SVG, one ``<circle>`` per period
     (none for a period without a value, e.g. helpful % of a week without votes)."""
     if not points:
         return "<p>No data yet.</p>"
-    left, top, plot_w, plot_h, bottom = 48, 12, 640, 160, 36
-    values = [p[key] for p in points]
-    peak = 100.0 if percent else max([v for v in values if v is not None] or [0]) or 1
-    step = plot_w / max(1, len(points) - 1)
-    x = (lambda i: left + plot_w / 2) if len(points) == 1 else (lambda i: left + i * step)
-    y = lambda v: top + plot_h - plot_h * v / peak
     period_key = "period" if "period" in points[0] else "day"
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-label="{escape(label)}" '
-             f'width="{left + plot_w + 20}" height="{top + plot_h + bottom}" class="chart trend" '
-             f'data-series="{escape(key)}">',
-             f'<line x1="{left}" y1="{top + plot_h}" x2="{left + plot_w}" y2="{top + plot_h}" stroke="#999"/>',
-             f'<line x1="{left}" y1="{top}" x2="{left}" y2="{top + plot_h}" stroke="#999"/>',
-             f'<text x="{left - 6}" y="{top + 4}" text-anchor="end">{peak:g}{"%" if percent else ""}</text>',
-             f'<text x="{left - 6}" y="{top + plot_h + 4}" text-anchor="end">0</text>']
-    segment: list[str] = []
-    segments = [segment]
-    for i, v in enumerate(values):
-        if v is None:
-            segment = []
-            segments.append(segment)
-            continue
-        segment.append(f"{x(i):.1f},{y(v):.1f}")
-    for seg in segments:
-        if len(seg) > 1:
-            parts.append(f'<polyline fill="none" stroke="{color}" stroke-width="2" points="{" ".join(seg)}"/>')
-    labels = {0, len(points) - 1} | set(range(0, len(points), max(1, len(points) // 6)))
-    for i, (p, v) in enumerate(zip(points, values)):
-        when = escape(str(p[period_key]))
-        if v is not None:
-            shown = f"{v:g}%" if percent else f"{v:g}"
-            parts.append(f'<circle cx="{x(i):.1f}" cy="{y(v):.1f}" r="3" fill="{color}">'
-                         f'<title>{when}: {shown}</title></circle>')
-        if i in labels:
-            parts.append(f'<text x="{x(i):.1f}" y="{top + plot_h + 16}" text-anchor="middle">{when[5:]}</text>')
-    parts.append("</svg>")
-    return "".join(parts)
+    return line_chart([str(p[period_key]) for p in points], [Series([p[key] for p in points], color=color)],
+                      label=label, percent=percent, attrs={"data-series": key})
 
 
 def _trends(report: dict) -> str:
@@ -113,8 +70,8 @@ def _trends(report: dict) -> str:
     per = "week" if trends.get("period") == "week" else "day"
     return (f"<h2>Trends</h2>\n<h3>Votes per {per}</h3>\n{_trend(votes, 'votes', f'Votes per {per}')}\n"
             f"<h3>Helpful % per {per}</h3>\n"
-            f"{_trend(votes, 'helpful_pct', f'Helpful % per {per}', percent=True, color='#2e7d32')}\n"
-            f"<h3>Searches per day</h3>\n{_trend(searches, 'searches', 'Searches per day', color='#6a1b9a')}")
+            f"{_trend(votes, 'helpful_pct', f'Helpful % per {per}', percent=True, color=GREEN)}\n"
+            f"<h3>Searches per day</h3>\n{_trend(searches, 'searches', 'Searches per day', color=PURPLE)}")
 
 
 def to_html(report: dict, title: str = "Article feedback") -> str:
@@ -130,16 +87,7 @@ def to_html(report: dict, title: str = "Article feedback") -> str:
                     f"<td>{reasons}</td><td>{a['deflections']}</td><td><ul>{comments}</ul></td></tr>")
     searches = lambda items: "".join(f"<li>{e(s['query'])} <span class=meta>({s['count']})</span></li>"
                                      for s in items) or "<li>none</li>"
-    return f"""<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
-<title>{e(title)}</title>
-<style>
-body{{font:14px/1.45 system-ui,sans-serif;margin:2rem;color:#222}} table{{border-collapse:collapse;width:100%}}
-th,td{{border-bottom:1px solid #ddd;padding:.4rem;text-align:left;vertical-align:top}} ul{{margin:0;padding-left:1rem}}
-.meta{{color:#777;font-size:.85em}} .chart text{{font:12px system-ui,sans-serif}} .cols{{display:flex;gap:3rem}}
-</style></head><body>
-<h1>{e(title)}</h1>
-<h2>Helpful % per article</h2>
+    return html_page(title, f"""<h2>Helpful % per article</h2>
 {_chart(report["articles"])}
 {_trends(report)}
 <h2>Articles</h2>
@@ -148,6 +96,5 @@ th,td{{border-bottom:1px solid #ddd;padding:.4rem;text-align:left;vertical-align
 {''.join(rows) or '<tr><td colspan=7>No feedback yet.</td></tr>'}
 </tbody></table>
 <div class=cols><section><h2>Top searches</h2><ol>{searches(report["searches"]["top"])}</ol></section>
-<section><h2>Zero-result searches</h2><ol>{searches(report["searches"]["zero_results"])}</ol></section></div>
-</body></html>
-"""
+<section><h2>Zero-result searches</h2><ol>{searches(report["searches"]["zero_results"])}</ol></section></div>""",
+                     css=".cols{display:flex;gap:3rem}")

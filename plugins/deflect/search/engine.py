@@ -7,9 +7,11 @@ static exporter.
 from __future__ import annotations
 
 import json
+import math
 import shutil
-from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,12 +22,15 @@ from whoosh.analysis import Tokenizer
 from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
 from whoosh.scoring import BM25F
 
-from deflect.search.analysis import analyzer_for
+from deflect.search.analysis import analyzer_for, unique
 from deflect.search.documents import SearchDoc
 from deflect.search.query import QueryWord, parse_query
 
 FIELD_BOOSTS = {"title": 4.0, "tags": 2.5, "headings": 2.0, "body": 1.0}
 TEXT_FIELDS = tuple(FIELD_BOOSTS)
+MATCH_SATURATION = 0.24
+"""A term counts as fully covered by a document from this share of the median weight a title word
+has in its document (BM25F weights scale with the corpus, so the bar is relative to the index)."""
 
 
 class DeflectTokenizer(Tokenizer):
@@ -83,6 +88,20 @@ class Hit:
     score: float
     snippet: str
     anchor: str
+
+
+@dataclass(frozen=True)
+class Match:
+    """An article matched to a ticket: the subject terms it contains out of ``terms`` in all."""
+
+    id: str
+    url: str
+    title: str
+    kind: str
+    score: float
+    shared: list[str]
+    terms: int
+    coverage: float  # the shared terms' share of the subject's IDF weight, each term by its strength
 
 
 class SearchIndex:
@@ -204,6 +223,54 @@ class SearchIndex:
                 related[record["id"]] = [(records[o]["id"], records[o]["title"], records[o]["url"]) for o, _ in best]
         return related
 
+    # ----- ticket matching -------------------------------------------------------------------
+    @contextmanager
+    def matcher(self, lang: str, limit: int = 3) -> Iterator[Callable[[str, str], list[Match]]]:
+        """A function matching one ticket (subject, body) to this language's documents by the
+        index's BM25F term weights (the subject's terms at full weight, the body's at a quarter),
+        fast enough for thousands of tickets. Each match tells which subject terms it contains
+        and their share of the subject's IDF weight (a word no document uses weighs the most)."""
+        if lang not in self._indexes:
+            yield lambda subject, body: []
+            return
+        analyzer = analyzer_for(lang)
+        records, weights = self.term_weights(lang)
+        total = len(records)
+        cache = self.__dict__.setdefault("_saturation", {})
+        if lang not in cache:
+            title_weights = sorted(weights[t][doc] for doc, record in enumerate(records)
+                                   for t in set(analyzer.terms(record["title"])) if doc in weights.get(t, ()))
+            cache[lang] = MATCH_SATURATION * (title_weights[len(title_weights) // 2] if title_weights else 1.0)
+        saturation = cache[lang]
+        idf = lambda term: math.log(1 + total / (len(weights.get(term, ())) + 0.5))  # noqa: E731
+
+        def match(subject: str, body: str) -> list[Match]:
+            main = unique(analyzer.terms(subject))[:16]
+            extra = [t for t in unique(analyzer.terms(body))[:24] if t not in main]
+            if not main:
+                main, extra = extra[:12], extra[12:]
+            if not main:
+                return []
+            scores: dict[int, float] = defaultdict(float)
+            for terms, factor in ((main, 1.0), (extra, 0.25)):
+                for term in terms:
+                    for doc, weight in weights.get(term, {}).items():
+                        scores[doc] += weight * factor
+            term_idf = {term: idf(term) for term in main}
+            whole = sum(term_idf.values()) or 1.0
+            found = []
+            for doc, score in sorted(scores.items(), key=lambda item: (-item[1], item[0]))[:limit]:
+                record = records[doc]
+                shared = [t for t in main if doc in weights.get(t, ())]
+                # A passing mention is not coverage: a term counts fully from about the weight of
+                # a paragraph about it (see MATCH_SATURATION), partly below.
+                strength = sum(term_idf[t] * min(1.0, weights[t][doc] / saturation) for t in shared)
+                found.append(Match(record["id"], record["url"], record["title"], record["kind"], round(score, 4),
+                                   shared, len(main), round(strength / whole, 4)))
+            return found
+
+        yield match
+
     # ----- export ----------------------------------------------------------------------------
     def term_weights(self, lang: str) -> tuple[list[dict], dict[str, dict[int, float]]]:
         """The records of ``lang`` (in index order) and, for each term, the BM25F weight of every
@@ -239,20 +306,65 @@ def _record(doc: SearchDoc) -> dict:
             "summary": doc.summary, "sections": [[s.anchor, s.heading, s.text] for s in doc.sections]}
 
 
-def best_section(record: dict, terms: set[str], lang: str, width: int = 180) -> tuple[str, str]:
-    """The anchor and a snippet of the section where the query terms occur most."""
+SNIPPET_WIDTH = 180
+
+
+@dataclass
+class SectionTerms:
+    """One section of a record, analysed once: where each term first occurs, how often, and the
+    terms of its heading."""
+    anchor: str
+    heading: str
+    text: str
+    heading_terms: frozenset[str]
+    counts: Counter[str]
+    first: dict[str, int]
+
+
+def analyse_sections(record: dict, lang: str) -> list[SectionTerms]:
     analyzer = analyzer_for(lang)
-    best = (-1, "", record.get("summary") or "", 0)
-    for index, (anchor, heading, text) in enumerate(record["sections"]):
-        tokens = list(analyzer.tokens(text))
-        heading_terms = set(analyzer.terms(heading))
-        score = sum(1 for t in tokens if t.term in terms) + 3 * len(heading_terms & terms)
-        if score > best[0]:
-            first = next((t.start for t in tokens if t.term in terms), 0)
-            best = (score, anchor, text, first)
-    score, anchor, text, first = best
-    if score <= 0:
-        return "", (record.get("summary") or text)[:width]
+    out = []
+    for anchor, heading, text in record["sections"]:
+        counts: Counter[str] = Counter()
+        first: dict[str, int] = {}
+        for token in analyzer.tokens(text):
+            counts[token.term] += 1
+            first.setdefault(token.term, token.start)
+        out.append(SectionTerms(anchor, heading, text, frozenset(analyzer.terms(heading)), counts, first))
+    return out
+
+
+def pick_section(sections: list[SectionTerms], terms: set[str] | frozenset[str]) -> int:
+    """The section a result for ``terms`` links to: the most query terms in its heading first,
+    then the most mentions in its text; -1 when no section has any of them. The one rule for
+    ``deflect search`` (all the query's terms) and the browser (each term of the static index)."""
+    best, best_key = -1, (0, 0)
+    for index, section in enumerate(sections):
+        key = (len(section.heading_terms & terms), sum(section.counts[t] for t in terms))
+        if key > best_key:
+            best, best_key = index, key
+    return best
+
+
+def section_excerpt(record: dict, sections: list[SectionTerms], index: int, terms: set[str] | frozenset[str],
+                    width: int = SNIPPET_WIDTH) -> str:
+    """About ``width`` characters of section ``index`` around the first of ``terms`` (the summary
+    when ``index`` is -1)."""
+    if index < 0:
+        return (record.get("summary") or (sections[0].text if sections else ""))[:width]
+    section = sections[index]
+    text = section.text
+    first = min((section.first[t] for t in terms if t in section.first), default=0)
     start = max(0, first - width // 3)
+    if start:  # start on a word
+        space = text.find(" ", start, first)
+        start = space + 1 if space >= 0 else start
     snippet = text[start:start + width].strip()
-    return anchor, ("… " if start else "") + snippet + (" …" if start + width < len(text) else "")
+    return ("… " if start else "") + snippet + (" …" if start + width < len(text) else "")
+
+
+def best_section(record: dict, terms: set[str], lang: str, width: int = SNIPPET_WIDTH) -> tuple[str, str]:
+    """The anchor and a snippet of the section a result for ``terms`` links to (see pick_section)."""
+    sections = analyse_sections(record, lang)
+    index = pick_section(sections, terms)
+    return (sections[index].anchor if index >= 0 else ""), section_excerpt(record, sections, index, terms, width)

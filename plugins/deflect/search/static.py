@@ -3,11 +3,22 @@
 Layout under ``<site>/search/``::
 
     manifest.json              languages, shard keys, stop words, analysed synonym groups
-    <lang>/t/<key>.json.gz     {"t": {term: [doc, weight, section, …]}, "f": {surface form: term}}
-    <lang>/d/<n>.json.gz       documents n*CHUNK … n*CHUNK+CHUNK-1: [url, title, kind, category, summary, sections]
+    <lang>/t/<key>.json.gz     a term shard (below)
+    <lang>/d/<n>.json.gz       documents n*CHUNK … n*CHUNK+CHUNK-1:
+                               [url, title, kind, category, summary, [[anchor, heading], …]]
 
-A shard holds the terms and surface forms that start with its key; keys grow one character
-at a time until a shard is small, so a query downloads only the few shards its words touch.
+A term shard holds the terms and surface forms that start with its key, and everything needed to
+show the documents those terms find, so a query's results render after one round of fetches (one
+shard per query word)::
+
+    {"t": {term: [doc, weight, section, …]},      postings, best first (section: -1 = none)
+     "x": {term: [excerpt, …]},                    per posting: the text around the term in that section
+     "f": {surface form: term},
+     "d": {doc: [url, title, category, {section: [anchor, heading]}]}}   the postings' documents
+
+Keys grow one character at a time until a shard is small, so a query downloads only the few
+shards its words touch. The document chunks (``d/``) hold what a result line leaves out (kind,
+summary, every section's heading) for the pages that show it, such as the contact page.
 """
 from __future__ import annotations
 
@@ -15,19 +26,18 @@ import gzip
 import json
 from collections import Counter, defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from deflect.search.analysis import analyzer_for
-from deflect.search.engine import SearchIndex
+from deflect.search.engine import SearchIndex, SectionTerms, analyse_sections, pick_section, section_excerpt
 from deflect.search.query import synonym_terms
 
 DOC_CHUNK = 8
 MAX_POSTINGS = 120
-SHARD_TARGET_BYTES = 12_000  # raw JSON; about a third of that gzipped
+SHARD_TARGET_BYTES = 24_000  # raw JSON (estimated); gzip takes shards to about a quarter
 MAX_KEY_LEN = 5
-SNIPPET_CHARS = 240
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 
 
 @dataclass
@@ -49,15 +59,23 @@ def export_static(index: SearchIndex, out: Path, synonyms: dict[str, list[list[s
             progress(f"search index {lang}: {len(records)} documents, {len(weights)} terms")
         lang_dir = out / lang
         analyzer = analyzer_for(lang)
-        section_of = _sections_by_term(records, lang)
         top = max((w for per_doc in weights.values() for w in per_doc.values()), default=1.0) or 1.0
-        terms: dict[str, list[int]] = {}
+        sections: dict[int, list[SectionTerms]] = {}  # analysed once per document
+        terms: dict[str, _TermData] = {}
         for term, per_doc in weights.items():
-            ranked = sorted(per_doc.items(), key=lambda item: -item[1])[:MAX_POSTINGS]
-            flat: list[int] = []
-            for doc, weight in ranked:
-                flat += [doc, max(1, round(255 * weight / top)), section_of.get((doc, term), 0)]
-            terms[term] = flat
+            data = terms[term] = _TermData()
+            for doc, weight in sorted(per_doc.items(), key=lambda item: -item[1])[:MAX_POSTINGS]:
+                record = records[doc]
+                analysed = sections.get(doc)
+                if analysed is None:
+                    analysed = sections[doc] = analyse_sections(record, lang)
+                section = pick_section(analysed, {term})
+                data.postings += [doc, max(1, round(255 * weight / top)), section]
+                data.excerpts.append(section_excerpt(record, analysed, section, {term}))
+                shown = data.sections.setdefault(doc, {})
+                if section >= 0:
+                    shown[section] = [analysed[section].anchor, analysed[section].heading]
+        sections.clear()
         forms = _surface_forms(records, analyzer, set(terms))
         # Synonym words the content never uses still need their form → term entry, or the
         # browser could not recognise them (zaporka → zapork).
@@ -68,7 +86,7 @@ def export_static(index: SearchIndex, out: Path, synonyms: dict[str, list[list[s
                         forms.setdefault(token.surface, token.term)
         stats.terms += len(terms)
         stats.forms += len(forms)
-        keys = _write_shards(lang_dir / "t", terms, forms, stats)
+        keys = _write_shards(lang_dir / "t", terms, forms, records, stats)
         for n in range(0, len(records), DOC_CHUNK):
             chunk = [_doc_entry(r) for r in records[n:n + DOC_CHUNK]]
             _write(lang_dir / "d" / f"{n // DOC_CHUNK}.json.gz", chunk, stats)
@@ -88,23 +106,15 @@ def export_static(index: SearchIndex, out: Path, synonyms: dict[str, list[list[s
 
 
 def _doc_entry(record: dict) -> list:
-    sections = [[a, h, t[:SNIPPET_CHARS]] for a, h, t in record["sections"]]
+    sections = [[anchor, heading] for anchor, heading, _ in record["sections"]]
     return [record["url"], record["title"], record["kind"], record["category"], record["summary"], sections]
 
 
-def _sections_by_term(records: list[dict], lang: str) -> dict[tuple[int, str], int]:
-    """For each (document, term): the section to link to (heading match first, else most mentions)."""
-    analyzer = analyzer_for(lang)
-    best: dict[tuple[int, str], tuple[int, int]] = {}
-    for doc, record in enumerate(records):
-        for index, (_, heading, text) in enumerate(record["sections"]):
-            counts = Counter(analyzer.terms(text))
-            for term in analyzer.terms(heading):
-                counts[term] += 100
-            for term, count in counts.items():
-                if count > best.get((doc, term), (0, 0))[0]:
-                    best[(doc, term)] = (count, index)
-    return {key: index for key, (_, index) in best.items()}
+@dataclass
+class _TermData:
+    postings: list[int] = field(default_factory=list)  # doc, weight, section, …
+    excerpts: list[str] = field(default_factory=list)  # one per posting
+    sections: dict[int, dict[int, list[str]]] = field(default_factory=dict)  # doc → section → [anchor, heading]
 
 
 def _surface_forms(records: list[dict], analyzer, terms: set[str]) -> dict[str, str]:
@@ -123,18 +133,40 @@ def _surface_forms(records: list[dict], analyzer, terms: set[str]) -> dict[str, 
     return forms
 
 
-def _write_shards(folder: Path, terms: dict[str, list[int]], forms: dict[str, str], stats: ExportStats) -> list[str]:
-    items: list[tuple[str, str, object]] = [(t, "t", p) for t, p in terms.items()]
+def _write_shards(folder: Path, terms: dict[str, _TermData], forms: dict[str, str], records: list[dict],
+                  stats: ExportStats) -> list[str]:
+    items: list[tuple[str, str, object]] = [(t, "t", data) for t, data in terms.items()]
     items += [(s, "f", t) for s, t in forms.items()]
     keys: list[str] = []
 
+    def card_size(doc: int) -> int:
+        return len(records[doc]["url"]) + len(records[doc]["title"]) + len(records[doc]["category"]) + 16
+
+    def item_size(value: object) -> int:
+        if isinstance(value, str):
+            return len(value) + 3
+        assert isinstance(value, _TermData)
+        return (len(value.postings) * 4 + sum(len(x) + 3 for x in value.excerpts)
+                + sum(card_size(doc) + 30 * len(secs) for doc, secs in value.sections.items()))
+
     def size(group: list[tuple[str, str, object]]) -> int:
-        return sum(len(k) + 4 + (len(v) * 4 if isinstance(v, list) else len(v) + 3) for k, _, v in group)
+        return sum(len(k) + 4 + item_size(v) for k, _, v in group)
 
     def emit(key: str, group: list[tuple[str, str, object]]) -> None:
-        shard: dict[str, dict] = {"t": {}, "f": {}}
+        shard: dict[str, dict] = {"t": {}, "x": {}, "f": {}, "d": {}}
+        cards: dict[int, list] = {}
         for k, kind, v in group:
-            shard[kind][k] = v
+            if kind == "f":
+                shard["f"][k] = v
+                continue
+            assert isinstance(v, _TermData)
+            shard["t"][k] = v.postings
+            shard["x"][k] = v.excerpts
+            for doc, secs in v.sections.items():
+                record = records[doc]
+                card = cards.setdefault(doc, [record["url"], record["title"], record["category"], {}])
+                card[3].update({str(i): anchor_heading for i, anchor_heading in secs.items()})
+        shard["d"] = {str(doc): card for doc, card in sorted(cards.items())}
         _write(folder / f"{key}.json.gz", shard, stats)
         keys.append(key)
 
@@ -149,6 +181,20 @@ def _write_shards(folder: Path, terms: dict[str, list[int]], forms: dict[str, st
                 children[item[0][: len(key) + 1]].append(item)
             else:
                 rest.append(item)
+        # Children that fit stay in this shard (smallest first; forms, which are small, up to a
+        # shard's worth of their own): fewer and fuller files, and an inflected form mostly shares
+        # its term's shard, so that one fetch resolves it.
+        budget, forms_budget = size(rest), 0
+        for child, child_group in sorted(children.items(), key=lambda item: (size(item[1]), item[0])):
+            child_size = size(child_group)
+            if budget + child_size <= SHARD_TARGET_BYTES:
+                budget += child_size
+            elif all(kind == "f" for _, kind, _ in child_group) and forms_budget + child_size <= SHARD_TARGET_BYTES:
+                forms_budget += child_size
+            else:
+                continue
+            rest += child_group
+            del children[child]
         if rest:
             emit(key, rest)
         for child, child_group in sorted(children.items()):

@@ -20,24 +20,30 @@
     var mine = ++sequence;
     if (!api() || text.trim().length < 3) { box.hidden = true; return; }
     api().search(text).then(function (hits) {
-      if (mine !== sequence) return;
       hits = hits.slice(0, 5);
+      // The summaries are in the full records (search results carry only a result line).
+      return Promise.all(hits.map(api().record)).then(function (records) {
+        hits.forEach(function (h, i) { h.summary = records[i] ? records[i][4] : ""; });
+        return hits;
+      });
+    }).then(function (hits) {
+      if (mine !== sequence) return;
       list.textContent = "";
-      shown = hits.map(function (h) { return h.record[0]; });
+      shown = hits.map(function (h) { return h.url; });
       hits.forEach(function (h) {
         var li = document.createElement("li");
         var a = document.createElement("a");
-        a.href = api().config.base + h.record[0];
-        a.setAttribute("data-deflect-suggestion", h.record[0]);
-        api().highlight(a, h.record[1], h.terms);
+        a.href = api().config.base + h.url;
+        a.setAttribute("data-deflect-suggestion", h.url);
+        api().highlight(a, h.title, h.terms);
         a.addEventListener("click", function () {
-          opened.push(h.record[0]);
-          api().send({ type: "contact", action: "deflected", article: h.record[0], query: input.value.slice(0, 256) });
+          opened.push(h.url);
+          api().send({ type: "contact", action: "deflected", article: h.url, query: input.value.slice(0, 256) });
         });
         li.appendChild(a);
-        if (h.record[4]) {
+        if (h.summary) {
           var p = document.createElement("p");
-          p.textContent = h.record[4];
+          p.textContent = h.summary;
           li.appendChild(p);
         }
         list.appendChild(li);

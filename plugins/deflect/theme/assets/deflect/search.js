@@ -1,5 +1,7 @@
 /* Deflect search: queries the static, sharded index in search/ (see deflect/search/static.py).
- * No server: shards are fetched on demand, gunzipped in the browser and cached. */
+ * No server: shards are fetched on demand, gunzipped in the browser and cached. A term shard
+ * carries the result lines (title, URL, section, excerpt) of its terms' documents, so results
+ * render after one round of fetches: one shard per query word. */
 (function () {
   "use strict";
 
@@ -77,6 +79,98 @@
     return prev[b.length];
   }
 
+  /* ---------------------------------------------------------------- gunzip (RFC 1952, 1951) */
+  // Synchronous inflate: for a shard of a few KB it takes well under a millisecond, while
+  // DecompressionStream's asynchronous plumbing adds several to every fetch. (Canonical Huffman
+  // decoding as in zlib's puff.c.)
+  var LEN_BASE = [3, 4, 5, 6, 7, 8, 9, 10, 11, 13, 15, 17, 19, 23, 27, 31, 35, 43, 51, 59, 67, 83, 99, 115, 131, 163,
+    195, 227, 258];
+  var LEN_EXTRA = [0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3, 4, 4, 4, 4, 5, 5, 5, 5, 0];
+  var DIST_BASE = [1, 2, 3, 4, 5, 7, 9, 13, 17, 25, 33, 49, 65, 97, 129, 193, 257, 385, 513, 769, 1025, 1537, 2049,
+    3073, 4097, 6145, 8193, 12289, 16385, 24577];
+  var DIST_EXTRA = [0, 0, 0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7, 8, 8, 9, 9, 10, 10, 11, 11, 12, 12, 13, 13];
+  var CODE_ORDER = [16, 17, 18, 0, 8, 7, 9, 6, 10, 5, 11, 4, 12, 3, 13, 2, 14, 1, 15];
+
+  function huffman(lengths) {
+    var counts = new Uint16Array(16), offsets = new Uint16Array(16), symbols = new Uint16Array(lengths.length), i;
+    for (i = 0; i < lengths.length; i++) counts[lengths[i]]++;
+    counts[0] = 0;
+    for (i = 1; i < 16; i++) offsets[i] = offsets[i - 1] + counts[i - 1];
+    for (i = 0; i < lengths.length; i++) if (lengths[i]) symbols[offsets[lengths[i]]++] = i;
+    return { counts: counts, symbols: symbols };
+  }
+
+  function gunzip(bytes) {
+    var n = bytes.length, flags = bytes[3], at = 10, bitBuf = 0, bitCount = 0;
+    if (flags & 4) at += 2 + (bytes[10] | bytes[11] << 8);
+    if (flags & 8) while (bytes[at++]);
+    if (flags & 16) while (bytes[at++]);
+    if (flags & 2) at += 2;
+    var out = new Uint8Array((bytes[n - 4] | bytes[n - 3] << 8 | bytes[n - 2] << 16 | bytes[n - 1] << 24) >>> 0), o = 0;
+    function bits(count) {
+      while (bitCount < count) {
+        if (at >= n) throw new Error("truncated gzip data");
+        bitBuf |= bytes[at++] << bitCount; bitCount += 8;
+      }
+      var value = bitBuf & ((1 << count) - 1);
+      bitBuf >>>= count; bitCount -= count;
+      return value;
+    }
+    function decode(h) {
+      for (var len = 1, code = 0, first = 0, index = 0; len < 16; len++) {
+        code |= bits(1);
+        var count = h.counts[len];
+        if (code - first < count) return h.symbols[index + code - first];
+        index += count; first = (first + count) << 1; code <<= 1;
+      }
+      throw new Error("bad gzip data");
+    }
+    var last, i;
+    do {
+      last = bits(1);
+      var type = bits(2), lit, dist;
+      if (type === 0) {
+        bitBuf = bitCount = 0;
+        var stored = bytes[at] | bytes[at + 1] << 8;
+        out.set(bytes.subarray(at + 4, at + 4 + stored), o);
+        at += 4 + stored; o += stored;
+        continue;
+      }
+      if (type === 1) {
+        var fixed = new Uint8Array(288);
+        for (i = 0; i < 288; i++) fixed[i] = i < 144 ? 8 : i < 256 ? 9 : i < 280 ? 7 : 8;
+        lit = huffman(fixed);
+        dist = huffman(new Uint8Array(30).fill(5));
+      } else if (type === 2) {
+        var nLit = bits(5) + 257, nDist = bits(5) + 1, nCode = bits(4) + 4;
+        var codeLengths = new Uint8Array(19);
+        for (i = 0; i < nCode; i++) codeLengths[CODE_ORDER[i]] = bits(3);
+        var codes = huffman(codeLengths), lengths = new Uint8Array(nLit + nDist);
+        for (i = 0; i < nLit + nDist;) {
+          var sym = decode(codes);
+          if (sym < 16) { lengths[i++] = sym; continue; }
+          var repeat = sym === 16 ? 3 + bits(2) : sym === 17 ? 3 + bits(3) : 11 + bits(7);
+          var value = sym === 16 ? lengths[i - 1] : 0;
+          while (repeat--) lengths[i++] = value;
+        }
+        lit = huffman(lengths.subarray(0, nLit));
+        dist = huffman(lengths.subarray(nLit));
+      } else {
+        throw new Error("bad gzip data");
+      }
+      for (;;) {
+        var s = decode(lit);
+        if (s < 256) { out[o++] = s; continue; }
+        if (s === 256) break;
+        s -= 257;
+        var length = LEN_BASE[s] + bits(LEN_EXTRA[s]), d = decode(dist);
+        var from = o - DIST_BASE[d] - bits(DIST_EXTRA[d]);
+        while (length--) out[o++] = out[from++];
+      }
+    } while (!last);
+    return out.subarray(0, o);
+  }
+
   /* ---------------------------------------------------------------- loading */
   function fetchJSON(url) {
     if (!cache[url]) {
@@ -85,11 +179,8 @@
         return r.arrayBuffer();
       }).then(function (buf) {
         var bytes = new Uint8Array(buf);
-        if (bytes[0] === 0x1f && bytes[1] === 0x8b) {
-          var stream = new Blob([buf]).stream().pipeThrough(new DecompressionStream("gzip"));
-          return new Response(stream).text();
-        }
-        return new TextDecoder().decode(bytes);
+        // A host may have sent the file with Content-Encoding: gzip, which the browser undid.
+        return new TextDecoder().decode(bytes[0] === 0x1f && bytes[1] === 0x8b ? gunzip(bytes) : bytes);
       }).then(JSON.parse);
       cache[url].catch(function () { delete cache[url]; });
     }
@@ -120,9 +211,11 @@
     return null;
   }
 
+  var EMPTY = { t: {}, x: {}, f: {}, d: {} };
+
   function loadShard(lang, info, word) {
     var key = shardKey(info, word);
-    if (key === null) return Promise.resolve({ t: {}, f: {} });
+    if (key === null) return Promise.resolve(EMPTY);
     return fetchJSON(base + "search/" + lang + "/t/" + encodeURIComponent(key) + ".json.gz");
   }
 
@@ -136,54 +229,51 @@
 
   /* ---------------------------------------------------------------- query */
   // Resolve one query word to [{term, weight}], trying: surface form, the term itself, the
-  // Tagalog stem, the longest known stem that starts the word, then typo-tolerant matches.
+  // Tagalog stem, the longest known stem that starts the word, then typo-tolerant matches; the
+  // last word also matches the terms it starts. Every shard this needs is fetched in one round.
   function resolveWord(lang, info, word, isLast) {
-    return loadShard(lang, info, word).then(function (shard) {
+    var stem = lang === "tl" ? tlStem(word) : word;
+    var prefix = isLast && word.length >= 2;
+    return Promise.all([
+      loadShard(lang, info, word),
+      stem !== word ? loadShard(lang, info, stem) : EMPTY,
+      prefix ? loadPrefixShards(lang, info, word) : [],
+    ]).then(function (loaded) {
+      var shard = loaded[0], stemShard = loaded[1], prefixShards = loaded[2];
       var found = {};
       function add(term, weight) { if (!(term in found) || found[term] < weight) found[term] = weight; }
       if (shard.f[word]) add(shard.f[word], 1);
       if (shard.t[word]) add(word, 1);
-      var extra = [];
-      if (lang === "tl") {
-        var stem = tlStem(word);
-        if (stem !== word) extra.push(loadShard(lang, info, stem).then(function (s2) {
-          if (s2.t[stem]) add(stem, 0.95);
-          if (s2.f[stem]) add(s2.f[stem], 0.9);
-        }));
+      if (stemShard.t[stem]) add(stem, 0.95);
+      if (stemShard.f[stem]) add(stemShard.f[stem], 0.9);
+      if (!Object.keys(found).length) {
+        for (var n = word.length - 1; n >= Math.max(4, word.length - 5); n--) {
+          var p = word.slice(0, n);
+          if (shard.t[p]) { add(p, 0.85); break; }
+          if (shard.f[p]) { add(shard.f[p], 0.8); break; }
+        }
       }
-      return Promise.all(extra).then(function () {
-        if (!Object.keys(found).length) {
-          for (var n = word.length - 1; n >= Math.max(4, word.length - 5); n--) {
-            var p = word.slice(0, n);
-            if (shard.t[p]) { add(p, 0.85); break; }
-            if (shard.f[p]) { add(shard.f[p], 0.8); break; }
-          }
-        }
-        if (!Object.keys(found).length && word.length >= 4) {
-          var max = word.length >= 8 ? 2 : 1;
-          [shard.t, shard.f].forEach(function (map, isForm) {
-            Object.keys(map).forEach(function (cand) {
-              var d = editDistance(word, cand, max);
-              if (d <= max) add(isForm ? map[cand] : cand, d === 1 ? 0.7 : 0.55);
-            });
+      if (!Object.keys(found).length && word.length >= 4) {
+        var max = word.length >= 8 ? 2 : 1;
+        [shard.t, shard.f].forEach(function (map, isForm) {
+          Object.keys(map).forEach(function (cand) {
+            var d = editDistance(word, cand, max);
+            if (d <= max) add(isForm ? map[cand] : cand, d === 1 ? 0.7 : 0.55);
           });
-        }
-        if (!isLast || word.length < 2) return found;
-        return loadPrefixShards(lang, info, word).then(function (shards) {
-          shards.push(shard);
-          var count = 0;
-          shards.forEach(function (s) {
-            [s.t, s.f].forEach(function (map, isForm) {
-              Object.keys(map).forEach(function (cand) {
-                if (count < 40 && cand.length > word.length && cand.indexOf(word) === 0) {
-                  add(isForm ? map[cand] : cand, 0.6); count++;
-                }
-              });
-            });
+        });
+      }
+      if (!prefix) return found;
+      var count = 0;
+      prefixShards.concat([shard]).forEach(function (s) {
+        [s.t, s.f].forEach(function (map, isForm) {
+          Object.keys(map).forEach(function (cand) {
+            if (count < 40 && cand.length > word.length && cand.indexOf(word) === 0) {
+              add(isForm ? map[cand] : cand, 0.6); count++;
+            }
           });
-          return found;
         });
       });
+      return found;
     });
   }
 
@@ -213,6 +303,26 @@
     return resolved.filter(function (r) { return !r.merged; });
   }
 
+  // The shards of the synonyms a query will probably bring in, requested in the same round as
+  // the words' own shards: a member's first term starts a word (its inflected form), is started
+  // by the last word (prefix) or is a typo away from a word.
+  function prefetchSynonyms(lang, info, ws, prefix) {
+    (info.synonyms || []).forEach(function (group) {
+      var likely = group.some(function (member) {
+        var t = member[0];
+        return ws.some(function (w, i) {
+          if (w === t || (t.length >= 4 && w.indexOf(t) === 0)) return true;
+          if (prefix && i === ws.length - 1 && w.length >= 3 && t.indexOf(w) === 0) return true;
+          var max = w.length >= 8 ? 2 : 1;
+          return w.length >= 4 && editDistance(w, t, max) <= max;
+        });
+      });
+      if (likely) group.forEach(function (member) {
+        member.forEach(function (term) { loadShard(lang, info, term).catch(function () {}); });
+      });
+    });
+  }
+
   function searchLanguage(lang, text) {
     return loadManifest().then(function (m) {
       var info = m.languages[lang];
@@ -220,6 +330,7 @@
       var ws = words(text, info);
       if (!ws.length) return [];
       var trailingSpace = /\s$/.test(text);
+      prefetchSynonyms(lang, info, ws, !trailingSpace);
       return Promise.all(ws.map(function (w, i) {
         return resolveWord(lang, info, w, i === ws.length - 1 && !trailingSpace).then(function (terms) {
           return { word: w, terms: terms };
@@ -228,24 +339,26 @@
         resolved = applySynonyms(info, resolved);
         return Promise.all(resolved.map(function (r) {
           return Promise.all(Object.keys(r.terms).map(function (term) {
-            return loadShard(lang, info, term).then(function (s) { return [term, r.terms[term], s.t[term] || []]; });
+            return loadShard(lang, info, term).then(function (s) { return [term, r.terms[term], s]; });
           }));
         })).then(function (perWord) {
+          // A document's result line comes from the posting that adds the most to its score.
           var scores = {};
-          perWord.forEach(function (postingsList) {
+          perWord.forEach(function (entries) {
             var best = {};
-            postingsList.forEach(function (entry) {
-              var weight = entry[1], postings = entry[2];
+            entries.forEach(function (entry) {
+              var term = entry[0], weight = entry[1], shard = entry[2], postings = shard.t[term] || [];
               for (var i = 0; i < postings.length; i += 3) {
                 var doc = postings[i], s = weight * postings[i + 1];
-                if (!best[doc] || best[doc][0] < s) best[doc] = [s, postings[i + 2]];
+                if (!best[doc] || best[doc].score < s) best[doc] = { score: s, shard: shard, term: term, at: i };
               }
             });
             Object.keys(best).forEach(function (doc) {
-              var e = scores[doc] || (scores[doc] = { doc: +doc, score: 0, matched: 0, section: best[doc][1], top: 0 });
-              e.score += best[doc][0];
+              var b = best[doc];
+              var e = scores[doc] || (scores[doc] = { doc: +doc, score: 0, matched: 0, top: 0, from: b });
+              e.score += b.score;
               e.matched += 1;
-              if (best[doc][0] > e.top) { e.top = best[doc][0]; e.section = best[doc][1]; }
+              if (b.score > e.top) { e.top = b.score; e.from = b; }
             });
           });
           var n = perWord.length;
@@ -263,19 +376,35 @@
     });
   }
 
+  // The result line of a hit, from the shard of the posting it came from: url (no anchor), title,
+  // category, section anchor and heading, excerpt.
+  function describe(h) {
+    var f = h.from, card = f.shard.d[h.doc], section = f.shard.t[f.term][f.at + 2];
+    var sec = (section >= 0 && card[3][section]) || ["", ""];
+    h.url = card[0];
+    h.title = card[1];
+    h.category = card[2];
+    h.anchor = sec[0];
+    h.heading = sec[1];
+    h.excerpt = f.shard.x[f.term][f.at / 3];
+    delete h.from;
+    return h;
+  }
+
   function search(text) {
     var langs = allBox && allBox.checked ? Object.keys(config.languages) : [config.lang];
     return Promise.all(langs.map(function (l) { return searchLanguage(l, text); })).then(function (lists) {
-      var hits = [].concat.apply([], lists).sort(function (a, b) { return b.rank - a.rank; }).slice(0, MAX_RESULTS);
-      return loadManifest().then(function (m) {
-        return Promise.all(hits.map(function (h) {
-          var chunk = Math.floor(h.doc / m.chunk);
-          return fetchJSON(base + "search/" + h.lang + "/d/" + chunk + ".json.gz").then(function (docs) {
-            h.record = docs[h.doc % m.chunk];
-            return h;
-          });
-        }));
-      });
+      return [].concat.apply([], lists).sort(function (a, b) { return b.rank - a.rank; }).slice(0, MAX_RESULTS)
+        .map(describe);
+    });
+  }
+
+  // The document record of a hit ([url, title, kind, category, summary, sections]), from the
+  // document chunks: for what needs more than the result line (the contact page's summaries).
+  function record(h) {
+    return loadManifest().then(function (m) {
+      return fetchJSON(base + "search/" + h.lang + "/d/" + Math.floor(h.doc / m.chunk) + ".json.gz")
+        .then(function (docs) { return docs[h.doc % m.chunk]; });
     });
   }
 
@@ -303,19 +432,6 @@
     parent.appendChild(document.createTextNode(text.slice(last)));
   }
 
-  function snippetOf(record, section, terms) {
-    var sec = record[5][section] || record[5][0] || ["", "", ""];
-    var text = sec[2] || record[4] || "";
-    // Start the snippet near the first matching word.
-    var start = 0, re = new RegExp(WORD_RE.source, "gu"), m;
-    while ((m = re.exec(text))) {
-      var f = fold(m[0]);
-      if (terms.some(function (t) { return t.length >= 3 && f.indexOf(t) === 0; })) { start = Math.max(0, m.index - 40); break; }
-    }
-    var snippet = (start ? "\u2026 " : "") + text.slice(start, start + 180) + (start + 180 < text.length ? " \u2026" : "");
-    return { anchor: sec[0], heading: sec[1], text: snippet };
-  }
-
   function plural(count) {
     if (count === 0) return S.search_none;
     if (count === 1) return S.search_one;
@@ -326,30 +442,28 @@
     list.textContent = "";
     meta.textContent = plural(hits.length);
     hits.forEach(function (h, i) {
-      var r = h.record;
-      var snip = snippetOf(r, h.section, h.terms);
-      var url = r[0];
-      if (snip.anchor && url.indexOf("#") < 0) url += "#" + snip.anchor;
+      var url = h.url;
+      if (h.anchor && url.indexOf("#") < 0) url += "#" + h.anchor;
       var li = el("li", "md-search-result__item");
-      li.setAttribute("data-deflect-result", r[0]);
+      li.setAttribute("data-deflect-result", h.url);
       var a = el("a", "md-search-result__link");
       a.href = base + url;
       a.setAttribute("data-result-index", i);
       var art = el("article", "md-search-result__article md-typeset");
       var h1 = el("h1");
-      highlight(h1, r[1], h.terms);
+      highlight(h1, h.title, h.terms);
       if (h.lang !== config.lang) {
         var badge = el("span", "deflect-search__lang", h.lang);
         h1.appendChild(badge);
       }
       art.appendChild(h1);
-      var where = r[3] + (snip.heading ? " \u203a " + snip.heading : "");
+      var where = h.category + (h.heading ? " \u203a " + h.heading : "");
       art.appendChild(el("p", "deflect-search__section", where));
       var p = el("p");
-      highlight(p, snip.text, h.terms);
+      highlight(p, h.excerpt, h.terms);
       art.appendChild(p);
       a.appendChild(art);
-      a.addEventListener("click", function () { beacon(query, hits.length, r[0]); });
+      a.addEventListener("click", function () { beacon(query, hits.length, h.url); });
       li.appendChild(a);
       list.appendChild(li);
     });
@@ -432,6 +546,6 @@
   // A ?q= parameter opens search with that query (shareable links, the contact page).
   var q = new URLSearchParams(location.search).get("q");
   if (q) { input.value = q; if (toggle) toggle.checked = true; run(); }
-  window.deflectSearch = { search: search, run: run, send: send, config: config, highlight: highlight };
+  window.deflectSearch = { search: search, record: record, run: run, send: send, config: config, highlight: highlight };
   document.dispatchEvent(new CustomEvent("deflect:search-ready"));
 })();

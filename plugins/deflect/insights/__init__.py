@@ -1,0 +1,1 @@
+"""Insights from ticket exports: import, topics, gap and impact reports."""

@@ -1,0 +1,89 @@
+"""The common start of both reports: tickets imported, every ticket given a topic, every topic
+matched to the help center's articles."""
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from deflect.content.model import HelpCenter
+from deflect.insights.coverage import Coverage, TopicMatcher
+from deflect.insights.redact import redact
+from deflect.insights.tickets import TicketStore, words_of
+from deflect.insights.topics import Cluster, cluster_unassigned
+from deflect.search.service import SearchService
+
+__all__ = ["Prepared", "Topic", "prepare"]
+
+SAMPLES = 24  # tickets per topic matched against the index
+SHOWN = 3  # redacted sample subjects per topic in the reports
+
+
+@dataclass
+class Topic:
+    topic: str
+    label: str
+    source: str  # the column it came from ("topic", "category", "tags") or "cluster"
+    tickets: int
+    coverage: Coverage
+    samples: list[str] = field(default_factory=list)  # redacted subjects
+    terms: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Prepared:
+    store: TicketStore
+    matcher: TopicMatcher
+    topics: list[Topic]
+    weeks: list[dt.date]
+    series: dict[str, list[int]]
+    days: list[int]  # days of each week inside the export's period (the first and last may be partial)
+
+    def period(self) -> dict:
+        span = self.store.period()
+        return {"start": span[0].isoformat(), "end": span[1].isoformat()} if span else {"start": None, "end": None}
+
+
+def prepare(paths: list[Path], center: HelpCenter, service: SearchService, *, mapping: dict[str, str] | None = None,
+            preset: str = "auto", progress: Callable[[str], None] | None = None) -> Prepared:
+    store = TicketStore.load(paths, mapping=mapping, preset=preset, progress=progress)
+    lang = center.settings.default_language
+    clusters = {c.topic: c for c in cluster_unassigned(store, lang, progress=progress)}
+    matcher = TopicMatcher(center, service)
+    samples = store.samples(SAMPLES)
+    usernames = store.creators_in(words_of(f"{s['subject']} {s['body']}" for items in samples.values()
+                                           for s in items))
+    usernames |= {s["creator"] for items in samples.values() for s in items if s.get("creator")}
+    usernames = {name.lower() for name in usernames}
+    counts = store.topic_counts()
+    if progress:
+        progress(f"matching {len(counts):,} topics to {len(matcher.articles):,} articles…")
+    topics = []
+    for name, source, tickets in counts:
+        picked = samples.get(name, [])
+        cluster: Cluster | None = clusters.get(name)
+        topics.append(Topic(
+            topic=name, label=cluster.label if cluster else name, source=source or "cluster", tickets=tickets,
+            coverage=matcher.assess(name, picked),
+            samples=_distinct([_redacted(s["subject"] or s["body"][:120], usernames) for s in picked[:SHOWN * 3]])[:SHOWN],
+            terms=cluster.terms if cluster else []))
+    weeks, series = store.weekly()
+    span = store.period()
+    days = [7] * len(weeks)
+    if weeks and span:
+        days[0] = min(days[0], 7 - (span[0] - weeks[0]).days)
+        days[-1] = min(days[-1], (span[1] - weeks[-1]).days + 1) if len(weeks) > 1 else (span[1] - span[0]).days + 1
+    return Prepared(store, matcher, topics, weeks, series, days)
+
+
+def _distinct(texts: list[str]) -> list[str]:
+    """The texts without repeats (case-insensitive), in order."""
+    seen: set[str] = set()
+    return [t for t in texts if not (t.lower() in seen or seen.add(t.lower()))]
+
+
+def _redacted(text: str, usernames: set[str]) -> str:
+    """``text`` with personal data redacted; only the usernames that occur in it are passed on."""
+    present = {w for w in words_of([text]) if w.lower() in usernames}
+    return redact(text, present)
