@@ -10,8 +10,10 @@ import csv
 import datetime as dt
 import gzip
 import json
+import os
 import random
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -34,7 +36,6 @@ PHONE = re.compile(r"\+\d[\d ()-]{7,}\d|\(\d{3}\)\s?\d{3}[-\s]\d{4}|\b\d{3}[-.]\
 
 def run(project: Path, *args: str) -> tuple[int, str, str]:
     runner = CliRunner()
-    import os
     old = os.getcwd()
     os.chdir(project)
     try:
@@ -397,3 +398,31 @@ def test_clusters_collector_evidence_and_drafts(tmp_path: Path) -> None:
     checked = subprocess.run([sys.executable, "-m", "deflect.cli", "check"], cwd=tmp_path, capture_output=True,
                              text=True)
     assert checked.returncode == 0, checked.stdout + checked.stderr
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
+def test_impact_dates_an_article_by_its_first_commit(tmp_path: Path) -> None:
+    """No 'published' in the front matter: the article's first Git commit dates it."""
+    synthetic_center(tmp_path, {"fix-topic-03": ("topic-03", START)})
+    article = tmp_path / "articles" / "en" / "fix-topic-03.md"
+    article.write_text(re.sub(r"(?m)^published: .*\n", "", article.read_text()))
+    tickets = tmp_path / "tickets.csv.gz"
+    synthetic_tickets(tickets, {"topic-03": (30, 35.0)})
+    env = {**os.environ, "GIT_CONFIG_NOSYSTEM": "1", "GIT_CONFIG_GLOBAL": os.devnull}
+
+    def git(*args: str, date: str | None = None) -> None:
+        subprocess.run(["git", "-c", "user.name=Test", "-c", "user.email=t@example.com", "-c", "commit.gpgsign=false",
+                        *args], cwd=tmp_path, check=True, capture_output=True, timeout=30,
+                       env={**env, **({"GIT_AUTHOR_DATE": date, "GIT_COMMITTER_DATE": date} if date else {})})
+
+    git("init", "-q")
+    git("add", "mkdocs.yml", "articles/categories.yml")
+    git("commit", "-q", "-m", "help center", date="2024-12-01T10:00:00+00:00")
+    published = START + dt.timedelta(days=7 * 30 + 1)
+    git("add", "articles/en/fix-topic-03.md")
+    git("commit", "-q", "-m", "article", date=f"{published.isoformat()}T10:00:00+00:00")
+    code, out, err = run(tmp_path, "impact", "--tickets", str(tickets), "--json", "-")
+    assert code == 0, err
+    (helped,) = json.loads(out)["articles"]
+    assert helped["published"] == published.isoformat() and helped["published_source"] == "git"
+    assert helped["ci_low"] <= -35.0 <= helped["ci_high"] and helped["significant"]
