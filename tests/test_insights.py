@@ -27,6 +27,7 @@ from deflect.insights.tickets import ImportError_, TicketStore
 
 sys.path.insert(0, str(Path(__file__).parent))
 from sumo_kb import QUESTIONS, SUMO, write_sumo_help_center  # noqa: E402
+from test_collector import db_url  # noqa: E402,F401 - the collector's SQLite/PostgreSQL fixture
 
 pytestmark = pytest.mark.skipif(not QUESTIONS.is_file(), reason=f"no {SUMO}")
 
@@ -355,21 +356,20 @@ def clustered_export(path: Path, per_topic: int = 30) -> None:
                                          "requester": "mariliis" if n == 7 else f"jdoe{n}"}) + "\n")
 
 
-def test_clusters_collector_evidence_and_drafts(tmp_path: Path) -> None:
+def test_clusters_collector_evidence_and_drafts(tmp_path: Path, db_url: str) -> None:  # noqa: F811
     synthetic_center(tmp_path, {"reset-password": ("password", dt.date(2024, 6, 1))})
     article = tmp_path / "articles" / "en" / "reset-password.md"
     article.write_text(article.read_text().replace("How to handle password", "Forgot your password? Reset it")
                        .replace("Steps for password.", PASSWORD_ARTICLE))
     export = tmp_path / "tickets.jsonl"
     clustered_export(export)
-    db = tmp_path / "feedback.db"
-    store = Store(f"sqlite:///{db}")
+    store = Store(db_url)
     for query in ("refund status", "refund status", "change delivery address"):
         store.add_event("search", query=query, results=0, lang="en")
     for i, helpful in enumerate((False, False, False, False, False, True)):
         store.add_vote(Vote(article="en/billing/reset-password/", voter=f"v{i}", helpful=helpful, lang="en"))
     store.close()
-    code, out, err = run(tmp_path, "gaps", "--tickets", str(export), "--db", f"sqlite:///{db}", "--json", "-",
+    code, out, err = run(tmp_path, "gaps", "--tickets", str(export), "--db", db_url, "--json", "-",
                          "--draft", "2")
     assert code == 0, err
     report = json.loads(out)
