@@ -45,22 +45,27 @@ def cluster_unassigned(store: TicketStore, lang: str = "en", *, max_clusters: in
     """Give every ticket without a topic a cluster topic; return the clusters, largest first.
 
     Tickets are clustered per language (the export's ``lang``, e.g. ``it`` for ``it-IT``) when a
-    language has enough of them; ``lang`` analyses the rest. Languages other than ``lang`` get
-    their code in the label (``it: stampa · messaggio``)."""
+    language has enough of them, with that language's analysis, and get its code in the label
+    (``it: stampa · messaggio``). A language with only a few tickets becomes one topic
+    (``es: tickets in this language``): too few to cluster, and what they share is the language.
+    Tickets in ``lang`` or of unknown language are clustered together."""
     total = store.unassigned()
     if total == 0:
         return []
-    sizes = store.unassigned_languages()
-    groups = {code: n for code, n in sizes.items() if code and code != lang and n >= MIN_TICKETS * 3}
+    sizes = {code: n for code, n in store.unassigned_languages().items() if code and code != lang}
+    groups = {code: n for code, n in sizes.items() if n >= MIN_TICKETS * 2}
+    small = sorted(code for code in sizes if code not in groups)
     clusters: list[Cluster] = []
     used: set[str] = set()
     share = lambda n: max(1, round(max_clusters * n / total))  # noqa: E731
     for code in sorted(groups, key=lambda c: -groups[c]):
         clusters += _cluster(store, [code], code, share(groups[code]), used, progress, label_prefix=f"{code}: ")
-    rest_n = total - sum(groups.values())
+    for code in small:
+        clusters += _one(store, ([code], False), f"{code}-language", f"{code}: tickets in this language",
+                         sizes[code], used)
+    rest_n = total - sum(sizes.values())
     if rest_n:
-        clusters += _cluster(store, None if not groups else sorted(groups), lang, share(rest_n), used, progress,
-                             exclude=bool(groups))
+        clusters += _cluster(store, sorted(sizes) or None, lang, share(rest_n), used, progress, exclude=bool(sizes))
     return sorted(clusters, key=lambda c: (-c.tickets, c.topic))
 
 
