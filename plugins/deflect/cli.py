@@ -296,8 +296,8 @@ def _insights(tickets: tuple[Path, ...], mapping: tuple[str, ...], preset: str, 
     return settings, config, prepared
 
 
-def _write_outputs(report: dict, kind: str, settings, json_out: Path | None, csv_out: Path | None,
-                   html_out: Path | None, allow_public: bool, limit: int) -> None:
+def _write_outputs(report: dict, kind: str, settings, config_path: Path | None, json_out: Path | None,
+                   csv_out: Path | None, html_out: Path | None, allow_public: bool, limit: int) -> None:
     import json
 
     from rich.console import Console
@@ -306,12 +306,17 @@ def _write_outputs(report: dict, kind: str, settings, json_out: Path | None, csv
     from .insights import report as render
 
     if html_out is not None:
-        config = read_config(settings.root / "mkdocs.yml") if (settings.root / "mkdocs.yml").is_file() else {}
-        public = (settings.root / str(config.get("site_dir") or "site")).resolve()
+        config = read_config(config_path) if config_path and config_path.is_file() else {}
         target = html_out / "index.html" if html_out.is_dir() or not html_out.suffix else html_out
-        if not allow_public and (target.resolve() == public or public in target.resolve().parents):
-            raise click.ClickException(f"{html_out} is inside the public site ({public}): ticket reports belong in "
-                                       "the internal site or a separate folder (or pass --allow-public)")
+        # The public site, and every folder a build copies into it, are out of bounds.
+        published = {"the public site": config.get("site_dir") or "site", "docs_dir": settings.docs_dir,
+                     "the articles folder": settings.articles_dir, "the FAQ folder": settings.faq_dir}
+        for what, folder in published.items():
+            public = (settings.root / str(folder)).resolve()
+            if not allow_public and (target.resolve() == public or public in target.resolve().parents):
+                raise click.ClickException(
+                    f"{html_out} is inside {what} ({public}), which the public site is built from or is: ticket "
+                    "reports belong in the internal site or a separate folder (or pass --allow-public)")
         target.parent.mkdir(parents=True, exist_ok=True)
         linked = render.absolute_links(report, config.get("site_url"))
         page = render.gaps_html(linked) if kind == "gaps" else render.impact_html(linked)
@@ -351,7 +356,7 @@ def gaps(tickets: tuple[Path, ...], more_tickets: tuple[Path, ...], mapping: tup
     from .insights.gaps import collector_evidence, gap_report, write_drafts
 
     quiet = json_out is not None and str(json_out) == "-" or csv_out is not None and str(csv_out) == "-"
-    settings, _, prepared = _insights(tickets + more_tickets, mapping, preset, internal, config_file, quiet)
+    settings, config_path, prepared = _insights(tickets + more_tickets, mapping, preset, internal, config_file, quiet)
     evidence = None
     if db_url:
         from .collector.store import sqlite_path
@@ -363,7 +368,7 @@ def gaps(tickets: tuple[Path, ...], more_tickets: tuple[Path, ...], mapping: tup
         except Exception as exc:  # noqa: BLE001 - a database the user named must be readable
             raise click.ClickException(f"cannot read the collector database {db_url}: {exc}") from exc
     report = gap_report(prepared, evidence)
-    _write_outputs(report, "gaps", settings, json_out, csv_out, html_out, allow_public, limit)
+    _write_outputs(report, "gaps", settings, config_path, json_out, csv_out, html_out, allow_public, limit)
     if drafts:
         written, skipped = write_drafts(report, settings, drafts)
         for path in written:
@@ -374,7 +379,7 @@ def gaps(tickets: tuple[Path, ...], more_tickets: tuple[Path, ...], mapping: tup
 
 @main.command()
 @_ticket_options
-@click.option("--window", default=12, show_default=True, type=click.IntRange(2, 520),
+@click.option("--window", default=12, show_default=True, type=click.IntRange(3, 520),
               help="Weeks before and after publication to compare.")
 def impact(tickets: tuple[Path, ...], more_tickets: tuple[Path, ...], mapping: tuple[str, ...], preset: str, json_out: Path | None,
            csv_out: Path | None, html_out: Path | None, allow_public: bool, internal: bool, limit: int,
@@ -388,9 +393,9 @@ def impact(tickets: tuple[Path, ...], more_tickets: tuple[Path, ...], mapping: t
     from .insights.impact import impact_report
 
     quiet = json_out is not None and str(json_out) == "-" or csv_out is not None and str(csv_out) == "-"
-    settings, _, prepared = _insights(tickets + more_tickets, mapping, preset, internal, config_file, quiet)
+    settings, config_path, prepared = _insights(tickets + more_tickets, mapping, preset, internal, config_file, quiet)
     report = impact_report(prepared, window=window)
-    _write_outputs(report, "impact", settings, json_out, csv_out, html_out, allow_public, limit)
+    _write_outputs(report, "impact", settings, config_path, json_out, csv_out, html_out, allow_public, limit)
 
 
 if __name__ == "__main__":  # pragma: no cover

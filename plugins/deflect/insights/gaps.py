@@ -15,6 +15,7 @@ from pathlib import Path
 
 from deflect.insights.coverage import slugify
 from deflect.insights.prepare import Prepared, Topic
+from deflect.insights.redact import redact
 from deflect.search.analysis import analyzer_for
 
 __all__ = ["WEIGHTS", "collector_evidence", "gap_report", "write_drafts"]
@@ -67,7 +68,8 @@ def gap_report(prepared: Prepared, evidence: dict | None = None) -> dict:
     loose: list[dict] = []
     votes: dict[str, dict] = (evidence or {}).get("votes", {})
     for item in (evidence or {}).get("zero_results", []):
-        terms = _search_terms(item["query"], lang)
+        item = {**item, "query": redact(item["query"])}  # readers type emails and phone numbers too
+        terms = _search_terms(re.sub(r"\[\w+\]", " ", item["query"]), lang)  # not the placeholders
         best, overlap = None, 0
         for name, known in topic_terms.items():
             shared = len(terms & known)
@@ -94,7 +96,7 @@ def gap_report(prepared: Prepared, evidence: dict | None = None) -> dict:
     span = prepared.period()
     return {
         "tickets": prepared.store.count, "period": span, "weeks": len(weeks),
-        "import": {k: report[k] for k in ("files", "rows", "imported", "malformed", "problems")},
+        "import": {k: report[k] for k in ("files", "rows", "imported", "malformed", "duplicates", "problems")},
         "coverage": {level: sum(1 for r in rows if r["coverage"] == level) for level in WEIGHTS},
         "topics": rows,
         "searches": {"zero_results": [s for items in searches_by_topic.values() for s in items] + loose},
@@ -180,7 +182,8 @@ def write_drafts(report: dict, settings, count: int = 5) -> tuple[list[Path], li
                             f"({row['best_article']['url']}): {row['best_article']['why']}.")
         evidence += [f"Sample ticket: {s}" for s in row.get("samples", [])]
         evidence += [f"Zero-result search: {s['query']} ({s['count']})" for s in row.get("zero_result_searches", [])]
-        comment = "<!--\n" + "\n".join(line.replace("--", "- -") for line in evidence) + "\n-->\n"
+        comment = "<!--\n" + "\n".join(re.sub(r"-(?=-)|(?<=-)>", lambda m: m.group() + " ", line)
+                                          for line in evidence) + "\n-->\n"
         path.write_text(front + "\n---\n" + comment + body, encoding="utf-8")
         written.append(path)
     return written, skipped

@@ -27,7 +27,7 @@ def impact_report(prepared: Prepared, *, window: int = 12, min_weeks: int = 3) -
         if topic.coverage.article_id and topic.coverage.article_id not in tied:
             tied[topic.coverage.article_id] = topic.topic
     articles, skipped = [], []
-    published_week: dict[str, int] = {}
+    published_weeks: dict[str, list[int]] = {}
     plan = []
     for article in prepared.matcher.articles.values():
         if article.kind == "faq" or article.lang != prepared.matcher.default_language:
@@ -47,11 +47,11 @@ def impact_report(prepared: Prepared, *, window: int = 12, min_weeks: int = 3) -
             skipped.append({**entry, "topic": topic, "reason": f"published {article.published.isoformat()}, {where} "
                                                                "the tickets' period"})
             continue
-        published_week[topic] = index
+        published_weeks.setdefault(topic, []).append(index)
         plan.append((article, topic, index, entry))
     for article, topic, index, entry in plan:
-        controls = [name for name in prepared.series if name != topic and not (
-            name in published_week and abs(published_week[name] - index) <= window)]
+        controls = [name for name in prepared.series if name != topic and not any(
+            abs(week - index) <= window for week in published_weeks.get(name, ()))]
         control = [sum(prepared.series[name][w] for name in controls) for w in range(len(weeks))]
         estimate = diff_in_diff(prepared.series[topic], control, index, window=window, min_weeks=min_weeks)
         if estimate is None:

@@ -3,6 +3,7 @@ matched to the help center's articles."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -10,7 +11,7 @@ from pathlib import Path
 from deflect.content.model import HelpCenter
 from deflect.insights.coverage import Coverage, TopicMatcher
 from deflect.insights.redact import redact
-from deflect.insights.tickets import TicketStore, words_of
+from deflect.insights.tickets import TicketStore, name_parts, words_of
 from deflect.insights.topics import Cluster, cluster_unassigned
 from deflect.search.service import SearchService
 
@@ -18,6 +19,7 @@ __all__ = ["Prepared", "Topic", "prepare"]
 
 SAMPLES = 24  # tickets per topic matched against the index
 SHOWN = 3  # redacted sample subjects per topic in the reports
+_NAME_SPLIT = re.compile(r"[\s,;:()\[\]<>\"'!?]+")
 
 
 @dataclass
@@ -54,8 +56,7 @@ def prepare(paths: list[Path], center: HelpCenter, service: SearchService, *, ma
     samples = store.samples(SAMPLES)
     usernames = store.creators_in(words_of(f"{s['subject']} {s['body']}" for items in samples.values()
                                            for s in items))
-    usernames |= {s["creator"] for items in samples.values() for s in items if s.get("creator")}
-    usernames = {name.lower() for name in usernames}
+    usernames |= name_parts(s["creator"] for items in samples.values() for s in items if s.get("creator"))
     counts = store.topic_counts()
     if progress:
         progress(f"matching {len(counts):,} topics to {len(matcher.articles):,} articles…")
@@ -84,6 +85,10 @@ def _distinct(texts: list[str]) -> list[str]:
 
 
 def _redacted(text: str, usernames: set[str]) -> str:
-    """``text`` with personal data redacted; only the usernames that occur in it are passed on."""
+    """``text`` with personal data redacted: emails, phones, cards, IPs, and every word that is
+    (part of) a creator's name or username (only those that occur in it are passed on)."""
+    lowered = text.lower()
     present = {w for w in words_of([text]) if w.lower() in usernames}
-    return redact(text, present)
+    present |= {w.strip(".@-+") for w in _NAME_SPLIT.split(text) if w.lower().strip(".@-+") in usernames}
+    present |= {name for name in usernames if " " in name and name in lowered}
+    return redact(text, {p for p in present if p})

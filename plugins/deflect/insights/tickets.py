@@ -71,6 +71,7 @@ GENERIC_TOPICS = frozenset({"", "other", "others", "general", "misc", "miscellan
 MAX_PROBLEMS = 200
 MAX_FIELD = 20_000  # characters kept of a field (bodies can be megabytes of quoted mail)
 PROGRESS_EVERY = 100_000
+JSON_HEAD = 1000  # JSON Lines records whose keys together decide the column mapping
 
 
 class ImportError_(Exception):  # noqa: N801 - avoids shadowing the builtin
@@ -93,6 +94,7 @@ class ImportReport:
     rows: int = 0
     imported: int = 0
     malformed: int = 0
+    duplicates: int = 0  # rows skipped because an earlier row has the same ticket id
     problems: list[Problem] = field(default_factory=list)
     mapping: dict[str, dict[str, str]] = field(default_factory=dict)
 
@@ -103,6 +105,7 @@ class ImportReport:
 
     def as_dict(self) -> dict:
         return {"files": self.files, "rows": self.rows, "imported": self.imported, "malformed": self.malformed,
+                "duplicates": self.duplicates,
                 "problems": [{"path": p.path, "line": p.line, "message": p.message} for p in self.problems],
                 "problems_listed": len(self.problems), "mapping": self.mapping}
 
@@ -262,7 +265,16 @@ def _convert(path: Path, preset: str, mapping: dict[str, str], writer: csv.write
                                        else row[i][:MAX_FIELD] for i in getters]])
             report.rows = rows
         else:
-            resolved = {}
+            # API exports leave out null fields: the columns are the keys of the first records together.
+            pending: list[tuple[int, dict]] = []
+            resolved: dict[str, str] | None = None
+            keys: dict[str, None] = {}
+
+            def emit(line: int, record: dict) -> None:
+                assert resolved is not None
+                writer.writerow([number, line] + [_text(record.get(resolved[n])) if n in resolved else ""
+                                                  for n in FIELDS])
+
             for line, text in enumerate(stream, 1):
                 if not text.strip():
                     continue
@@ -272,16 +284,29 @@ def _convert(path: Path, preset: str, mapping: dict[str, str], writer: csv.write
                 try:
                     record = json.loads(text)
                 except ValueError as exc:
-                    report.add_problem(label, line, f"invalid JSON: {exc.msg} (column {exc.colno})")
+                    hint = " (a JSON array or document? export JSON Lines: one object per line)" \
+                        if line == 1 and text.lstrip()[:1] in "[{" else ""
+                    report.add_problem(label, line, f"invalid JSON: {exc.msg} (column {exc.colno}){hint}")
                     continue
                 if not isinstance(record, dict):
                     report.add_problem(label, line, f"expected a JSON object, found {type(record).__name__}")
                     continue
-                if not resolved:
-                    resolved = _resolve(list(record), preset, mapping, path)
-                    report.mapping[label] = resolved
-                writer.writerow([number, line] + [_text(record.get(resolved[n])) if n in resolved else ""
-                                                  for n in FIELDS])
+                if resolved is None:
+                    keys.update(dict.fromkeys(record))
+                    pending.append((line, record))
+                    if len(pending) >= JSON_HEAD:
+                        resolved = _resolve(list(keys), preset, mapping, path)
+                        report.mapping[label] = resolved
+                        for item in pending:
+                            emit(*item)
+                        pending = []
+                    continue
+                emit(line, record)
+            if resolved is None and pending:
+                resolved = _resolve(list(keys), preset, mapping, path)
+                report.mapping[label] = resolved
+                for item in pending:
+                    emit(*item)
     if progress and report.rows >= PROGRESS_EVERY:
         progress(f"{path.name}: {report.rows:,} rows read")
 
@@ -360,14 +385,19 @@ class TicketStore:
         has_category = any("category" in m for m in report.mapping.values())
         has_tags = any("tags" in m for m in report.mapping.values())
         generic = ", ".join("'" + g.replace("'", "''") + "'" for g in sorted(GENERIC_TOPICS))
-        tag_topic = ("list_filter(string_split(regexp_replace(coalesce(tags, ''), '[,|]', ';', 'g'), ';'), "
-                     f"lambda x: lower(trim(x)) NOT IN ({generic}))[1]")
-        # One column names the topic: topic, else category, else the first meaningful tag.
-        # Generic values ("other", "general", …) leave the ticket to clustering.
-        name, expr = (("topic", "topic") if has_topic else ("category", "category") if has_category
-                      else ("tags", tag_topic) if has_tags else (None, None))
-        topic_sql = "NULL" if expr is None else (
-            f"CASE WHEN lower(trim(coalesce({expr}, ''))) NOT IN ({generic}) THEN trim({expr}) END")
+
+        def first_meaningful(column: str, separators: str) -> str:
+            """SQL: the first non-generic part of a list-like value ("billing;vip" → "billing")."""
+            return (f"list_filter(string_split(regexp_replace(coalesce({column}, ''), '{separators}', ';', 'g'), ';'), "
+                    f"lambda x: trim(x) <> '' AND lower(trim(x)) NOT IN ({generic}))[1]")
+
+        # One column names the topic: topic, else category, else tags; the first meaningful value of
+        # a list (JSON arrays arrive as "a;b"; tags may be separated by commas or spaces). Generic
+        # values ("other", "general", …) leave the ticket to clustering.
+        name, expr = (("topic", first_meaningful("topic", "[|]")) if has_topic
+                      else ("category", first_meaningful("category", "[|]")) if has_category
+                      else ("tags", first_meaningful("tags", "[,|\\s]+")) if has_tags else (None, None))
+        topic_sql = "NULL" if expr is None else f"trim({expr})"
         source_sql = "NULL" if name is None else f"CASE WHEN ({topic_sql}) IS NOT NULL THEN '{name}' END"
         con.execute(f"""
             CREATE TEMP TABLE parsed AS SELECT file::INTEGER AS file, line::BIGINT AS line, id, created AS created_raw,
@@ -387,15 +417,30 @@ class TicketStore:
                 SELECT file, line FROM parsed WHERE created IS NOT NULL AND subject = '' AND body = ''
                 ORDER BY file, line""").fetchall():
             report.add_problem(report.files[number], line, "no subject and no body")
+        # A stray 1970 or next year's date would stretch every weekly series over decades.
+        for number, line, when in con.execute("""
+                SELECT file, line, created_raw FROM parsed WHERE created < TIMESTAMPTZ '2000-01-01'
+                OR created > now() + INTERVAL 2 DAY ORDER BY file, line""").fetchall():
+            report.add_problem(report.files[number], line, f"created time {when.strip()[:40]!r} is before 2000 "
+                                                           "or in the future")
         report.problems.sort(key=lambda p: (p.path, p.line))
         con.execute("""
-            CREATE TABLE tickets AS SELECT row_number() OVER () AS rid, file, line, id, created,
+            CREATE TEMP TABLE valid AS SELECT * FROM parsed WHERE created IS NOT NULL AND (subject <> '' OR body <> '')
+                AND created >= TIMESTAMPTZ '2000-01-01' AND created <= now() + INTERVAL 2 DAY""")
+        # Overlapping exports repeat tickets: one row per ticket id (the first file and line win).
+        report.duplicates = con.execute("""
+            SELECT count(*) - count(DISTINCT trim(id)) FROM valid WHERE trim(coalesce(id, '')) <> ''""").fetchone()[0]
+        con.execute("""
+            CREATE TABLE tickets AS SELECT row_number() OVER (ORDER BY file, line) AS rid, file, line, id, created,
                 date_trunc('week', created)::DATE AS week, subject, body, topic, topic_source, creator, lang
-            FROM parsed WHERE created IS NOT NULL AND (subject <> '' OR body <> '')""")
+            FROM valid QUALIFY trim(coalesce(id, '')) = ''
+                OR row_number() OVER (PARTITION BY trim(id) ORDER BY file, line) = 1""")
+        con.execute("DROP TABLE valid")
         con.execute("DROP TABLE parsed")
         report.imported = con.execute("SELECT count(*) FROM tickets").fetchone()[0]
         if progress:
-            progress(f"imported {report.imported:,} tickets ({report.malformed:,} malformed rows)")
+            progress(f"imported {report.imported:,} tickets ({report.malformed:,} malformed rows"
+                     + (f", {report.duplicates:,} repeated ticket ids skipped" if report.duplicates else "") + ")")
         return cls(con, report)
 
     # ----- questions the reports ask ----------------------------------------------------------
@@ -496,14 +541,20 @@ class TicketStore:
         return out
 
     def creators_in(self, words: Iterable[str]) -> set[str]:
-        """The creator names (any case) among ``words``: used to redact usernames from samples."""
-        wanted = sorted({w.lower() for w in words if len(w) >= 3})
+        """The name parts (lowercase) of every creator with a part among ``words``: a creator
+        "Kadri Tamm" or "kadri.tamm@example.com" yields "kadri", "tamm" (and the whole value),
+        so a signature "Kadri" is found as well as "kadri99". Used to redact samples and names."""
+        wanted = sorted({w.lower() for w in words if len(w) >= 2})
         if not wanted:
             return set()
-        found = self.con.execute("""
-            SELECT DISTINCT creator FROM tickets WHERE lower(creator) IN (SELECT unnest(?::VARCHAR[]))""",
-                                 [wanted]).fetchall()
-        return {row[0] for row in found}
+        found = self.con.execute(r"""
+            WITH wanted AS (SELECT DISTINCT unnest(?::VARCHAR[]) AS w),
+                 names AS (SELECT DISTINCT lower(creator) AS name FROM tickets WHERE creator IS NOT NULL),
+                 parts AS (SELECT name, unnest(regexp_split_to_array(split_part(name, '@', 1), '[\s.,_+-]+')) AS part
+                           FROM names)
+            SELECT name FROM names JOIN wanted ON name = w
+            UNION SELECT name FROM parts JOIN wanted ON part = w""", [wanted]).fetchall()
+        return name_parts(row[0] for row in found)
 
     def languages(self) -> list[tuple[str, int]]:
         return self.con.execute("""SELECT coalesce(lang, ''), count(*) AS n FROM tickets GROUP BY 1
@@ -518,6 +569,22 @@ def _sql_path(path: Path) -> str:
 
 
 _USERNAME_WORD = re.compile(r"[\w.@+-]+")
+_NAME_SPLIT = re.compile(r"[\s.,_+-]+")
+
+
+def name_parts(creators: Iterable[str]) -> set[str]:
+    """Lowercase redaction targets of some creator values: the whole value, an email's local
+    part and each name part of two letters or more ("Kadri Tamm" → kadri tamm, kadri, tamm)."""
+    parts: set[str] = set()
+    for creator in creators:
+        value = (creator or "").strip().lower()
+        if not value:
+            continue
+        parts.add(value)
+        local = value.split("@", 1)[0]
+        parts.add(local)
+        parts.update(p for p in _NAME_SPLIT.split(local) if len(p) >= 2)
+    return parts
 
 
 def words_of(texts: Iterable[str]) -> set[str]:
