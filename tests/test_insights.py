@@ -461,3 +461,14 @@ def test_review_fixes_names_lists_dates_duplicates(tmp_path: Path) -> None:
     assert "kadri" not in text and "tamm" not in text
     code, _, err = run(tmp_path, "gaps", "--tickets", str(export), "--html", str(tmp_path / "docs" / "gaps.html"))
     assert code == 1 and "docs_dir" in err and not (tmp_path / "docs" / "gaps.html").exists()
+
+
+def test_import_notes_bad_encoding_and_names_languages(tmp_path: Path) -> None:
+    path = tmp_path / "latin1.csv"
+    path.write_bytes("id,created,subject,lang\n1,2025-01-06,Café problem,English\n2,2025-01-07,Olá,pt_BR\n"
+                     .encode("latin-1"))
+    store = TicketStore.load([path])
+    assert store.report.imported == 2  # kept, but the report says where the bytes were wrong
+    assert store.report.notes == [f"{path}:2: 2 row(s) from here on have bytes that are not UTF-8 (shown as �); "
+                                  "export the file as UTF-8"]
+    assert [row[0] for row in store.con.execute("SELECT lang FROM tickets ORDER BY rid").fetchall()] == ["en", "pt-br"]

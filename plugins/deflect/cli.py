@@ -288,6 +288,8 @@ def _insights(tickets: tuple[Path, ...], mapping: tuple[str, ...], preset: str, 
     imported = prepared.store.report
     for problem in imported.problems[:20]:  # path:line: message, like deflect check (one line each)
         click.echo(problem.format(), err=True)
+    for note in imported.notes:
+        click.echo(note, err=True)
     if imported.malformed:
         more = f" ({imported.malformed - 20} more in the JSON report)" if imported.malformed > 20 else ""
         click.echo(f"{imported.malformed:,} malformed row(s) skipped of {imported.rows:,}{more}", err=True)

@@ -96,7 +96,7 @@ def gap_report(prepared: Prepared, evidence: dict | None = None) -> dict:
     span = prepared.period()
     return {
         "tickets": prepared.store.count, "period": span, "weeks": len(weeks),
-        "import": {k: report[k] for k in ("files", "rows", "imported", "malformed", "duplicates", "problems")},
+        "import": {k: report[k] for k in ("files", "rows", "imported", "malformed", "duplicates", "notes", "problems")},
         "coverage": {level: sum(1 for r in rows if r["coverage"] == level) for level in WEIGHTS},
         "topics": rows,
         "searches": {"zero_results": [s for items in searches_by_topic.values() for s in items] + loose},

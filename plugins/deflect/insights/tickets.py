@@ -96,6 +96,7 @@ class ImportReport:
     malformed: int = 0
     duplicates: int = 0  # rows skipped because an earlier row has the same ticket id
     problems: list[Problem] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # imported, but worth knowing (e.g. encoding)
     mapping: dict[str, dict[str, str]] = field(default_factory=dict)
 
     def add_problem(self, path: str, line: int, message: str) -> None:
@@ -105,7 +106,7 @@ class ImportReport:
 
     def as_dict(self) -> dict:
         return {"files": self.files, "rows": self.rows, "imported": self.imported, "malformed": self.malformed,
-                "duplicates": self.duplicates,
+                "duplicates": self.duplicates, "notes": self.notes,
                 "problems": [{"path": p.path, "line": p.line, "message": p.message} for p in self.problems],
                 "problems_listed": len(self.problems), "mapping": self.mapping}
 
@@ -326,6 +327,17 @@ replace(replace(replace(replace(replace(replace(
 """
 
 
+_LANGUAGE_NAMES = {"english": "en", "croatian": "hr", "hrvatski": "hr", "estonian": "et", "eesti": "et",
+                   "tagalog": "tl", "filipino": "tl", "spanish": "es", "español": "es", "italian": "it",
+                   "italiano": "it", "german": "de", "deutsch": "de", "french": "fr", "français": "fr",
+                   "portuguese": "pt", "português": "pt", "dutch": "nl", "czech": "cs", "finnish": "fi",
+                   "hungarian": "hu", "turkish": "tr", "polish": "pl", "swedish": "sv", "serbian": "sr"}
+_LANG_SQL = ("CASE " + " ".join(f"WHEN lower(trim(lang)) = '{name}' THEN '{code}'"
+                                for name, code in _LANGUAGE_NAMES.items())
+             + " ELSE replace(lower(trim(lang)), '_', '-') END")
+"""SQL: the ticket language as a code (``en-us``), also when the export names it ("English", "pt_BR")."""
+
+
 def _untag_sql(col: str) -> str:
     """SQL: ``col`` without HTML tags and entities (the regular expressions run only where needed)."""
     return f"CASE WHEN contains({col}, '<') OR contains({col}, '&') THEN {_TAGS.format(col=col)} ELSE {col} END"
@@ -404,7 +416,7 @@ class TicketStore:
                 {_time_sql('trim(created)')} AS created,
                 {_squeeze_sql("subject", 500)} AS subject, {_squeeze_sql("body", 4000)} AS body,
                 CAST({topic_sql} AS VARCHAR) AS topic, CAST({source_sql} AS VARCHAR) AS topic_source,
-                nullif(trim(creator), '') AS creator, nullif(lower(trim(lang)), '') AS lang
+                nullif(trim(creator), '') AS creator, nullif({_LANG_SQL}, '') AS lang
             FROM (SELECT * REPLACE ({_untag_sql("coalesce(subject, '')")} AS subject,
                                     {_untag_sql("coalesce(body, '')")} AS body) FROM raw)""")
         con.execute("DROP TABLE raw")
@@ -417,6 +429,12 @@ class TicketStore:
                 SELECT file, line FROM parsed WHERE created IS NOT NULL AND subject = '' AND body = ''
                 ORDER BY file, line""").fetchall():
             report.add_problem(report.files[number], line, "no subject and no body")
+        # Bytes that are not UTF-8 were decoded as U+FFFD: say where, so nothing is garbled silently.
+        for number, line, count in con.execute("""
+                SELECT file, min(line), count(*) FROM parsed
+                WHERE contains(subject, '\ufffd') OR contains(body, '\ufffd') GROUP BY file""").fetchall():
+            report.notes.append(f"{report.files[number]}:{line}: {count:,} row(s) from here on have bytes that are "
+                                "not UTF-8 (shown as �); export the file as UTF-8")
         # A stray 1970 or next year's date would stretch every weekly series over decades.
         for number, line, when in con.execute("""
                 SELECT file, line, created_raw FROM parsed WHERE created < TIMESTAMPTZ '2000-01-01'

@@ -56,7 +56,7 @@ def cluster_unassigned(store: TicketStore, lang: str = "en", *, max_clusters: in
     groups = {code: n for code, n in sizes.items() if n >= MIN_TICKETS * 2}
     small = sorted(code for code in sizes if code not in groups)
     clusters: list[Cluster] = []
-    used: set[str] = set()
+    used: set[str] = {name for name, _, _ in store.topic_counts()}  # a cluster never merges into a named topic
     share = lambda n: max(1, round(max_clusters * n / total))  # noqa: E731
     for code in sorted(groups, key=lambda c: -groups[c]):
         clusters += _cluster(store, [code], code, share(groups[code]), used, progress, label_prefix=f"{code}: ")
