@@ -298,6 +298,12 @@ def test_import_errors_are_clear(tmp_path: Path) -> None:
     with pytest.raises(ImportError_, match="no column 'missing'"):
         TicketStore.load([path], mapping={"created": "missing"})
     assert TicketStore.load([path], mapping={"created": "when"}).count == 1
+    broken = tmp_path / "cut.csv.gz"
+    whole = gzip.compress("id,created,subject\n".encode() + b"".join(
+        f"{n},2025-01-01,Question {n * 7919 % 104729}\n".encode() for n in range(5000)))
+    broken.write_bytes(whole[:len(whole) // 2])
+    with pytest.raises(ImportError_, match=r"cut.csv.gz: cannot read the file \(Compressed file ended"):
+        TicketStore.load([broken])
     (tmp_path / "x.xlsx").write_text("")
     with pytest.raises(ImportError_, match="unknown ticket file type"):
         TicketStore.load([tmp_path / "x.xlsx"])

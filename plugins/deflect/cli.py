@@ -247,9 +247,15 @@ def _ticket_options(command):
     return command
 
 
+def _to_stdout(*outputs: Path | None) -> bool:
+    """Whether a report goes to standard output (``--json -``): then progress stays quiet."""
+    return any(out is not None and str(out) == "-" for out in outputs)
+
+
 def _insights(tickets: tuple[Path, ...], mapping: tuple[str, ...], preset: str, internal: bool,
-              config_file: Path | None, quiet: bool):
-    """Load the help center and its index, import the tickets, give every ticket a topic."""
+              config_file: Path | None, quiet: bool, *, dates: bool = False):
+    """Load the help center and its index, import the tickets, give every ticket a topic.
+    ``dates``: read each article's Git history too (its first commit dates it, for impact)."""
     import dataclasses
 
     if not tickets:
@@ -274,7 +280,7 @@ def _insights(tickets: tuple[Path, ...], mapping: tuple[str, ...], preset: str, 
         fields = parse_mapping(mapping)
     except ImportError_ as exc:
         raise click.ClickException(str(exc)) from exc
-    center, _ = load_help_center(settings, with_history=True)
+    center, _ = load_help_center(settings, with_history=dates)
     say(f"indexing {len(center.published_documents()):,} articles…")
     options = plugin_options(read_config(config), ("deflect/search",)) or {}
     try:
@@ -357,8 +363,8 @@ def gaps(tickets: tuple[Path, ...], more_tickets: tuple[Path, ...], mapping: tup
     """
     from .insights.gaps import collector_evidence, gap_report, write_drafts
 
-    quiet = json_out is not None and str(json_out) == "-" or csv_out is not None and str(csv_out) == "-"
-    settings, config_path, prepared = _insights(tickets + more_tickets, mapping, preset, internal, config_file, quiet)
+    settings, config_path, prepared = _insights(tickets + more_tickets, mapping, preset, internal, config_file,
+                                                _to_stdout(json_out, csv_out))
     evidence = None
     if db_url:
         from .collector.store import sqlite_path
@@ -394,8 +400,8 @@ def impact(tickets: tuple[Path, ...], more_tickets: tuple[Path, ...], mapping: t
     """
     from .insights.impact import impact_report
 
-    quiet = json_out is not None and str(json_out) == "-" or csv_out is not None and str(csv_out) == "-"
-    settings, config_path, prepared = _insights(tickets + more_tickets, mapping, preset, internal, config_file, quiet)
+    settings, config_path, prepared = _insights(tickets + more_tickets, mapping, preset, internal, config_file,
+                                                _to_stdout(json_out, csv_out), dates=True)
     report = impact_report(prepared, window=window)
     _write_outputs(report, "impact", settings, config_path, json_out, csv_out, html_out, allow_public, limit)
 

@@ -16,7 +16,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from deflect.content.model import HelpCenter
-from deflect.insights.topics import TICKET_NOISE
+from deflect.insights.topics import TICKET_NOISE, slugify
 from deflect.search.service import SearchService
 
 __all__ = ["ArticleInfo", "Coverage", "TopicMatcher", "COVERED", "WEAK", "slugify"]
@@ -24,10 +24,6 @@ __all__ = ["ArticleInfo", "Coverage", "TopicMatcher", "COVERED", "WEAK", "slugif
 COVERED, WEAK = 0.5, 0.25  # shares of sampled tickets answered
 MIN_COVERAGE = 0.5  # share of a ticket's subject words the article must contain
 TOP = 3
-
-
-def slugify(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
 
 
 @dataclass

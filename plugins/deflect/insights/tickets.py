@@ -17,6 +17,7 @@ import os
 import re
 import sys
 import tempfile
+import zlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -230,6 +231,14 @@ def _csv_records(stream: io.TextIOBase, path: Path, report: ImportReport) -> Ite
 
 def _convert(path: Path, preset: str, mapping: dict[str, str], writer: csv.writer, report: ImportReport,
              progress: Callable[[str], None] | None) -> None:
+    try:
+        _convert_file(path, preset, mapping, writer, report, progress)
+    except (OSError, EOFError, zlib.error) as exc:  # a truncated or corrupt gzip, an unreadable file
+        raise ImportError_(f"{path}: cannot read the file ({exc})") from exc
+
+
+def _convert_file(path: Path, preset: str, mapping: dict[str, str], writer: csv.writer, report: ImportReport,
+                  progress: Callable[[str], None] | None) -> None:
     if not path.is_file():
         raise ImportError_(f"{path}: no such file")
     kind = _kind(path)

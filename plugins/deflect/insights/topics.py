@@ -40,6 +40,11 @@ TICKET_NOISE = frozenset("""about after again all also am any anyone anything be
     very want way we were would won't yes yet""".split())
 
 
+def slugify(text: str) -> str:
+    """``"Print · Printer Jams"`` → ``"print-printer-jams"``: topic names as front matter writes them."""
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+
+
 def cluster_unassigned(store: TicketStore, lang: str = "en", *, max_clusters: int = 40,
                        progress: Callable[[str], None] | None = None) -> list[Cluster]:
     """Give every ticket without a topic a cluster topic; return the clusters, largest first.
@@ -120,8 +125,7 @@ def _cluster(store: TicketStore, langs: list[str] | None, lang: str, max_cluster
     for terms in candidates:
         top = [t for t in terms if not re.search(r"\d", shown(t)) and shown(t).lower() not in personal][:3]
         words = [shown(t) for t in top] or ["misc"]
-        slug = (f"{lang}-" if label_prefix else "") + "-".join(
-            re.sub(r"[^a-z0-9]+", "-", w.lower()).strip("-") for w in words)
+        slug = (f"{lang}-" if label_prefix else "") + slugify("-".join(words))
         names.append((_unique(slug or "misc", used), label_prefix + " · ".join(words), top))
     assignments: dict[int, str] = {}
     if len(rows) == total:
