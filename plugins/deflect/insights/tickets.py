@@ -44,7 +44,7 @@ _AUTO: dict[str, tuple[str, ...]] = {
 }
 PRESETS: dict[str, dict[str, tuple[str, ...]]] = {
     "auto": _AUTO,
-    # Mozilla support (SUMO) question export, e.g. ../shared/data/sumo-thunderbird/thunderbird-questions.csv
+    # Mozilla support (SUMO) question export, e.g. the Thunderbird questions CSV
     "sumo": {"id": ("id",), "created": ("created",), "subject": ("title",), "body": ("content",),
              "topic": ("topic",), "tags": ("tags",), "creator": ("creator",), "lang": ("locale",)},
     # Zendesk: the CSV/XML view export and the JSON ticket API / incremental export.
