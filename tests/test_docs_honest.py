@@ -15,8 +15,10 @@ from pathlib import Path
 from typing import Any
 
 import click
+import jsonschema  # a test dependency (pyproject.toml): missing, the run fails instead of skipping
 import pytest
 from click.testing import CliRunner
+from pydantic import BaseModel
 
 from conftest import article, make_help_center, write
 from deflect.cli import main
@@ -26,7 +28,6 @@ from deflect.content.model import Category, CategoryText
 from deflect.content.schema import ArticleFrontMatter, FaqFrontMatter, validate_front_matter
 from deflect.content.settings import ContentSettings, Language
 
-jsonschema = pytest.importorskip("jsonschema")
 
 ROOT = Path(__file__).resolve().parents[1]
 README = ROOT / "README.md"
@@ -84,7 +85,7 @@ def unquote(cell: str) -> str:
 
 
 # ----- front matter: CONTENT_GUIDE.md against the schema ------------------------------------------
-MODELS = {"articles, how-tos, guides": ArticleFrontMatter, "FAQ entries": FaqFrontMatter}
+MODELS: dict[str, type[BaseModel]] = {"articles, how-tos, guides": ArticleFrontMatter, "FAQ entries": FaqFrontMatter}
 
 
 def guide_key_table() -> dict[str, dict[str, str]]:
@@ -131,7 +132,7 @@ def _enum_of(annotation: Any) -> type[enum.Enum] | None:
 
 @pytest.mark.parametrize(("heading", "model"), [("### Article front matter", ArticleFrontMatter),
                                                 ("### FAQ entry front matter", FaqFrontMatter)])
-def test_the_content_guide_examples_are_valid_front_matter(heading: str, model: type) -> None:
+def test_the_content_guide_examples_are_valid_front_matter(heading: str, model: type[Any]) -> None:
     text = section(GUIDE.read_text(encoding="utf-8"), heading)
     (example,) = fenced(text, "yaml")
     source, problems = split_front_matter(example, "CONTENT_GUIDE.md")
@@ -327,7 +328,8 @@ def test_every_schema_is_valid_and_describes_every_field(name: str) -> None:
             return
         if not isinstance(node, dict):
             return
-        if "object" in (node.get("type") if isinstance(node.get("type"), list) else [node.get("type")]):
+        kinds = node.get("type")
+        if "object" in (kinds if isinstance(kinds, list) else [kinds]):
             if "additionalProperties" not in node:
                 problems.append(f"{where}: an object must say additionalProperties (false: undocumented fields fail)")
             if "properties" in node and set(node.get("required", [])) - set(node["properties"]):
@@ -347,11 +349,11 @@ def test_undocumented_fields_fail_the_schema() -> None:
     """additionalProperties is false everywhere: a field added to the output without a schema
     change fails the contract tests."""
     validator = jsonschema.Draft202012Validator(schema_of("search"))
-    good = {"query": "q", "lang": None, "results": [
-        {"url": "en/a/b/", "title": "T", "score": 1.0, "snippet": "", "lang": "en", "kind": "faq"}]}
+    result = {"url": "en/a/b/", "title": "T", "score": 1.0, "snippet": "", "lang": "en", "kind": "faq"}
+    good = {"query": "q", "lang": None, "results": [result]}
     assert validator.is_valid(good)
     assert not validator.is_valid({**good, "took_ms": 3})
-    assert not validator.is_valid({**good, "results": [{**good["results"][0], "rank": 1}]})
+    assert not validator.is_valid({**good, "results": [{**result, "rank": 1}]})
     assert not validator.is_valid({**good, "lang": 5})
 
 

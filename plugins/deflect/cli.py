@@ -114,7 +114,7 @@ def build(internal: bool, site_dir: Path | None, strict: bool, config_file: Path
 @click.argument("query")
 @click.option("--lang", "lang", help="Search one language (default: every language of the help center).")
 @click.option("--limit", default=10, show_default=True, type=click.IntRange(1, 100), help="Most results to show.")
-@click.option("--json", "as_json", is_flag=True, help='Print JSON: {"query", "lang", "results": [{"url", "title", "score", "snippet"}]}.')
+@click.option("--json", "as_json", is_flag=True, help='Print JSON: {"query", "lang", "results": [{"url", "title", "score", "snippet", "lang", "kind"}]}.')
 @click.option("--internal", is_flag=True, help="Search the agents' content too (internal articles).")
 @click.option("--config", "config_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def search(query: str, lang: str | None, limit: int, as_json: bool, internal: bool, config_file: Path | None) -> None:
