@@ -67,6 +67,11 @@ def _prose_lines(text: str) -> list[tuple[int, str]]:
     return lines
 
 
+def prose_line_numbers(text: str) -> set[int]:
+    """Numbers (from 1) of the lines outside fenced code blocks."""
+    return {number for number, _ in _prose_lines(text)}
+
+
 def _paragraphs(lines: list[tuple[int, str]]) -> list[tuple[int, str]]:
     """Consecutive non-blank lines joined with newlines (a link's text may wrap), with the
     number of each block's first line."""

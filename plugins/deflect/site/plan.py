@@ -10,16 +10,20 @@ site does not write its whole navigation into every page). Nothing here imports 
 from __future__ import annotations
 
 import datetime as dt
+import json
 import posixpath
 from dataclasses import dataclass, field
 
 from ..content.links import LinkTarget, is_markdown_link, relative_site_link, resolve
 from ..content.markdown_scan import Link, rewrite_links
 from ..content.model import Document, HelpCenter
-from .strings import text
+from .admonitions import localize_admonitions
+from .strings import language_name, text
 
 POPULAR_COUNT = 6
 RECENT_COUNT = 5
+# Language tags browsers send for a language the site may know under another code.
+LANGUAGE_ALIASES = {"fil": "tl", "fil-ph": "tl", "tl": "fil", "nb": "no", "nn": "no", "no": "nb"}
 
 
 @dataclass
@@ -129,12 +133,12 @@ class SitePlan:
     def _notices(self, doc: Document, lang: str) -> list[Notice]:
         notices = []
         source_lang = self.settings.default_language
-        source_name = self.settings.language(source_lang).name
+        source_name = self._language_name(source_lang, lang)
         if doc.is_internal:
             notices.append(Notice("internal", text(lang, "internal")))
         if doc.lang != lang:
-            notices.append(Notice("fallback", text(lang, "fallback", language=self.settings.language(lang).name,
-                                                   source=self.settings.language(doc.lang).name)))
+            notices.append(Notice("fallback", text(lang, "fallback", language=self._language_name(lang, lang),
+                                                   source=self._language_name(doc.lang, lang))))
         elif self.center.is_stale(doc):
             source = self.center.source_of(doc)
             assert source is not None and source.last_changed is not None
@@ -142,6 +146,10 @@ class SitePlan:
                                                 date=source.last_changed.date().isoformat()),
                                   text(lang, "read_source", source=source_name), source.site_path))
         return notices
+
+    def _language_name(self, code: str, reader_lang: str) -> str:
+        """``code``'s name in the reader's language ("inglise", "engleski"), else as configured."""
+        return language_name(code, reader_lang, self.settings.language(code).name)
 
     def _rewrite(self, doc: Document, page_path: str, lang: str) -> str:
         """Source-relative links → links between site pages, staying in the reader's language."""
@@ -162,7 +170,7 @@ class SitePlan:
                 return relative_site_link(page_path, LinkTarget(page=path), anchor)
             return relative_site_link(page_path, found, link.anchor)
 
-        return rewrite_links(doc.body, replace)
+        return localize_admonitions(rewrite_links(doc.body, replace), doc.lang)
 
     def _entries(self, lang: str, category: str, kind: str = "article") -> list[tuple[Document, str]]:
         docs = [(doc, self._site_path(doc, lang)) for (k, _, page_lang), doc in self._shown.items()
@@ -174,7 +182,7 @@ class SitePlan:
     def _badge(self, doc: Document, lang: str) -> str:
         if doc.lang == lang:
             return ""
-        name = self.settings.language(doc.lang).name
+        name = self._language_name(doc.lang, lang)
         return f' <span class="deflect-badge" lang="{doc.lang}">{_escape(text(lang, "in_language", language=name))}</span>'
 
     def _add_category(self, slug: str, lang: str) -> None:
@@ -280,11 +288,17 @@ class SitePlan:
             f'<li><a href="{lang.code}/" hreflang="{lang.code}" lang="{lang.code}">{_escape(lang.name)}</a></li>'
             for lang in self.settings.languages
         )
-        codes = ",".join(f'"{code}"' for code in self.settings.codes)
+        # Browsers name Tagalog "fil"/"fil-PH" (Filipino); match the whole tag, then its language,
+        # then a known alias, in the reader's order of preference.
+        codes = {code.lower(): code for code in self.settings.codes}
+        aliases = {alias: code for alias, target in LANGUAGE_ALIASES.items()
+                   for code in self.settings.codes if code.lower() == target}
         script = (
-            "<script>(function(){var codes=[" + codes + "];var prefs=navigator.languages||[navigator.language||''];"
-            "for(var i=0;i<prefs.length;i++){var c=(prefs[i]||'').toLowerCase().split('-')[0];"
-            "if(codes.indexOf(c)>=0){location.replace(c+'/');return;}}location.replace('" + default + "/');})();</script>"
+            "<script>(function(){var codes=" + _json_for_script(codes) + ",aliases=" + _json_for_script(aliases)
+            + ";var prefs=navigator.languages||[navigator.language||''];"
+            "for(var i=0;i<prefs.length;i++){var t=(prefs[i]||'').toLowerCase().replace('_','-'),p=t.split('-')[0];"
+            "var c=codes[t]||codes[p]||aliases[t]||aliases[p];"
+            "if(c){location.replace(c+'/');return;}}location.replace(" + _json_for_script(default + "/") + ");})();</script>"
         )
         markdown = f'<ul class="deflect-languages">\n{items}\n</ul>\n\n{script}\n'
         self.pages["index.md"] = SitePage("index.md", default, "root", text(default, "choose_language"), markdown,
@@ -368,6 +382,11 @@ def _updated(doc: Document) -> dt.date | None:
     if doc.last_changed:
         return doc.last_changed.date()
     return doc.front.reviewed or doc.published
+
+
+def _json_for_script(value: object) -> str:
+    """JSON safe inside a ``<script>`` element (no ``</script>``, no HTML comment openers)."""
+    return json.dumps(value).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
 def _escape(value: str) -> str:

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from babel import Locale, UnknownLocaleError
+
 STRINGS: dict[str, dict[str, str]] = {
     "en": {
         "contact_title": "Contact support",
@@ -71,6 +73,23 @@ STRINGS: dict[str, dict[str, str]] = {
         "feedback_send": "Send",
         "feedback_thanks": "Thank you for your feedback!",
         "feedback_change": "Change my answer",
+        "admonition_note": "Note",
+        "admonition_tip": "Tip",
+        "admonition_warning": "Warning",
+        "admonition_info": "Info",
+        "admonition_danger": "Danger",
+        "admonition_important": "Important",
+        "admonition_example": "Example",
+        "admonition_question": "Question",
+        "admonition_success": "Success",
+        "admonition_failure": "Failure",
+        "admonition_bug": "Bug",
+        "admonition_quote": "Quote",
+        "admonition_abstract": "Summary",
+        "admonition_caution": "Caution",
+        "admonition_attention": "Attention",
+        "admonition_hint": "Hint",
+        "admonition_error": "Error",
     },
     "hr": {
         "contact_title": "Kontaktirajte podršku",
@@ -135,6 +154,23 @@ STRINGS: dict[str, dict[str, str]] = {
         "feedback_send": "Pošalji",
         "feedback_thanks": "Hvala na povratnim informacijama!",
         "feedback_change": "Promijeni odgovor",
+        "admonition_note": "Napomena",
+        "admonition_tip": "Savjet",
+        "admonition_warning": "Upozorenje",
+        "admonition_info": "Informacija",
+        "admonition_danger": "Opasnost",
+        "admonition_important": "Važno",
+        "admonition_example": "Primjer",
+        "admonition_question": "Pitanje",
+        "admonition_success": "Uspjeh",
+        "admonition_failure": "Neuspjeh",
+        "admonition_bug": "Greška",
+        "admonition_quote": "Citat",
+        "admonition_abstract": "Sažetak",
+        "admonition_caution": "Oprez",
+        "admonition_attention": "Pažnja",
+        "admonition_hint": "Savjet",
+        "admonition_error": "Pogreška",
     },
     "et": {
         "contact_title": "Võta ühendust toega",
@@ -174,12 +210,12 @@ STRINGS: dict[str, dict[str, str]] = {
         "all_articles": "Kõik artiklid ({count})",
         "articles_count": "Artikleid: {count}",
         "article_count_one": "1 artikkel",
-        "fallback": "See artikkel pole veel keeles {language} saadaval. Loete versiooni keeles {source}.",
+        "fallback": "See artikkel pole veel {language} keeles saadaval. Loete {source} keeles versiooni.",
         "stale": "See tõlge võib olla aegunud: algversiooni ({source}) muudeti {date}.",
         "read_source": "Lugege algversiooni ({source})",
         "internal": "Sisemine artikkel: ainult klienditoe töötajatele. Ärge jagage klientidega.",
         "updated": "Uuendatud",
-        "in_language": "keeles {language}",
+        "in_language": "{language} keeles",
         "choose_language": "Valige keel",
         "home": "Avaleht",
         "contact": "Vajate veel abi? Võtke meiega ühendust",
@@ -199,6 +235,23 @@ STRINGS: dict[str, dict[str, str]] = {
         "feedback_send": "Saada",
         "feedback_thanks": "Aitäh tagasiside eest!",
         "feedback_change": "Muuda vastust",
+        "admonition_note": "Märkus",
+        "admonition_tip": "Nõuanne",
+        "admonition_warning": "Hoiatus",
+        "admonition_info": "Teave",
+        "admonition_danger": "Oht",
+        "admonition_important": "Tähtis",
+        "admonition_example": "Näide",
+        "admonition_question": "Küsimus",
+        "admonition_success": "Õnnestus",
+        "admonition_failure": "Ebaõnnestus",
+        "admonition_bug": "Viga",
+        "admonition_quote": "Tsitaat",
+        "admonition_abstract": "Kokkuvõte",
+        "admonition_caution": "Ettevaatust",
+        "admonition_attention": "Tähelepanu",
+        "admonition_hint": "Vihje",
+        "admonition_error": "Viga",
     },
     "tl": {
         "contact_title": "Makipag-ugnayan sa suporta",
@@ -263,6 +316,27 @@ STRINGS: dict[str, dict[str, str]] = {
         "feedback_send": "Ipadala",
         "feedback_thanks": "Salamat sa iyong feedback!",
         "feedback_change": "Baguhin ang sagot ko",
+        "admonition_note": "Paalala",
+        "admonition_tip": "Tip",
+        "admonition_warning": "Babala",
+        "admonition_info": "Impormasyon",
+        "admonition_danger": "Panganib",
+        "admonition_important": "Mahalaga",
+        "admonition_example": "Halimbawa",
+        "admonition_question": "Tanong",
+        "admonition_success": "Tagumpay",
+        "admonition_failure": "Kabiguan",
+        "admonition_bug": "Bug",
+        "admonition_quote": "Sipi",
+        "admonition_abstract": "Buod",
+        "admonition_caution": "Mag-ingat",
+        "admonition_attention": "Pansinin",
+        "admonition_hint": "Pahiwatig",
+        "admonition_error": "Error",
+        "language_name_en": "Ingles",
+        "language_name_hr": "Kroatyano",
+        "language_name_et": "Estonyano",
+        "language_name_tl": "Tagalog",
     },
 }
 
@@ -271,6 +345,27 @@ def text(lang: str, key: str, **values: Any) -> str:
     """Interface text ``key`` in ``lang`` (English when missing), with ``{placeholders}`` filled."""
     template = STRINGS.get(lang, {}).get(key) or STRINGS["en"][key]
     return template.format(**values) if values else template
+
+
+def language_name(code: str, reader_lang: str, fallback: str | None = None) -> str:
+    """The name of language ``code`` as a reader of ``reader_lang`` says it ("inglise" in Estonian).
+
+    A ``language_name_<code>`` string wins (CLDR's Filipino names are English ones); then CLDR via
+    Babel; then ``fallback`` (the name in the site's configuration), then the code itself.
+    """
+    override = STRINGS.get(reader_lang, {}).get(f"language_name_{code}")
+    if override:
+        return override
+    try:
+        name = Locale.parse(reader_lang.replace("-", "_")).languages.get(code)
+    except (UnknownLocaleError, ValueError):
+        name = None
+    return name or fallback or code
+
+
+def admonition_title(kind: str, lang: str) -> str | None:
+    """The default title of a ``!!! kind`` block in ``lang``, or None when Deflect has none."""
+    return STRINGS.get(lang, {}).get(f"admonition_{kind.lower()}")
 
 
 def strings_for(lang: str) -> dict[str, str]:
