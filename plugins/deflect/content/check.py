@@ -10,7 +10,7 @@ from .loader import load_help_center
 from .markdown_scan import find_anchors, find_links
 from .model import Document, HelpCenter
 from .problems import Problem, error, warning
-from .schema import ArticleType
+from .schema import ArticleType, Audience
 from .settings import ContentSettings
 
 
@@ -58,7 +58,27 @@ def check_help_center(center: HelpCenter) -> list[Problem]:
         problems += _check_translation(center, doc)
         problems += _check_review(center, doc)
         problems += _check_steps(doc)
+    problems += _check_duplicate_translations(center)
     problems += _check_required_translations(center)
+    return problems
+
+
+def blocking(problems: list[Problem]) -> list[Problem]:
+    """Problems that stop every build, ``--strict`` or not (``Problem.fatal``), sorted and unique."""
+    return sorted({p for p in problems if p.fatal}, key=lambda p: (p.path, p.line, p.message))
+
+
+def _check_duplicate_translations(center: HelpCenter) -> list[Problem]:
+    """A second translation into one language would silently replace the first (same slug is
+    already a 'duplicate slug' error from the loader)."""
+    problems = []
+    for doc, first in center.duplicates.items():
+        if doc.slug == first.slug:
+            continue
+        line = doc.source.line_of("translation_of") if doc.front.translation_of else 1
+        problems.append(error(doc.rel_path, line,
+                              f"second {doc.lang} translation of '{doc.translation_key}' (first: {first.rel_path}): "
+                              "keep one file per language and delete or merge the other", fatal=True))
     return problems
 
 
@@ -88,8 +108,10 @@ def _check_links(center: HelpCenter, doc: Document) -> list[Problem]:
             continue
         if target.document is not None:
             if target.document.is_internal and not doc.is_internal:
+                # The public build must not publish even the address of internal content.
                 problems.append(error(doc.rel_path, line,
-                                      f"link to internal article '{link.path}' from a public page: readers cannot open it"))
+                                      f"link to internal article '{link.path}' from a public page: readers cannot open it",
+                                      fatal=not center.settings.internal))
                 continue
             anchors = target.document.anchors
         else:
@@ -112,7 +134,14 @@ def _check_translation(center: HelpCenter, doc: Document) -> list[Problem]:
     problems = []
     for key in ("category", "audience"):
         mine, theirs = getattr(doc.front, key), getattr(source.front, key)
-        if mine != theirs:
+        if key == "audience" and not doc.declares_audience:
+            continue  # inherited from the source
+        if key == "audience" and source.is_internal and doc.front.audience is not Audience.INTERNAL:
+            problems.append(error(doc.rel_path, doc.source.line_of(key),
+                                  f"audience '{_value(mine)}' on a translation of an internal article "
+                                  f"({source.rel_path}): a translation cannot widen the audience; "
+                                  "remove 'audience' (it is inherited) or set it to internal", fatal=True))
+        elif mine != theirs:
             problems.append(error(doc.rel_path, doc.source.line_of(key),
                                   f"{key} '{_value(mine)}' differs from the source's '{_value(theirs)}' ({source.rel_path})"))
     if center.is_stale(doc):

@@ -8,9 +8,9 @@ Layout (see README): ``articles/<lang>/**/<slug>.md``, ``faq/<lang>/**/<slug>.md
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
-
 
 from .frontmatter import SourceText, read_text, split_front_matter
 from .history import load_history
@@ -145,7 +145,7 @@ def load_categories(settings: ContentSettings) -> tuple[dict[str, Category], lis
     source, problems = split_front_matter("---\n" + text + "\n---\n", rel)
     if source is None:
         # The wrapper adds one line at the top; messages must still point at the real line.
-        return {}, [error(p.path, p.line - 1, p.message) for p in problems]
+        return {}, [replace(p, line=max(p.line - 1, 1)) for p in problems]
     categories: dict[str, Category] = {}
     for slug, value in source.meta.items():
         line = source.line_of(slug) - 1

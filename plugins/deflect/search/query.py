@@ -7,6 +7,7 @@ from pathlib import Path
 
 import yaml
 
+from deflect.content.yamlsafe import error_line, error_text, load_yaml
 from deflect.search.analysis import analyzer_for
 
 MAX_QUERY_CHARS = 256
@@ -30,9 +31,11 @@ def load_synonyms(path: Path) -> dict[str, list[list[str]]]:
     if not path.is_file():
         return {}
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        raise SynonymError(f"{path}: not valid YAML: {exc}") from exc
+        data = load_yaml(path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as exc:  # includes the alias budget and depth limit of load_yaml
+        raise SynonymError(f"{path}:{error_line(exc)}: not valid YAML: {error_text(exc)}") from exc
+    except UnicodeDecodeError as exc:
+        raise SynonymError(f"{path}: not valid UTF-8: {exc}") from exc
     if not isinstance(data, dict):
         raise SynonymError(f"{path}: expected a mapping of language code → list of synonym groups")
     out: dict[str, list[list[str]]] = {}
