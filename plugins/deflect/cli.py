@@ -81,13 +81,19 @@ def new(kind: str, title: str, lang: str | None, category: str | None, translati
         config_file: Path | None) -> None:
     """Create a new article, troubleshooting guide, how-to or FAQ entry that passes 'deflect check'."""
     from .content.scaffold import ScaffoldError, scaffold
+    from .content.schema import TITLE_MAX_LENGTH
 
     settings = _settings(None, config_file)
     try:
         path = scaffold(settings, kind, title, lang=lang, category=category, translation_of=translation_of)
     except ScaffoldError as exc:
         raise click.ClickException(str(exc)) from exc
-    click.echo(path.relative_to(settings.root).as_posix())
+    rel = path.relative_to(settings.root).as_posix()
+    click.echo(rel)
+    if len(title.strip()) > TITLE_MAX_LENGTH:
+        # The file is written (the slug is shortened); the title itself is the author's to shorten.
+        click.echo(f"warning: {rel}:2: the title has {len(title.strip())} characters; 'deflect check' allows "
+                   f"{TITLE_MAX_LENGTH}: shorten it", err=True)
 
 
 @main.command()
