@@ -410,3 +410,15 @@ def test_public_build_leaks_nothing_internal_and_indexes_only_real_pages(tmp_pat
             target = posixpath.normpath(posixpath.join(posixpath.dirname(name), href))
             assert _exists(site, target + ("/" if href.endswith("/") else "")), (name, href)
     assert related > 0
+
+
+def test_hand_written_page_linking_to_internal_article_stops_the_public_build(center: Path) -> None:
+    write(center, "articles/en/agents-only.md", internal("Agents only"))
+    write(center, "docs/en/about.md", "# About\n\nAgents read [the rules](../../articles/en/agents-only.md).\n")
+    run = run_check(center)
+    assert run.exit_code == 1
+    assert run.find("docs/en/about.md:3: link to internal article '../../articles/en/agents-only.md'"), run.lines
+    result = build(center)
+    assert result.exit_code == 1
+    assert "docs/en/about.md:3: link to internal article" in result.output
+    assert not (center / "site" / "en" / "about").exists()

@@ -59,6 +59,7 @@ def check_help_center(center: HelpCenter) -> list[Problem]:
         problems += _check_review(center, doc)
         problems += _check_steps(doc)
     problems += _check_duplicate_translations(center)
+    problems += _check_page_links(center)
     problems += _check_required_translations(center)
     return problems
 
@@ -118,6 +119,22 @@ def _check_links(center: HelpCenter, doc: Document) -> list[Problem]:
             anchors = find_anchors(center.pages[target.page or ""].read_text(encoding="utf-8", errors="replace"))
         if link.anchor and link.anchor not in anchors:
             problems.append(error(doc.rel_path, line, f"broken anchor '#{link.anchor}' in link to '{link.path}'"))
+    return problems
+
+
+def _check_page_links(center: HelpCenter) -> list[Problem]:
+    """Hand-written pages of docs_dir are public in a public build: they must not point at
+    internal content either (the build does not rewrite their links, so the slug would stay)."""
+    problems = []
+    for path in center.pages.values():
+        rel = path.relative_to(center.settings.root).as_posix()
+        for link in find_links(path.read_text(encoding="utf-8", errors="replace")):
+            if link.is_external or not link.path or not is_markdown_link(link.path):
+                continue
+            target = resolve(center, path, link.path)
+            if target is not None and target.document is not None and target.document.is_internal:
+                problems.append(error(rel, link.line, f"link to internal article '{link.path}' from a public page: "
+                                      "readers cannot open it", fatal=not center.settings.internal))
     return problems
 
 
