@@ -18,6 +18,7 @@ from conftest import article, make_help_center, run_check, write
 from deflect.cli import main
 from deflect.content import load_help_center, load_settings
 from deflect.content.loader import RESERVED_SLUGS
+from deflect.content.markdown_scan import MAX_BODY_NESTING
 from deflect.content.scaffold import MAX_SLUG
 from deflect.content.yamlsafe import ALIAS_BUDGET, MAX_DEPTH, YamlLimitError, load_yaml
 from deflect.search.documents import page_url, search_documents
@@ -422,3 +423,36 @@ def test_hand_written_page_linking_to_internal_article_stops_the_public_build(ce
     assert result.exit_code == 1
     assert "docs/en/about.md:3: link to internal article" in result.output
     assert not (center / "site" / "en" / "about").exists()
+
+
+@pytest.mark.parametrize(
+    ("body", "line", "message"),
+    [
+        ("\n".join("    " * level + "- item" for level in range(600)), MAX_BODY_NESTING + 1,
+         f"lists, quotes or indented blocks nested {MAX_BODY_NESTING + 1} levels deep"),
+        ("\n".join("  " * level + "- item" for level in range(600)), MAX_BODY_NESTING + 1, "nested"),
+        ("Intro.\n\n" + "*" * 3000 + "x" + "*" * 3000, 3, "a run of 3000 '*' characters"),
+        ("Intro.\n\n" + "[a " * 100 + "x" + "]" * 100, 3, "'[' brackets nested in one paragraph"),
+    ],
+    ids=["list-600-4-spaces", "list-600-2-spaces", "stars-3000", "brackets-100"],
+)
+def test_body_nested_too_deep_is_a_path_line_error_not_a_crash(center: Path, body: str, line: int, message: str) -> None:
+    """Python-Markdown recurses per level: these bodies crashed (or stalled) the build while check passed."""
+    write(center, "articles/en/deep.md", article("Deep", body=body + "\n"))
+    started = time.perf_counter()
+    run = run_check(center)
+    assert time.perf_counter() - started < 1.0
+    assert run.exit_code == 1
+    # article(): the body starts on line 7.
+    [problem] = run.find("articles/en/deep.md:")
+    assert problem.startswith(f"articles/en/deep.md:{6 + line}: ") and message in problem, problem
+    result = build(center)
+    assert result.exit_code == 1
+    assert f"articles/en/deep.md:{6 + line}: " in result.output
+    assert "Traceback" not in result.output and "RecursionError" not in result.output
+
+
+def test_hand_written_page_nested_too_deep(center: Path) -> None:
+    write(center, "docs/en/about.md", "# About\n\n" + "\n".join("    " * level + "- item" for level in range(600)) + "\n")
+    run = run_check(center)
+    assert run.find(f"docs/en/about.md:{2 + MAX_BODY_NESTING + 1}: lists, quotes or indented blocks nested"), run.lines

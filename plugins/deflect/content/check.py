@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from .guides import check_guide
 from .links import is_markdown_link, resolve
 from .loader import load_help_center
-from .markdown_scan import find_anchors, find_links
+from .markdown_scan import find_anchors, find_links, find_too_deep
 from .model import Document, HelpCenter
 from .problems import Problem, error, warning
 from .schema import ArticleType, Audience
@@ -59,7 +59,7 @@ def check_help_center(center: HelpCenter) -> list[Problem]:
         problems += _check_review(center, doc)
         problems += _check_steps(doc)
     problems += _check_duplicate_translations(center)
-    problems += _check_page_links(center)
+    problems += _check_pages(center)
     problems += _check_required_translations(center)
     return problems
 
@@ -122,13 +122,19 @@ def _check_links(center: HelpCenter, doc: Document) -> list[Problem]:
     return problems
 
 
-def _check_page_links(center: HelpCenter) -> list[Problem]:
+def _check_pages(center: HelpCenter) -> list[Problem]:
     """Hand-written pages of docs_dir are public in a public build: they must not point at
-    internal content either (the build does not rewrite their links, so the slug would stay)."""
+    internal content either (the build does not rewrite their links, so the slug would stay),
+    and are rendered like articles, so they get the same depth limits."""
     problems = []
     for path in center.pages.values():
         rel = path.relative_to(center.settings.root).as_posix()
-        for link in find_links(path.read_text(encoding="utf-8", errors="replace")):
+        text = path.read_text(encoding="utf-8", errors="replace")
+        too_deep = find_too_deep(text)
+        if too_deep is not None:
+            problems.append(error(rel, too_deep[0], too_deep[1], fatal=True))
+            continue
+        for link in find_links(text):
             if link.is_external or not link.path or not is_markdown_link(link.path):
                 continue
             target = resolve(center, path, link.path)

@@ -14,6 +14,7 @@ from typing import Any
 
 from .frontmatter import SourceText, read_text, split_front_matter
 from .history import load_history
+from .markdown_scan import find_too_deep
 from .model import Category, CategoryText, Document, DocumentKind, HelpCenter
 from .problems import Problem, error
 from .schema import SLUG_RE, ArticleFrontMatter, FaqFrontMatter, validate_front_matter
@@ -73,6 +74,11 @@ def _load_document(
     source, problems = split_front_matter(text, rel)
     if source is None:
         return None, problems
+    too_deep = find_too_deep(source.body)
+    if too_deep is not None:
+        # Rendering it would crash or stall every build and search index: leave the file out, stop the build.
+        line, message = too_deep
+        return None, problems + [error(rel, source.body_line + line - 1, message, fatal=True)]
     front, schema_problems = validate_front_matter(model, source, rel)
     problems += schema_problems
     if front is None:
