@@ -19,7 +19,7 @@ from deflect.cli import main
 from deflect.content import load_help_center, load_settings
 from deflect.content.loader import RESERVED_SLUGS
 from deflect.content.markdown_scan import MAX_BODY_NESTING
-from deflect.content.scaffold import MAX_SLUG
+from deflect.content.scaffold import MAX_SLUG, slug_for
 from deflect.content.yamlsafe import ALIAS_BUDGET, MAX_DEPTH, YamlLimitError, load_yaml
 from deflect.search.documents import page_url, search_documents
 from deflect.search.query import SynonymError, load_synonyms
@@ -295,6 +295,20 @@ def test_new_with_a_300_character_title_writes_a_capped_slug(tmp_path: Path) -> 
     run = run_check(tmp_path)
     assert [line for line in run.lines if line.startswith(rel)] == [
         f"{rel}:2: front-matter key 'title': String should have at most 200 characters"]
+
+
+@pytest.mark.parametrize(
+    ("title", "expected"),
+    [
+        ("x" * 300, "x" * MAX_SLUG),  # one endless word: cut inside it
+        ("a " + "b" * 200, "a-" + "b" * (MAX_SLUG - 2)),  # a word boundary too early to be useful
+        ("word " * 70, "-".join(["word"] * 16)),  # cut between words, no trailing hyphen
+        ("Index " + "y" * 100, "index-" + "y" * (MAX_SLUG - 6)),
+    ],
+    ids=["one-word", "early-boundary", "many-words", "reserved-prefix"],
+)
+def test_slug_for_long_titles(title: str, expected: str) -> None:
+    assert slug_for(title, "article") == expected
 
 
 @pytest.mark.parametrize("reserved", sorted(RESERVED_SLUGS))

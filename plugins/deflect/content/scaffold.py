@@ -91,7 +91,9 @@ def slug_for(title: str, kind: str) -> str:
     slug = re.sub(r"[^a-z0-9]+", "-", slugify(title, "-")).strip("-")
     if len(slug) > MAX_SLUG:
         cut = slug[: MAX_SLUG + 1]
-        slug = cut.rsplit("-", 1)[0] if "-" in cut else slug[:MAX_SLUG]
+        words = cut.rsplit("-", 1)[0] if "-" in cut else ""
+        # One very long word: cut inside it rather than keep a slug of a word or two.
+        slug = words if len(words) >= MAX_SLUG // 2 else slug[:MAX_SLUG].strip("-")
     if kind != "faq" and slug in RESERVED_SLUGS:
         slug = f"{slug}-{'article' if kind == 'article' else kind}"
     return slug
