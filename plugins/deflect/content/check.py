@@ -109,10 +109,7 @@ def _check_links(center: HelpCenter, doc: Document) -> list[Problem]:
             continue
         if target.document is not None:
             if target.document.is_internal and not doc.is_internal:
-                # The public build must not publish even the address of internal content.
-                problems.append(error(doc.rel_path, line,
-                                      f"link to internal article '{link.path}' from a public page: readers cannot open it",
-                                      fatal=not center.settings.internal))
+                problems.append(_internal_link(center, doc.rel_path, line, link.path))
                 continue
             anchors = target.document.anchors
         else:
@@ -139,9 +136,14 @@ def _check_pages(center: HelpCenter) -> list[Problem]:
                 continue
             target = resolve(center, path, link.path)
             if target is not None and target.document is not None and target.document.is_internal:
-                problems.append(error(rel, link.line, f"link to internal article '{link.path}' from a public page: "
-                                      "readers cannot open it", fatal=not center.settings.internal))
+                problems.append(_internal_link(center, rel, link.line, link.path))
     return problems
+
+
+def _internal_link(center: HelpCenter, rel: str, line: int, target: str) -> Problem:
+    # The public build must not publish even the address of internal content; agents' pages may link.
+    return error(rel, line, f"link to internal article '{target}' from a public page: readers cannot open it",
+                 fatal=not center.settings.internal)
 
 
 def _check_translation(center: HelpCenter, doc: Document) -> list[Problem]:
