@@ -470,3 +470,19 @@ def test_hand_written_page_nested_too_deep(center: Path) -> None:
     write(center, "docs/en/about.md", "# About\n\n" + "\n".join("    " * level + "- item" for level in range(600)) + "\n")
     run = run_check(center)
     assert run.find(f"docs/en/about.md:{2 + MAX_BODY_NESTING + 1}: lists, quotes or indented blocks nested"), run.lines
+
+
+def test_check_reports_an_alias_bomb_in_synonyms_yml(center: Path) -> None:
+    config = center / "mkdocs.yml"
+    config.write_text(config.read_text(encoding="utf-8") + "  - deflect/search\n", encoding="utf-8")
+    write(center, "search/synonyms.yml", "en:\n  - [refund, money back]\n" + alias_bomb() + "\n")
+    started = time.perf_counter()
+    run = run_check(center)
+    assert time.perf_counter() - started < 2.0
+    assert run.exit_code == 1
+    [line] = run.find("search/synonyms.yml:")
+    assert re.match(r"search/synonyms\.yml:(\d+): not valid YAML: aliases expand to more than", line), line
+    result = build(center)
+    assert result.exit_code == 1
+    assert "synonyms.yml:" in result.output and "aliases expand to more than" in result.output
+    assert "Traceback" not in result.output
