@@ -411,6 +411,10 @@ def test_public_build_leaks_nothing_internal_and_indexes_only_real_pages(tmp_pat
             urls.update(entry[0] for entry in data.get("d", {}).values())
     assert "hr/account/reset-password/" in urls and "en/account/faq/#how-long-is-a-link-valid" in urls
     assert [url for url in urls if not _exists(site, url)] == []
+    # So does every address in the sitemap (pages and their language alternates).
+    listed = set(re.findall(r'(?:<loc>|href=")https://help\.example/([^<"]*)', files["sitemap.xml"]))
+    assert "hr/account/reset-password/" in listed
+    assert [url for url in listed if not _exists(site, url)] == []
 
     # Every related-article link points at a page of the site.
     related = 0
