@@ -8,7 +8,8 @@ from pathlib import Path
 
 import click
 
-from .content import ContentSettings, SettingsError, check_content, find_config_file, load_settings
+from .content import ContentSettings, Problem, SettingsError, check_content, find_config_file, load_settings
+from .content.problems import error
 
 
 def _settings(path: Path | None, config_file: Path | None) -> ContentSettings:
@@ -44,7 +45,10 @@ def check(path: Path | None, config_file: Path | None, strict: bool) -> None:
     settings = _settings(path, config_file)
     report = check_content(settings)
     scope = _scope(path, settings.root)
-    problems = [p for p in report.problems if p.path == scope or p.path.startswith(scope + "/") or not scope]
+    start = path or Path.cwd()
+    config = config_file or find_config_file(start if start.is_dir() else start.parent)
+    found = report.problems + _synonym_problems(settings, config)
+    problems = [p for p in found if p.path == scope or p.path.startswith(scope + "/") or not scope]
     for problem in problems:
         click.echo(problem.format())
     errors = sum(1 for p in problems if p.is_error)
@@ -57,6 +61,23 @@ def check(path: Path | None, config_file: Path | None, strict: bool) -> None:
     )
     if errors or (strict and warnings):
         sys.exit(1)
+
+
+def _synonym_problems(settings: ContentSettings, config: Path | None) -> list[Problem]:
+    """The search synonyms file is content too: ``check`` reports it as ``path:line`` like the rest."""
+    from .content.settings import plugin_options, read_config
+    from .search.query import SynonymError, load_synonyms
+
+    options = plugin_options(read_config(config), ("deflect/search",)) if config is not None else None
+    if options is None:
+        return []
+    path = settings.root / str(options.get("synonyms") or "search/synonyms.yml")
+    try:
+        load_synonyms(path)
+    except SynonymError as exc:
+        rel = path.relative_to(settings.root).as_posix() if path.is_relative_to(settings.root) else str(path)
+        return [error(rel, exc.line, exc.reason)]
+    return []
 
 
 def _scope(path: Path | None, root: Path) -> str:
@@ -81,13 +102,19 @@ def new(kind: str, title: str, lang: str | None, category: str | None, translati
         config_file: Path | None) -> None:
     """Create a new article, troubleshooting guide, how-to or FAQ entry that passes 'deflect check'."""
     from .content.scaffold import ScaffoldError, scaffold
+    from .content.schema import TITLE_MAX_LENGTH
 
     settings = _settings(None, config_file)
     try:
         path = scaffold(settings, kind, title, lang=lang, category=category, translation_of=translation_of)
     except ScaffoldError as exc:
         raise click.ClickException(str(exc)) from exc
-    click.echo(path.relative_to(settings.root).as_posix())
+    rel = path.relative_to(settings.root).as_posix()
+    click.echo(rel)
+    if len(title.strip()) > TITLE_MAX_LENGTH:
+        # The file is written (the slug is shortened); the title itself is the author's to shorten.
+        click.echo(f"warning: {rel}:2: the title has {len(title.strip())} characters; 'deflect check' allows "
+                   f"{TITLE_MAX_LENGTH}: shorten it", err=True)
 
 
 @main.command()

@@ -7,10 +7,10 @@ from dataclasses import dataclass, field
 from .guides import check_guide
 from .links import is_markdown_link, resolve
 from .loader import load_help_center
-from .markdown_scan import find_anchors, find_links
+from .markdown_scan import find_anchors, find_links, find_too_deep
 from .model import Document, HelpCenter
 from .problems import Problem, error, warning
-from .schema import ArticleType
+from .schema import ArticleType, Audience
 from .settings import ContentSettings
 
 
@@ -58,7 +58,28 @@ def check_help_center(center: HelpCenter) -> list[Problem]:
         problems += _check_translation(center, doc)
         problems += _check_review(center, doc)
         problems += _check_steps(doc)
+    problems += _check_duplicate_translations(center)
+    problems += _check_pages(center)
     problems += _check_required_translations(center)
+    return problems
+
+
+def blocking(problems: list[Problem]) -> list[Problem]:
+    """Problems that stop every build, ``--strict`` or not (``Problem.fatal``), sorted and unique."""
+    return sorted({p for p in problems if p.fatal}, key=lambda p: (p.path, p.line, p.message))
+
+
+def _check_duplicate_translations(center: HelpCenter) -> list[Problem]:
+    """A second translation into one language would silently replace the first (same slug is
+    already a 'duplicate slug' error from the loader)."""
+    problems = []
+    for doc, first in center.duplicates.items():
+        if doc.slug == first.slug:
+            continue
+        line = doc.source.line_of("translation_of") if doc.front.translation_of else 1
+        problems.append(error(doc.rel_path, line,
+                              f"second {doc.lang} translation of '{doc.translation_key}' (first: {first.rel_path}): "
+                              "keep one file per language and delete or merge the other", fatal=True))
     return problems
 
 
@@ -88,8 +109,7 @@ def _check_links(center: HelpCenter, doc: Document) -> list[Problem]:
             continue
         if target.document is not None:
             if target.document.is_internal and not doc.is_internal:
-                problems.append(error(doc.rel_path, line,
-                                      f"link to internal article '{link.path}' from a public page: readers cannot open it"))
+                problems.append(_internal_link(center, doc.rel_path, line, link.path))
                 continue
             anchors = target.document.anchors
         else:
@@ -97,6 +117,33 @@ def _check_links(center: HelpCenter, doc: Document) -> list[Problem]:
         if link.anchor and link.anchor not in anchors:
             problems.append(error(doc.rel_path, line, f"broken anchor '#{link.anchor}' in link to '{link.path}'"))
     return problems
+
+
+def _check_pages(center: HelpCenter) -> list[Problem]:
+    """Hand-written pages of docs_dir are public in a public build: they must not point at
+    internal content either (the build does not rewrite their links, so the slug would stay),
+    and are rendered like articles, so they get the same depth limits."""
+    problems = []
+    for path in center.pages.values():
+        rel = path.relative_to(center.settings.root).as_posix()
+        text = path.read_text(encoding="utf-8", errors="replace")
+        too_deep = find_too_deep(text)
+        if too_deep is not None:
+            problems.append(error(rel, too_deep[0], too_deep[1], fatal=True))
+            continue
+        for link in find_links(text):
+            if link.is_external or not link.path or not is_markdown_link(link.path):
+                continue
+            target = resolve(center, path, link.path)
+            if target is not None and target.document is not None and target.document.is_internal:
+                problems.append(_internal_link(center, rel, link.line, link.path))
+    return problems
+
+
+def _internal_link(center: HelpCenter, rel: str, line: int, target: str) -> Problem:
+    # The public build must not publish even the address of internal content; agents' pages may link.
+    return error(rel, line, f"link to internal article '{target}' from a public page: readers cannot open it",
+                 fatal=not center.settings.internal)
 
 
 def _check_translation(center: HelpCenter, doc: Document) -> list[Problem]:
@@ -112,7 +159,14 @@ def _check_translation(center: HelpCenter, doc: Document) -> list[Problem]:
     problems = []
     for key in ("category", "audience"):
         mine, theirs = getattr(doc.front, key), getattr(source.front, key)
-        if mine != theirs:
+        if key == "audience" and not doc.declares_audience:
+            continue  # inherited from the source
+        if key == "audience" and source.is_internal and doc.front.audience is not Audience.INTERNAL:
+            problems.append(error(doc.rel_path, doc.source.line_of(key),
+                                  f"audience '{_value(mine)}' on a translation of an internal article "
+                                  f"({source.rel_path}): a translation cannot widen the audience; "
+                                  "remove 'audience' (it is inherited) or set it to internal", fatal=True))
+        elif mine != theirs:
             problems.append(error(doc.rel_path, doc.source.line_of(key),
                                   f"{key} '{_value(mine)}' differs from the source's '{_value(theirs)}' ({source.rel_path})"))
     if center.is_stale(doc):

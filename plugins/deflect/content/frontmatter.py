@@ -13,13 +13,14 @@ from typing import Any
 import yaml
 
 from .problems import Problem, error
+from .yamlsafe import LimitedLoader, YamlLimitError
 
 _FENCE = re.compile(r"^---[ \t]*$")
 _CLOSE = re.compile(r"^(---|\.\.\.)[ \t]*$")
 
 
-class _UniqueKeyLoader(yaml.SafeLoader):
-    """Safe loader that also remembers the line of every key (see ``key_lines``)."""
+class _UniqueKeyLoader(LimitedLoader):
+    """The project's limited safe loader (alias budget, depth cap; see ``yamlsafe``)."""
 
 
 @dataclass
@@ -81,8 +82,14 @@ def split_front_matter(text: str, rel: str) -> tuple[SourceText | None, list[Pro
     body = "\n".join(lines[close + 1 :])
     # Line 1 is the opening fence, so YAML line 0 is file line 2.
     offset = 2
+    # One loader composes (for key lines) and then constructs the same nodes: the text is parsed once.
+    loader = _UniqueKeyLoader(yaml_text)
     try:
-        node = yaml.compose(yaml_text, Loader=_UniqueKeyLoader)
+        node = loader.get_single_node()
+    except YamlLimitError as exc:
+        # A file built to exhaust the build (alias bomb, deep nesting) stops every build, not only --strict.
+        line = (exc.problem_mark.line + offset) if exc.problem_mark else 1
+        return None, [error(rel, line, f"invalid YAML in front matter: {exc.problem}", fatal=True)]
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = (mark.line + offset) if mark else 1
@@ -112,7 +119,7 @@ def split_front_matter(text: str, rel: str) -> tuple[SourceText | None, list[Pro
             for sub_key, sub_value in value_node.value:
                 key_lines[(key, str(sub_key.value))] = sub_key.start_mark.line + offset
     try:
-        data = yaml.load(yaml_text, Loader=_UniqueKeyLoader)  # noqa: S506 - SafeLoader subclass
+        data = loader.construct_document(node)
     except yaml.YAMLError as exc:  # constructor errors, e.g. an impossible date
         mark = getattr(exc, "problem_mark", None)
         line = (mark.line + offset) if mark else 1

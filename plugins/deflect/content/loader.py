@@ -8,12 +8,13 @@ Layout (see README): ``articles/<lang>/**/<slug>.md``, ``faq/<lang>/**/<slug>.md
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-
 from .frontmatter import SourceText, read_text, split_front_matter
 from .history import load_history
+from .markdown_scan import find_too_deep
 from .model import Category, CategoryText, Document, DocumentKind, HelpCenter
 from .problems import Problem, error
 from .schema import SLUG_RE, ArticleFrontMatter, FaqFrontMatter, validate_front_matter
@@ -73,6 +74,11 @@ def _load_document(
     source, problems = split_front_matter(text, rel)
     if source is None:
         return None, problems
+    too_deep = find_too_deep(source.body)
+    if too_deep is not None:
+        # Rendering it would crash or stall every build and search index: leave the file out, stop the build.
+        line, message = too_deep
+        return None, problems + [error(rel, source.body_line + line - 1, message, fatal=True)]
     front, schema_problems = validate_front_matter(model, source, rel)
     problems += schema_problems
     if front is None:
@@ -145,7 +151,7 @@ def load_categories(settings: ContentSettings) -> tuple[dict[str, Category], lis
     source, problems = split_front_matter("---\n" + text + "\n---\n", rel)
     if source is None:
         # The wrapper adds one line at the top; messages must still point at the real line.
-        return {}, [error(p.path, p.line - 1, p.message) for p in problems]
+        return {}, [replace(p, line=max(p.line - 1, 1)) for p in problems]
     categories: dict[str, Category] = {}
     for slug, value in source.meta.items():
         line = source.line_of(slug) - 1

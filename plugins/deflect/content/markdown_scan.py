@@ -201,3 +201,51 @@ def _rewrite_line(line: str, replace: Callable[[str], str | None]) -> str:
         last = code.end()
     parts.append(_LINK_RE.sub(link, line[last:]))
     return "".join(parts)
+
+
+MAX_BODY_NESTING = 32
+"""Deepest nesting of lists, quotes, indented blocks or brackets a body may have. Python-Markdown
+recurses once per level (600 nested list items end in RecursionError after 20 s of work) and its
+bracket matching is quadratic; real articles stay under five levels."""
+MAX_MARKUP_RUN = 200
+"""Longest run of one markup character (``*`` × 3,000 is a RecursionError in the renderer)."""
+
+_LIST_MARKER_RE = re.compile(r"^(?:[-*+]|\d{1,9}[.)])(?:\s|$)")
+_QUOTES_RE = re.compile(r"^(?:>\s?)+")
+_MARKUP_RUN_RE = re.compile(r"([*_\[\]{}<>~])\1{%d,}" % (MAX_MARKUP_RUN - 1))
+
+
+def find_too_deep(text: str) -> tuple[int, str] | None:
+    """The first line (1-based, in ``text``) whose structure is too deep for the renderer, and why."""
+    stack: list[int] = []  # indents of the open list items
+    for number, line in _prose_lines(text):
+        if not line.strip():
+            continue
+        run = _MARKUP_RUN_RE.search(line)
+        if run:
+            return number, (f"a run of {len(run.group(0))} '{run.group(1)}' characters; at most "
+                            f"{MAX_MARKUP_RUN} in a row can be shown: write fewer")
+        expanded = line.expandtabs(4)
+        quotes = _QUOTES_RE.match(expanded.lstrip(" "))
+        depth_quotes = quotes.group(0).count(">") if quotes else 0
+        rest = expanded.lstrip(" ")[quotes.end():] if quotes else expanded
+        indent = len(rest) - len(rest.lstrip(" "))
+        while stack and stack[-1] >= indent:
+            stack.pop()
+        if _LIST_MARKER_RE.match(rest.lstrip(" ")):
+            stack.append(indent)
+        depth = depth_quotes + max(len(stack), indent // 4)
+        if depth > MAX_BODY_NESTING:
+            return number, (f"lists, quotes or indented blocks nested {depth} levels deep; at most "
+                            f"{MAX_BODY_NESTING} can be shown: flatten the structure")
+    for start, block in _paragraphs(_prose_lines(text)):
+        depth = 0
+        for index, char in enumerate(block):
+            if char == "[" and (index == 0 or block[index - 1] != "\\"):
+                depth += 1
+                if depth > MAX_BODY_NESTING:
+                    return start + block.count("\n", 0, index), (
+                        f"more than {MAX_BODY_NESTING} '[' brackets nested in one paragraph: close some first")
+            elif char == "]" and depth and block[index - 1] != "\\":
+                depth -= 1
+    return None

@@ -54,6 +54,8 @@ class Document:
     history: FileHistory | None = None
     translation_key: str = ""
     """Slug of the default-language document this one translates (its own slug for sources)."""
+    inherits_internal: bool = False
+    """Its source is internal, so this translation is too, whatever its own front matter says."""
 
     @property
     def title(self) -> str:
@@ -69,7 +71,13 @@ class Document:
 
     @property
     def is_internal(self) -> bool:
-        return self.front.audience is Audience.INTERNAL
+        """Internal by its own front matter or by its source's: a translation never widens the audience."""
+        return self.front.audience is Audience.INTERNAL or self.inherits_internal
+
+    @property
+    def declares_audience(self) -> bool:
+        """``audience:`` is written in the front matter (else it is inherited, or public for a source)."""
+        return "audience" in self.source.meta
 
     @property
     def is_faq(self) -> bool:
@@ -141,15 +149,28 @@ class HelpCenter:
         self.by_path: dict[Path, Document] = {doc.abs_path.resolve(): doc for doc in self.documents}
         self.by_slug: dict[tuple[DocumentKind, str, str], Document] = {}
         self.translations: dict[tuple[DocumentKind, str], dict[str, Document]] = {}
+        self.duplicates: dict[Document, Document] = {}
+        """A document that would take the place of an earlier one → that earlier one: a second file
+        with the same slug, or a second translation into one language. Never published."""
         for doc in self.documents:
-            self.by_slug.setdefault((doc.kind, doc.lang, doc.slug), doc)
-            self.translations.setdefault((doc.kind, doc.translation_key), {}).setdefault(doc.lang, doc)
+            first = self.by_slug.setdefault((doc.kind, doc.lang, doc.slug), doc)
+            if first is doc:
+                first = self.translations.setdefault((doc.kind, doc.translation_key), {}).setdefault(doc.lang, doc)
+            if first is not doc:
+                self.duplicates[doc] = first
+        default = self.settings.default_language
+        for doc in self.documents:
+            source = self.by_slug.get((doc.kind, default, doc.translation_key))
+            doc.inherits_internal = (doc.lang != default and source is not None and source is not doc
+                                     and source.front.audience is Audience.INTERNAL)
 
     def published_documents(self) -> list[Document]:
-        """What the current build shows: internal documents only in an internal build."""
-        if self.settings.internal:
-            return list(self.documents)
-        return [doc for doc in self.documents if not doc.is_internal]
+        """Exactly the documents that get a page in the current build (the site and its search index
+        are made from this list): internal ones only in an internal build, never a duplicate, and FAQ
+        entries only in a known category (FAQ pages exist per category)."""
+        return [doc for doc in self.documents
+                if (self.settings.internal or not doc.is_internal) and doc not in self.duplicates
+                and (not doc.is_faq or doc.category in self.categories)]
 
     def versions(self, doc: Document) -> dict[str, Document]:
         """Every language version of ``doc`` (including itself), by language code."""

@@ -23,6 +23,9 @@ class Problem:
     line: int
     message: str
     severity: Severity = Severity.ERROR
+    fatal: bool = False
+    """The build must stop even without ``--strict``: publishing would leak internal content or
+    the file was made to exhaust the build (see ``check.blocking``)."""
 
     @property
     def is_error(self) -> bool:
@@ -37,8 +40,8 @@ class Problem:
         return self.format()
 
 
-def error(path: str, line: int, message: str) -> Problem:
-    return Problem(path, max(line, 1), message, Severity.ERROR)
+def error(path: str, line: int, message: str, *, fatal: bool = False) -> Problem:
+    return Problem(path, max(line, 1), message, Severity.ERROR, fatal)
 
 
 def warning(path: str, line: int, message: str) -> Problem:

@@ -9,7 +9,7 @@ from pathlib import Path
 import yaml
 from markdown.extensions.toc import slugify
 
-from .loader import load_categories
+from .loader import RESERVED_SLUGS, load_categories
 from .settings import ContentSettings
 
 KINDS = ("article", "troubleshooting", "howto", "faq")
@@ -77,6 +77,47 @@ class ScaffoldError(ValueError):
     """The file cannot be created; the message says why and how to fix it."""
 
 
+MAX_SLUG = 80
+"""Longest slug ``new`` makes from a title: a readable URL, and far below file-name limits."""
+
+
+def slug_for(title: str, kind: str) -> str:
+    """The file name (without ``.md``) for a new document titled ``title``; ``""`` when none can be made.
+
+    Cut at a word boundary to :data:`MAX_SLUG` characters, and never a name ``check`` reserves
+    for generated pages (``index`` → ``index-article``).
+    """
+    # slugify keeps underscores and edge hyphens ("snake_case", "Hello -"), which are not valid slugs.
+    slug = re.sub(r"[^a-z0-9]+", "-", slugify(title, "-")).strip("-")
+    if len(slug) > MAX_SLUG:
+        cut = slug[: MAX_SLUG + 1]
+        words = cut.rsplit("-", 1)[0] if "-" in cut else ""
+        # One very long word: cut inside it rather than keep a slug of a word or two.
+        slug = words if len(words) >= MAX_SLUG // 2 else slug[:MAX_SLUG].strip("-")
+    if kind != "faq" and slug in RESERVED_SLUGS:
+        slug = f"{slug}-{'article' if kind == 'article' else kind}"
+    return slug
+
+
+def _refuse_clashes(settings: ContentSettings, folder: str, lang: str, slug: str, translation_of: str | None) -> None:
+    """Files ``check`` would reject next to the new one: the same name in a subfolder (duplicate
+    slug), or another translation of the same source into ``lang``."""
+    base = settings.root / folder / lang
+    if not base.is_dir():
+        return
+    same = next(iter(sorted(base.rglob(f"{slug}.md"))), None)
+    if same is not None:
+        raise ScaffoldError(f"{same.relative_to(settings.root).as_posix()} already has the file name '{slug}.md': "
+                            "pick another title or edit that file")
+    if not translation_of:
+        return
+    pattern = re.compile(rf"^translation_of:\s*['\"]?{re.escape(translation_of)}['\"]?\s*$", re.M)
+    for other in sorted(base.rglob("*.md")):
+        if pattern.search(other.read_text(encoding="utf-8", errors="replace")):
+            raise ScaffoldError(f"{other.relative_to(settings.root).as_posix()} is already the {lang} translation of "
+                                f"'{translation_of}': edit that file instead")
+
+
 def scaffold(
     settings: ContentSettings, kind: str, title: str, *, lang: str | None = None, category: str | None = None,
     today: dt.date | None = None, translation_of: str | None = None,
@@ -102,8 +143,7 @@ def scaffold(
                                 f"({source.relative_to(settings.root)} does not exist)")
         slug = translation_of  # same file name: the translation is found without translation_of
     else:
-        # slugify keeps underscores and edge hyphens ("snake_case", "Hello -"), which are not valid slugs.
-        slug = re.sub(r"[^a-z0-9]+", "-", slugify(title, "-")).strip("-")
+        slug = slug_for(title, kind)
     if not slug:
         raise ScaffoldError(f"cannot make a file name from {title!r} (only letters a-z and digits are used): "
                             "write a translation with --translation-of SLUG, or add a few Latin letters to the title")
@@ -119,6 +159,7 @@ def scaffold(
     path = settings.root / folder / lang / f"{slug}.md"
     if path.exists():
         raise ScaffoldError(f"{path.relative_to(settings.root)} already exists: pick another title or edit that file")
+    _refuse_clashes(settings, folder, lang, slug, translation_of)
     today = today or settings.today
     meta: dict[str, object] = {"title": title}
     if kind != "faq":

@@ -19,6 +19,7 @@ from .problems import Problem, error
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _PERIOD_RE = re.compile(r"^\s*(\d+)\s*(day|days|d|week|weeks|w|month|months|m|year|years|y)\s*$", re.I)
 _PERIOD_DAYS = {"d": 1, "w": 7, "m": 30, "y": 365}
+TITLE_MAX_LENGTH = 200
 
 
 class ArticleType(str, Enum):
@@ -83,7 +84,7 @@ TextList = Annotated[list[Annotated[str, Field(min_length=1)]], BeforeValidator(
 class _FrontMatter(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=False, frozen=True)
 
-    title: Annotated[str, Field(min_length=1, max_length=200)]
+    title: Annotated[str, Field(min_length=1, max_length=TITLE_MAX_LENGTH)]
     category: Annotated[str, Field(min_length=1)]
     tags: TextList = []
     topics: TextList = []

@@ -15,6 +15,8 @@ from typing import Any
 
 import yaml
 
+from .yamlsafe import LimitedLoader
+
 LANG_RE = re.compile(r"^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})?$")
 PLUGIN_NAMES = ("deflect/content", "deflect-content")
 
@@ -78,7 +80,7 @@ class ContentSettings:
         return next(lang for lang in self.languages if lang.code == code)
 
 
-class _LenientLoader(yaml.SafeLoader):
+class _LenientLoader(LimitedLoader):
     """Reads mkdocs.yml without MkDocs: ``!ENV`` is resolved, Python tags are kept as text."""
 
 

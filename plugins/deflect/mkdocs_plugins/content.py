@@ -23,7 +23,7 @@ from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 
 from ..content import HelpCenter, Problem, load_help_center
-from ..content.check import check_help_center
+from ..content.check import blocking, check_help_center
 from ..content.settings import ContentSettings, Language, SettingsError
 from ..site.plan import NavEntry, SitePage, SitePlan
 from ..site.strings import strings_for
@@ -54,7 +54,14 @@ class ContentPlugin(BasePlugin[ContentConfig]):
             raise PluginError("deflect/content needs the Material theme: set 'theme: name: material' in mkdocs.yml")
         settings = self._settings(config)
         self.center, problems = load_help_center(settings)
-        _report(problems + check_help_center(self.center))
+        problems += check_help_center(self.center)
+        _report(problems)
+        fatal = blocking(problems)
+        if fatal:
+            shown = "\n".join(p.format() for p in fatal[:20])
+            more = f"\n… and {len(fatal) - 20} more" if len(fatal) > 20 else ""
+            raise PluginError(f"deflect/content: the {settings.audience} site is not built, because publishing it "
+                              f"would leak internal content or the content cannot be read safely:\n{shown}{more}")
         self.ui_languages = {lang.code: _material_language(config, lang.code) for lang in settings.languages}
         config.theme.dirs.insert(1 if config.theme.custom_dir else 0, str(THEME_DIR))
         config.theme["language"] = self.ui_languages[settings.default_language]

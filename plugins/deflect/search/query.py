@@ -7,6 +7,7 @@ from pathlib import Path
 
 import yaml
 
+from deflect.content.yamlsafe import error_line, error_text, load_yaml
 from deflect.search.analysis import analyzer_for
 
 MAX_QUERY_CHARS = 256
@@ -22,7 +23,12 @@ class QueryWord:
 
 
 class SynonymError(ValueError):
-    pass
+    """The synonyms file is unusable: ``str()`` names the file, ``line`` and ``reason`` say where and why."""
+
+    def __init__(self, message: str, *, line: int = 1, reason: str | None = None) -> None:
+        super().__init__(message)
+        self.line = line
+        self.reason = reason or message
 
 
 def load_synonyms(path: Path) -> dict[str, list[list[str]]]:
@@ -30,16 +36,20 @@ def load_synonyms(path: Path) -> dict[str, list[list[str]]]:
     if not path.is_file():
         return {}
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        raise SynonymError(f"{path}: not valid YAML: {exc}") from exc
+        data = load_yaml(path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as exc:  # includes the alias budget and depth limit of load_yaml
+        line, reason = error_line(exc), f"not valid YAML: {error_text(exc)}"
+        raise SynonymError(f"{path}:{line}: {reason}", line=line, reason=reason) from exc
+    except UnicodeDecodeError as exc:
+        raise SynonymError(f"{path}: not valid UTF-8: {exc}", reason=f"not valid UTF-8: {exc}") from exc
     if not isinstance(data, dict):
-        raise SynonymError(f"{path}: expected a mapping of language code → list of synonym groups")
+        reason = "expected a mapping of language code → list of synonym groups"
+        raise SynonymError(f"{path}: {reason}", reason=reason)
     out: dict[str, list[list[str]]] = {}
     for lang, groups in data.items():
         if not isinstance(groups, list) or not all(isinstance(g, list) and len(g) >= 2 for g in groups):
-            raise SynonymError(f"{path}: '{lang}' must be a list of groups, each a list of two or more words,"
-                               " e.g. - [refund, money back]")
+            reason = f"'{lang}' must be a list of groups, each a list of two or more words, e.g. - [refund, money back]"
+            raise SynonymError(f"{path}: {reason}", reason=reason)
         out[str(lang)] = [[str(w) for w in group] for group in groups]
     return out
 

@@ -163,6 +163,8 @@ class SitePlan:
                 return None
             if found.document is not None:
                 shown = self._shown.get((found.document.kind.value, found.document.translation_key, lang))
+                if shown is None and found.document.is_internal:
+                    return ""  # never leave an internal article's address in a page it is not built for
                 if shown is None:
                     return None
                 path = self._site_path(shown, lang)
