@@ -358,35 +358,31 @@ class Store:
         """Apply pending migrations (idempotent, safe to run from several processes); return the version."""
         pk = PK[self.dialect]
 
-        def pending(version: int) -> Iterable[tuple[int, list[str]]]:
-            return ((n, [st.replace("{pk}", pk) for st in sts]) for n, sts in enumerate(MIGRATIONS, 1) if n > version)
+        def apply(run: Callable[[str, tuple], list]) -> int:
+            run("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)", ())
+            version = run("SELECT MAX(version) FROM schema_version", ())[0][0] or 0
+            for number, statements in enumerate(MIGRATIONS, 1):
+                if number > version:
+                    for statement in statements:
+                        run(statement.replace("{pk}", pk), ())
+                    run(self._sql("INSERT INTO schema_version (version) VALUES (?)"), (number,))
+                    version = number
+            return version
 
         if self.dialect == "sqlite":
             def work_sqlite(c: sqlite3.Connection) -> int:
                 with _sqlite_transaction(c):
-                    c.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
-                    version = c.execute("SELECT MAX(version) FROM schema_version").fetchone()[0] or 0
-                    for number, statements in pending(version):
-                        for statement in statements:
-                            c.execute(statement)
-                        c.execute("INSERT INTO schema_version (version) VALUES (?)", (number,))
-                        version = number
-                return version
+                    return apply(lambda sql, params: c.execute(sql, params).fetchall())
             return self._run(work_sqlite)
 
         def work_pg(conn) -> int:
-            with conn.transaction():
-                with conn.cursor() as cur:
-                    cur.execute("SELECT pg_advisory_xact_lock(824731)")
-                    cur.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
-                    cur.execute("SELECT MAX(version) FROM schema_version")
-                    version = cur.fetchone()[0] or 0
-                    for number, statements in pending(version):
-                        for statement in statements:
-                            cur.execute(statement)
-                        cur.execute("INSERT INTO schema_version (version) VALUES (%s)", (number,))
-                        version = number
-            return version
+            with conn.transaction(), conn.cursor() as cur:
+                cur.execute("SELECT pg_advisory_xact_lock(824731)")
+
+                def run(sql: str, params: tuple) -> list:
+                    cur.execute(sql, params)
+                    return cur.fetchall() if cur.description else []
+                return apply(run)
         return self._run(work_pg)
 
     def schema_version(self) -> int:
