@@ -28,7 +28,8 @@ import asyncio
 import json
 import os
 import resource
-from dataclasses import asdict, dataclass
+import sys
+from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
@@ -233,8 +234,14 @@ def run(config: dict[str, Any], limits: Limits, *, host: str, port: int, workers
     ``X-Forwarded-For`` is believed; the client is then the right-most address no trusted proxy added."""
     import uvicorn
 
-    # Every connection needs a file descriptor, plus the database, the listening socket and some slack.
-    raise_open_files_limit(limits.max_connections + 256)
+    # Every connection needs a file descriptor, plus the database files, the listening socket and some slack:
+    # past the open-file limit the server could not even accept the connection that would evict an idle one.
+    spare = 64
+    allowed = raise_open_files_limit(limits.max_connections + spare) - spare
+    if allowed < limits.max_connections:
+        print(f"deflect serve: the open-file limit allows {allowed} connections per worker, not "
+              f"{limits.max_connections} (raise it with ulimit -n)", file=sys.stderr)
+        limits = replace(limits, max_connections=max(16, allowed))
     os.environ[CONFIG_ENV] = json.dumps({**config, "limits": asdict(limits)})
     uvicorn.run("deflect.collector.serve:app", factory=True, host=host, port=port, workers=workers,
                 http="deflect.collector.serve:GuardedHttpProtocol", timeout_keep_alive=max(1, round(limits.keep_alive)),
