@@ -410,8 +410,12 @@ def gaps(tickets: tuple[Path, ...], more_tickets: tuple[Path, ...], mapping: tup
 
         if db_url.startswith("sqlite:") and not Path(sqlite_path(db_url)).exists():
             raise click.ClickException(f"no collector database at {sqlite_path(db_url)}")
+        from .collector.store import StoreError
+
         try:
             evidence = collector_evidence(db_url)
+        except StoreError as exc:  # already one line, password hidden
+            raise click.ClickException(str(exc)) from None
         except Exception as exc:  # noqa: BLE001 - a database the user named must be readable
             raise click.ClickException(f"cannot read the collector database {db_url}: {exc}") from exc
     report = gap_report(prepared, evidence)
