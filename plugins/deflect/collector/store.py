@@ -297,7 +297,8 @@ class Store:
     def _run(self, work: Callable[[Any], T]) -> T:
         """Run ``work(connection)`` (SQLite under the store's lock). When the connection broke, reconnect once
         and run it again; when that fails too, raise :class:`DatabaseUnavailable` and fail fast for
-        :data:`RETRY_AFTER` seconds. Work that is retried must be idempotent (upserts, single inserts)."""
+        :data:`RETRY_AFTER` seconds. Retried work is a vote upsert (idempotent) or one insert (at worst an event
+        counted twice, when the first attempt committed but its answer was lost with the connection)."""
         if time.monotonic() < self._down_until:
             raise DatabaseUnavailable(f"the database {self.parsed.shown} is unavailable; retrying in a few seconds")
         for attempt in (1, 2):
