@@ -504,6 +504,29 @@ def test_votes_are_accepted_while_1000_slow_clients_hold_connections(db_url):
         store.close()
 
 
+def test_slow_and_oversized_requests_are_cut(db_url):
+    with running_server(db_url, "--rate-limit", "0", "--header-timeout", "1", "--max-connections", "40") as port:
+        # Headers that never end: 431 once they pass the header size cap.
+        with socket.create_connection(("127.0.0.1", port), timeout=10) as s:
+            s.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n" + b"X-Pad: " + b"a" * 40_000)
+            assert s.recv(4096).startswith(b"HTTP/1.1 431")
+        # Headers that trickle: 408 and closed after the header timeout.
+        with socket.create_connection(("127.0.0.1", port), timeout=10) as s:
+            s.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n")
+            t0 = time.monotonic()
+            assert s.recv(4096).startswith(b"HTTP/1.1 408") and s.recv(4096) == b""
+            assert 0.9 < time.monotonic() - t0 < 4
+        # The cap full of unfinished bodies: a vote still gets in, in place of the slowest of them.
+        stuck = [_open_idle(port, "body") for _ in range(40)]
+        try:
+            time.sleep(1.5)
+            assert _http(port, "POST", "/api/votes", vote())[0] == 201
+            assert sum(_closed_by_server(s) for s in stuck) >= 1
+        finally:
+            for s in stuck:
+                s.close()
+
+
 @pytest.mark.parametrize("connection", ["keep-alive", "close"])
 def test_413_reaches_a_client_sending_a_big_body(db_url, connection):
     body = b"x" * (8 * 1024 * 1024)

@@ -9,9 +9,10 @@ protocol plus a little bookkeeping) adds:
 * a header timeout: from the connection (or the previous response) to the end of the request's headers,
   and a cap on header bytes;
 * a body timeout: from the end of the headers to the end of the body;
-* a connection cap per worker process: a connection over the cap closes the one that has waited
-  longest for its headers (idle or trickling), so slow clients push each other out while requests being
-  read or answered are never cut; when every connection is busy, the newcomer gets 503;
+* a connection cap per worker process: a connection over the cap closes the slow connection that has
+  waited longest — for its headers (idle or trickling), or for a body still unfinished after
+  :data:`SLOW_BODY_SECONDS` (a real vote's body follows its headers at once) — so slow clients push each
+  other out while requests being answered are never cut; when every connection is busy, the newcomer gets 503;
 * a lingering close: when the connection must close while the client is still sending a body, the
   server finishes its answer, stops writing (FIN) and reads and discards what still comes for a few
   seconds, so the client reads the 413 instead of a reset.
@@ -38,6 +39,7 @@ from .app import create_app
 
 CONFIG_ENV = "DEFLECT_COLLECTOR_CONFIG"
 SWEEP_SECONDS = 0.5
+SLOW_BODY_SECONDS = 1.0
 
 
 @dataclass(frozen=True)
@@ -85,10 +87,11 @@ class _Connections:
     def admit(self, conn: GuardedHttpProtocol) -> bool:
         """Register a new connection, making room under the cap; False when every connection is busy."""
         if len(self.open) >= self.limits.max_connections:
-            waiting = [c for c in self.open if c.state == HEADERS]
-            if not waiting:
+            slow_body = self.loop.time() - SLOW_BODY_SECONDS
+            slow = [c for c in self.open if c.state == HEADERS or (c.state == BODY and c.since < slow_body)]
+            if not slow:
                 return False
-            min(waiting, key=lambda c: c.since).drop()
+            min(slow, key=lambda c: c.since).drop()
         self.open[conn] = None
         if self._timer is None:
             self._timer = self.loop.call_later(SWEEP_SECONDS, self._sweep)
