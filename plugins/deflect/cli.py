@@ -185,9 +185,33 @@ def search(query: str, lang: str | None, limit: int, as_json: bool, internal: bo
             click.echo(f"    {hit.snippet}")
 
 
+def _trusted_proxies(value: str) -> list[str]:
+    """``--forwarded-allow-ips``: comma-separated IP addresses or networks, each checked."""
+    import ipaddress
+
+    proxies = [item.strip() for item in value.split(",") if item.strip()]
+    for item in proxies:
+        try:
+            ipaddress.ip_network(item, strict=False)
+        except ValueError:
+            raise click.BadParameter(f"{item!r} is not an IP address or network (e.g. 10.0.0.5 or 10.0.0.0/8)",
+                                     param_hint="--forwarded-allow-ips") from None
+    return proxies
+
+
+def _open_store(db_url: str):
+    """The collector's store, or a one-line error for a bad URL or a database that can't be used."""
+    from .collector.store import Store, StoreError
+
+    try:
+        return Store(db_url)
+    except StoreError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
 @main.command()
 @click.option("--db", "db_url", default="sqlite:///deflect-feedback.db", show_default=True,
-              help="Database URL: sqlite:///FILE or postgresql://user:pass@host/db.")
+              help="Database URL: sqlite:///FILE[?synchronous=full] or postgresql://user:pass@host/db.")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8765, show_default=True, type=click.IntRange(1, 65535))
 @click.option("--origin", "origins", multiple=True,
@@ -196,20 +220,29 @@ def search(query: str, lang: str | None, limit: int, as_json: bool, internal: bo
               help="Requests per second per client IP (0 disables rate limiting).")
 @click.option("--burst", default=40.0, show_default=True, type=float, help="Burst size per client IP.")
 @click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64))
+@click.option("--forwarded-allow-ips", "forwarded", default="", metavar="IPS",
+              help="Comma-separated proxy IPs or networks whose X-Forwarded-For is trusted; the client is the "
+                   "right-most address they did not add. Default: none (the header is ignored).")
+@click.option("--header-timeout", default=10.0, show_default=True, type=click.FloatRange(0.5, 300),
+              help="Seconds a client may take to send a request's headers (and an idle connection stays open).")
+@click.option("--body-timeout", default=10.0, show_default=True, type=click.FloatRange(0.5, 300),
+              help="Seconds a client may take to send a request's body.")
+@click.option("--keep-alive", default=5.0, show_default=True, type=click.FloatRange(0.5, 300),
+              help="Seconds an idle keep-alive connection stays open.")
+@click.option("--max-connections", default=1000, show_default=True, type=click.IntRange(16, 100_000),
+              help="Open connections per worker; over it the longest-idle connection is closed.")
 def serve(db_url: str, host: str, port: int, origins: tuple[str, ...], rate_limit: float, burst: float,
-          workers: int) -> None:
+          workers: int, forwarded: str, header_timeout: float, body_timeout: float, keep_alive: float,
+          max_connections: int) -> None:
     """Run the feedback collector (HTTP API; OpenAPI document at /openapi.json)."""
-    import json
+    from .collector.serve import Limits, run
 
-    import uvicorn
-
-    from .collector.store import Store
-
-    Store(db_url).close()  # migrate once, before serving
-    os.environ["DEFLECT_COLLECTOR_CONFIG"] = json.dumps(
-        {"db": db_url, "origins": list(origins), "rate": rate_limit, "burst": burst})
-    uvicorn.run("deflect.collector.serve:app", factory=True, host=host, port=port, workers=workers,
-                log_level="warning", access_log=False, server_header=False)
+    proxies = _trusted_proxies(forwarded)
+    _open_store(db_url).close()  # validate the URL and migrate once, before serving
+    run({"db": db_url, "origins": list(origins), "rate": rate_limit, "burst": burst},
+        Limits(header_timeout=header_timeout, body_timeout=body_timeout, keep_alive=keep_alive,
+               max_connections=max_connections),
+        host=host, port=port, workers=workers, forwarded_allow_ips=proxies)
 
 
 @main.command()
@@ -223,13 +256,19 @@ def feedback(db_url: str, as_json: bool, as_csv: bool, html_out: Path | None) ->
     import json
 
     from .collector import report as render
-    from .collector.store import Store, sqlite_path
+    from .collector.store import StoreError, parse_db_url
 
-    if db_url.startswith("sqlite:") and sqlite_path(db_url) != ":memory:" and not Path(sqlite_path(db_url)).exists():
-        raise click.ClickException(f"no feedback database at {sqlite_path(db_url)}")
-    store = Store(db_url)
+    try:
+        parsed = parse_db_url(db_url)
+    except StoreError as exc:
+        raise click.ClickException(str(exc)) from None
+    if parsed.dialect == "sqlite" and parsed.target != ":memory:" and not Path(parsed.target).exists():
+        raise click.ClickException(f"no feedback database at {parsed.target}")
+    store = _open_store(db_url)
     try:
         data = store.report()
+    except StoreError as exc:
+        raise click.ClickException(str(exc)) from None
     finally:
         store.close()
     if html_out:
@@ -398,8 +437,12 @@ def gaps(tickets: tuple[Path, ...], more_tickets: tuple[Path, ...], mapping: tup
 
         if db_url.startswith("sqlite:") and not Path(sqlite_path(db_url)).exists():
             raise click.ClickException(f"no collector database at {sqlite_path(db_url)}")
+        from .collector.store import StoreError
+
         try:
             evidence = collector_evidence(db_url)
+        except StoreError as exc:  # already one line, password hidden
+            raise click.ClickException(str(exc)) from None
         except Exception as exc:  # noqa: BLE001 - a database the user named must be readable
             raise click.ClickException(f"cannot read the collector database {db_url}: {exc}") from exc
     report = gap_report(prepared, evidence)

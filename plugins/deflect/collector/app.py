@@ -10,6 +10,9 @@ of them stores anything. The site posts with ``navigator.sendBeacon``, whose bod
 precompiled pydantic validation of the raw body, the spam filter, then the store's group commit), so
 a vote skips FastAPI's routing and dependency machinery. The FastAPI route of the same path documents
 the request schema in the OpenAPI document and runs the same handler.
+
+When the database is down (the store has already tried to reconnect once), every API request gets 503
+with ``Retry-After`` (the client sends again after that many seconds).
 """
 
 from __future__ import annotations
@@ -28,7 +31,7 @@ from fastapi.responses import JSONResponse
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictBool, StrictInt, TypeAdapter, ValidationError
 
 from .spam import spam_verdict
-from .store import Store, Vote, _article_key
+from .store import RETRY_AFTER, DatabaseUnavailable, Store, Vote, _article_key
 
 MAX_BODY = 8 * 1024
 
@@ -185,6 +188,10 @@ class VoteHandler:
         return 201, {"id": await self.store.committer().submit(row)}
 
 
+UNAVAILABLE = {"detail": "the feedback database is unavailable; retry later"}
+UNAVAILABLE_HEADERS = [(b"retry-after", str(RETRY_AFTER).encode())]
+
+
 def _json_response(status: int, body: dict, extra: list[tuple[bytes, bytes]] = ()) -> tuple[dict, dict]:
     data = json.dumps(body).encode()
     headers = [(b"content-type", b"application/json"), (b"content-length", str(len(data)).encode()), *extra]
@@ -249,7 +256,10 @@ class Guard:
         body = b"".join(chunks)
         handler = self.fast.get(scope["path"])
         if handler is not None:
-            status, payload = await handler(body)
+            try:
+                status, payload = await handler(body)
+            except DatabaseUnavailable:
+                return await self._send(send, 503, UNAVAILABLE, cors + UNAVAILABLE_HEADERS)
             return await self._send(send, status, payload, cors)
         try:
             json.loads(body)
@@ -318,14 +328,20 @@ def create_app(db_url: str = "sqlite:///deflect-feedback.db", allowed_origins: l
     async def invalid(request: Request, exc: RequestValidationError):
         return JSONResponse({"detail": _validation_errors(exc.errors(), prefix=())}, status_code=422)
 
+    @app.exception_handler(DatabaseUnavailable)
+    async def unavailable(request: Request, exc: DatabaseUnavailable):
+        return JSONResponse(UNAVAILABLE, status_code=503,
+                            headers={k.decode(): v.decode() for k, v in UNAVAILABLE_HEADERS})
+
     handle_vote = VoteHandler(store)
+    unavailable_doc = {503: {"description": "Database unavailable (retry after Retry-After seconds)"}}
 
     @app.post("/api/votes", status_code=201, response_model=Created,
               openapi_extra={"requestBody": {"required": True, "content": {
                   "application/json": {"schema": _VOTE.json_schema()}}}},
               responses={403: {"description": "Origin not allowed"}, 413: {"description": "Payload too large"},
                          422: {"description": "Invalid vote or rejected as spam"},
-                         429: {"description": "Too many requests"}})
+                         429: {"description": "Too many requests"}, **unavailable_doc})
     async def post_vote(request: Request):
         """Record or change a reader's vote (the guard normally answers this path itself, same handler)."""
         status, payload = await handle_vote(await request.body())
@@ -333,7 +349,7 @@ def create_app(db_url: str = "sqlite:///deflect-feedback.db", allowed_origins: l
 
     @app.post("/api/events", status_code=202, response_model=Accepted,
               responses={403: {"description": "Origin not allowed"}, 413: {"description": "Payload too large"},
-                         429: {"description": "Too many requests"}})
+                         429: {"description": "Too many requests"}, **unavailable_doc})
     async def post_event(event: Event):
         if isinstance(event, SearchEvent):
             await call(store.add_event, "search", query=event.query, results=event.results,
@@ -349,7 +365,7 @@ def create_app(db_url: str = "sqlite:///deflect-feedback.db", allowed_origins: l
                        article=_article_key(event.article) if event.article else None)
         return {"ok": True}
 
-    @app.get("/healthz")
+    @app.get("/healthz", responses=unavailable_doc)
     async def healthz() -> dict[str, Any]:
         return {"ok": True, "schema": await call(store.schema_version), "db": store.dialect}
 

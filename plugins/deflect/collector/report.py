@@ -1,29 +1,26 @@
 """Render the feedback report (from :meth:`Store.report`) as CSV, a terminal table or a self-contained HTML page.
 
-Comments are readers' text: every value is escaped when it goes into HTML.
+Comments are readers' text: every value is escaped when it goes into HTML, and CSV cells pass the
+spreadsheet formula guard (:mod:`deflect.spreadsheet`).
 """
 
 from __future__ import annotations
 
-import csv
-import io
 from html import escape
 
 from ..charts import AMBER, BLUE, GREEN, PURPLE, RED, Series, bar_chart, html_page, line_chart
+from ..spreadsheet import to_csv as to_csv_rows
 from .store import REASONS
 
 
 def to_csv(report: dict) -> str:
-    out = io.StringIO()
-    w = csv.writer(out)
-    w.writerow(["article", "views", "votes", "helpful", "helpful_pct", *[f"reason_{r}" for r in REASONS],
-                "deflections", "latest_comment"])
-    for a in report["articles"]:
-        w.writerow([a["article"], a["views"], a["votes"], a["helpful"],
-                    "" if a["helpful_pct"] is None else a["helpful_pct"],
-                    *[a["reasons"].get(r, 0) for r in REASONS], a["deflections"],
-                    a["comments"][0]["comment"] if a["comments"] else ""])
-    return out.getvalue()
+    """One row per article; readers' comments go through the spreadsheet formula guard."""
+    header = ["article", "views", "votes", "helpful", "helpful_pct", *[f"reason_{r}" for r in REASONS],
+              "deflections", "latest_comment"]
+    return to_csv_rows(header, ([a["article"], a["views"], a["votes"], a["helpful"], a["helpful_pct"],
+                                 *[a["reasons"].get(r, 0) for r in REASONS], a["deflections"],
+                                 a["comments"][0]["comment"] if a["comments"] else ""]
+                                for a in report["articles"]))
 
 
 def to_text(report: dict) -> str:

@@ -10,6 +10,12 @@ commits every queued vote in one transaction and only then resolves their future
 acknowledged (201) only once it is committed, and one commit serves many concurrent requests. SQLite runs with ``synchronous=NORMAL`` in WAL mode by default (a committed
 transaction is in the WAL file, i.e. handed to the OS, before the call returns, so it survives the
 process being SIGKILLed; ``?synchronous=full`` in the URL also survives power loss).
+
+Failures: a URL with an unsupported scheme or option raises :class:`DatabaseURLError`; a database that
+cannot be opened, read or reached raises :class:`DatabaseUnavailable` (both one-line messages). A
+statement that fails because the connection broke reconnects once and runs again; when that fails too,
+the store stays "down" for :data:`RETRY_AFTER` seconds (calls fail at once instead of piling up on a
+dead server) and the API answers 503 with ``Retry-After``.
 """
 
 from __future__ import annotations
@@ -21,12 +27,15 @@ import os
 import re
 import sqlite3
 import threading
+import time
 from collections import Counter, defaultdict
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable
-from urllib.parse import parse_qs, unquote, urlsplit
+from typing import Any, Callable, Iterable, TypeVar
+from urllib.parse import parse_qsl, unquote, urlsplit
+
+T = TypeVar("T")
 
 REASONS = ("incorrect", "unclear", "outdated", "not_solved", "other")
 
@@ -99,6 +108,91 @@ def sqlite_path(url: str) -> str:
     return url
 
 
+SUPPORTED_URLS = "sqlite:///path/to/feedback.db, postgresql://user:password@host:5432/dbname or postgres://…"
+SQLITE_SYNCHRONOUS = ("off", "normal", "full", "extra")
+#: Seconds a client is told to wait (``Retry-After``) and the store skips reconnecting after a failed attempt.
+RETRY_AFTER = 5
+#: Seconds to wait for a PostgreSQL connection unless the URL sets ``connect_timeout``.
+CONNECT_TIMEOUT = 5
+
+
+class StoreError(Exception):
+    """A database problem explained in one line (what is wrong, what to do): shown as is, never a traceback."""
+
+
+class DatabaseURLError(StoreError, ValueError):
+    """The database URL has an unsupported scheme or a bad option."""
+
+
+class DatabaseUnavailable(StoreError):
+    """The database cannot be opened, read or reached right now (after one reconnect attempt)."""
+
+
+@dataclass(frozen=True)
+class DatabaseURL:
+    """A validated database URL: ``dialect`` is ``"sqlite"`` or ``"postgresql"``; ``target`` is the SQLite
+    file (or ``":memory:"``) or the URL handed to psycopg; ``shown`` is the URL without its password."""
+
+    dialect: str
+    target: str
+    shown: str
+    synchronous: str = "NORMAL"
+
+
+def _hide_password(url: str) -> str:
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    netloc = parts.netloc.replace(f":{parts.password}@", ":***@", 1)
+    return parts._replace(netloc=netloc).geturl()
+
+
+def parse_db_url(url: str) -> DatabaseURL:
+    """Validate a database URL; raise :class:`DatabaseURLError` naming the supported forms when it is not one.
+
+    Only ``sqlite://`` and ``postgresql://``/``postgres://`` are accepted: anything else (``mysql://``,
+    SQLAlchemy's ``postgresql+psycopg://``, a bare word) would otherwise end up as a stray local file.
+    """
+    scheme, sep, _ = url.partition("://")
+    shown = _hide_password(url) if sep else url
+    if not sep or not re.fullmatch(r"[A-Za-z][A-Za-z0-9+.-]*", scheme):
+        raise DatabaseURLError(f"{shown!r} is not a database URL: use {SUPPORTED_URLS}")
+    scheme = scheme.lower()
+    if scheme == "sqlite":
+        synchronous = "normal"
+        for key, value in parse_qsl(urlsplit(url).query, keep_blank_values=True):
+            if key != "synchronous":
+                raise DatabaseURLError(f"unknown option {key!r} in {shown}: SQLite URLs take only "
+                                       f"?synchronous={'|'.join(SQLITE_SYNCHRONOUS)}")
+            if value.lower() not in SQLITE_SYNCHRONOUS:
+                raise DatabaseURLError(f"bad option synchronous={value!r} in {shown}: use one of "
+                                       f"{', '.join(SQLITE_SYNCHRONOUS)}")
+            synchronous = value.lower()
+        return DatabaseURL("sqlite", sqlite_path(url), shown, synchronous.upper())
+    if scheme in ("postgresql", "postgres"):
+        from psycopg import Error as PsycopgError
+        from psycopg.conninfo import conninfo_to_dict
+
+        try:
+            conninfo_to_dict(url)  # libpq's own parser: unknown query parameters are refused here
+        except PsycopgError as exc:
+            raise DatabaseURLError(f"bad PostgreSQL URL {shown}: {_one_line(exc)}") from None
+        return DatabaseURL("postgresql", url, shown)
+    hint = " (drop the '+driver' part)" if "+" in scheme else ""
+    raise DatabaseURLError(f"unsupported database URL scheme '{scheme}://'{hint}: use {SUPPORTED_URLS}")
+
+
+def _one_line(exc: BaseException) -> str:
+    """An exception's message on one line (libpq's come with hints on further lines)."""
+    return " ".join(str(exc).split()) or type(exc).__name__
+
+
+def _sqlite_down(exc: BaseException) -> bool:
+    """Errors that mean the SQLite file cannot be used (unreadable, corrupt, disk full, locked too long),
+    as opposed to a bug in a statement (IntegrityError, ProgrammingError, ...)."""
+    return type(exc) in (sqlite3.OperationalError, sqlite3.DatabaseError)
+
+
 class Store:
     """A thread-safe handle on the feedback database."""
 
@@ -106,34 +200,50 @@ class Store:
 
     def __init__(self, url: str):
         self.url = url
+        self.parsed = parse_db_url(url)
+        self.dialect = self.parsed.dialect
         self._lock = threading.RLock()
-        if url.startswith(("postgresql://", "postgres://")):
+        self._down_until = 0.0
+        if self.dialect == "postgresql":
             import psycopg  # imported lazily: SQLite users don't need it
 
-            self.dialect = "postgresql"
+            from psycopg.conninfo import conninfo_to_dict
+
             self._psycopg = psycopg
+            given = conninfo_to_dict(url)
+            self._connect_args = {k: v for k, v in (("connect_timeout", CONNECT_TIMEOUT),
+                                                    ("application_name", "deflect-collector")) if k not in given}
             self._local = threading.local()
             self._conns: list[Any] = []
         else:
-            self.dialect = "sqlite"
-            query = parse_qs(urlsplit(url).query) if url.startswith("sqlite:") else {}
-            sync = (query.get("synchronous", ["normal"])[0] or "normal").upper()
-            if sync not in {"OFF", "NORMAL", "FULL", "EXTRA"}:
-                raise ValueError(f"bad synchronous mode {sync!r}")
-            path = sqlite_path(url)
+            path = self.parsed.target
             if path != ":memory:":
                 Path(path).parent.mkdir(parents=True, exist_ok=True)
-            conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=30)
-            conn.execute("PRAGMA journal_mode=WAL")
-            conn.execute(f"PRAGMA synchronous={sync}")
-            conn.execute("PRAGMA busy_timeout=30000")
-            self._sqlite = conn
+            self._sqlite: sqlite3.Connection | None = None
+            self._sqlite = self._open_sqlite()
             # Writers in several worker processes take this lock before BEGIN IMMEDIATE: a blocked flock()
             # wakes as soon as the other process commits, where SQLite's busy handler sleeps 1-100 ms.
             self._lockfile = f"{path}-writer.lock" if path != ":memory:" else None
             self._lockfd: int | None = None
         self._committer: GroupCommit | None = None
         self.migrate()
+
+    def _open_sqlite(self) -> sqlite3.Connection:
+        """Open the SQLite file with the store's pragmas; :class:`DatabaseUnavailable` when it can't be used."""
+        conn = None
+        try:
+            conn = sqlite3.connect(self.parsed.target, isolation_level=None, check_same_thread=False, timeout=30)
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute(f"PRAGMA synchronous={self.parsed.synchronous}")
+            conn.execute("PRAGMA busy_timeout=30000")
+            conn.execute("SELECT COUNT(*) FROM sqlite_master").fetchall()  # reads the schema: a corrupt file fails here
+        except sqlite3.Error as exc:
+            if conn is not None:
+                conn.close()
+            raise DatabaseUnavailable(f"cannot use the SQLite database {self.parsed.target}: {_one_line(exc)} "
+                                      "(is it a Deflect feedback database? restore it or point --db elsewhere)"
+                                      ) from None
+        return conn
 
     # ------------------------------------------------------------------ plumbing
     @property
@@ -143,25 +253,85 @@ class Store:
 
     def _pg(self):
         conn = getattr(self._local, "conn", None)
-        if conn is None or conn.closed:
-            conn = self._psycopg.connect(self.url, autocommit=True)
+        if conn is None or conn.closed or conn.broken:
+            try:
+                conn = self._psycopg.connect(self.url, autocommit=True, **self._connect_args)
+            except self._psycopg.Error as exc:
+                raise DatabaseUnavailable(f"cannot connect to PostgreSQL at {self.parsed.shown}: "
+                                          f"{_one_line(exc)}") from None
             self._local.conn = conn
             with self._lock:
+                self._conns = [c for c in self._conns if not c.closed]
                 self._conns.append(conn)
         return conn
+
+    def _connection_lost(self, exc: BaseException) -> bool:
+        if self.dialect == "sqlite":
+            return _sqlite_down(exc)
+        return isinstance(exc, (self._psycopg.OperationalError, self._psycopg.InterfaceError))
+
+    def _reset_connection(self) -> None:
+        """Drop the (broken) connection of this thread; the next call opens a new one."""
+        if self.dialect == "sqlite":
+            with self._lock:
+                if self._sqlite is not None:
+                    try:
+                        self._sqlite.close()
+                    except sqlite3.Error:
+                        pass
+                self._sqlite = None
+            return
+        conn = getattr(self._local, "conn", None)
+        self._local.conn = None
+        if conn is not None:
+            try:
+                conn.close()
+            except Exception:  # noqa: BLE001 - it is broken already
+                pass
+
+    def _sqlite_conn(self) -> sqlite3.Connection:
+        if self._sqlite is None:
+            self._sqlite = self._open_sqlite()
+        return self._sqlite
+
+    def _run(self, work: Callable[[Any], T]) -> T:
+        """Run ``work(connection)`` (SQLite under the store's lock). When the connection broke, reconnect once
+        and run it again; when that fails too, raise :class:`DatabaseUnavailable` and fail fast for
+        :data:`RETRY_AFTER` seconds. Retried work is a vote upsert (idempotent) or one insert (at worst an event
+        counted twice, when the first attempt committed but its answer was lost with the connection)."""
+        if time.monotonic() < self._down_until:
+            raise DatabaseUnavailable(f"the database {self.parsed.shown} is unavailable; retrying in a few seconds")
+        for attempt in (1, 2):
+            try:
+                if self.dialect == "sqlite":
+                    with self._lock:
+                        return work(self._sqlite_conn())
+                return work(self._pg())
+            except DatabaseUnavailable:
+                self._down_until = time.monotonic() + RETRY_AFTER
+                raise
+            except Exception as exc:
+                if not self._connection_lost(exc):
+                    raise
+                self._reset_connection()
+                if attempt == 2:
+                    self._down_until = time.monotonic() + RETRY_AFTER
+                    raise DatabaseUnavailable(f"the database {self.parsed.shown} failed: {_one_line(exc)}") from None
+        raise AssertionError("unreachable")
 
     def _sql(self, sql: str) -> str:
         return sql.replace("?", "%s") if self.dialect == "postgresql" else sql
 
     def _execute(self, sql: str, params: Iterable[Any] = ()) -> list[tuple]:
-        sql = self._sql(sql)
+        sql, params = self._sql(sql), tuple(params)
         if self.dialect == "sqlite":
-            with self._lock:
-                cur = self._sqlite.execute(sql, tuple(params))
-                return cur.fetchall()
-        with self._pg().cursor() as cur:
-            cur.execute(sql, tuple(params))
-            return cur.fetchall() if cur.description else []
+            return self._run(lambda c: c.execute(sql, params).fetchall())
+
+        def work(conn) -> list[tuple]:
+            with conn.cursor() as cur:
+                cur.execute(sql, params)
+                return cur.fetchall() if cur.description else []
+        return self._run(work)
 
     def close(self) -> None:
         if self._committer is not None:
@@ -169,7 +339,9 @@ class Store:
             self._committer = None
         if self.dialect == "sqlite":
             with self._lock:
-                self._sqlite.close()
+                if self._sqlite is not None:
+                    self._sqlite.close()
+                    self._sqlite = None
                 if self._lockfd is not None:
                     os.close(self._lockfd)
                     self._lockfd = None
@@ -186,41 +358,33 @@ class Store:
     def migrate(self) -> int:
         """Apply pending migrations (idempotent, safe to run from several processes); return the version."""
         pk = PK[self.dialect]
-        if self.dialect == "sqlite":
-            with self._lock:
-                c = self._sqlite
-                c.execute("BEGIN IMMEDIATE")
-                try:
-                    c.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
-                    row = c.execute("SELECT MAX(version) FROM schema_version").fetchone()
-                    version = row[0] or 0
-                    for number, statements in enumerate(MIGRATIONS, 1):
-                        if number <= version:
-                            continue
-                        for statement in statements:
-                            c.execute(statement.replace("{pk}", pk))
-                        c.execute("INSERT INTO schema_version (version) VALUES (?)", (number,))
-                        version = number
-                    c.execute("COMMIT")
-                except BaseException:
-                    c.execute("ROLLBACK")
-                    raise
-                return version
-        conn = self._pg()
-        with conn.transaction():
-            with conn.cursor() as cur:
-                cur.execute("SELECT pg_advisory_xact_lock(824731)")
-                cur.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
-                cur.execute("SELECT MAX(version) FROM schema_version")
-                version = cur.fetchone()[0] or 0
-                for number, statements in enumerate(MIGRATIONS, 1):
-                    if number <= version:
-                        continue
+
+        def apply(run: Callable[[str, tuple], list]) -> int:
+            run("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)", ())
+            version = run("SELECT MAX(version) FROM schema_version", ())[0][0] or 0
+            for number, statements in enumerate(MIGRATIONS, 1):
+                if number > version:
                     for statement in statements:
-                        cur.execute(statement.replace("{pk}", pk))
-                    cur.execute("INSERT INTO schema_version (version) VALUES (%s)", (number,))
+                        run(statement.replace("{pk}", pk), ())
+                    run(self._sql("INSERT INTO schema_version (version) VALUES (?)"), (number,))
                     version = number
-        return version
+            return version
+
+        if self.dialect == "sqlite":
+            def work_sqlite(c: sqlite3.Connection) -> int:
+                with _sqlite_transaction(c):
+                    return apply(lambda sql, params: c.execute(sql, params).fetchall())
+            return self._run(work_sqlite)
+
+        def work_pg(conn) -> int:
+            with conn.transaction(), conn.cursor() as cur:
+                cur.execute("SELECT pg_advisory_xact_lock(824731)")
+
+                def run(sql: str, params: tuple) -> list:
+                    cur.execute(sql, params)
+                    return cur.fetchall() if cur.description else []
+                return apply(run)
+        return self._run(work_pg)
 
     def schema_version(self) -> int:
         return self._execute("SELECT MAX(version) FROM schema_version")[0][0] or 0
@@ -269,25 +433,21 @@ class Store:
         stamp = now()
         params = [self._vote_params(v, stamp) for v in votes]
         if self.dialect == "sqlite":
-            with self._lock, self._writer_lock():
-                c = self._sqlite
-                c.execute("BEGIN IMMEDIATE")
-                try:
-                    ids = [c.execute(self._UPSERT_VOTE, p).fetchone()[0] for p in params]
-                    c.execute("COMMIT")
-                except BaseException:
-                    c.execute("ROLLBACK")
-                    raise
-            return ids
-        conn = self._pg()
+            def work_sqlite(c: sqlite3.Connection) -> list[int]:
+                with self._writer_lock(), _sqlite_transaction(c):
+                    return [c.execute(self._UPSERT_VOTE, p).fetchone()[0] for p in params]
+            return self._run(work_sqlite)
         sql = self._sql(self._UPSERT_VOTE)
-        with conn.transaction():
-            with conn.cursor() as cur:
-                ids = []
-                for p in params:
-                    cur.execute(sql, p, prepare=True)
-                    ids.append(cur.fetchone()[0])
-        return ids
+
+        def work_pg(conn) -> list[int]:
+            with conn.transaction():
+                with conn.cursor() as cur:
+                    ids = []
+                    for p in params:
+                        cur.execute(sql, p, prepare=True)
+                        ids.append(cur.fetchone()[0])
+            return ids
+        return self._run(work_pg)
 
     def committer(self) -> "GroupCommit":
         """The store's group-commit writer (started on first use)."""
@@ -433,6 +593,21 @@ class Store:
         return {"period": period, "votes": vote_points, "searches": search_points}
 
 
+@contextmanager
+def _sqlite_transaction(c: sqlite3.Connection):
+    """``BEGIN IMMEDIATE`` … ``COMMIT``, rolled back on error (a broken connection may refuse the rollback)."""
+    c.execute("BEGIN IMMEDIATE")
+    try:
+        yield
+        c.execute("COMMIT")
+    except BaseException:
+        try:
+            c.execute("ROLLBACK")
+        except sqlite3.Error:
+            pass
+        raise
+
+
 def _periods(data: dict, step: dt.timedelta, max_points: int) -> list[dt.date]:
     """Every period start from the first key of ``data`` to the last (the latest ``max_points``)."""
     if not data:
@@ -486,6 +661,8 @@ class GroupCommit:
             results: list[Any]
             try:
                 results = self.store.add_votes([v for v, _, _ in batch])
+            except DatabaseUnavailable as exc:  # no point trying the votes one by one
+                results = [exc] * len(batch)
             except Exception:
                 # One bad row must not fail its neighbours: commit them one by one instead.
                 results = []

@@ -11,8 +11,6 @@ as a formula are prefixed with ``'``.
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterable, Sequence
 from datetime import date
 from html import escape
@@ -22,6 +20,7 @@ from rich.table import Table
 from rich.text import Text
 
 from ..charts import AMBER, BLUE, GREEN, GREY, RED, Segment, Series, bar_chart, html_page, line_chart, sparkline
+from ..spreadsheet import to_csv
 
 COVERAGE = ("missing", "weak", "covered")
 COVERAGE_COLORS = {"missing": RED, "weak": AMBER, "covered": GREEN}
@@ -317,24 +316,6 @@ def impact_html(report: dict, title: str = "Article impact") -> str:
 # ---------------------------------------------------------------------------- CSV
 
 
-def _cell(value: object) -> object:
-    """A CSV cell: ``None`` empty, text that a spreadsheet would evaluate (``=``, ``+``, ``-``, ``@``) quoted."""
-    if value is None:
-        return ""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
-
-
-def _csv(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
-    out = io.StringIO()
-    w = csv.writer(out)
-    w.writerow(header)
-    for row in rows:
-        w.writerow([_cell(v) for v in row])
-    return out.getvalue()
-
-
 GAPS_COLUMNS = ("topic", "label", "source", "tickets", "share", "recent_per_week", "previous_per_week",
                 "change_pct", "coverage", "urgency", "best_article_url", "best_article_title", "best_article_score",
                 "best_article_why", "not_helpful", "zero_result_searches", "terms", "samples")
@@ -350,7 +331,7 @@ def gaps_csv(report: dict) -> str:
                 t.get("coverage"), t.get("urgency"), best.get("url"), best.get("title"), best.get("score"),
                 best.get("why"), t.get("not_helpful"), searches, "; ".join(map(str, t.get("terms") or ())),
                 "; ".join(map(str, t.get("samples") or ()))]
-    return _csv(GAPS_COLUMNS, map(row, report.get("topics") or ()))
+    return to_csv(GAPS_COLUMNS, map(row, report.get("topics") or ()))
 
 
 IMPACT_COLUMNS = ("rank", "url", "title", "topic", "published", "published_source", "before_per_week",
@@ -360,7 +341,7 @@ IMPACT_COLUMNS = ("rank", "url", "title", "topic", "published", "published_sourc
 
 def impact_csv(report: dict) -> str:
     """One row per measured article, ranked (columns :data:`IMPACT_COLUMNS`); skipped articles are left out."""
-    return _csv(IMPACT_COLUMNS, ([i, *(a.get(k) for k in IMPACT_COLUMNS[1:])]
+    return to_csv(IMPACT_COLUMNS, ([i, *(a.get(k) for k in IMPACT_COLUMNS[1:])]
                                  for i, a in enumerate(ranked(report.get("articles") or []), 1)))
 
 

@@ -392,7 +392,7 @@ class TicketStore:
         with tempfile.TemporaryDirectory(prefix="deflect-tickets-") as tmp:
             staged = Path(tmp) / "tickets.csv"
             with open(staged, "w", encoding="utf-8", newline="") as out:
-                writer = csv.writer(out)
+                writer = csv.writer(out)  # staging for DuckDB, not a report: cells stay verbatim
                 writer.writerow(["file", "line", *FIELDS])
                 for path in paths:
                     _convert(path, preset, mapping, writer, report, progress)
@@ -528,7 +528,7 @@ class TicketStore:
         with tempfile.TemporaryDirectory(prefix="deflect-topics-") as tmp:
             staged = Path(tmp) / "topics.csv"
             with open(staged, "w", encoding="utf-8", newline="") as out:
-                writer = csv.writer(out)
+                writer = csv.writer(out)  # staging for DuckDB, not a report: cells stay verbatim
                 writer.writerow(["rid", "topic"])
                 writer.writerows(assignments.items())
             self.con.execute(f"""
