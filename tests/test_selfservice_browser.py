@@ -215,3 +215,28 @@ def test_guide_solved_counts_as_a_helpful_vote(page: object, collector_site: str
     feedback = page.locator("[data-deflect-feedback]")
     assert feedback.get_attribute("data-deflect-feedback-state") == "thanks"
     assert not page.locator("[data-deflect-feedback-ask]").is_visible()
+
+
+@pytest.mark.parametrize("viewport", [{"width": 390, "height": 844}, {"width": 1280, "height": 800}])
+def test_faq_questions_are_clear_of_icons_and_single_bordered(browser: object, site_url: str, viewport: dict) -> None:
+    context = browser.new_context(viewport=viewport)
+    try:
+        page = context.new_page()
+        page.goto(f"{site_url}en/account/faq/")
+        boxes = page.locator("details.deflect-faq > summary").evaluate_all("""els => els.map(s => {
+            const range = document.createRange(); range.selectNodeContents(s);
+            const text = range.getBoundingClientRect(), box = s.getBoundingClientRect();
+            const after = getComputedStyle(s, '::after'), before = getComputedStyle(s, '::before');
+            const details = getComputedStyle(s.parentElement);
+            return {textLeft: text.left, textRight: text.right, left: box.left, right: box.right,
+                    iconWidth: parseFloat(after.width) || 0, before: before.display,
+                    borders: ['Top', 'Right', 'Left'].filter(side => parseFloat(details['border' + side + 'Width']) > 0)};
+        })""")
+        assert len(boxes) >= 3
+        for box in boxes:
+            assert box["before"] == "none", "no admonition icon before the question"
+            assert box["textLeft"] >= box["left"] - 0.5
+            assert box["textRight"] <= box["right"] - box["iconWidth"], "the chevron would cover the question"
+            assert box["borders"] == [], "one separator line, no box around each question"
+    finally:
+        context.close()
