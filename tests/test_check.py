@@ -222,6 +222,16 @@ def test_unknown_category(center: Path) -> None:
     assert "unknown category 'billing'" in line and "account, orders" in line
 
 
+def test_unquoted_comma_in_a_category_description_is_reported(center: Path) -> None:
+    write(center, "articles/categories.yml",
+          "account:\n  en: {title: Account, description: Sign in, keep it safe.}\n  hr: {title: Račun}\n"
+          "orders:\n  en: {title: Orders}\n")
+    run = run_check(center)
+    assert run.exit_code == 1
+    line = only_problem(run, "articles/categories.yml:2: ")
+    assert "unknown key 'keep it safe.'" in line and "must be quoted" in line
+
+
 # --- links -------------------------------------------------------------------------------------
 
 

@@ -59,3 +59,17 @@ def test_root_redirects_to_the_browser_language(browser: object, site_url: str, 
         assert page.url.endswith(expected)
     finally:
         context.close()
+
+
+@pytest.mark.slow
+def test_home_pages_show_whole_category_descriptions(site_dir: Path) -> None:
+    """A description with commas is shown whole, in every language (it was cut at the first comma)."""
+    import yaml
+
+    categories = yaml.safe_load((Path(__file__).parent.parent / "articles" / "categories.yml").read_text("utf-8"))
+    for lang in ("en", "hr", "et", "tl"):
+        home = (site_dir / lang / "index.html").read_text(encoding="utf-8")
+        for info in categories.values():
+            description = info[lang]["description"] if lang in info else None
+            if description and "," in description:
+                assert description in home.replace("&#x27;", "'"), (lang, description)

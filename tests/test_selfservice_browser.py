@@ -174,3 +174,69 @@ def test_sitemap_lists_public_pages_with_language_alternates(site_dir: Path) -> 
     alternates = {link.get("hreflang"): link.get("href") for link in entry.findall("x:link", ns)}
     assert alternates == {lang: f"{base}{lang}/account/reset-password/" for lang in ("en", "hr", "et", "tl")}
     assert not any("refund-exceptions" in loc or "escalate-hardware" in loc for loc in locs)
+
+
+def test_guide_steps_are_browser_history(page: object, site_url: str) -> None:
+    """The browser's Back (a phone's swipe) goes to the previous step, not out of the guide."""
+    page.goto(f"{site_url}en/troubleshooting/hub-offline/")
+    answer(page, "No")
+    answer(page, "No")
+    assert step(page) == "contact"
+    page.go_back()
+    page.wait_for_function("() => document.querySelector('[data-deflect-guide]').dataset.deflectCurrentStep === 'power'")
+    assert "/troubleshooting/hub-offline/" in page.url and visible_steps(page) == ["power"]
+    page.go_back()
+    page.wait_for_function("() => document.querySelector('[data-deflect-guide]').dataset.deflectCurrentStep === 'light'")
+    page.go_forward()
+    page.wait_for_function("() => document.querySelector('[data-deflect-guide]').dataset.deflectCurrentStep === 'power'")
+    assert page.locator("[data-deflect-guide-back]").is_visible()
+
+
+def test_guide_opened_at_a_step_on_a_phone_shows_its_title(browser: object, site_url: str) -> None:
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    try:
+        page = context.new_page()
+        page.goto(f"{site_url}hr/troubleshooting/hub-offline/#power")
+        page.wait_for_load_state("load")
+        page.wait_for_timeout(200)
+        assert step(page) == "power"
+        box = page.locator("article h1").bounding_box()
+        assert box is not None and box["y"] >= 0 and box["y"] + box["height"] <= 844, box
+    finally:
+        context.close()
+
+
+def test_guide_solved_counts_as_a_helpful_vote(page: object, collector_site: str) -> None:
+    page.goto(f"{collector_site}en/troubleshooting/hub-offline/")
+    assert page.locator("[data-deflect-feedback]").is_visible()
+    answer(page, "Yes")
+    answer(page, "Steady white")
+    page.click("[data-deflect-guide-solved]")
+    feedback = page.locator("[data-deflect-feedback]")
+    assert feedback.get_attribute("data-deflect-feedback-state") == "thanks"
+    assert not page.locator("[data-deflect-feedback-ask]").is_visible()
+
+
+@pytest.mark.parametrize("viewport", [{"width": 390, "height": 844}, {"width": 1280, "height": 800}])
+def test_faq_questions_are_clear_of_icons_and_single_bordered(browser: object, site_url: str, viewport: dict) -> None:
+    context = browser.new_context(viewport=viewport)
+    try:
+        page = context.new_page()
+        page.goto(f"{site_url}en/account/faq/")
+        boxes = page.locator("details.deflect-faq > summary").evaluate_all("""els => els.map(s => {
+            const range = document.createRange(); range.selectNodeContents(s);
+            const text = range.getBoundingClientRect(), box = s.getBoundingClientRect();
+            const after = getComputedStyle(s, '::after'), before = getComputedStyle(s, '::before');
+            const details = getComputedStyle(s.parentElement);
+            return {textLeft: text.left, textRight: text.right, left: box.left, right: box.right,
+                    iconWidth: parseFloat(after.width) || 0, before: before.display,
+                    borders: ['Top', 'Right', 'Left'].filter(side => parseFloat(details['border' + side + 'Width']) > 0)};
+        })""")
+        assert len(boxes) >= 3
+        for box in boxes:
+            assert box["before"] == "none", "no admonition icon before the question"
+            assert box["textLeft"] >= box["left"] - 0.5
+            assert box["textRight"] <= box["right"] - box["iconWidth"], "the chevron would cover the question"
+            assert box["borders"] == [], "one separator line, no box around each question"
+    finally:
+        context.close()

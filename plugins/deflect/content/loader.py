@@ -188,6 +188,11 @@ def _category_texts(
             texts[key] = CategoryText(entry)
         elif isinstance(entry, dict) and isinstance(entry.get("title"), str):
             texts[key] = CategoryText(entry["title"], str(entry.get("description") or ""))
+            for stray in sorted(map(str, entry.keys() - {"title", "description"})):
+                # {description: Sign in, keep it safe} parses "keep it safe" as a key of its own.
+                problems.append(error(rel, line, f"category '{slug}': '{key}' has an unknown key '{stray}'; only title "
+                                                 "and description are allowed. Text with a comma inside {…} must be "
+                                                 "quoted: description: \"Sign in, keep it safe\""))
         else:
             problems.append(error(rel, line, f"category '{slug}': '{key}' needs a title (text)"))
     if settings.default_language not in texts:

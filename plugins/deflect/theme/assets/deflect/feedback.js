@@ -161,7 +161,7 @@
       if (focus) change.focus();
     }
 
-    function vote(helpful, reason, text) {
+    function vote(helpful, reason, text, quiet) {
       var body = {
         article: article, lang: config.lang, helpful: helpful,
         reason: helpful || REASONS.indexOf(reason) < 0 ? null : reason,
@@ -172,7 +172,7 @@
       votes[article] = { helpful: body.helpful, reason: body.reason, at: new Date().toISOString() };
       save(KEY_VOTES, votes);
       deliver(body);
-      showThanks(true);
+      showThanks(!quiet);
     }
 
     yes.addEventListener("click", function () { vote(true, null, null); });
@@ -198,6 +198,12 @@
       showAsk(true);
     });
 
+    if (config.role === "article") {
+      // A troubleshooting guide's "This solved it" is a helpful vote, unless the reader voted already.
+      document.addEventListener("deflect:solved", function () {
+        if (!load(KEY_VOTES, {})[article]) vote(true, null, null, true);
+      });
+    }
     if (load(KEY_VOTES, {})[article]) showThanks(false);
     else showAsk(false);
     root.hidden = false;

@@ -42,6 +42,7 @@
   root.classList.add("deflect-guide--interactive");
 
   var history = [];
+  var SOLVED = "deflect-solved";
   var controls = document.createElement("div");
   controls.className = "deflect-guide__controls";
   var done = document.createElement("div");
@@ -61,7 +62,32 @@
     return b;
   }
 
+  // Each step is an entry in the browser's history, so Back (or a phone's swipe) goes to the
+  // previous step instead of leaving the guide. The trail of steps taken rides in the entry.
+  function record(id, push) {
+    var state = { deflectStep: id, trail: history.slice() };
+    var url = id === SOLVED ? location.pathname + location.search + "#" + steps[0].id : "#" + id;
+    if (push && window.history.pushState) window.history.pushState(state, "", url);
+    else if (window.history.replaceState) window.history.replaceState(state, "", url);
+  }
+
+  function toTop() { window.scrollTo({ top: Math.max(0, root.offsetTop - 80) }); }
+
+  function solved() {
+    steps.forEach(function (s) { s.el.hidden = true; });
+    controls.textContent = "";
+    controls.appendChild(button(t("guide_restart", "Start over"), "", function () {
+      history = []; show(steps[0].id, true); toTop();
+    }, "data-deflect-guide-restart"));
+    done.hidden = false;
+    done.parentNode.insertBefore(controls, done.nextSibling);
+    root.setAttribute("data-deflect-current-step", "solved");
+    // "This solved it" answers "Was this helpful?": the widget thanks instead of asking again.
+    document.dispatchEvent(new CustomEvent("deflect:solved"));
+  }
+
   function show(id, push) {
+    if (id === SOLVED) { if (push) { history.push(current.id); record(SOLVED, true); } solved(); return; }
     var step = byId[id];
     if (!step) return;
     if (push && current) history.push(current.id);
@@ -73,12 +99,7 @@
     var last = step.index === steps.length - 1;
     if (!step.answers.length && !last) {
       controls.appendChild(button(t("guide_solved", "This solved it"), "md-button--primary", function () {
-        steps.forEach(function (s) { s.el.hidden = true; });
-        controls.textContent = "";
-        controls.appendChild(button(t("guide_restart", "Start over"), "", function () { history = []; show(steps[0].id, false); }, "data-deflect-guide-restart"));
-        done.hidden = false;
-        done.parentNode.insertBefore(controls, done.nextSibling);
-        root.setAttribute("data-deflect-current-step", "solved");
+        show(SOLVED, true);
       }, "data-deflect-guide-solved"));
       // A step whose text links to other steps lets the reader pick the link that applies;
       // otherwise "still not working" leads to the next step.
@@ -87,7 +108,7 @@
       });
       if (!links.length) {
         var next = steps[step.index + 1];
-        controls.appendChild(button(t("guide_not_solved", "Still not working"), "", function () { show(next.id, true); }, "data-deflect-guide-next"));
+        controls.appendChild(button(t("guide_not_solved", "Still not working"), "", function () { show(next.id, true); toTop(); }, "data-deflect-guide-next"));
       }
     }
     if (last) {
@@ -102,12 +123,13 @@
       }
     }
     if (history.length) controls.appendChild(button(t("guide_back", "Back"), "", function () {
-      var previous = history.pop();
-      show(previous, false);
+      // Show the previous step at once, then step the browser back too (its popstate shows the same).
+      show(history.pop(), null);
+      window.history.back();
     }, "data-deflect-guide-back"));
     step.el.appendChild(controls);
     root.setAttribute("data-deflect-current-step", step.id);
-    if (window.history.replaceState) window.history.replaceState(null, "", "#" + step.id);
+    if (push !== null) record(step.id, push);
   }
 
   // Answers and in-text links to other steps move through the guide instead of scrolling.
@@ -115,12 +137,41 @@
     var link = ev.target.closest ? ev.target.closest("a[href^='#']") : null;
     if (!link || link.classList.contains("headerlink")) return;
     var id = link.getAttribute("href").slice(1);
-    if (byId[id]) { ev.preventDefault(); show(id, true); window.scrollTo({ top: root.offsetTop - 80 }); }
+    if (byId[id]) { ev.preventDefault(); show(id, true); toTop(); }
+  });
+  window.addEventListener("popstate", function (ev) {
+    var state = ev.state;
+    var id = state && state.deflectStep;
+    if (id !== SOLVED && !byId[id]) id = byId[location.hash.slice(1)] ? location.hash.slice(1) : steps[0].id;
+    history = state && state.trail ? state.trail.slice() : [];
+    show(id, null);
+    toTop();
   });
   window.addEventListener("hashchange", function () {
+    // A hash typed or linked from outside the guide (entries made by pushState fire no hashchange).
     var id = location.hash.slice(1);
-    if (byId[id] && (!current || current.id !== id)) show(id, true);
+    if (byId[id] && (!current || current.id !== id)) { show(id, false); toTop(); }
   });
+  if ("scrollRestoration" in window.history) window.history.scrollRestoration = "manual";
   var start = location.hash.slice(1);
-  show(byId[start] ? start : steps[0].id, false);
+  var restored = window.history.state && window.history.state.deflectStep;
+  if (restored && (restored === SOLVED || byId[restored])) {
+    history = (window.history.state.trail || []).slice();
+    show(restored, null);
+  } else {
+    show(byId[start] ? start : steps[0].id, false);
+  }
+  // The browser scrolls to a #step anchor once the page has loaded, past the guide's title: the
+  // guide shows one step under its title, so it starts at the top unless the reader scrolled.
+  var touched = false;
+  ["wheel", "touchstart", "keydown", "mousedown"].forEach(function (type) {
+    window.addEventListener(type, function () { touched = true; }, { once: true, passive: true });
+  });
+  function settle() { if (!touched) window.scrollTo(0, 0); }
+  settle();
+  window.addEventListener("load", function () {
+    settle();
+    window.setTimeout(settle, 0);
+    window.requestAnimationFrame(function () { window.requestAnimationFrame(settle); });
+  });
 })();
