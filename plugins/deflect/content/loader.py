@@ -15,7 +15,7 @@ from typing import Any
 from .frontmatter import SourceText, read_text, split_front_matter
 from .history import load_history
 from .model import Category, CategoryText, Document, DocumentKind, HelpCenter
-from .problems import Problem, error
+from .problems import Problem, error, markup_in_plain_text
 from .schema import SLUG_RE, ArticleFrontMatter, FaqFrontMatter, validate_front_matter
 from .settings import ContentSettings
 
@@ -184,6 +184,11 @@ def _category_texts(
             texts[key] = CategoryText(entry["title"], str(entry.get("description") or ""))
         else:
             problems.append(error(rel, line, f"category '{slug}': '{key}' needs a title (text)"))
+            continue
+        for name in ("title", "description"):
+            message = markup_in_plain_text(f"{key} {name}", getattr(texts[key], name))
+            if message:
+                problems.append(error(rel, source.line_of(slug, str(key), name) - 1, f"category '{slug}': {message}"))
     if settings.default_language not in texts:
         problems.append(error(rel, source.line_of(slug) - 1,
                               f"category '{slug}' has no title in the default language '{settings.default_language}'"))

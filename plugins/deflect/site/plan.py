@@ -182,7 +182,7 @@ class SitePlan:
         info = category.text(lang, self.settings.default_language)
         path = f"{lang}/{slug}/index.md"
         entries = self._entries(lang, slug)
-        lines = [info.description, ""] if info.description else []
+        lines = [_md(info.description), ""] if info.description else []
         if entries:
             lines.append('<div class="deflect-articles" markdown>\n')
             for doc, doc_path in entries:
