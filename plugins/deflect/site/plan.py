@@ -375,9 +375,13 @@ def _escape(value: str) -> str:
 
 
 def _md(value: str) -> str:
-    """Text placed inside generated Markdown: no accidental markup or HTML from titles."""
-    escaped = _escape(value)
-    for char in "[]*_`\\":
+    """Text placed inside generated Markdown: no accidental markup or HTML from titles.
+
+    Braces are escaped too: ``{: onclick=…}`` after a link or a paragraph would be an attribute
+    list. Line breaks become spaces, so a title cannot start a block of its own.
+    """
+    escaped = _escape(" ".join(value.split()))
+    for char in "\\[]*_`{}":  # the backslash first, or the escapes added here would be escaped again
         escaped = escaped.replace(char, "\\" + char)
     return escaped
 
