@@ -70,6 +70,9 @@ def hostile_center(tmp_path_factory: pytest.TempPathFactory) -> Path:
         _quote(HR_TITLE), summary=_quote("Sažetak <img src=x onerror=alert(3)>"), body="Lozinka za zebrice.\n"))
     write(root, "faq/en/hostile-question.md",
           f"---\ntitle: {_quote(FAQ_QUESTION)}\ncategory: account\n---\nYes, zebrafish food is safe.\n")
+    # Hand-written pages: a title from front matter, and one MkDocs takes from the first heading.
+    write(root, "docs/en/about.md", "---\ntitle: 'About <img src=x onerror=alert(20)>'\n---\n\nAbout us.\n")
+    write(root, "docs/en/terms.md", "# Terms `<img src=x onerror=alert(21)>` & Q&amp;A\n\nTerms.\n")
     return root
 
 
@@ -175,6 +178,8 @@ def test_hostile_text_is_shown_as_text_everywhere_it_appears(hostile_site: Path)
             in _read(hostile_site, "hr/account"))
     home = _read(hostile_site, "en")
     assert escaped_title in home and "Account &lt;img src=x onerror=alert(7)&gt;" in home
+    assert "<title>About &lt;img src=x onerror=alert(20)&gt; - Test" in _read(hostile_site, "en/about")
+    assert "<title>Terms &lt;img src=x onerror=alert(21)&gt; &amp; Q&amp;A - Test" in _read(hostile_site, "en/terms")
     related = _read(hostile_site, "en/account/reset-password").split("data-deflect-related", 1)
     assert len(related) == 2 and escaped_title in related[1]
 
@@ -250,7 +255,7 @@ def _assert_nothing_injected(page: object, dialogs: list[str]) -> None:
 @pytest.mark.slow
 @pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="chromium is not installed")
 @pytest.mark.parametrize("path", ["en/account/hostile/", "en/account/", "hr/account/hostile/",
-                                  "hr/account/reset-password/", "en/", "en/account/faq/", "hr/"])
+                                  "hr/account/reset-password/", "en/", "en/account/faq/", "hr/", "en/terms/"])
 def test_pages_run_no_injected_script(page: object, hostile_url: str, path: str) -> None:
     dialogs: list[str] = []
     page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
@@ -260,6 +265,8 @@ def test_pages_run_no_injected_script(page: object, hostile_url: str, path: str)
         assert page.inner_text(".md-content article h1") == TITLE
         assert page.title() == f"{TITLE} - Test <img src=x onerror=alert(11)> Center"
         assert page.inner_text(".md-nav__link--active") == TITLE
+    if path == "en/terms/":
+        assert page.title() == "Terms <img src=x onerror=alert(21)> & Q&A - Test <img src=x onerror=alert(11)> Center"
 
 
 @pytest.mark.slow
