@@ -234,6 +234,15 @@ def test_strict_build_fails_on_html_in_a_title(tmp_path: Path) -> None:
         build_site(tmp_path / "mkdocs.yml", tmp_path / "site", strict=True, quiet=True)
 
 
+def test_contact_chat_link_must_be_a_web_address(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    config = make_help_center(tmp_path, articles=False)
+    config.write_text(config.read_text(encoding="utf-8") + "extra:\n  contact:\n    chat: javascript:alert(1)\n",
+                      encoding="utf-8")
+    with pytest.raises(BuildFailed):
+        build_site(config, tmp_path / "site", quiet=True)
+    assert "extra.contact.chat must be a web address starting with https://, got 'javascript:alert(1)'" in caplog.text
+
+
 # ----- Chromium ---------------------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def hostile_url(hostile_site: Path) -> Iterator[str]:

@@ -53,6 +53,7 @@ class ContentPlugin(BasePlugin[ContentConfig]):
         if config.theme.name != "material":
             raise PluginError("deflect/content needs the Material theme: set 'theme: name: material' in mkdocs.yml")
         settings = self._settings(config)
+        _contact_options(config)  # a bad contact option stops the build here, with its message
         self.center, problems = load_help_center(settings)
         _report(problems + check_help_center(self.center))
         self.ui_languages = {lang.code: _material_language(config, lang.code) for lang in settings.languages}
@@ -254,6 +255,10 @@ def _contact_options(config: MkDocsConfig) -> dict[str, str]:
     unknown = set(options) - {"email", "phone", "chat", "hours"}
     if unknown:
         raise PluginError(f"extra.contact: unknown key(s) {', '.join(sorted(unknown))}; use email, phone, chat, hours")
+    chat = str(options.get("chat") or "")
+    if chat and not chat.lower().startswith(("https://", "http://")):
+        # The chat link is an href: a javascript: URL would run when a reader clicks it.
+        raise PluginError(f"extra.contact.chat must be a web address starting with https://, got {chat!r}")
     return {key: str(value) for key, value in options.items() if value}
 
 
