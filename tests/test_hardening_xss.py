@@ -45,7 +45,8 @@ orders:
   hr: {title: Narudžbe}
 """
 BODY = ("Zebrafish need a password reset link, sent by email, when the password is lost.\n\n"
-        "## Reset link {#link}\n\nAsk for a reset link and choose a new password.\n")
+        "## Reset link {#link}\n\nAsk for a reset link and choose a new password.\n\n"
+        "## Paste `<img src=x onerror=alert(22)>` as code {#code}\n\nCode in a heading is text too.\n")
 
 
 def _quote(text: str) -> str:
@@ -60,6 +61,8 @@ def hostile_center(tmp_path_factory: pytest.TempPathFactory) -> Path:
     text = config.read_text(encoding="utf-8")
     text = text.replace("site_name: Test Help Center", "site_name: 'Test <img src=x onerror=alert(11)> Center'")
     text = text.replace("name: Hrvatski", "name: 'Hrvatski <img src=x onerror=alert(12)>'")
+    # Material's footer links print the neighbouring pages' titles.
+    text = text.replace("  name: material\n", "  name: material\n  features: [navigation.footer]\n")
     config.write_text(text + "  - deflect/search\nsite_url: https://help.example/\n"
                       "site_description: 'Help <img src=x onerror=alert(13)>'\n", encoding="utf-8")
     write(root, "articles/categories.yml", CATEGORIES)
