@@ -8,7 +8,6 @@ in ``on_page_context``.
 from __future__ import annotations
 
 import gzip
-import json
 import os
 from pathlib import Path
 from types import SimpleNamespace
@@ -25,6 +24,7 @@ from mkdocs.structure.pages import Page
 from ..content import HelpCenter, Problem, load_help_center
 from ..content.check import blocking, check_help_center
 from ..content.settings import ContentSettings, Language, SettingsError
+from ..escaping import Markup, html_json, html_text, page_title
 from ..site.plan import NavEntry, SitePage, SitePlan
 from ..site.strings import strings_for
 from .config import ContentConfig
@@ -53,6 +53,7 @@ class ContentPlugin(BasePlugin[ContentConfig]):
         if config.theme.name != "material":
             raise PluginError("deflect/content needs the Material theme: set 'theme: name: material' in mkdocs.yml")
         settings = self._settings(config)
+        _contact_options(config)  # a bad contact option stops the build here, with its message
         self.center, problems = load_help_center(settings)
         problems += check_help_center(self.center)
         _report(problems)
@@ -143,6 +144,26 @@ class ContentPlugin(BasePlugin[ContentConfig]):
                 entry["alternates"] = [(alt.lang, f"{site_url}/{self._url(alt.site_path)}") for alt in alternates]
             urls.append(entry)
         write_sitemap(Path(config.site_dir), urls)
+
+    def on_env(self, env: Any, *, config: MkDocsConfig, files: Files) -> Any:
+        """Every page's title and description become escaped HTML text before any template runs.
+
+        MkDocs' Jinja environment does not autoescape, and Material prints ``page.title``,
+        ``page.meta.title`` and ``page.meta.description`` as they are (in the header, the h1, the
+        footer links of neighbouring pages), so the values themselves are made safe here.
+        """
+        if not self.config.enabled:
+            return None
+        for file in files.documentation_pages():
+            page = file.page
+            if page is None:
+                continue
+            from_heading = "title" not in page.meta and bool(getattr(page, "_title_from_render", None))
+            page.title = page_title(page.title, from_heading=from_heading)
+            for key in ("title", "description"):
+                if isinstance(page.meta.get(key), str) and not isinstance(page.meta[key], Markup):
+                    page.meta[key] = html_text(page.meta[key])
+        return env
 
     def on_page_context(self, context: dict[str, Any], *, page: Page, config: MkDocsConfig, nav: Navigation) -> dict[str, Any] | None:
         if self.plan is None or self.files is None:
@@ -241,11 +262,15 @@ def _contact_options(config: MkDocsConfig) -> dict[str, str]:
     unknown = set(options) - {"email", "phone", "chat", "hours"}
     if unknown:
         raise PluginError(f"extra.contact: unknown key(s) {', '.join(sorted(unknown))}; use email, phone, chat, hours")
+    chat = str(options.get("chat") or "")
+    if chat and not chat.lower().startswith(("https://", "http://")):
+        # The chat link is an href: a javascript: URL would run when a reader clicks it.
+        raise PluginError(f"extra.contact.chat must be a web address starting with https://, got {chat!r}")
     return {key: str(value) for key, value in options.items() if value}
 
 
-def _faq_jsonld(page: SitePage) -> str:
-    """schema.org FAQPage structured data for an FAQ page (``</`` escaped for a script tag)."""
+def _faq_jsonld(page: SitePage) -> Markup:
+    """schema.org FAQPage structured data for an FAQ page (``<``, ``>``, ``&`` escaped for a script tag)."""
     from deflect.search.documents import extract_sections
 
     data = {
@@ -259,7 +284,7 @@ def _faq_jsonld(page: SitePage) -> str:
             for doc in page.faq_entries
         ],
     }
-    return json.dumps(data, ensure_ascii=False).replace("</", "<\\/")
+    return html_json(data)
 
 
 def _page_source(page: SitePage) -> str:
