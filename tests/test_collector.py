@@ -1,46 +1,20 @@
 """The feedback collector: the real FastAPI app (TestClient, no mocks) on SQLite and, when
-DEFLECT_TEST_POSTGRES_URL is set, PostgreSQL (a fresh schema per test); `deflect feedback`; fuzzing."""
+DEFLECT_TEST_POSTGRES_URL is set, PostgreSQL (a fresh schema per test, see ``db_url`` in conftest.py);
+`deflect feedback`. The schemathesis fuzz test is in test_collector_fuzz.py."""
 
 from __future__ import annotations
 
 import json
-import os
-import tempfile
-import uuid
-from pathlib import Path
-from urllib.parse import quote
 
 import pytest
 from click.testing import CliRunner
+from fastapi.testclient import TestClient
 
-pytest.importorskip("fastapi")
-from fastapi.testclient import TestClient  # noqa: E402
+from deflect.cli import main
+from deflect.collector.app import create_app
+from deflect.collector.store import Store
 
-from deflect.cli import main  # noqa: E402
-from deflect.collector.app import create_app  # noqa: E402
-from deflect.collector.store import Store  # noqa: E402
-
-PG_URL = os.environ.get("DEFLECT_TEST_POSTGRES_URL")
 SITE = "https://help.example.com"
-
-BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.skipif(
-    not PG_URL, reason="DEFLECT_TEST_POSTGRES_URL is not set"))]
-
-
-@pytest.fixture(params=BACKENDS)
-def db_url(request, tmp_path):
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'feedback.db'}"
-        return
-    import psycopg
-
-    schema = "t_" + uuid.uuid4().hex[:12]
-    with psycopg.connect(PG_URL, autocommit=True) as conn:
-        conn.execute(f"CREATE SCHEMA {schema}")
-    sep = "&" if "?" in PG_URL else "?"
-    yield f"{PG_URL}{sep}options={quote(f'-csearch_path={schema}')}"
-    with psycopg.connect(PG_URL, autocommit=True) as conn:
-        conn.execute(f"DROP SCHEMA {schema} CASCADE")
 
 
 @pytest.fixture
@@ -347,20 +321,3 @@ def test_trends_weekly(store, db_url, tmp_path):
 def test_feedback_missing_db(tmp_path):
     result = CliRunner().invoke(main, ["feedback", "--db", f"sqlite:///{tmp_path / 'none.db'}"])
     assert result.exit_code != 0 and "no feedback database" in result.output
-
-
-# ---------------------------------------------------------------------------- fuzz
-
-schemathesis = pytest.importorskip("schemathesis")
-from hypothesis import HealthCheck, settings  # noqa: E402
-
-_FUZZ_DIR = Path(tempfile.mkdtemp(prefix="deflect-fuzz-"))
-_FUZZ_APP = create_app(f"sqlite:///{_FUZZ_DIR / 'fuzz.db'}", [SITE], rate=0)
-schema = schemathesis.openapi.from_asgi("/openapi.json", _FUZZ_APP)
-
-
-@schema.parametrize()
-@settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
-def test_fuzz_no_5xx(case):
-    response = case.call()
-    assert response.status_code < 500, (case, response.text)
