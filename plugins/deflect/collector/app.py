@@ -19,6 +19,7 @@ import re
 import threading
 import time
 import unicodedata
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Annotated, Any, Callable, Literal, Union
 
 from fastapi import FastAPI, Request
@@ -155,7 +156,7 @@ def origin_matcher(origins: list[str] | None) -> Callable[[str], bool]:
     return lambda o: o.rstrip("/").lower() in allowed
 
 
-def _validation_errors(errors: list[dict], prefix: tuple = ("body",)) -> list[dict]:
+def _validation_errors(errors: Iterable[Mapping[str, Any]], prefix: tuple = ("body",)) -> list[dict]:
     """pydantic errors → the API's 422 ``detail`` list (ASCII-safe, like FastAPI's)."""
     out = [{"loc": [str(p) for p in (*prefix, *e.get("loc", ()))], "msg": str(e.get("msg", "")), "type": e.get("type")}
            for e in errors]
@@ -185,7 +186,7 @@ class VoteHandler:
         return 201, {"id": await self.store.committer().submit(row)}
 
 
-def _json_response(status: int, body: dict, extra: list[tuple[bytes, bytes]] = ()) -> tuple[dict, dict]:
+def _json_response(status: int, body: dict, extra: Sequence[tuple[bytes, bytes]] = ()) -> tuple[dict, dict]:
     data = json.dumps(body).encode()
     headers = [(b"content-type", b"application/json"), (b"content-length", str(len(data)).encode()), *extra]
     return ({"type": "http.response.start", "status": status, "headers": headers},
