@@ -113,6 +113,7 @@ def test_every_ticket_topic_is_classified(thunderbird_gaps) -> None:
     assert all(t["coverage"] == "missing" for t in italian + [spanish])
 
 
+@pytest.mark.slow
 @needs_sumo
 def test_topic_without_articles_is_missing(tmp_path: Path) -> None:
     """The same KB without its calendar articles: the calendar tickets now have nothing to read."""

@@ -117,6 +117,7 @@ def test_static_export_is_sharded_and_public_only(service: SearchService, tmp_pa
     assert biggest < 40_000
 
 
+@pytest.mark.slow
 def test_a_term_shard_carries_the_result_lines_of_its_postings(service: SearchService, tmp_path: Path) -> None:
     """Everything a result line shows (url, title, category, section, excerpt) is in the shard
     of the term that found it, so the browser renders results after fetching one shard per word."""
