@@ -137,6 +137,7 @@ def test_a_term_shard_carries_the_result_lines_of_its_postings(service: SearchSe
     assert "password" in excerpts[0].lower()
 
 
+@pytest.mark.slow
 def test_cli_and_browser_link_to_the_same_section(service: SearchService, tmp_path: Path) -> None:
     """One rule picks a result's section: ``deflect search`` (all query terms) and the static
     index (each term) agree for a one-word query."""
