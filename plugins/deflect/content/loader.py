@@ -83,6 +83,7 @@ def _load_document(
     problems += schema_problems
     if front is None:
         return None, problems
+    assert isinstance(front, (ArticleFrontMatter, FaqFrontMatter))  # ``model`` is one of the two
     slug = path.stem
     if not SLUG_RE.match(slug):
         problems.append(error(rel, 1, f"file name '{path.name}' must be a slug: lowercase letters, digits and hyphens"))

@@ -160,7 +160,7 @@ def write_drafts(report: dict, settings, count: int = 5) -> tuple[list[Path], li
             continue
         title = _title(row)
         closest = (row.get("best_article") or {}).get("url", "").split("/")
-        category = closest[1] if len(closest) > 2 and closest[1] in categories else (categories or [None])[0]
+        category = closest[1] if len(closest) > 2 and closest[1] in categories else (categories[0] if categories else None)
         try:
             path = scaffold(settings, "article", title, category=category)
         except ScaffoldError as exc:

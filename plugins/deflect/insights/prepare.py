@@ -81,7 +81,12 @@ def prepare(paths: list[Path], center: HelpCenter, service: SearchService, *, ma
 def _distinct(texts: list[str]) -> list[str]:
     """The texts without repeats (case-insensitive), in order."""
     seen: set[str] = set()
-    return [t for t in texts if not (t.lower() in seen or seen.add(t.lower()))]
+    distinct = []
+    for text in texts:
+        if text.lower() not in seen:
+            seen.add(text.lower())
+            distinct.append(text)
+    return distinct
 
 
 def _redacted(text: str, usernames: set[str]) -> str:

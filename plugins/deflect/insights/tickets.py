@@ -21,8 +21,12 @@ import zlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import duckdb
+
+if TYPE_CHECKING:
+    import _csv
 
 __all__ = ["FIELDS", "PRESETS", "GENERIC_TOPICS", "ImportError_", "Problem", "TicketStore", "parse_mapping"]
 
@@ -136,7 +140,7 @@ class _Counting(io.RawIOBase):
     def readable(self) -> bool:
         return True
 
-    def readinto(self, buffer) -> int:  # type: ignore[override]
+    def readinto(self, buffer) -> int:
         n = self.raw.readinto(buffer)
         self.count += n or 0
         return n
@@ -229,7 +233,7 @@ def _csv_records(stream: io.TextIOBase, path: Path, report: ImportReport) -> Ite
         start = reader.line_num + 1
 
 
-def _convert(path: Path, preset: str, mapping: dict[str, str], writer: csv.writer, report: ImportReport,
+def _convert(path: Path, preset: str, mapping: dict[str, str], writer: _csv.Writer, report: ImportReport,
              progress: Callable[[str], None] | None) -> None:
     try:
         _convert_file(path, preset, mapping, writer, report, progress)
@@ -237,7 +241,7 @@ def _convert(path: Path, preset: str, mapping: dict[str, str], writer: csv.write
         raise ImportError_(f"{path}: cannot read the file ({exc})") from exc
 
 
-def _convert_file(path: Path, preset: str, mapping: dict[str, str], writer: csv.writer, report: ImportReport,
+def _convert_file(path: Path, preset: str, mapping: dict[str, str], writer: _csv.Writer, report: ImportReport,
                   progress: Callable[[str], None] | None) -> None:
     if not path.is_file():
         raise ImportError_(f"{path}: no such file")
@@ -248,6 +252,7 @@ def _convert_file(path: Path, preset: str, mapping: dict[str, str], writer: csv.
     number = len(report.files)  # rows name their file by its number in report.files
     report.files.append(label)
 
+    resolved: dict[str, str] | None = None
     with stream:
         if kind == "csv":
             records = _csv_records(stream, path, report)
@@ -277,7 +282,6 @@ def _convert_file(path: Path, preset: str, mapping: dict[str, str], writer: csv.
         else:
             # API exports leave out null fields: the columns are the keys of the first records together.
             pending: list[tuple[int, dict]] = []
-            resolved: dict[str, str] | None = None
             keys: dict[str, None] = {}
 
             def emit(line: int, record: dict) -> None:
@@ -293,7 +297,7 @@ def _convert_file(path: Path, preset: str, mapping: dict[str, str], writer: csv.
                     progress(f"{path.name}: {report.rows:,} rows read ({100 * counting.count / max(1, size):.0f}%)")
                 try:
                     record = json.loads(text)
-                except ValueError as exc:
+                except json.JSONDecodeError as exc:
                     hint = " (a JSON array or document? export JSON Lines: one object per line)" \
                         if line == 1 and text.lstrip()[:1] in "[{" else ""
                     report.add_problem(label, line, f"invalid JSON: {exc.msg} (column {exc.colno}){hint}")
@@ -366,6 +370,13 @@ def _time_sql(col: str) -> str:
     return f"coalesce(try_cast({col} AS TIMESTAMPTZ), try_strptime({col}, [{formats}]), {epoch})"
 
 
+def _one(cursor: duckdb.DuckDBPyConnection) -> tuple[Any, ...]:
+    """The one row of an aggregate query (DuckDB types ``fetchone`` as possibly None)."""
+    row = cursor.fetchone()
+    assert row is not None
+    return row
+
+
 class TicketStore:
     """Imported tickets in an in-process DuckDB database.
 
@@ -395,7 +406,7 @@ class TicketStore:
                 writer = csv.writer(out)  # staging for DuckDB, not a report: cells stay verbatim
                 writer.writerow(["file", "line", *FIELDS])
                 for path in paths:
-                    _convert(path, preset, mapping, writer, report, progress)
+                    _convert(Path(path), preset, mapping, writer, report, progress)
             if progress:
                 progress(f"loading {report.rows:,} rows into DuckDB…")
             columns = "{" + ", ".join(f"'{name}': 'VARCHAR'" for name in ("file", "line", *FIELDS)) + "}"
@@ -455,8 +466,8 @@ class TicketStore:
             CREATE TEMP TABLE valid AS SELECT * FROM parsed WHERE created IS NOT NULL AND (subject <> '' OR body <> '')
                 AND created >= TIMESTAMPTZ '2000-01-01' AND created <= now() + INTERVAL 2 DAY""")
         # Overlapping exports repeat tickets: one row per ticket id (the first file and line win).
-        report.duplicates = con.execute("""
-            SELECT count(*) - count(DISTINCT trim(id)) FROM valid WHERE trim(coalesce(id, '')) <> ''""").fetchone()[0]
+        report.duplicates = _one(con.execute("""
+            SELECT count(*) - count(DISTINCT trim(id)) FROM valid WHERE trim(coalesce(id, '')) <> ''"""))[0]
         con.execute("""
             CREATE TABLE tickets AS SELECT row_number() OVER (ORDER BY file, line) AS rid, file, line, id, created,
                 date_trunc('week', created)::DATE AS week, subject, body, topic, topic_source, creator, lang
@@ -464,7 +475,7 @@ class TicketStore:
                 OR row_number() OVER (PARTITION BY trim(id) ORDER BY file, line) = 1""")
         con.execute("DROP TABLE valid")
         con.execute("DROP TABLE parsed")
-        report.imported = con.execute("SELECT count(*) FROM tickets").fetchone()[0]
+        report.imported = _one(con.execute("SELECT count(*) FROM tickets"))[0]
         if progress:
             progress(f"imported {report.imported:,} tickets ({report.malformed:,} malformed rows"
                      + (f", {report.duplicates:,} repeated ticket ids skipped" if report.duplicates else "") + ")")
@@ -476,12 +487,12 @@ class TicketStore:
         return self.report.imported
 
     def period(self) -> tuple[dt.date, dt.date] | None:
-        start, end = self.con.execute("SELECT min(created)::DATE, max(created)::DATE FROM tickets").fetchone()
+        start, end = _one(self.con.execute("SELECT min(created)::DATE, max(created)::DATE FROM tickets"))
         return None if start is None else (start, end)
 
     def weeks(self) -> list[dt.date]:
         """Every week (Monday) from the first ticket's to the last's, with or without tickets."""
-        first, last = self.con.execute("SELECT min(week), max(week) FROM tickets").fetchone()
+        first, last = _one(self.con.execute("SELECT min(week), max(week) FROM tickets"))
         if first is None:
             return []
         return [first + dt.timedelta(days=7 * i) for i in range((last - first).days // 7 + 1)]
@@ -503,8 +514,8 @@ class TicketStore:
         return f"NOT ({condition})" if exclude else condition
 
     def unassigned(self, langs: tuple[list[str], bool] | None = None) -> int:
-        return self.con.execute(
-            f"SELECT count(*) FROM tickets WHERE topic IS NULL AND {self._lang_filter(langs)}").fetchone()[0]
+        return _one(self.con.execute(
+            f"SELECT count(*) FROM tickets WHERE topic IS NULL AND {self._lang_filter(langs)}"))[0]
 
     def unassigned_languages(self) -> dict[str, int]:
         """Tickets without a topic per two-letter language code ('' when unknown)."""

@@ -137,8 +137,9 @@ class ContentPlugin(BasePlugin[ContentConfig]):
         for file in self.files.documentation_pages():
             planned = self.plan.page_for(file.src_uri)
             url = "" if file.url in ("./", ".") else file.url
-            entry = {"loc": f"{site_url}/{url}", "lastmod": planned.updated.isoformat() if planned.updated else None,
-                     "alternates": []}
+            entry: dict[str, Any] = {"loc": f"{site_url}/{url}",
+                                     "lastmod": planned.updated.isoformat() if planned.updated else None,
+                                     "alternates": []}
             alternates = [alt for alt in self.plan.alternates(planned) if alt.translated]
             if len(alternates) > 1:
                 entry["alternates"] = [(alt.lang, f"{site_url}/{self._url(alt.site_path)}") for alt in alternates]
@@ -165,7 +166,10 @@ class ContentPlugin(BasePlugin[ContentConfig]):
                     page.meta[key] = html_text(page.meta[key])
         return env
 
-    def on_page_context(self, context: dict[str, Any], *, page: Page, config: MkDocsConfig, nav: Navigation) -> dict[str, Any] | None:
+    # The override is ignored: the context carries keys (deflect, Material's) that MkDocs's TemplateContext lacks.
+    def on_page_context(  # type: ignore[override]
+        self, context: dict[str, Any], *, page: Page, config: MkDocsConfig, nav: Navigation
+    ) -> dict[str, Any] | None:
         if self.plan is None or self.files is None:
             return None
         planned = self.plan.page_for(page.file.src_uri)

@@ -71,7 +71,8 @@ class SearchPlugin(BasePlugin[SearchConfig]):
         log.info(f"deflect/search: indexed {self.service.count} documents in {time.perf_counter() - started:.1f}s")
         return None
 
-    def on_page_context(self, context: dict[str, Any], *, page: Page, config: MkDocsConfig,
+    # The override is ignored: the context carries keys (deflect, Material's) that MkDocs's TemplateContext lacks.
+    def on_page_context(self, context: dict[str, Any], *, page: Page, config: MkDocsConfig,  # type: ignore[override]
                         nav: Navigation) -> dict[str, Any] | None:
         if self.service is None:
             return None

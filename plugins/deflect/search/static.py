@@ -98,10 +98,10 @@ def export_static(index: SearchIndex, out: Path, synonyms: dict[str, list[list[s
             "stop": sorted(analyzer.folded_stops),
             "synonyms": [[list(m) for m in group] for group in synonym_terms(lang, synonyms.get(lang, []))],
         }
-    data = json_text(manifest, separators=(",", ":")).encode()
-    (out / "manifest.json").write_bytes(data)
+    encoded = json_text(manifest, separators=(",", ":")).encode()
+    (out / "manifest.json").write_bytes(encoded)
     stats.files += 1
-    stats.bytes += len(data)
+    stats.bytes += len(encoded)
     return stats
 
 

@@ -94,8 +94,8 @@ class SitePlan:
     def _plan(self) -> None:
         default = self.settings.default_language
         by_key: dict[tuple[str, str], dict[str, Document]] = {}
-        for doc in self._documents:
-            by_key.setdefault((doc.kind.value, doc.translation_key), {})[doc.lang] = doc
+        for document in self._documents:
+            by_key.setdefault((document.kind.value, document.translation_key), {})[document.lang] = document
         for (kind, key), versions in by_key.items():
             for lang in self.settings.codes:
                 doc = versions.get(lang)
