@@ -293,3 +293,11 @@ def test_cli_prints_the_counts_and_refuses_ambiguous_dates(tmp_path: Path) -> No
     assert (imported["rows"], imported["imported"], imported["malformed"], imported["duplicates"]) == (3, 1, 1, 1)
     code, _, err = run(tmp_path, "gaps", "--tickets", str(tmp_path / "nope.csv"))
     assert code == 2 and "nope.csv" in err and "does not exist" in err
+
+
+def test_a_multi_line_field_with_a_missing_column_is_one_short_row(tmp_path: Path) -> None:
+    path = tmp_path / "short.csv"
+    path.write_text('id,created,subject,body\n1,2025-03-03,"two\nlines"\n2,2025-03-04,fine,body\n', encoding="utf-8")
+    store = load(path)
+    assert problems(store) == [(2, "expected 4 fields, found 3")]
+    assert (store.report.rows, store.report.imported) == (2, 1)

@@ -293,11 +293,10 @@ def _runaway_quote(text: str, delimiter: str) -> bool:
     return False
 
 
-def _csv_records(lines: _Lines, path: Path, report: ImportReport, width: list[int]) -> Iterator[tuple[int, list[str]]]:
+def _csv_records(lines: _Lines, path: Path, report: ImportReport) -> Iterator[tuple[int, list[str]]]:
     """(first line of the record, fields) per CSV record. A record that cannot be read, or one that
     spans lines because of a quote that is never closed properly, is reported (counted as one row)
-    and the lines it swallowed are read again as rows of their own, so none is lost silently.
-    ``width`` holds the header's field count once it is known."""
+    and the lines it swallowed are read again as rows of their own, so none is lost silently."""
     csv.field_size_limit(MAX_RECORD)
     delimiter = _delimiter(path)
     reader = csv.reader(lines, delimiter=delimiter, strict=False)
@@ -314,8 +313,9 @@ def _csv_records(lines: _Lines, path: Path, report: ImportReport, width: list[in
         if not record:  # csv.Error at the end of the data
             return
         first, last = record[0][0], record[-1][0]
-        if len(record) > 1 and (error is not None or (width and len(row or ()) != width[0])
-                                or _runaway_quote("".join(t for _, t in record), delimiter)):
+        # Quotes that pair up across lines are a field with line breaks; one that never closes, or
+        # closes with text glued to it, ran away with the lines after it.
+        if len(record) > 1 and (error is not None or _runaway_quote("".join(t for _, t in record), delimiter)):
             report.rows += 1
             what = (f"a field longer than {MAX_RECORD:,} characters (an unclosed quote?)"
                     if error and "field limit" in error else "unclosed quote")
@@ -359,8 +359,7 @@ def _convert_file(path: Path, preset: str, mapping: dict[str, str], writer: csv.
 
     with stream:
         if kind == "csv":
-            width: list[int] = []
-            records = _csv_records(lines, path, report, width)
+            records = _csv_records(lines, path, report)
             try:
                 _, header = next(records)
             except StopIteration:
@@ -369,14 +368,14 @@ def _convert_file(path: Path, preset: str, mapping: dict[str, str], writer: csv.
             resolved = _resolve(header, preset, mapping, path)
             report.mapping[label] = resolved
             getters = [header.index(resolved[n]) if n in resolved else None for n in FIELDS]
-            width.append(len(header))
+            width = len(header)
             rows, write = 0, writer.writerow
             for line, row in records:  # the hot loop: a million rows take a few seconds
-                if len(row) != width[0]:
+                if len(row) != width:
                     if not row or (len(row) == 1 and not row[0].strip()):
                         continue  # a blank line is not a ticket
                     rows += 1
-                    report.add_problem(label, line, f"expected {width[0]} fields, found {len(row)}")
+                    report.add_problem(label, line, f"expected {width} fields, found {len(row)}")
                     continue
                 rows += 1
                 if progress and rows % PROGRESS_EVERY == 0:
