@@ -240,46 +240,59 @@ class _Lines:
 
     A line longer than :data:`MAX_LINE` characters is not held in memory: it is read past and handed
     on as an empty line, its number kept in ``too_long`` so the record it belongs to is reported.
-    The lines of the current CSV record are kept in ``record``; :meth:`reread` puts all but the
-    first back in front of the stream, for a record that an unclosed quote ran away with.
+    The lines of the current record are kept in ``record`` (``start`` is the first one's number)
+    until :meth:`done`; :meth:`reread` puts all but the first back in front of the stream, for a
+    record that an unclosed quote ran away with. Line numbers are counted, not stored per line:
+    this is the hot loop of a million-row import.
     """
 
     def __init__(self, stream: io.TextIOBase) -> None:
         self.stream = stream
-        self.pending: deque[tuple[int, str]] = deque()
-        self.record: list[tuple[int, str]] = []
+        self.pending: deque[str] = deque()
+        self.record: list[str] = []
+        self.start = 1
         self.too_long: set[int] = set()
-        self.read = 0  # lines taken from the stream
 
     def __iter__(self) -> Iterator[str]:
         readline, record, pending = self.stream.readline, self.record, self.pending
         while True:
             if pending:
-                number, text = pending.popleft()
+                text = pending.popleft()
             else:
                 text = readline(MAX_LINE)
                 if not text:
                     return
-                self.read += 1
-                number = self.read
                 if len(text) >= MAX_LINE and not text.endswith(("\n", "\r")):
                     while True:  # skip the rest of the line, a chunk at a time
                         more = readline(MAX_LINE)
                         if not more or more.endswith(("\n", "\r")):
                             break
-                    self.too_long.add(number)
+                    self.too_long.add(self.start + len(record))
                     text = "\n"
-            record.append((number, text))
+            record.append(text)
             yield text
+
+    @property
+    def last(self) -> int:
+        """The number of the current record's last line."""
+        return self.start + len(self.record) - 1
+
+    def done(self) -> None:
+        """The current record is handled: the next line starts the next one."""
+        self.start += len(self.record)
+        self.record.clear()
 
     def reread(self) -> None:
         """Read the current record's lines after its first again, as lines of their own."""
         self.pending.extendleft(reversed(self.record[1:]))
+        self.start += 1
         self.record.clear()
 
 
-def _too_long(lines: _Lines, first: int, last: int) -> int | None:
-    return next((n for n in range(first, last + 1) if n in lines.too_long), None) if lines.too_long else None
+def _too_long(lines: _Lines) -> int | None:
+    if not lines.too_long:
+        return None
+    return next((n for n in range(lines.start, lines.last + 1) if n in lines.too_long), None)
 
 
 def _runaway_quote(text: str, delimiter: str) -> bool:
@@ -312,10 +325,10 @@ def _csv_records(lines: _Lines, path: Path, report: ImportReport) -> Iterator[tu
             row, error = None, str(exc)
         if not record:  # csv.Error at the end of the data
             return
-        first, last = record[0][0], record[-1][0]
+        first, last = lines.start, lines.last
         # Quotes that pair up across lines are a field with line breaks; one that never closes, or
         # closes with text glued to it, ran away with the lines after it.
-        if len(record) > 1 and (error is not None or _runaway_quote("".join(t for _, t in record), delimiter)):
+        if len(record) > 1 and (error is not None or _runaway_quote("".join(record), delimiter)):
             report.rows += 1
             what = (f"a field longer than {MAX_RECORD:,} characters (an unclosed quote?)"
                     if error and "field limit" in error else "unclosed quote")
@@ -324,8 +337,8 @@ def _csv_records(lines: _Lines, path: Path, report: ImportReport) -> Iterator[tu
             lines.reread()
             reader = csv.reader(lines, delimiter=delimiter, strict=False)  # a fresh parser state
             continue
-        long_line = _too_long(lines, first, last)
-        record.clear()
+        long_line = _too_long(lines)
+        lines.done()
         if long_line is not None:
             report.rows += 1
             report.add_problem(label, long_line, f"line longer than {MAX_LINE:,} characters: not read")
@@ -404,8 +417,8 @@ def _convert_jsonl(lines: _Lines, path: Path, preset: str, mapping: dict[str, st
                                           for n in FIELDS])
 
     for text in lines:
-        line = lines.read
-        lines.record.clear()
+        line = lines.start
+        lines.done()
         if line in lines.too_long:
             report.rows += 1
             report.add_problem(label, line, f"line longer than {MAX_LINE:,} characters: not read")
