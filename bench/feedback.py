@@ -84,7 +84,7 @@ def measure(n: int, tmp: Path) -> dict:
     t0 = time.perf_counter()
     evidence = collector_evidence(url)
     found = sum(1 for i in range(0, n, 4)
-                if _votes_for(f"en/cat-{i % 20}/article-{i}/", evidence.get("votes_by_page", evidence["votes"])))
+                if _votes_for(f"en/cat-{i % 20}/article-{i}/", evidence["votes_by_page"]))
     merge = time.perf_counter() - t0
     viewed = sum(1 for a in data["articles"] if a["views"])
     return {"n": n, "pages": len(pages), "anchor": anchor, "report": report, "render": rendering, "merge": merge,

@@ -169,10 +169,10 @@ def _open_text(path: Path) -> tuple[io.TextIOBase, _Counting]:
     counting = _Counting(raw)
     buffered = io.BufferedReader(counting, 1 << 20)
     head = buffered.peek(2)[:2]
-    stream: io.BufferedIOBase = buffered
+    stream = buffered
     if head == b"\x1f\x8b":
         stream = io.BufferedReader(gzip.GzipFile(fileobj=buffered), 1 << 20)  # type: ignore[arg-type]
-    encoding = _encoding(stream.peek(512)[:512])  # type: ignore[attr-defined]
+    encoding = _encoding(stream.peek(512)[:512])
     return io.TextIOWrapper(stream, encoding=encoding, errors="replace", newline=""), counting
 
 
@@ -499,11 +499,11 @@ def _table_cursor(url: str, shown: str):
     from psycopg import sql
 
     target = parts._replace(scheme="postgresql", query=rest).geturl()
-    con = psycopg.connect(target, connect_timeout=10)
-    cursor = con.cursor(name="deflect_tickets")
+    pg = psycopg.connect(target, connect_timeout=10)
+    cursor = pg.cursor(name="deflect_tickets")
     cursor.itersize = FETCH
     cursor.execute(sql.SQL("SELECT * FROM {}").format(sql.Identifier(*names)))
-    return con, cursor
+    return pg, cursor
 
 
 def _convert_table(url: str, preset: str, mapping: dict[str, str], writer: csv.writer, report: ImportReport,
