@@ -20,10 +20,11 @@ from whoosh import query as Q
 from whoosh.analysis import Token as WToken
 from whoosh.analysis import Tokenizer
 from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
+from whoosh.filedb.filestore import FileStorage, copy_to_ram
 from whoosh.scoring import BM25F
 
 from deflect.search.analysis import analyzer_for, unique
-from deflect.search.documents import SearchDoc
+from deflect.search.documents import SearchDoc, index_fields
 from deflect.search.query import QueryWord, parse_query
 
 FIELD_BOOSTS = {"title": 4.0, "tags": 2.5, "headings": 2.0, "body": 1.0}
@@ -107,12 +108,18 @@ class Match:
 class SearchIndex:
     """Per-language Whoosh indexes in one folder."""
 
-    def __init__(self, folder: Path, synonyms: dict[str, list[list[str]]] | None = None) -> None:
+    def __init__(self, folder: Path, synonyms: dict[str, list[list[str]]] | None = None, *,
+                 in_memory: bool = False) -> None:
+        """Open the per-language indexes in ``folder``; ``in_memory`` copies them into memory, so
+        that queries never read the folder again (another process may then replace or delete it)."""
         self.folder = folder
         self.synonyms = synonyms or {}
         self._weights: dict[str, tuple[list[dict], dict[str, dict[int, float]]]] = {}
-        self._indexes = {path.name: whoosh_index.open_dir(str(path)) for path in sorted(folder.iterdir())
-                         if path.is_dir() and whoosh_index.exists_in(str(path))}
+        self._indexes = {}
+        for path in sorted(folder.iterdir()):
+            if path.is_dir() and whoosh_index.exists_in(str(path)):
+                storage = FileStorage(str(path))
+                self._indexes[path.name] = (copy_to_ram(storage) if in_memory else storage).open_index()
 
     @property
     def languages(self) -> list[str]:
@@ -120,7 +127,10 @@ class SearchIndex:
 
     @classmethod
     def build(cls, docs: Iterable[SearchDoc], folder: Path, languages: Iterable[str],
-              synonyms: dict[str, list[list[str]]] | None = None) -> SearchIndex:
+              synonyms: dict[str, list[list[str]]] | None = None,
+              terms: Callable[[SearchDoc], dict[str, list[str]]] | None = None) -> SearchIndex:
+        """Index ``docs`` in ``folder`` (replaced). ``terms`` gives a document's already analysed
+        text fields (see ``index_fields``); Whoosh then only writes the postings."""
         if folder.exists():
             shutil.rmtree(folder)
         folder.mkdir(parents=True)
@@ -133,10 +143,12 @@ class SearchIndex:
             ix = whoosh_index.create_in(str(path), schema_for(lang))
             writer = ix.writer(procs=1, limitmb=256)
             for doc in by_lang.get(lang, []):
+                # A list of terms is indexed as it is (whoosh.formats.tokens), with the same
+                # positions and weights as the analyzer's tokens of the text.
+                fields = terms(doc) if terms else index_fields(doc)
                 writer.add_document(
-                    id=doc.id, url=doc.url, kind=doc.kind, category=doc.category, title=doc.title,
-                    tags=" ".join(doc.tags) + " " + doc.summary, headings=doc.headings, body=doc.body,
-                    record=json.dumps(_record(doc), ensure_ascii=False),
+                    id=doc.id, url=doc.url, kind=doc.kind, category=doc.category, _stored_title=doc.title,
+                    record=json.dumps(_record(doc), ensure_ascii=False), **fields,
                 )
             writer.commit()
         return cls(folder, synonyms)
