@@ -125,6 +125,13 @@ class SearchIndex:
     def languages(self) -> list[str]:
         return list(self._indexes)
 
+    def verify(self) -> None:
+        """Read every language's index once (raises when a file of it is damaged)."""
+        for ix in self._indexes.values():
+            with ix.reader() as reader:
+                for field in reader.indexed_field_names():
+                    sum(1 for _ in reader.lexicon(field))
+
     @classmethod
     def build(cls, docs: Iterable[SearchDoc], folder: Path, languages: Iterable[str],
               synonyms: dict[str, list[list[str]]] | None = None,

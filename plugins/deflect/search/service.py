@@ -142,6 +142,7 @@ def _open_or_build(folder: Path, name: str, entries: list[DocAnalysis], codes: l
     if (generation / "complete").is_file():
         try:
             index = SearchIndex(generation, synonyms, in_memory=True)
+            index.verify()
         except Exception:  # noqa: BLE001 - a damaged generation is rebuilt
             index = None
     if index is None or sorted(index.languages) != sorted(codes):
