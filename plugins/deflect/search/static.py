@@ -236,8 +236,10 @@ def _write_shards(lang: str, terms: dict[str, _TermData], forms: dict[str, str],
         return (len(value.postings) * 4 + sum(len(x) + 3 for x in value.excerpts)
                 + sum(card_size(doc) + 30 * len(secs) for doc, secs in value.sections.items()))
 
+    estimate = {id(item): len(item[0]) + 4 + item_size(item[2]) for item in items}  # once per item
+
     def size(group: list[tuple[str, str, object]]) -> int:
-        return sum(len(k) + 4 + item_size(v) for k, _, v in group)
+        return sum(estimate[id(item)] for item in group)
 
     def emit(key: str, group: list[tuple[str, str, object]]) -> None:
         shard: dict[str, dict] = {"t": {}, "x": {}, "f": {}, "d": {}}
