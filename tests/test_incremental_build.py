@@ -16,7 +16,9 @@ import pytest
 from deflect.cli import _settings
 from deflect.content import load_help_center
 from deflect.mkdocs_plugins.build import build_site
-from deflect.search.cache import locked
+from deflect.search.cache import analyse_doc, locked
+from deflect.search.documents import search_documents
+from deflect.search.engine import AnalysedIndex, SearchIndex, _record
 from deflect.search.service import SearchService
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -219,3 +221,21 @@ def test_a_damaged_cache_is_rebuilt(tmp_path: Path) -> None:
         for segment in generation.rglob("*.seg"):
             segment.write_bytes(b"")
     assert SearchService.build(center).search("reset password") == first
+
+
+def test_weights_from_cached_analysis_equal_whoosh_bm25f(tmp_path: Path) -> None:
+    """The build computes term weights from cached analyses instead of a Whoosh index: the same
+    floats in the same order, or related articles, the static index and ticket matching would change."""
+    settings = _settings(None, ROOT / "mkdocs.yml")
+    center, _ = load_help_center(settings, with_history=False)
+    docs = search_documents(center)
+    analysed = AnalysedIndex([(doc, analyse_doc(doc, _record(doc)).fields) for doc in docs], settings.codes, {},
+                             lambda: pytest.fail("term weights must not need the Whoosh index"))
+    whoosh = SearchIndex.build(docs, tmp_path / "index", settings.codes)
+    assert analysed.languages == whoosh.languages
+    for lang in whoosh.languages:
+        records, weights = whoosh.term_weights(lang)
+        assert analysed.term_weights(lang)[0] == records
+        ours = analysed.term_weights(lang)[1]
+        assert list(ours) == list(weights)
+        assert all(list(ours[term].items()) == list(per_doc.items()) for term, per_doc in weights.items())

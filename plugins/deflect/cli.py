@@ -141,7 +141,10 @@ def search(query: str, lang: str | None, limit: int, as_json: bool, internal: bo
         service = SearchService.build(center, synonyms_file=str(options.get("synonyms") or "search/synonyms.yml"))
     except (SynonymError, CacheBusy) as exc:
         raise click.ClickException(str(exc)) from exc
-    hits = service.search(query, lang, limit)
+    try:
+        hits = service.search(query, lang, limit)
+    except CacheBusy as exc:
+        raise click.ClickException(str(exc)) from exc
     if as_json:
         payload = {"query": query, "lang": lang, "results": [
             {"url": h.url, "title": h.title, "score": h.score, "snippet": h.snippet, "lang": h.lang, "kind": h.kind}

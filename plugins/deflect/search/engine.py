@@ -22,6 +22,7 @@ from whoosh.analysis import Tokenizer
 from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
 from whoosh.filedb.filestore import FileStorage, copy_to_ram
 from whoosh.scoring import BM25F
+from whoosh.util.numeric import byte_to_length, length_to_byte
 
 from deflect.search.analysis import analyzer_for, unique
 from deflect.search.documents import SearchDoc, index_fields
@@ -29,6 +30,7 @@ from deflect.search.query import QueryWord, parse_query
 
 FIELD_BOOSTS = {"title": 4.0, "tags": 2.5, "headings": 2.0, "body": 1.0}
 TEXT_FIELDS = tuple(FIELD_BOOSTS)
+BM25_B, BM25_K1 = 0.75, 1.2  # whoosh.scoring.BM25F's defaults, which searches use
 MATCH_SATURATION = 0.24
 """A term counts as fully covered by a document from this share of the median weight a title word
 has in its document (BM25F weights scale with the corpus, so the bar is relative to the index)."""
@@ -171,7 +173,7 @@ class SearchIndex:
             words = parse_query(text, code, self.synonyms.get(code, []))
             if not words:
                 continue
-            with ix.searcher(weighting=BM25F()) as searcher:
+            with ix.searcher(weighting=BM25F(B=BM25_B, K1=BM25_K1)) as searcher:
                 groups = [self._word_query(searcher, word) for word in words]
                 groups = [g for g in groups if g is not None]
                 if not groups:
@@ -249,7 +251,7 @@ class SearchIndex:
         index's BM25F term weights (the subject's terms at full weight, the body's at a quarter),
         fast enough for thousands of tickets. Each match tells which subject terms it contains
         and their share of the subject's IDF weight (a word no document uses weighs the most)."""
-        if lang not in self._indexes:
+        if lang not in self.languages:
             yield lambda subject, body: []
             return
         analyzer = analyzer_for(lang)
@@ -301,7 +303,7 @@ class SearchIndex:
     def _term_weights(self, lang: str) -> tuple[list[dict], dict[str, dict[int, float]]]:
         ix = self._indexes[lang]
         weights: dict[str, dict[int, float]] = defaultdict(dict)
-        with ix.searcher(weighting=BM25F()) as searcher:
+        with ix.searcher(weighting=BM25F(B=BM25_B, K1=BM25_K1)) as searcher:
             reader = searcher.reader()
             records = [json.loads(fields["record"]) for _, fields in reader.iter_docs()]
             order = {docnum: i for i, (docnum, _) in enumerate(reader.iter_docs())}
@@ -317,6 +319,59 @@ class SearchIndex:
                         doc = order[matcher.id()]
                         per_doc[doc] = per_doc.get(doc, 0.0) + scorer.score(matcher) * FIELD_BOOSTS[field]
                         matcher.next()
+        return records, weights
+
+
+class AnalysedIndex(SearchIndex):
+    """An index of already analysed documents: term weights are computed from their terms exactly
+    as Whoosh's BM25F scores them (a site build needs nothing more), and the Whoosh index, which
+    only queries need, is opened by ``open_index`` on first use."""
+
+    def __init__(self, docs: Iterable[tuple[SearchDoc, dict[str, list[str]]]], languages: Iterable[str],
+                 synonyms: dict[str, list[list[str]]] | None, open_index: Callable[[], SearchIndex]) -> None:
+        self.synonyms = synonyms or {}
+        self._weights = {}
+        self._open_index = open_index
+        self._whoosh: SearchIndex | None = None
+        self._by_lang: dict[str, list[tuple[SearchDoc, dict[str, list[str]]]]] = {lang: [] for lang in languages}
+        for doc, fields in docs:
+            self._by_lang[doc.lang].append((doc, fields))
+
+    @property
+    def languages(self) -> list[str]:
+        return sorted(self._by_lang)  # as a Whoosh folder lists them
+
+    @property
+    def _indexes(self) -> dict:  # type: ignore[override]
+        if self._whoosh is None:
+            self._whoosh = self._open_index()
+        return self._whoosh._indexes
+
+    def _term_weights(self, lang: str) -> tuple[list[dict], dict[str, dict[int, float]]]:
+        docs = self._by_lang[lang]
+        records = [json.loads(json.dumps(_record(doc), ensure_ascii=False)) for doc, _ in docs]
+        count = len(docs)
+        weights: dict[str, dict[int, float]] = defaultdict(dict)
+        # The same arithmetic, in the same order, as SearchIndex._term_weights over a Whoosh index.
+        for field in TEXT_FIELDS:
+            boost = FIELD_BOOSTS[field]
+            postings: dict[str, list[tuple[int, int]]] = defaultdict(list)
+            lengths: list[int] = []
+            total = 0
+            for number, (_, fields) in enumerate(docs):
+                terms = fields[field]
+                total += len(terms)
+                lengths.append(byte_to_length(length_to_byte(len(terms))))  # Whoosh keeps lengths in a byte
+                for term, frequency in Counter(terms).items():
+                    postings[term].append((number, frequency))
+            average = total / (count or 1) or 1
+            for term in sorted(postings, key=lambda t: t.encode("utf-8")):
+                idf = math.log(count / (len(postings[term]) + 1)) + 1
+                per_doc = weights[term]
+                for number, frequency in postings[term]:
+                    weight = frequency * boost  # Whoosh stores a posting's weight times the field boost
+                    score = idf * ((weight * (BM25_K1 + 1)) / (weight + BM25_K1 * ((1 - BM25_B) + BM25_B * lengths[number] / average)))
+                    per_doc[number] = per_doc.get(number, 0.0) + score * boost
         return records, weights
 
 

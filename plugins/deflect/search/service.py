@@ -1,8 +1,10 @@
 """Search over a help center: the one entry point for the site build and ``deflect search``.
 
-The index lives in ``<project>/.deflect/search-<audience>/`` (see ``deflect.search.cache``): each
-document's analysis is cached by its source, the Whoosh index is rebuilt from those analyses only
-when a document, the synonyms or the code change, and every step runs under the cache's lock.
+The cache lives in ``<project>/.deflect/search-<audience>/`` (see ``deflect.search.cache``): each
+document's analysis is cached by its source; term weights (related articles, the static index,
+ticket matching) are computed from those analyses; the Whoosh index, which only queries need, is
+built from them when a query first needs it and kept per content fingerprint. Every step that
+reads or writes the cache holds its lock.
 """
 from __future__ import annotations
 
@@ -16,7 +18,7 @@ from deflect.content.model import HelpCenter
 from deflect.search.cache import (AnalysisCache, CacheBusy, DocAnalysis, analyse_doc, atomic_write, fingerprint,
                                   locked)
 from deflect.search.documents import SearchDoc, to_search_doc
-from deflect.search.engine import Hit, SearchIndex, _record
+from deflect.search.engine import AnalysedIndex, Hit, SearchIndex, _record
 from deflect.search.query import SynonymError, load_synonyms
 from deflect.search.static import ExportStats, Memo, export_files, write_tree
 from deflect.site.strings import strings_for
@@ -49,8 +51,8 @@ class SearchService:
     def build(cls, center: HelpCenter, *, synonyms_file: str | Path = "search/synonyms.yml",
               directory_urls: bool = True, cache_dir: Path | None = None) -> SearchService:
         """The search of ``center``: documents analysed since the last build are taken from the
-        cache, the others analysed; the index is reused when nothing changed.
-        Raises SynonymError for a bad synonyms file, CacheBusy when the cache stays locked."""
+        cache, the others analysed. Raises SynonymError for a bad synonyms file, CacheBusy when the
+        cache stays locked (here, or on the first query, which opens the Whoosh index)."""
         settings = center.settings
         synonyms_path = Path(synonyms_file)
         if not synonyms_path.is_absolute():
@@ -77,8 +79,13 @@ class SearchService:
                 entries.append(entry)
                 keys.append(key)
             stamp = fingerprint(cache.version, keys, synonyms, settings.codes)
-            index = _open_or_build(folder, f"index-{stamp[:24]}", entries, settings.codes, synonyms)
             cache.save()
+
+        def open_index() -> SearchIndex:  # only queries need the Whoosh index
+            with locked(folder):
+                return _open_or_build(folder, f"index-{stamp[:24]}", entries, settings.codes, synonyms)
+
+        index = AnalysedIndex([(entry.doc, entry.fields) for entry in entries], settings.codes, synonyms, open_index)
         return cls(center, [entry.doc for entry in entries], index, synonyms, stamp, analyses=entries,
                    cache_dir=folder)
 
