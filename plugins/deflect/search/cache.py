@@ -29,7 +29,7 @@ from pathlib import Path
 
 from deflect.search.analysis import analyzer_for
 from deflect.search.documents import SearchDoc, index_fields
-from deflect.search.engine import analyse_sections
+from deflect.search.engine import analyse_sections, pick_section
 
 ANALYSIS_VERSION = "1"
 """Bump when analysis, records or the index change in a way the source hash cannot see."""
@@ -143,6 +143,8 @@ class DocAnalysis:
     """(surface form, term, count) for forms that differ from their term, in order of first use."""
     compounds: list[tuple[str, bytes]]
     """Compounds the lemmatizer split in this document's words (see ``Analyzer.expansions``)."""
+    best: dict[str, int]
+    """For each index term: the section a result for it links to (``engine.pick_section``)."""
 
 
 def record_text(record: dict) -> str:
@@ -154,7 +156,9 @@ def analyse_doc(doc: SearchDoc, record: dict) -> DocAnalysis:
     analyzer = analyzer_for(doc.lang)
     texts = index_fields(doc)
     fields = {name: analyzer.terms(text) for name, text in texts.items()}
-    sections = [(s.heading_terms, dict(s.counts), s.first) for s in analyse_sections(record, doc.lang)]
+    analysed = analyse_sections(record, doc.lang)
+    sections = [(s.heading_terms, dict(s.counts), s.first) for s in analysed]
+    best = {term: pick_section(analysed, {term}) for term in sorted(set().union(*fields.values()))}
     votes: Counter[tuple[str, str]] = Counter()
     for token in analyzer.tokens(record_text(record)):
         if token.surface != token.term:
@@ -162,7 +166,7 @@ def analyse_doc(doc: SearchDoc, record: dict) -> DocAnalysis:
     compounds: set[tuple[str, bytes]] = set()
     for text in texts.values():
         compounds |= analyzer.compounds_in(text)
-    return DocAnalysis(doc, fields, sections, [(s, t, n) for (s, t), n in votes.items()], sorted(compounds))
+    return DocAnalysis(doc, fields, sections, [(s, t, n) for (s, t), n in votes.items()], sorted(compounds), best)
 
 
 class AnalysisCache:

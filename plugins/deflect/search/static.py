@@ -104,7 +104,9 @@ def export_files(index: SearchIndex, synonyms: dict[str, list[list[str]]],
                 if analysed is None:
                     analysed = sections[doc] = (_cached_sections(record, cached[doc].sections) if cached
                                                 else analyse_sections(record, lang))
-                section = pick_section(analysed, {term})
+                section = cached[doc].best.get(term) if cached else None
+                if section is None:
+                    section = pick_section(analysed, {term})
                 data.postings += [doc, max(1, round(255 * weight / top)), section]
                 data.excerpts.append(section_excerpt(record, analysed, section, {term}))
                 shown = data.sections.setdefault(doc, {})
