@@ -283,6 +283,8 @@ def feedback(db_url: str, as_json: bool, as_csv: bool, html_out: Path | None) ->
 
 def _ticket_options(command):
     """Options shared by ``deflect gaps`` and ``deflect impact``."""
+    from .insights.tickets import PRESETS  # the importer's table is the only list of presets
+
     options = [
         click.option("--tickets", "tickets", multiple=True,
                      type=click.Path(exists=True, dir_okay=False, path_type=Path),
@@ -293,7 +295,7 @@ def _ticket_options(command):
                      help="Column for a field: id, created, subject, body, topic, tags, category, creator, lang "
                           "(repeatable), e.g. --map created=created_at --map topic=tags."),
         click.option("--preset", default="auto", show_default=True,
-                     type=click.Choice(["auto", "sumo", "zendesk", "freshdesk", "helpscout"]),
+                     type=click.Choice(list(PRESETS)),
                      help="Column names of a known export ('auto' guesses from the header)."),
         click.option("--json", "json_out", type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
                      help="Write the JSON report to this file ('-' for standard output)."),

@@ -31,6 +31,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictBool, StrictInt, TypeAdapter, ValidationError
 
+from ..feedback_reasons import FeedbackReason
 from .spam import spam_verdict
 from .store import RETRY_AFTER, DatabaseUnavailable, Store, Vote, _article_key
 
@@ -59,7 +60,6 @@ LongText = Annotated[str, AfterValidator(lambda v: _clean(v, multiline=True))]
 Path = Annotated[str, Field(min_length=1, max_length=512, pattern=r"^[^\s<>\"'`\\]+$"), AfterValidator(_clean)]
 Lang = Annotated[str, Field(min_length=2, max_length=16, pattern=r"^[A-Za-z]{2,3}([_-][A-Za-z0-9]{1,8}){0,3}$")]
 Query = Annotated[Text, Field(max_length=256)]
-Reason = Literal["incorrect", "unclear", "outdated", "not_solved", "other"]
 
 
 class VoteIn(BaseModel):
@@ -70,7 +70,7 @@ class VoteIn(BaseModel):
     article: Path = Field(description='Site-relative path, e.g. "en/account/reset-password/" or "en/faq/#faq-x".')
     lang: Lang | None = None
     helpful: StrictBool
-    reason: Reason | None = None
+    reason: FeedbackReason | None = None
     comment: Annotated[LongText, Field(max_length=2000)] | None = None
     voter: Annotated[str, Field(min_length=8, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$")] = Field(
         description="An opaque random id the widget keeps for the reader (no cookie).")

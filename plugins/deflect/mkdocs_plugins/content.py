@@ -25,6 +25,7 @@ from ..content import HelpCenter, Problem, load_help_center
 from ..content.check import blocking, check_help_center
 from ..content.settings import ContentSettings, Language, SettingsError
 from ..escaping import Markup, html_json, html_text, page_title
+from ..feedback_reasons import FEEDBACK_REASONS
 from ..site.plan import NavEntry, SitePage, SitePlan
 from ..site.strings import strings_for
 from .config import ContentConfig
@@ -199,6 +200,7 @@ class ContentPlugin(BasePlugin[ContentConfig]):
             "content_lang": planned.content_lang or planned.lang,
             "role": planned.role,
             "strings": strings_for(planned.lang),
+            "feedback_reasons": list(FEEDBACK_REASONS),
             "notices": [
                 {"kind": n.kind, "text": n.text, "link_title": n.link_title, "link_lang": default,
                  "url": self._url(n.link_path) if n.link_path else None}
