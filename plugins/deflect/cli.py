@@ -334,7 +334,7 @@ def _insights(tickets: tuple[Path, ...], mapping: tuple[str, ...], preset: str, 
     from .content import load_help_center
     from .content.settings import plugin_options, read_config
     from .insights.prepare import prepare
-    from .insights.tickets import ImportError_, parse_mapping
+    from .insights.tickets import TicketImportError, parse_mapping
     from .search.service import SearchService, SynonymError
 
     console = Console(stderr=True)
@@ -346,7 +346,7 @@ def _insights(tickets: tuple[Path, ...], mapping: tuple[str, ...], preset: str, 
     say = (lambda message: None) if quiet else (lambda message: console.print(f"[dim]{message}[/dim]"))
     try:
         fields = parse_mapping(mapping)
-    except ImportError_ as exc:
+    except TicketImportError as exc:
         raise click.ClickException(str(exc)) from exc
     center, _ = load_help_center(settings, with_history=dates)
     say(f"indexing {len(center.published_documents()):,} articles…")
@@ -357,7 +357,7 @@ def _insights(tickets: tuple[Path, ...], mapping: tuple[str, ...], preset: str, 
         raise click.ClickException(str(exc)) from exc
     try:
         prepared = prepare(list(tickets), center, service, mapping=fields, preset=preset, progress=say)
-    except ImportError_ as exc:
+    except TicketImportError as exc:
         raise click.ClickException(str(exc)) from exc
     imported = prepared.store.report
     for problem in imported.problems[:20]:  # path:line: message, like deflect check (one line each)

@@ -57,7 +57,7 @@ def _clean(value: str, *, multiline: bool = False) -> str:
 
 Text = Annotated[str, AfterValidator(_clean)]
 LongText = Annotated[str, AfterValidator(lambda v: _clean(v, multiline=True))]
-Path = Annotated[str, Field(min_length=1, max_length=512, pattern=r"^[^\s<>\"'`\\]+$"), AfterValidator(_clean)]
+SitePath = Annotated[str, Field(min_length=1, max_length=512, pattern=r"^[^\s<>\"'`\\]+$"), AfterValidator(_clean)]
 Lang = Annotated[str, Field(min_length=2, max_length=16, pattern=r"^[A-Za-z]{2,3}([_-][A-Za-z0-9]{1,8}){0,3}$")]
 Query = Annotated[Text, Field(max_length=256)]
 
@@ -67,7 +67,7 @@ class VoteIn(BaseModel):
 
     model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
 
-    article: Path = Field(description='Site-relative path, e.g. "en/account/reset-password/" or "en/faq/#faq-x".')
+    article: SitePath = Field(description='Site-relative path, e.g. "en/account/reset-password/" or "en/faq/#faq-x".')
     lang: Lang | None = None
     helpful: StrictBool
     reason: FeedbackReason | None = None
@@ -84,29 +84,29 @@ class SearchEvent(BaseModel):
     query: Query
     lang: Lang | None = None
     results: Annotated[StrictInt, Field(ge=0, le=1_000_000)] = 0
-    clicked: Path | None = None
-    page: Path | None = None
+    clicked: SitePath | None = None
+    page: SitePath | None = None
 
 
 class ContactEvent(BaseModel):
     model_config = ConfigDict(extra="ignore")
     type: Literal["contact"]
     action: Literal["deflected", "contacted"]
-    article: Path | None = None
+    article: SitePath | None = None
     channel: Annotated[Text, Field(max_length=64)] | None = None
-    suggested: Annotated[list[Path], Field(max_length=20)] | None = None
-    opened: Annotated[list[Path], Field(max_length=20)] | None = None
+    suggested: Annotated[list[SitePath], Field(max_length=20)] | None = None
+    opened: Annotated[list[SitePath], Field(max_length=20)] | None = None
     query: Query | None = None
     lang: Lang | None = None
-    page: Path | None = None
+    page: SitePath | None = None
 
 
 class PageviewEvent(BaseModel):
     model_config = ConfigDict(extra="ignore")
     type: Literal["pageview"]
-    page: Path
+    page: SitePath
     lang: Lang | None = None
-    article: Path | None = None
+    article: SitePath | None = None
 
 
 Event = Annotated[Union[SearchEvent, ContactEvent, PageviewEvent], Field(discriminator="type")]

@@ -28,7 +28,7 @@ import duckdb
 if TYPE_CHECKING:
     import _csv
 
-__all__ = ["FIELDS", "PRESETS", "GENERIC_TOPICS", "ImportError_", "Problem", "TicketStore", "parse_mapping"]
+__all__ = ["FIELDS", "PRESETS", "GENERIC_TOPICS", "TicketImportError", "Problem", "TicketStore", "parse_mapping"]
 
 FIELDS = ("id", "created", "subject", "body", "topic", "tags", "category", "creator", "lang")
 """Canonical ticket fields; ``created`` and one of ``subject``/``body`` are required."""
@@ -79,7 +79,7 @@ PROGRESS_EVERY = 100_000
 JSON_HEAD = 1000  # JSON Lines records whose keys together decide the column mapping
 
 
-class ImportError_(Exception):  # noqa: N801 - avoids shadowing the builtin
+class TicketImportError(Exception):
     """A ticket file cannot be imported at all (missing file or column, unknown format)."""
 
 
@@ -123,9 +123,9 @@ def parse_mapping(items: Iterable[str]) -> dict[str, str]:
         name, sep, column = item.partition("=")
         name, column = name.strip().lower(), column.strip()
         if not sep or not column:
-            raise ImportError_(f"--map {item!r}: expected FIELD=COLUMN, e.g. created=created_at")
+            raise TicketImportError(f"--map {item!r}: expected FIELD=COLUMN, e.g. created=created_at")
         if name not in FIELDS:
-            raise ImportError_(f"--map {item!r}: unknown field {name!r}; fields are {', '.join(FIELDS)}")
+            raise TicketImportError(f"--map {item!r}: unknown field {name!r}; fields are {', '.join(FIELDS)}")
         mapping[name] = column
     return mapping
 
@@ -161,13 +161,13 @@ def _kind(path: Path) -> str:
         return "jsonl"
     if name.endswith((".csv", ".tsv", ".txt")):
         return "csv"
-    raise ImportError_(f"{path}: unknown ticket file type; use .csv, .tsv, .jsonl or .ndjson (optionally .gz)")
+    raise TicketImportError(f"{path}: unknown ticket file type; use .csv, .tsv, .jsonl or .ndjson (optionally .gz)")
 
 
 def _resolve(columns: list[str], preset: str, mapping: dict[str, str], path: Path) -> dict[str, str]:
     """field → source column for one file."""
     if preset not in PRESETS:
-        raise ImportError_(f"unknown preset {preset!r}; presets are {', '.join(PRESETS)}")
+        raise TicketImportError(f"unknown preset {preset!r}; presets are {', '.join(PRESETS)}")
     lower = {c.strip().lower(): c for c in columns}
     resolved: dict[str, str] = {}
     for name in FIELDS:
@@ -175,7 +175,7 @@ def _resolve(columns: list[str], preset: str, mapping: dict[str, str], path: Pat
             column = mapping[name]
             actual = column if column in columns else lower.get(column.strip().lower())
             if actual is None:
-                raise ImportError_(f"{path}: --map {name}={column}: no column {column!r}; "
+                raise TicketImportError(f"{path}: --map {name}={column}: no column {column!r}; "
                                    f"the columns are {', '.join(columns) or '(none)'}")
             resolved[name] = actual
             continue
@@ -185,10 +185,10 @@ def _resolve(columns: list[str], preset: str, mapping: dict[str, str], path: Pat
                 resolved[name] = actual
                 break
     if "created" not in resolved:
-        raise ImportError_(f"{path}: no creation time column; pass --map created=COLUMN "
+        raise TicketImportError(f"{path}: no creation time column; pass --map created=COLUMN "
                            f"(the columns are {', '.join(columns) or '(none)'})")
     if "subject" not in resolved and "body" not in resolved:
-        raise ImportError_(f"{path}: no subject or body column; pass --map subject=COLUMN or --map body=COLUMN "
+        raise TicketImportError(f"{path}: no subject or body column; pass --map subject=COLUMN or --map body=COLUMN "
                            f"(the columns are {', '.join(columns) or '(none)'})")
     return resolved
 
@@ -238,13 +238,13 @@ def _convert(path: Path, preset: str, mapping: dict[str, str], writer: _csv.Writ
     try:
         _convert_file(path, preset, mapping, writer, report, progress)
     except (OSError, EOFError, zlib.error) as exc:  # a truncated or corrupt gzip, an unreadable file
-        raise ImportError_(f"{path}: cannot read the file ({exc})") from exc
+        raise TicketImportError(f"{path}: cannot read the file ({exc})") from exc
 
 
 def _convert_file(path: Path, preset: str, mapping: dict[str, str], writer: _csv.Writer, report: ImportReport,
                   progress: Callable[[str], None] | None) -> None:
     if not path.is_file():
-        raise ImportError_(f"{path}: no such file")
+        raise TicketImportError(f"{path}: no such file")
     kind = _kind(path)
     size = path.stat().st_size
     stream, counting = _open_text(path)
@@ -259,7 +259,7 @@ def _convert_file(path: Path, preset: str, mapping: dict[str, str], writer: _csv
             try:
                 _, header = next(records)
             except StopIteration:
-                raise ImportError_(f"{path}: the file is empty") from None
+                raise TicketImportError(f"{path}: the file is empty") from None
             header = [h.strip() for h in header]
             resolved = _resolve(header, preset, mapping, path)
             report.mapping[label] = resolved
@@ -399,7 +399,7 @@ class TicketStore:
         con.execute("SET enable_progress_bar = false")  # DuckDB would draw on stdout, where JSON may go
         paths = [Path(p) for p in paths]
         if not paths:
-            raise ImportError_("no ticket files given")
+            raise TicketImportError("no ticket files given")
         with tempfile.TemporaryDirectory(prefix="deflect-tickets-") as tmp:
             staged = Path(tmp) / "tickets.csv"
             with open(staged, "w", encoding="utf-8", newline="") as out:
