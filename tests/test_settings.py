@@ -4,6 +4,7 @@ the same settings from the same ``mkdocs.yml``."""
 
 from __future__ import annotations
 
+from dataclasses import MISSING
 from pathlib import Path
 
 import pytest
@@ -76,3 +77,16 @@ def test_an_unknown_option_names_the_known_ones(tmp_path: Path) -> None:
     config_file = make_help_center(tmp_path, options="sidebar_limt: 5")
     with pytest.raises(SettingsError, match="unknown option.*sidebar_limt; the options are enabled, languages"):
         load_settings(config_file)
+
+
+def test_every_option_is_in_the_readme() -> None:
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    table = readme.split("## Options of `deflect/content`", 1)[1].split("\n## ", 1)[0]
+    rows = {line.split("|")[1].strip().strip("`"): line for line in table.splitlines() if line.startswith("| `")}
+    assert list(rows) == option_names()
+    for f in option_fields():  # the default the README gives is the declared one
+        default = f.default if f.default is not MISSING else f.default_factory()
+        if isinstance(default, (bool, int)):
+            assert f"`{str(default).lower()}`" in rows[f.name].split("|")[2], f.name
+        elif isinstance(default, str) and f.name != "default_language":
+            assert f"`{default}`" in rows[f.name].split("|")[2], f.name
