@@ -90,3 +90,12 @@ def test_every_option_is_in_the_readme() -> None:
             assert f"`{str(default).lower()}`" in rows[f.name].split("|")[2], f.name
         elif isinstance(default, str) and f.name != "default_language":
             assert f"`{default}`" in rows[f.name].split("|")[2], f.name
+
+
+def test_options_read_and_set_as_attributes_like_declared_ones(tmp_path: Path) -> None:
+    """``deflect build --internal`` sets ``config.audience`` on the plugin's config, as MkDocs plugins do."""
+    config = load_config(config_file=str(make_help_center(tmp_path, options="sidebar_limit: 3")))
+    plugin = config.plugins["deflect/content"]
+    assert plugin.config.sidebar_limit == 3 and plugin.config.audience == "public"
+    plugin.config.audience = "internal"
+    assert plugin.config["audience"] == "internal" and plugin._settings(config).internal

@@ -147,6 +147,17 @@ def option_names() -> list[str]:
     return [*PLUGIN_ONLY_OPTIONS, *(f.name for f in option_fields())]
 
 
+def option_default(name: str) -> Any:
+    """The value an option has when ``mkdocs.yml`` leaves it out, as it would be written there; ``None`` for
+    ``languages`` and ``default_language``, whose defaults :func:`settings_from_options` works out."""
+    found = next(f for f in option_fields() if f.name == name)
+    if name in ("languages", "default_language"):
+        return None
+    if found.default is not MISSING:
+        return found.default
+    return found.default_factory() if callable(found.default_factory) else None
+
+
 def check_option(name: str, value: Any) -> Any:
     """``value`` if it has the type the option's field declares, else :class:`SettingsError` saying what it
     must be. ``None`` (not set, or left empty) stands for the default."""

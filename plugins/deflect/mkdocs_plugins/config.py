@@ -8,7 +8,7 @@ from typing import Any
 from mkdocs.config import base
 from mkdocs.config import config_options as c
 
-from ..content.settings import SettingsError, check_option, option_names
+from ..content.settings import SettingsError, check_option, option_default, option_names
 
 
 class SettingsOption(base.BaseConfigOption[Any]):
@@ -17,7 +17,8 @@ class SettingsOption(base.BaseConfigOption[Any]):
 
     def __init__(self, name: str) -> None:
         super().__init__()
-        self.name = name
+        self.name = self._name = name  # _name: what MkDocs' attribute access (config.audience) reads
+        self.default = option_default(name)
 
     def run_validation(self, value: object, /) -> Any:
         try:
@@ -33,6 +34,11 @@ class ContentConfig(base.Config):
     _schema = tuple((name, SettingsOption(name)) for name in option_names() if name != "enabled")
     enabled = c.Type(bool, default=True)
     """Turn the plugin off without removing it."""
+
+
+for _name, _option in ContentConfig._schema:  # attribute access too, as for options declared in the class
+    if not hasattr(ContentConfig, _name):
+        setattr(ContentConfig, _name, _option)
 
 
 class SearchConfig(base.Config):
