@@ -8,7 +8,7 @@ from typing import Any
 from mkdocs.config import base
 from mkdocs.config import config_options as c
 
-from ..content.settings import SettingsError, check_option, option_default, option_names
+from ..content.settings import PLUGIN_ONLY_OPTIONS, SettingsError, check_option, option_default, option_names
 
 
 class SettingsOption(base.BaseConfigOption[Any]):
@@ -31,7 +31,7 @@ class ContentConfig(base.Config):
     """Options of ``deflect/content``. Each is declared once, as a field of ``ContentSettings`` (name, type,
     default and doc); the plugin hands them all to ``settings_from_options``, like the CLI."""
 
-    _schema = tuple((name, SettingsOption(name)) for name in option_names() if name != "enabled")
+    _schema = tuple((name, SettingsOption(name)) for name in option_names() if name not in PLUGIN_ONLY_OPTIONS)
     enabled = c.Type(bool, default=True)
     """Turn the plugin off without removing it."""
 
