@@ -299,6 +299,8 @@ class _TicketSource(click.ParamType):
 
 def _ticket_options(command):
     """Options shared by ``deflect gaps`` and ``deflect impact``."""
+    from .insights.tickets import PRESETS  # the importer's table is the only list of presets
+
     options = [
         click.option("--tickets", "tickets", multiple=True, type=_TicketSource(),
                      help="Ticket export: CSV, TSV or JSON Lines, optionally .gz, or a SQL table: "
@@ -309,7 +311,7 @@ def _ticket_options(command):
                      help="Column for a field: id, created, subject, body, topic, tags, category, creator, lang "
                           "(repeatable), e.g. --map created=created_at --map topic=tags."),
         click.option("--preset", default="auto", show_default=True,
-                     type=click.Choice(["auto", "sumo", "zendesk", "freshdesk", "helpscout"]),
+                     type=click.Choice(list(PRESETS)),
                      help="Column names of a known export ('auto' guesses from the header)."),
         click.option("--date-order", type=click.Choice(["dmy", "mdy", "ymd"]),
                      help="How to read numeric dates like 03/04/2025: day/month/year, month/day/year or "
@@ -352,7 +354,7 @@ def _insights(tickets: tuple[Path | str, ...], mapping: tuple[str, ...], preset:
     from .content import load_help_center
     from .content.settings import plugin_options, read_config
     from .insights.prepare import prepare
-    from .insights.tickets import ImportError_, parse_mapping
+    from .insights.tickets import TicketImportError, parse_mapping
     from .search.service import CacheBusy, SearchService, SynonymError
 
     console = Console(stderr=True)
@@ -364,7 +366,7 @@ def _insights(tickets: tuple[Path | str, ...], mapping: tuple[str, ...], preset:
     say = (lambda message: None) if quiet else (lambda message: console.print(f"[dim]{message}[/dim]"))
     try:
         fields = parse_mapping(mapping)
-    except ImportError_ as exc:
+    except TicketImportError as exc:
         raise click.ClickException(str(exc)) from exc
     center, _ = load_help_center(settings, with_history=dates)
     say(f"indexing {len(center.published_documents()):,} articles…")
@@ -376,7 +378,7 @@ def _insights(tickets: tuple[Path | str, ...], mapping: tuple[str, ...], preset:
     try:
         prepared = prepare(list(tickets), center, service, mapping=fields, preset=preset, progress=say,
                            date_order=date_order)
-    except ImportError_ as exc:
+    except TicketImportError as exc:
         raise click.ClickException(str(exc)) from exc
     imported = prepared.store.report
     for problem in imported.problems[:20]:  # path:line: message, like deflect check (one line each)
