@@ -332,6 +332,7 @@ def _insights(tickets: tuple[Path, ...], mapping: tuple[str, ...], preset: str, 
     from .content import load_help_center
     from .content.settings import plugin_options, read_config
     from .insights.prepare import prepare
+    from .insights.taxonomy import TopicsFileError
     from .insights.tickets import ImportError_, parse_mapping
     from .search.service import SearchService, SynonymError
 
@@ -355,7 +356,7 @@ def _insights(tickets: tuple[Path, ...], mapping: tuple[str, ...], preset: str, 
         raise click.ClickException(str(exc)) from exc
     try:
         prepared = prepare(list(tickets), center, service, mapping=fields, preset=preset, progress=say)
-    except ImportError_ as exc:
+    except (ImportError_, TopicsFileError) as exc:
         raise click.ClickException(str(exc)) from exc
     imported = prepared.store.report
     for problem in imported.problems[:20]:  # path:line: message, like deflect check (one line each)

@@ -72,6 +72,18 @@ class TopicMatcher:
             for topic in article.topics:
                 self.declared[slugify(topic)].append(article)
 
+    def merge_aliases(self, aliases: dict[str, str]) -> None:
+        """Articles declaring an old topic name (``topics.yml``: old → new) declare the new one."""
+        for old, new in aliases.items():
+            moved = self.declared.pop(slugify(old), [])
+            if moved:
+                self.declared[slugify(new)].extend(a for a in moved if a not in self.declared[slugify(new)])
+
+    def declared_topic(self, topic: str, aliases: dict[str, str]) -> str:
+        """The topic an article's ``topics:`` entry stands for once ``topics.yml`` is applied."""
+        by_slug = {slugify(old): new for old, new in aliases.items()}
+        return slugify(by_slug.get(slugify(topic), topic))
+
     def language_of(self, ticket_lang: str | None) -> str:
         code = (ticket_lang or "").split("-")[0].lower()
         return code if code in self.languages else self.default_language

@@ -1,5 +1,6 @@
-"""The common start of both reports: tickets imported, every ticket given a topic, every topic
-matched to the help center's articles."""
+"""The common start of both reports: tickets imported, the export's topic names merged by
+``topics.yml``, every ticket given a topic, every topic matched to the help center's articles, and
+the topics that start or stop abruptly found."""
 from __future__ import annotations
 
 import datetime as dt
@@ -11,6 +12,7 @@ from pathlib import Path
 from deflect.content.model import HelpCenter
 from deflect.insights.coverage import Coverage, TopicMatcher
 from deflect.insights.redact import redact
+from deflect.insights.taxonomy import TopicChange, abrupt_changes, apply_aliases, load_aliases
 from deflect.insights.tickets import TicketStore, name_parts, words_of
 from deflect.insights.topics import Cluster, cluster_unassigned
 from deflect.search.service import SearchService
@@ -41,6 +43,10 @@ class Prepared:
     weeks: list[dt.date]
     series: dict[str, list[int]]
     days: list[int]  # days of each week inside the export's period (the first and last may be partial)
+    clusters: dict[str, Cluster] = field(default_factory=dict)
+    aliases: dict[str, str] = field(default_factory=dict)  # topics.yml: old name → new name
+    renamed: dict[str, int] = field(default_factory=dict)  # tickets renamed per old name
+    changes: list[TopicChange] = field(default_factory=list)  # topics that start or stop abruptly
 
     def period(self) -> dict:
         span = self.store.period()
@@ -49,10 +55,15 @@ class Prepared:
 
 def prepare(paths: list[Path], center: HelpCenter, service: SearchService, *, mapping: dict[str, str] | None = None,
             preset: str = "auto", progress: Callable[[str], None] | None = None) -> Prepared:
+    aliases = load_aliases(center.settings.root)  # a broken topics.yml fails before the import's work
     store = TicketStore.load(paths, mapping=mapping, preset=preset, progress=progress)
+    renamed = apply_aliases(store, aliases)
+    if progress and renamed:
+        progress(f"topics.yml merged {sum(renamed.values()):,} tickets of {len(renamed)} old topic name(s)")
     lang = center.settings.default_language
     clusters = {c.topic: c for c in cluster_unassigned(store, lang, progress=progress)}
     matcher = TopicMatcher(center, service)
+    matcher.merge_aliases(aliases)
     samples = store.samples(SAMPLES)
     usernames = store.creators_in(words_of(f"{s['subject']} {s['body']}" for items in samples.values()
                                            for s in items))
@@ -75,7 +86,8 @@ def prepare(paths: list[Path], center: HelpCenter, service: SearchService, *, ma
     if weeks and span:
         days[0] = min(days[0], 7 - (span[0] - weeks[0]).days)
         days[-1] = min(days[-1], (span[1] - weeks[-1]).days + 1) if len(weeks) > 1 else (span[1] - span[0]).days + 1
-    return Prepared(store, matcher, topics, weeks, series, days)
+    return Prepared(store, matcher, topics, weeks, series, days, clusters, aliases, renamed,
+                    abrupt_changes(weeks, series, days))
 
 
 def _distinct(texts: list[str]) -> list[str]:
