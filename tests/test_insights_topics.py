@@ -17,7 +17,11 @@ from pathlib import Path
 
 import pytest
 
+from deflect.insights.tickets import TicketStore
+from deflect.insights.topics import cluster_unassigned, stop_words
+
 sys.path.insert(0, str(Path(__file__).parent))
+from sumo_kb import QUESTIONS, write_sumo_help_center  # noqa: E402
 from test_insights import START, run, synthetic_center, synthetic_tickets  # noqa: E402
 
 FIREFOX = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "sumo-firefox-2023" / \
@@ -107,3 +111,91 @@ def test_broken_topics_yml_is_one_clear_line(renamed: Path) -> None:
     finally:
         (renamed / "topics.yml").unlink()
     assert code == 1 and "topics.yml:" in err and "circle" in err and "Traceback" not in err
+
+
+# ----- coverage on the real Thunderbird KB, without topics: front matter -------------------------
+needs_sumo = pytest.mark.skipif(not QUESTIONS.is_file(), reason=f"no {QUESTIONS}")
+
+
+def _is_calendar(row: dict) -> bool:
+    return "calendar" in row["topics_str"].split(";")
+
+
+@needs_sumo
+def test_topic_carried_by_kb_articles_is_not_missing(tmp_path: Path) -> None:
+    """The KB's calendar articles (14 by its own topics_str) declare nothing: what they say must
+    cover the calendar questions; without them the topic is missing and climbs the ranking."""
+    full, without = tmp_path / "full", tmp_path / "without"
+    rows = write_sumo_help_center(full, declare_topics=False)
+    assert sum(_is_calendar(r) for r in rows) >= 3
+    write_sumo_help_center(without, keep=lambda row: not _is_calendar(row), declare_topics=False)
+    assert "topics:" not in (next((full / "articles" / "en").glob("*.md"))).read_text(encoding="utf-8")
+    code, out, err = run(full, "gaps", "--tickets", str(QUESTIONS), "--preset", "sumo", "--json", "-",
+                         "--assignments", str(tmp_path / "assignments.csv"))
+    assert code == 0, err
+    report = json.loads(out)
+    ranking = [t["topic"] for t in report["topics"]]
+    calendar = next(t for t in report["topics"] if t["topic"] == "calendar")
+    assert calendar["coverage"] != "missing", calendar
+    calendar_urls = {f"en/calendar/{r['slug']}/" for r in rows if _is_calendar(r)}
+    about = [a for a in calendar["articles_about"] if a["url"] in calendar_urls]
+    assert len(about) >= 3 and all(0 < a["score"] <= 1 for a in about)  # the evidence: articles, with scores
+    assert calendar["answered"]["sampled"] == 21 and 0 < calendar["answered"]["share"] <= 1
+    assert calendar["best_article"]["url"] in calendar_urls
+    code, out, err = run(without, "gaps", "--tickets", str(QUESTIONS), "--preset", "sumo", "--json", "-")
+    assert code == 0, err
+    bare = json.loads(out)
+    gone = next(t for t in bare["topics"] if t["topic"] == "calendar")
+    assert gone["coverage"] == "missing", gone
+    assert [t["topic"] for t in bare["topics"]].index("calendar") < ranking.index("calendar")
+    # the drill-down: every imported ticket, its topic, label and where the topic came from
+    with open(tmp_path / "assignments.csv", encoding="utf-8", newline="") as handle:
+        assigned = list(csv.DictReader(handle))
+    assert len(assigned) == report["tickets"] == 646
+    assert list(assigned[0]) == ["ticket_id", "topic", "label", "source"]
+    assert {a["source"] for a in assigned} == {"export", "cluster", "language"}
+    assert len({a["ticket_id"] for a in assigned}) == 646
+    counts = {t["topic"]: t["tickets"] for t in report["topics"] if t["source"] != "search"}
+    assert {topic: sum(a["topic"] == topic for a in assigned) for topic in counts} == counts
+    labels = {t["topic"]: t["label"] for t in report["topics"]}
+    assert all(a["label"] == labels[a["topic"]] for a in assigned)
+
+
+# ----- clustering real questions (Firefox 2023, topic held out) ----------------------------------
+@pytest.fixture(scope="module")
+def firefox_clusters(tmp_path_factory):
+    if not FIREFOX.is_file():
+        pytest.skip(f"no {FIREFOX}")
+    csv.field_size_limit(sys.maxsize)
+    with gzip.open(FIREFOX, "rt", encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    random.Random(5).shuffle(rows)
+    path = tmp_path_factory.mktemp("firefox") / "questions.csv"
+    with open(path, "w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        for row in rows[:3000]:  # a sample keeps the test quick; the topic and tags are held out
+            writer.writerow({**row, "topic": "", "tags": ""})
+    store = TicketStore.load([path], preset="sumo")
+    return store, cluster_unassigned(store, "en")
+
+
+def test_no_cluster_takes_most_tickets(firefox_clusters) -> None:
+    store, clusters = firefox_clusters
+    total = sum(c.tickets for c in clusters)
+    assert total == store.count == 3000
+    assert max(c.tickets for c in clusters) <= 0.35 * total, [(c.label, c.tickets) for c in clusters[:3]]
+    assert len(clusters) >= 10
+
+
+def test_cluster_labels_are_not_stop_words(firefox_clusters) -> None:
+    _, clusters = firefox_clusters
+    named = [c for c in clusters if not c.topic.endswith(("-language", "unclassified"))]
+    languages = {c.label.split(": ", 1)[0] for c in named if ": " in c.label}
+    assert {"es", "it", "pt"} <= languages  # the big languages are clustered in their own words
+    for cluster in named:
+        code, _, label = cluster.label.rpartition(": ")
+        words = [w for w in label.split(" · ")]
+        assert 2 <= len(words) <= 4 or len(label.split()) >= 2, cluster.label
+        stops = stop_words(code or "en")
+        assert sum(w.lower() in stops for w in words) * 2 < len(words), cluster.label

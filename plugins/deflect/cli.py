@@ -421,9 +421,12 @@ def _write_outputs(report: dict, kind: str, settings, config_path: Path | None, 
                                     "zero-result searches and 'not helpful' votes.")
 @click.option("--draft", "drafts", type=click.IntRange(0, 100), default=0, metavar="N",
               help="Write stub articles (internal, with the evidence in a comment) for the N most urgent gaps.")
+@click.option("--assignments", "assignments_out", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write every imported ticket's topic to this CSV: ticket_id, topic, label, source "
+                   "(export, cluster or language).")
 def gaps(tickets: tuple[Path, ...], more_tickets: tuple[Path, ...], mapping: tuple[str, ...], preset: str, json_out: Path | None,
          csv_out: Path | None, html_out: Path | None, allow_public: bool, internal: bool, limit: int,
-         config_file: Path | None, db_url: str | None, drafts: int) -> None:
+         config_file: Path | None, db_url: str | None, drafts: int, assignments_out: Path | None) -> None:
     """What to write next: ticket topics ranked by volume × missing coverage.
 
     JSON: {"tickets", "topics": [{"topic", "tickets", "coverage", "best_article", …}]}, most urgent first.
@@ -448,6 +451,12 @@ def gaps(tickets: tuple[Path, ...], more_tickets: tuple[Path, ...], mapping: tup
             raise click.ClickException(f"cannot read the collector database {db_url}: {exc}") from exc
     report = gap_report(prepared, evidence)
     _write_outputs(report, "gaps", settings, config_path, json_out, csv_out, html_out, allow_public, limit)
+    if assignments_out is not None:
+        from .insights.report import write_assignments
+
+        assignments_out.parent.mkdir(parents=True, exist_ok=True)
+        count = write_assignments(prepared, assignments_out)
+        click.echo(f"wrote {assignments_out} ({count:,} tickets)", err=True)
     if drafts:
         written, skipped = write_drafts(report, settings, drafts)
         for path in written:

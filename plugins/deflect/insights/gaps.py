@@ -136,8 +136,9 @@ def _row(topic: Topic, prepared: Prepared, weeks: list[str], searches: list[dict
         "weekly": [{"week": w, "tickets": n} for w, n in zip(weeks, series)],
         "coverage": level, "urgency": round(demand * WEIGHTS[level], 2), "best_article": best,
         "samples": topic.samples, "terms": topic.terms, "zero_result_searches": searches, "not_helpful": not_helpful,
-        "answered": {"tickets": coverage.answered, "sampled": coverage.sampled},
-        "matches": coverage.matches,
+        "answered": {"tickets": coverage.answered, "sampled": coverage.sampled,
+                     "share": round(coverage.answered / coverage.sampled, 3) if coverage.sampled else 0.0},
+        "matches": coverage.matches, "articles_about": coverage.about,
     }
 
 

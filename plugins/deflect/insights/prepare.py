@@ -19,7 +19,8 @@ from deflect.search.service import SearchService
 
 __all__ = ["Prepared", "Topic", "prepare"]
 
-SAMPLES = 24  # tickets per topic matched against the index
+SAMPLES = 24  # tickets per topic matched against the index one by one
+PROFILED = 120  # tickets per topic whose words profile it (what sets it apart from the others)
 SHOWN = 3  # redacted sample subjects per topic in the reports
 _NAME_SPLIT = re.compile(r"[\s,;:()\[\]<>\"'!?]+")
 
@@ -64,7 +65,9 @@ def prepare(paths: list[Path], center: HelpCenter, service: SearchService, *, ma
     clusters = {c.topic: c for c in cluster_unassigned(store, lang, progress=progress)}
     matcher = TopicMatcher(center, service)
     matcher.merge_aliases(aliases)
-    samples = store.samples(SAMPLES)
+    profiled = store.samples(PROFILED)
+    matcher.learn_profiles(profiled)
+    samples = {topic: _spread(items, SAMPLES) for topic, items in profiled.items()}
     usernames = store.creators_in(words_of(f"{s['subject']} {s['body']}" for items in samples.values()
                                            for s in items))
     usernames |= name_parts(s["creator"] for items in samples.values() for s in items if s.get("creator"))
@@ -88,6 +91,14 @@ def prepare(paths: list[Path], center: HelpCenter, service: SearchService, *, ma
         days[-1] = min(days[-1], (span[1] - weeks[-1]).days + 1) if len(weeks) > 1 else (span[1] - span[0]).days + 1
     return Prepared(store, matcher, topics, weeks, series, days, clusters, aliases, renamed,
                     abrupt_changes(weeks, series, days))
+
+
+def _spread(items: list, count: int) -> list:
+    """``count`` of ``items`` spread evenly over them (they are newest first: every period shows)."""
+    if len(items) <= count:
+        return items
+    step = len(items) / count
+    return [items[int(i * step)] for i in range(count)]
 
 
 def _distinct(texts: list[str]) -> list[str]:
