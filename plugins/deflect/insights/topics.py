@@ -20,7 +20,7 @@ from functools import lru_cache
 import numpy as np
 
 from deflect.insights.redact import redact
-from deflect.insights.tickets import TicketStore
+from deflect.insights.tickets import TicketStore, words_of
 from deflect.search.analysis import analyzer_for, fold
 
 __all__ = ["Cluster", "MAX_SHARE", "cluster_unassigned", "stop_words"]
@@ -163,7 +163,7 @@ def _cluster(store: TicketStore, langs: list[str] | None, lang: str, max_cluster
                                        if good and lifts[c][i] >= 0.5 * lifts[c][good[0]]]
         words = [shown(vocabulary[i]) for i in top]
         if len(words) < LABEL_WORDS[0]:
-            label = _central_subject(matrix, labels, c, centroids[c], rows, personal) or " · ".join(words or ["misc"])
+            label = _central_subject(matrix, labels, c, centroids[c], rows, store) or " · ".join(words or ["misc"])
         else:
             label = " · ".join(words)
         slug = (f"{lang}-" if label_prefix else "") + slugify("-".join(words or label.split()[:4]))
@@ -225,14 +225,15 @@ def _centroids(matrix, labels: np.ndarray) -> np.ndarray:
 
 
 def _central_subject(matrix, labels: np.ndarray, cluster: int, centroid: np.ndarray,
-                     rows: list[tuple[int, str, str]], personal: set[str]) -> str:
-    """The subject of the cluster's ticket nearest its centroid, redacted and shortened: a name
-    for a cluster no word sets apart."""
+                     rows: list[tuple[int, str, str]], store: TicketStore) -> str:
+    """The subject of the cluster's ticket nearest its centroid, shortened, with personal data
+    and every creator's name in it redacted: a name for a cluster no word sets apart."""
     members = np.flatnonzero(labels == cluster)
     if not len(members):
         return ""
     nearest = members[int(np.asarray(matrix[members] @ centroid).ravel().argmax())]
-    subject = redact(" ".join((rows[nearest][1] or rows[nearest][2]).split()), personal)
+    subject = " ".join((rows[nearest][1] or rows[nearest][2]).split())
+    subject = redact(subject, store.creators_in(words_of([subject])))
     return subject if len(subject) <= 60 else subject[:59].rstrip() + "…"
 
 
