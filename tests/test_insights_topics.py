@@ -70,6 +70,10 @@ def test_renamed_topic_is_flagged_and_never_credited(renamed: Path) -> None:
     assert (suggestion["old"], suggestion["new"]) == ("topic-05", "troubleshooting-05")
     assert suggestion["line"] == "topic-05: troubleshooting-05"
     assert gaps["taxonomy"]["aliases"] == []
+    code, _, err = run(renamed, "gaps", "--tickets", str(renamed / "tickets.csv"), "--html", str(renamed / "report"))
+    assert code == 0, err
+    page = (renamed / "report" / "index.html").read_text(encoding="utf-8")
+    assert "Topic names" in page and "<code>topic-05: troubleshooting-05</code>" in page
     impact = _report(renamed, "impact")
     measured = {a["url"]: a for a in impact["articles"]}
     assert "en/billing/fix-topic-05/" not in measured  # a renamed topic is not an effect
