@@ -29,7 +29,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from deflect.content.model import HelpCenter
-from deflect.insights.topics import TICKET_NOISE, slugify, stop_words
+from deflect.insights.topics import TICKET_NOISE, TopicWords, slugify
 from deflect.search.analysis import analyzer_for
 from deflect.search.engine import MATCH_SATURATION
 from deflect.search.service import SearchService
@@ -125,16 +125,16 @@ class TopicMatcher:
         seen: dict[str, Counter[str]] = {}
         overall: Counter[str] = Counter()
         languages: dict[str, Counter[str]] = defaultdict(Counter)
+        analysis: dict[str, TopicWords] = {}
         for topic, items in texts.items():
             counts: Counter[str] = Counter()
             for item in items:
                 lang = self.language_of(item.get("lang"))
                 languages[topic][lang] += 1
-                noise = stop_words(lang)
-                terms = {t.term for t in analyzer_for(lang).tokens(f"{item.get('subject') or ''} "
-                                                                   f"{(item.get('body') or '')[:300]}")
-                         if t.surface not in noise and not t.term.isdigit()}
-                counts.update(terms)
+                if lang not in analysis:
+                    analysis[lang] = TopicWords(lang)
+                counts.update(set(analysis[lang].terms(f"{item.get('subject') or ''} "
+                                                       f"{(item.get('body') or '')[:300]}")))
             seen[topic] = counts
             overall.update(counts)
         total = sum(len(items) for items in texts.values()) or 1

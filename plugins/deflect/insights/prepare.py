@@ -20,7 +20,7 @@ from deflect.search.service import SearchService
 __all__ = ["Prepared", "Topic", "prepare"]
 
 SAMPLES = 24  # tickets per topic matched against the index one by one
-PROFILED = 120  # tickets per topic whose words profile it (what sets it apart from the others)
+PROFILED = 60  # tickets per topic whose words profile it (what sets it apart from the others)
 SHOWN = 3  # redacted sample subjects per topic in the reports
 _NAME_SPLIT = re.compile(r"[\s,;:()\[\]<>\"'!?]+")
 
@@ -71,6 +71,7 @@ def prepare(paths: list[Path], center: HelpCenter, service: SearchService, *, ma
     usernames = store.creators_in(words_of(f"{s['subject']} {s['body']}" for items in samples.values()
                                            for s in items))
     usernames |= name_parts(s["creator"] for items in samples.values() for s in items if s.get("creator"))
+    spaced = [name for name in usernames if " " in name]
     counts = store.topic_counts()
     if progress:
         progress(f"matching {len(counts):,} topics to {len(matcher.articles):,} articles…")
@@ -81,7 +82,7 @@ def prepare(paths: list[Path], center: HelpCenter, service: SearchService, *, ma
         topics.append(Topic(
             topic=name, label=cluster.label if cluster else name, source=source or "cluster", tickets=tickets,
             coverage=matcher.assess(name, picked),
-            samples=_distinct([_redacted(s["subject"] or s["body"][:120], usernames) for s in picked[:SHOWN * 3]])[:SHOWN],
+            samples=_distinct([_redacted(s["subject"] or s["body"][:120], usernames, spaced) for s in picked[:SHOWN * 3]])[:SHOWN],
             terms=cluster.terms if cluster else []))
     weeks, series = store.weekly()
     span = store.period()
@@ -107,11 +108,12 @@ def _distinct(texts: list[str]) -> list[str]:
     return [t for t in texts if not (t.lower() in seen or seen.add(t.lower()))]
 
 
-def _redacted(text: str, usernames: set[str]) -> str:
+def _redacted(text: str, usernames: set[str], spaced: list[str]) -> str:
     """``text`` with personal data redacted: emails, phones, cards, IPs, and every word that is
-    (part of) a creator's name or username (only those that occur in it are passed on)."""
+    (part of) a creator's name or username (only those that occur in it are passed on);
+    ``spaced``: the names with a space in them, looked for as phrases."""
     lowered = text.lower()
     present = {w for w in words_of([text]) if w.lower() in usernames}
     present |= {w.strip(".@-+") for w in _NAME_SPLIT.split(text) if w.lower().strip(".@-+") in usernames}
-    present |= {name for name in usernames if " " in name and name in lowered}
+    present |= {name for name in spaced if name in lowered}
     return redact(text, {p for p in present if p})

@@ -21,16 +21,17 @@ import numpy as np
 
 from deflect.insights.redact import redact
 from deflect.insights.tickets import TicketStore, words_of
-from deflect.search.analysis import analyzer_for, fold
+from deflect.search.analysis import WORD_RE, analyzer_for, fold
 
-__all__ = ["Cluster", "MAX_SHARE", "cluster_unassigned", "stop_words"]
+__all__ = ["Cluster", "MAX_SHARE", "TopicWords", "cluster_unassigned", "stop_words"]
 
-SAMPLE = 20_000  # tickets the clustering is fitted on; the rest are assigned to the nearest centroid
+SAMPLE = 12_000  # tickets the clustering is fitted on; the rest are assigned to the nearest centroid
 BATCH = 20_000
 MIN_TICKETS = 5  # fewer unassigned tickets than this form one "unclassified" topic
 MAX_SHARE = 0.3  # most of a language's clustered tickets one cluster may hold (the report promises ≤ 35%)
 LABEL_WORDS = (2, 4)  # fewest and most words in a cluster's name
 _NOISE = re.compile(r"^\d+$|^[a-z]$")
+_DIGIT = re.compile(r"\d")
 
 
 @dataclass
@@ -115,19 +116,17 @@ def _cluster(store: TicketStore, langs: list[str] | None, lang: str, max_cluster
     from sklearn.cluster import KMeans
     from sklearn.feature_extraction.text import TfidfVectorizer
 
-    analyzer = analyzer_for(lang)
-    noise = stop_words(lang)
+    words = TopicWords(lang)
+    noise = words.noise
     surfaces: dict[str, Counter[str]] = defaultdict(Counter)
 
     def analyze(text: str) -> list[str]:
         terms = []
-        for token in analyzer.tokens(text):
-            if _NOISE.match(token.term) or token.surface in noise:
-                continue
-            terms.append(token.term)
-            counter = surfaces[token.term]
-            if len(counter) < 20 or token.surface in counter:
-                counter[token.surface] += 1
+        for term, surface in words.pairs(text):
+            terms.append(term)
+            counter = surfaces[term]
+            if len(counter) < 20 or surface in counter:
+                counter[surface] += 1
         return terms
 
     def text_of(subject: str, body: str) -> str:
@@ -184,6 +183,38 @@ def _cluster(store: TicketStore, langs: list[str] | None, lang: str, max_cluster
     store.assign_topics(assignments)
     sizes = Counter(assignments.values())
     return [Cluster(slug, label, terms, sizes[slug]) for slug, label, terms in names if sizes[slug]]
+
+
+class TopicWords:
+    """The words of ticket text that can say what a ticket is about, in one language: its analysis
+    terms without stop words, numbers or single letters. Each distinct word is analysed once
+    (tickets repeat their words), which makes clustering and profiling large exports affordable."""
+
+    def __init__(self, lang: str) -> None:
+        self.analyzer = analyzer_for(lang)
+        self.noise = stop_words(lang)
+        self._seen: dict[str, tuple[str, str] | tuple[()]] = {}
+
+    def pairs(self, text: str) -> list[tuple[str, str]]:
+        """(term, folded surface) of each meaningful word of ``text``, in order."""
+        found = []
+        seen = self._seen
+        for raw in WORD_RE.findall(text):
+            hit = seen.get(raw)
+            if hit is None:
+                if _DIGIT.search(raw):  # ids, versions, "user123": never a topic, and mostly unique
+                    continue
+                token = next(self.analyzer.tokens(raw), None)
+                hit = (() if token is None or _NOISE.match(token.term) or token.surface in self.noise
+                       else (token.term, token.surface))
+                if len(seen) < 500_000:
+                    seen[raw] = hit
+            if hit:
+                found.append(hit)
+        return found
+
+    def terms(self, text: str) -> list[str]:
+        return [term for term, _ in self.pairs(text)]
 
 
 def split_large(matrix, labels: np.ndarray, cap: int, *, seed: int = 7) -> np.ndarray:
