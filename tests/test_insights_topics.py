@@ -74,6 +74,7 @@ def test_renamed_topic_is_flagged_and_never_credited(renamed: Path) -> None:
     assert code == 0, err
     page = (renamed / "report" / "index.html").read_text(encoding="utf-8")
     assert "Topic names" in page and "<code>topic-05: troubleshooting-05</code>" in page
+    assert "suggested alias for topics.yml (under 'aliases:'): topic-05: troubleshooting-05" in err
     impact = _report(renamed, "impact")
     measured = {a["url"]: a for a in impact["articles"]}
     assert "en/billing/fix-topic-05/" not in measured  # a renamed topic is not an effect

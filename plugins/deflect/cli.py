@@ -451,6 +451,12 @@ def gaps(tickets: tuple[Path, ...], more_tickets: tuple[Path, ...], mapping: tup
             raise click.ClickException(f"cannot read the collector database {db_url}: {exc}") from exc
     report = gap_report(prepared, evidence)
     _write_outputs(report, "gaps", settings, config_path, json_out, csv_out, html_out, allow_public, limit)
+    taxonomy = report["taxonomy"]
+    if taxonomy["changes"]:  # a renamed help-desk category splits one topic in two: say so
+        names = ", ".join(f"{c['topic']} ({c['change']} {c['week']})" for c in taxonomy["changes"][:6])
+        click.echo(f"{len(taxonomy['changes'])} topic(s) start or stop abruptly, likely renamed: {names}", err=True)
+        for suggestion in taxonomy["suggested_aliases"]:
+            click.echo(f"  suggested alias for topics.yml (under 'aliases:'): {suggestion['line']}", err=True)
     if assignments_out is not None:
         from .insights.report import write_assignments
 
