@@ -204,3 +204,17 @@ def test_cluster_labels_are_not_stop_words(firefox_clusters) -> None:
         assert 2 <= len(words) <= 4 or len(label.split()) >= 2, cluster.label
         stops = stop_words(code or "en")
         assert sum(w.lower() in stops for w in words) * 2 < len(words), cluster.label
+
+
+def test_tickets_outside_the_fitted_sample_get_the_nearest_cluster(tmp_path: Path, monkeypatch) -> None:
+    """Large exports are fitted on a sample and the rest assigned to the nearest centroid."""
+    from deflect.insights import topics
+    from test_insights import clustered_export
+
+    export = tmp_path / "tickets.jsonl"
+    clustered_export(export)
+    monkeypatch.setattr(topics, "SAMPLE", 40)
+    store = TicketStore.load([export])
+    clusters = cluster_unassigned(store, "en")
+    assert sum(c.tickets for c in clusters) == store.count == 90 and store.unassigned() == 0
+    assert max(c.tickets for c in clusters) <= 0.35 * 90

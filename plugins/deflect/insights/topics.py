@@ -116,13 +116,13 @@ def _cluster(store: TicketStore, langs: list[str] | None, lang: str, max_cluster
     from sklearn.cluster import KMeans
     from sklearn.feature_extraction.text import TfidfVectorizer
 
-    words = TopicWords(lang)
-    noise = words.noise
+    analysis = TopicWords(lang)
+    noise = analysis.noise
     surfaces: dict[str, Counter[str]] = defaultdict(Counter)
 
     def analyze(text: str) -> list[str]:
         terms = []
-        for term, surface in words.pairs(text):
+        for term, surface in analysis.pairs(text):
             terms.append(term)
             counter = surfaces[term]
             if len(counter) < 20 or surface in counter:
