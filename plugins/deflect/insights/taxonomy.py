@@ -27,7 +27,7 @@ from deflect.content.yamlsafe import error_line, error_text, load_yaml
 __all__ = ["TopicChange", "TopicsFileError", "abrupt_changes", "apply_aliases", "load_aliases", "suggest_aliases"]
 
 TOPICS_FILE = "topics.yml"
-MIN_EXPECTED = 8.0  # tickets the quiet span should have had at the active rate (Poisson P(0) < 0.04%)
+MIN_EXPECTED = 12.0  # tickets the quiet span should have had at the active rate (Poisson P(≤ 1) < 0.01%)
 QUIET = 0.1  # the quiet span holds at most this share of those tickets
 QUIET_DAYS = 14  # a shorter quiet span may be a partial week at the export's edge, or a holiday
 MIN_PER_WEEK = 2.0  # slower topics are too sparse to tell a stop from noise
@@ -114,7 +114,7 @@ def apply_aliases(store, aliases: dict[str, str]) -> dict[str, int]:
 
 def abrupt_changes(weeks: list[dt.date], series: dict[str, list[int]], days: list[int]) -> list[TopicChange]:
     """Topics whose tickets start or stop abruptly: two weeks or more at one end of the export with
-    almost none of the tickets (≤ 10%) that the rate next to it predicts (≥ 8). Sorted by week."""
+    almost none of the tickets (≤ 10%) that the rate next to it predicts (≥ 12). Sorted by week."""
     found: list[TopicChange] = []
     for topic, counts in series.items():
         stop = _quiet_from(counts, days)
