@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 import re
+import warnings
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -233,14 +234,16 @@ def split_large(matrix, labels: np.ndarray, cap: int, *, seed: int = 7) -> np.nd
         members = np.flatnonzero(labels == big)
         parts = max(2, math.ceil(len(members) / cap))
         sub = matrix[members]
-        split = KMeans(n_clusters=parts, n_init=2, random_state=seed).fit(sub).labels_
-        if np.bincount(split).max() > 0.9 * len(members):
-            direction = (TruncatedSVD(n_components=1, random_state=seed).fit_transform(sub)[:, 0]
-                         if min(sub.shape) > 1 else np.arange(len(members), dtype=float))
-            order = np.argsort(direction, kind="stable")
-            split = np.empty(len(members), dtype=int)
-            for part, chunk in enumerate(np.array_split(order, parts)):
-                split[chunk] = part
+        with warnings.catch_warnings():  # identical tickets: k-means and the SVD say so, the cut below copes
+            warnings.simplefilter("ignore")
+            split = KMeans(n_clusters=parts, n_init=2, random_state=seed).fit(sub).labels_
+            if np.bincount(split).max() > 0.9 * len(members):
+                direction = (TruncatedSVD(n_components=1, random_state=seed).fit_transform(sub)[:, 0]
+                             if min(sub.shape) > 1 else np.arange(len(members), dtype=float))
+                order = np.argsort(np.nan_to_num(direction), kind="stable")
+                split = np.empty(len(members), dtype=int)
+                for part, chunk in enumerate(np.array_split(order, parts)):
+                    split[chunk] = part
         top = labels.max() + 1
         labels[members] = np.where(split == 0, big, top + split - 1)
 
