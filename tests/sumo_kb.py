@@ -50,8 +50,11 @@ def _paragraphs(text: str) -> str:
     return "\n\n".join(line.replace("<", "&lt;").replace("](", "] (") for line in lines if line)
 
 
-def write_sumo_help_center(root: Path, keep: Callable[[dict], bool] = lambda row: True) -> list[dict]:
-    """Write the help center below ``root``; return the KB rows written (``keep`` filters them)."""
+def write_sumo_help_center(root: Path, keep: Callable[[dict], bool] = lambda row: True, *,
+                           declare_topics: bool = True) -> list[dict]:
+    """Write the help center below ``root``; return the KB rows written (``keep`` filters them).
+    ``declare_topics=False`` leaves ``topics:`` out of the front matter, as most knowledge bases
+    have it: coverage must then come from what the articles say."""
     dates = first_approved()
     rows = [row for row in kb_rows() if keep(row) and SLUG_RE.match(row["slug"])]
     (root / "docs").mkdir(parents=True, exist_ok=True)
@@ -65,7 +68,7 @@ def write_sumo_help_center(root: Path, keep: Callable[[dict], bool] = lambda row
                                          "en": {"title": category.replace("-", " ").capitalize(),
                                                 "description": "Thunderbird help."}})
         front = {"title": row["title"].strip(), "summary": (row["summary"].strip() or row["title"].strip())[:300],
-                 "category": category, "topics": topics}
+                 "category": category, **({"topics": topics} if declare_topics else {})}
         if row["slug"] in dates:
             front["published"] = dates[row["slug"]]
         text = "---\n" + yaml.safe_dump(front, allow_unicode=True, sort_keys=False) + "---\n\n" + _paragraphs(

@@ -428,7 +428,30 @@ def test_gaps_json_matches_its_schema(tmp_path: Path) -> None:
     assert {"tags", "search"} <= sources and report["import"]["malformed"] == 1
     assert {s["topic"] is None for s in report["searches"]["zero_results"]} == {True, False}
     assert_valid("gaps", report)
-    assert_every_documented_field_seen("gaps", report)
+    renamed = _renamed_topics_report(tmp_path / "renamed")
+    assert_valid("gaps", renamed)
+    assert_every_documented_field_seen("gaps", report, renamed)
+
+
+def _renamed_topics_report(root: Path) -> dict:
+    """A help desk that renamed two categories over 12 weeks: topics.yml merges one pair, the
+    report flags the other and suggests its alias."""
+    config = make_help_center(root)
+    write(root, "topics.yml", "aliases:\n  sync-old: sync\n")
+    rows, start = ["id,created,subject,body,topic"], dt.date(2026, 3, 2)
+    for week in range(12):
+        counts = {"refund": 8, "sync-old" if week < 6 else "sync": 6, "install" if week < 6 else "setup": 6}
+        for topic, count in counts.items():
+            for i in range(count):
+                day = start + dt.timedelta(days=7 * week + i % 7)
+                rows.append(f"{len(rows)},{day.isoformat()} 10:00,Question on {topic},Ticket text.,{topic}")
+    (root / "tickets.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    out = root / "gaps.json"
+    invoke("gaps", "--tickets", str(root / "tickets.csv"), "--json", str(out), "--config", str(config))
+    report = json.loads(out.read_text(encoding="utf-8"))
+    assert report["taxonomy"]["aliases"] == [{"old": "sync-old", "new": "sync", "tickets": 36}]
+    assert [s["line"] for s in report["taxonomy"]["suggested_aliases"]] == ["install: setup"]
+    return report
 
 
 def _weekly_tickets(start: dt.date, weeks: int, published_week: int) -> str:

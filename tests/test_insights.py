@@ -126,7 +126,7 @@ def test_topic_without_articles_is_missing(tmp_path: Path) -> None:
     assert calendar["coverage"] == "missing"
     assert calendar["best_article"] is None or "calendar" not in calendar["best_article"]["url"]
     rank = [t["topic"] for t in report["topics"]].index("calendar")
-    assert rank < 6  # 21 tickets, nothing written: near the top of the list
+    assert rank < 8  # 21 tickets, nothing written: near the top (ties weak topics of twice its tickets)
 
 
 @pytest.mark.slow

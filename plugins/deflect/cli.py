@@ -354,6 +354,7 @@ def _insights(tickets: tuple[Path | str, ...], mapping: tuple[str, ...], preset:
     from .content import load_help_center
     from .content.settings import plugin_options, read_config
     from .insights.prepare import prepare
+    from .insights.taxonomy import TopicsFileError
     from .insights.tickets import TicketImportError, parse_mapping
     from .search.service import CacheBusy, SearchService, SynonymError
 
@@ -378,7 +379,7 @@ def _insights(tickets: tuple[Path | str, ...], mapping: tuple[str, ...], preset:
     try:
         prepared = prepare(list(tickets), center, service, mapping=fields, preset=preset, progress=say,
                            date_order=date_order)
-    except TicketImportError as exc:
+    except (TicketImportError, TopicsFileError) as exc:
         raise click.ClickException(str(exc)) from exc
     imported = prepared.store.report
     for problem in imported.problems[:20]:  # path:line: message, like deflect check (one line each)
@@ -443,10 +444,13 @@ def _write_outputs(report: dict, kind: str, settings, config_path: Path | None, 
                                     "zero-result searches and 'not helpful' votes.")
 @click.option("--draft", "drafts", type=click.IntRange(0, 100), default=0, metavar="N",
               help="Write stub articles (internal, with the evidence in a comment) for the N most urgent gaps.")
+@click.option("--assignments", "assignments_out", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write every imported ticket's topic to this CSV: ticket_id, topic, label, source "
+                   "(export, cluster or language).")
 def gaps(tickets: tuple[Path, ...], more_tickets: tuple[Path, ...], mapping: tuple[str, ...], preset: str,
          date_order: str | None, json_out: Path | None,
          csv_out: Path | None, html_out: Path | None, allow_public: bool, internal: bool, limit: int,
-         config_file: Path | None, db_url: str | None, drafts: int) -> None:
+         config_file: Path | None, db_url: str | None, drafts: int, assignments_out: Path | None) -> None:
     """What to write next: ticket topics ranked by volume × missing coverage.
 
     JSON: {"tickets", "topics": [{"topic", "tickets", "coverage", "best_article", …}]}, most urgent first.
@@ -471,6 +475,18 @@ def gaps(tickets: tuple[Path, ...], more_tickets: tuple[Path, ...], mapping: tup
             raise click.ClickException(f"cannot read the collector database {db_url}: {exc}") from exc
     report = gap_report(prepared, evidence)
     _write_outputs(report, "gaps", settings, config_path, json_out, csv_out, html_out, allow_public, limit)
+    taxonomy = report["taxonomy"]
+    if taxonomy["changes"]:  # a renamed help-desk category splits one topic in two: say so
+        names = ", ".join(f"{c['topic']} ({c['change']} {c['week']})" for c in taxonomy["changes"][:6])
+        click.echo(f"{len(taxonomy['changes'])} topic(s) start or stop abruptly, likely renamed: {names}", err=True)
+        for suggestion in taxonomy["suggested_aliases"]:
+            click.echo(f"  suggested alias for topics.yml (under 'aliases:'): {suggestion['line']}", err=True)
+    if assignments_out is not None:
+        from .insights.report import write_assignments
+
+        assignments_out.parent.mkdir(parents=True, exist_ok=True)
+        count = write_assignments(prepared, assignments_out)
+        click.echo(f"wrote {assignments_out} ({count:,} tickets)", err=True)
     if drafts:
         written, skipped = write_drafts(report, settings, drafts)
         for path in written:

@@ -5,6 +5,9 @@ plus, from the collector's database when one is given, its zero-result searches 
 each) and the "not helpful" votes on its best article, and missing coverage weighs 1 for a
 missing topic, 0.5 for a weak one and 0.1 for a covered one. Zero-result searches that fit no
 ticket topic become topics of their own (source "search").
+
+The report's ``taxonomy`` says which export topic names ``topics.yml`` merged, which topics
+start or stop abruptly (a likely renaming) and which aliases would merge them.
 """
 from __future__ import annotations
 
@@ -16,6 +19,7 @@ from pathlib import Path
 from deflect.insights.coverage import slugify
 from deflect.insights.prepare import Prepared, Topic
 from deflect.insights.redact import redact
+from deflect.insights.taxonomy import suggest_aliases
 from deflect.search.analysis import analyzer_for
 
 __all__ = ["WEIGHTS", "collector_evidence", "gap_report", "write_drafts"]
@@ -111,6 +115,11 @@ def gap_report(prepared: Prepared, evidence: dict | None = None) -> dict:
         "tickets": prepared.store.count, "period": span, "weeks": len(weeks),
         "import": {k: report[k] for k in ("files", "rows", "imported", "malformed", "duplicates", "notes", "problems")},
         "coverage": {level: sum(1 for r in rows if r["coverage"] == level) for level in WEIGHTS},
+        "taxonomy": {
+            "aliases": [{"old": old, "new": new, "tickets": prepared.renamed.get(old, 0)}
+                        for old, new in sorted(prepared.aliases.items())],
+            "changes": [c.as_dict() for c in prepared.changes],
+            "suggested_aliases": suggest_aliases(prepared.changes)},
         "topics": rows,
         "searches": {"zero_results": [s for items in searches_by_topic.values() for s in items] + loose},
         "votes": {"not_helpful": sorted(({"article": k, "count": v["votes"] - v["helpful"]} for k, v in votes.items()
@@ -140,8 +149,9 @@ def _row(topic: Topic, prepared: Prepared, weeks: list[str], searches: list[dict
         "weekly": [{"week": w, "tickets": n} for w, n in zip(weeks, series)],
         "coverage": level, "urgency": round(demand * WEIGHTS[level], 2), "best_article": best,
         "samples": topic.samples, "terms": topic.terms, "zero_result_searches": searches, "not_helpful": not_helpful,
-        "answered": {"tickets": coverage.answered, "sampled": coverage.sampled},
-        "matches": coverage.matches,
+        "answered": {"tickets": coverage.answered, "sampled": coverage.sampled,
+                     "share": round(coverage.answered / coverage.sampled, 3) if coverage.sampled else 0.0},
+        "matches": coverage.matches, "articles_about": coverage.about,
     }
 
 

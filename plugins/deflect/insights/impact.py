@@ -6,9 +6,15 @@ it is the best search match for. Its topic's weekly tickets before and after the
 week are compared with the other topics' (difference in differences, see
 :mod:`deflect.insights.stats`); topics whose own article appeared within the window are left out
 of the control so one article's effect does not hide another's.
+
+A renamed topic is not an effect. An article whose topic starts or stops abruptly inside its
+window (see :mod:`deflect.insights.taxonomy`) is listed as not measurable, with why; the control
+is built only from topics that are stable across the window, and no estimate claims more tickets
+avoided per week than the topic had before.
 """
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from typing import Any
 
@@ -34,7 +40,8 @@ def impact_report(prepared: Prepared, *, window: int = 12, min_weeks: int = 3) -
     for article in prepared.matcher.articles.values():
         if article.kind == "faq" or article.lang != prepared.matcher.default_language:
             continue
-        own = [declared[slugify(t)] for t in article.topics if slugify(t) in declared]
+        names = [prepared.matcher.declared_topic(t, prepared.aliases) for t in article.topics]
+        own = [declared[name] for name in names if name in declared]
         topic = max(own, key=lambda name: by_topic[name].tickets) if own else tied.get(article.id)
         entry = {"url": article.url, "title": article.title}
         if topic is None:
@@ -51,19 +58,36 @@ def impact_report(prepared: Prepared, *, window: int = 12, min_weeks: int = 3) -
             continue
         published_weeks.setdefault(topic, []).append(index)
         plan.append((article, topic, index, entry))
+    changes: dict[str, list] = {}
+    for change in prepared.changes:
+        changes.setdefault(change.topic, []).append(change)
     for article, topic, index, entry in plan:
         assert article.published is not None  # the plan holds dated articles only
-        controls = [name for name in prepared.series if name != topic and not any(
+        first, last = max(0, index - window), min(len(weeks), index + window + 1)
+        inside = lambda name: [c for c in changes.get(name, ()) if first < c.index < last]  # noqa: E731
+        own_changes = inside(topic)
+        if own_changes:
+            change = own_changes[0]
+            skipped.append({**entry, "topic": topic, "reason": (
+                f"not measurable: topic '{topic}' {change.change} abruptly in the week of {change.week.isoformat()}, "
+                "inside the comparison window (likely a renamed topic: merge its names in topics.yml)")})
+            continue
+        unstable = [name for name in prepared.series if name != topic and inside(name)]
+        controls = [name for name in prepared.series if name != topic and name not in unstable and not any(
             abs(week - index) <= window for week in published_weeks.get(name, ()))]
+        if not controls:
+            skipped.append({**entry, "topic": topic, "reason": (
+                "not measurable: no control topic is stable across the window"
+                + (f" ({', '.join(sorted(unstable)[:3])} start or stop abruptly in it)" if unstable else ""))})
+            continue
         control = [sum(prepared.series[name][w] for name in controls) for w in range(len(weeks))]
         estimate = diff_in_diff(prepared.series[topic], control, index, window=window, min_weeks=min_weeks)
         if estimate is None:
             skipped.append({**entry, "topic": topic, "reason": f"fewer than {min_weeks} whole weeks of tickets "
                                                                "before or after publication"})
             continue
+        estimate = _capped(estimate)
         expected = dict(zip(estimate.expected_weeks, estimate.expected))
-        first = max(0, index - window)
-        last = min(len(weeks), index + window + 1)
         articles.append({
             **entry, "topic": topic, "topic_label": by_topic[topic].label,
             "published": article.published.isoformat(), "published_source": article.published_source,
@@ -83,6 +107,18 @@ def impact_report(prepared: Prepared, *, window: int = 12, min_weeks: int = 3) -
     skipped.sort(key=lambda s: s["url"])
     return {"tickets": prepared.store.count, "period": prepared.period(), "weeks": len(weeks), "window": window,
             "articles": articles, "skipped": skipped}
+
+
+def _capped(estimate):
+    """The estimate with no more tickets avoided than the topic had before (its interval too)."""
+    floor = -estimate.before_per_week
+    if estimate.change_per_week >= floor and estimate.ci_low >= floor:
+        return estimate
+    change, low = max(estimate.change_per_week, floor), max(estimate.ci_low, floor)
+    high = max(estimate.ci_high, low)
+    return dataclasses.replace(
+        estimate, change_per_week=change, ci_low=low, ci_high=high, significant=bool(low > 0 or high < 0),
+        change_pct=100.0 * change / estimate.expected_per_week if estimate.expected_per_week > 0 else None)
 
 
 def _week_of(weeks: list[dt.date], day: dt.date) -> int | None:

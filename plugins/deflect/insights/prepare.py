@@ -1,5 +1,6 @@
-"""The common start of both reports: tickets imported, every ticket given a topic, every topic
-matched to the help center's articles."""
+"""The common start of both reports: tickets imported, the export's topic names merged by
+``topics.yml``, every ticket given a topic, every topic matched to the help center's articles, and
+the topics that start or stop abruptly found."""
 from __future__ import annotations
 
 import datetime as dt
@@ -11,13 +12,15 @@ from pathlib import Path
 from deflect.content.model import HelpCenter
 from deflect.insights.coverage import Coverage, TopicMatcher
 from deflect.insights.redact import redact
+from deflect.insights.taxonomy import TopicChange, abrupt_changes, apply_aliases, load_aliases
 from deflect.insights.tickets import TicketStore, name_parts, words_of
 from deflect.insights.topics import Cluster, cluster_unassigned
 from deflect.search.service import SearchService
 
 __all__ = ["Prepared", "Topic", "prepare"]
 
-SAMPLES = 24  # tickets per topic matched against the index
+SAMPLES = 24  # tickets per topic matched against the index one by one
+PROFILED = 60  # tickets per topic whose words profile it (what sets it apart from the others)
 SHOWN = 3  # redacted sample subjects per topic in the reports
 _NAME_SPLIT = re.compile(r"[\s,;:()\[\]<>\"'!?]+")
 
@@ -41,6 +44,10 @@ class Prepared:
     weeks: list[dt.date]
     series: dict[str, list[int]]
     days: list[int]  # days of each week inside the export's period (the first and last may be partial)
+    clusters: dict[str, Cluster] = field(default_factory=dict)
+    aliases: dict[str, str] = field(default_factory=dict)  # topics.yml: old name → new name
+    renamed: dict[str, int] = field(default_factory=dict)  # tickets renamed per old name
+    changes: list[TopicChange] = field(default_factory=list)  # topics that start or stop abruptly
 
     def period(self) -> dict:
         span = self.store.period()
@@ -50,14 +57,22 @@ class Prepared:
 def prepare(paths: list[Path | str], center: HelpCenter, service: SearchService, *, mapping: dict[str, str] | None = None,
             preset: str = "auto", progress: Callable[[str], None] | None = None,
             date_order: str | None = None) -> Prepared:
+    aliases = load_aliases(center.settings.root)  # a broken topics.yml fails before the import's work
     store = TicketStore.load(paths, mapping=mapping, preset=preset, progress=progress, date_order=date_order)
+    renamed = apply_aliases(store, aliases)
+    if progress and renamed:
+        progress(f"topics.yml merged {sum(renamed.values()):,} tickets of {len(renamed)} old topic name(s)")
     lang = center.settings.default_language
     clusters = {c.topic: c for c in cluster_unassigned(store, lang, progress=progress)}
     matcher = TopicMatcher(center, service)
-    samples = store.samples(SAMPLES)
+    matcher.merge_aliases(aliases)
+    profiled = store.samples(PROFILED)
+    matcher.learn_profiles(profiled)
+    samples = {topic: _spread(items, SAMPLES) for topic, items in profiled.items()}
     usernames = store.creators_in(words_of(f"{s['subject']} {s['body']}" for items in samples.values()
                                            for s in items))
     usernames |= name_parts(s["creator"] for items in samples.values() for s in items if s.get("creator"))
+    spaced = [name for name in usernames if " " in name]
     counts = store.topic_counts()
     if progress:
         progress(f"matching {len(counts):,} topics to {len(matcher.articles):,} articles…")
@@ -68,7 +83,7 @@ def prepare(paths: list[Path | str], center: HelpCenter, service: SearchService,
         topics.append(Topic(
             topic=name, label=cluster.label if cluster else name, source=source or "cluster", tickets=tickets,
             coverage=matcher.assess(name, picked),
-            samples=_distinct([_redacted(s["subject"] or s["body"][:120], usernames) for s in picked[:SHOWN * 3]])[:SHOWN],
+            samples=_distinct([_redacted(s["subject"] or s["body"][:120], usernames, spaced) for s in picked[:SHOWN * 3]])[:SHOWN],
             terms=cluster.terms if cluster else []))
     weeks, series = store.weekly()
     span = store.period()
@@ -76,7 +91,16 @@ def prepare(paths: list[Path | str], center: HelpCenter, service: SearchService,
     if weeks and span:
         days[0] = min(days[0], 7 - (span[0] - weeks[0]).days)
         days[-1] = min(days[-1], (span[1] - weeks[-1]).days + 1) if len(weeks) > 1 else (span[1] - span[0]).days + 1
-    return Prepared(store, matcher, topics, weeks, series, days)
+    return Prepared(store, matcher, topics, weeks, series, days, clusters, aliases, renamed,
+                    abrupt_changes(weeks, series, days))
+
+
+def _spread(items: list, count: int) -> list:
+    """``count`` of ``items`` spread evenly over them (they are newest first: every period shows)."""
+    if len(items) <= count:
+        return items
+    step = len(items) / count
+    return [items[int(i * step)] for i in range(count)]
 
 
 def _distinct(texts: list[str]) -> list[str]:
@@ -90,11 +114,12 @@ def _distinct(texts: list[str]) -> list[str]:
     return distinct
 
 
-def _redacted(text: str, usernames: set[str]) -> str:
+def _redacted(text: str, usernames: set[str], spaced: list[str]) -> str:
     """``text`` with personal data redacted: emails, phones, cards, IPs, and every word that is
-    (part of) a creator's name or username (only those that occur in it are passed on)."""
+    (part of) a creator's name or username (only those that occur in it are passed on);
+    ``spaced``: the names with a space in them, looked for as phrases."""
     lowered = text.lower()
     present = {w for w in words_of([text]) if w.lower() in usernames}
     present |= {w.strip(".@-+") for w in _NAME_SPLIT.split(text) if w.lower().strip(".@-+") in usernames}
-    present |= {name for name in usernames if " " in name and name in lowered}
+    present |= {name for name in spaced if name in lowered}
     return redact(text, {p for p in present if p})

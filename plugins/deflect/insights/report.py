@@ -176,6 +176,14 @@ def _topic_row(t: dict) -> str:
                  f"{_num(best.get('score'), 2)}{' · ' + e(str(best['why'])) if best.get('why') else ''}</span>"
                  if best else "—")
     votes = f"<br><span class=meta>{t['not_helpful']} not-helpful votes</span>" if t.get("not_helpful") else ""
+    answered = t.get("answered") or {}
+    if answered.get("sampled"):
+        best_cell += (f"<br><span class=meta>answers {answered.get('tickets', 0)} of {answered['sampled']} sampled "
+                      f"tickets ({_share(answered.get('share'))})</span>")
+    about = t.get("articles_about") or ()
+    if about:
+        best_cell += "<br><span class=meta>about it: " + ", ".join(
+            f"{_link(a.get('url'), a.get('title'))} {_num(a.get('score'), 2)}" for a in about) + "</span>"
     return (f"<tr><td><strong>{e(label)}</strong><br><span class=meta>{meta}</span>"
             f"{f'<br><span class=meta>terms: {terms}</span>' if terms else ''}</td>"
             f"<td class=num>{t.get('tickets', 0)}<br><span class=meta>{_share(t.get('share'))}</span>{votes}</td>"
@@ -201,6 +209,28 @@ def _import_summary(report: dict) -> str:
     return f"<p class=meta>Imported {imp.get('imported', 0)} of {imp.get('rows', 0)} rows{malformed}.</p>{details}"
 
 
+def _taxonomy(taxonomy: dict) -> str:
+    """Topic names merged by topics.yml, topics that start or stop abruptly, suggested aliases."""
+    e = escape
+    aliases = [f"{e(str(a.get('old')))} → {e(str(a.get('new')))} <span class=meta>({a.get('tickets', 0)} tickets)"
+               "</span>" for a in taxonomy.get("aliases") or ()]
+    changes = [f"{e(str(c.get('topic')))} {e(str(c.get('change')))} in the week of {e(str(c.get('week')))} "
+               f"<span class=meta>({_num(c.get('per_week'))}/wk)</span>" for c in taxonomy.get("changes") or ()]
+    suggested = [f"<code>{e(str(s.get('line')))}</code>" for s in taxonomy.get("suggested_aliases") or ()]
+    if not (aliases or changes):
+        return ""
+    parts = ["<h2>Topic names</h2>"]
+    if aliases:
+        parts.append("<p>Merged by topics.yml:</p>" + _list(aliases))
+    if changes:
+        parts.append("<p>These topics start or stop abruptly, likely a renamed category in the help desk. The "
+                     "impact report measures no article on them across the change.</p>" + _list(changes))
+    if suggested:
+        parts.append("<p>Suggested aliases for topics.yml (<code>aliases:</code>, old name: new name):</p>"
+                     + _list(suggested))
+    return "\n".join(parts)
+
+
 def gaps_html(report: dict, title: str = "Content gaps") -> str:
     """The gap report as a self-contained HTML page: coverage charts, a table per topic, searches, votes."""
     topics = report.get("topics") or []
@@ -220,11 +250,32 @@ def gaps_html(report: dict, title: str = "Content gaps") -> str:
 <th>Sample subjects</th><th>Zero-result searches</th></tr></thead><tbody>
 {rows}
 </tbody></table>
+{_taxonomy(report.get("taxonomy") or {})}
 <h2>Zero-result searches</h2>
 {_list(_searches(zero, topic=True), "<p>None.</p>")}
 <h2>Articles voted not helpful</h2>
 {_list(voted, "<p>None.</p>")}"""
     return html_page(title, body, css=_CSS)
+
+
+def write_assignments(prepared, path) -> int:
+    """Every imported ticket's topic, for drill-down: ``ticket_id, topic, label, source`` (source:
+    ``export`` for the export's own topic, ``cluster``, or ``language`` for a language too small to
+    cluster), written in chunks through the spreadsheet-safe CSV writer. Returns the rows written.
+    A ticket without an id is named by its file and line."""
+    labels = {t.topic: t.label for t in prepared.topics}
+    files = prepared.store.report.files
+    cursor = prepared.store.con.execute("SELECT id, file, line, topic, topic_source FROM tickets ORDER BY rid")
+    written = 0
+    with open(path, "w", encoding="utf-8", newline="") as out:
+        while rows := cursor.fetchmany(50_000):
+            text = to_csv(("ticket_id", "topic", "label", "source"), (
+                ((ticket_id or "").strip() or f"{files[number]}:{line}", topic, labels.get(topic, topic),
+                 "export" if source != "cluster" else "language" if topic.endswith("-language") else "cluster")
+                for ticket_id, number, line, topic, source in rows))
+            out.write(text if not written else text.split("\n", 1)[1])  # the header once
+            written += len(rows)
+    return written
 
 
 # ---------------------------------------------------------------------------- impact report
