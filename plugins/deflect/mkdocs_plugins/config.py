@@ -13,6 +13,17 @@ class LanguageConfig(base.Config):
     """The language's name in that language, shown in the language switcher (``Hrvatski``)."""
 
 
+class ContactConfig(base.Config):
+    email = c.Optional(c.Type(str))
+    """Support email address, shown on the contact page, in the footer and in troubleshooting guides."""
+    phone = c.Optional(c.Type(str))
+    """Support phone number, written as readers dial it (``+385 1 555 0142``)."""
+    chat = c.Optional(c.Type(str))
+    """URL of the live chat."""
+    hours = c.Optional(c.Type((str, dict)))
+    """Opening hours: one text, or one per language code (``{en: …, hr: …}``; others get the default language's)."""
+
+
 class ContentConfig(base.Config):
     enabled = c.Type(bool, default=True)
     """Turn the plugin off without removing it."""
@@ -36,6 +47,8 @@ class ContentConfig(base.Config):
     """Most articles listed in the sidebar of a category; the rest are on its landing page."""
     popular = c.ListOfItems(c.Type(str), default=[])
     """Slugs of the articles shown as popular on each language's home page."""
+    contact = c.SubConfig(ContactConfig)
+    """How readers reach support: the one place the contact page, the footer and the guides take it from."""
 
 
 class SearchConfig(base.Config):

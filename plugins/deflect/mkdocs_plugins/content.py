@@ -62,6 +62,13 @@ class ContentPlugin(BasePlugin[ContentConfig]):
             more = f"\n… and {len(fatal) - 20} more" if len(fatal) > 20 else ""
             raise PluginError(f"deflect/content: the {settings.audience} site is not built, because publishing it "
                               f"would leak internal content or the content cannot be read safely:\n{shown}{more}")
+        if config.extra.get("contact"):
+            raise PluginError("extra.contact in mkdocs.yml has moved: put email, phone, chat and hours under the "
+                              "'contact' option of deflect/content, the one place every page takes them from")
+        hours = self.config.contact.hours
+        if isinstance(hours, dict) and (set(hours) - set(settings.codes)):
+            raise PluginError(f"deflect/content: contact.hours has unknown language(s) "
+                              f"{', '.join(sorted(map(str, set(hours) - set(settings.codes))))}: use {', '.join(settings.codes)}")
         self.ui_languages = {lang.code: _material_language(config, lang.code) for lang in settings.languages}
         config.theme.dirs.insert(1 if config.theme.custom_dir else 0, str(THEME_DIR))
         config.theme["language"] = self.ui_languages[settings.default_language]
@@ -191,7 +198,7 @@ class ContentPlugin(BasePlugin[ContentConfig]):
             "guide": bool(planned.document is not None and planned.document.article_type is not None
                           and planned.document.article_type.value == "troubleshooting"),
             "contact_url": self._url(f"{planned.lang}/contact.md"),
-            "contact": _contact_options(config),
+            "contact": _contact_options(self.config.contact, planned.lang, default),
             "jsonld": _faq_jsonld(planned) if planned.faq_entries else None,
             "og": {
                 "title": planned.title or page.title,
@@ -233,15 +240,13 @@ def write_sitemap(site_dir: Path, urls: list[dict[str, Any]]) -> None:
     (site_dir / "sitemap.xml.gz").write_bytes(gzip.compress(data, mtime=0))
 
 
-def _contact_options(config: MkDocsConfig) -> dict[str, str]:
-    """``extra.contact`` in mkdocs.yml: email, phone, chat (a URL) and hours."""
-    options = config.extra.get("contact") or {}
-    if not isinstance(options, dict):
-        raise PluginError("extra.contact in mkdocs.yml must be a mapping with email, phone, chat and hours")
-    unknown = set(options) - {"email", "phone", "chat", "hours"}
-    if unknown:
-        raise PluginError(f"extra.contact: unknown key(s) {', '.join(sorted(unknown))}; use email, phone, chat, hours")
-    return {key: str(value) for key, value in options.items() if value}
+def _contact_options(options: Any, lang: str, default: str) -> dict[str, str]:
+    """The ``contact`` option of deflect/content for a page in ``lang``: email, phone, chat, hours."""
+    hours = options.hours
+    if isinstance(hours, dict):
+        hours = hours.get(lang) or hours.get(default) or ""
+    found = {"email": options.email, "phone": options.phone, "chat": options.chat, "hours": hours}
+    return {key: str(value).strip() for key, value in found.items() if value and str(value).strip()}
 
 
 def _faq_jsonld(page: SitePage) -> str:

@@ -259,6 +259,8 @@ class SitePlan:
                 lines.append("")
         if f"{lang}/faq.md" in self.pages:
             lines.append(f"[{text(lang, 'all_faq')} →](faq.md)\n")
+        lines.append(f'<div class="deflect-home-contact" markdown>\n\n## {text(lang, "contact")} {{#contact}}\n\n'
+                     f"[{text(lang, 'contact_page')} →](contact.md){{ .md-button }}\n\n</div>\n")
         self.pages[path] = SitePage(path, lang, "home", text(lang, "help_center"), "\n".join(lines), content_lang=lang,
                                     description=text(lang, "hero_text"))
 
@@ -357,6 +359,7 @@ class SitePlan:
             entries.append(entry)
         if f"{lang}/faq.md" in self.pages:
             entries.append(NavEntry(text(lang, "faq"), f"{lang}/faq.md", active=page.role == "faq_index"))
+        entries.append(NavEntry(text(lang, "contact_short"), f"{lang}/contact.md", active=page.role == "contact"))
         return entries
 
     def _category_children(self, page: SitePage, lang: str, slug: str) -> list[NavEntry]:
