@@ -117,7 +117,7 @@ def settings_from_options(root: Path, options: dict[str, Any], docs_dir: str = "
             raise SettingsError(f"each entry of 'languages' needs a 'code' (and a 'name'), got {item!r}")
     known = {
         "articles_dir", "faq_dir", "audience", "fallback", "required_languages", "review_every_days",
-        "sidebar_limit", "popular", "contact", "default_language", "languages", "enabled",
+        "sidebar_limit", "popular", "contact", "helpful_min_votes", "default_language", "languages", "enabled",
     }
     unknown = sorted(set(options) - known)
     if unknown:

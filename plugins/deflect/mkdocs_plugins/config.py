@@ -47,6 +47,8 @@ class ContentConfig(base.Config):
     """Most articles listed in the sidebar of a category; the rest are on its landing page."""
     popular = c.ListOfItems(c.Type(str), default=[])
     """Slugs of the articles shown as popular on each language's home page."""
+    helpful_min_votes = c.Type(int, default=5)
+    """Votes an article needs before it shows "X of Y found this helpful" (from the collector; none without one)."""
     contact = c.SubConfig(ContactConfig)
     """How readers reach support: the one place the contact page, the footer and the guides take it from."""
 

@@ -77,6 +77,8 @@ class ContentPlugin(BasePlugin[ContentConfig]):
             config.extra_javascript.append("assets/deflect/guide.js")
         if "assets/deflect/feedback.js" not in config.extra_javascript:
             config.extra_javascript.append("assets/deflect/feedback.js")
+        if "assets/deflect/helpcenter.js" not in config.extra_javascript:
+            config.extra_javascript.append("assets/deflect/helpcenter.js")
         config.extra.setdefault("alternate", [{"name": lang.name, "link": f"{lang.code}/", "lang": lang.code}
                                               for lang in settings.languages])
         for name in REQUIRED_EXTENSIONS:
@@ -198,6 +200,9 @@ class ContentPlugin(BasePlugin[ContentConfig]):
             "guide": bool(planned.document is not None and planned.document.article_type is not None
                           and planned.document.article_type.value == "troubleshooting"),
             "contact_url": self._url(f"{planned.lang}/contact.md"),
+            "search_url": self._url(f"{planned.lang}/search.md"),
+            "helpful_min": max(1, self.config.helpful_min_votes),
+            "home_url": self._url(f"{planned.lang}/index.md"),
             "contact": _contact_options(self.config.contact, planned.lang, default),
             "jsonld": _faq_jsonld(planned) if planned.faq_entries else None,
             "og": {
@@ -208,6 +213,18 @@ class ContentPlugin(BasePlugin[ContentConfig]):
                 "type": "article" if planned.document is not None else "website",
             },
         }
+
+    def on_template_context(self, context: dict[str, Any], *, template_name: str,
+                            config: MkDocsConfig) -> dict[str, Any] | None:
+        """The 404 page carries every language's text and links; its script picks one by the address."""
+        if template_name != "404.html" or self.plan is None or self.files is None:
+            return None
+        settings = self.plan.settings
+        context["deflect_404"] = {"default": settings.default_language, "languages": [
+            {"lang": code, "strings": strings_for(code), "home_url": self._url(f"{code}/index.md"),
+             "search_url": self._url(f"{code}/search.md"), "contact_url": self._url(f"{code}/contact.md")}
+            for code in settings.codes]}
+        return context
 
     def _entry(self, entry: NavEntry, current: str | None = None) -> dict[str, Any]:
         return {
@@ -267,8 +284,14 @@ def _faq_jsonld(page: SitePage) -> str:
     return json.dumps(data, ensure_ascii=False).replace("</", "<\\/")
 
 
+FULL_WIDTH_ROLES = ("root", "home", "search", "contact")
+"""Pages that read as a help center's front, not as documentation: no left menu, no table of contents."""
+
+
 def _page_source(page: SitePage) -> str:
-    meta = {"title": page.title}
+    meta: dict[str, Any] = {"title": page.title}
+    if page.role in FULL_WIDTH_ROLES:
+        meta["hide"] = ["navigation", "toc"]
     if page.description:
         meta["description"] = page.description
     return "---\n" + yaml.safe_dump(meta, allow_unicode=True, sort_keys=False) + "---\n\n" + page.markdown
