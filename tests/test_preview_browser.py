@@ -57,7 +57,8 @@ def preview(tmp_path: Path) -> dict:
     try:
         wait_for(f"http://127.0.0.1:{collector_port}/healthz", process, START_TIMEOUT)
         wait_for(f"http://127.0.0.1:{site_port}/en/", process, START_TIMEOUT)
-        yield {"site": f"http://127.0.0.1:{site_port}/", "root": tmp_path, "env": env, "process": process}
+        yield {"site": f"http://127.0.0.1:{site_port}/", "collector": f"http://127.0.0.1:{collector_port}/",
+               "root": tmp_path, "env": env, "process": process}
     finally:
         if process.poll() is None:
             os.killpg(process.pid, signal.SIGTERM)  # preview stops the collector; the group makes sure
@@ -72,25 +73,39 @@ def preview(tmp_path: Path) -> dict:
 
 
 def test_preview_runs_site_and_collector_and_a_vote_reaches_the_report(preview: dict, browser: object) -> None:
+    article = "en/account/reset-password/"
+    # Five other readers voted before (4 yes, 1 no): enough for "X of Y found this helpful" (minimum 5).
+    for number in range(5):
+        body = json.dumps({"article": article, "lang": "en", "helpful": number != 4, "voter": f"earlier-reader-{number:04}"})
+        request = urllib.request.Request(f"{preview['collector']}api/votes", data=body.encode(), method="POST",
+                                         headers={"Content-Type": "application/json", "Origin": preview["site"].rstrip("/")})
+        with urllib.request.urlopen(request, timeout=10) as response:
+            assert response.status == 201
     context = browser.new_context()  # type: ignore[attr-defined]
     page = context.new_page()
     try:
-        page.goto(f"{preview['site']}en/account/reset-password/")
+        with page.expect_response(lambda r: "/api/helpful" in r.url, timeout=10_000) as answer:
+            page.goto(f"{preview['site']}en/account/create-account/")  # no votes yet: no count at all
+        assert answer.value.ok and answer.value.json()["votes"] == 0
+        assert page.locator("[data-deflect-helpful-count]").is_hidden()
+        page.goto(f"{preview['site']}{article}")
+        count = page.locator("[data-deflect-helpful-count]")
+        count.wait_for(state="visible", timeout=10_000)
+        assert count.inner_text() == "4 of 5 found this helpful"
         widget = page.locator("[data-deflect-feedback]")
         widget.wait_for(state="visible", timeout=10_000)  # shown: the site knows its collector
         widget.get_by_role("button", name="Yes").click()
         page.locator("[data-deflect-feedback-status]").filter(has_text="Thank you").wait_for(timeout=10_000)
         deadline = time.monotonic() + 20
-        article = None
-        while time.monotonic() < deadline and article is None:
+        found = None
+        while time.monotonic() < deadline and found is None:
             result = subprocess.run([*DEFLECT, "feedback", "--json"], cwd=preview["root"], env=preview["env"],
                                     capture_output=True, text=True, timeout=60)
             assert result.returncode == 0, result.stderr
             report = json.loads(result.stdout)
-            article = next((a for a in report["articles"] if a["article"] == "en/account/reset-password/"
-                            and a["votes"]), None)
+            found = next((a for a in report["articles"] if a["article"] == article and a["votes"] == 6), None)
             time.sleep(0.5)
-        assert article is not None, report
-        assert (article["votes"], article["helpful"]) == (1, 1)
+        assert found is not None, report
+        assert (found["votes"], found["helpful"]) == (6, 5)
     finally:
         context.close()
