@@ -272,3 +272,17 @@ def test_new_with_a_title_that_gives_no_file_name_says_how_to_fix_it(tmp_path: P
     result = deflect("new", "article", "Σύνδεση", "--category", "account", "--config", str(config))
     assert result.exit_code == 1
     assert "cannot make a file name" in result.stderr and "--translation-of" in result.stderr
+
+
+@pytest.mark.parametrize(("config", "message"), [
+    ("extra:\n  contact:\n    email: a@example.com\n", "extra.contact in mkdocs.yml has moved"),
+    ("", "contact.hours has unknown language(s) de: use en, hr"),
+])
+def test_contact_details_have_one_place_and_known_languages(tmp_path: Path, config: str, message: str) -> None:
+    mkdocs_yml = make_help_center(tmp_path, options="contact:\n  email: a@example.com\n  hours: {en: '9-5', de: '9-5'}"
+                                  if not config else "")
+    if config:
+        mkdocs_yml.write_text(mkdocs_yml.read_text(encoding="utf-8") + config, encoding="utf-8")
+    result = deflect("build", "--config", str(mkdocs_yml), "--site-dir", str(tmp_path / "site"))
+    assert result.exit_code == 1
+    assert message in result.output
