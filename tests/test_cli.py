@@ -286,3 +286,13 @@ def test_contact_details_have_one_place_and_known_languages(tmp_path: Path, conf
     result = deflect("build", "--config", str(mkdocs_yml), "--site-dir", str(tmp_path / "site"))
     assert result.exit_code == 1
     assert message in result.output
+
+
+def test_placeholder_text_in_an_internal_draft_is_a_warning(tmp_path: Path) -> None:
+    config = make_help_center(tmp_path)
+    result = deflect("new", "article", "Pair a sensor", "--category", "account", "--config", str(config))
+    path = tmp_path / result.stdout.strip()
+    path.write_text(path.read_text(encoding="utf-8").replace("audience: public", "audience: internal"), encoding="utf-8")
+    run = run_check(tmp_path)
+    assert run.exit_code == 0 and run.lines and all("warning: " in line and "placeholder" in line for line in run.lines)
+    assert run_check(tmp_path, "--strict").exit_code == 1

@@ -229,13 +229,15 @@ def _check_steps(doc: Document) -> list[Problem]:
 
 
 def _check_placeholders(doc: Document) -> list[Problem]:
-    """Text that ``deflect new`` wrote for the author, left unchanged: never publishable."""
+    """Text that ``deflect new`` wrote for the author, left unchanged: an error in a public page (it
+    cannot be published); a warning in an internal draft (``deflect gaps --draft``), which agents finish."""
+    report = warning if doc.is_internal else error
     problems = []
     if getattr(doc.front, "summary", None) == PLACEHOLDER_SUMMARY:
-        problems.append(error(doc.rel_path, doc.source.line_of("summary"),
-                              "the summary is still the placeholder from 'deflect new': write one sentence for the reader"))
+        problems.append(report(doc.rel_path, doc.source.line_of("summary"),
+                               "the summary is still the placeholder from 'deflect new': write one sentence for the reader"))
     for number, line in enumerate(doc.body.splitlines(), 1):
         if line.strip() in PLACEHOLDER_LINES:
-            problems.append(error(doc.rel_path, doc.body_line(number),
-                                  "placeholder text from 'deflect new' is still here: replace it with the real text"))
+            problems.append(report(doc.rel_path, doc.body_line(number),
+                                   "placeholder text from 'deflect new' is still here: replace it with the real text"))
     return problems
