@@ -16,7 +16,9 @@ from deflect.mkdocs_plugins.build import build_site
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-
+_NO_CHROMIUM = f"browser test: Chromium is not at {CHROMIUM} (apt-get install chromium; .ci/run installs it)"
+needs_chromium = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=_NO_CHROMIUM)
+"""Browser test modules set ``pytestmark = [needs_chromium, pytest.mark.slow]``."""
 
 
 @pytest.fixture(scope="session")
@@ -67,9 +69,10 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
 
 @pytest.fixture(scope="session")
 def browser() -> Iterator[object]:
-    playwright = pytest.importorskip("playwright.sync_api")
+    playwright = pytest.importorskip("playwright.sync_api",
+                                     reason="browser test: playwright is not installed: pip install -e '.[test]'")
     if not Path(CHROMIUM).exists():
-        pytest.skip("chromium is not installed (apt-get install chromium)")
+        pytest.skip(_NO_CHROMIUM)
     with playwright.sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, headless=True,
                                     args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])

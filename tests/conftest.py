@@ -1,12 +1,17 @@
-"""Shared helpers: a small help center written into a temporary folder, and a way to run the CLI on it."""
+"""Shared helpers: a small help center written into a temporary folder, a way to run the CLI on it, the
+collector's database fixture (SQLite and PostgreSQL), and the rule that under ``CI=true`` no test may skip
+unless ``tests/skip_allowlist.txt`` names it with a reason."""
 
 from __future__ import annotations
 
 import datetime as dt
 import os
 import textwrap
+import uuid
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 from click.testing import CliRunner, Result
@@ -166,6 +171,102 @@ def center(tmp_path: Path) -> Path:
     """Root folder of a freshly written, valid help center."""
     make_help_center(tmp_path)
     return tmp_path
+
+
+# ---------------------------------------------------------------------------- databases
+
+PG_URL = os.environ.get("DEFLECT_TEST_POSTGRES_URL")
+needs_postgres = pytest.mark.skipif(
+    not PG_URL, reason="PostgreSQL test: set DEFLECT_TEST_POSTGRES_URL (e.g. "
+    "postgresql://deflect:deflect@127.0.0.1:5432/deflect_test); .ci/run starts PostgreSQL and sets it")
+BACKENDS = ["sqlite", pytest.param("postgresql", marks=[needs_postgres, pytest.mark.slow])]
+
+
+@pytest.fixture(params=BACKENDS)
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A collector database URL: SQLite in tmp_path, or a fresh PostgreSQL schema dropped afterwards."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'feedback.db'}"
+        return
+    import psycopg
+
+    assert PG_URL
+    schema = "t_" + uuid.uuid4().hex[:12]
+    with psycopg.connect(PG_URL, autocommit=True) as conn:
+        conn.execute(f"CREATE SCHEMA {schema}")
+    sep = "&" if "?" in PG_URL else "?"
+    yield f"{PG_URL}{sep}options={quote(f'-csearch_path={schema}')}"
+    with psycopg.connect(PG_URL, autocommit=True) as conn:
+        conn.execute(f"DROP SCHEMA {schema} CASCADE")
+
+
+# ---------------------------------------------------------------------------- no hidden skips
+
+CI = os.environ.get("CI", "").strip().lower() in {"1", "true", "yes"}
+SKIP_ALLOWLIST = Path(__file__).with_name("skip_allowlist.txt")
+
+
+def _allowed_skips() -> dict[str, str]:
+    """Test ids (``tests/x.py::test_y[param]``, or a prefix ending at ``::`` or ``[``) allowed to skip
+    under CI=true, each with its reason. Lines are ``<id>  # <reason>``; a reason is required."""
+    allowed: dict[str, str] = {}
+    for number, line in enumerate(SKIP_ALLOWLIST.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        node, sep, reason = line.partition("#")
+        if not sep or not reason.strip():
+            raise pytest.UsageError(f"{SKIP_ALLOWLIST}:{number}: give the reason after '#': {line.strip()}")
+        allowed[node.strip()] = reason.strip()
+    return allowed
+
+
+def _is_allowed(nodeid: str, allowed: dict[str, str]) -> bool:
+    return any(nodeid == node or nodeid.startswith((node + "::", node + "[")) for node in allowed)
+
+
+def _skip_reason(report: pytest.TestReport | pytest.CollectReport) -> str:
+    longrepr = report.longrepr
+    reason = longrepr[2] if isinstance(longrepr, tuple) else str(longrepr)
+    return reason.removeprefix("Skipped: ")
+
+
+def _fail_hidden_skip(report: pytest.TestReport | pytest.CollectReport) -> None:
+    """Under CI=true, turn a skip that is not on the allow-list into a failure that says why it skipped."""
+    if not (CI and report.skipped) or hasattr(report, "wasxfail"):
+        return
+    if _is_allowed(report.nodeid, _allowed_skips()):
+        return
+    report.outcome = "failed"
+    report.longrepr = (f"skipped under CI=true, which allows no skip outside "
+                       f"{SKIP_ALLOWLIST.relative_to(SKIP_ALLOWLIST.parent.parent)}: {_skip_reason(report)}")
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]
+                              ) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    report = yield
+    _fail_hidden_skip(report)
+    return report
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_make_collect_report(collector: pytest.Collector
+                               ) -> Generator[None, pytest.CollectReport, pytest.CollectReport]:
+    """A module that skips as a whole (``importorskip`` at its top) is a collection error under CI=true."""
+    report = yield
+    _fail_hidden_skip(report)
+    return report
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Name every skipped test with its reason (``-ra`` groups them by source line only)."""
+    skipped = [r for r in terminalreporter.stats.get("skipped", []) if not hasattr(r, "wasxfail")]
+    if not skipped:
+        return
+    rule = "allowed by tests/skip_allowlist.txt" if CI else "each fails under CI=true unless tests/skip_allowlist.txt names it"
+    terminalreporter.section(f"skipped tests ({rule})", sep="-", yellow=True)
+    for report in skipped:
+        terminalreporter.write_line(f"{report.nodeid}: {_skip_reason(report)}")
 
 
 pytest_plugins = ["browser_fixtures"]

@@ -7,6 +7,7 @@ body. Nothing is copied into the repository: tests write the help center into ``
 from __future__ import annotations
 
 import csv
+import os
 import re
 import sys
 from collections.abc import Callable
@@ -14,7 +15,9 @@ from pathlib import Path
 
 import yaml
 
-SUMO = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "sumo-thunderbird"
+# The shared data sit beside the repository; DEFLECT_TEST_DATA points elsewhere (e.g. from a git worktree).
+DATA = Path(os.environ.get("DEFLECT_TEST_DATA") or Path(__file__).resolve().parents[1].parent / "shared" / "data")
+SUMO = DATA / "sumo-thunderbird"
 QUESTIONS = SUMO / "thunderbird-questions.csv"
 ARTICLES = SUMO / "thunderbird-kb-articles.csv"
 REVISIONS = SUMO / "thunderbird-revisions.csv"

@@ -227,6 +227,7 @@ def internal_documents() -> list:
     return docs
 
 
+@pytest.mark.slow
 def test_internal_build_contains_internal_articles(example_sites: dict[str, Path], internal_documents: list) -> None:
     site = example_sites["internal"]
     page = site / "en" / "returns" / "refund-exceptions" / "index.html"
@@ -240,6 +241,7 @@ def test_internal_build_contains_internal_articles(example_sites: dict[str, Path
         assert list(site.rglob(f"{doc.slug}*")), doc.rel_path
 
 
+@pytest.mark.slow
 def test_public_build_leaves_internal_articles_out_everywhere(example_sites: dict[str, Path],
                                                             internal_documents: list) -> None:
     site = example_sites["public"]

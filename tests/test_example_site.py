@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from deflect.cli import main
@@ -17,6 +18,7 @@ def test_check_passes_on_example_content() -> None:
     assert result.exit_code == 0, result.output
 
 
+@pytest.mark.slow
 def test_public_build_has_all_languages_and_no_internal(tmp_path: Path) -> None:
     site = tmp_path / "site"
     build_site(ROOT / "mkdocs.yml", site, strict=True, quiet=True)

@@ -2,13 +2,12 @@
 from __future__ import annotations
 
 import time
-from pathlib import Path
 
 import pytest
 
-from browser_fixtures import CHROMIUM, _QuietHandler
+from browser_fixtures import _QuietHandler, needs_chromium
 
-pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="chromium is not installed")
+pytestmark = [needs_chromium, pytest.mark.slow]
 
 WIDGET = "[data-deflect-feedback]"
 

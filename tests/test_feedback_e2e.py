@@ -9,16 +9,15 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
-from browser_fixtures import CHROMIUM, ROOT, _QuietHandler
+from browser_fixtures import ROOT, _QuietHandler, needs_chromium
 from deflect.cli import main
 from deflect.mkdocs_plugins.build import build_site
 
-pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="chromium is not installed")
+pytestmark = [needs_chromium, pytest.mark.slow]
 
 
 def _free_port() -> int:

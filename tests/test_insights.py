@@ -27,9 +27,8 @@ from deflect.insights.tickets import ImportError_, TicketStore
 
 sys.path.insert(0, str(Path(__file__).parent))
 from sumo_kb import QUESTIONS, SUMO, write_sumo_help_center  # noqa: E402
-from test_collector import db_url  # noqa: E402,F401 - the collector's SQLite/PostgreSQL fixture
 
-needs_sumo = pytest.mark.skipif(not QUESTIONS.is_file(), reason=f"no {SUMO}")
+needs_sumo = pytest.mark.skipif(not QUESTIONS.is_file(), reason=f"no {SUMO} (set DEFLECT_TEST_DATA)")
 
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+")
 PHONE = re.compile(r"\+\d[\d ()-]{7,}\d|\(\d{3}\)\s?\d{3}[-\s]\d{4}|\b\d{3}[-.]\d{3}[-.]\d{4}\b")
@@ -50,7 +49,7 @@ def run(project: Path, *args: str) -> tuple[int, str, str]:
 def thunderbird(tmp_path_factory) -> Path:
     """The real Thunderbird KB as a Deflect help center, built into a site."""
     if not QUESTIONS.is_file():
-        pytest.skip(f"no {SUMO}")
+        pytest.skip(f"no {SUMO} (set DEFLECT_TEST_DATA)")
     root = tmp_path_factory.mktemp("thunderbird")
     write_sumo_help_center(root)
     built = subprocess.run([sys.executable, "-m", "deflect.cli", "build", "--config", str(root / "mkdocs.yml")],
@@ -74,12 +73,14 @@ def creators() -> set[str]:
 
 
 # ----- Thunderbird: the real export and KB -------------------------------------------------------
+@pytest.mark.slow
 def test_thunderbird_site_is_built(thunderbird: Path) -> None:
     pages = list((thunderbird / "site" / "en").rglob("index.html"))
     assert len(pages) > 150
     assert (thunderbird / "site" / "search" / "manifest.json").is_file()
 
 
+@pytest.mark.slow
 def test_every_ticket_topic_is_classified(thunderbird_gaps) -> None:
     report, _ = thunderbird_gaps
     assert report["tickets"] == 646 and report["import"]["malformed"] == 0
@@ -112,6 +113,7 @@ def test_every_ticket_topic_is_classified(thunderbird_gaps) -> None:
     assert all(t["coverage"] == "missing" for t in italian + [spanish])
 
 
+@pytest.mark.slow
 @needs_sumo
 def test_topic_without_articles_is_missing(tmp_path: Path) -> None:
     """The same KB without its calendar articles: the calendar tickets now have nothing to read."""
@@ -127,6 +129,7 @@ def test_topic_without_articles_is_missing(tmp_path: Path) -> None:
     assert rank < 6  # 21 tickets, nothing written: near the top of the list
 
 
+@pytest.mark.slow
 def test_samples_have_no_personal_data(thunderbird_gaps) -> None:
     report, out = thunderbird_gaps
     names = creators()
@@ -146,6 +149,7 @@ def test_samples_have_no_personal_data(thunderbird_gaps) -> None:
     assert not leaked
 
 
+@pytest.mark.slow
 def test_outputs_csv_and_html(thunderbird_gaps) -> None:
     report, out = thunderbird_gaps
     rows = list(csv.DictReader((out / "gaps.csv").open(encoding="utf-8")))
@@ -155,6 +159,7 @@ def test_outputs_csv_and_html(thunderbird_gaps) -> None:
     assert "<script" not in page.lower()
 
 
+@pytest.mark.slow
 def test_impact_on_thunderbird_explains_skips(thunderbird: Path) -> None:
     """27 days of questions cannot show an effect: every article is listed as skipped, with why."""
     code, out, err = run(thunderbird, "impact", "--tickets", str(QUESTIONS), "--preset", "sumo", "--json", "-")
@@ -165,6 +170,7 @@ def test_impact_on_thunderbird_explains_skips(thunderbird: Path) -> None:
     assert any("before the tickets' period" in s["reason"] for s in report["skipped"])
 
 
+@pytest.mark.slow
 def test_html_refused_inside_public_site(thunderbird: Path) -> None:
     code, _, err = run(thunderbird, "gaps", "--tickets", str(QUESTIONS), "--preset", "sumo",
                        "--html", str(thunderbird / "site" / "reports"))
@@ -218,6 +224,7 @@ def synthetic_tickets(path: Path, effects: dict[str, tuple[int, float]], weeks: 
                                      f"<p>Hello, I need help with {topic}.</p>", topic, f"user{n}"])
 
 
+@pytest.mark.slow
 def test_impact_recovers_a_known_effect(tmp_path: Path) -> None:
     effect_week, cut = 30, 35.0
     synthetic_center(tmp_path, {"fix-topic-03": ("topic-03", START + dt.timedelta(days=7 * effect_week + 2)),
@@ -371,7 +378,8 @@ def clustered_export(path: Path, per_topic: int = 30) -> None:
                                          "requester": "mariliis" if n == 7 else f"jdoe{n}"}) + "\n")
 
 
-def test_clusters_collector_evidence_and_drafts(tmp_path: Path, db_url: str) -> None:  # noqa: F811
+@pytest.mark.slow
+def test_clusters_collector_evidence_and_drafts(tmp_path: Path, db_url: str) -> None:
     synthetic_center(tmp_path, {"reset-password": ("password", dt.date(2024, 6, 1))})
     article = tmp_path / "articles" / "en" / "reset-password.md"
     article.write_text(article.read_text().replace("How to handle password", "Forgot your password? Reset it")

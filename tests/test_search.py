@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -15,7 +16,8 @@ from deflect.search.query import SynonymError, load_synonyms, parse_query
 from deflect.search.service import SearchService
 
 ROOT = Path(__file__).resolve().parent.parent
-SEEDS = ROOT.parent / "shared" / "data" / "seeds"
+# The shared data sit beside the repository; DEFLECT_TEST_DATA points elsewhere (e.g. from a git worktree).
+SEEDS = Path(os.environ.get("DEFLECT_TEST_DATA") or ROOT.parent / "shared" / "data") / "seeds"
 
 
 def test_fold_strips_diacritics_in_every_language() -> None:
@@ -49,7 +51,7 @@ def test_stop_words_are_dropped_but_content_words_kept() -> None:
                                                                      analyzer_for("hr").term("lozinku")]
 
 
-@pytest.mark.skipif(not SEEDS.is_dir(), reason="shared seed texts not present")
+@pytest.mark.skipif(not SEEDS.is_dir(), reason=f"shared seed texts not in {SEEDS} (set DEFLECT_TEST_DATA)")
 def test_real_multilingual_text_is_analysed_without_losing_words() -> None:
     for path in sorted(SEEDS.glob("*"))[:5]:
         if not path.is_file():
@@ -99,6 +101,7 @@ def test_service_rejects_bad_arguments(service: SearchService) -> None:
     assert service.search("<b>" * 500, "en") == []
 
 
+@pytest.mark.slow
 def test_static_export_is_sharded_and_public_only(service: SearchService, tmp_path: Path) -> None:
     stats = service.export(tmp_path / "search")
     manifest = json.loads((tmp_path / "search" / "manifest.json").read_text(encoding="utf-8"))
@@ -114,6 +117,7 @@ def test_static_export_is_sharded_and_public_only(service: SearchService, tmp_pa
     assert biggest < 40_000
 
 
+@pytest.mark.slow
 def test_a_term_shard_carries_the_result_lines_of_its_postings(service: SearchService, tmp_path: Path) -> None:
     """Everything a result line shows (url, title, category, section, excerpt) is in the shard
     of the term that found it, so the browser renders results after fetching one shard per word."""
@@ -133,6 +137,7 @@ def test_a_term_shard_carries_the_result_lines_of_its_postings(service: SearchSe
     assert "password" in excerpts[0].lower()
 
 
+@pytest.mark.slow
 def test_cli_and_browser_link_to_the_same_section(service: SearchService, tmp_path: Path) -> None:
     """One rule picks a result's section: ``deflect search`` (all query terms) and the static
     index (each term) agree for a one-word query."""

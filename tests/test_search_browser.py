@@ -1,13 +1,11 @@
 """Browser tests: Chromium types into the built example help center's search box."""
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
-from browser_fixtures import CHROMIUM, _QuietHandler
+from browser_fixtures import _QuietHandler, needs_chromium
 
-pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="chromium is not installed (apt-get install chromium)")
+pytestmark = [needs_chromium, pytest.mark.slow]
 
 
 def results_for(page: object, site_url: str, lang: str, query: str, all_languages: bool = False) -> list[str]:

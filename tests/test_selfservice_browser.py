@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from browser_fixtures import CHROMIUM, _QuietHandler
+from browser_fixtures import _QuietHandler, needs_chromium
 
-pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="chromium is not installed")
+pytestmark = [needs_chromium, pytest.mark.slow]
 
 
 def step(page: object) -> str:

@@ -22,6 +22,7 @@ import re
 import threading
 import time
 import unicodedata
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Annotated, Any, Callable, Literal, Union
 
 from fastapi import FastAPI, Request
@@ -168,7 +169,7 @@ def origin_matcher(origins: list[str] | None) -> Callable[[str], bool]:
     return lambda o: o.rstrip("/").lower() in allowed
 
 
-def _validation_errors(errors: list[dict], prefix: tuple = ("body",)) -> list[dict]:
+def _validation_errors(errors: Iterable[Mapping[str, Any]], prefix: tuple = ("body",)) -> list[dict]:
     """pydantic errors → the API's 422 ``detail`` list (ASCII-safe, like FastAPI's)."""
     out = [{"loc": [str(p) for p in (*prefix, *e.get("loc", ()))], "msg": str(e.get("msg", "")), "type": e.get("type")}
            for e in errors]
@@ -202,7 +203,7 @@ UNAVAILABLE = {"detail": "the feedback database is unavailable; retry later"}
 UNAVAILABLE_HEADERS = [(b"retry-after", str(RETRY_AFTER).encode())]
 
 
-def _json_response(status: int, body: dict, extra: list[tuple[bytes, bytes]] = ()) -> tuple[dict, dict]:
+def _json_response(status: int, body: dict, extra: Sequence[tuple[bytes, bytes]] = ()) -> tuple[dict, dict]:
     data = json.dumps(body).encode()
     headers = [(b"content-type", b"application/json"), (b"content-length", str(len(data)).encode()), *extra]
     return ({"type": "http.response.start", "status": status, "headers": headers},
@@ -356,7 +357,7 @@ def create_app(db_url: str = "sqlite:///deflect-feedback.db", allowed_origins: l
                             headers={k.decode(): v.decode() for k, v in UNAVAILABLE_HEADERS})
 
     handle_vote = VoteHandler(store)
-    unavailable_doc = {503: {"description": "Database unavailable (retry after Retry-After seconds)"}}
+    unavailable_doc: dict[int | str, dict[str, Any]] = {503: {"description": "Database unavailable (retry after Retry-After seconds)"}}
 
     @app.post("/api/votes", status_code=201, response_model=Created,
               openapi_extra={"requestBody": {"required": True, "content": {

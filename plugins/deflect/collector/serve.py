@@ -174,7 +174,7 @@ class GuardedHttpProtocol(HttpToolsProtocol):
         if self.state == HEADERS and self.header_bytes > self._registry.limits.max_header_bytes:
             self.drop(_TOO_LARGE)
 
-    def eof_received(self) -> bool | None:
+    def eof_received(self) -> None:
         if self.state == LINGER and self._raw is not None:
             self._raw.close()  # the client has sent everything and read our answer
         return None

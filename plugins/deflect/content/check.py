@@ -9,7 +9,7 @@ from .links import is_markdown_link, resolve
 from .loader import load_help_center
 from .markdown_scan import find_anchors, find_links, find_too_deep
 from .model import Document, HelpCenter
-from .problems import Problem, error, warning
+from .problems import Problem, error, markup_in_plain_text, warning
 from .scaffold import PLACEHOLDER_LINES, PLACEHOLDER_SUMMARY
 from .schema import ArticleType, Audience
 from .settings import ContentSettings
@@ -55,6 +55,7 @@ def check_help_center(center: HelpCenter) -> list[Problem]:
     problems: list[Problem] = []
     for doc in center.documents:
         problems += _check_category(center, doc)
+        problems += _check_plain_text(doc)
         problems += _check_links(center, doc)
         problems += _check_translation(center, doc)
         problems += _check_review(center, doc)
@@ -91,6 +92,15 @@ def _check_category(center: HelpCenter, doc: Document) -> list[Problem]:
     known = ", ".join(center.categories)
     return [error(doc.rel_path, doc.source.line_of("category"),
                   f"unknown category '{doc.category}' (defined in {center.settings.articles_dir}/categories.yml: {known})")]
+
+
+def _check_plain_text(doc: Document) -> list[Problem]:
+    problems = []
+    for key in ("title", "summary"):
+        message = markup_in_plain_text(key, getattr(doc.front, key, None))
+        if message:
+            problems.append(error(doc.rel_path, doc.source.line_of(key), message))
+    return problems
 
 
 def _check_links(center: HelpCenter, doc: Document) -> list[Problem]:

@@ -16,8 +16,8 @@ from .frontmatter import SourceText, read_text, split_front_matter
 from .history import load_history
 from .markdown_scan import find_too_deep
 from .model import Category, CategoryText, Document, DocumentKind, HelpCenter
-from .problems import Problem, error
-from .schema import SLUG_RE, ArticleFrontMatter, FaqFrontMatter, validate_front_matter
+from .problems import Problem, error, markup_in_plain_text
+from .schema import ICON_RE, SLUG_RE, ArticleFrontMatter, FaqFrontMatter, validate_front_matter
 from .settings import ContentSettings
 
 CATEGORIES_FILE = "categories.yml"
@@ -83,6 +83,7 @@ def _load_document(
     problems += schema_problems
     if front is None:
         return None, problems
+    assert isinstance(front, (ArticleFrontMatter, FaqFrontMatter))  # ``model`` is one of the two
     slug = path.stem
     if not SLUG_RE.match(slug):
         problems.append(error(rel, 1, f"file name '{path.name}' must be a slug: lowercase letters, digits and hyphens"))
@@ -177,8 +178,9 @@ def _category_texts(
     for key, entry in value.items():
         line = source.line_of(slug, str(key)) - 1
         if key == "icon":
-            if not isinstance(entry, str):
-                problems.append(error(rel, line, f"category '{slug}': icon must be text such as 'material/truck'"))
+            # The icon becomes Markdown emoji syntax on the home page, so only an icon name gets through.
+            if not isinstance(entry, str) or not ICON_RE.match(entry):
+                problems.append(error(rel, line, f"category '{slug}': icon must be an icon name such as 'material/truck'"))
                 icon = None
             continue
         if key not in settings.codes:
@@ -195,6 +197,11 @@ def _category_texts(
                                                  "quoted: description: \"Sign in, keep it safe\""))
         else:
             problems.append(error(rel, line, f"category '{slug}': '{key}' needs a title (text)"))
+            continue
+        for name in ("title", "description"):
+            message = markup_in_plain_text(f"{key} {name}", getattr(texts[key], name))
+            if message:
+                problems.append(error(rel, line, f"category '{slug}': {message}"))
     if settings.default_language not in texts:
         problems.append(error(rel, source.line_of(slug) - 1,
                               f"category '{slug}' has no title in the default language '{settings.default_language}'"))

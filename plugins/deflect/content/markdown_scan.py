@@ -76,7 +76,8 @@ def _paragraphs(lines: list[tuple[int, str]]) -> list[tuple[int, str]]:
     """Consecutive non-blank lines joined with newlines (a link's text may wrap), with the
     number of each block's first line."""
     blocks: list[tuple[int, str]] = []
-    start, current, previous = 0, [], -1
+    current: list[str] = []
+    start, previous = 0, -1
     for number, line in lines:
         if not line.strip() or number != previous + 1:
             if current:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import Enum
 
+from ..escaping import html_markup
+
 
 class Severity(str, Enum):
     ERROR = "error"
@@ -46,3 +48,16 @@ def error(path: str, line: int, message: str, *, fatal: bool = False) -> Problem
 
 def warning(path: str, line: int, message: str) -> Problem:
     return Problem(path, max(line, 1), message, Severity.WARNING)
+
+
+def markup_in_plain_text(field: str, value: str | None) -> str | None:
+    """The message for HTML in a plain-text field (a title, a summary), or ``None``.
+
+    The site escapes these fields anyway; the error tells the author that markup shows as
+    literal characters rather than formatting.
+    """
+    tag = html_markup(value or "")
+    if tag is None:
+        return None
+    kind = "titles" if field.endswith("title") else "summaries" if field.endswith("summary") else "descriptions"
+    return f"{field} contains HTML markup ({tag}); write plain text – Markdown/HTML is not allowed in {kind}"

@@ -17,6 +17,8 @@ from .frontmatter import SourceText
 from .problems import Problem, error
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+ICON_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*(?:/[a-z0-9]+(?:-[a-z0-9]+)*)+$")
+"""A Material icon name: the path of its SVG, e.g. ``material/truck`` or ``fontawesome/solid/box``."""
 _PERIOD_RE = re.compile(r"^\s*(\d+)\s*(day|days|d|week|weeks|w|month|months|m|year|years|y)\s*$", re.I)
 _PERIOD_DAYS = {"d": 1, "w": 7, "m": 30, "y": 365}
 TITLE_MAX_LENGTH = 200

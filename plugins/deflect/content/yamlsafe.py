@@ -80,7 +80,8 @@ class LimitedLoader(yaml.SafeLoader):
             node = super().compose_node(parent, index)
         finally:
             self._depth -= 1
-        self._sizes[id(node)] = 1 + self._children_size(node)
+        if node is not None:
+            self._sizes[id(node)] = 1 + self._children_size(node)
         return node
 
     def _children_size(self, node: yaml.Node) -> int:

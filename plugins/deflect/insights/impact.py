@@ -10,6 +10,7 @@ of the control so one article's effect does not hide another's.
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from deflect.insights.coverage import slugify
 from deflect.insights.prepare import Prepared
@@ -23,10 +24,11 @@ def impact_report(prepared: Prepared, *, window: int = 12, min_weeks: int = 3) -
     by_topic = {t.topic: t for t in prepared.topics}
     declared = {slugify(t.topic): t.topic for t in prepared.topics}
     tied: dict[str, str] = {}  # article id → topic
-    for topic in sorted(prepared.topics, key=lambda t: -t.tickets):
-        if topic.coverage.article_id and topic.coverage.article_id not in tied:
-            tied[topic.coverage.article_id] = topic.topic
-    articles, skipped = [], []
+    for candidate in sorted(prepared.topics, key=lambda t: -t.tickets):
+        if candidate.coverage.article_id and candidate.coverage.article_id not in tied:
+            tied[candidate.coverage.article_id] = candidate.topic
+    articles: list[dict[str, Any]] = []
+    skipped: list[dict[str, Any]] = []
     published_weeks: dict[str, list[int]] = {}
     plan = []
     for article in prepared.matcher.articles.values():
@@ -50,6 +52,7 @@ def impact_report(prepared: Prepared, *, window: int = 12, min_weeks: int = 3) -
         published_weeks.setdefault(topic, []).append(index)
         plan.append((article, topic, index, entry))
     for article, topic, index, entry in plan:
+        assert article.published is not None  # the plan holds dated articles only
         controls = [name for name in prepared.series if name != topic and not any(
             abs(week - index) <= window for week in published_weeks.get(name, ()))]
         control = [sum(prepared.series[name][w] for name in controls) for w in range(len(weeks))]

@@ -47,9 +47,10 @@ class Prepared:
         return {"start": span[0].isoformat(), "end": span[1].isoformat()} if span else {"start": None, "end": None}
 
 
-def prepare(paths: list[Path], center: HelpCenter, service: SearchService, *, mapping: dict[str, str] | None = None,
-            preset: str = "auto", progress: Callable[[str], None] | None = None) -> Prepared:
-    store = TicketStore.load(paths, mapping=mapping, preset=preset, progress=progress)
+def prepare(paths: list[Path | str], center: HelpCenter, service: SearchService, *, mapping: dict[str, str] | None = None,
+            preset: str = "auto", progress: Callable[[str], None] | None = None,
+            date_order: str | None = None) -> Prepared:
+    store = TicketStore.load(paths, mapping=mapping, preset=preset, progress=progress, date_order=date_order)
     lang = center.settings.default_language
     clusters = {c.topic: c for c in cluster_unassigned(store, lang, progress=progress)}
     matcher = TopicMatcher(center, service)
@@ -81,7 +82,12 @@ def prepare(paths: list[Path], center: HelpCenter, service: SearchService, *, ma
 def _distinct(texts: list[str]) -> list[str]:
     """The texts without repeats (case-insensitive), in order."""
     seen: set[str] = set()
-    return [t for t in texts if not (t.lower() in seen or seen.add(t.lower()))]
+    distinct = []
+    for text in texts:
+        if text.lower() not in seen:
+            seen.add(text.lower())
+            distinct.append(text)
+    return distinct
 
 
 def _redacted(text: str, usernames: set[str]) -> str:

@@ -144,7 +144,7 @@ def _coverage_chart(topics: Sequence[dict]) -> str:
     labels = [str(t.get("label") or t.get("topic") or "") for t in shown]
     tickets = [t.get("tickets") or 0 for t in shown]
     per_topic = bar_chart(labels, tickets, label="Tickets per topic, coloured by coverage",
-                          colors=[COVERAGE_COLORS.get(t.get("coverage"), GREY) for t in shown],
+                          colors=[COVERAGE_COLORS.get(str(t.get("coverage")), GREY) for t in shown],
                           titles=[f"{name}: {n} tickets, {t.get('coverage') or 'unknown'} coverage"
                                   for name, n, t in zip(labels, tickets, shown)],
                           legend=[(c, COVERAGE_COLORS[c]) for c in COVERAGE], css_class="chart coverage",

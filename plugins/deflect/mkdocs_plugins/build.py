@@ -33,7 +33,7 @@ def build_site(config_file: Path, site_dir: Path, *, internal: bool = False, str
         if internal:
             if PLUGIN not in config.plugins:
                 raise BuildFailed(f"{config_file}: the {PLUGIN} plugin is not enabled, so there is no internal site")
-            config.plugins[PLUGIN].config.audience = "internal"  # type: ignore[attr-defined]
+            config.plugins[PLUGIN].config.audience = "internal"
         build(config)
     except MkDocsException as exc:
         raise BuildFailed(str(exc) or exc.__class__.__name__) from exc

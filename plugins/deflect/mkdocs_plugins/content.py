@@ -8,7 +8,6 @@ in ``on_page_context``.
 from __future__ import annotations
 
 import gzip
-import json
 import os
 from pathlib import Path
 from types import SimpleNamespace
@@ -25,6 +24,7 @@ from mkdocs.structure.pages import Page
 from ..content import HelpCenter, Problem, load_help_center
 from ..content.check import blocking, check_help_center
 from ..content.settings import ContentSettings, Language, SettingsError
+from ..escaping import Markup, html_json, html_text, page_title
 from ..site.plan import NavEntry, SitePage, SitePlan
 from ..site.strings import strings_for
 from .config import ContentConfig
@@ -53,6 +53,7 @@ class ContentPlugin(BasePlugin[ContentConfig]):
         if config.theme.name != "material":
             raise PluginError("deflect/content needs the Material theme: set 'theme: name: material' in mkdocs.yml")
         settings = self._settings(config)
+        _check_contact(config, self.config.contact, settings.codes)  # a bad contact option stops the build here
         self.center, problems = load_help_center(settings)
         problems += check_help_center(self.center)
         _report(problems)
@@ -62,13 +63,6 @@ class ContentPlugin(BasePlugin[ContentConfig]):
             more = f"\n… and {len(fatal) - 20} more" if len(fatal) > 20 else ""
             raise PluginError(f"deflect/content: the {settings.audience} site is not built, because publishing it "
                               f"would leak internal content or the content cannot be read safely:\n{shown}{more}")
-        if config.extra.get("contact"):
-            raise PluginError("extra.contact in mkdocs.yml has moved: put email, phone, chat and hours under the "
-                              "'contact' option of deflect/content, the one place every page takes them from")
-        hours = self.config.contact.hours
-        if isinstance(hours, dict) and (set(hours) - set(settings.codes)):
-            raise PluginError(f"deflect/content: contact.hours has unknown language(s) "
-                              f"{', '.join(sorted(map(str, set(hours) - set(settings.codes))))}: use {', '.join(settings.codes)}")
         self.ui_languages = {lang.code: _material_language(config, lang.code) for lang in settings.languages}
         config.theme.dirs.insert(1 if config.theme.custom_dir else 0, str(THEME_DIR))
         config.theme["language"] = self.ui_languages[settings.default_language]
@@ -145,15 +139,39 @@ class ContentPlugin(BasePlugin[ContentConfig]):
         for file in self.files.documentation_pages():
             planned = self.plan.page_for(file.src_uri)
             url = "" if file.url in ("./", ".") else file.url
-            entry = {"loc": f"{site_url}/{url}", "lastmod": planned.updated.isoformat() if planned.updated else None,
-                     "alternates": []}
+            entry: dict[str, Any] = {"loc": f"{site_url}/{url}",
+                                     "lastmod": planned.updated.isoformat() if planned.updated else None,
+                                     "alternates": []}
             alternates = [alt for alt in self.plan.alternates(planned) if alt.translated]
             if len(alternates) > 1:
                 entry["alternates"] = [(alt.lang, f"{site_url}/{self._url(alt.site_path)}") for alt in alternates]
             urls.append(entry)
         write_sitemap(Path(config.site_dir), urls)
 
-    def on_page_context(self, context: dict[str, Any], *, page: Page, config: MkDocsConfig, nav: Navigation) -> dict[str, Any] | None:
+    def on_env(self, env: Any, *, config: MkDocsConfig, files: Files) -> Any:
+        """Every page's title and description become escaped HTML text before any template runs.
+
+        MkDocs' Jinja environment does not autoescape, and Material prints ``page.title``,
+        ``page.meta.title`` and ``page.meta.description`` as they are (in the header, the h1, the
+        footer links of neighbouring pages), so the values themselves are made safe here.
+        """
+        if not self.config.enabled:
+            return None
+        for file in files.documentation_pages():
+            page = file.page
+            if page is None:
+                continue
+            from_heading = "title" not in page.meta and bool(getattr(page, "_title_from_render", None))
+            page.title = page_title(page.title, from_heading=from_heading)
+            for key in ("title", "description"):
+                if isinstance(page.meta.get(key), str) and not isinstance(page.meta[key], Markup):
+                    page.meta[key] = html_text(page.meta[key])
+        return env
+
+    # The override is ignored: the context carries keys (deflect, Material's) that MkDocs's TemplateContext lacks.
+    def on_page_context(  # type: ignore[override]
+        self, context: dict[str, Any], *, page: Page, config: MkDocsConfig, nav: Navigation
+    ) -> dict[str, Any] | None:
         if self.plan is None or self.files is None:
             return None
         planned = self.plan.page_for(page.file.src_uri)
@@ -257,6 +275,21 @@ def write_sitemap(site_dir: Path, urls: list[dict[str, Any]]) -> None:
     (site_dir / "sitemap.xml.gz").write_bytes(gzip.compress(data, mtime=0))
 
 
+def _check_contact(config: MkDocsConfig, options: Any, codes: list[str]) -> None:
+    """The ``contact`` option: in its one place, hours only for known languages, chat a web address."""
+    if config.extra.get("contact"):
+        raise PluginError("extra.contact in mkdocs.yml has moved: put email, phone, chat and hours under the "
+                          "'contact' option of deflect/content, the one place every page takes them from")
+    hours = options.hours
+    if isinstance(hours, dict) and (set(hours) - set(codes)):
+        raise PluginError(f"deflect/content: contact.hours has unknown language(s) "
+                          f"{', '.join(sorted(map(str, set(hours) - set(codes))))}: use {', '.join(codes)}")
+    chat = str(options.chat or "")
+    if chat and not chat.lower().startswith(("https://", "http://")):
+        # The chat link is an href: a javascript: URL would run when a reader clicks it.
+        raise PluginError(f"deflect/content: contact.chat must be a web address starting with https://, got {chat!r}")
+
+
 def _contact_options(options: Any, lang: str, default: str) -> dict[str, str]:
     """The ``contact`` option of deflect/content for a page in ``lang``: email, phone, chat, hours."""
     hours = options.hours
@@ -266,8 +299,8 @@ def _contact_options(options: Any, lang: str, default: str) -> dict[str, str]:
     return {key: str(value).strip() for key, value in found.items() if value and str(value).strip()}
 
 
-def _faq_jsonld(page: SitePage) -> str:
-    """schema.org FAQPage structured data for an FAQ page (``</`` escaped for a script tag)."""
+def _faq_jsonld(page: SitePage) -> Markup:
+    """schema.org FAQPage structured data for an FAQ page (``<``, ``>``, ``&`` escaped for a script tag)."""
     from deflect.search.documents import extract_sections
 
     data = {
@@ -281,7 +314,7 @@ def _faq_jsonld(page: SitePage) -> str:
             for doc in page.faq_entries
         ],
     }
-    return json.dumps(data, ensure_ascii=False).replace("</", "<\\/")
+    return html_json(data)
 
 
 FULL_WIDTH_ROLES = ("root", "home", "search", "contact")

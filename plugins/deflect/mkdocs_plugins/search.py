@@ -5,7 +5,6 @@ this plugin wires them into the build, the theme and each article's related-arti
 """
 from __future__ import annotations
 
-import json
 import logging
 import os
 import time
@@ -20,6 +19,7 @@ from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 from mkdocs.utils import get_relative_url
 
+from deflect.escaping import html_json
 from deflect.mkdocs_plugins.config import SearchConfig
 from deflect.mkdocs_plugins.preview import COLLECTOR_ENV
 from deflect.search.service import SearchService, SynonymError, search_strings
@@ -76,7 +76,8 @@ class SearchPlugin(BasePlugin[SearchConfig]):
         log.info(f"deflect/search: indexed {self.service.count} documents in {time.perf_counter() - started:.1f}s")
         return None
 
-    def on_page_context(self, context: dict[str, Any], *, page: Page, config: MkDocsConfig,
+    # The override is ignored: the context carries keys (deflect, Material's) that MkDocs's TemplateContext lacks.
+    def on_page_context(self, context: dict[str, Any], *, page: Page, config: MkDocsConfig,  # type: ignore[override]
                         nav: Navigation) -> dict[str, Any] | None:
         if self.service is None:
             return None
@@ -84,13 +85,13 @@ class SearchPlugin(BasePlugin[SearchConfig]):
         lang = deflect.get("lang") or self.service.default_language
         base = get_relative_url(".", page.url or ".")
         context["deflect_search"] = {
-            "config": json.dumps({
+            "config": html_json({
                 "base": base if base.endswith("/") else base + "/",
                 "lang": lang,
                 "languages": self.service.language_names,
                 "collector": self.config.collector_url,
                 "strings": search_strings(lang),
-            }, ensure_ascii=False),
+            }),
             "strings": search_strings(lang),
             "related": [
                 {"title": title, "url": get_relative_url(url, page.url or ".")}

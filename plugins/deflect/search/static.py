@@ -23,12 +23,12 @@ summary, every section's heading) for the pages that show it, such as the contac
 from __future__ import annotations
 
 import gzip
-import json
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from deflect.escaping import json_text
 from deflect.search.analysis import analyzer_for
 from deflect.search.engine import SearchIndex, SectionTerms, analyse_sections, pick_section, section_excerpt
 from deflect.search.query import synonym_terms
@@ -98,10 +98,10 @@ def export_static(index: SearchIndex, out: Path, synonyms: dict[str, list[list[s
             "stop": sorted(analyzer.folded_stops),
             "synonyms": [[list(m) for m in group] for group in synonym_terms(lang, synonyms.get(lang, []))],
         }
-    data = json.dumps(manifest, ensure_ascii=False, separators=(",", ":")).encode()
-    (out / "manifest.json").write_bytes(data)
+    encoded = json_text(manifest, separators=(",", ":")).encode()
+    (out / "manifest.json").write_bytes(encoded)
     stats.files += 1
-    stats.bytes += len(data)
+    stats.bytes += len(encoded)
     return stats
 
 
@@ -210,7 +210,7 @@ def _write_shards(folder: Path, terms: dict[str, _TermData], forms: dict[str, st
 
 def _write(path: Path, data: object, stats: ExportStats) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    raw = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
+    raw = json_text(data, separators=(",", ":")).encode()
     packed = gzip.compress(raw, compresslevel=9, mtime=0)
     path.write_bytes(packed)
     stats.files += 1

@@ -94,8 +94,8 @@ class SitePlan:
     def _plan(self) -> None:
         default = self.settings.default_language
         by_key: dict[tuple[str, str], dict[str, Document]] = {}
-        for doc in self._documents:
-            by_key.setdefault((doc.kind.value, doc.translation_key), {})[doc.lang] = doc
+        for document in self._documents:
+            by_key.setdefault((document.kind.value, document.translation_key), {})[document.lang] = document
         for (kind, key), versions in by_key.items():
             for lang in self.settings.codes:
                 doc = versions.get(lang)
@@ -193,7 +193,7 @@ class SitePlan:
         info = category.text(lang, self.settings.default_language)
         path = f"{lang}/{slug}/index.md"
         entries = self._entries(lang, slug)
-        lines = [info.description, ""] if info.description else []
+        lines = [_md(info.description), ""] if info.description else []
         if entries:
             lines.append('<div class="deflect-articles" markdown>\n')
             for doc, doc_path in entries:
@@ -407,9 +407,13 @@ def _escape(value: str) -> str:
 
 
 def _md(value: str) -> str:
-    """Text placed inside generated Markdown: no accidental markup or HTML from titles."""
-    escaped = _escape(value)
-    for char in "[]*_`\\":
+    """Text placed inside generated Markdown: no accidental markup or HTML from titles.
+
+    Braces are escaped too: ``{: onclick=…}`` after a link or a paragraph would be an attribute
+    list. Line breaks become spaces, so a title cannot start a block of its own.
+    """
+    escaped = _escape(" ".join(value.split()))
+    for char in "\\[]*_`{}":  # the backslash first, or the escapes added here would be escaped again
         escaped = escaped.replace(char, "\\" + char)
     return escaped
 
