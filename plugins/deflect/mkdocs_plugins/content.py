@@ -20,6 +20,7 @@ from mkdocs.plugins import BasePlugin, get_plugin_logger
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
+from mkdocs.utils.templates import TemplateContext
 
 from ..content import HelpCenter, Problem, load_help_center
 from ..content.check import blocking, check_help_center
@@ -232,16 +233,16 @@ class ContentPlugin(BasePlugin[ContentConfig]):
             },
         }
 
-    def on_template_context(self, context: dict[str, Any], *, template_name: str,
-                            config: MkDocsConfig) -> dict[str, Any] | None:
+    def on_template_context(self, context: TemplateContext, *, template_name: str,
+                            config: MkDocsConfig) -> TemplateContext | None:
         """The 404 page carries every language's text and links; its script picks one by the address."""
         if template_name != "404.html" or self.plan is None or self.files is None:
             return None
         settings = self.plan.settings
-        context["deflect_404"] = {"default": settings.default_language, "languages": [
-            {"lang": code, "strings": strings_for(code), "home_url": self._url(f"{code}/index.md"),
-             "search_url": self._url(f"{code}/search.md"), "contact_url": self._url(f"{code}/contact.md")}
-            for code in settings.codes]}
+        languages = [{"lang": code, "strings": strings_for(code), "home_url": self._url(f"{code}/index.md"),
+                      "search_url": self._url(f"{code}/search.md"), "contact_url": self._url(f"{code}/contact.md")}
+                     for code in settings.codes]
+        context["deflect_404"] = {"default": settings.default_language, "languages": languages}  # type: ignore[typeddict-unknown-key]
         return context
 
     def _entry(self, entry: NavEntry, current: str | None = None) -> dict[str, Any]:
