@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from deflect.insights.tickets import MAX_LINE, ImportError_, TicketStore
+from deflect.insights.tickets import MAX_LINE, TicketImportError, TicketStore
 
 sys.path.insert(0, str(Path(__file__).parent))
 from test_insights import run, synthetic_center  # noqa: E402
@@ -65,19 +65,19 @@ def test_ambiguous_dates_are_refused_until_the_order_is_given(tmp_path: Path) ->
     path = tmp_path / "ambiguous.csv"
     path.write_text("id,created,subject\n1,05/05/2025,same either way\n2,03/04/2025,a\n3,11/02/2025,b\n",
                     encoding="utf-8")
-    with pytest.raises(ImportError_, match=rf"{path.name}:3: dates such as '03/04/2025' could be day/month/year or "
+    with pytest.raises(TicketImportError, match=rf"{path.name}:3: dates such as '03/04/2025' could be day/month/year or "
                                            r"month/day/year .* pass --date-order dmy or --date-order mdy"):
         load(path)
     assert days(load(path, date_order="mdy")) == ["2025-05-05", "2025-03-04", "2025-11-02"]
     assert days(load(path, date_order="dmy")) == ["2025-05-05", "2025-04-03", "2025-02-11"]
-    with pytest.raises(ImportError_, match="--date-order 'ydm': use one of dmy, mdy, ymd"):
+    with pytest.raises(TicketImportError, match="--date-order 'ydm': use one of dmy, mdy, ymd"):
         load(path, date_order="ydm")
 
 
 def test_a_file_that_mixes_both_orders_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "mixed.csv"
     path.write_text("id,created,subject\n1,25/03/2025,a\n2,03/25/2025,b\n", encoding="utf-8")
-    with pytest.raises(ImportError_, match=r"mix day/month/year \(line 2: '25/03/2025'\) and month/day/year "
+    with pytest.raises(TicketImportError, match=r"mix day/month/year \(line 2: '25/03/2025'\) and month/day/year "
                                            r"\(line 3: '03/25/2025'\)"):
         load(path)
     store = load(path, date_order="dmy")  # the order given: the row that does not fit it is reported
@@ -234,11 +234,11 @@ def test_tickets_from_a_sqlite_table(tmp_path: Path) -> None:
     assert (r.rows, r.imported, r.malformed, r.duplicates) == (4, 2, 1, 1)
     assert problems(store) == [(2, "impossible date '2025-02-30 10:00:00': no such day (read as year/month/day)")]
     assert store.topic_counts() == [("refunds", "topic", 2)]
-    with pytest.raises(ImportError_, match=r"add \?table=NAME to the URL"):
+    with pytest.raises(TicketImportError, match=r"add \?table=NAME to the URL"):
         load(f"sqlite:///{db}")
-    with pytest.raises(ImportError_, match=r"cannot read the tickets table \(no such table: nope\)"):
+    with pytest.raises(TicketImportError, match=r"cannot read the tickets table \(no such table: nope\)"):
         load(f"sqlite:///{db}?table=nope")
-    with pytest.raises(ImportError_, match="no SQLite database at"):
+    with pytest.raises(TicketImportError, match="no SQLite database at"):
         load(f"sqlite:///{tmp_path / 'missing.db'}?table=t")
 
 

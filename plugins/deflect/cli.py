@@ -176,7 +176,7 @@ def search(query: str, lang: str | None, limit: int, as_json: bool, internal: bo
 
     from .content import load_help_center
     from .content.settings import plugin_options, read_config
-    from .search.service import SearchService, SynonymError
+    from .search.service import CacheBusy, SearchService, SynonymError
 
     config = config_file or find_config_file(Path.cwd())
     settings = _settings(None, config)  # a clear error when there is no mkdocs.yml
@@ -191,9 +191,12 @@ def search(query: str, lang: str | None, limit: int, as_json: bool, internal: bo
         click.echo("indexing…", err=True)
     try:
         service = SearchService.build(center, synonyms_file=str(options.get("synonyms") or "search/synonyms.yml"))
-    except SynonymError as exc:
+    except (SynonymError, CacheBusy) as exc:
         raise click.ClickException(str(exc)) from exc
-    hits = service.search(query, lang, limit)
+    try:
+        hits = service.search(query, lang, limit)
+    except CacheBusy as exc:
+        raise click.ClickException(str(exc)) from exc
     if as_json:
         payload = {"query": query, "lang": lang, "results": [
             {"url": h.url, "title": h.title, "score": h.score, "snippet": h.snippet, "lang": h.lang, "kind": h.kind}
@@ -321,6 +324,8 @@ class _TicketSource(click.ParamType):
 
 def _ticket_options(command):
     """Options shared by ``deflect gaps`` and ``deflect impact``."""
+    from .insights.tickets import PRESETS  # the importer's table is the only list of presets
+
     options = [
         click.option("--tickets", "tickets", multiple=True, type=_TicketSource(),
                      help="Ticket export: CSV, TSV or JSON Lines, optionally .gz, or a SQL table: "
@@ -331,7 +336,7 @@ def _ticket_options(command):
                      help="Column for a field: id, created, subject, body, topic, tags, category, creator, lang "
                           "(repeatable), e.g. --map created=created_at --map topic=tags."),
         click.option("--preset", default="auto", show_default=True,
-                     type=click.Choice(["auto", "sumo", "zendesk", "freshdesk", "helpscout"]),
+                     type=click.Choice(list(PRESETS)),
                      help="Column names of a known export ('auto' guesses from the header)."),
         click.option("--date-order", type=click.Choice(["dmy", "mdy", "ymd"]),
                      help="How to read numeric dates like 03/04/2025: day/month/year, month/day/year or "
@@ -374,8 +379,8 @@ def _insights(tickets: tuple[Path | str, ...], mapping: tuple[str, ...], preset:
     from .content import load_help_center
     from .content.settings import plugin_options, read_config
     from .insights.prepare import prepare
-    from .insights.tickets import ImportError_, parse_mapping
-    from .search.service import SearchService, SynonymError
+    from .insights.tickets import TicketImportError, parse_mapping
+    from .search.service import CacheBusy, SearchService, SynonymError
 
     console = Console(stderr=True)
     config = config_file or find_config_file(Path.cwd())
@@ -386,19 +391,19 @@ def _insights(tickets: tuple[Path | str, ...], mapping: tuple[str, ...], preset:
     say = (lambda message: None) if quiet else (lambda message: console.print(f"[dim]{message}[/dim]"))
     try:
         fields = parse_mapping(mapping)
-    except ImportError_ as exc:
+    except TicketImportError as exc:
         raise click.ClickException(str(exc)) from exc
     center, _ = load_help_center(settings, with_history=dates)
     say(f"indexing {len(center.published_documents()):,} articles…")
     options = plugin_options(read_config(config), ("deflect/search",)) or {}
     try:
         service = SearchService.build(center, synonyms_file=str(options.get("synonyms") or "search/synonyms.yml"))
-    except SynonymError as exc:
+    except (SynonymError, CacheBusy) as exc:
         raise click.ClickException(str(exc)) from exc
     try:
         prepared = prepare(list(tickets), center, service, mapping=fields, preset=preset, progress=say,
                            date_order=date_order)
-    except ImportError_ as exc:
+    except TicketImportError as exc:
         raise click.ClickException(str(exc)) from exc
     imported = prepared.store.report
     for problem in imported.problems[:20]:  # path:line: message, like deflect check (one line each)

@@ -37,8 +37,6 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 
 T = TypeVar("T")
 
-REASONS = ("incorrect", "unclear", "outdated", "not_solved", "other")
-
 #: Ordered migrations. Each is a list of statements; ``{pk}`` is the dialect's auto-id primary key.
 MIGRATIONS: list[list[str]] = [
     [  # 1: votes and events

@@ -31,7 +31,7 @@ import duckdb
 if TYPE_CHECKING:
     import _csv
 
-__all__ = ["FIELDS", "PRESETS", "GENERIC_TOPICS", "ImportError_", "Problem", "TicketStore", "parse_mapping"]
+__all__ = ["FIELDS", "PRESETS", "GENERIC_TOPICS", "TicketImportError", "Problem", "TicketStore", "parse_mapping"]
 
 FIELDS = ("id", "created", "subject", "body", "topic", "tags", "category", "creator", "lang")
 """Canonical ticket fields; ``created`` and one of ``subject``/``body`` are required."""
@@ -84,7 +84,7 @@ PROGRESS_EVERY = 100_000
 JSON_HEAD = 1000  # JSON Lines records whose keys together decide the column mapping
 
 
-class ImportError_(Exception):  # noqa: N801 - avoids shadowing the builtin
+class TicketImportError(Exception):
     """A ticket file cannot be imported at all (missing file or column, unknown format)."""
 
 
@@ -128,9 +128,9 @@ def parse_mapping(items: Iterable[str]) -> dict[str, str]:
         name, sep, column = item.partition("=")
         name, column = name.strip().lower(), column.strip()
         if not sep or not column:
-            raise ImportError_(f"--map {item!r}: expected FIELD=COLUMN, e.g. created=created_at")
+            raise TicketImportError(f"--map {item!r}: expected FIELD=COLUMN, e.g. created=created_at")
         if name not in FIELDS:
-            raise ImportError_(f"--map {item!r}: unknown field {name!r}; fields are {', '.join(FIELDS)}")
+            raise TicketImportError(f"--map {item!r}: unknown field {name!r}; fields are {', '.join(FIELDS)}")
         mapping[name] = column
     return mapping
 
@@ -187,13 +187,13 @@ def _kind(path: Path) -> str:
         return "jsonl"
     if name.endswith((".csv", ".tsv", ".txt")):
         return "csv"
-    raise ImportError_(f"{path}: unknown ticket file type; use .csv, .tsv, .jsonl or .ndjson (optionally .gz)")
+    raise TicketImportError(f"{path}: unknown ticket file type; use .csv, .tsv, .jsonl or .ndjson (optionally .gz)")
 
 
 def _resolve(columns: list[str], preset: str, mapping: dict[str, str], path: Path | str) -> dict[str, str]:
     """field → source column for one file."""
     if preset not in PRESETS:
-        raise ImportError_(f"unknown preset {preset!r}; presets are {', '.join(PRESETS)}")
+        raise TicketImportError(f"unknown preset {preset!r}; presets are {', '.join(PRESETS)}")
     lower = {c.strip().lower(): c for c in columns}
     resolved: dict[str, str] = {}
     for name in FIELDS:
@@ -201,7 +201,7 @@ def _resolve(columns: list[str], preset: str, mapping: dict[str, str], path: Pat
             column = mapping[name]
             actual = column if column in columns else lower.get(column.strip().lower())
             if actual is None:
-                raise ImportError_(f"{path}: --map {name}={column}: no column {column!r}; "
+                raise TicketImportError(f"{path}: --map {name}={column}: no column {column!r}; "
                                    f"the columns are {', '.join(columns) or '(none)'}")
             resolved[name] = actual
             continue
@@ -211,10 +211,10 @@ def _resolve(columns: list[str], preset: str, mapping: dict[str, str], path: Pat
                 resolved[name] = actual
                 break
     if "created" not in resolved:
-        raise ImportError_(f"{path}: no creation time column; pass --map created=COLUMN "
+        raise TicketImportError(f"{path}: no creation time column; pass --map created=COLUMN "
                            f"(the columns are {', '.join(columns) or '(none)'})")
     if "subject" not in resolved and "body" not in resolved:
-        raise ImportError_(f"{path}: no subject or body column; pass --map subject=COLUMN or --map body=COLUMN "
+        raise TicketImportError(f"{path}: no subject or body column; pass --map subject=COLUMN or --map body=COLUMN "
                            f"(the columns are {', '.join(columns) or '(none)'})")
     return resolved
 
@@ -360,13 +360,13 @@ def _convert(path: Path, preset: str, mapping: dict[str, str], writer: _csv.Writ
     try:
         _convert_file(path, preset, mapping, writer, report, progress)
     except (OSError, EOFError, zlib.error) as exc:  # a truncated or corrupt gzip, an unreadable file
-        raise ImportError_(f"{path}: cannot read the file ({exc})") from exc
+        raise TicketImportError(f"{path}: cannot read the file ({exc})") from exc
 
 
 def _convert_file(path: Path, preset: str, mapping: dict[str, str], writer: _csv.Writer, report: ImportReport,
                   progress: Callable[[str], None] | None) -> None:
     if not path.is_file():
-        raise ImportError_(f"{path}: no such file")
+        raise TicketImportError(f"{path}: no such file")
     kind = _kind(path)
     size = path.stat().st_size
     stream, counting = _open_text(path)
@@ -381,7 +381,7 @@ def _convert_file(path: Path, preset: str, mapping: dict[str, str], writer: _csv
             try:
                 _, header = next(records)
             except StopIteration:
-                raise ImportError_(f"{path}: the file is empty") from None
+                raise TicketImportError(f"{path}: the file is empty") from None
             header = [h.strip() for h in header]
             resolved = _resolve(header, preset, mapping, path)
             report.mapping[label] = resolved
@@ -490,13 +490,13 @@ def _table_cursor(url: str, shown: str):
     query = parse_qsl(parts.query, keep_blank_values=True)
     tables = [v for k, v in query if k == "table"]
     if not tables or not tables[-1].strip():
-        raise ImportError_(f"{shown}: name the table of tickets: add ?table=NAME to the URL")
+        raise TicketImportError(f"{shown}: name the table of tickets: add ?table=NAME to the URL")
     names = tables[-1].strip().split(".")
     rest = urlencode([(k, v) for k, v in query if k != "table"])
     if parts.scheme == "sqlite":
         path = unquote(parts.path[1:] if parts.path.startswith("/") else parts.path)
         if not path or not Path(path).is_file():
-            raise ImportError_(f"{shown}: no SQLite database at {path or '(no path)'}")
+            raise TicketImportError(f"{shown}: no SQLite database at {path or '(no path)'}")
         con = sqlite3.connect(f"file:{quote(path)}?mode=ro", uri=True)
         quoted = ".".join('"' + n.replace('"', '""') + '"' for n in names)
         return con, con.execute(f"SELECT * FROM {quoted}")  # noqa: S608 - identifiers quoted above
@@ -538,7 +538,7 @@ def _convert_table(url: str, preset: str, mapping: dict[str, str], writer: _csv.
             rows = cursor.fetchmany(FETCH)
     except (sqlite3.Error, psycopg.Error) as exc:
         message = " ".join(str(exc).split()) or type(exc).__name__
-        raise ImportError_(f"{shown}: cannot read the tickets table ({message})") from None
+        raise TicketImportError(f"{shown}: cannot read the tickets table ({message})") from None
     finally:
         if con is not None:
             con.close()
@@ -620,11 +620,11 @@ def _time_sql(col: str, d: str, order: str) -> str:
 
 def _date_orders(con: duckdb.DuckDBPyConnection, files: list[str], given: str | None) -> dict[int, str]:
     """The date order of each file: ``given`` (``--date-order``), else the one its dates show (a day
-    over 12 in the first or second place). Raises :class:`ImportError_` for a file whose dates could
+    over 12 in the first or second place). Raises :class:`TicketImportError` for a file whose dates could
     be read either way, or that mixes both orders."""
     if given is not None:
         if given not in DATE_ORDERS:
-            raise ImportError_(f"--date-order {given!r}: use one of {', '.join(DATE_ORDERS)}")
+            raise TicketImportError(f"--date-order {given!r}: use one of {', '.join(DATE_ORDERS)}")
         return dict.fromkeys(range(len(files)), given)
     orders: dict[int, str] = {}
     rows = con.execute(f"""
@@ -644,13 +644,13 @@ def _date_orders(con: duckdb.DuckDBPyConnection, files: list[str], given: str | 
             example, example_line in rows:
         path = files[file]
         if days_first and days_second:
-            raise ImportError_(
+            raise TicketImportError(
                 f"{path}: the dates mix day/month/year (line {day_first_line}: {day_first!r}) and month/day/year "
                 f"(line {day_second_line}: {day_second!r}); pass --date-order dmy or --date-order mdy")
         if days_first or days_second:
             orders[file] = "dmy" if days_first else "mdy"
         elif ambiguous:
-            raise ImportError_(
+            raise TicketImportError(
                 f"{path}:{example_line}: dates such as {example!r} could be day/month/year or month/day/year and "
                 f"no date in the file has a day over 12 to tell; pass --date-order dmy or --date-order mdy")
     return orders
@@ -689,9 +689,9 @@ class TicketStore:
         con.execute("SET enable_progress_bar = false")  # DuckDB would draw on stdout, where JSON may go
         paths = [p if is_table_url(p) else Path(p) for p in paths]
         if not paths:
-            raise ImportError_("no ticket files given")
+            raise TicketImportError("no ticket files given")
         if date_order is not None and date_order not in DATE_ORDERS:
-            raise ImportError_(f"--date-order {date_order!r}: use one of {', '.join(DATE_ORDERS)}")
+            raise TicketImportError(f"--date-order {date_order!r}: use one of {', '.join(DATE_ORDERS)}")
         with tempfile.TemporaryDirectory(prefix="deflect-tickets-") as tmp:
             staged = Path(tmp) / "tickets.csv"
             with open(staged, "w", encoding="utf-8", newline="") as out:

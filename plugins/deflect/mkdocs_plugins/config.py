@@ -1,56 +1,44 @@
-"""Options of the ``deflect/content`` plugin, as written in ``mkdocs.yml``."""
+"""The MkDocs config classes of the two plugins, as written in ``mkdocs.yml``: ``deflect/content``'s options
+come from their one declaration in :mod:`deflect.content.settings`, ``deflect/search``'s are declared here."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from mkdocs.config import base
 from mkdocs.config import config_options as c
 
-
-class LanguageConfig(base.Config):
-    code = c.Type(str)
-    """Language code, e.g. ``en``, ``hr``: the folder name under articles/ and faq/ and the URL prefix."""
-    name = c.Type(str)
-    """The language's name in that language, shown in the language switcher (``Hrvatski``)."""
+from ..content.settings import PLUGIN_ONLY_OPTIONS, SettingsError, check_option, option_default, option_names
 
 
-class ContactConfig(base.Config):
-    email = c.Optional(c.Type(str))
-    """Support email address, shown on the contact page, in the footer and in troubleshooting guides."""
-    phone = c.Optional(c.Type(str))
-    """Support phone number, written as readers dial it (``+385 1 555 0142``)."""
-    chat = c.Optional(c.Type(str))
-    """URL of the live chat."""
-    hours = c.Optional(c.Type((str, dict)))
-    """Opening hours: one text, or one per language code (``{en: …, hr: …}``; others get the default language's)."""
+class SettingsOption(base.BaseConfigOption[Any]):
+    """An option declared in :class:`~deflect.content.settings.ContentSettings`: MkDocs checks its type the
+    way the CLI does (:func:`~deflect.content.settings.check_option`) and passes it on as written."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__()
+        self.name = self._name = name  # _name: what MkDocs' attribute access (config.audience) reads
+        self.default = option_default(name)
+
+    def run_validation(self, value: object, /) -> Any:
+        try:
+            return check_option(self.name, value)
+        except SettingsError as exc:
+            raise base.ValidationError(str(exc)) from exc
 
 
 class ContentConfig(base.Config):
+    """Options of ``deflect/content``. Each is declared once, as a field of ``ContentSettings`` (name, type,
+    default and doc); the plugin hands them all to ``settings_from_options``, like the CLI."""
+
+    _schema = tuple((name, SettingsOption(name)) for name in option_names() if name not in PLUGIN_ONLY_OPTIONS)
     enabled = c.Type(bool, default=True)
     """Turn the plugin off without removing it."""
-    languages = c.ListOfItems(c.SubConfig(LanguageConfig), default=[])
-    """Languages of the help center; the first is the default unless ``default_language`` says otherwise."""
-    default_language = c.Optional(c.Type(str))
-    """The language every translation is made from (default: the first of ``languages``)."""
-    articles_dir = c.Type(str, default="articles")
-    """Folder of articles and troubleshooting guides, one subfolder per language."""
-    faq_dir = c.Type(str, default="faq")
-    """Folder of FAQ entries, one subfolder per language."""
-    audience = c.Choice(("public", "internal"), default="public")
-    """``public`` leaves internal articles out entirely; ``internal`` builds the agents' site with them."""
-    fallback = c.Type(bool, default=True)
-    """Show the default-language article, with a notice, where a translation is missing."""
-    required_languages = c.ListOfItems(c.Type(str), default=[])
-    """Languages every public article must be translated into (``deflect check`` fails otherwise)."""
-    review_every_days = c.Type(int, default=365)
-    """Review period for articles without ``review_every``."""
-    sidebar_limit = c.Type(int, default=20)
-    """Most articles listed in the sidebar of a category; the rest are on its landing page."""
-    popular = c.ListOfItems(c.Type(str), default=[])
-    """Slugs of the articles shown as popular on each language's home page."""
-    helpful_min_votes = c.Type(int, default=5)
-    """Votes an article needs before it shows "X of Y found this helpful" (from the collector; none without one)."""
-    contact = c.SubConfig(ContactConfig)
-    """How readers reach support: the one place the contact page, the footer and the guides take it from."""
+
+
+for _name, _option in ContentConfig._schema:  # attribute access too, as for options declared in the class
+    if not hasattr(ContentConfig, _name):
+        setattr(ContentConfig, _name, _option)
 
 
 class SearchConfig(base.Config):

@@ -24,8 +24,9 @@ from mkdocs.utils.templates import TemplateContext
 
 from ..content import HelpCenter, Problem, load_help_center
 from ..content.check import blocking, check_help_center
-from ..content.settings import ContentSettings, Language, SettingsError
+from ..content.settings import ContentSettings, SettingsError, settings_from_options
 from ..escaping import Markup, html_json, html_text, page_title
+from ..feedback_reasons import FEEDBACK_REASONS
 from ..site.plan import NavEntry, SitePage, SitePlan
 from ..site.strings import strings_for
 from .config import ContentConfig
@@ -54,7 +55,7 @@ class ContentPlugin(BasePlugin[ContentConfig]):
         if config.theme.name != "material":
             raise PluginError("deflect/content needs the Material theme: set 'theme: name: material' in mkdocs.yml")
         settings = self._settings(config)
-        _check_contact(config, self.config.contact, settings.codes)  # a bad contact option stops the build here
+        _check_contact(config, settings.contact, settings.codes)  # a bad contact option stops the build here
         self.center, problems = load_help_center(settings)
         problems += check_help_center(self.center)
         _report(problems)
@@ -101,18 +102,9 @@ class ContentPlugin(BasePlugin[ContentConfig]):
 
     def _settings(self, config: MkDocsConfig) -> ContentSettings:
         root = Path(config.config_file_path).resolve().parent if config.config_file_path else Path.cwd()
-        languages = [Language(item.code, item.name) for item in self.config.languages] or [Language("en", "English")]
         docs_dir = os.path.relpath(config.docs_dir, root)
         try:
-            return ContentSettings(
-                root=root, languages=languages,
-                default_language=self.config.default_language or languages[0].code,
-                articles_dir=self.config.articles_dir, faq_dir=self.config.faq_dir, docs_dir=docs_dir,
-                audience=self.config.audience, fallback=self.config.fallback,
-                required_languages=list(self.config.required_languages),
-                review_every_days=self.config.review_every_days, sidebar_limit=self.config.sidebar_limit,
-                popular=list(self.config.popular),
-            )
+            return settings_from_options(root, self.config, docs_dir)
         except SettingsError as exc:
             raise PluginError(f"deflect/content: {exc}") from exc
 
@@ -202,6 +194,7 @@ class ContentPlugin(BasePlugin[ContentConfig]):
             "content_lang": planned.content_lang or planned.lang,
             "role": planned.role,
             "strings": strings_for(planned.lang),
+            "feedback_reasons": list(FEEDBACK_REASONS),
             "notices": [
                 {"kind": n.kind, "text": n.text, "link_title": n.link_title, "link_lang": default,
                  "url": self._url(n.link_path) if n.link_path else None}
@@ -220,9 +213,9 @@ class ContentPlugin(BasePlugin[ContentConfig]):
                           and planned.document.article_type.value == "troubleshooting"),
             "contact_url": self._url(f"{planned.lang}/contact.md"),
             "search_url": self._url(f"{planned.lang}/search.md"),
-            "helpful_min": max(1, self.config.helpful_min_votes),
+            "helpful_min": max(1, self.plan.settings.helpful_min_votes),
             "home_url": self._url(f"{planned.lang}/index.md"),
-            "contact": _contact_options(self.config.contact, planned.lang, default),
+            "contact": _contact_options(self.plan.settings.contact, planned.lang, default),
             "jsonld": _faq_jsonld(planned) if planned.faq_entries else None,
             "og": {
                 "title": planned.title or page.title,
@@ -281,11 +274,16 @@ def _check_contact(config: MkDocsConfig, options: Any, codes: list[str]) -> None
     if config.extra.get("contact"):
         raise PluginError("extra.contact in mkdocs.yml has moved: put email, phone, chat and hours under the "
                           "'contact' option of deflect/content, the one place every page takes them from")
-    hours = options.hours
+    options = options or {}
+    unknown = set(options) - {"email", "phone", "chat", "hours"}
+    if unknown:
+        raise PluginError(f"deflect/content: contact has unknown key(s) {', '.join(sorted(map(str, unknown)))}; "
+                          "use email, phone, chat, hours")
+    hours = options.get("hours")
     if isinstance(hours, dict) and (set(hours) - set(codes)):
         raise PluginError(f"deflect/content: contact.hours has unknown language(s) "
                           f"{', '.join(sorted(map(str, set(hours) - set(codes))))}: use {', '.join(codes)}")
-    chat = str(options.chat or "")
+    chat = str(options.get("chat") or "")
     if chat and not chat.lower().startswith(("https://", "http://")):
         # The chat link is an href: a javascript: URL would run when a reader clicks it.
         raise PluginError(f"deflect/content: contact.chat must be a web address starting with https://, got {chat!r}")
@@ -293,10 +291,11 @@ def _check_contact(config: MkDocsConfig, options: Any, codes: list[str]) -> None
 
 def _contact_options(options: Any, lang: str, default: str) -> dict[str, str]:
     """The ``contact`` option of deflect/content for a page in ``lang``: email, phone, chat, hours."""
-    hours = options.hours
+    options = options or {}
+    hours = options.get("hours")
     if isinstance(hours, dict):
         hours = hours.get(lang) or hours.get(default) or ""
-    found = {"email": options.email, "phone": options.phone, "chat": options.chat, "hours": hours}
+    found = {"email": options.get("email"), "phone": options.get("phone"), "chat": options.get("chat"), "hours": hours}
     return {key: str(value).strip() for key, value in found.items() if value and str(value).strip()}
 
 
