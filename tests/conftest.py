@@ -130,6 +130,33 @@ class CheckRun:
         return [line for line in self.lines if line.startswith(prefix)]
 
 
+EXAMPLE_PARTS = ("mkdocs.yml", "articles", "faq", "docs", "search", "overrides")
+
+
+def copy_example(target: Path) -> Path:
+    """A fresh copy of the repository's example help center in ``target``; returns its mkdocs.yml."""
+    import shutil
+
+    repo = Path(__file__).resolve().parent.parent
+    for part in EXAMPLE_PARTS:
+        source = repo / part
+        if source.is_dir():
+            shutil.copytree(source, target / part)
+        elif source.is_file():
+            shutil.copy2(source, target / part)
+    return target / "mkdocs.yml"
+
+
+def replace_placeholders(path: Path) -> None:
+    """Do what an author does after ``deflect new``: replace every placeholder line with real text."""
+    from deflect.content.scaffold import PLACEHOLDER_LINES, PLACEHOLDER_SUMMARY
+
+    text = path.read_text(encoding="utf-8").replace(PLACEHOLDER_SUMMARY, "Change a setting in the app.")
+    for number, line in enumerate(PLACEHOLDER_LINES):
+        text = text.replace(line, f"Real sentence number {number} written by the author.")
+    path.write_text(text, encoding="utf-8")
+
+
 def run_check(root: Path, *args: str) -> CheckRun:
     """``deflect check --config root/mkdocs.yml [args]`` through click's test runner."""
     result = CliRunner().invoke(main, ["check", "--config", str(root / "mkdocs.yml"), *args])

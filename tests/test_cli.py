@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from conftest import make_help_center, run_check
+from conftest import copy_example, make_help_center, replace_placeholders, run_check
 from deflect.cli import main
 from deflect.content import load_help_center, load_settings
 
@@ -44,6 +44,12 @@ def test_new_creates_file_that_passes_check(tmp_path: Path, kind: str, expected:
     assert "category: account\n" in text
     if kind != "faq":
         assert f"type: {kind}\n" in text
+    # Untouched, the scaffold's placeholder text cannot be published ...
+    run = run_check(tmp_path, "--strict")
+    assert run.exit_code == 1
+    assert run.lines and all(line.startswith(f"{expected}:") and "placeholder" in line for line in run.lines), run.lines
+    # ... and once the author has written the text, the file passes.
+    replace_placeholders(tmp_path / expected)
     run = run_check(tmp_path, "--strict")
     assert run.exit_code == 0, run.lines
     assert run.lines == []
@@ -57,6 +63,52 @@ def test_new_finds_mkdocs_yml_from_the_working_directory(tmp_path: Path, monkeyp
     assert result.exit_code == 0, result.output
     assert result.stdout.strip() == "articles/hr/change-your-email.md"
     assert (tmp_path / "articles/hr/change-your-email.md").is_file()
+
+
+def test_the_readmes_new_article_in_croatian_passes_check(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The README's own command: a new Croatian article with no English source is a Croatian original."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    command = 'deflect new article "Cancel an order" --category orders --lang hr'
+    assert command in readme
+    copy_example(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    result = deflect("new", "article", "Cancel an order", "--category", "orders", "--lang", "hr")
+    assert result.exit_code == 0, result.output
+    created = tmp_path / result.stdout.strip()
+    assert created == tmp_path / "articles/hr/cancel-an-order.md"
+    assert "original: true\n" in created.read_text(encoding="utf-8")
+    run = run_check(tmp_path)
+    assert [line for line in run.lines if "cancel-an-order" in line and "placeholder" not in line] == []
+    replace_placeholders(created)
+    run = run_check(tmp_path)
+    assert run.exit_code == 0, run.lines
+
+
+def test_new_in_another_language_with_an_existing_source_name_points_to_translation_of(tmp_path: Path) -> None:
+    config = make_help_center(tmp_path)
+    source = next(p for p in sorted((tmp_path / "articles" / "en").glob("*.md"))
+                  if not (tmp_path / "articles" / "hr" / p.name).exists())
+    title = source.read_text(encoding="utf-8").split("title: ", 1)[1].splitlines()[0].strip()
+    result = deflect("new", "article", title, "--category", "account", "--lang", "hr", "--config", str(config))
+    assert result.exit_code == 1
+    assert f"--translation-of {source.stem}" in result.stderr
+    assert not (tmp_path / "articles" / "hr" / source.name).exists()
+
+
+def test_placeholder_text_left_in_a_file_is_an_error_on_its_line(tmp_path: Path) -> None:
+    from deflect.content.scaffold import PLACEHOLDER_LINES
+
+    config = make_help_center(tmp_path)
+    result = deflect("new", "article", "Pair a sensor", "--category", "account", "--config", str(config))
+    path = tmp_path / result.stdout.strip()
+    replace_placeholders(path)
+    text = path.read_text(encoding="utf-8") + "\n" + PLACEHOLDER_LINES[1] + "\n"
+    path.write_text(text, encoding="utf-8")
+    line = len(text.splitlines())
+    run = run_check(tmp_path)
+    assert run.exit_code == 1
+    assert run.lines == [f"articles/en/pair-a-sensor.md:{line}: placeholder text from 'deflect new' is still here: "
+                         "replace it with the real text"]
 
 
 @pytest.mark.parametrize(
@@ -73,6 +125,7 @@ def test_new_makes_a_valid_slug_from_any_title(tmp_path: Path, title: str, slug:
     result = deflect("new", "article", title, "--category", "orders", "--config", str(config))
     assert result.exit_code == 0, result.output
     assert result.stdout.strip() == f"articles/en/{slug}.md"
+    replace_placeholders(tmp_path / result.stdout.strip())
     run = run_check(tmp_path)
     assert run.exit_code == 0, run.lines
 
@@ -212,6 +265,7 @@ def test_new_translation_uses_the_source_file_name_and_category(tmp_path: Path) 
     assert result.exit_code == 0, result.output
     created = tmp_path / "articles" / "hr" / source.name
     assert result.stdout.strip() == created.relative_to(tmp_path).as_posix()
+    replace_placeholders(created)
     assert run_check(tmp_path).exit_code == 0
 
 
@@ -220,3 +274,27 @@ def test_new_with_a_title_that_gives_no_file_name_says_how_to_fix_it(tmp_path: P
     result = deflect("new", "article", "Σύνδεση", "--category", "account", "--config", str(config))
     assert result.exit_code == 1
     assert "cannot make a file name" in result.stderr and "--translation-of" in result.stderr
+
+
+@pytest.mark.parametrize(("config", "message"), [
+    ("extra:\n  contact:\n    email: a@example.com\n", "extra.contact in mkdocs.yml has moved"),
+    ("", "contact.hours has unknown language(s) de: use en, hr"),
+])
+def test_contact_details_have_one_place_and_known_languages(tmp_path: Path, config: str, message: str) -> None:
+    mkdocs_yml = make_help_center(tmp_path, options="contact:\n  email: a@example.com\n  hours: {en: '9-5', de: '9-5'}"
+                                  if not config else "")
+    if config:
+        mkdocs_yml.write_text(mkdocs_yml.read_text(encoding="utf-8") + config, encoding="utf-8")
+    result = deflect("build", "--config", str(mkdocs_yml), "--site-dir", str(tmp_path / "site"))
+    assert result.exit_code == 1
+    assert message in result.output
+
+
+def test_placeholder_text_in_an_internal_draft_is_a_warning(tmp_path: Path) -> None:
+    config = make_help_center(tmp_path)
+    result = deflect("new", "article", "Pair a sensor", "--category", "account", "--config", str(config))
+    path = tmp_path / result.stdout.strip()
+    path.write_text(path.read_text(encoding="utf-8").replace("audience: public", "audience: internal"), encoding="utf-8")
+    run = run_check(tmp_path)
+    assert run.exit_code == 0 and run.lines and all("warning: " in line and "placeholder" in line for line in run.lines)
+    assert run_check(tmp_path, "--strict").exit_code == 1

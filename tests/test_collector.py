@@ -76,6 +76,27 @@ def test_vote_insert_and_change(client, store):
     assert store.count("votes") == 3
 
 
+def test_helpful_count_is_a_cached_get_in_the_openapi_document(client, store):
+    article = "en/account/reset-password/"
+    for number, helpful in enumerate((True, True, False)):
+        assert client.post("/api/votes", json=vote(voter=f"reader-000{number}", helpful=helpful)).status_code == 201
+    r = client.get("/api/helpful", params={"article": article}, headers={"Origin": SITE})
+    assert r.status_code == 200, r.text
+    assert r.json() == {"article": article, "votes": 3, "helpful": 2}
+    assert r.headers["access-control-allow-origin"] == SITE
+    assert r.headers["cache-control"] == "public, max-age=60"
+    # Counted once a minute: a new vote shows in the next minute, not on the next page load.
+    assert client.post("/api/votes", json=vote(voter="reader-0009")).status_code == 201
+    assert client.get("/api/helpful", params={"article": article}).json()["votes"] == 3
+    assert client.get("/api/helpful", params={"article": "en/other/"}).json() == {
+        "article": "en/other/", "votes": 0, "helpful": 0}
+    assert client.get("/api/helpful", headers={"Origin": SITE}).status_code == 422
+    assert client.get("/api/helpful", params={"article": article}, headers={"Origin": "https://evil.example"}).status_code == 403
+    spec = client.get("/openapi.json").json()
+    assert set(spec["paths"]["/api/helpful"]) == {"get"}
+    assert spec["paths"]["/api/helpful"]["get"]["parameters"][0]["name"] == "article"
+
+
 def test_group_commit_acknowledges_each_vote(store):
     import asyncio
     import concurrent.futures

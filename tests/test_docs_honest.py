@@ -228,7 +228,7 @@ def test_the_readme_keeps_its_two_first_commands_at_the_top() -> None:
     text = README.read_text(encoding="utf-8")
     (first, *_) = fenced(text, "bash")
     assert first.splitlines()[:2] == [
-        "pip install -e . && mkdocs serve -a 127.0.0.1:8000      # build and run the example help center at http://127.0.0.1:8000/",
+        "pip install -e . && deflect preview                      # the example help center at http://127.0.0.1:8000/ + its feedback collector",
         "bash .ci/run                                             # install everything (test deps, chromium) and run the tests",
     ]
     assert text.index("```bash") < text.index("\n## ")

@@ -238,12 +238,10 @@ def test_strict_build_fails_on_html_in_a_title(tmp_path: Path) -> None:
 
 
 def test_contact_chat_link_must_be_a_web_address(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
-    config = make_help_center(tmp_path, articles=False)
-    config.write_text(config.read_text(encoding="utf-8") + "extra:\n  contact:\n    chat: javascript:alert(1)\n",
-                      encoding="utf-8")
+    config = make_help_center(tmp_path, articles=False, options="contact:\n  chat: javascript:alert(1)")
     with pytest.raises(BuildFailed):
         build_site(config, tmp_path / "site", quiet=True)
-    assert "extra.contact.chat must be a web address starting with https://, got 'javascript:alert(1)'" in caplog.text
+    assert "contact.chat must be a web address starting with https://, got 'javascript:alert(1)'" in caplog.text
 
 
 # ----- Chromium ---------------------------------------------------------------------------------

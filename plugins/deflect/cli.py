@@ -138,6 +138,31 @@ def build(internal: bool, site_dir: Path | None, strict: bool, config_file: Path
 
 
 @main.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address of the site and the collector.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535), help="Port of the site.")
+@click.option("--collector-port", default=8765, show_default=True, type=click.IntRange(1, 65535),
+              help="Port of the collector.")
+@click.option("--db", "db_url", default="sqlite:///deflect-feedback.db", show_default=True,
+              help="The collector's database (the one 'deflect feedback' reads by default).")
+@click.option("--config", "config_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def preview(host: str, port: int, collector_port: int, db_url: str, config_file: Path | None) -> None:
+    """Run the help center with live reload and the feedback collector together (Ctrl+C stops both)."""
+    from .mkdocs_plugins.preview import PreviewFailed
+    from .mkdocs_plugins.preview import preview as run_preview
+
+    config = config_file or find_config_file(Path.cwd())
+    if config is None:
+        raise click.ClickException("no mkdocs.yml found here or in a parent folder: run this inside a help-center project")
+    if port == collector_port:
+        raise click.BadParameter("the site and the collector need two different ports", param_hint="--collector-port")
+    _open_store(db_url).close()  # a bad --db fails here, in one line, before anything starts
+    try:
+        run_preview(config, host=host, port=port, collector_port=collector_port, db_url=db_url)
+    except PreviewFailed as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+@main.command()
 @click.argument("query")
 @click.option("--lang", "lang", help="Search one language (default: every language of the help center).")
 @click.option("--limit", default=10, show_default=True, type=click.IntRange(1, 100), help="Most results to show.")

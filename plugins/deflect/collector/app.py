@@ -26,6 +26,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Annotated, Any, Callable, Literal, Union
 
 from fastapi import FastAPI, Request
+from fastapi import Query as QueryParameter
 from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -35,6 +36,9 @@ from ..feedback_reasons import FeedbackReason
 from .spam import spam_verdict
 from .store import RETRY_AFTER, DatabaseUnavailable, Store, Vote, _article_key
 
+HELPFUL_PATH = "/api/helpful"
+HELPFUL_TTL = 60
+"""Seconds a per-article count is reused: an article page's GET costs no query most of the time."""
 MAX_BODY = 8 * 1024
 
 # --------------------------------------------------------------------------- models
@@ -110,6 +114,12 @@ class PageviewEvent(BaseModel):
 
 
 Event = Annotated[Union[SearchEvent, ContactEvent, PageviewEvent], Field(discriminator="type")]
+
+
+class HelpfulCount(BaseModel):
+    article: str
+    votes: int
+    helpful: int
 
 
 class Created(BaseModel):
@@ -204,6 +214,7 @@ class Guard:
     def __init__(self, app, *, allow_origin: Callable[[str], bool], buckets: TokenBuckets, max_body: int,
                  fast: dict[str, Callable] | None = None):
         self.app, self.allow_origin, self.buckets, self.max_body = app, allow_origin, buckets, max_body
+        self.readable = {HELPFUL_PATH}  # the one GET under /api/: public counts, no body
         self.fast = fast or {}
 
     async def _send(self, send, status, body, extra=()):
@@ -229,6 +240,17 @@ class Guard:
                           (b"access-control-max-age", b"86400"), (b"content-length", b"0")]
             await send({"type": "http.response.start", "status": 204, "headers": pre})
             return await send({"type": "http.response.body", "body": b""})
+        if scope["method"] == "GET" and scope["path"] in self.readable:
+            client = (scope.get("client") or ("?", 0))[0]
+            if not self.buckets.allow(client):
+                return await self._send(send, 429, {"detail": "too many requests"}, cors + [(b"retry-after", b"1")])
+
+            async def send_read(message):
+                if message["type"] == "http.response.start" and cors:
+                    message = dict(message)
+                    message["headers"] = list(message.get("headers", [])) + cors
+                await send(message)
+            return await self.app(scope, receive, send_read)
         if scope["method"] != "POST":
             return await self._send(send, 405, {"detail": "method not allowed"}, cors + [(b"allow", b"POST, OPTIONS")])
         length = headers.get(b"content-length")
@@ -365,6 +387,27 @@ def create_app(db_url: str = "sqlite:///deflect-feedback.db", allowed_origins: l
             await call(store.add_event, "pageview", page=event.page, lang=event.lang,
                        article=_article_key(event.article) if event.article else None)
         return {"ok": True}
+
+    helpful_cache: dict[str, tuple[float, tuple[int, int]]] = {}
+
+    @app.get(HELPFUL_PATH, response_model=HelpfulCount,
+             responses={403: {"description": "Origin not allowed"}, 429: {"description": "Too many requests"},
+                        **unavailable_doc})
+    async def get_helpful(article: str = QueryParameter(..., min_length=1, max_length=512,
+                                               description="The article's page path, e.g. en/account/reset-password/")):
+        """Votes and helpful votes of one article, for "X of Y found this helpful" on the article page.
+        Counted at most once a minute per article (and cacheable by browsers and CDNs for a minute)."""
+        key = _article_key(article)
+        now = time.monotonic()
+        cached = helpful_cache.get(key)
+        if cached is None or now - cached[0] > HELPFUL_TTL:
+            if len(helpful_cache) > 10_000:
+                helpful_cache.clear()
+            cached = (now, await call(store.helpful_count, key))
+            helpful_cache[key] = cached
+        votes, helpful = cached[1]
+        return JSONResponse({"article": key, "votes": votes, "helpful": helpful},
+                            headers={"cache-control": f"public, max-age={HELPFUL_TTL}"})
 
     @app.get("/healthz", responses=unavailable_doc)
     async def healthz() -> dict[str, Any]:

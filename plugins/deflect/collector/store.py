@@ -490,6 +490,13 @@ class Store:
             raise ValueError(table)
         return int(self._execute(f"SELECT COUNT(*) FROM {table}")[0][0])
 
+    def helpful_count(self, article: str) -> tuple[int, int]:
+        """(votes, helpful votes) of one article, spam-flagged votes left out: "X of Y found this helpful"."""
+        rows = self._execute("SELECT COUNT(*), SUM(helpful) FROM votes WHERE flagged IS NULL AND article = ?",
+                             (_article_key(article),))
+        votes, helpful = rows[0] if rows else (0, 0)
+        return int(votes or 0), int(helpful or 0)
+
     def report(self, *, comments: int = 5, searches: int = 20) -> dict:
         """The managers' report: per article views, votes, helpful %, reasons, latest comments, deflections;
         top and zero-result searches."""

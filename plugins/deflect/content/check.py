@@ -10,6 +10,7 @@ from .loader import load_help_center
 from .markdown_scan import find_anchors, find_links, find_too_deep
 from .model import Document, HelpCenter
 from .problems import Problem, error, markup_in_plain_text, warning
+from .scaffold import PLACEHOLDER_LINES, PLACEHOLDER_SUMMARY
 from .schema import ArticleType, Audience
 from .settings import ContentSettings
 
@@ -59,6 +60,7 @@ def check_help_center(center: HelpCenter) -> list[Problem]:
         problems += _check_translation(center, doc)
         problems += _check_review(center, doc)
         problems += _check_steps(doc)
+        problems += _check_placeholders(doc)
     problems += _check_duplicate_translations(center)
     problems += _check_pages(center)
     problems += _check_required_translations(center)
@@ -162,6 +164,8 @@ def _check_translation(center: HelpCenter, doc: Document) -> list[Problem]:
         return []
     source = center.source_of(doc)
     line = doc.source.line_of("translation_of") if doc.front.translation_of else 1
+    if doc.front.original:
+        return _check_original(doc, source, settings.default_language)
     if source is None:
         expected = f"{'faq' if doc.is_faq else settings.articles_dir}/{settings.default_language}/{doc.translation_key}.md"
         how = "fix translation_of" if doc.front.translation_of else "give it the same file name as its source, or set translation_of"
@@ -185,6 +189,18 @@ def _check_translation(center: HelpCenter, doc: Document) -> list[Problem]:
                                 f"translation is out of date: {source.rel_path} changed on {source.last_changed:%Y-%m-%d}, "
                                 f"after this translation ({doc.last_changed:%Y-%m-%d})"))
     return problems
+
+
+def _check_original(doc: Document, source: Document | None, default: str) -> list[Problem]:
+    """``original: true``: an article first written in this language, which must not also claim a source."""
+    line = doc.source.line_of("original")
+    if doc.front.translation_of:
+        return [error(doc.rel_path, line, "'original: true' and 'translation_of' contradict each other: "
+                                          "remove one (a translation has a source, an original has none)")]
+    if source is not None:
+        return [error(doc.rel_path, line, f"'original: true', but {source.rel_path} has the same file name, so this "
+                                          f"file is its {doc.lang} translation: remove 'original' or rename the file")]
+    return []
 
 
 def _value(value: object) -> str:
@@ -220,3 +236,18 @@ def _check_steps(doc: Document) -> list[Problem]:
     if doc.article_type is not ArticleType.TROUBLESHOOTING:
         return []
     return check_guide(doc)
+
+
+def _check_placeholders(doc: Document) -> list[Problem]:
+    """Text that ``deflect new`` wrote for the author, left unchanged: an error in a public page (it
+    cannot be published); a warning in an internal draft (``deflect gaps --draft``), which agents finish."""
+    report = warning if doc.is_internal else error
+    problems = []
+    if getattr(doc.front, "summary", None) == PLACEHOLDER_SUMMARY:
+        problems.append(report(doc.rel_path, doc.source.line_of("summary"),
+                               "the summary is still the placeholder from 'deflect new': write one sentence for the reader"))
+    for number, line in enumerate(doc.body.splitlines(), 1):
+        if line.strip() in PLACEHOLDER_LINES:
+            problems.append(report(doc.rel_path, doc.body_line(number),
+                                   "placeholder text from 'deflect new' is still here: replace it with the real text"))
+    return problems

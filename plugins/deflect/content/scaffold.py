@@ -73,6 +73,21 @@ Contact support and tell us which steps you tried.
 }
 
 
+PLACEHOLDER_SUMMARY = "One sentence that tells the reader what this article helps them do."
+PLACEHOLDER_LINES = (
+    "Start with one or two sentences that answer the question right away.",
+    "Describe each step in the reader's words, naming buttons in **bold**.",
+    "Link to articles that help next, e.g. `[Title](other-article.md)`.",
+    "Say in one sentence what the reader will have done at the end.",
+    "- What the reader needs",
+    "Say which symptom this guide fixes. Start at the first step and follow the answers.",
+    "What to look at, and how.",
+    "Answer in one to four sentences, then link to the article with the details.",
+)
+"""Lines of the scaffold that only tell the author what to write: ``deflect check`` refuses them
+until they are replaced, so a file straight from ``deflect new`` cannot be published."""
+
+
 class ScaffoldError(ValueError):
     """The file cannot be created; the message says why and how to fix it."""
 
@@ -144,6 +159,13 @@ def scaffold(
         slug = translation_of  # same file name: the translation is found without translation_of
     else:
         slug = slug_for(title, kind)
+    original = lang != settings.default_language and not translation_of
+    if original and slug:
+        folder = settings.faq_dir if kind == "faq" else settings.articles_dir
+        twin = settings.root / folder / settings.default_language / f"{slug}.md"
+        if twin.is_file():
+            raise ScaffoldError(f"{twin.relative_to(settings.root).as_posix()} has the same file name: to translate it, "
+                                f"run again with --translation-of {slug}; to write a new {lang} original, change the title")
     if not slug:
         raise ScaffoldError(f"cannot make a file name from {title!r} (only letters a-z and digits are used): "
                             "write a translation with --translation-of SLUG, or add a few Latin letters to the title")
@@ -163,8 +185,10 @@ def scaffold(
     today = today or settings.today
     meta: dict[str, object] = {"title": title}
     if kind != "faq":
-        meta["summary"] = "One sentence that tells the reader what this article helps them do."
+        meta["summary"] = PLACEHOLDER_SUMMARY
         meta["type"] = "article" if kind == "article" else kind
+    if original:
+        meta["original"] = True  # written in this language first: check needs no default-language source
     meta.update({"category": category, "tags": [], "topics": [], "audience": "public", "owner": "team-support",
                  "reviewed": today, "review_every": "12 months"})
     front = yaml.safe_dump(meta, allow_unicode=True, sort_keys=False, default_flow_style=None)

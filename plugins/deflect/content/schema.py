@@ -96,6 +96,8 @@ class _FrontMatter(BaseModel):
     review_every: Period | None = None
     published: StrictDate | None = None
     translation_of: str | None = None
+    original: bool = False
+    """Written first in a language other than the default one: not a translation, so it needs no source."""
 
     @field_validator("title", "category", "owner", "translation_of", mode="before")
     @classmethod

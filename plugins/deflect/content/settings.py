@@ -75,6 +75,11 @@ class ContentSettings:
         "Most articles listed in the sidebar of a category; the rest are on its landing page.", 20)
     popular: list[str] = _option("Slugs of the articles shown as popular on each language's home page.",
                                  default_factory=list)
+    contact: dict[str, Any] = _option(
+        "How readers reach support (``email``, ``phone``, ``chat``, ``hours``: one text or one per language): "
+        "the one place the contact page, the footer and the guides take it from.", default_factory=dict)
+    helpful_min_votes: int = _option(
+        "Votes an article needs before it shows \"X of Y found this helpful\" (from the collector; none without one).", 5)
     today: dt.date = field(default_factory=dt.date.today)
 
     def __post_init__(self) -> None:
@@ -174,6 +179,8 @@ def check_option(name: str, value: Any) -> Any:
         ok, expected = isinstance(value, str), "a text"
     elif hint == list[str]:
         ok, expected = isinstance(value, list) and all(isinstance(v, str) for v in value), "a list of texts"
+    elif hint == dict[str, Any]:
+        ok, expected = isinstance(value, Mapping), "a mapping of keys to values"
     else:  # a new option with a new type: say so here, once
         raise TypeError(f"ContentSettings.{name}: no check for options of type {hint}")
     if not ok:

@@ -20,6 +20,7 @@ from mkdocs.plugins import BasePlugin, get_plugin_logger
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
+from mkdocs.utils.templates import TemplateContext
 
 from ..content import HelpCenter, Problem, load_help_center
 from ..content.check import blocking, check_help_center
@@ -54,7 +55,7 @@ class ContentPlugin(BasePlugin[ContentConfig]):
         if config.theme.name != "material":
             raise PluginError("deflect/content needs the Material theme: set 'theme: name: material' in mkdocs.yml")
         settings = self._settings(config)
-        _contact_options(config)  # a bad contact option stops the build here, with its message
+        _check_contact(config, settings.contact, settings.codes)  # a bad contact option stops the build here
         self.center, problems = load_help_center(settings)
         problems += check_help_center(self.center)
         _report(problems)
@@ -72,6 +73,8 @@ class ContentPlugin(BasePlugin[ContentConfig]):
             config.extra_javascript.append("assets/deflect/guide.js")
         if "assets/deflect/feedback.js" not in config.extra_javascript:
             config.extra_javascript.append("assets/deflect/feedback.js")
+        if "assets/deflect/helpcenter.js" not in config.extra_javascript:
+            config.extra_javascript.append("assets/deflect/helpcenter.js")
         config.extra.setdefault("alternate", [{"name": lang.name, "link": f"{lang.code}/", "lang": lang.code}
                                               for lang in settings.languages])
         for name in REQUIRED_EXTENSIONS:
@@ -209,7 +212,10 @@ class ContentPlugin(BasePlugin[ContentConfig]):
             "guide": bool(planned.document is not None and planned.document.article_type is not None
                           and planned.document.article_type.value == "troubleshooting"),
             "contact_url": self._url(f"{planned.lang}/contact.md"),
-            "contact": _contact_options(config),
+            "search_url": self._url(f"{planned.lang}/search.md"),
+            "helpful_min": max(1, self.plan.settings.helpful_min_votes),
+            "home_url": self._url(f"{planned.lang}/index.md"),
+            "contact": _contact_options(self.plan.settings.contact, planned.lang, default),
             "jsonld": _faq_jsonld(planned) if planned.faq_entries else None,
             "og": {
                 "title": planned.title or page.title,
@@ -219,6 +225,18 @@ class ContentPlugin(BasePlugin[ContentConfig]):
                 "type": "article" if planned.document is not None else "website",
             },
         }
+
+    def on_template_context(self, context: TemplateContext, *, template_name: str,
+                            config: MkDocsConfig) -> TemplateContext | None:
+        """The 404 page carries every language's text and links; its script picks one by the address."""
+        if template_name != "404.html" or self.plan is None or self.files is None:
+            return None
+        settings = self.plan.settings
+        languages = [{"lang": code, "strings": strings_for(code), "home_url": self._url(f"{code}/index.md"),
+                      "search_url": self._url(f"{code}/search.md"), "contact_url": self._url(f"{code}/contact.md")}
+                     for code in settings.codes]
+        context["deflect_404"] = {"default": settings.default_language, "languages": languages}  # type: ignore[typeddict-unknown-key]
+        return context
 
     def _entry(self, entry: NavEntry, current: str | None = None) -> dict[str, Any]:
         return {
@@ -251,19 +269,34 @@ def write_sitemap(site_dir: Path, urls: list[dict[str, Any]]) -> None:
     (site_dir / "sitemap.xml.gz").write_bytes(gzip.compress(data, mtime=0))
 
 
-def _contact_options(config: MkDocsConfig) -> dict[str, str]:
-    """``extra.contact`` in mkdocs.yml: email, phone, chat (a URL) and hours."""
-    options = config.extra.get("contact") or {}
-    if not isinstance(options, dict):
-        raise PluginError("extra.contact in mkdocs.yml must be a mapping with email, phone, chat and hours")
+def _check_contact(config: MkDocsConfig, options: Any, codes: list[str]) -> None:
+    """The ``contact`` option: in its one place, hours only for known languages, chat a web address."""
+    if config.extra.get("contact"):
+        raise PluginError("extra.contact in mkdocs.yml has moved: put email, phone, chat and hours under the "
+                          "'contact' option of deflect/content, the one place every page takes them from")
+    options = options or {}
     unknown = set(options) - {"email", "phone", "chat", "hours"}
     if unknown:
-        raise PluginError(f"extra.contact: unknown key(s) {', '.join(sorted(unknown))}; use email, phone, chat, hours")
+        raise PluginError(f"deflect/content: contact has unknown key(s) {', '.join(sorted(map(str, unknown)))}; "
+                          "use email, phone, chat, hours")
+    hours = options.get("hours")
+    if isinstance(hours, dict) and (set(hours) - set(codes)):
+        raise PluginError(f"deflect/content: contact.hours has unknown language(s) "
+                          f"{', '.join(sorted(map(str, set(hours) - set(codes))))}: use {', '.join(codes)}")
     chat = str(options.get("chat") or "")
     if chat and not chat.lower().startswith(("https://", "http://")):
         # The chat link is an href: a javascript: URL would run when a reader clicks it.
-        raise PluginError(f"extra.contact.chat must be a web address starting with https://, got {chat!r}")
-    return {key: str(value) for key, value in options.items() if value}
+        raise PluginError(f"deflect/content: contact.chat must be a web address starting with https://, got {chat!r}")
+
+
+def _contact_options(options: Any, lang: str, default: str) -> dict[str, str]:
+    """The ``contact`` option of deflect/content for a page in ``lang``: email, phone, chat, hours."""
+    options = options or {}
+    hours = options.get("hours")
+    if isinstance(hours, dict):
+        hours = hours.get(lang) or hours.get(default) or ""
+    found = {"email": options.get("email"), "phone": options.get("phone"), "chat": options.get("chat"), "hours": hours}
+    return {key: str(value).strip() for key, value in found.items() if value and str(value).strip()}
 
 
 def _faq_jsonld(page: SitePage) -> Markup:
@@ -284,8 +317,14 @@ def _faq_jsonld(page: SitePage) -> Markup:
     return html_json(data)
 
 
+FULL_WIDTH_ROLES = ("root", "home", "search", "contact")
+"""Pages that read as a help center's front, not as documentation: no left menu, no table of contents."""
+
+
 def _page_source(page: SitePage) -> str:
-    meta = {"title": page.title}
+    meta: dict[str, Any] = {"title": page.title}
+    if page.role in FULL_WIDTH_ROLES:
+        meta["hide"] = ["navigation", "toc"]
     if page.description:
         meta["description"] = page.description
     return "---\n" + yaml.safe_dump(meta, allow_unicode=True, sort_keys=False) + "---\n\n" + page.markdown

@@ -6,6 +6,7 @@ this plugin wires them into the build, the theme and each article's related-arti
 from __future__ import annotations
 
 import logging
+import os
 import time
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,7 @@ from mkdocs.utils import get_relative_url
 
 from deflect.escaping import html_json
 from deflect.mkdocs_plugins.config import SearchConfig
+from deflect.mkdocs_plugins.preview import COLLECTOR_ENV
 from deflect.search.service import CacheBusy, SearchService, SynonymError, search_strings
 
 log = logging.getLogger("mkdocs.plugins.deflect.search")
@@ -44,6 +46,9 @@ class SearchPlugin(BasePlugin[SearchConfig]):
                                   " from 'plugins' in mkdocs.yml")
         if "deflect/content" not in config.plugins:
             raise PluginError("deflect/search needs deflect/content: list '- deflect/content' before it in 'plugins'")
+        override = os.environ.get(COLLECTOR_ENV, "").strip()
+        if override:  # deflect preview (or a deployment) names the collector for this build
+            self.config.collector_url = override
         if self.config.related < 0:
             raise PluginError("deflect/search: 'related' must be 0 or more")
         if self.config.collector_url and not self.config.collector_url.startswith(("http://", "https://", "/")):

@@ -112,6 +112,7 @@ class SitePlan:
                 self._add_faq(slug, lang)
             self._add_faq_index(lang)
             self._add_contact(lang)
+            self._add_search(lang)
             self._add_home(lang)
         if "index.md" not in self.center.pages:
             self._add_root()
@@ -241,8 +242,9 @@ class SitePlan:
 
     def _add_home(self, lang: str) -> None:
         path = f"{lang}/index.md"
-        lines = [f'<div class="deflect-hero" markdown>\n\n# {text(lang, "hero_title")}\n\n{text(lang, "hero_text")}\n\n</div>\n',
-                 f"## {text(lang, 'categories')} {{#categories}}\n", '<div class="grid cards" markdown>\n']
+        # The hero (title, text and the large search box) is the theme's (main.html), so the box can
+        # point at the search page whatever the site's URL style.
+        lines = [f"## {text(lang, 'categories')} {{#categories}}\n", '<div class="grid cards" markdown>\n']
         for slug, category in self.center.categories.items():
             info = category.text(lang, self.settings.default_language)
             count = len(self._entries(lang, slug))
@@ -259,6 +261,8 @@ class SitePlan:
                 lines.append("")
         if f"{lang}/faq.md" in self.pages:
             lines.append(f"[{text(lang, 'all_faq')} →](faq.md)\n")
+        lines.append(f'<div class="deflect-home-contact" markdown>\n\n## {text(lang, "contact")} {{#contact}}\n\n'
+                     f"[{text(lang, 'contact_page')} →](contact.md){{ .md-button }}\n\n</div>\n")
         self.pages[path] = SitePage(path, lang, "home", text(lang, "help_center"), "\n".join(lines), content_lang=lang,
                                     description=text(lang, "hero_text"))
 
@@ -268,6 +272,12 @@ class SitePlan:
         self.pages[path] = SitePage(path, lang, "contact", text(lang, "contact_title"),
                                     f"{text(lang, 'contact_intro')}\n", content_lang=lang,
                                     description=text(lang, "contact_intro"))
+
+    def _add_search(self, lang: str) -> None:
+        """The full search results page (``<lang>/search/?q=…``), which the search boxes submit to."""
+        path = f"{lang}/search.md"
+        self.pages[path] = SitePage(path, lang, "search", text(lang, "search_page_title"), "", content_lang=lang,
+                                    description=text(lang, "search_page_title"))
 
     def _articles_in(self, lang: str) -> list[Document]:
         return [doc for (kind, _, page_lang), doc in self._shown.items() if kind == "article" and page_lang == lang]
@@ -357,6 +367,7 @@ class SitePlan:
             entries.append(entry)
         if f"{lang}/faq.md" in self.pages:
             entries.append(NavEntry(text(lang, "faq"), f"{lang}/faq.md", active=page.role == "faq_index"))
+        entries.append(NavEntry(text(lang, "contact_short"), f"{lang}/contact.md", active=page.role == "contact"))
         return entries
 
     def _category_children(self, page: SitePage, lang: str, slug: str) -> list[NavEntry]:

@@ -54,7 +54,18 @@
     }).catch(function (err) { if (window.console) console.error("deflect contact:", err); });
   }
 
-  input.addEventListener("input", function () { clearTimeout(timer); timer = setTimeout(suggest, 120); });
+  // The email link carries what the reader typed, so they need not type it twice: the first line
+  // (shortened) as the subject, the whole text as the body, each percent-encoded for a mailto: URL.
+  var mail = root.querySelector("[data-deflect-contact-option=email]");
+  function updateMail() {
+    if (!mail) return;
+    var address = mail.getAttribute("data-deflect-contact-email") || "";
+    var text = input.value.trim();
+    var subject = text.split(/\r?\n/)[0].slice(0, 80);
+    mail.href = "mailto:" + address + (text ? "?subject=" + encodeURIComponent(subject) + "&body=" + encodeURIComponent(text) : "");
+  }
+  input.addEventListener("input", function () { updateMail(); clearTimeout(timer); timer = setTimeout(suggest, 120); });
+  updateMail();
   Array.prototype.forEach.call(root.querySelectorAll("[data-deflect-contact-option]"), function (a) {
     a.addEventListener("click", function () {
       if (!api()) return;

@@ -391,10 +391,11 @@
     return h;
   }
 
-  function search(text) {
+  // `limit`: how many results (default MAX_RESULTS, the search box's list; the results page asks for all).
+  function search(text, limit) {
     var langs = allBox && allBox.checked ? Object.keys(config.languages) : [config.lang];
     return Promise.all(langs.map(function (l) { return searchLanguage(l, text); })).then(function (lists) {
-      return [].concat.apply([], lists).sort(function (a, b) { return b.rank - a.rank; }).slice(0, MAX_RESULTS)
+      return [].concat.apply([], lists).sort(function (a, b) { return b.rank - a.rank; }).slice(0, limit || MAX_RESULTS)
         .map(describe);
     });
   }
@@ -543,9 +544,10 @@
       input.focus();
     }
   });
-  // A ?q= parameter opens search with that query (shareable links, the contact page).
+  // A ?q= parameter opens search with that query (shareable links, the contact page); the full
+  // results page shows the results itself.
   var q = new URLSearchParams(location.search).get("q");
-  if (q) { input.value = q; if (toggle) toggle.checked = true; run(); }
+  if (q && !document.querySelector("[data-deflect-search-page]")) { input.value = q; if (toggle) toggle.checked = true; run(); }
   window.deflectSearch = { search: search, record: record, run: run, send: send, config: config, highlight: highlight };
   document.dispatchEvent(new CustomEvent("deflect:search-ready"));
 })();
