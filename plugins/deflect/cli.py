@@ -151,7 +151,7 @@ def search(query: str, lang: str | None, limit: int, as_json: bool, internal: bo
 
     from .content import load_help_center
     from .content.settings import plugin_options, read_config
-    from .search.service import SearchService, SynonymError
+    from .search.service import CacheBusy, SearchService, SynonymError
 
     config = config_file or find_config_file(Path.cwd())
     settings = _settings(None, config)  # a clear error when there is no mkdocs.yml
@@ -166,9 +166,12 @@ def search(query: str, lang: str | None, limit: int, as_json: bool, internal: bo
         click.echo("indexing…", err=True)
     try:
         service = SearchService.build(center, synonyms_file=str(options.get("synonyms") or "search/synonyms.yml"))
-    except SynonymError as exc:
+    except (SynonymError, CacheBusy) as exc:
         raise click.ClickException(str(exc)) from exc
-    hits = service.search(query, lang, limit)
+    try:
+        hits = service.search(query, lang, limit)
+    except CacheBusy as exc:
+        raise click.ClickException(str(exc)) from exc
     if as_json:
         payload = {"query": query, "lang": lang, "results": [
             {"url": h.url, "title": h.title, "score": h.score, "snippet": h.snippet, "lang": h.lang, "kind": h.kind}
@@ -333,7 +336,7 @@ def _insights(tickets: tuple[Path, ...], mapping: tuple[str, ...], preset: str, 
     from .content.settings import plugin_options, read_config
     from .insights.prepare import prepare
     from .insights.tickets import ImportError_, parse_mapping
-    from .search.service import SearchService, SynonymError
+    from .search.service import CacheBusy, SearchService, SynonymError
 
     console = Console(stderr=True)
     config = config_file or find_config_file(Path.cwd())
@@ -351,7 +354,7 @@ def _insights(tickets: tuple[Path, ...], mapping: tuple[str, ...], preset: str, 
     options = plugin_options(read_config(config), ("deflect/search",)) or {}
     try:
         service = SearchService.build(center, synonyms_file=str(options.get("synonyms") or "search/synonyms.yml"))
-    except SynonymError as exc:
+    except (SynonymError, CacheBusy) as exc:
         raise click.ClickException(str(exc)) from exc
     try:
         prepared = prepare(list(tickets), center, service, mapping=fields, preset=preset, progress=say)

@@ -20,7 +20,7 @@ from mkdocs.utils import get_relative_url
 
 from deflect.escaping import html_json
 from deflect.mkdocs_plugins.config import SearchConfig
-from deflect.search.service import SearchService, SynonymError, search_strings
+from deflect.search.service import CacheBusy, SearchService, SynonymError, search_strings
 
 log = logging.getLogger("mkdocs.plugins.deflect.search")
 
@@ -65,7 +65,7 @@ class SearchPlugin(BasePlugin[SearchConfig]):
         try:
             self.service = SearchService.build(center, synonyms_file=self.config.synonyms,
                                                directory_urls=config.use_directory_urls)
-        except SynonymError as exc:
+        except (SynonymError, CacheBusy) as exc:
             raise PluginError(f"deflect/search: {exc}") from exc
         self.related = self.service.related_all(self.config.related) if self.config.related else {}
         log.info(f"deflect/search: indexed {self.service.count} documents in {time.perf_counter() - started:.1f}s")
@@ -106,6 +106,9 @@ class SearchPlugin(BasePlugin[SearchConfig]):
         if self.service is None:
             return
         started = time.perf_counter()
-        stats = self.service.export(Path(config.site_dir) / "search", progress=log.debug)
+        try:
+            stats = self.service.export(Path(config.site_dir) / "search", progress=log.debug)
+        except CacheBusy as exc:
+            raise PluginError(f"deflect/search: {exc}") from exc
         log.info(f"deflect/search: wrote the static index ({stats.files} files, {stats.bytes / 1024:.0f} KB, "
                  f"{stats.terms} terms, {stats.forms} word forms) in {time.perf_counter() - started:.1f}s")

@@ -100,6 +100,8 @@ class Analyzer:
         self._cache: dict[str, str] = {}
         self._words: dict[str, tuple[str, str, bool]] = {}
         self.compounds: set[tuple[str, bytes]] = set()
+        self._compound_words: dict[str, tuple[str, bytes]] = {}
+        self._lemma_terms: dict[bytes, str] = {}  # lemma → term, kept across expansions() calls
 
     def term(self, word: str) -> str:
         """The index term of one lowercase word (not folded yet)."""
@@ -133,6 +135,7 @@ class Analyzer:
             if tail_lemma is not None:
                 head, lemma = word[:cut], tail_lemma.decode().lower()
                 self.compounds.add((head, tail_lemma))
+                self._compound_words[word] = (head, tail_lemma)
                 return head + lemma
         return None
 
@@ -164,22 +167,37 @@ class Analyzer:
     def terms(self, text: str) -> list[str]:
         return [t.term for t in self.tokens(text)]
 
-    def expansions(self, terms: set[str]) -> Iterator[tuple[str, str]]:
+    def compounds_in(self, text: str) -> set[tuple[str, bytes]]:
+        """The compounds (head, tail lemma) that lemmatizing the words of ``text`` splits."""
+        found = set()
+        for match in WORD_RE.finditer(text):
+            word = match.group().lower().replace("’", "'")
+            if len(word) < 8 or len(fold(word)) > 40:
+                continue  # _compound_lemma looks at words of 8 letters or more; longer than 40 have no term
+            self.term(word)
+            compound = self._compound_words.get(word)
+            if compound is not None:
+                found.add(compound)
+        return found
+
+    def expansions(self, terms: set[str], compounds: Iterable[tuple[str, bytes]] | None = None
+                   ) -> Iterator[tuple[str, str]]:
         """(folded surface form, term) for every form in the lemma dictionary whose term is in
-        ``terms``: the inflections a reader may type that the content never uses."""
+        ``terms``: the inflections a reader may type that the content never uses. ``compounds``
+        (default: every compound this analyzer has split) add the inflections of their last part."""
         if not self._lemma_lang:
             return
         mapping = _lemma_dictionary(self._lemma_lang)
-        lemma_terms: dict[bytes, str | None] = {}
+        lemma_terms = self._lemma_terms
         heads: dict[bytes, list[str]] = {}
-        for head, tail_lemma in self.compounds:
+        for head, tail_lemma in sorted(self.compounds if compounds is None else compounds):
             heads.setdefault(tail_lemma, []).append(head)
         for form, lemma in mapping.items():
-            term = lemma_terms.get(lemma, "")
-            if term == "":
-                term = self._finish(lemma.decode().lower())
-                term = term if term in terms else None
-                lemma_terms[lemma] = term
+            term: str | None = lemma_terms.get(lemma)
+            if term is None:
+                term = lemma_terms[lemma] = self._finish(lemma.decode().lower())
+            if term not in terms:
+                term = None
             compound_heads = heads.get(lemma)
             if term is None and compound_heads is None:
                 continue

@@ -44,6 +44,12 @@ class SearchDoc:
         return "\n".join(s.heading for s in self.sections if s.heading)
 
 
+def index_fields(doc: SearchDoc) -> dict[str, str]:
+    """The text of each indexed text field of ``doc`` (the one definition of these fields)."""
+    return {"title": doc.title, "tags": " ".join(doc.tags) + " " + doc.summary, "headings": doc.headings,
+            "body": doc.body}
+
+
 def page_url(site_path: str, directory_urls: bool = True) -> str:
     """``en/account/reset-password.md`` → ``en/account/reset-password/`` (MkDocs' rule)."""
     stem = site_path[:-3] if site_path.endswith(".md") else site_path

@@ -20,14 +20,17 @@ from whoosh import query as Q
 from whoosh.analysis import Token as WToken
 from whoosh.analysis import Tokenizer
 from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
+from whoosh.filedb.filestore import FileStorage, copy_to_ram
 from whoosh.scoring import BM25F
+from whoosh.util.numeric import byte_to_length, length_to_byte
 
 from deflect.search.analysis import analyzer_for, unique
-from deflect.search.documents import SearchDoc
+from deflect.search.documents import SearchDoc, index_fields
 from deflect.search.query import QueryWord, parse_query
 
 FIELD_BOOSTS = {"title": 4.0, "tags": 2.5, "headings": 2.0, "body": 1.0}
 TEXT_FIELDS = tuple(FIELD_BOOSTS)
+BM25_B, BM25_K1 = 0.75, 1.2  # whoosh.scoring.BM25F's defaults, which searches use
 MATCH_SATURATION = 0.24
 """A term counts as fully covered by a document from this share of the median weight a title word
 has in its document (BM25F weights scale with the corpus, so the bar is relative to the index)."""
@@ -107,20 +110,36 @@ class Match:
 class SearchIndex:
     """Per-language Whoosh indexes in one folder."""
 
-    def __init__(self, folder: Path, synonyms: dict[str, list[list[str]]] | None = None) -> None:
+    def __init__(self, folder: Path, synonyms: dict[str, list[list[str]]] | None = None, *,
+                 in_memory: bool = False) -> None:
+        """Open the per-language indexes in ``folder``; ``in_memory`` copies them into memory, so
+        that queries never read the folder again (another process may then replace or delete it)."""
         self.folder = folder
         self.synonyms = synonyms or {}
         self._weights: dict[str, tuple[list[dict], dict[str, dict[int, float]]]] = {}
-        self._indexes = {path.name: whoosh_index.open_dir(str(path)) for path in sorted(folder.iterdir())
-                         if path.is_dir() and whoosh_index.exists_in(str(path))}
+        self._indexes = {}
+        for path in sorted(folder.iterdir()):
+            if path.is_dir() and whoosh_index.exists_in(str(path)):
+                storage = FileStorage(str(path))
+                self._indexes[path.name] = (copy_to_ram(storage) if in_memory else storage).open_index()
 
     @property
     def languages(self) -> list[str]:
         return list(self._indexes)
 
+    def verify(self) -> None:
+        """Read every language's index once (raises when a file of it is damaged)."""
+        for ix in self._indexes.values():
+            with ix.reader() as reader:
+                for field in reader.indexed_field_names():
+                    sum(1 for _ in reader.lexicon(field))
+
     @classmethod
     def build(cls, docs: Iterable[SearchDoc], folder: Path, languages: Iterable[str],
-              synonyms: dict[str, list[list[str]]] | None = None) -> SearchIndex:
+              synonyms: dict[str, list[list[str]]] | None = None,
+              terms: Callable[[SearchDoc], dict[str, list[str]]] | None = None) -> SearchIndex:
+        """Index ``docs`` in ``folder`` (replaced). ``terms`` gives a document's already analysed
+        text fields (see ``index_fields``); Whoosh then only writes the postings."""
         if folder.exists():
             shutil.rmtree(folder)
         folder.mkdir(parents=True)
@@ -133,10 +152,12 @@ class SearchIndex:
             ix = whoosh_index.create_in(str(path), schema_for(lang))
             writer = ix.writer(procs=1, limitmb=256)
             for doc in by_lang.get(lang, []):
+                # A list of terms is indexed as it is (whoosh.formats.tokens), with the same
+                # positions and weights as the analyzer's tokens of the text.
+                fields = terms(doc) if terms else index_fields(doc)
                 writer.add_document(
-                    id=doc.id, url=doc.url, kind=doc.kind, category=doc.category, title=doc.title,
-                    tags=" ".join(doc.tags) + " " + doc.summary, headings=doc.headings, body=doc.body,
-                    record=json.dumps(_record(doc), ensure_ascii=False),
+                    id=doc.id, url=doc.url, kind=doc.kind, category=doc.category, _stored_title=doc.title,
+                    record=json.dumps(_record(doc), ensure_ascii=False), **fields,
                 )
             writer.commit()
         return cls(folder, synonyms)
@@ -152,7 +173,7 @@ class SearchIndex:
             words = parse_query(text, code, self.synonyms.get(code, []))
             if not words:
                 continue
-            with ix.searcher(weighting=BM25F()) as searcher:
+            with ix.searcher(weighting=BM25F(B=BM25_B, K1=BM25_K1)) as searcher:
                 groups = [self._word_query(searcher, word) for word in words]
                 groups = [g for g in groups if g is not None]
                 if not groups:
@@ -230,7 +251,7 @@ class SearchIndex:
         index's BM25F term weights (the subject's terms at full weight, the body's at a quarter),
         fast enough for thousands of tickets. Each match tells which subject terms it contains
         and their share of the subject's IDF weight (a word no document uses weighs the most)."""
-        if lang not in self._indexes:
+        if lang not in self.languages:
             yield lambda subject, body: []
             return
         analyzer = analyzer_for(lang)
@@ -282,7 +303,7 @@ class SearchIndex:
     def _term_weights(self, lang: str) -> tuple[list[dict], dict[str, dict[int, float]]]:
         ix = self._indexes[lang]
         weights: dict[str, dict[int, float]] = defaultdict(dict)
-        with ix.searcher(weighting=BM25F()) as searcher:
+        with ix.searcher(weighting=BM25F(B=BM25_B, K1=BM25_K1)) as searcher:
             reader = searcher.reader()
             records = [json.loads(fields["record"]) for _, fields in reader.iter_docs()]
             order = {docnum: i for i, (docnum, _) in enumerate(reader.iter_docs())}
@@ -298,6 +319,59 @@ class SearchIndex:
                         doc = order[matcher.id()]
                         per_doc[doc] = per_doc.get(doc, 0.0) + scorer.score(matcher) * FIELD_BOOSTS[field]
                         matcher.next()
+        return records, weights
+
+
+class AnalysedIndex(SearchIndex):
+    """An index of already analysed documents: term weights are computed from their terms exactly
+    as Whoosh's BM25F scores them (a site build needs nothing more), and the Whoosh index, which
+    only queries need, is opened by ``open_index`` on first use."""
+
+    def __init__(self, docs: Iterable[tuple[SearchDoc, dict[str, list[str]]]], languages: Iterable[str],
+                 synonyms: dict[str, list[list[str]]] | None, open_index: Callable[[], SearchIndex]) -> None:
+        self.synonyms = synonyms or {}
+        self._weights = {}
+        self._open_index = open_index
+        self._whoosh: SearchIndex | None = None
+        self._by_lang: dict[str, list[tuple[SearchDoc, dict[str, list[str]]]]] = {lang: [] for lang in languages}
+        for doc, fields in docs:
+            self._by_lang[doc.lang].append((doc, fields))
+
+    @property
+    def languages(self) -> list[str]:
+        return sorted(self._by_lang)  # as a Whoosh folder lists them
+
+    @property
+    def _indexes(self) -> dict:  # type: ignore[override]
+        if self._whoosh is None:
+            self._whoosh = self._open_index()
+        return self._whoosh._indexes
+
+    def _term_weights(self, lang: str) -> tuple[list[dict], dict[str, dict[int, float]]]:
+        docs = self._by_lang[lang]
+        records = [json.loads(json.dumps(_record(doc), ensure_ascii=False)) for doc, _ in docs]
+        count = len(docs)
+        weights: dict[str, dict[int, float]] = defaultdict(dict)
+        # The same arithmetic, in the same order, as SearchIndex._term_weights over a Whoosh index.
+        for field in TEXT_FIELDS:
+            boost = FIELD_BOOSTS[field]
+            postings: dict[str, list[tuple[int, int]]] = defaultdict(list)
+            lengths: list[int] = []
+            total = 0
+            for number, (_, fields) in enumerate(docs):
+                terms = fields[field]
+                total += len(terms)
+                lengths.append(byte_to_length(length_to_byte(len(terms))))  # Whoosh keeps lengths in a byte
+                for term, frequency in Counter(terms).items():
+                    postings[term].append((number, frequency))
+            average = total / (count or 1) or 1
+            for term in sorted(postings, key=lambda t: t.encode("utf-8")):
+                idf = math.log(count / (len(postings[term]) + 1)) + 1
+                per_doc = weights[term]
+                for number, frequency in postings[term]:
+                    weight = frequency * boost  # Whoosh stores a posting's weight times the field boost
+                    score = idf * ((weight * (BM25_K1 + 1)) / (weight + BM25_K1 * ((1 - BM25_B) + BM25_B * lengths[number] / average)))
+                    per_doc[number] = per_doc.get(number, 0.0) + score * boost
         return records, weights
 
 

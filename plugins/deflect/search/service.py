@@ -1,29 +1,33 @@
 """Search over a help center: the one entry point for the site build and ``deflect search``.
 
-The Whoosh index lives in ``<project>/.deflect/search-<audience>/`` and is rebuilt only when
-the indexed content, the synonyms or the index format change.
+The cache lives in ``<project>/.deflect/search-<audience>/`` (see ``deflect.search.cache``): each
+document's analysis is cached by its source; term weights (related articles, the static index,
+ticket matching) are computed from those analyses; the Whoosh index, which only queries need, is
+built from them when a query first needs it and kept per content fingerprint. Every step that
+reads or writes the cache holds its lock.
 """
 from __future__ import annotations
 
-import hashlib
-import json
+import os
+import pickle
 import shutil
 from collections.abc import Callable
-from dataclasses import asdict
 from pathlib import Path
 
 from deflect.content.model import HelpCenter
-from deflect.search.documents import SearchDoc, search_documents
-from deflect.search.engine import Hit, SearchIndex
+from deflect.search.cache import (AnalysisCache, CacheBusy, DocAnalysis, analyse_doc, atomic_write, fingerprint,
+                                  locked)
+from deflect.search.documents import SearchDoc, to_search_doc
+from deflect.search.engine import AnalysedIndex, Hit, SearchIndex, _record
 from deflect.search.query import SynonymError, load_synonyms
-from deflect.search.static import FORMAT_VERSION, ExportStats, export_static
+from deflect.search.static import ExportStats, Memo, export_files, write_tree
 from deflect.site.strings import strings_for
 
-__all__ = ["SearchService", "SynonymError", "search_strings"]
+__all__ = ["CacheBusy", "SearchService", "SynonymError", "search_strings"]
 
-INDEX_VERSION = f"1.{FORMAT_VERSION}"
 SEARCH_STRING_KEYS = ("search_placeholder", "search_none", "search_one", "search_other", "search_all_languages",
                       "search_type", "search_error", "related")
+KEEP_GENERATIONS = 3  # index generations kept in the cache (an undone edit finds its index again)
 
 
 def search_strings(lang: str) -> dict[str, str]:
@@ -33,16 +37,22 @@ def search_strings(lang: str) -> dict[str, str]:
 
 class SearchService:
     def __init__(self, center: HelpCenter, docs: list[SearchDoc], index: SearchIndex,
-                 synonyms: dict[str, list[list[str]]], fingerprint: str = "") -> None:
+                 synonyms: dict[str, list[list[str]]], fingerprint: str = "", *,
+                 analyses: list[DocAnalysis] | None = None, cache_dir: Path | None = None) -> None:
         self.fingerprint = fingerprint
         self.center = center
         self.docs = docs
         self.index = index
         self.synonyms = synonyms
+        self.analyses = analyses
+        self.cache_dir = cache_dir
 
     @classmethod
     def build(cls, center: HelpCenter, *, synonyms_file: str | Path = "search/synonyms.yml",
               directory_urls: bool = True, cache_dir: Path | None = None) -> SearchService:
+        """The search of ``center``: documents analysed since the last build are taken from the
+        cache, the others analysed. Raises SynonymError for a bad synonyms file, CacheBusy when the
+        cache stays locked (here, or on the first query, which opens the Whoosh index)."""
         settings = center.settings
         synonyms_path = Path(synonyms_file)
         if not synonyms_path.is_absolute():
@@ -52,20 +62,32 @@ class SearchService:
         if unknown:
             raise SynonymError(f"{synonyms_path}: languages {', '.join(unknown)} are not in the site's languages "
                                f"({', '.join(settings.codes)})")
-        docs = search_documents(center, directory_urls)
         folder = cache_dir or settings.root / ".deflect" / f"search-{settings.audience}"
-        fingerprint = _fingerprint(docs, synonyms, settings.codes)
-        stamp = folder / "fingerprint"
-        index = None
-        if stamp.is_file() and stamp.read_text() == fingerprint:
-            try:
-                index = SearchIndex(folder, synonyms)
-            except Exception:  # noqa: BLE001 - a damaged cache is rebuilt
-                index = None
-        if index is None or sorted(index.languages) != sorted(settings.codes):
-            index = SearchIndex.build(docs, folder, settings.codes, synonyms)
-            stamp.write_text(fingerprint)
-        return cls(center, docs, index, synonyms, fingerprint)
+        with locked(folder):
+            cache = AnalysisCache(folder)
+            entries: list[DocAnalysis] = []
+            keys: list[str] = []
+            for document in center.published_documents():
+                key = cache.key(document.kind.value, document.lang, document.slug, document.rel_path,
+                                document.site_path, document.front.model_dump_json(), document.body,
+                                center.category_title(document.category, document.lang), directory_urls)
+                entry = cache.get(key)
+                if entry is None:
+                    doc = to_search_doc(center, document, directory_urls)
+                    entry = analyse_doc(doc, _record(doc))
+                    cache.put(key, entry)
+                entries.append(entry)
+                keys.append(key)
+            stamp = fingerprint(cache.version, keys, synonyms, settings.codes)
+            cache.save()
+
+        def open_index() -> SearchIndex:  # only queries need the Whoosh index
+            with locked(folder):
+                return _open_or_build(folder, f"index-{stamp[:24]}", entries, settings.codes, synonyms)
+
+        index = AnalysedIndex([(entry.doc, entry.fields) for entry in entries], settings.codes, synonyms, open_index)
+        return cls(center, [entry.doc for entry in entries], index, synonyms, stamp, analyses=entries,
+                   cache_dir=folder)
 
     @property
     def count(self) -> int:
@@ -90,33 +112,62 @@ class SearchService:
         return self.index.related_all(limit)
 
     def export(self, out: Path, progress: Callable[[str], None] | None = None) -> ExportStats:
-        """Write the static index to ``out``; an unchanged index is copied from the cache."""
-        cached = self.index.folder / "static"
-        stamp = cached / ".fingerprint"
-        if not (self.fingerprint and stamp.is_file() and stamp.read_text() == self.fingerprint):
-            if cached.exists():
-                shutil.rmtree(cached)
-            export_static(self.index, cached, self.synonyms, progress)
-            stamp.write_text(self.fingerprint)
-        if out.exists():
-            shutil.rmtree(out)
-        shutil.copytree(cached, out, ignore=shutil.ignore_patterns(".fingerprint"))
-        stats = ExportStats()
-        for path in out.rglob("*"):
-            if path.is_file():
-                stats.files += 1
-                stats.bytes += path.stat().st_size
-        manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
-        stats.terms = sum(info.get("terms", 0) for info in manifest["languages"].values())
-        stats.forms = sum(info.get("forms", 0) for info in manifest["languages"].values())
-        return stats
+        """Write the static index to ``out``, rewriting only the files whose bytes change."""
+        if self.cache_dir is None or self.analyses is None:
+            return write_tree(export_files(self.index, self.synonyms, progress), out)
+        with locked(self.cache_dir):
+            saved = _load(self.cache_dir / "static.pickle")
+            if isinstance(saved, tuple) and saved[0] == self.fingerprint:
+                files = saved[1]
+            else:
+                previous = saved[1] if isinstance(saved, tuple) else None
+                saved_memo = _load(self.cache_dir / "memo.pickle")
+                memo = Memo(saved_memo if isinstance(saved_memo, dict) else {})
+                by_lang: dict[str, list[DocAnalysis]] = {}
+                for entry in self.analyses:
+                    by_lang.setdefault(entry.doc.lang, []).append(entry)
+                files = export_files(self.index, self.synonyms, progress, analyses=by_lang, previous=previous,
+                                     memo=memo)
+                atomic_write(self.cache_dir / "static.pickle", pickle.dumps((self.fingerprint, files), protocol=5))
+                atomic_write(self.cache_dir / "memo.pickle", pickle.dumps(memo.used, protocol=5))
+        return write_tree(files, out)
 
 
-def _fingerprint(docs: list[SearchDoc], synonyms: dict, codes: list[str]) -> str:
-    digest = hashlib.sha256(INDEX_VERSION.encode())
-    for module in ("analysis.py", "documents.py", "engine.py", "static.py", "query.py"):
-        digest.update((Path(__file__).parent / module).read_bytes())
-    digest.update(json.dumps([codes, synonyms], sort_keys=True).encode())
-    for doc in docs:
-        digest.update(json.dumps(asdict(doc), sort_keys=True, ensure_ascii=False).encode())
-    return digest.hexdigest()
+def _load(path: Path) -> object:
+    try:
+        return pickle.loads(path.read_bytes())
+    except Exception:  # noqa: BLE001 - a missing or damaged cache file is computed again
+        return None
+
+
+def _open_or_build(folder: Path, name: str, entries: list[DocAnalysis], codes: list[str],
+                   synonyms: dict[str, list[list[str]]]) -> SearchIndex:
+    """The index generation ``name`` in memory, built (in a temporary folder, then renamed) when
+    it is missing or damaged. Call under the cache lock."""
+    generation = folder / name
+    index = None
+    if (generation / "complete").is_file():
+        try:
+            index = SearchIndex(generation, synonyms, in_memory=True)
+            index.verify()
+        except Exception:  # noqa: BLE001 - a damaged generation is rebuilt
+            index = None
+    if index is None or sorted(index.languages) != sorted(codes):
+        temp = folder / f".{name}.{os.getpid()}.tmp"
+        fields = {id(entry.doc): entry.fields for entry in entries}
+        SearchIndex.build([entry.doc for entry in entries], temp, codes, synonyms, terms=lambda doc: fields[id(doc)])
+        (temp / "complete").write_bytes(b"")
+        if generation.exists():
+            shutil.rmtree(generation)
+        os.replace(temp, generation)
+        index = SearchIndex(generation, synonyms, in_memory=True)
+    os.utime(generation / "complete")  # most recently used
+    for path in folder.iterdir():
+        if path.name.startswith(".index-") and path.name.endswith(".tmp"):
+            shutil.rmtree(path, ignore_errors=True)  # left by a process that died while building
+    generations = sorted((p for p in folder.glob("index-*") if p.is_dir()),
+                         key=lambda p: (p / "complete").stat().st_mtime if (p / "complete").exists() else 0.0,
+                         reverse=True)
+    for old in generations[KEEP_GENERATIONS:]:
+        shutil.rmtree(old, ignore_errors=True)
+    return index

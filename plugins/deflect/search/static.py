@@ -23,13 +23,17 @@ summary, every section's heading) for the pages that show it, such as the contac
 from __future__ import annotations
 
 import gzip
+import hashlib
+import json
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from deflect.escaping import json_text
 from deflect.search.analysis import analyzer_for
+from deflect.search.cache import record_text, write_if_changed
 from deflect.search.engine import SearchIndex, SectionTerms, analyse_sections, pick_section, section_excerpt
 from deflect.search.query import synonym_terms
 
@@ -48,17 +52,48 @@ class ExportStats:
     forms: int = 0
 
 
+@dataclass
+class Memo:
+    """Results of whole-language analysis kept between builds, by a key of their inputs: the
+    dictionary inflections of a language's terms and the analysed synonyms (both need the language's
+    whole lemma dictionary loaded). ``saved`` from the last export, ``used`` by this one."""
+
+    saved: dict[str, Any] = field(default_factory=dict)
+    used: dict[str, Any] = field(default_factory=dict)
+
+    def get(self, key: str, compute: Callable[[], Any]) -> Any:
+        value = self.saved.get(key)
+        if value is None:
+            value = compute()
+        self.used[key] = value
+        return value
+
+
 def export_static(index: SearchIndex, out: Path, synonyms: dict[str, list[list[str]]],
                   progress: Callable[[str], None] | None = None) -> ExportStats:
-    stats = ExportStats()
-    out.mkdir(parents=True, exist_ok=True)
+    """Write the static index of ``index`` into ``out`` (files whose bytes are unchanged are left alone)."""
+    return write_tree(export_files(index, synonyms, progress), out)
+
+
+def export_files(index: SearchIndex, synonyms: dict[str, list[list[str]]],
+                 progress: Callable[[str], None] | None = None, *, analyses: dict[str, list] | None = None,
+                 previous: dict[str, tuple[str, bytes]] | None = None,
+                 memo: Memo | None = None) -> dict[str, tuple[str, bytes]]:
+    """The static index as ``{relative path: (hash of the JSON, gzip bytes)}``.
+
+    ``analyses`` (per language, in index order: ``cache.DocAnalysis``) spares analysing the
+    documents again; a file whose JSON is in ``previous`` reuses its gzip bytes; ``memo`` keeps
+    results that need a language's whole dictionary between builds (see :class:`Memo`)."""
+    memo = memo or Memo()
+    files: dict[str, tuple[str, bytes]] = {}
+    reuse = {digest: packed for digest, packed in (previous or {}).values()}
     manifest: dict = {"version": FORMAT_VERSION, "chunk": DOC_CHUNK, "languages": {}}
     for lang in index.languages:
         records, weights = index.term_weights(lang)
         if progress:
             progress(f"search index {lang}: {len(records)} documents, {len(weights)} terms")
-        lang_dir = out / lang
         analyzer = analyzer_for(lang)
+        cached = analyses.get(lang) if analyses is not None else None
         top = max((w for per_doc in weights.values() for w in per_doc.values()), default=1.0) or 1.0
         sections: dict[int, list[SectionTerms]] = {}  # analysed once per document
         terms: dict[str, _TermData] = {}
@@ -68,41 +103,83 @@ def export_static(index: SearchIndex, out: Path, synonyms: dict[str, list[list[s
                 record = records[doc]
                 analysed = sections.get(doc)
                 if analysed is None:
-                    analysed = sections[doc] = analyse_sections(record, lang)
-                section = pick_section(analysed, {term})
+                    analysed = sections[doc] = (_cached_sections(record, cached[doc].sections) if cached
+                                                else analyse_sections(record, lang))
+                section = cached[doc].best.get(term) if cached else None
+                if section is None:
+                    section = pick_section(analysed, {term})
                 data.postings += [doc, max(1, round(255 * weight / top)), section]
                 data.excerpts.append(section_excerpt(record, analysed, section, {term}))
                 shown = data.sections.setdefault(doc, {})
                 if section >= 0:
                     shown[section] = [analysed[section].anchor, analysed[section].heading]
         sections.clear()
-        forms = _surface_forms(records, analyzer, set(terms))
+        if cached:
+            votes = [vote for entry in cached for vote in entry.votes]
+            compounds = sorted({c for entry in cached for c in entry.compounds})
+        else:
+            votes, compounds = _votes(records, analyzer), None
+        forms = _surface_forms(votes, analyzer, set(terms), compounds, memo)
         # Synonym words the content never uses still need their form → term entry, or the
         # browser could not recognise them (zaporka → zapork).
-        for group in synonyms.get(lang, []):
-            for member in group:
-                for token in analyzer.tokens(member):
-                    if token.surface != token.term:
-                        forms.setdefault(token.surface, token.term)
-        stats.terms += len(terms)
-        stats.forms += len(forms)
-        keys = _write_shards(lang_dir / "t", terms, forms, records, stats)
+        groups = synonyms.get(lang, [])
+        synonym_forms, synonym_groups = memo.get(_key("synonyms", lang, groups),
+                                                 lambda: _analyse_synonyms(analyzer, lang, groups))
+        for surface, term in synonym_forms:
+            forms.setdefault(surface, term)
+        keys = _write_shards(lang, terms, forms, records, files, reuse)
         for n in range(0, len(records), DOC_CHUNK):
             chunk = [_doc_entry(r) for r in records[n:n + DOC_CHUNK]]
-            _write(lang_dir / "d" / f"{n // DOC_CHUNK}.json.gz", chunk, stats)
+            _add(files, f"{lang}/d/{n // DOC_CHUNK}.json.gz", chunk, reuse)
         manifest["languages"][lang] = {
             "docs": len(records),
             "terms": len(terms),
             "forms": len(forms),
             "shards": sorted(keys),
             "stop": sorted(analyzer.folded_stops),
-            "synonyms": [[list(m) for m in group] for group in synonym_terms(lang, synonyms.get(lang, []))],
+            "synonyms": synonym_groups,
         }
-    encoded = json_text(manifest, separators=(",", ":")).encode()
-    (out / "manifest.json").write_bytes(encoded)
-    stats.files += 1
-    stats.bytes += len(encoded)
+    data = json_text(manifest, separators=(",", ":")).encode()
+    files["manifest.json"] = (hashlib.sha256(data).hexdigest(), data)
+    return files
+
+
+def write_tree(files: dict[str, tuple[str, bytes]], out: Path) -> ExportStats:
+    """Make ``out`` hold exactly ``files``: a file is rewritten only when its bytes change (so
+    unchanged files keep their mtime), and files no longer in the index are deleted."""
+    stats = ExportStats()
+    out.mkdir(parents=True, exist_ok=True)
+    for rel, (_, data) in files.items():
+        write_if_changed(out / rel, data)
+        stats.files += 1
+        stats.bytes += len(data)
+    for path in sorted(out.rglob("*"), reverse=True):  # children before their folders
+        rel = path.relative_to(out).as_posix()
+        if path.is_dir():
+            if not any(path.iterdir()):
+                path.rmdir()
+        elif rel not in files:
+            path.unlink()
+    manifest = json.loads(files["manifest.json"][1])
+    stats.terms = sum(info.get("terms", 0) for info in manifest["languages"].values())
+    stats.forms = sum(info.get("forms", 0) for info in manifest["languages"].values())
     return stats
+
+
+def _analyse_synonyms(analyzer, lang: str, groups: list[list[str]]) -> tuple[list[tuple[str, str]], list]:
+    """The (surface form, term) pairs of the synonyms' words and the groups as term sequences."""
+    forms = [(token.surface, token.term) for group in groups for member in group for token in analyzer.tokens(member)
+             if token.surface != token.term]
+    return forms, [[list(m) for m in group] for group in synonym_terms(lang, groups)]
+
+
+def _key(*parts: object) -> str:
+    return hashlib.sha256(json.dumps(parts, ensure_ascii=False).encode()).hexdigest()
+
+
+def _cached_sections(record: dict, cached: list) -> list[SectionTerms]:
+    return [SectionTerms(anchor, heading, text, heading_terms, Counter(counts), first)
+            for (anchor, heading, text), (heading_terms, counts, first) in zip(record["sections"], cached)]
 
 
 def _doc_entry(record: dict) -> list:
@@ -117,24 +194,37 @@ class _TermData:
     sections: dict[int, dict[int, list[str]]] = field(default_factory=dict)  # doc → section → [anchor, heading]
 
 
-def _surface_forms(records: list[dict], analyzer, terms: set[str]) -> dict[str, str]:
-    """Folded surface form → term, for forms that differ from their term: the content's own
-    forms plus every dictionary inflection of the content's lemmas."""
-    votes: dict[str, Counter] = defaultdict(Counter)
+def _votes(records: list[dict], analyzer) -> list[tuple[str, str, int]]:
+    """(surface form, term, count) for the forms of ``records`` that differ from their term."""
+    votes: Counter[tuple[str, str]] = Counter()
     for record in records:
-        text = " ".join([record["title"], record["summary"]] + [h + " " + t for _, h, t in record["sections"]])
-        for token in analyzer.tokens(text):
+        for token in analyzer.tokens(record_text(record)):
             if token.surface != token.term:
-                votes[token.surface][token.term] += 1
-    forms = {surface: counter.most_common(1)[0][0] for surface, counter in votes.items()}
-    for surface, term in analyzer.expansions(terms):
+                votes[token.surface, token.term] += 1
+    return [(surface, term, count) for (surface, term), count in votes.items()]
+
+
+def _surface_forms(votes: list[tuple[str, str, int]], analyzer, terms: set[str], compounds: list | None,
+                   memo: Memo) -> dict[str, str]:
+    """Folded surface form → term, for forms that differ from their term: the content's own
+    forms (by votes) plus every dictionary inflection of the content's lemmas."""
+    counters: dict[str, Counter] = defaultdict(Counter)
+    for surface, term, count in votes:
+        counters[surface][term] += count
+    forms = {surface: counter.most_common(1)[0][0] for surface, counter in counters.items()}
+    if compounds is None:  # the analyzer's own compounds, which the key cannot see
+        expanded = list(analyzer.expansions(terms, compounds))
+    else:
+        key = _key("expansions", analyzer.lang, sorted(terms), [[h, t.decode()] for h, t in compounds])
+        expanded = memo.get(key, lambda: list(analyzer.expansions(terms, compounds)))
+    for surface, term in expanded:
         if surface != term and surface not in forms and surface not in analyzer.folded_stops:
             forms[surface] = term
     return forms
 
 
-def _write_shards(folder: Path, terms: dict[str, _TermData], forms: dict[str, str], records: list[dict],
-                  stats: ExportStats) -> list[str]:
+def _write_shards(lang: str, terms: dict[str, _TermData], forms: dict[str, str], records: list[dict],
+                  files: dict[str, tuple[str, bytes]], reuse: dict[str, bytes]) -> list[str]:
     items: list[tuple[str, str, object]] = [(t, "t", data) for t, data in terms.items()]
     items += [(s, "f", t) for s, t in forms.items()]
     keys: list[str] = []
@@ -149,8 +239,10 @@ def _write_shards(folder: Path, terms: dict[str, _TermData], forms: dict[str, st
         return (len(value.postings) * 4 + sum(len(x) + 3 for x in value.excerpts)
                 + sum(card_size(doc) + 30 * len(secs) for doc, secs in value.sections.items()))
 
+    estimate = {id(item): len(item[0]) + 4 + item_size(item[2]) for item in items}  # once per item
+
     def size(group: list[tuple[str, str, object]]) -> int:
-        return sum(len(k) + 4 + item_size(v) for k, _, v in group)
+        return sum(estimate[id(item)] for item in group)
 
     def emit(key: str, group: list[tuple[str, str, object]]) -> None:
         shard: dict[str, dict] = {"t": {}, "x": {}, "f": {}, "d": {}}
@@ -167,7 +259,7 @@ def _write_shards(folder: Path, terms: dict[str, _TermData], forms: dict[str, st
                 card = cards.setdefault(doc, [record["url"], record["title"], record["category"], {}])
                 card[3].update({str(i): anchor_heading for i, anchor_heading in secs.items()})
         shard["d"] = {str(doc): card for doc, card in sorted(cards.items())}
-        _write(folder / f"{key}.json.gz", shard, stats)
+        _add(files, f"{lang}/t/{key}.json.gz", shard, reuse)
         keys.append(key)
 
     def split(key: str, group: list[tuple[str, str, object]]) -> None:
@@ -208,10 +300,11 @@ def _write_shards(folder: Path, terms: dict[str, _TermData], forms: dict[str, st
     return keys
 
 
-def _write(path: Path, data: object, stats: ExportStats) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
+def _add(files: dict[str, tuple[str, bytes]], rel: str, data: object, reuse: dict[str, bytes]) -> None:
+    """Add one gzip-compressed JSON file (compressing only JSON not seen in the previous export)."""
     raw = json_text(data, separators=(",", ":")).encode()
-    packed = gzip.compress(raw, compresslevel=9, mtime=0)
-    path.write_bytes(packed)
-    stats.files += 1
-    stats.bytes += len(packed)
+    digest = hashlib.sha256(raw).hexdigest()
+    packed = reuse.get(digest)
+    if packed is None:
+        packed = gzip.compress(raw, compresslevel=9, mtime=0)
+    files[rel] = (digest, packed)

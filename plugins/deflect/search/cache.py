@@ -1,0 +1,218 @@
+"""The search cache in ``<project>/.deflect/search-<audience>/``: safe to share, incremental.
+
+Several processes use one cache at a time (two builds, ``mkdocs serve`` and ``deflect gaps``), so:
+
+- every change happens under an exclusive lock on ``lock`` (``flock``; released by the kernel
+  when a process dies, so a crash never leaves a stale lock);
+- files are written to a temporary name in the same folder and renamed into place, and whole
+  folders (a Whoosh index generation) are built under a temporary name and renamed, so a reader
+  never sees a half-written file or index.
+
+What the cache keeps: per document, its search record and analysis (:class:`DocAnalysis`), keyed
+by a hash of the document's source and the analysis version, so that an edit re-analyses only the
+documents it touched; and the last few index generations (``index-<fingerprint>/``).
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import pickle
+import sys
+import tempfile
+import time
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from deflect.search.analysis import analyzer_for
+from deflect.search.documents import SearchDoc, index_fields
+from deflect.search.engine import analyse_sections, pick_section
+
+ANALYSIS_VERSION = "1"
+"""Bump when analysis, records or the index change in a way the source hash cannot see."""
+LOCK_TIMEOUT = float(os.environ.get("DEFLECT_LOCK_TIMEOUT", "600"))
+_CODE_FILES = ("analysis.py", "documents.py", "engine.py", "static.py", "query.py", "cache.py")
+
+
+class CacheBusy(RuntimeError):
+    """Another process held the cache lock longer than the timeout."""
+
+
+def code_version() -> str:
+    """A hash of the search code and the analysis libraries: a change to either empties the cache."""
+    digest = hashlib.sha256(ANALYSIS_VERSION.encode())
+    for module in _CODE_FILES:
+        digest.update((Path(__file__).parent / module).read_bytes())
+    for package in ("simplemma", "PyStemmer", "whoosh-reloaded"):
+        try:
+            from importlib.metadata import version
+
+            digest.update(f"{package}={version(package)}".encode())
+        except Exception:  # noqa: BLE001 - an unknown version only makes the key coarser
+            pass
+    return digest.hexdigest()[:16]
+
+
+# ----- locking and atomic files ----------------------------------------------------------------
+@contextmanager
+def locked(folder: Path, timeout: float | None = None) -> Iterator[None]:
+    """Hold the exclusive lock of the cache ``folder`` (waiting up to ``timeout`` seconds)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "lock"
+    limit = LOCK_TIMEOUT if timeout is None else timeout
+    with open(path, "a+b") as handle:
+        started = time.monotonic()
+        while not _try_lock(handle):
+            if time.monotonic() - started > limit:
+                raise CacheBusy(f"{path}: another Deflect process (a build, 'mkdocs serve', 'deflect search' or "
+                                f"'deflect gaps') has held the search cache for over {limit:.0f} s; wait for it to "
+                                "finish, or set DEFLECT_LOCK_TIMEOUT to wait longer")
+            time.sleep(0.05)
+        try:
+            yield
+        finally:
+            _unlock(handle)
+
+
+if sys.platform == "win32":  # pragma: no cover - exercised on Windows only
+    import msvcrt
+
+    def _try_lock(handle) -> bool:  # type: ignore[no-untyped-def]
+        try:
+            handle.seek(0)
+            msvcrt.locking(handle.fileno(), msvcrt.LK_NBLCK, 1)
+            return True
+        except OSError:
+            return False
+
+    def _unlock(handle) -> None:  # type: ignore[no-untyped-def]
+        handle.seek(0)
+        msvcrt.locking(handle.fileno(), msvcrt.LK_UNLCK, 1)
+else:
+    import fcntl
+
+    def _try_lock(handle) -> bool:  # type: ignore[no-untyped-def]
+        try:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return True
+        except BlockingIOError:
+            return False
+
+    def _unlock(handle) -> None:  # type: ignore[no-untyped-def]
+        fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+
+
+def atomic_write(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` through a temporary file in the same folder and a rename."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.replace(temp, path)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+
+
+def write_if_changed(path: Path, data: bytes) -> bool:
+    """Write ``data`` unless ``path`` holds exactly these bytes (its mtime then stays); True if written."""
+    try:
+        if path.stat().st_size == len(data) and path.read_bytes() == data:
+            return False
+    except OSError:
+        pass
+    atomic_write(path, data)
+    return True
+
+
+# ----- per-document analysis -------------------------------------------------------------------
+@dataclass
+class DocAnalysis:
+    """Everything the index and the static export need from one document, computed once."""
+
+    doc: SearchDoc
+    fields: dict[str, list[str]]
+    """Index terms of each text field, in order (what the Whoosh analyzer would produce)."""
+    sections: list[tuple[frozenset[str], dict[str, int], dict[str, int]]]
+    """Per section of the record: heading terms, term counts, first offset of each term."""
+    votes: list[tuple[str, str, int]]
+    """(surface form, term, count) for forms that differ from their term, in order of first use."""
+    compounds: list[tuple[str, bytes]]
+    """Compounds the lemmatizer split in this document's words (see ``Analyzer.expansions``)."""
+    best: dict[str, int]
+    """For each index term: the section a result for it links to (``engine.pick_section``)."""
+
+
+def record_text(record: dict) -> str:
+    """The text whose surface forms the static export maps to terms."""
+    return " ".join([record["title"], record["summary"]] + [h + " " + t for _, h, t in record["sections"]])
+
+
+def analyse_doc(doc: SearchDoc, record: dict) -> DocAnalysis:
+    analyzer = analyzer_for(doc.lang)
+    texts = index_fields(doc)
+    fields = {name: analyzer.terms(text) for name, text in texts.items()}
+    analysed = analyse_sections(record, doc.lang)
+    sections = [(s.heading_terms, dict(s.counts), s.first) for s in analysed]
+    best = {term: pick_section(analysed, {term}) for term in sorted(set().union(*fields.values()))}
+    votes: Counter[tuple[str, str]] = Counter()
+    for token in analyzer.tokens(record_text(record)):
+        if token.surface != token.term:
+            votes[token.surface, token.term] += 1
+    compounds: set[tuple[str, bytes]] = set()
+    for text in texts.values():
+        compounds |= analyzer.compounds_in(text)
+    return DocAnalysis(doc, fields, sections, [(s, t, n) for (s, t), n in votes.items()], sorted(compounds), best)
+
+
+class AnalysisCache:
+    """Per-document analyses on disk (``analysis.pickle``), keyed by source hash and code version."""
+
+    def __init__(self, folder: Path) -> None:
+        self.path = folder / "analysis.pickle"
+        self.version = code_version()
+        self.entries: dict[str, DocAnalysis] = {}
+        self.used: dict[str, DocAnalysis] = {}
+        self.hits = self.misses = 0
+        try:
+            version, entries = pickle.loads(self.path.read_bytes())
+            if version == self.version:
+                self.entries = entries
+        except Exception:  # noqa: BLE001 - a missing, old or damaged cache is rebuilt
+            self.entries = {}
+
+    def key(self, *parts: object) -> str:
+        digest = hashlib.sha256(self.version.encode())
+        for part in parts:
+            digest.update(b"\0" + (part if isinstance(part, bytes) else str(part).encode("utf-8", "surrogatepass")))
+        return digest.hexdigest()
+
+    def get(self, key: str) -> DocAnalysis | None:
+        entry = self.entries.get(key)
+        if entry is None:
+            self.misses += 1
+        else:
+            self.hits += 1
+            self.used[key] = entry
+        return entry
+
+    def put(self, key: str, entry: DocAnalysis) -> None:
+        self.used[key] = entry
+
+    def save(self) -> None:
+        """Keep the entries this build used (call under the lock)."""
+        if self.misses or len(self.used) != len(self.entries):
+            atomic_write(self.path, pickle.dumps((self.version, self.used), protocol=pickle.HIGHEST_PROTOCOL))
+
+
+def fingerprint(version: str, keys: list[str], synonyms: dict, codes: list[str]) -> str:
+    """The identity of an index: code version, languages, synonyms and every document's key, in order."""
+    digest = hashlib.sha256(version.encode())
+    digest.update(json.dumps([codes, synonyms], sort_keys=True).encode())
+    for key in keys:
+        digest.update(key.encode())
+    return digest.hexdigest()

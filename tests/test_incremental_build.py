@@ -1,0 +1,241 @@
+"""Incremental builds: a build on a warm ``.deflect/`` cache after edits equals a cold build of
+the same tree, byte for byte, and processes sharing the cache never crash."""
+
+from __future__ import annotations
+
+import gzip
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from deflect.cli import _settings
+from deflect.content import load_help_center
+from deflect.mkdocs_plugins.build import build_site
+from deflect.search.cache import analyse_doc, locked
+from deflect.search.documents import search_documents
+from deflect.search.engine import AnalysedIndex, SearchIndex, _record
+from deflect.search.service import SearchService
+
+ROOT = Path(__file__).resolve().parent.parent
+PROJECT_PARTS = ("articles", "faq", "docs", "overrides", "search", "mkdocs.yml", "examples")
+NEW_WORD = "glimmerwick"
+NEW_ARTICLE = """\
+---
+title: Pair a smart door lock
+summary: Add an Orrin door lock to your home with the app and check that it reports its state.
+type: howto
+category: devices
+tags: [lock, pairing]
+reviewed: 2026-10-01
+---
+Keep the lock within three metres of the hub while you pair it.
+
+## Pair the lock {#pair}
+
+1. Open the app and choose **Add device**.
+2. Press the lock's pairing button until the light blinks blue.
+
+## If pairing fails {#fails}
+
+Take the batteries out for ten seconds and try again.
+"""
+
+
+def copy_project(target: Path) -> Path:
+    target.mkdir()
+    for part in PROJECT_PARTS:
+        source = ROOT / part
+        if source.is_dir():
+            shutil.copytree(source, target / part, ignore=shutil.ignore_patterns("__pycache__"))
+        else:
+            shutil.copy2(source, target / part)
+    return target
+
+
+def site_files(site: Path) -> dict[str, bytes]:
+    return {path.relative_to(site).as_posix(): path.read_bytes() for path in sorted(site.rglob("*")) if path.is_file()}
+
+
+def assert_same_site(warm: Path, cold: Path) -> None:
+    warm_files, cold_files = site_files(warm), site_files(cold)
+    assert sorted(warm_files) == sorted(cold_files)
+    different = [rel for rel in cold_files if warm_files[rel] != cold_files[rel]]
+    assert not different, f"{len(different)} files differ from the cold build, e.g. {different[:5]}"
+
+
+def search_text(site: Path) -> str:
+    """Every file of the static search index, decompressed."""
+    parts = []
+    for path in sorted((site / "search").rglob("*")):
+        if path.is_file():
+            data = path.read_bytes()
+            parts.append((gzip.decompress(data) if path.suffix == ".gz" else data).decode("utf-8"))
+    return "\n".join(parts)
+
+
+def related_links(site: Path) -> set[str]:
+    """The hrefs of every page's related-articles list."""
+    links = set()
+    for page in site.rglob("*.html"):
+        for block in re.findall(r"<nav class=\"deflect-related\".*?</nav>", page.read_text(encoding="utf-8"), re.S):
+            links.update(re.findall(r'href="([^"]+)"', block))
+    return links
+
+
+def edit_tree(project: Path) -> None:
+    """Edit, add, rename and delete articles (keeping every link valid)."""
+    reset = project / "articles" / "en" / "reset-password.md"
+    reset.write_text(reset.read_text(encoding="utf-8") + f"\nIf the {NEW_WORD} icon shows, sign out first.\n",
+                     encoding="utf-8")
+    (project / "articles" / "en" / "pair-a-smart-lock.md").write_text(NEW_ARTICLE, encoding="utf-8")
+    (project / "articles" / "en" / "marketing-emails.md").rename(project / "articles" / "en" / "stop-marketing-emails.md")
+    cookies = project / "articles" / "en" / "cookies-and-tracking.md"
+    cookies.write_text(cookies.read_text(encoding="utf-8").replace("(marketing-emails.md)", "(stop-marketing-emails.md)"),
+                       encoding="utf-8")
+    for path in (project / "articles").glob("*/place-an-order.md"):
+        path.unlink()
+    exchange = project / "articles" / "en" / "exchange-an-item.md"
+    exchange.write_text(re.sub(r"\[([^]]+)\]\(place-an-order\.md\)", r"\1", exchange.read_text(encoding="utf-8")),
+                        encoding="utf-8")
+
+
+@pytest.mark.slow
+def test_incremental_build_equals_cold_build(tmp_path: Path) -> None:
+    project = copy_project(tmp_path / "project")
+    config = project / "mkdocs.yml"
+    before = tmp_path / "before"
+    build_site(config, before, quiet=True)  # fills the cache
+    assert "place-an-order" in (before / "sitemap.xml").read_text(encoding="utf-8")
+    assert "place-an-order" in (before / "en" / "orders" / "index.html").read_text(encoding="utf-8")
+    assert "place-an-order" in search_text(before)
+    assert any("place-an-order" in link for link in related_links(before))
+
+    edit_tree(project)
+    warm = tmp_path / "warm"
+    build_site(config, warm, quiet=True)
+    shutil.rmtree(project / ".deflect")
+    cold = tmp_path / "cold"
+    build_site(config, cold, quiet=True)
+    assert_same_site(warm, cold)
+
+    # The edits reached the site; the deleted article is gone from every list and the index.
+    assert NEW_WORD in search_text(warm)
+    assert (warm / "en" / "devices" / "pair-a-smart-lock" / "index.html").is_file()
+    assert "pair-a-smart-lock" in search_text(warm)
+    assert (warm / "en" / "privacy" / "stop-marketing-emails" / "index.html").is_file()
+    assert not (warm / "en" / "privacy" / "marketing-emails").exists()
+    assert "/marketing-emails/" not in search_text(warm)
+    assert not list(warm.rglob("place-an-order"))
+    assert "place-an-order" not in (warm / "sitemap.xml").read_text(encoding="utf-8")
+    assert "place-an-order" not in search_text(warm)
+    assert not any("place-an-order" in link for link in related_links(warm))
+    for lang in ("en", "hr", "et", "tl"):
+        assert "place-an-order" not in (warm / lang / "orders" / "index.html").read_text(encoding="utf-8")
+    for page in warm.rglob("*.html"):
+        assert "place-an-order" not in page.read_text(encoding="utf-8"), page
+
+
+@pytest.mark.slow
+def test_warm_and_cold_search_answer_the_same_and_unchanged_shards_keep_their_mtime(tmp_path: Path) -> None:
+    project = copy_project(tmp_path / "project")
+    settings = _settings(None, project / "mkdocs.yml")
+    out = tmp_path / "search"
+    center, _ = load_help_center(settings, with_history=False)
+    SearchService.build(center).export(out)
+    before = {path: (path.stat().st_mtime_ns, path.read_bytes()) for path in out.rglob("*") if path.is_file()}
+
+    edit_tree(project)
+    center, _ = load_help_center(settings, with_history=False)
+    warm = SearchService.build(center)
+    warm.export(out)
+    cold = SearchService.build(center, cache_dir=tmp_path / "fresh-cache")
+    cold.export(tmp_path / "cold-search")
+    assert site_files(out) == site_files(tmp_path / "cold-search")
+    for query in ("reset password", NEW_WORD, "lozinka", "smart lock pairing", "place an order"):
+        assert warm.search(query) == cold.search(query)
+    assert warm.search(NEW_WORD)[0].url.startswith("en/account/reset-password/")
+
+    kept = changed = 0
+    for path, (mtime, data) in before.items():
+        if not path.exists():
+            continue
+        if path.read_bytes() == data:
+            assert path.stat().st_mtime_ns == mtime, path
+            kept += 1
+        else:
+            changed += 1
+    assert kept and changed  # the check above could fail both ways
+
+
+@pytest.mark.slow
+def test_two_builds_and_gaps_and_search_share_one_cache(tmp_path: Path) -> None:
+    project = copy_project(tmp_path / "project")
+    edit_tree(project)  # sources the cache has never seen
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+    cli = [sys.executable, "-m", "deflect.cli"]
+    commands = {
+        "build 1": [*cli, "build", "--site-dir", str(tmp_path / "site1")],
+        "build 2": [*cli, "build", "--site-dir", str(tmp_path / "site2")],
+        "gaps": [*cli, "gaps", "--tickets", "examples/tickets.csv"],
+        "search": [*cli, "search", NEW_WORD],
+    }
+    running = {name: subprocess.Popen(command, cwd=project, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                      text=True) for name, command in commands.items()}
+    results = {name: (proc.wait(timeout=900), *proc.communicate()) for name, proc in running.items()}
+    for name, (code, stdout, stderr) in results.items():
+        assert code == 0, f"{name} failed:\n{stderr[-3000:]}"
+        assert "Traceback" not in stderr, name
+    assert "reset-password" in results["search"][1]
+
+    shutil.rmtree(project / ".deflect")
+    build_site(project / "mkdocs.yml", tmp_path / "cold", quiet=True)
+    assert_same_site(tmp_path / "site1", tmp_path / "cold")
+    assert_same_site(tmp_path / "site2", tmp_path / "cold")
+
+
+def test_a_cache_held_too_long_gives_a_clear_error(tmp_path: Path) -> None:
+    project = copy_project(tmp_path / "project")
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "DEFLECT_LOCK_TIMEOUT": "1"}
+    with locked(project / ".deflect" / "search-public"):
+        proc = subprocess.run([sys.executable, "-m", "deflect.cli", "search", "password"], cwd=project, env=env,
+                              capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 1
+    assert "Traceback" not in proc.stderr
+    assert "has held the search cache for over 1 s" in proc.stderr
+    assert "DEFLECT_LOCK_TIMEOUT" in proc.stderr
+
+
+def test_a_damaged_cache_is_rebuilt(tmp_path: Path) -> None:
+    project = copy_project(tmp_path / "project")
+    settings = _settings(None, project / "mkdocs.yml")
+    center, _ = load_help_center(settings, with_history=False)
+    first = SearchService.build(center).search("reset password")
+    folder = project / ".deflect" / "search-public"
+    (folder / "analysis.pickle").write_bytes(b"not a pickle")
+    for generation in folder.glob("index-*"):
+        for segment in generation.rglob("*.seg"):
+            segment.write_bytes(b"")
+    assert SearchService.build(center).search("reset password") == first
+
+
+def test_weights_from_cached_analysis_equal_whoosh_bm25f(tmp_path: Path) -> None:
+    """The build computes term weights from cached analyses instead of a Whoosh index: the same
+    floats in the same order, or related articles, the static index and ticket matching would change."""
+    settings = _settings(None, ROOT / "mkdocs.yml")
+    center, _ = load_help_center(settings, with_history=False)
+    docs = search_documents(center)
+    analysed = AnalysedIndex([(doc, analyse_doc(doc, _record(doc)).fields) for doc in docs], settings.codes, {},
+                             lambda: pytest.fail("term weights must not need the Whoosh index"))
+    whoosh = SearchIndex.build(docs, tmp_path / "index", settings.codes)
+    assert analysed.languages == whoosh.languages
+    for lang in whoosh.languages:
+        records, weights = whoosh.term_weights(lang)
+        assert analysed.term_weights(lang)[0] == records
+        ours = analysed.term_weights(lang)[1]
+        assert list(ours) == list(weights)
+        assert all(list(ours[term].items()) == list(per_doc.items()) for term, per_doc in weights.items())
