@@ -43,6 +43,10 @@ class ContentSettings:
     docs_dir: str = "docs"
     audience: str = "public"
     fallback: bool = True
+    fallback_mode: str = "light"
+    """How a missing translation is shown: ``full`` (the article rendered again in the reader's
+    language's page), ``light`` (a small page reusing the source article's rendered body, noindex
+    and canonical to it) or ``link`` (category lists link straight to the source article)."""
     required_languages: list[str] = field(default_factory=list)
     review_every_days: int = 365
     sidebar_limit: int = 20
@@ -130,12 +134,26 @@ def settings_from_options(root: Path, options: dict[str, Any], docs_dir: str = "
         faq_dir=str(options.get("faq_dir", "faq")),
         docs_dir=docs_dir,
         audience=str(options.get("audience") or "public"),
-        fallback=bool(options.get("fallback", True)),
+        **fallback_options(options.get("fallback", True)),
         required_languages=list(options.get("required_languages") or []),
         review_every_days=int(options.get("review_every_days", 365)),
         sidebar_limit=int(options.get("sidebar_limit", 20)),
         popular=list(options.get("popular") or []),
     )
+
+
+FALLBACK_MODES = ("full", "light", "link")
+
+
+def fallback_options(value: Any) -> dict[str, Any]:
+    """The ``fallback`` option (``true``/``false`` or ``full``/``light``/``link``) as settings fields."""
+    if value is False or value in ("off", "none"):
+        return {"fallback": False}
+    if value is True or value is None:
+        return {"fallback": True, "fallback_mode": "light"}
+    if isinstance(value, str) and value in FALLBACK_MODES:
+        return {"fallback": True, "fallback_mode": value}
+    raise SettingsError(f"'fallback' must be full, light, link or false, got {value!r}")
 
 
 def find_config_file(start: Path) -> Path | None:

@@ -26,8 +26,12 @@ class ContentConfig(base.Config):
     """Folder of FAQ entries, one subfolder per language."""
     audience = c.Choice(("public", "internal"), default="public")
     """``public`` leaves internal articles out entirely; ``internal`` builds the agents' site with them."""
-    fallback = c.Type(bool, default=True)
-    """Show the default-language article, with a notice, where a translation is missing."""
+    fallback = c.Type((bool, str), default=True)
+    """Where a translation is missing: ``light`` (default, same as ``true``): a small page in the
+    reader's language with the notice and the source article's body rendered once, ``noindex`` and a
+    canonical link to the source; ``full``: the whole article page rendered again per language;
+    ``link``: no page, category lists link to the source article with a language badge;
+    ``false``: the article is left out of other languages."""
     required_languages = c.ListOfItems(c.Type(str), default=[])
     """Languages every public article must be translated into (``deflect check`` fails otherwise)."""
     review_every_days = c.Type(int, default=365)

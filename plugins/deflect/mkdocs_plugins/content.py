@@ -23,7 +23,7 @@ from mkdocs.structure.pages import Page
 
 from ..content import HelpCenter, Problem, load_help_center
 from ..content.check import blocking, check_help_center
-from ..content.settings import ContentSettings, Language, SettingsError
+from ..content.settings import ContentSettings, Language, SettingsError, fallback_options
 from ..escaping import Markup, html_json, html_text, page_title
 from ..site.plan import NavEntry, SitePage, SitePlan
 from ..site.strings import strings_for
@@ -105,7 +105,7 @@ class ContentPlugin(BasePlugin[ContentConfig]):
                 root=root, languages=languages,
                 default_language=self.config.default_language or languages[0].code,
                 articles_dir=self.config.articles_dir, faq_dir=self.config.faq_dir, docs_dir=docs_dir,
-                audience=self.config.audience, fallback=self.config.fallback,
+                audience=self.config.audience, **fallback_options(self.config.fallback),
                 required_languages=list(self.config.required_languages),
                 review_every_days=self.config.review_every_days, sidebar_limit=self.config.sidebar_limit,
                 popular=list(self.config.popular),
@@ -136,6 +136,8 @@ class ContentPlugin(BasePlugin[ContentConfig]):
         urls = []
         for file in self.files.documentation_pages():
             planned = self.plan.page_for(file.src_uri)
+            if planned.light:
+                continue  # noindex: the source article is listed, with its real alternates
             url = "" if file.url in ("./", ".") else file.url
             entry: dict[str, Any] = {"loc": f"{site_url}/{url}",
                                      "lastmod": planned.updated.isoformat() if planned.updated else None,
@@ -179,7 +181,22 @@ class ContentPlugin(BasePlugin[ContentConfig]):
                                          items=[], pages=[])
         if planned.canonical_path and config.site_url:
             page.canonical_url = config.site_url.rstrip("/") + "/" + self._url(planned.canonical_path)
+        if planned.light:
+            context["deflect"]["light"] = self._light(planned, page, config)
         return context
+
+    def _light(self, planned: SitePage, page: Page, config: MkDocsConfig) -> dict[str, Any]:
+        """What the light fallback template shows: the source's body (rendered once), its canonical."""
+        assert self.files is not None and planned.canonical_path is not None
+        body = page.content or ""
+        if planned.body_from:
+            source = self.files.get_file_from_path(planned.body_from)
+            # Pages are all rendered to HTML before the first template runs, so the source's is ready.
+            if source is not None and source.page is not None and source.page.content is not None:
+                body = source.page.content
+        canonical = page.canonical_url or _absolute("", self._url(planned.canonical_path), page)
+        return {"body": Markup(body), "has_title": "<h1" in body, "canonical": canonical,
+                "stylesheets": [*_material_stylesheets(), *(str(css) for css in config.extra_css)]}
 
     def _context(self, planned: SitePage, page: Page, config: MkDocsConfig) -> dict[str, Any]:
         assert self.plan is not None
@@ -293,6 +310,8 @@ def _faq_jsonld(page: SitePage) -> Markup:
 
 def _page_source(page: SitePage) -> str:
     meta = {"title": page.title}
+    if page.light:
+        meta["template"] = "deflect-fallback.html"
     if page.description:
         meta["description"] = page.description
     return "---\n" + yaml.safe_dump(meta, allow_unicode=True, sort_keys=False) + "---\n\n" + page.markdown
@@ -304,6 +323,14 @@ def _absolute(site_url: str, url: str, page: Page) -> str:
     # Without site_url, hreflang links stay relative to the current page.
     depth = page.url.count("/") if page.url else 0
     return "../" * depth + url
+
+
+def _material_stylesheets() -> list[str]:
+    """Material's own stylesheets (their names carry a hash of the installed version)."""
+    from material import templates
+
+    folder = Path(templates.__file__).parent / "assets" / "stylesheets"
+    return [f"assets/stylesheets/{path.name}" for path in sorted(folder.glob("main.*.min.css"))]
 
 
 def _material_language(config: MkDocsConfig, code: str) -> str:

@@ -75,6 +75,10 @@ class SitePage:
     updated: dt.date | None = None
     faq_entries: list[Document] = field(default_factory=list)
     """The entries of an FAQ page (for its FAQPage structured data)."""
+    light: bool = False
+    """A light fallback page: Deflect's small template, ``noindex``, left out of the sitemap."""
+    body_from: str | None = None
+    """Site path of the page whose rendered body this page shows as it is (rendered once)."""
 
 
 class SitePlan:
@@ -117,17 +121,29 @@ class SitePlan:
             self._add_root()
 
     def _site_path(self, doc: Document, lang: str) -> str:
-        """Where ``doc`` appears in ``lang``'s part of the site."""
+        """Where ``doc`` appears in ``lang``'s part of the site (``link`` fallback: its own page)."""
+        if doc.lang != lang and self.settings.fallback_mode == "link" and doc.kind.value == "article":
+            return doc.site_path
         return f"{lang}/{doc.site_path.split('/', 1)[1]}"
 
     def _add_article(self, doc: Document, lang: str) -> None:
+        fallback = doc.lang != lang
+        mode = self.settings.fallback_mode
+        if fallback and mode == "link":
+            return  # listed in lang's pages, linked to its own page
         path = self._site_path(doc, lang)
         page = SitePage(path, lang, "article", doc.title, description=doc.summary, category=doc.category,
                         document=doc, content_lang=doc.lang, updated=_updated(doc))
         page.markdown = self._rewrite(doc, path, lang)
         page.notices = self._notices(doc, lang)
-        if doc.lang != lang:
+        if fallback:
             page.canonical_path = doc.site_path
+        if fallback and mode == "light":
+            page.light = True
+            # Source and fallback sit at the same depth, so the source's rendered HTML is valid here
+            # whenever its links rewrite to the same relative targets: render it once, show it twice.
+            if page.markdown == self._rewrite(doc, doc.site_path, doc.lang):
+                page.body_from, page.markdown = doc.site_path, ""
         self.pages[path] = page
 
     def _notices(self, doc: Document, lang: str) -> list[Notice]:
@@ -138,7 +154,9 @@ class SitePlan:
             notices.append(Notice("internal", text(lang, "internal")))
         if doc.lang != lang:
             notices.append(Notice("fallback", text(lang, "fallback", language=self._language_name(lang, lang),
-                                                   source=self._language_name(doc.lang, lang))))
+                                                   source=self._language_name(doc.lang, lang)),
+                                  text(lang, "read_source", source=self._language_name(doc.lang, lang)),
+                                  doc.site_path))
         elif self.center.is_stale(doc):
             source = self.center.source_of(doc)
             assert source is not None and source.last_changed is not None
