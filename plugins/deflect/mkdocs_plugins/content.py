@@ -28,6 +28,7 @@ from ..escaping import Markup, html_json, html_text, page_title
 from ..site.plan import NavEntry, SitePage, SitePlan
 from ..site.strings import strings_for
 from .config import ContentConfig
+from .servecache import ServeCache
 
 log = get_plugin_logger(__name__)
 THEME_DIR = Path(__file__).resolve().parent.parent / "theme"
@@ -42,9 +43,12 @@ class ContentPlugin(BasePlugin[ContentConfig]):
         self.plan: SitePlan | None = None
         self.files: Files | None = None
         self.ui_languages: dict[str, str] = {}
+        self.serve_cache: ServeCache | None = None
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
-        """Defined so that ``mkdocs serve`` keeps this plugin object across rebuilds."""
+        """Defined so that ``mkdocs serve`` keeps this plugin object across rebuilds; there, unchanged
+        pages are reused from the previous rebuild (see ``servecache``)."""
+        self.serve_cache = ServeCache() if command == "serve" else None
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
         if not self.config.enabled:
@@ -126,6 +130,13 @@ class ContentPlugin(BasePlugin[ContentConfig]):
 
     def on_nav(self, nav: Navigation, *, config: MkDocsConfig, files: Files) -> Navigation | None:
         self.files = files
+        if self.serve_cache is not None and self.config.enabled:
+            self.serve_cache.start_build(config, files)
+        return None
+
+    def on_page_markdown(self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files) -> str | None:
+        if self.serve_cache is not None and self.config.enabled:
+            self.serve_cache.reuse_html(page, markdown)
         return None
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
@@ -147,6 +158,8 @@ class ContentPlugin(BasePlugin[ContentConfig]):
                 entry["alternates"] = [(alt.lang, f"{site_url}/{self._url(alt.site_path)}") for alt in alternates]
             urls.append(entry)
         write_sitemap(Path(config.site_dir), urls)
+        if self.serve_cache is not None:
+            log.info(f"deflect/content: {self.serve_cache.hits} unchanged page steps reused from the previous rebuild")
 
     def on_env(self, env: Any, *, config: MkDocsConfig, files: Files) -> Any:
         """Every page's title and description become escaped HTML text before any template runs.
@@ -157,6 +170,8 @@ class ContentPlugin(BasePlugin[ContentConfig]):
         """
         if not self.config.enabled:
             return None
+        if self.serve_cache is not None:
+            self.serve_cache.wrap_template(env, ("main.html", "deflect-fallback.html"))
         for file in files.documentation_pages():
             page = file.page
             if page is None:

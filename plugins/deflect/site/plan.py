@@ -92,6 +92,7 @@ class SitePlan:
         # (kind, translation_key, lang) → the document shown on that language's page.
         self._shown: dict[tuple[str, str, str], Document] = {}
         self._category_entries: dict[tuple[str, str], list[NavEntry]] = {}
+        self._own_markdown: dict[str, str] = {}  # an article's Markdown on its own page, by site path
         self._plan()
 
     # ----- planning -------------------------------------------------------------------------
@@ -135,6 +136,8 @@ class SitePlan:
         page = SitePage(path, lang, "article", doc.title, description=doc.summary, category=doc.category,
                         document=doc, content_lang=doc.lang, updated=_updated(doc))
         page.markdown = self._rewrite(doc, path, lang)
+        if not fallback:
+            self._own_markdown[doc.site_path] = page.markdown
         page.notices = self._notices(doc, lang)
         if fallback:
             page.canonical_path = doc.site_path
@@ -142,7 +145,8 @@ class SitePlan:
             page.light = True
             # Source and fallback sit at the same depth, so the source's rendered HTML is valid here
             # whenever its links rewrite to the same relative targets: render it once, show it twice.
-            if page.markdown == self._rewrite(doc, doc.site_path, doc.lang):
+            own = self._own_markdown.get(doc.site_path)
+            if page.markdown == (own if own is not None else self._rewrite(doc, doc.site_path, doc.lang)):
                 page.body_from, page.markdown = doc.site_path, ""
         self.pages[path] = page
 
