@@ -34,6 +34,8 @@ from deflect.search.engine import analyse_sections, pick_section
 ANALYSIS_VERSION = "1"
 """Bump when analysis, records or the index change in a way the source hash cannot see."""
 LOCK_TIMEOUT = float(os.environ.get("DEFLECT_LOCK_TIMEOUT", "600"))
+_UMASK = os.umask(0o022)
+os.umask(_UMASK)
 _CODE_FILES = ("analysis.py", "documents.py", "engine.py", "static.py", "query.py", "cache.py")
 
 
@@ -110,6 +112,7 @@ def atomic_write(path: Path, data: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
+        os.chmod(temp, 0o666 & ~_UMASK)  # mkstemp makes the file private; a site must stay readable
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
         os.replace(temp, path)
