@@ -243,7 +243,9 @@ class ContentPlugin(BasePlugin[ContentConfig]):
             ],
             "hreflang": hreflang,
             "breadcrumbs": [self._entry(e) for e in self.plan.breadcrumbs(planned)],
-            "sidebar": [self._entry(e, planned.site_path) for e in self.plan.sidebar(planned)],
+            # A light fallback page has no sidebar: building it was a third of the page context's cost.
+            "sidebar": [] if planned.light else [self._entry(e, planned.site_path)
+                                                 for e in self.plan.sidebar(planned)],
             "updated": planned.updated.isoformat() if planned.updated else None,
             "guide": bool(planned.document is not None and planned.document.article_type is not None
                           and planned.document.article_type.value == "troubleshooting"),
