@@ -176,12 +176,22 @@ class ContentPlugin(BasePlugin[ContentConfig]):
             page = file.page
             if page is None:
                 continue
+            self._share_anchors(page, files)
             from_heading = "title" not in page.meta and bool(getattr(page, "_title_from_render", None))
             page.title = page_title(page.title, from_heading=from_heading)
             for key in ("title", "description"):
                 if isinstance(page.meta.get(key), str) and not isinstance(page.meta[key], Markup):
                     page.meta[key] = html_text(page.meta[key])
         return env
+
+    def _share_anchors(self, page: Page, files: Files) -> None:
+        """A light page that shows its source's HTML has the source's anchors (links to them are valid)."""
+        planned = self.plan.pages.get(page.file.src_uri) if self.plan is not None else None
+        if planned is None or not planned.body_from:
+            return
+        source = files.get_file_from_path(planned.body_from)
+        if source is not None and source.page is not None and source.page.present_anchor_ids is not None:
+            page.present_anchor_ids = set(source.page.present_anchor_ids)
 
     # The override is ignored: the context carries keys (deflect, Material's) that MkDocs's TemplateContext lacks.
     def on_page_context(  # type: ignore[override]
