@@ -433,7 +433,7 @@ class Sentence:
         values = [_SLOT_LISTS[slot][index][column] for slot, index in zip(slots, self.words)]
         if self.kind == "step" and self.pattern == 1:  # menu names: **Settings** > **Tab**
             values = [v[:1].upper() + v[1:] for v in values]
-        text = formats[lang].format(*values)
+        text = formats[EXTRA_LANGS[lang][0] if lang in EXTRA_LANGS else lang].format(*values)
         return text[:1].upper() + text[1:] if capitalize else text
 
 
