@@ -28,7 +28,7 @@ from fastapi.testclient import TestClient
 from deflect.cli import main
 from deflect.collector.app import create_app
 
-from deflect.collector.store import DatabaseURLError, Store, sqlite_path
+from deflect.collector.store import DatabaseURLError, Store, Vote, sqlite_path
 
 PG_URL = os.environ.get("DEFLECT_TEST_POSTGRES_URL")
 SITE = "https://help.example.com"
@@ -275,6 +275,20 @@ def test_feedback_html_escapes_comments(client, db_url, tmp_path):
     page = out.read_text(encoding="utf-8")
     assert "<script>" not in page and "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;" in page
     assert "<svg" in page and "<rect" in page and "src=" not in page  # inline chart, no external files
+
+
+def test_feedback_views_find_articles_under_a_base_path(db_url):
+    """A view counts for the article at that path, its FAQ anchors and the same path under a base
+    path; a page nobody voted on collects its own views, also those under a base path."""
+    store = Store(db_url)
+    store.add_vote(Vote(article="en/a/", voter="r1", helpful=True))
+    store.add_vote(Vote(article="en/faq/#q1", voter="r2", helpful=False, reason="unclear"))
+    for page in ("/en/a/", "/help/en/a/", "https://example.com/help/en/a/?x=1", "/en/faq/", "/help/en/faq/",
+                 "/en/b/", "/help/en/b/", "/help/en/b/", "/en/ab/"):
+        store.add_event("pageview", page=page)
+    views = {a["article"]: a["views"] for a in store.report()["articles"]}
+    store.close()
+    assert views == {"en/a/": 3, "en/faq/#q1": 2, "en/b/": 3, "en/ab/": 1}
 
 
 def _insert_vote(store, voter, day, helpful=True, article="en/a/"):

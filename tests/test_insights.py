@@ -23,7 +23,7 @@ from click.testing import CliRunner
 
 from deflect.cli import main
 from deflect.collector.store import Store, Vote
-from deflect.insights.tickets import ImportError_, TicketStore
+from deflect.insights.tickets import TicketImportError, TicketStore
 
 sys.path.insert(0, str(Path(__file__).parent))
 from sumo_kb import QUESTIONS, SUMO, write_sumo_help_center  # noqa: E402
@@ -299,20 +299,20 @@ def test_import_jsonl_gzip_and_errors(tmp_path: Path) -> None:
 def test_import_errors_are_clear(tmp_path: Path) -> None:
     path = tmp_path / "export.csv"
     path.write_text("number,when,title\n1,2025-01-01,Hi\n", encoding="utf-8")
-    with pytest.raises(ImportError_, match=r"no creation time column; pass --map created=COLUMN \(the columns are "
+    with pytest.raises(TicketImportError, match=r"no creation time column; pass --map created=COLUMN \(the columns are "
                                            r"number, when, title\)"):
         TicketStore.load([path])
-    with pytest.raises(ImportError_, match="no column 'missing'"):
+    with pytest.raises(TicketImportError, match="no column 'missing'"):
         TicketStore.load([path], mapping={"created": "missing"})
     assert TicketStore.load([path], mapping={"created": "when"}).count == 1
     broken = tmp_path / "cut.csv.gz"
     whole = gzip.compress("id,created,subject\n".encode() + b"".join(
         f"{n},2025-01-01,Question {n * 7919 % 104729}\n".encode() for n in range(5000)))
     broken.write_bytes(whole[:len(whole) // 2])
-    with pytest.raises(ImportError_, match=r"cut.csv.gz: cannot read the file \(Compressed file ended"):
+    with pytest.raises(TicketImportError, match=r"cut.csv.gz: cannot read the file \(Compressed file ended"):
         TicketStore.load([broken])
     (tmp_path / "x.xlsx").write_text("")
-    with pytest.raises(ImportError_, match="unknown ticket file type"):
+    with pytest.raises(TicketImportError, match="unknown ticket file type"):
         TicketStore.load([tmp_path / "x.xlsx"])
 
 

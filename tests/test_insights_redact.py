@@ -59,6 +59,65 @@ def test_phones_and_cards(number, placeholder):
     assert redact(f"Call me on {number} after 5pm.") == f"Call me on {placeholder} after 5pm."
 
 
+# unbroken ten-digit numbers, national numbers with their trunk 0 grouped any way, obfuscated emails, IBANs
+MORE_REPLACED = [
+    ("call 5551234567 after 5", "call [phone] after 5"),
+    ("my cell is 2125550123.", "my cell is [phone]."),
+    ("UK mobile 07700 900123 please", "UK mobile [phone] please"),
+    ("ring 07700900123", "ring [phone]"),
+    ("Berlin office 030 12345678", "Berlin office [phone]"),
+    ("Handy 0170-1234567", "Handy [phone]"),
+    ("bel me op 06-12345678", "bel me op [phone]"),
+    ("appelez le 06-12-34-56-78", "appelez le [phone]"),
+    ("London 020 7946 0958", "London [phone]"),
+    ("Manchester 0161 496 0000", "Manchester [phone]"),
+    ("llámame al 612 34 56 78", "llámame al [phone]"),
+    ("write to jane.roe(at)example.com today", "write to [email] today"),
+    ("Contact jane dot roe at example dot com please", "Contact [email] please"),
+    ("jane[at]example[dot]com", "[email]"),
+    ("jane [at] example [dot] com", "[email]"),
+    ("j.roe {at} mail.example.co.uk", "[email]"),
+    ("jane (at) example (dot) co (dot) uk!", "[email]!"),
+    ("IBAN DE89 3704 0044 0532 0130 00 thanks", "IBAN [iban] thanks"),
+    ("iban: DE89370400440532013000.", "iban: [iban]."),
+    ("GB82 WEST 1234 5698 7654 32", "[iban]"),
+    ("pay to gb82west12345698765432 by Friday", "pay to [iban] by Friday"),
+    ("HR1210010051863000160 and FR14 2004 1010 0505 0001 3M02 606", "[iban] and [iban]"),
+]
+
+
+@pytest.mark.parametrize("text, expected", MORE_REPLACED)
+def test_more_personal_data_is_replaced(text, expected):
+    assert redact(text) == expected
+
+
+MORE_LEFT_ALONE = [
+    "Firefox 115.0.1 crashes",
+    "version 115.0.1 since 2025-03-04",
+    "updated 04.03.2025, then 4/3/2025",
+    "order AB-5551234567 not delivered",
+    "order 5551234567 not delivered",
+    "ticket #2125550123 reopened",
+    "ORD5551234567X",
+    "timestamp 2681740000",
+    "unix time 1681740000",
+    "build 2023110101",
+    "serial 2023041701",
+    "look at example.com for details",
+    "I looked at it dot by dot",
+    "meet at 10 at the office",
+    "we were at home dot",
+    "DE89 is my postcode area",  # too short for an IBAN
+    "GB00WEST12345698765432",  # fails the mod-97 check
+    "HTTP 503 at 14:30:15",
+]
+
+
+@pytest.mark.parametrize("text", MORE_LEFT_ALONE)
+def test_more_ordinary_text_is_left_alone(text):
+    assert redact(text) == text
+
+
 # ---------------------------------------------------------------------------- what stays
 
 LEFT_ALONE = [
@@ -176,3 +235,49 @@ def test_strip_html(html, text):
 
 def test_strip_then_redact():
     assert redact(strip_html("<p>Mail <a href='mailto:a@b.com'>a@b.com</a></p>")) == "Mail [email]"
+
+
+# ---------------------------------------------------------------------------- the gap report's outputs
+
+PERSONAL = {"5551234567": "call 5551234567 about my refund", "07700 900123": "refund to 07700 900123 please",
+            "030 12345678": "refund? ring 030 12345678", "jane.roe(at)example.com": "refund jane.roe(at)example.com",
+            "jane dot roe at example dot com": "refund for jane dot roe at example dot com",
+            "jane[at]example[dot]com": "refund jane[at]example[dot]com",
+            "DE89 3704 0044 0532 0130 00": "refund to IBAN DE89 3704 0044 0532 0130 00",
+            "GB82WEST12345698765432": "refund to GB82WEST12345698765432"}
+
+
+def test_no_personal_data_reaches_the_gaps_json_csv_or_html(tmp_path):
+    """Each ticket is its topic's only one, so its subject is a sample in every output, and the same
+    text as a zero-result search from the collector's database."""
+    import datetime as dt
+    import json
+    import sys
+    from pathlib import Path
+
+    from deflect.collector.store import Store
+
+    sys.path.insert(0, str(Path(__file__).parent))
+    from test_insights import run, synthetic_center
+
+    synthetic_center(tmp_path, {"other": ("other-things", dt.date(2025, 1, 1))})
+    export = tmp_path / "tickets.jsonl"
+    export.write_text("".join(json.dumps({"id": n, "created": f"2025-03-{n + 1:02d}T10:00:00Z", "subject": subject,
+                                          "body": f"Details: {subject}.", "topic": f"refund-{n}"}) + "\n"
+                              for n, subject in enumerate(PERSONAL.values())), encoding="utf-8")
+    db = tmp_path / "feedback.db"
+    store = Store(f"sqlite:///{db}")
+    for subject in PERSONAL.values():
+        store.add_event("search", query=subject, results=0)
+    store.close()
+    out = tmp_path / "out"
+    code, _, err = run(tmp_path, "gaps", "--tickets", str(export), "--db", f"sqlite:///{db}",
+                       "--json", str(out / "gaps.json"), "--csv", str(out / "gaps.csv"), "--html", str(out / "report"))
+    assert code == 0, err
+    texts = {name: (out / name).read_text(encoding="utf-8") for name in ("gaps.json", "gaps.csv", "report/index.html")}
+    assert all("refund" in text for text in texts.values())  # the samples are there…
+    for name, text in texts.items():
+        for secret in PERSONAL:  # …without the personal data
+            for form in (secret, secret.replace(" ", ""), json.dumps(secret)[1:-1]):
+                assert form not in text, f"{secret!r} in {name}"
+        assert "[phone]" in text and "[email]" in text and "[iban]" in text, name

@@ -284,20 +284,39 @@ def feedback(db_url: str, as_json: bool, as_csv: bool, html_out: Path | None) ->
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
 
 
+class _TicketSource(click.ParamType):
+    """A ticket export file (it must exist), or a SQL table as a URL with ``?table=NAME``."""
+
+    name = "FILE|URL"
+
+    def convert(self, value, param, ctx):
+        from .insights.tickets import is_table_url
+
+        if isinstance(value, Path) or is_table_url(value):
+            return value
+        return click.Path(exists=True, dir_okay=False, path_type=Path).convert(value, param, ctx)
+
+
 def _ticket_options(command):
     """Options shared by ``deflect gaps`` and ``deflect impact``."""
+    from .insights.tickets import PRESETS  # the importer's table is the only list of presets
+
     options = [
-        click.option("--tickets", "tickets", multiple=True,
-                     type=click.Path(exists=True, dir_okay=False, path_type=Path),
-                     help="Ticket export: CSV, TSV or JSON Lines, optionally .gz. More files may follow: "
-                          "--tickets a.csv b.jsonl.gz"),
-        click.argument("more_tickets", nargs=-1, type=click.Path(exists=True, dir_okay=False, path_type=Path)),
+        click.option("--tickets", "tickets", multiple=True, type=_TicketSource(),
+                     help="Ticket export: CSV, TSV or JSON Lines, optionally .gz, or a SQL table: "
+                          "'sqlite:///FILE?table=NAME' or 'postgresql://user:pass@host/db?table=NAME'. "
+                          "More may follow: --tickets a.csv b.jsonl.gz"),
+        click.argument("more_tickets", nargs=-1, type=_TicketSource()),
         click.option("--map", "mapping", multiple=True, metavar="FIELD=COLUMN",
                      help="Column for a field: id, created, subject, body, topic, tags, category, creator, lang "
                           "(repeatable), e.g. --map created=created_at --map topic=tags."),
         click.option("--preset", default="auto", show_default=True,
-                     type=click.Choice(["auto", "sumo", "zendesk", "freshdesk", "helpscout"]),
+                     type=click.Choice(list(PRESETS)),
                      help="Column names of a known export ('auto' guesses from the header)."),
+        click.option("--date-order", type=click.Choice(["dmy", "mdy", "ymd"]),
+                     help="How to read numeric dates like 03/04/2025: day/month/year, month/day/year or "
+                          "year/month/day (ISO dates are always year first). Default: each file's dates decide; "
+                          "a file whose dates could be read either way is refused."),
         click.option("--json", "json_out", type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
                      help="Write the JSON report to this file ('-' for standard output)."),
         click.option("--csv", "csv_out", type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
@@ -321,8 +340,8 @@ def _to_stdout(*outputs: Path | None) -> bool:
     return any(out is not None and str(out) == "-" for out in outputs)
 
 
-def _insights(tickets: tuple[Path, ...], mapping: tuple[str, ...], preset: str, internal: bool,
-              config_file: Path | None, quiet: bool, *, dates: bool = False):
+def _insights(tickets: tuple[Path | str, ...], mapping: tuple[str, ...], preset: str, internal: bool,
+              config_file: Path | None, quiet: bool, *, dates: bool = False, date_order: str | None = None):
     """Load the help center and its index, import the tickets, give every ticket a topic.
     ``dates``: read each article's Git history too (its first commit dates it, for impact)."""
     import dataclasses
@@ -335,7 +354,7 @@ def _insights(tickets: tuple[Path, ...], mapping: tuple[str, ...], preset: str, 
     from .content import load_help_center
     from .content.settings import plugin_options, read_config
     from .insights.prepare import prepare
-    from .insights.tickets import ImportError_, parse_mapping
+    from .insights.tickets import TicketImportError, parse_mapping
     from .search.service import CacheBusy, SearchService, SynonymError
 
     console = Console(stderr=True)
@@ -347,7 +366,7 @@ def _insights(tickets: tuple[Path, ...], mapping: tuple[str, ...], preset: str, 
     say = (lambda message: None) if quiet else (lambda message: console.print(f"[dim]{message}[/dim]"))
     try:
         fields = parse_mapping(mapping)
-    except ImportError_ as exc:
+    except TicketImportError as exc:
         raise click.ClickException(str(exc)) from exc
     center, _ = load_help_center(settings, with_history=dates)
     say(f"indexing {len(center.published_documents()):,} articles…")
@@ -357,17 +376,18 @@ def _insights(tickets: tuple[Path, ...], mapping: tuple[str, ...], preset: str, 
     except (SynonymError, CacheBusy) as exc:
         raise click.ClickException(str(exc)) from exc
     try:
-        prepared = prepare(list(tickets), center, service, mapping=fields, preset=preset, progress=say)
-    except ImportError_ as exc:
+        prepared = prepare(list(tickets), center, service, mapping=fields, preset=preset, progress=say,
+                           date_order=date_order)
+    except TicketImportError as exc:
         raise click.ClickException(str(exc)) from exc
     imported = prepared.store.report
     for problem in imported.problems[:20]:  # path:line: message, like deflect check (one line each)
         click.echo(problem.format(), err=True)
     for note in imported.notes:
         click.echo(note, err=True)
-    if imported.malformed:
-        more = f" ({imported.malformed - 20} more in the JSON report)" if imported.malformed > 20 else ""
-        click.echo(f"{imported.malformed:,} malformed row(s) skipped of {imported.rows:,}{more}", err=True)
+    more = f" ({imported.malformed - 20:,} more problems in the JSON report)" if imported.malformed > 20 else ""
+    click.echo(f"{imported.rows:,} rows: {imported.imported:,} imported, {imported.malformed:,} malformed, "
+               f"{imported.duplicates:,} duplicates{more}", err=True)
     if not imported.imported:
         raise click.ClickException("no tickets could be imported: see the problems above")
     return settings, config, prepared
@@ -423,7 +443,8 @@ def _write_outputs(report: dict, kind: str, settings, config_path: Path | None, 
                                     "zero-result searches and 'not helpful' votes.")
 @click.option("--draft", "drafts", type=click.IntRange(0, 100), default=0, metavar="N",
               help="Write stub articles (internal, with the evidence in a comment) for the N most urgent gaps.")
-def gaps(tickets: tuple[Path, ...], more_tickets: tuple[Path, ...], mapping: tuple[str, ...], preset: str, json_out: Path | None,
+def gaps(tickets: tuple[Path, ...], more_tickets: tuple[Path, ...], mapping: tuple[str, ...], preset: str,
+         date_order: str | None, json_out: Path | None,
          csv_out: Path | None, html_out: Path | None, allow_public: bool, internal: bool, limit: int,
          config_file: Path | None, db_url: str | None, drafts: int) -> None:
     """What to write next: ticket topics ranked by volume × missing coverage.
@@ -433,7 +454,7 @@ def gaps(tickets: tuple[Path, ...], more_tickets: tuple[Path, ...], mapping: tup
     from .insights.gaps import collector_evidence, gap_report, write_drafts
 
     settings, config_path, prepared = _insights(tickets + more_tickets, mapping, preset, internal, config_file,
-                                                _to_stdout(json_out, csv_out))
+                                                _to_stdout(json_out, csv_out), date_order=date_order)
     evidence = None
     if db_url:
         from .collector.store import sqlite_path
@@ -462,7 +483,8 @@ def gaps(tickets: tuple[Path, ...], more_tickets: tuple[Path, ...], mapping: tup
 @_ticket_options
 @click.option("--window", default=12, show_default=True, type=click.IntRange(3, 520),
               help="Weeks before and after publication to compare.")
-def impact(tickets: tuple[Path, ...], more_tickets: tuple[Path, ...], mapping: tuple[str, ...], preset: str, json_out: Path | None,
+def impact(tickets: tuple[Path, ...], more_tickets: tuple[Path, ...], mapping: tuple[str, ...], preset: str,
+           date_order: str | None, json_out: Path | None,
            csv_out: Path | None, html_out: Path | None, allow_public: bool, internal: bool, limit: int,
            config_file: Path | None, window: int) -> None:
     """Which articles cut tickets: weekly volume of each article's topic before and after it was
@@ -474,7 +496,7 @@ def impact(tickets: tuple[Path, ...], more_tickets: tuple[Path, ...], mapping: t
     from .insights.impact import impact_report
 
     settings, config_path, prepared = _insights(tickets + more_tickets, mapping, preset, internal, config_file,
-                                                _to_stdout(json_out, csv_out), dates=True)
+                                                _to_stdout(json_out, csv_out), dates=True, date_order=date_order)
     report = impact_report(prepared, window=window)
     _write_outputs(report, "impact", settings, config_path, json_out, csv_out, html_out, allow_public, limit)
 

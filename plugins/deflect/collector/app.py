@@ -31,6 +31,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictBool, StrictInt, TypeAdapter, ValidationError
 
+from ..feedback_reasons import FeedbackReason
 from .spam import spam_verdict
 from .store import RETRY_AFTER, DatabaseUnavailable, Store, Vote, _article_key
 
@@ -56,10 +57,9 @@ def _clean(value: str, *, multiline: bool = False) -> str:
 
 Text = Annotated[str, AfterValidator(_clean)]
 LongText = Annotated[str, AfterValidator(lambda v: _clean(v, multiline=True))]
-Path = Annotated[str, Field(min_length=1, max_length=512, pattern=r"^[^\s<>\"'`\\]+$"), AfterValidator(_clean)]
+SitePath = Annotated[str, Field(min_length=1, max_length=512, pattern=r"^[^\s<>\"'`\\]+$"), AfterValidator(_clean)]
 Lang = Annotated[str, Field(min_length=2, max_length=16, pattern=r"^[A-Za-z]{2,3}([_-][A-Za-z0-9]{1,8}){0,3}$")]
 Query = Annotated[Text, Field(max_length=256)]
-Reason = Literal["incorrect", "unclear", "outdated", "not_solved", "other"]
 
 
 class VoteIn(BaseModel):
@@ -67,10 +67,10 @@ class VoteIn(BaseModel):
 
     model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
 
-    article: Path = Field(description='Site-relative path, e.g. "en/account/reset-password/" or "en/faq/#faq-x".')
+    article: SitePath = Field(description='Site-relative path, e.g. "en/account/reset-password/" or "en/faq/#faq-x".')
     lang: Lang | None = None
     helpful: StrictBool
-    reason: Reason | None = None
+    reason: FeedbackReason | None = None
     comment: Annotated[LongText, Field(max_length=2000)] | None = None
     voter: Annotated[str, Field(min_length=8, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$")] = Field(
         description="An opaque random id the widget keeps for the reader (no cookie).")
@@ -84,29 +84,29 @@ class SearchEvent(BaseModel):
     query: Query
     lang: Lang | None = None
     results: Annotated[StrictInt, Field(ge=0, le=1_000_000)] = 0
-    clicked: Path | None = None
-    page: Path | None = None
+    clicked: SitePath | None = None
+    page: SitePath | None = None
 
 
 class ContactEvent(BaseModel):
     model_config = ConfigDict(extra="ignore")
     type: Literal["contact"]
     action: Literal["deflected", "contacted"]
-    article: Path | None = None
+    article: SitePath | None = None
     channel: Annotated[Text, Field(max_length=64)] | None = None
-    suggested: Annotated[list[Path], Field(max_length=20)] | None = None
-    opened: Annotated[list[Path], Field(max_length=20)] | None = None
+    suggested: Annotated[list[SitePath], Field(max_length=20)] | None = None
+    opened: Annotated[list[SitePath], Field(max_length=20)] | None = None
     query: Query | None = None
     lang: Lang | None = None
-    page: Path | None = None
+    page: SitePath | None = None
 
 
 class PageviewEvent(BaseModel):
     model_config = ConfigDict(extra="ignore")
     type: Literal["pageview"]
-    page: Path
+    page: SitePath
     lang: Lang | None = None
-    article: Path | None = None
+    article: SitePath | None = None
 
 
 Event = Annotated[Union[SearchEvent, ContactEvent, PageviewEvent], Field(discriminator="type")]

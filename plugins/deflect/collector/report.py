@@ -10,15 +10,15 @@ from html import escape
 
 from ..charts import AMBER, BLUE, GREEN, PURPLE, RED, Series, bar_chart, html_page, line_chart
 from ..spreadsheet import to_csv as to_csv_rows
-from .store import REASONS
+from ..feedback_reasons import FEEDBACK_REASONS
 
 
 def to_csv(report: dict) -> str:
     """One row per article; readers' comments go through the spreadsheet formula guard."""
-    header = ["article", "views", "votes", "helpful", "helpful_pct", *[f"reason_{r}" for r in REASONS],
+    header = ["article", "views", "votes", "helpful", "helpful_pct", *[f"reason_{r}" for r in FEEDBACK_REASONS],
               "deflections", "latest_comment"]
     return to_csv_rows(header, ([a["article"], a["views"], a["votes"], a["helpful"], a["helpful_pct"],
-                                 *[a["reasons"].get(r, 0) for r in REASONS], a["deflections"],
+                                 *[a["reasons"].get(r, 0) for r in FEEDBACK_REASONS], a["deflections"],
                                  a["comments"][0]["comment"] if a["comments"] else ""]
                                 for a in report["articles"]))
 

@@ -37,8 +37,6 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 
 T = TypeVar("T")
 
-REASONS = ("incorrect", "unclear", "outdated", "not_solved", "other")
-
 #: Ordered migrations. Each is a list of statements; ``{pk}`` is the dialect's auto-id primary key.
 MIGRATIONS: list[list[str]] = [
     [  # 1: votes and events
@@ -522,17 +520,24 @@ class Store:
             if page:
                 views[_article_key(page)] += n
         # A page view counts for the article at that path (and its FAQ anchors); the site may live under a
-        # base path, so "/help/en/a/" counts for "en/a/".
-        for page, n in views.items():
-            if not page:
-                continue
+        # base path, so "/help/en/a/" counts for "en/a/". Articles are found by looking up each suffix of the
+        # page path in an index (linear in pages × path depth, not pages × articles); shorter pages go first,
+        # so a page nobody voted on ("en/b/") also collects its views under a base path ("help/en/b/").
+        by_base: dict[str, list[str]] = defaultdict(list)
+        for article in articles:
+            base = article.split("#", 1)[0]
+            if base:
+                by_base[base].append(article)
+        for page in sorted(views, key=lambda p: (len(p), p)):
+            n = views[page]
             matched = False
-            for article in list(articles):
-                base = article.split("#", 1)[0]
-                if base and (page == base or page.endswith("/" + base)):
+            for suffix in _path_suffixes(page):
+                for article in by_base.get(suffix, ()):
                     articles[article]["views"] += n
                     matched = True
             if not matched:
+                if page not in articles:
+                    by_base[page.split("#", 1)[0]].append(page)
                 articles[page]["views"] += n
         out = []
         for article, entry in articles.items():
@@ -692,6 +697,17 @@ def _resolve(items: list[tuple[asyncio.Future, Any]]) -> None:
 
 
 _SCHEME = re.compile(r"^[a-z]+://[^/]+")
+
+
+def _path_suffixes(page: str) -> list[str]:
+    """``page`` and each of its tails that starts after a slash: "help/en/a/" → help/en/a/, en/a/, a/."""
+    suffixes = [page] if page else []
+    start = page.find("/")
+    while start != -1:
+        if start + 1 < len(page):
+            suffixes.append(page[start + 1:])
+        start = page.find("/", start + 1)
+    return suffixes
 
 
 def _article_key(path: str) -> str:

@@ -40,13 +40,12 @@ _QUESTION_RE = re.compile(r"^(\*\*|__)(?P<text>(?:(?!\1).)*?[?？])\1$", re.S)
 
 
 class Answer(NamedTuple):
-    """One answer of a step's question: ``- **label** → [Title](target)``."""
+    """One answer of a step's question: ``- **label** → [Title](target)``; ``target`` and ``line`` as in
+    :class:`StepLink`."""
 
     label: str
     target: str
-    """The link target as written, e.g. ``#colour``."""
     line: int
-    """File line of the link target."""
 
     @property
     def step_id(self) -> str | None:

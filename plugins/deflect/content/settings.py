@@ -1,7 +1,8 @@
-"""Settings of a help center: languages, folders, audience. Shared by the plugins and the CLI.
+"""Settings of a help center (languages, folders, audience), and the one declaration of the
+``deflect/content`` options that set them.
 
-The MkDocs plugin fills these from its config; the CLI reads the same block from ``mkdocs.yml``
-without importing MkDocs.
+The MkDocs plugin passes its options through :func:`settings_from_options`; the CLI reads the same
+block from ``mkdocs.yml`` without importing MkDocs and passes it through the same function.
 """
 
 from __future__ import annotations
@@ -9,9 +10,10 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import MISSING, Field, dataclass, field, fields
 from pathlib import Path
-from typing import Any
+from typing import Any, get_type_hints
 
 import yaml
 
@@ -31,29 +33,59 @@ class Language:
     name: str
 
 
+def _option(doc: str, default: Any = MISSING, *, default_factory: Any = MISSING) -> Any:
+    """A field of :class:`ContentSettings` that is also an option of ``deflect/content`` in ``mkdocs.yml``.
+
+    ``doc`` says what it does; the field's type is the type the option must have (checked by
+    :func:`check_option`), its default is the option's default.
+    """
+    return field(default=default, default_factory=default_factory, metadata={"option": doc})
+
+
 @dataclass
 class ContentSettings:
-    """Where the content lives and how it is published."""
+    """Where the content lives and how it is published.
+
+    The fields made with :func:`_option` are the options of the ``deflect/content`` plugin: this class
+    is their only declaration (name, type, default, doc). The MkDocs plugin's config accepts exactly
+    these names (``mkdocs_plugins/config.py``), and :func:`settings_from_options` checks and fills them
+    the same way for the plugin and the CLI. Adding an option is adding a field here.
+    """
 
     root: Path
-    languages: list[Language] = field(default_factory=lambda: [Language("en", "English")])
-    default_language: str = "en"
-    articles_dir: str = "articles"
-    faq_dir: str = "faq"
+    languages: list[Language] = _option(
+        "Languages of the help center (``- code: hr`` / ``name: Hrvatski``); the first is the default "
+        "unless ``default_language`` says otherwise.",
+        default_factory=lambda: [Language("en", "English")])
+    default_language: str = _option(
+        "The language every translation is made from (default: the first of ``languages``).", "en")
+    articles_dir: str = _option("Folder of articles and troubleshooting guides, one subfolder per language.",
+                                "articles")
+    faq_dir: str = _option("Folder of FAQ entries, one subfolder per language.", "faq")
     docs_dir: str = "docs"
-    audience: str = "public"
-    fallback: bool = True
+    audience: str = _option(
+        "``public`` leaves internal articles out entirely; ``internal`` builds the agents' site with them.", "public")
+    fallback: bool | str = _option(
+        "Where a translation is missing: ``light`` (or ``true``): a small page in the reader's language with "
+        "the notice and the source article's text (rendered once), ``noindex`` and canonical to the source; "
+        "``full``: the whole article page again in that language; ``link``: category lists link to the "
+        "source article; ``false``: only in its own language.", True)
     fallback_mode: str = "light"
-    """How a missing translation is shown: ``full`` (the article rendered again in the reader's
-    language's page), ``light`` (a small page reusing the source article's rendered body, noindex
-    and canonical to it) or ``link`` (category lists link straight to the source article)."""
-    required_languages: list[str] = field(default_factory=list)
-    review_every_days: int = 365
-    sidebar_limit: int = 20
-    popular: list[str] = field(default_factory=list)
+    """``full``, ``light`` or ``link``, from ``fallback`` (``true`` is ``light``)."""
+    required_languages: list[str] = _option(
+        "Languages every public article must be translated into (``deflect check`` fails otherwise).",
+        default_factory=list)
+    review_every_days: int = _option("Review period in days for articles without ``review_every``.", 365)
+    sidebar_limit: int = _option(
+        "Most articles listed in the sidebar of a category; the rest are on its landing page.", 20)
+    popular: list[str] = _option("Slugs of the articles shown as popular on each language's home page.",
+                                 default_factory=list)
     today: dt.date = field(default_factory=dt.date.today)
 
     def __post_init__(self) -> None:
+        mode = fallback_options(self.fallback)
+        self.fallback = mode["fallback"]
+        self.fallback_mode = mode.get("fallback_mode", self.fallback_mode)
         codes = [lang.code for lang in self.languages]
         if not codes:
             raise SettingsError("'languages' is empty: list at least one language, e.g. - code: en")
@@ -109,37 +141,74 @@ _LenientLoader.add_multi_constructor("tag:yaml.org,2002:python/", _unknown_tag)
 _LenientLoader.add_multi_constructor("!", _unknown_tag)
 
 
-def settings_from_options(root: Path, options: dict[str, Any], docs_dir: str = "docs") -> ContentSettings:
-    """Build settings from the plugin's options as written in ``mkdocs.yml``."""
+#: Options of ``deflect/content`` that are about the plugin, not the help center.
+PLUGIN_ONLY_OPTIONS = ("enabled",)
+
+
+def option_fields() -> list[Field]:
+    """The fields of :class:`ContentSettings` that are options of ``deflect/content``, in declaration order."""
+    return [f for f in fields(ContentSettings) if "option" in f.metadata]
+
+
+def option_names() -> list[str]:
+    """Every option ``deflect/content`` accepts in ``mkdocs.yml``."""
+    return [*PLUGIN_ONLY_OPTIONS, *(f.name for f in option_fields())]
+
+
+def option_default(name: str) -> Any:
+    """The value an option has when ``mkdocs.yml`` leaves it out, as it would be written there; ``None`` for
+    ``languages`` and ``default_language``, whose defaults :func:`settings_from_options` works out."""
+    found = next(f for f in option_fields() if f.name == name)
+    if name in ("languages", "default_language"):
+        return None
+    if found.default is not MISSING:
+        return found.default
+    return found.default_factory() if callable(found.default_factory) else None
+
+
+def check_option(name: str, value: Any) -> Any:
+    """``value`` if it has the type the option's field declares, else :class:`SettingsError` saying what it
+    must be. ``None`` (not set, or left empty) stands for the default."""
+    if value is None or name in PLUGIN_ONLY_OPTIONS:
+        return value
+    hint = get_type_hints(ContentSettings)[name]
+    if name == "languages":
+        ok, expected = isinstance(value, list), "a list of languages, e.g. - code: en / name: English"
+    elif hint is bool:
+        ok, expected = isinstance(value, bool), "true or false"
+    elif hint is int:
+        ok, expected = isinstance(value, int) and not isinstance(value, bool), "a whole number"
+    elif hint is str:
+        ok, expected = isinstance(value, str), "a text"
+    elif name == "fallback":
+        ok, expected = isinstance(value, bool) or value in FALLBACK_MODES, "true, false, full, light or link"
+    elif hint == list[str]:
+        ok, expected = isinstance(value, list) and all(isinstance(v, str) for v in value), "a list of texts"
+    else:  # a new option with a new type: say so here, once
+        raise TypeError(f"ContentSettings.{name}: no check for options of type {hint}")
+    if not ok:
+        raise SettingsError(f"option {name!r} must be {expected}, not {value!r}")
+    return value
+
+
+def settings_from_options(root: Path, options: Mapping[str, Any], docs_dir: str = "docs") -> ContentSettings:
+    """Build settings from the plugin's options as written in ``mkdocs.yml`` (the plugin and the CLI)."""
+    unknown = sorted(set(options) - set(option_names()))
+    if unknown:
+        raise SettingsError(f"unknown option(s) for deflect/content: {', '.join(unknown)}; "
+                            f"the options are {', '.join(option_names())}")
+    values = {f.name: check_option(f.name, options[f.name]) for f in option_fields()
+              if options.get(f.name) is not None}
     languages = []
-    for item in options.get("languages") or [{"code": "en", "name": "English"}]:
+    for item in values.pop("languages", None) or [{"code": "en", "name": "English"}]:
         if isinstance(item, str):
             languages.append(Language(item, item))
-        elif isinstance(item, dict) and "code" in item:
+        elif isinstance(item, Mapping) and "code" in item:
             languages.append(Language(str(item["code"]), str(item.get("name") or item["code"])))
         else:
             raise SettingsError(f"each entry of 'languages' needs a 'code' (and a 'name'), got {item!r}")
-    known = {
-        "articles_dir", "faq_dir", "audience", "fallback", "required_languages", "review_every_days",
-        "sidebar_limit", "popular", "default_language", "languages", "enabled",
-    }
-    unknown = sorted(set(options) - known)
-    if unknown:
-        raise SettingsError(f"unknown option(s) for deflect/content: {', '.join(unknown)}")
-    return ContentSettings(
-        root=root,
-        languages=languages,
-        default_language=str(options.get("default_language") or languages[0].code),
-        articles_dir=str(options.get("articles_dir", "articles")),
-        faq_dir=str(options.get("faq_dir", "faq")),
-        docs_dir=docs_dir,
-        audience=str(options.get("audience") or "public"),
-        **fallback_options(options.get("fallback", True)),
-        required_languages=list(options.get("required_languages") or []),
-        review_every_days=int(options.get("review_every_days", 365)),
-        sidebar_limit=int(options.get("sidebar_limit", 20)),
-        popular=list(options.get("popular") or []),
-    )
+    values.setdefault("default_language", languages[0].code)
+    return ContentSettings(root=root, languages=languages, docs_dir=docs_dir, **values)
 
 
 FALLBACK_MODES = ("full", "light", "link")

@@ -36,7 +36,19 @@ def collector_evidence(db_url: str) -> dict:
     finally:
         store.close()
     votes = {a["article"]: a for a in data["articles"] if a["votes"]}
-    return {"zero_results": data["searches"]["zero_results"], "votes": votes}
+    return {"zero_results": data["searches"]["zero_results"], "votes": votes, "votes_by_page": _page_index(votes)}
+
+
+def _page_index(votes: dict[str, dict]) -> dict[str, dict]:
+    """Votes by every tail of their page path ("help/en/a" → help/en/a, en/a, a), the first article
+    per tail: finding a topic's best article is then one lookup, not a scan of every voted article."""
+    index: dict[str, dict] = {}
+    for key, vote in votes.items():
+        path = key.split("#", 1)[0].strip("/")
+        parts = path.split("/") if path else []
+        for i in range(len(parts)):
+            index.setdefault("/".join(parts[i:]), vote)
+    return index
 
 
 def _trend(series: list[int], days: list[int]) -> dict:
@@ -67,6 +79,7 @@ def gap_report(prepared: Prepared, evidence: dict | None = None) -> dict:
     searches_by_topic: dict[str, list[dict]] = defaultdict(list)
     loose: list[dict] = []
     votes: dict[str, dict] = (evidence or {}).get("votes", {})
+    by_page: dict[str, dict] = (evidence or {}).get("votes_by_page") or _page_index(votes)
     for item in (evidence or {}).get("zero_results", []):
         item = {**item, "query": redact(item["query"])}  # readers type emails and phone numbers too
         terms = _search_terms(re.sub(r"\[\w+\]", " ", item["query"]), lang)  # not the placeholders
@@ -82,7 +95,7 @@ def gap_report(prepared: Prepared, evidence: dict | None = None) -> dict:
     rows = []
     total = max(1, prepared.store.count)
     for topic in prepared.topics:
-        rows.append(_row(topic, prepared, weeks, searches_by_topic.get(topic.topic, []), votes, total))
+        rows.append(_row(topic, prepared, weeks, searches_by_topic.get(topic.topic, []), by_page, total))
     for item in loose:  # what readers search for and find nothing about, with no ticket topic to join
         name = "search-" + (slugify(item["query"])[:60] or "query")
         rows.append({
@@ -132,14 +145,11 @@ def _row(topic: Topic, prepared: Prepared, weeks: list[str], searches: list[dict
     }
 
 
-def _votes_for(url: str, votes: dict[str, dict]) -> dict | None:
-    """The collector keys articles by page path ("en/account/reset/" or "/help/en/account/reset/")."""
+def _votes_for(url: str, by_page: dict[str, dict]) -> dict | None:
+    """The collector keys articles by page path ("en/account/reset/" or "/help/en/account/reset/"):
+    ``by_page`` is :func:`_page_index` of them."""
     base = url.split("#", 1)[0].strip("/")
-    for key, vote in votes.items():
-        stripped = key.split("#", 1)[0].strip("/")
-        if stripped and (stripped == base or stripped.endswith("/" + base)):
-            return vote
-    return None
+    return by_page.get(base) if base else None
 
 
 def write_drafts(report: dict, settings, count: int = 5) -> tuple[list[Path], list[str]]:

@@ -47,9 +47,10 @@ class Prepared:
         return {"start": span[0].isoformat(), "end": span[1].isoformat()} if span else {"start": None, "end": None}
 
 
-def prepare(paths: list[Path], center: HelpCenter, service: SearchService, *, mapping: dict[str, str] | None = None,
-            preset: str = "auto", progress: Callable[[str], None] | None = None) -> Prepared:
-    store = TicketStore.load(paths, mapping=mapping, preset=preset, progress=progress)
+def prepare(paths: list[Path | str], center: HelpCenter, service: SearchService, *, mapping: dict[str, str] | None = None,
+            preset: str = "auto", progress: Callable[[str], None] | None = None,
+            date_order: str | None = None) -> Prepared:
+    store = TicketStore.load(paths, mapping=mapping, preset=preset, progress=progress, date_order=date_order)
     lang = center.settings.default_language
     clusters = {c.topic: c for c in cluster_unassigned(store, lang, progress=progress)}
     matcher = TopicMatcher(center, service)

@@ -1,45 +1,44 @@
-"""Options of the ``deflect/content`` plugin, as written in ``mkdocs.yml``."""
+"""The MkDocs config classes of the two plugins, as written in ``mkdocs.yml``: ``deflect/content``'s options
+come from their one declaration in :mod:`deflect.content.settings`, ``deflect/search``'s are declared here."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from mkdocs.config import base
 from mkdocs.config import config_options as c
 
+from ..content.settings import PLUGIN_ONLY_OPTIONS, SettingsError, check_option, option_default, option_names
 
-class LanguageConfig(base.Config):
-    code = c.Type(str)
-    """Language code, e.g. ``en``, ``hr``: the folder name under articles/ and faq/ and the URL prefix."""
-    name = c.Type(str)
-    """The language's name in that language, shown in the language switcher (``Hrvatski``)."""
+
+class SettingsOption(base.BaseConfigOption[Any]):
+    """An option declared in :class:`~deflect.content.settings.ContentSettings`: MkDocs checks its type the
+    way the CLI does (:func:`~deflect.content.settings.check_option`) and passes it on as written."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__()
+        self.name = self._name = name  # _name: what MkDocs' attribute access (config.audience) reads
+        self.default = option_default(name)
+
+    def run_validation(self, value: object, /) -> Any:
+        try:
+            return check_option(self.name, value)
+        except SettingsError as exc:
+            raise base.ValidationError(str(exc)) from exc
 
 
 class ContentConfig(base.Config):
+    """Options of ``deflect/content``. Each is declared once, as a field of ``ContentSettings`` (name, type,
+    default and doc); the plugin hands them all to ``settings_from_options``, like the CLI."""
+
+    _schema = tuple((name, SettingsOption(name)) for name in option_names() if name not in PLUGIN_ONLY_OPTIONS)
     enabled = c.Type(bool, default=True)
     """Turn the plugin off without removing it."""
-    languages = c.ListOfItems(c.SubConfig(LanguageConfig), default=[])
-    """Languages of the help center; the first is the default unless ``default_language`` says otherwise."""
-    default_language = c.Optional(c.Type(str))
-    """The language every translation is made from (default: the first of ``languages``)."""
-    articles_dir = c.Type(str, default="articles")
-    """Folder of articles and troubleshooting guides, one subfolder per language."""
-    faq_dir = c.Type(str, default="faq")
-    """Folder of FAQ entries, one subfolder per language."""
-    audience = c.Choice(("public", "internal"), default="public")
-    """``public`` leaves internal articles out entirely; ``internal`` builds the agents' site with them."""
-    fallback = c.Type((bool, str), default=True)
-    """Where a translation is missing: ``light`` (default, same as ``true``): a small page in the
-    reader's language with the notice and the source article's body rendered once, ``noindex`` and a
-    canonical link to the source; ``full``: the whole article page rendered again per language;
-    ``link``: no page, category lists link to the source article with a language badge;
-    ``false``: the article is left out of other languages."""
-    required_languages = c.ListOfItems(c.Type(str), default=[])
-    """Languages every public article must be translated into (``deflect check`` fails otherwise)."""
-    review_every_days = c.Type(int, default=365)
-    """Review period for articles without ``review_every``."""
-    sidebar_limit = c.Type(int, default=20)
-    """Most articles listed in the sidebar of a category; the rest are on its landing page."""
-    popular = c.ListOfItems(c.Type(str), default=[])
-    """Slugs of the articles shown as popular on each language's home page."""
+
+
+for _name, _option in ContentConfig._schema:  # attribute access too, as for options declared in the class
+    if not hasattr(ContentConfig, _name):
+        setattr(ContentConfig, _name, _option)
 
 
 class SearchConfig(base.Config):

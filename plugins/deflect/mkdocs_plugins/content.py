@@ -23,8 +23,9 @@ from mkdocs.structure.pages import Page
 
 from ..content import HelpCenter, Problem, load_help_center
 from ..content.check import blocking, check_help_center
-from ..content.settings import ContentSettings, Language, SettingsError, fallback_options
+from ..content.settings import ContentSettings, SettingsError, settings_from_options
 from ..escaping import Markup, html_json, html_text, page_title
+from ..feedback_reasons import FEEDBACK_REASONS
 from ..site.plan import NavEntry, SitePage, SitePlan
 from ..site.strings import strings_for
 from .config import ContentConfig
@@ -102,18 +103,9 @@ class ContentPlugin(BasePlugin[ContentConfig]):
 
     def _settings(self, config: MkDocsConfig) -> ContentSettings:
         root = Path(config.config_file_path).resolve().parent if config.config_file_path else Path.cwd()
-        languages = [Language(item.code, item.name) for item in self.config.languages] or [Language("en", "English")]
         docs_dir = os.path.relpath(config.docs_dir, root)
         try:
-            return ContentSettings(
-                root=root, languages=languages,
-                default_language=self.config.default_language or languages[0].code,
-                articles_dir=self.config.articles_dir, faq_dir=self.config.faq_dir, docs_dir=docs_dir,
-                audience=self.config.audience, **fallback_options(self.config.fallback),
-                required_languages=list(self.config.required_languages),
-                review_every_days=self.config.review_every_days, sidebar_limit=self.config.sidebar_limit,
-                popular=list(self.config.popular),
-            )
+            return settings_from_options(root, self.config, docs_dir)
         except SettingsError as exc:
             raise PluginError(f"deflect/content: {exc}") from exc
 
@@ -241,6 +233,7 @@ class ContentPlugin(BasePlugin[ContentConfig]):
             "content_lang": planned.content_lang or planned.lang,
             "role": planned.role,
             "strings": strings_for(planned.lang),
+            "feedback_reasons": list(FEEDBACK_REASONS),
             "notices": [
                 {"kind": n.kind, "text": n.text, "link_title": n.link_title, "link_lang": default,
                  "url": self._url(n.link_path) if n.link_path else None}

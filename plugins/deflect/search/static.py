@@ -139,8 +139,8 @@ def export_files(index: SearchIndex, synonyms: dict[str, list[list[str]]],
             "stop": sorted(analyzer.folded_stops),
             "synonyms": synonym_groups,
         }
-    data = json_text(manifest, separators=(",", ":")).encode()
-    files["manifest.json"] = (hashlib.sha256(data).hexdigest(), data)
+    manifest_bytes = json_text(manifest, separators=(",", ":")).encode()
+    files["manifest.json"] = (hashlib.sha256(manifest_bytes).hexdigest(), manifest_bytes)
     return files
 
 

@@ -11,7 +11,7 @@
   if (!configEl) return;
   var config = JSON.parse(configEl.textContent);
   var collector = (config.collector || "").replace(/\/$/, "");
-  var REASONS = ["incorrect", "unclear", "outdated", "not_solved", "other"];
+  var REASONS = config.reasons || [];  // the reasons the collector accepts (feedback_reasons.py)
   var KEY_VOTER = "deflect.voter", KEY_VOTES = "deflect.votes", KEY_PENDING = "deflect.pending";
 
   /* ---------------------------------------------------------------- storage (localStorage or memory) */
