@@ -24,6 +24,13 @@ from pathlib import Path
 
 LANGS = ("en", "hr", "et", "tl")
 LANGUAGE_NAMES = {"en": "English", "hr": "Hrvatski", "et": "Eesti", "tl": "Tagalog"}
+# More site languages for the many-languages benchmark: each borrows the words of a language above
+# (the text is not a real translation; only the site's shape and page count matter there).
+EXTRA_LANGS = {"de": ("en", "Deutsch"), "fr": ("en", "Français"), "es": ("en", "Español"),
+               "it": ("en", "Italiano"), "pt": ("en", "Português"), "nl": ("en", "Nederlands"),
+               "pl": ("hr", "Polski"), "fi": ("et", "Suomi")}
+LANGUAGE_NAMES.update({code: name for code, (_, name) in EXTRA_LANGS.items()})
+LANGS_12 = (*LANGS, *EXTRA_LANGS)
 
 # ----- word lists: one row per meaning, columns en, hr, et, tl ------------------------------------
 NOUNS = [
@@ -403,6 +410,11 @@ CATEGORY_SLUGS = [slug for slug, _, _ in CATEGORIES]
 
 _SLOT_LISTS = {"N": NOUNS, "V": VERBS, "A": ADJECTIVES}
 _LANG_COLUMN = {lang: i for i, lang in enumerate(LANGS)}
+_LANG_COLUMN.update({code: _LANG_COLUMN[base] for code, (base, _) in EXTRA_LANGS.items()})
+for _code, (_base, _) in EXTRA_LANGS.items():
+    PHRASES[_code] = PHRASES[_base]
+    for _slug, _icon, _texts in CATEGORIES:
+        _texts[_code] = _texts[_base]
 
 # ----- abstract content ------------------------------------------------------------------------
 
@@ -421,7 +433,7 @@ class Sentence:
         values = [_SLOT_LISTS[slot][index][column] for slot, index in zip(slots, self.words)]
         if self.kind == "step" and self.pattern == 1:  # menu names: **Settings** > **Tab**
             values = [v[:1].upper() + v[1:] for v in values]
-        text = formats[lang].format(*values)
+        text = formats[EXTRA_LANGS[lang][0] if lang in EXTRA_LANGS else lang].format(*values)
         return text[:1].upper() + text[1:] if capitalize else text
 
 
@@ -495,8 +507,8 @@ def build_corpus(n_articles: int, languages=LANGS, translated_share: float = 0.3
                  today: dt.date | None = None) -> Corpus:
     """The abstract content of a help center with ``n_articles`` English articles."""
     languages = tuple(languages)
-    if languages[0] != "en" or any(lang not in LANGS for lang in languages):
-        raise ValueError(f"languages must start with 'en' and be among {LANGS}")
+    if languages[0] != "en" or any(lang not in LANGS_12 for lang in languages):
+        raise ValueError(f"languages must start with 'en' and be among {LANGS_12}")
     today = today or dt.date.today()
     rng = random.Random(f"deflect-bench:{seed}:{n_articles}")
     used_slugs: set[str] = {"index", "faq"}

@@ -1,39 +1,53 @@
 """Build-time and output-size benchmark: Deflect against a plain Material site with the same articles.
 
-    python bench/build.py              # sizes 1000 and 5000
-    python bench/build.py 200 1000     # other sizes (English articles; ~30% translated into hr, et, tl)
-    python bench/build.py --keep 200   # keep the generated projects and sites (path printed on stderr)
-    python bench/build.py --no-search  # skip the third build with Deflect's own search plugin
+    python bench/build.py                # the 1,000-article configuration (30% translated into hr, et, tl)
+    python bench/build.py --langs12      # 400 articles in 12 languages, 20% translated
+    python bench/build.py 200 10000      # other sizes (English articles; 30% translated into hr, et, tl)
+    python bench/build.py --keep 200     # keep the generated projects and sites (path printed on stderr)
+    python bench/build.py --no-search    # deflect/content only (no deflect/search)
+    python bench/build.py --synthetic    # generated words only (no real article text)
+    python bench/build.py --fallback full 1000   # another fallback mode (default: the plugin's default)
 
-Rows: the anchor (plain Material with its built-in search), ``deflect`` (deflect/content only) and,
-when the ``deflect/search`` plugin is installed, ``deflect+search`` (the same project with Deflect's
-search, the counterpart of the anchor's search index). For each size the sites are generated in a temporary folder (bench/_synth.py), built with
-``mkdocs build -q -f ... -d ...`` and measured. Progress goes to stderr, the table to stdout.
+Rows per configuration, all in one run on the same pages: the anchor (plain Material with
+``navigation.prune`` and its built-in search) and ``deflect+search`` (deflect/content and
+deflect/search), each built cold (no ``.deflect/`` cache, empty site folder) and then warm (one
+article edited, rebuilt into the same site folder; for Material that is simply a second build).
+Article text is realistic: each page gets a few paragraphs of a real knowledge-base article after
+the generated text, the same paragraphs in both sites. The text comes from ``--kb FILE`` (a CSV
+with a ``text`` column) or ``$DEFLECT_TEST_DATA/sumo-thunderbird/thunderbird-kb-articles.csv``;
+without either (or with ``--synthetic``) the generated text of bench/_synth.py is used alone. Progress goes to stderr, the table to stdout.
 """
 
 from __future__ import annotations
 
+import csv
 import os
+import re
+import resource
 import shutil
 import subprocess
 import sys
 import tempfile
 import time
+import zlib
 from dataclasses import dataclass
 from importlib.metadata import entry_points
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _synth import make_help_center, make_plain_material  # noqa: E402
+from _synth import LANGS, LANGS_12, make_help_center, make_plain_material  # noqa: E402
 
-DEFAULT_SIZES = (1000, 5000)
+# Real article text: any CSV with a ``text`` column (--kb FILE), or the SUMO knowledge-base export
+# in the test data folder the tests use (DEFLECT_TEST_DATA).
+KB_NAME = Path("sumo-thunderbird") / "thunderbird-kb-articles.csv"
 
 
 @dataclass
 class Result:
-    size: int
+    size: str
     tool: str
     seconds: float
+    cpu: float
     bytes: int
     files: int
     pages: int
@@ -63,62 +77,127 @@ def measure(site: Path) -> tuple[int, int, int, int, str, int]:
     return total, files, pages, largest, largest_name, largest_page
 
 
-def build(config: Path, site: Path) -> float:
+def build(config: Path, site: Path) -> tuple[float, float]:
+    """Wall-clock and CPU seconds of one ``mkdocs build`` (CPU time is what a busy machine distorts least)."""
     # Measure this checkout's Deflect even if the installed editable copy points elsewhere.
     plugins = str(Path(__file__).resolve().parent.parent / "plugins")
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1",
            "PYTHONPATH": os.pathsep.join(filter(None, [plugins, os.environ.get("PYTHONPATH")]))}
-    start = time.perf_counter()
+    start, before = time.perf_counter(), resource.getrusage(resource.RUSAGE_CHILDREN)
     proc = subprocess.run([sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(config), "-d", str(site)],
                           env=env, capture_output=True, text=True)
-    seconds = time.perf_counter() - start
+    seconds, after = time.perf_counter() - start, resource.getrusage(resource.RUSAGE_CHILDREN)
     if proc.returncode != 0:
         sys.stderr.write(proc.stdout + proc.stderr)
         raise SystemExit(f"mkdocs build failed for {config} (exit {proc.returncode})")
-    return seconds
+    return seconds, (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
 
 
 def has_plugin(name: str) -> bool:
     return any(ep.name == name for ep in entry_points(group="mkdocs.plugins"))
 
 
-def run_size(size: int, work: Path, search: bool) -> list[Result]:
+def kb_paragraphs(path: Path | None) -> list[list[str]]:
+    """Paragraph lists of the real articles in ``path`` (Markdown-safe), or [] without the file."""
+    if path is None or not path.is_file():
+        return []
+    csv.field_size_limit(sys.maxsize)
+    articles = []
+    with open(path, encoding="utf-8", newline="") as handle:
+        for row in csv.DictReader(handle):
+            paragraphs = []
+            for line in (row.get("text") or "").splitlines():
+                line = " ".join(line.split())
+                if len(line) < 40:
+                    continue  # headings, menu paths and list fragments of the export
+                # Plain prose: nothing in it may start a block, a link, HTML or an attribute list.
+                line = re.sub(r"[<>\[\]{}*_`#|!]", " ", line)
+                paragraphs.append(line)
+            if paragraphs:
+                articles.append(paragraphs)
+    return articles
+
+
+def add_real_text(root: Path, articles: list[list[str]], files: list[Path]) -> None:
+    """Append ~1,500 characters of a real article to each page; the slug picks the article."""
+    for path in files:
+        paragraphs = articles[zlib.crc32(path.stem.encode()) % len(articles)]
+        chosen, size = [], 0
+        for paragraph in paragraphs:
+            chosen.append(paragraph)
+            size += len(paragraph)
+            if size > 1500:
+                break
+        with open(path, "a", encoding="utf-8") as handle:
+            handle.write("\n" + "\n\n".join(chosen) + "\n")
+
+
+def article_files(root: Path, tool: str) -> list[Path]:
+    if tool == "material":
+        return sorted(p for p in (root / "docs").rglob("*.md") if p.name not in ("index.md", "faq.md"))
+    return sorted((root / "articles").rglob("*.md"))
+
+
+def edit_one(root: Path, tool: str) -> Path:
+    """Edit one English article the way an author would: a sentence added to its text."""
+    path = next(p for p in article_files(root, tool) if "/en/" in p.as_posix())
+    with open(path, "a", encoding="utf-8") as handle:
+        handle.write("\nThis sentence was added by the benchmark to measure a rebuild after one edit.\n")
+    return path
+
+
+@dataclass
+class Config:
+    name: str
+    size: int
+    languages: tuple[str, ...]
+    share: float
+
+
+def run_config(config: Config, work: Path, search: bool, kb: list[list[str]], fallback: str | None) -> list[Result]:
     results = []
-    tools = [("material", lambda root: make_plain_material(root, size)),
-             ("deflect", lambda root: make_help_center(root, size))]
-    if search:
-        tools.append(("deflect+search", lambda root: make_help_center(root, size, search=True)))
-    for tool, make in tools:
-        root = work / f"{tool.replace('+', '-')}-{size}"
-        progress(f"{size}: generating {tool} project in {root}")
-        start = time.perf_counter()
+    makers = [("material", lambda root: make_plain_material(root, config.size, languages=config.languages,
+                                                            translated_share=config.share)),
+              ("deflect+search" if search else "deflect",
+               lambda root: make_help_center(root, config.size, config.languages, config.share, search=search))]
+    for tool, make in makers:
+        root = work / f"{tool.replace('+', '-')}-{config.name}"
+        progress(f"{config.name}: generating {tool} project in {root}")
         make(root)
-        sources = sum(1 for _ in root.rglob("*.md"))
-        progress(f"{size}: {sources} Markdown files in {time.perf_counter() - start:.1f}s; building {tool} …")
-        site = work / f"site-{tool.replace('+', '-')}-{size}"
-        seconds = build(root / "mkdocs.yml", site)
-        total, files, pages, largest, largest_name, largest_page = measure(site)
-        progress(f"{size}: {tool} built in {seconds:.1f}s: {pages} pages, {total / 1e6:.1f} MB, "
-                 f"largest {largest_name} ({largest / 1024:.0f} KB)")
-        results.append(Result(size, tool, seconds, total, files, pages, largest, largest_name, largest_page))
+        if kb:
+            add_real_text(root, kb, article_files(root, tool))
+        if fallback and tool != "material":
+            text = (root / "mkdocs.yml").read_text(encoding="utf-8")
+            (root / "mkdocs.yml").write_text(text.replace("      audience: public\n",
+                                                          f"      audience: public\n      fallback: {fallback}\n"), "utf-8")
+        site = work / f"site-{tool.replace('+', '-')}-{config.name}"
+        for phase in ("cold", "warm"):
+            if phase == "warm":
+                edited = edit_one(root, tool)
+                progress(f"{config.name}: edited {edited.relative_to(root)}")
+            seconds, cpu = build(root / "mkdocs.yml", site)
+            total, files, pages, largest, largest_name, largest_page = measure(site)
+            progress(f"{config.name}: {tool} {phase} in {seconds:.1f}s ({cpu:.1f}s CPU): {pages} pages, {total / 1e6:.1f} MB")
+            results.append(Result(config.name, f"{tool} {phase}", seconds, cpu, total, files, pages, largest,
+                                  largest_name, largest_page))
     return results
 
 
 def table(results: list[Result]) -> str:
-    header = ("size", "tool", "build s", "output MB", "files", "html pages", "ms/page", "largest KB",
-              "largest page KB", "time x anchor", "MB x anchor", "largest file")
+    header = ("config", "tool", "build s", "CPU s", "output MB", "files", "html pages", "ms/page", "largest page KB",
+              "time x anchor", "CPU x anchor", "MB x anchor")
     rows = []
     for result in results:
-        anchor = next(r for r in results if r.size == result.size and r.tool == "material")
+        phase = result.tool.rsplit(" ", 1)[1]
+        anchor = next(r for r in results if r.size == result.size and r.tool == f"material {phase}")
         rows.append((
-            str(result.size), result.tool if result.tool != "material" else "material (anchor)",
-            f"{result.seconds:.1f}", f"{result.bytes / 1e6:.1f}", str(result.files), str(result.pages),
-            f"{result.seconds * 1000 / result.pages:.1f}", f"{result.largest / 1024:.0f}",
-            f"{result.largest_page / 1024:.0f}", f"{result.seconds / anchor.seconds:.2f}",
-            f"{result.bytes / anchor.bytes:.2f}", result.largest_name,
+            str(result.size), result.tool if not result.tool.startswith("material") else f"{result.tool} (anchor)",
+            f"{result.seconds:.1f}", f"{result.cpu:.1f}", f"{result.bytes / 1e6:.1f}", str(result.files), str(result.pages),
+            f"{result.seconds * 1000 / result.pages:.1f}", f"{result.largest_page / 1024:.0f}",
+            f"{result.seconds / anchor.seconds:.2f}", f"{result.cpu / anchor.cpu:.2f}", f"{result.bytes / anchor.bytes:.2f}",
         ))
     widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
-    right = set(range(len(header) - 1)) - {1}
+    right = set(range(len(header))) - {0, 1}
 
     def line(cells: tuple[str, ...]) -> str:
         return "| " + " | ".join(c.rjust(w) if i in right else c.ljust(w)
@@ -130,19 +209,35 @@ def table(results: list[Result]) -> str:
 
 
 def main(argv: list[str]) -> int:
-    keep = "--keep" in argv
+    flags = {"--keep", "--no-search", "--synthetic", "--langs12"}
+    keep, synthetic = "--keep" in argv, "--synthetic" in argv
     search = "--no-search" not in argv and has_plugin("deflect/search")
-    args = [a for a in argv if a not in ("--keep", "--no-search")]
-    if any(not a.isdigit() or int(a) < 3 for a in args):
+    args, kb_file, fallback = [], None, None
+    rest = iter(argv)
+    for arg in rest:
+        if arg == "--kb":
+            kb_file = Path(next(rest, ""))
+        elif arg == "--fallback":
+            fallback = next(rest, "")
+        elif arg not in flags:
+            args.append(arg)
+    if any(not a.isdigit() or int(a) < 3 for a in args) or fallback not in (None, "full", "light", "link"):
         print(__doc__, file=sys.stderr)
         return 2
-    sizes = [int(a) for a in args] or list(DEFAULT_SIZES)
+    configs = [Config(a, int(a), LANGS, 0.3) for a in args]
+    if "--langs12" in argv:
+        configs.append(Config("400x12", 400, LANGS_12, 0.2))
+    configs = configs or [Config("1000", 1000, LANGS, 0.3)]
+    if kb_file is None and os.environ.get("DEFLECT_TEST_DATA"):
+        kb_file = Path(os.environ["DEFLECT_TEST_DATA"]) / KB_NAME
+    kb = [] if synthetic else kb_paragraphs(kb_file)
+    progress(f"article text: {'generated + real paragraphs from ' + str(kb_file) if kb else 'generated only'}")
     work = Path(tempfile.mkdtemp(prefix="deflect-bench-"))
     results: list[Result] = []
     try:
-        for size in sizes:
-            results += run_size(size, work, search)
-            # Each size's sites can be large: free the disk before the next one.
+        for config in configs:
+            results += run_config(config, work, search, kb, fallback)
+            # Each configuration's sites can be large: free the disk before the next one.
             if not keep:
                 for path in work.iterdir():
                     shutil.rmtree(path)
@@ -152,8 +247,10 @@ def main(argv: list[str]) -> int:
         else:
             shutil.rmtree(work, ignore_errors=True)
     print(table(results))
-    print("\nSizes are English articles; ~30% are translated into each of hr, et, tl, plus n/10 FAQ entries."
-          "\nDeflect writes every article in every language (fallback pages); the anchor only the written ones.")
+    print(f"\nMachine load at the end (uptime): {os.getloadavg()[0]:.2f} {os.getloadavg()[1]:.2f} {os.getloadavg()[2]:.2f}"
+          f" on {os.cpu_count()} CPUs")
+    print("\nConfigurations count English articles. cold: no .deflect/ cache and an empty site folder; warm: one"
+          "\nEnglish article edited, rebuilt into the same folder (Material has no cache: a full build again).")
     return 0
 
 

@@ -53,7 +53,7 @@ def test_defaults_come_from_the_declaration(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(("option", "message"), [
     ("sidebar_limit: many", "option 'sidebar_limit' must be a whole number, not 'many'"),
-    ("fallback: sometimes", "option 'fallback' must be true or false, not 'sometimes'"),
+    ("fallback: sometimes", "option 'fallback' must be true, false, full, light or link, not 'sometimes'"),
     ("popular: reset-password", "option 'popular' must be a list of texts, not 'reset-password'"),
 ])
 def test_a_wrong_type_gets_the_same_message_from_mkdocs_and_the_cli(tmp_path: Path, option: str, message: str) -> None:

@@ -20,9 +20,6 @@ __all__ = ["Markup", "html_json", "html_markup", "html_text", "json_text", "page
 # What a browser starts to parse as markup: a tag (`<b`, `</b`), a comment or declaration (`<!`) or a
 # processing instruction (`<?`). A `<` before a space or a digit ("1 < 2", "<3") stays text.
 _MARKUP_RE = re.compile(r"<(?:(/?[A-Za-z][^\s/>]*)|!|\?)")
-# Inside JSON strings these three are the only characters that let JSON break out of a <script>
-# element or be read as HTML; \u escapes mean the same to JSON.parse.
-_JSON_ESCAPES = {ord("<"): "\\u003c", ord(">"): "\\u003e", ord("&"): "\\u0026"}
 
 
 def html_text(value: object) -> Markup:
@@ -32,7 +29,11 @@ def html_text(value: object) -> Markup:
 
 def json_text(data: Any, **dumps: Any) -> str:
     """JSON with ``<``, ``>`` and ``&`` written as ``\\u`` escapes, safe in a ``<script>`` or any HTML."""
-    return json.dumps(data, ensure_ascii=False, **dumps).translate(_JSON_ESCAPES)
+    text = json.dumps(data, ensure_ascii=False, **dumps)
+    # Inside JSON strings these three are the only characters that let JSON break out of a <script>
+    # element or be read as HTML; \u escapes mean the same to JSON.parse. (str.replace is many times
+    # faster than str.translate on the large search shards.)
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
 def html_json(data: Any, **dumps: Any) -> Markup:

@@ -5,6 +5,7 @@ Every message names the file and the line, so ``deflect check`` can print ``path
 
 from __future__ import annotations
 
+import copy
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -65,11 +66,28 @@ def read_text(path: Path, rel: str) -> tuple[str | None, list[Problem]]:
     return text.replace("\r\n", "\n").replace("\r", "\n"), []
 
 
+# Parsed sources by (text, path): ``mkdocs serve`` reloads every file after each save, and YAML
+# parsing is most of that; an unchanged file is parsed once per process. Copies are handed out,
+# so a caller changing its result never changes the cache.
+_PARSED: dict[tuple[str, str], tuple[SourceText | None, list[Problem]]] = {}
+_PARSED_MAX = 50_000
+
+
 def split_front_matter(text: str, rel: str) -> tuple[SourceText | None, list[Problem]]:
     """Parse ``---`` delimited YAML front matter at the top of ``text``.
 
     Returns the parsed source, or ``None`` and the problems when the file cannot be used.
     """
+    key = (text, rel)
+    found = _PARSED.get(key)
+    if found is None:
+        if len(_PARSED) >= _PARSED_MAX:
+            _PARSED.clear()
+        found = _PARSED[key] = _split_front_matter(text, rel)
+    return copy.deepcopy(found)
+
+
+def _split_front_matter(text: str, rel: str) -> tuple[SourceText | None, list[Problem]]:
     if not text.strip():
         return None, [error(rel, 1, "empty file: start it with front matter (--- title: … ---) and some text")]
     lines = text.split("\n")

@@ -65,8 +65,13 @@ class ContentSettings:
     docs_dir: str = "docs"
     audience: str = _option(
         "``public`` leaves internal articles out entirely; ``internal`` builds the agents' site with them.", "public")
-    fallback: bool = _option(
-        "Show the default-language article, with a notice, where a translation is missing.", True)
+    fallback: bool | str = _option(
+        "Where a translation is missing: ``light`` (or ``true``): a small page in the reader's language with "
+        "the notice and the source article's text (rendered once), ``noindex`` and canonical to the source; "
+        "``full``: the whole article page again in that language; ``link``: category lists link to the "
+        "source article; ``false``: only in its own language.", True)
+    fallback_mode: str = "light"
+    """``full``, ``light`` or ``link``, from ``fallback`` (``true`` is ``light``)."""
     required_languages: list[str] = _option(
         "Languages every public article must be translated into (``deflect check`` fails otherwise).",
         default_factory=list)
@@ -83,6 +88,9 @@ class ContentSettings:
     today: dt.date = field(default_factory=dt.date.today)
 
     def __post_init__(self) -> None:
+        mode = fallback_options(self.fallback)
+        self.fallback = mode["fallback"]
+        self.fallback_mode = mode.get("fallback_mode", self.fallback_mode)
         codes = [lang.code for lang in self.languages]
         if not codes:
             raise SettingsError("'languages' is empty: list at least one language, e.g. - code: en")
@@ -177,6 +185,8 @@ def check_option(name: str, value: Any) -> Any:
         ok, expected = isinstance(value, int) and not isinstance(value, bool), "a whole number"
     elif hint is str:
         ok, expected = isinstance(value, str), "a text"
+    elif name == "fallback":
+        ok, expected = isinstance(value, bool) or value in FALLBACK_MODES, "true, false, full, light or link"
     elif hint == list[str]:
         ok, expected = isinstance(value, list) and all(isinstance(v, str) for v in value), "a list of texts"
     elif hint == dict[str, Any]:
@@ -206,6 +216,20 @@ def settings_from_options(root: Path, options: Mapping[str, Any], docs_dir: str 
             raise SettingsError(f"each entry of 'languages' needs a 'code' (and a 'name'), got {item!r}")
     values.setdefault("default_language", languages[0].code)
     return ContentSettings(root=root, languages=languages, docs_dir=docs_dir, **values)
+
+
+FALLBACK_MODES = ("full", "light", "link")
+
+
+def fallback_options(value: Any) -> dict[str, Any]:
+    """The ``fallback`` option (``true``/``false`` or ``full``/``light``/``link``) as settings fields."""
+    if value is False or value in ("off", "none"):
+        return {"fallback": False}
+    if value is True or value is None:
+        return {"fallback": True, "fallback_mode": "light"}
+    if isinstance(value, str) and value in FALLBACK_MODES:
+        return {"fallback": True, "fallback_mode": value}
+    raise SettingsError(f"'fallback' must be full, light, link or false, got {value!r}")
 
 
 def find_config_file(start: Path) -> Path | None:

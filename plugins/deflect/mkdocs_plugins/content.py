@@ -30,6 +30,7 @@ from ..feedback_reasons import FEEDBACK_REASONS
 from ..site.plan import NavEntry, SitePage, SitePlan
 from ..site.strings import strings_for
 from .config import ContentConfig
+from .servecache import ServeCache
 
 log = get_plugin_logger(__name__)
 THEME_DIR = Path(__file__).resolve().parent.parent / "theme"
@@ -44,9 +45,12 @@ class ContentPlugin(BasePlugin[ContentConfig]):
         self.plan: SitePlan | None = None
         self.files: Files | None = None
         self.ui_languages: dict[str, str] = {}
+        self.serve_cache: ServeCache | None = None
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
-        """Defined so that ``mkdocs serve`` keeps this plugin object across rebuilds."""
+        """Defined so that ``mkdocs serve`` keeps this plugin object across rebuilds; there, unchanged
+        pages are reused from the previous rebuild (see ``servecache``)."""
+        self.serve_cache = ServeCache() if command == "serve" else None
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
         if not self.config.enabled:
@@ -121,6 +125,13 @@ class ContentPlugin(BasePlugin[ContentConfig]):
 
     def on_nav(self, nav: Navigation, *, config: MkDocsConfig, files: Files) -> Navigation | None:
         self.files = files
+        if self.serve_cache is not None and self.config.enabled:
+            self.serve_cache.start_build(config, files)
+        return None
+
+    def on_page_markdown(self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files) -> str | None:
+        if self.serve_cache is not None and self.config.enabled:
+            self.serve_cache.reuse_html(page, markdown)
         return None
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
@@ -131,6 +142,8 @@ class ContentPlugin(BasePlugin[ContentConfig]):
         urls = []
         for file in self.files.documentation_pages():
             planned = self.plan.page_for(file.src_uri)
+            if planned.light:
+                continue  # noindex: the source article is listed, with its real alternates
             url = "" if file.url in ("./", ".") else file.url
             entry: dict[str, Any] = {"loc": f"{site_url}/{url}",
                                      "lastmod": planned.updated.isoformat() if planned.updated else None,
@@ -140,6 +153,8 @@ class ContentPlugin(BasePlugin[ContentConfig]):
                 entry["alternates"] = [(alt.lang, f"{site_url}/{self._url(alt.site_path)}") for alt in alternates]
             urls.append(entry)
         write_sitemap(Path(config.site_dir), urls)
+        if self.serve_cache is not None:
+            log.info(f"deflect/content: {self.serve_cache.hits} unchanged page steps reused from the previous rebuild")
 
     def on_env(self, env: Any, *, config: MkDocsConfig, files: Files) -> Any:
         """Every page's title and description become escaped HTML text before any template runs.
@@ -150,16 +165,28 @@ class ContentPlugin(BasePlugin[ContentConfig]):
         """
         if not self.config.enabled:
             return None
+        if self.serve_cache is not None:
+            self.serve_cache.wrap_template(env, ("main.html", "deflect-fallback.html"))
         for file in files.documentation_pages():
             page = file.page
             if page is None:
                 continue
+            self._share_anchors(page, files)
             from_heading = "title" not in page.meta and bool(getattr(page, "_title_from_render", None))
             page.title = page_title(page.title, from_heading=from_heading)
             for key in ("title", "description"):
                 if isinstance(page.meta.get(key), str) and not isinstance(page.meta[key], Markup):
                     page.meta[key] = html_text(page.meta[key])
         return env
+
+    def _share_anchors(self, page: Page, files: Files) -> None:
+        """A light page that shows its source's HTML has the source's anchors (links to them are valid)."""
+        planned = self.plan.pages.get(page.file.src_uri) if self.plan is not None else None
+        if planned is None or not planned.body_from:
+            return
+        source = files.get_file_from_path(planned.body_from)
+        if source is not None and source.page is not None and source.page.present_anchor_ids is not None:
+            page.present_anchor_ids = set(source.page.present_anchor_ids)
 
     # The override is ignored: the context carries keys (deflect, Material's) that MkDocs's TemplateContext lacks.
     def on_page_context(  # type: ignore[override]
@@ -174,7 +201,22 @@ class ContentPlugin(BasePlugin[ContentConfig]):
                                          items=[], pages=[])
         if planned.canonical_path and config.site_url:
             page.canonical_url = config.site_url.rstrip("/") + "/" + self._url(planned.canonical_path)
+        if planned.light:
+            context["deflect"]["light"] = self._light(planned, page, config)
         return context
+
+    def _light(self, planned: SitePage, page: Page, config: MkDocsConfig) -> dict[str, Any]:
+        """What the light fallback template shows: the source's body (rendered once), its canonical."""
+        assert self.files is not None and planned.canonical_path is not None
+        body = page.content or ""
+        if planned.body_from:
+            source = self.files.get_file_from_path(planned.body_from)
+            # Pages are all rendered to HTML before the first template runs, so the source's is ready.
+            if source is not None and source.page is not None and source.page.content is not None:
+                body = source.page.content
+        canonical = page.canonical_url or _absolute("", self._url(planned.canonical_path), page)
+        return {"body": Markup(body), "has_title": "<h1" in body, "canonical": canonical,
+                "stylesheets": [*_material_stylesheets(), *(str(css) for css in config.extra_css)]}
 
     def _context(self, planned: SitePage, page: Page, config: MkDocsConfig) -> dict[str, Any]:
         assert self.plan is not None
@@ -207,7 +249,9 @@ class ContentPlugin(BasePlugin[ContentConfig]):
             ],
             "hreflang": hreflang,
             "breadcrumbs": [self._entry(e) for e in self.plan.breadcrumbs(planned)],
-            "sidebar": [self._entry(e, planned.site_path) for e in self.plan.sidebar(planned)],
+            # A light fallback page has no sidebar: building it was a third of the page context's cost.
+            "sidebar": [] if planned.light else [self._entry(e, planned.site_path)
+                                                 for e in self.plan.sidebar(planned)],
             "updated": planned.updated.isoformat() if planned.updated else None,
             "guide": bool(planned.document is not None and planned.document.article_type is not None
                           and planned.document.article_type.value == "troubleshooting"),
@@ -325,6 +369,8 @@ def _page_source(page: SitePage) -> str:
     meta: dict[str, Any] = {"title": page.title}
     if page.role in FULL_WIDTH_ROLES:
         meta["hide"] = ["navigation", "toc"]
+    if page.light:
+        meta["template"] = "deflect-fallback.html"
     if page.description:
         meta["description"] = page.description
     return "---\n" + yaml.safe_dump(meta, allow_unicode=True, sort_keys=False) + "---\n\n" + page.markdown
@@ -336,6 +382,14 @@ def _absolute(site_url: str, url: str, page: Page) -> str:
     # Without site_url, hreflang links stay relative to the current page.
     depth = page.url.count("/") if page.url else 0
     return "../" * depth + url
+
+
+def _material_stylesheets() -> list[str]:
+    """Material's own stylesheets (their names carry a hash of the installed version)."""
+    from material import templates
+
+    folder = Path(templates.__file__).parent / "assets" / "stylesheets"
+    return [f"assets/stylesheets/{path.name}" for path in sorted(folder.glob("main.*.min.css"))]
 
 
 def _material_language(config: MkDocsConfig, code: str) -> str:

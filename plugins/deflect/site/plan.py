@@ -75,6 +75,10 @@ class SitePage:
     updated: dt.date | None = None
     faq_entries: list[Document] = field(default_factory=list)
     """The entries of an FAQ page (for its FAQPage structured data)."""
+    light: bool = False
+    """A light fallback page: Deflect's small template, ``noindex``, left out of the sitemap."""
+    body_from: str | None = None
+    """Site path of the page whose rendered body this page shows as it is (rendered once)."""
 
 
 class SitePlan:
@@ -88,6 +92,7 @@ class SitePlan:
         # (kind, translation_key, lang) → the document shown on that language's page.
         self._shown: dict[tuple[str, str, str], Document] = {}
         self._category_entries: dict[tuple[str, str], list[NavEntry]] = {}
+        self._own_markdown: dict[str, str] = {}  # an article's Markdown on its own page, by site path
         self._plan()
 
     # ----- planning -------------------------------------------------------------------------
@@ -118,17 +123,32 @@ class SitePlan:
             self._add_root()
 
     def _site_path(self, doc: Document, lang: str) -> str:
-        """Where ``doc`` appears in ``lang``'s part of the site."""
+        """Where ``doc`` appears in ``lang``'s part of the site (``link`` fallback: its own page)."""
+        if doc.lang != lang and self.settings.fallback_mode == "link" and doc.kind.value == "article":
+            return doc.site_path
         return f"{lang}/{doc.site_path.split('/', 1)[1]}"
 
     def _add_article(self, doc: Document, lang: str) -> None:
+        fallback = doc.lang != lang
+        mode = self.settings.fallback_mode
+        if fallback and mode == "link":
+            return  # listed in lang's pages, linked to its own page
         path = self._site_path(doc, lang)
         page = SitePage(path, lang, "article", doc.title, description=doc.summary, category=doc.category,
                         document=doc, content_lang=doc.lang, updated=_updated(doc))
         page.markdown = self._rewrite(doc, path, lang)
+        if not fallback:
+            self._own_markdown[doc.site_path] = page.markdown
         page.notices = self._notices(doc, lang)
-        if doc.lang != lang:
+        if fallback:
             page.canonical_path = doc.site_path
+        if fallback and mode == "light":
+            page.light = True
+            # Source and fallback sit at the same depth, so the source's rendered HTML is valid here
+            # whenever its links rewrite to the same relative targets: render it once, show it twice.
+            own = self._own_markdown.get(doc.site_path)
+            if page.markdown == (own if own is not None else self._rewrite(doc, doc.site_path, doc.lang)):
+                page.body_from, page.markdown = doc.site_path, ""
         self.pages[path] = page
 
     def _notices(self, doc: Document, lang: str) -> list[Notice]:
@@ -139,7 +159,9 @@ class SitePlan:
             notices.append(Notice("internal", text(lang, "internal")))
         if doc.lang != lang:
             notices.append(Notice("fallback", text(lang, "fallback", language=self._language_name(lang, lang),
-                                                   source=self._language_name(doc.lang, lang))))
+                                                   source=self._language_name(doc.lang, lang)),
+                                  text(lang, "read_source", source=self._language_name(doc.lang, lang)),
+                                  doc.site_path))
         elif self.center.is_stale(doc):
             source = self.center.source_of(doc)
             assert source is not None and source.last_changed is not None

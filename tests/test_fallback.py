@@ -1,0 +1,140 @@
+"""Untranslated articles in every language: the three fallback modes, deletions, and the reuse of
+unchanged pages between ``mkdocs serve`` rebuilds."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+from conftest import make_help_center
+
+from deflect.content.settings import SettingsError, fallback_options
+from deflect.mkdocs_plugins.build import build_site
+
+SITE_URL = "https://help.test.example/"
+NS = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9", "x": "http://www.w3.org/1999/xhtml"}
+
+
+def project(root: Path, mode: str | None) -> Path:
+    config = make_help_center(root, options=f"fallback: {mode}" if mode else "")
+    # A translated page links to a section of the untranslated one: a strict build checks the anchor.
+    translated = root / "articles" / "hr" / "reset-password.md"
+    translated.write_text(translated.read_text(encoding="utf-8") + "\nVidi [Prijava](../en/sign-in.md#passkeys).\n",
+                          encoding="utf-8")
+    config.write_text(f"site_url: {SITE_URL}\n" + config.read_text(encoding="utf-8"), encoding="utf-8")
+    return config
+
+
+def sitemap(site: Path) -> dict[str, list[tuple[str, str]]]:
+    """loc → [(hreflang, href)] of every sitemap entry."""
+    root = ET.fromstring((site / "sitemap.xml").read_bytes())
+    return {url.findtext("s:loc", namespaces=NS) or "": [(link.get("hreflang") or "", link.get("href") or "")
+                                                          for link in url.findall("x:link", NS)]
+            for url in root.findall("s:url", NS)}
+
+
+def html(site: Path, path: str) -> str:
+    return (site / path / "index.html").read_text(encoding="utf-8")
+
+
+def test_fallback_option_values() -> None:
+    assert fallback_options(True) == {"fallback": True, "fallback_mode": "light"}
+    assert fallback_options("link") == {"fallback": True, "fallback_mode": "link"}
+    assert fallback_options(False) == {"fallback": False}
+    with pytest.raises(SettingsError, match="full, light, link or false"):
+        fallback_options("copy")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("mode", ["light", "full", "link", None])
+def test_untranslated_article_in_every_mode(tmp_path: Path, mode: str | None) -> None:
+    site = tmp_path / "site"
+    build_site(project(tmp_path / "p", mode), site, strict=True, quiet=True)
+    mode = mode or "light"
+    source_url = f"{SITE_URL}en/account/sign-in/"
+
+    # Listed in its category with a language badge, linked to a page that exists.
+    category = html(site, "hr/account")
+    item = re.search(r'<a href="([^"]+)">Sign in</a>\s*<span class="deflect-badge" lang="en">', category)
+    assert item, category
+    target = (site / "hr" / "account" / item.group(1)).resolve()
+    assert (target / "index.html").is_file()
+    expected = site / ("en" if mode == "link" else "hr") / "account" / "sign-in"
+    assert target == expected.resolve()
+
+    entries = sitemap(site)
+    assert entries[source_url] == [], "an untranslated article has no hreflang alternates"
+    assert ("hr", f"{SITE_URL}hr/account/reset-password/") in entries[f"{SITE_URL}en/account/reset-password/"]
+    if mode == "link":
+        assert not (site / "hr" / "account" / "sign-in").exists()
+        assert f"{SITE_URL}hr/account/sign-in/" not in entries
+        return
+
+    page = html(site, "hr/account/sign-in")
+    assert 'data-deflect-notice="fallback"' in page
+    assert "nije dostupan" in page, "the notice is in the reader's language"
+    assert f'<link rel="canonical" href="{source_url}">' in page
+    assert 'href="../../../en/account/sign-in/" hreflang="en"' in page, "the notice links to the source"
+    assert "Tap <strong>Passkey</strong>" in page and 'id="passkeys"' in page, "the article text is shown"
+    assert '<html lang="hr"' in page and 'class="deflect-content" lang="en"' in page
+    if mode == "light":
+        assert '<meta name="robots" content="noindex, follow">' in page
+        assert f"{SITE_URL}hr/account/sign-in/" not in entries, "a noindex page stays out of the sitemap"
+        assert len(page) < len(html(site, "en/account/sign-in")) / 2, "no Material page chrome"
+    else:
+        assert "noindex" not in page
+        assert entries[f"{SITE_URL}hr/account/sign-in/"] == []
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("mode", ["light", "link"])
+def test_deleted_article_leaves_lists_and_sitemap(tmp_path: Path, mode: str) -> None:
+    config = project(tmp_path / "p", mode)
+    site = tmp_path / "site"
+    build_site(config, site, quiet=True)
+    assert ">Sign in</a>" in html(site, "hr/account") and ">Sign in</a>" in html(site, "en/account")
+    root = config.parent
+    (root / "articles" / "en" / "sign-in.md").unlink()
+    reset = root / "articles" / "en" / "reset-password.md"
+    reset.write_text(reset.read_text(encoding="utf-8").replace("See also [Sign in](sign-in.md#passkeys).\n", ""),
+                     encoding="utf-8")
+    build_site(config, site, quiet=True)
+    for lang in ("en", "hr"):
+        assert ">Sign in</a>" not in html(site, f"{lang}/account"), lang
+        assert not (site / lang / "account" / "sign-in").exists(), lang
+    assert not any("sign-in" in loc for loc in sitemap(site))
+
+
+@pytest.mark.slow
+def test_serve_rebuild_reuses_pages_and_equals_a_cold_build(tmp_path: Path) -> None:
+    """Two rebuilds in one process with the plugins kept (as ``mkdocs serve`` does) give, after an
+    edit, the same pages as a cold build of the edited tree."""
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+
+    config_file = project(tmp_path / "p", None)
+    served = tmp_path / "served"
+    config = load_config(str(config_file), site_dir=str(served))
+    config.plugins.on_startup(command="serve", dirty=False)
+    plugins = config.plugins
+    build(config)
+    edited = config_file.parent / "articles" / "en" / "sign-in.md"
+    edited.write_text(edited.read_text(encoding="utf-8").replace("Tap **Passkey**.", "Tap **Use a passkey**."),
+                      encoding="utf-8")
+    again = load_config(str(config_file), site_dir=str(served))
+    again.plugins = plugins
+    build(again)
+    content = plugins["deflect/content"]
+    assert content.serve_cache is not None and content.serve_cache.hits > 0, "unchanged pages were reused"
+    cold = tmp_path / "cold"
+    build_site(config_file, cold, quiet=True)
+    shutil.rmtree(served / "search", ignore_errors=True)
+    shutil.rmtree(cold / "search", ignore_errors=True)
+    served_files = {p.relative_to(served).as_posix(): p.read_bytes() for p in served.rglob("*.html")}
+    cold_files = {p.relative_to(cold).as_posix(): p.read_bytes() for p in cold.rglob("*.html")}
+    assert sorted(served_files) == sorted(cold_files)
+    assert [rel for rel in cold_files if served_files[rel] != cold_files[rel]] == []
+    assert "Use a passkey" in (served / "hr" / "account" / "sign-in" / "index.html").read_text(encoding="utf-8")
