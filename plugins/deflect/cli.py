@@ -64,20 +64,26 @@ def check(path: Path | None, config_file: Path | None, strict: bool) -> None:
 
 
 def _synonym_problems(settings: ContentSettings, config: Path | None) -> list[Problem]:
-    """The search synonyms file is content too: ``check`` reports it as ``path:line`` like the rest."""
+    """The search synonyms and glossary files are content too: ``check`` reports them as ``path:line``."""
     from .content.settings import plugin_options, read_config
     from .search.query import SynonymError, load_synonyms
 
     options = plugin_options(read_config(config), ("deflect/search",)) if config is not None else None
     if options is None:
         return []
+    from .search.crosslingual import GlossaryError, load_glossary
+
+    problems = []
     path = settings.root / str(options.get("synonyms") or "search/synonyms.yml")
-    try:
-        load_synonyms(path)
-    except SynonymError as exc:
-        rel = path.relative_to(settings.root).as_posix() if path.is_relative_to(settings.root) else str(path)
-        return [error(rel, exc.line, exc.reason)]
-    return []
+    glossary = settings.root / str(options.get("glossary") or "search/glossary.yml")
+    for file, load in ((path, load_synonyms),
+                       (glossary, lambda p: load_glossary(p, settings.codes, settings.default_language))):
+        try:
+            load(file)
+        except (SynonymError, GlossaryError) as exc:
+            rel = file.relative_to(settings.root).as_posix() if file.is_relative_to(settings.root) else str(file)
+            problems.append(error(rel, exc.line, exc.reason))
+    return problems
 
 
 def _scope(path: Path | None, root: Path) -> str:
@@ -151,7 +157,7 @@ def search(query: str, lang: str | None, limit: int, as_json: bool, internal: bo
 
     from .content import load_help_center
     from .content.settings import plugin_options, read_config
-    from .search.service import SearchService, SynonymError
+    from .search.service import GlossaryError, SearchService, SynonymError
 
     config = config_file or find_config_file(Path.cwd())
     settings = _settings(None, config)  # a clear error when there is no mkdocs.yml
@@ -165,8 +171,9 @@ def search(query: str, lang: str | None, limit: int, as_json: bool, internal: bo
     if not as_json:
         click.echo("indexing…", err=True)
     try:
-        service = SearchService.build(center, synonyms_file=str(options.get("synonyms") or "search/synonyms.yml"))
-    except SynonymError as exc:
+        service = SearchService.build(center, synonyms_file=str(options.get("synonyms") or "search/synonyms.yml"),
+                                      glossary_file=str(options.get("glossary") or "search/glossary.yml"))
+    except (SynonymError, GlossaryError) as exc:
         raise click.ClickException(str(exc)) from exc
     hits = service.search(query, lang, limit)
     if as_json:
@@ -333,7 +340,7 @@ def _insights(tickets: tuple[Path, ...], mapping: tuple[str, ...], preset: str, 
     from .content.settings import plugin_options, read_config
     from .insights.prepare import prepare
     from .insights.tickets import ImportError_, parse_mapping
-    from .search.service import SearchService, SynonymError
+    from .search.service import GlossaryError, SearchService, SynonymError
 
     console = Console(stderr=True)
     config = config_file or find_config_file(Path.cwd())
@@ -350,8 +357,9 @@ def _insights(tickets: tuple[Path, ...], mapping: tuple[str, ...], preset: str, 
     say(f"indexing {len(center.published_documents()):,} articles…")
     options = plugin_options(read_config(config), ("deflect/search",)) or {}
     try:
-        service = SearchService.build(center, synonyms_file=str(options.get("synonyms") or "search/synonyms.yml"))
-    except SynonymError as exc:
+        service = SearchService.build(center, synonyms_file=str(options.get("synonyms") or "search/synonyms.yml"),
+                                      glossary_file=str(options.get("glossary") or "search/glossary.yml"))
+    except (SynonymError, GlossaryError) as exc:
         raise click.ClickException(str(exc)) from exc
     try:
         prepared = prepare(list(tickets), center, service, mapping=fields, preset=preset, progress=say)

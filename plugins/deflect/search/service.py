@@ -13,17 +13,18 @@ from dataclasses import asdict
 from pathlib import Path
 
 from deflect.content.model import HelpCenter
+from deflect.search.crosslingual import GlossaryError, cross_documents, load_glossary
 from deflect.search.documents import SearchDoc, search_documents
 from deflect.search.engine import Hit, SearchIndex
 from deflect.search.query import SynonymError, load_synonyms
 from deflect.search.static import FORMAT_VERSION, ExportStats, export_static
 from deflect.site.strings import strings_for
 
-__all__ = ["SearchService", "SynonymError", "search_strings"]
+__all__ = ["GlossaryError", "SearchService", "SynonymError", "search_strings"]
 
 INDEX_VERSION = f"1.{FORMAT_VERSION}"
 SEARCH_STRING_KEYS = ("search_placeholder", "search_none", "search_one", "search_other", "search_all_languages",
-                      "search_type", "search_error", "related")
+                      "search_type", "search_error", "search_more", "related")
 
 
 def search_strings(lang: str) -> dict[str, str]:
@@ -42,7 +43,8 @@ class SearchService:
 
     @classmethod
     def build(cls, center: HelpCenter, *, synonyms_file: str | Path = "search/synonyms.yml",
-              directory_urls: bool = True, cache_dir: Path | None = None) -> SearchService:
+              directory_urls: bool = True, cache_dir: Path | None = None,
+              glossary_file: str | Path = "search/glossary.yml") -> SearchService:
         settings = center.settings
         synonyms_path = Path(synonyms_file)
         if not synonyms_path.is_absolute():
@@ -52,9 +54,12 @@ class SearchService:
         if unknown:
             raise SynonymError(f"{synonyms_path}: languages {', '.join(unknown)} are not in the site's languages "
                                f"({', '.join(settings.codes)})")
+        glossary_path = Path(glossary_file)
+        glossary = load_glossary(glossary_path if glossary_path.is_absolute() else settings.root / glossary_path,
+                                 settings.codes, settings.default_language)
         docs = search_documents(center, directory_urls)
         folder = cache_dir or settings.root / ".deflect" / f"search-{settings.audience}"
-        fingerprint = _fingerprint(docs, synonyms, settings.codes)
+        fingerprint = _fingerprint(docs, [synonyms, glossary], settings.codes)
         stamp = folder / "fingerprint"
         index = None
         if stamp.is_file() and stamp.read_text() == fingerprint:
@@ -63,7 +68,8 @@ class SearchService:
             except Exception:  # noqa: BLE001 - a damaged cache is rebuilt
                 index = None
         if index is None or sorted(index.languages) != sorted(settings.codes):
-            index = SearchIndex.build(docs, folder, settings.codes, synonyms)
+            crossing = cross_documents(docs, settings.default_language, settings.codes, glossary)
+            index = SearchIndex.build(docs + crossing, folder, settings.codes, synonyms)
             stamp.write_text(fingerprint)
         return cls(center, docs, index, synonyms, fingerprint)
 
@@ -114,7 +120,7 @@ class SearchService:
 
 def _fingerprint(docs: list[SearchDoc], synonyms: dict, codes: list[str]) -> str:
     digest = hashlib.sha256(INDEX_VERSION.encode())
-    for module in ("analysis.py", "documents.py", "engine.py", "static.py", "query.py"):
+    for module in ("analysis.py", "documents.py", "engine.py", "static.py", "query.py", "crosslingual.py"):
         digest.update((Path(__file__).parent / module).read_bytes())
     digest.update(json.dumps([codes, synonyms], sort_keys=True).encode())
     for doc in docs:

@@ -5,7 +5,8 @@ Layout under ``<site>/search/``::
     manifest.json              languages, shard keys, stop words, analysed synonym groups
     <lang>/t/<key>.json.gz     a term shard (below)
     <lang>/d/<n>.json.gz       documents n*CHUNK … n*CHUNK+CHUNK-1:
-                               [url, title, kind, category, summary, [[anchor, heading], …]]
+                               [url, title, kind, category, summary, [[anchor, heading], …],
+                                source language or "", [section, [first steps or FAQ answer]] or null]
 
 A term shard holds the terms and surface forms that start with its key, and everything needed to
 show the documents those terms find, so a query's results render after one round of fetches (one
@@ -14,7 +15,9 @@ shard per query word)::
     {"t": {term: [doc, weight, section, …]},      postings, best first (section: -1 = none)
      "x": {term: [excerpt, …]},                    per posting: the text around the term in that section
      "f": {surface form: term},
-     "d": {doc: [url, title, category, {section: [anchor, heading]}]}}   the postings' documents
+     "d": {doc: [url, title, category, {section: [anchor, heading]}, (source language)]}}
+                                                   the postings' documents; the source language
+                                                   only on an untranslated article (crosslingual.py)
 
 Keys grow one character at a time until a shard is small, so a query downloads only the few
 shards its words touch. The document chunks (``d/``) hold what a result line leaves out (kind,
@@ -30,14 +33,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from deflect.search.analysis import analyzer_for
-from deflect.search.engine import SearchIndex, SectionTerms, analyse_sections, pick_section, section_excerpt
+from deflect.search.engine import (SearchIndex, SectionTerms, analyse_sections, article_terms, pick_section,
+                                   section_excerpt)
 from deflect.search.query import synonym_terms
 
 DOC_CHUNK = 8
 MAX_POSTINGS = 120
 SHARD_TARGET_BYTES = 24_000  # raw JSON (estimated); gzip takes shards to about a quarter
 MAX_KEY_LEN = 5
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
 
 
 @dataclass
@@ -61,6 +65,7 @@ def export_static(index: SearchIndex, out: Path, synonyms: dict[str, list[list[s
         analyzer = analyzer_for(lang)
         top = max((w for per_doc in weights.values() for w in per_doc.values()), default=1.0) or 1.0
         sections: dict[int, list[SectionTerms]] = {}  # analysed once per document
+        wholes: dict[int, frozenset[str]] = {}
         terms: dict[str, _TermData] = {}
         for term, per_doc in weights.items():
             data = terms[term] = _TermData()
@@ -69,7 +74,8 @@ def export_static(index: SearchIndex, out: Path, synonyms: dict[str, list[list[s
                 analysed = sections.get(doc)
                 if analysed is None:
                     analysed = sections[doc] = analyse_sections(record, lang)
-                section = pick_section(analysed, {term})
+                    wholes[doc] = article_terms(record, lang)
+                section = pick_section(analysed, {term}, wholes[doc])
                 data.postings += [doc, max(1, round(255 * weight / top)), section]
                 data.excerpts.append(section_excerpt(record, analysed, section, {term}))
                 shown = data.sections.setdefault(doc, {})
@@ -106,8 +112,10 @@ def export_static(index: SearchIndex, out: Path, synonyms: dict[str, list[list[s
 
 
 def _doc_entry(record: dict) -> list:
-    sections = [[anchor, heading] for anchor, heading, _ in record["sections"]]
-    return [record["url"], record["title"], record["kind"], record["category"], record["summary"], sections]
+    sections = [[anchor, heading] for anchor, heading, *_ in record["sections"]]
+    answer = next(([i, steps] for i, (_, _, _, steps) in enumerate(record["sections"]) if steps), None)
+    return [record["url"], record["title"], record["kind"], record["category"], record["summary"], sections,
+            record.get("source", ""), answer]
 
 
 @dataclass
@@ -122,7 +130,9 @@ def _surface_forms(records: list[dict], analyzer, terms: set[str]) -> dict[str, 
     forms plus every dictionary inflection of the content's lemmas."""
     votes: dict[str, Counter] = defaultdict(Counter)
     for record in records:
-        text = " ".join([record["title"], record["summary"]] + [h + " " + t for _, h, t in record["sections"]])
+        if record.get("source"):
+            continue  # an untranslated article's words are not this language's
+        text = " ".join([record["title"], record["summary"]] + [h + " " + t for _, h, t, *_ in record["sections"]])
         for token in analyzer.tokens(text):
             if token.surface != token.term:
                 votes[token.surface][token.term] += 1
@@ -164,7 +174,8 @@ def _write_shards(folder: Path, terms: dict[str, _TermData], forms: dict[str, st
             shard["x"][k] = v.excerpts
             for doc, secs in v.sections.items():
                 record = records[doc]
-                card = cards.setdefault(doc, [record["url"], record["title"], record["category"], {}])
+                card = cards.setdefault(doc, [record["url"], record["title"], record["category"], {}]
+                                        + ([record["source"]] if record.get("source") else []))
                 card[3].update({str(i): anchor_heading for i, anchor_heading in secs.items()})
         shard["d"] = {str(doc): card for doc, card in sorted(cards.items())}
         _write(folder / f"{key}.json.gz", shard, stats)
