@@ -31,7 +31,7 @@ PRE_ANALYSED = "\x1f"
 MIN_PAIRS = 2  # aligned units a learned pair must share
 MIN_DICE = 0.5
 LEARNED_PER_TERM = 2
-CROSS_WEIGHT = 0.85
+CROSS_WEIGHT = 0.5
 """Weight of an untranslated article against one in the reader's language: their own first."""
 
 
