@@ -27,9 +27,9 @@ from deflect.search.crosslingual import CROSS_WEIGHT, PRE_ANALYSED
 from deflect.search.documents import SearchDoc
 from deflect.search.query import QueryWord, parse_query
 
-FIELD_BOOSTS = {"title": 4.0, "tags": 2.5, "headings": 2.0, "body": 1.0}
+FIELD_BOOSTS = {"title": 6.0, "tags": 3.0, "headings": 2.0, "body": 1.0}
 TEXT_FIELDS = tuple(FIELD_BOOSTS)
-OTHER_CATEGORY = 0.4
+OTHER_CATEGORY = 0.3
 """Related articles: similarity kept across categories (a help center's categories are its topics)."""
 MATCH_SATURATION = 0.24
 """A term counts as fully covered by a document from this share of the median weight a title word
@@ -181,7 +181,9 @@ class SearchIndex:
                     for hit in searcher.search(Q.Or(groups), limit=wanted):
                         if hit.docnum not in seen:
                             ranked.append((hit.score, hit.docnum))
-                terms = {alt for word in words for alt, _ in word.alternatives}
+                # The section names what the reader typed (not a synonym), as each term's section
+                # in the static index does.
+                terms = {word.alternatives[0][0] for word in words}
                 for score, docnum in ranked:
                     stored = searcher.stored_fields(docnum)
                     record = json.loads(stored["record"])
@@ -214,7 +216,7 @@ class SearchIndex:
         return Q.Or(options) if options else None
 
     def related_all(self, limit: int, key_terms: int = 24, fan_out: int = 40, min_shared: int = 2,
-                    min_similarity: float = 0.13) -> dict[str, list[tuple[str, str, str]]]:
+                    min_similarity: float = 0.11) -> dict[str, list[tuple[str, str, str]]]:
         """For every article: (id, title, url) of up to ``limit`` articles of its own language, most
         similar first: the cosine of their BM25F term-weight vectors over the article's
         ``key_terms`` strongest terms (times OTHER_CATEGORY for an article of another category), at
