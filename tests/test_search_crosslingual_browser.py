@@ -116,3 +116,14 @@ def test_where_is_my_order_ranks_tracking_and_missed_delivery_first(page: object
     wanted = {f"{lang}/shipping/track-your-order/", f"{lang}/shipping/missed-delivery/",
               f"{lang}/shipping/faq/#find-tracking-number"}
     assert results and results[0] in wanted, results[:5]
+
+
+def test_contact_suggestions_offer_the_english_only_article_in_croatian(page: object, site_url: str) -> None:
+    page.goto(f"{site_url}hr/contact/")
+    page.locator("[data-deflect-contact-input]").fill("kamera ne prikazuje sliku")
+    page.wait_for_function(
+        "() => document.querySelector('[data-deflect-contact]').getAttribute('data-deflect-ready') === "
+        "'kamera ne prikazuje sliku'", timeout=10_000)
+    first = page.locator("[data-deflect-suggestion]").first
+    assert first.get_attribute("data-deflect-suggestion") == "hr/troubleshooting/camera-no-video/"
+    assert first.locator("[data-deflect-lang=en]").inner_text().strip().lower() == "engleski"
