@@ -15,9 +15,8 @@ over when the other language's content uses them.
 """
 from __future__ import annotations
 
-import copy
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import yaml
@@ -123,14 +122,14 @@ def learn(docs: list[SearchDoc], default: str, lang: str,
           glossary: list[tuple[str, list[str], int]] | None = None) -> Translations:
     """Term translations default → ``lang`` from the aligned translations in ``docs`` and the glossary."""
     source, target = analyzer_for(default), analyzer_for(lang)
-    by_key = {(d.kind == "faq", d.id.split("/", 1)[1]): d for d in docs if d.lang == default}
+    by_key = {_key(d): d for d in docs if d.lang == default}
     units: list[tuple[set[str], set[str]]] = []
     vocabulary: set[str] = set()
     for doc in docs:
         if doc.lang != lang or doc.internal:
             continue
         vocabulary.update(target.terms(" ".join([doc.title, doc.summary, doc.headings, doc.body])))
-        original = by_key.get((doc.kind == "faq", doc.id.split("/", 1)[1]))
+        original = by_key.get(_key(doc))
         if original is None:
             continue
         pairs = [(original.title, doc.title), (original.summary, doc.summary)]
@@ -173,28 +172,30 @@ def cross_documents(docs: list[SearchDoc], default: str, codes: list[str],
     """For each other language: its copies of the public default-language documents it has no
     translation of, at their fallback URL, with their text turned into that language's terms."""
     out: list[SearchDoc] = []
-    source = analyzer_for(default)
     originals = [d for d in docs if d.lang == default and not d.internal]
     for lang in codes:
         if lang == default:
             continue
-        have = {(d.kind == "faq", d.id.split("/", 1)[1]) for d in docs if d.lang == lang}
+        have = {_key(d) for d in docs if d.lang == lang}
         table = learn(docs, default, lang, glossary.get(lang))
         for doc in originals:
-            if (doc.kind == "faq", doc.id.split("/", 1)[1]) in have:
-                continue
-            copy_ = copy.copy(doc)
-            copy_.lang = lang
-            copy_.source_lang = default
-            copy_.url = f"{lang}/{doc.url.split('/', 1)[1]}"
-
-            def terms(text: str) -> str:
-                pairs = [(t.surface, t.term) for t in source.tokens(text)]
-                return PRE_ANALYSED + " ".join(table.translate(pairs))
-
-            copy_.translated = {
-                "title": terms(doc.title), "tags": terms(" ".join(doc.tags) + " " + doc.summary),
-                "headings": terms(doc.headings), "body": terms(doc.body),
-            }
-            out.append(copy_)
+            if _key(doc) not in have:
+                out.append(replace(doc, lang=lang, source_lang=default, url=f"{lang}/{doc.url.split('/', 1)[1]}",
+                                   translated=_translated_fields(doc, table)))
     return out
+
+
+def _key(doc: SearchDoc) -> tuple[bool, str]:
+    """What a document and its translations share: FAQ or not, and ``<category>/<slug>``."""
+    return doc.kind == "faq", doc.id.split("/", 1)[1]
+
+
+def _translated_fields(doc: SearchDoc, table: Translations) -> dict[str, str]:
+    """The indexed fields of ``doc`` as ``table.lang``'s terms, marked as already analysed."""
+    source = analyzer_for(doc.lang)
+
+    def terms(text: str) -> str:
+        return PRE_ANALYSED + " ".join(table.translate([(t.surface, t.term) for t in source.tokens(text)]))
+
+    return {"title": terms(doc.title), "tags": terms(" ".join(doc.tags) + " " + doc.summary),
+            "headings": terms(doc.headings), "body": terms(doc.body)}

@@ -59,7 +59,7 @@ class SearchService:
                                  settings.codes, settings.default_language)
         docs = search_documents(center, directory_urls)
         folder = cache_dir or settings.root / ".deflect" / f"search-{settings.audience}"
-        fingerprint = _fingerprint(docs, [synonyms, glossary], settings.codes)
+        fingerprint = _fingerprint(docs, {"synonyms": synonyms, "glossary": glossary}, settings.codes)
         stamp = folder / "fingerprint"
         index = None
         if stamp.is_file() and stamp.read_text() == fingerprint:
