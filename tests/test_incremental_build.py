@@ -17,6 +17,7 @@ from deflect.cli import _settings
 from deflect.content import load_help_center
 from deflect.mkdocs_plugins.build import build_site
 from deflect.search.cache import analyse_doc, locked
+from deflect.search.crosslingual import cross_documents, load_glossary
 from deflect.search.documents import search_documents
 from deflect.search.engine import AnalysedIndex, SearchIndex, _record
 from deflect.search.service import SearchService
@@ -232,6 +233,9 @@ def test_weights_from_cached_analysis_equal_whoosh_bm25f(tmp_path: Path) -> None
     settings = _settings(None, ROOT / "mkdocs.yml")
     center, _ = load_help_center(settings, with_history=False)
     docs = search_documents(center)
+    glossary = load_glossary(ROOT / "search" / "glossary.yml", settings.codes, settings.default_language)
+    docs += cross_documents(docs, settings.default_language, settings.codes, glossary)  # pre-analysed, weigh half
+    assert any(doc.translated for doc in docs)
     analysed = AnalysedIndex([(doc, analyse_doc(doc, _record(doc)).fields) for doc in docs], settings.codes, {},
                              lambda: pytest.fail("term weights must not need the Whoosh index"))
     whoosh = SearchIndex.build(docs, tmp_path / "index", settings.codes)
@@ -242,3 +246,21 @@ def test_weights_from_cached_analysis_equal_whoosh_bm25f(tmp_path: Path) -> None
         ours = analysed.term_weights(lang)[1]
         assert list(ours) == list(weights)
         assert all(list(ours[term].items()) == list(per_doc.items()) for term, per_doc in weights.items())
+
+
+def test_a_glossary_edit_reaches_the_translated_copies_of_a_warm_cache(tmp_path: Path) -> None:
+    """Translated copies derive from the whole corpus and the glossary, not only their source
+    document: a warm cache must not serve copies made with the old glossary."""
+    project = copy_project(tmp_path / "project")
+    settings = _settings(None, project / "mkdocs.yml")
+    center, _ = load_help_center(settings, with_history=False)
+    query = NEW_WORD  # in no article: only the glossary can make a Croatian query of it find one
+    assert SearchService.build(center).search(query, "hr") == []
+    glossary = project / "search" / "glossary.yml"
+    glossary.write_text(glossary.read_text(encoding="utf-8").replace(
+        "  factory reset: [", f"  factory reset: [{NEW_WORD}, ", 1), encoding="utf-8")
+    warm = SearchService.build(center)
+    cold = SearchService.build(center, cache_dir=tmp_path / "fresh-cache")
+    assert warm.fingerprint == cold.fingerprint
+    assert warm.search(query, "hr")[0].id == "en/troubleshooting/factory-reset"
+    assert warm.search(query, "hr") == cold.search(query, "hr")

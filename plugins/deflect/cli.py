@@ -5,11 +5,16 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from .content import ContentSettings, Problem, SettingsError, check_content, find_config_file, load_settings
 from .content.problems import error
+
+if TYPE_CHECKING:
+    from .content.model import HelpCenter
+    from .search.service import SearchService
 
 
 def _settings(path: Path | None, config_file: Path | None) -> ContentSettings:
@@ -64,20 +69,40 @@ def check(path: Path | None, config_file: Path | None, strict: bool) -> None:
 
 
 def _synonym_problems(settings: ContentSettings, config: Path | None) -> list[Problem]:
-    """The search synonyms file is content too: ``check`` reports it as ``path:line`` like the rest."""
+    """The search synonyms and glossary files are content too: ``check`` reports them as ``path:line``."""
     from .content.settings import plugin_options, read_config
     from .search.query import SynonymError, load_synonyms
 
     options = plugin_options(read_config(config), ("deflect/search",)) if config is not None else None
     if options is None:
         return []
+    from .search.crosslingual import GlossaryError, load_glossary
+
+    problems = []
     path = settings.root / str(options.get("synonyms") or "search/synonyms.yml")
+    glossary = settings.root / str(options.get("glossary") or "search/glossary.yml")
+    for file, load in ((path, load_synonyms),
+                       (glossary, lambda p: load_glossary(p, settings.codes, settings.default_language))):
+        try:
+            load(file)
+        except (SynonymError, GlossaryError) as exc:
+            rel = file.relative_to(settings.root).as_posix() if file.is_relative_to(settings.root) else str(file)
+            problems.append(error(rel, exc.line, exc.reason))
+    return problems
+
+
+def _search_service(center: HelpCenter, config: Path) -> SearchService:
+    """The search of ``center`` with the deflect/search plugin's synonyms and glossary files from
+    ``config``; a bad file or a cache held too long is a one-line error."""
+    from .content.settings import plugin_options, read_config
+    from .search.service import CacheBusy, GlossaryError, SearchService, SynonymError
+
+    options = plugin_options(read_config(config), ("deflect/search",)) or {}
     try:
-        load_synonyms(path)
-    except SynonymError as exc:
-        rel = path.relative_to(settings.root).as_posix() if path.is_relative_to(settings.root) else str(path)
-        return [error(rel, exc.line, exc.reason)]
-    return []
+        return SearchService.build(center, synonyms_file=str(options.get("synonyms") or "search/synonyms.yml"),
+                                   glossary_file=str(options.get("glossary") or "search/glossary.yml"))
+    except (SynonymError, GlossaryError, CacheBusy) as exc:
+        raise click.ClickException(str(exc)) from exc
 
 
 def _scope(path: Path | None, root: Path) -> str:
@@ -175,8 +200,7 @@ def search(query: str, lang: str | None, limit: int, as_json: bool, internal: bo
     import json
 
     from .content import load_help_center
-    from .content.settings import plugin_options, read_config
-    from .search.service import CacheBusy, SearchService, SynonymError
+    from .search.service import CacheBusy
 
     config = config_file or find_config_file(Path.cwd())
     settings = _settings(None, config)  # a clear error when there is no mkdocs.yml
@@ -185,14 +209,10 @@ def search(query: str, lang: str | None, limit: int, as_json: bool, internal: bo
         raise click.ClickException(f"unknown language {lang!r}: this help center has {', '.join(settings.codes)}")
     if internal:
         settings = dataclasses.replace(settings, audience="internal")
-    options = plugin_options(read_config(config), ("deflect/search",)) or {}
     center, _ = load_help_center(settings, with_history=False)
     if not as_json:
         click.echo("indexing…", err=True)
-    try:
-        service = SearchService.build(center, synonyms_file=str(options.get("synonyms") or "search/synonyms.yml"))
-    except (SynonymError, CacheBusy) as exc:
-        raise click.ClickException(str(exc)) from exc
+    service = _search_service(center, config)
     try:
         hits = service.search(query, lang, limit)
     except CacheBusy as exc:
@@ -377,11 +397,9 @@ def _insights(tickets: tuple[Path | str, ...], mapping: tuple[str, ...], preset:
     from rich.console import Console
 
     from .content import load_help_center
-    from .content.settings import plugin_options, read_config
     from .insights.prepare import prepare
     from .insights.taxonomy import TopicsFileError
     from .insights.tickets import TicketImportError, parse_mapping
-    from .search.service import CacheBusy, SearchService, SynonymError
 
     console = Console(stderr=True)
     config = config_file or find_config_file(Path.cwd())
@@ -396,11 +414,7 @@ def _insights(tickets: tuple[Path | str, ...], mapping: tuple[str, ...], preset:
         raise click.ClickException(str(exc)) from exc
     center, _ = load_help_center(settings, with_history=dates)
     say(f"indexing {len(center.published_documents()):,} articles…")
-    options = plugin_options(read_config(config), ("deflect/search",)) or {}
-    try:
-        service = SearchService.build(center, synonyms_file=str(options.get("synonyms") or "search/synonyms.yml"))
-    except (SynonymError, CacheBusy) as exc:
-        raise click.ClickException(str(exc)) from exc
+    service = _search_service(center, config)
     try:
         prepared = prepare(list(tickets), center, service, mapping=fields, preset=preset, progress=say,
                            date_order=date_order)

@@ -46,6 +46,9 @@ class SearchConfig(base.Config):
     """Turn the plugin off without removing it."""
     synonyms = c.Type(str, default="search/synonyms.yml")
     """YAML file of synonym groups per language, relative to mkdocs.yml (missing file: no synonyms)."""
+    glossary = c.Type(str, default="search/glossary.yml")
+    """YAML file of English → other-language term translations for cross-language search, relative
+    to mkdocs.yml (missing file: only the translations learned from the translated articles)."""
     related = c.Type(int, default=5)
     """How many related articles to list at the foot of each article (0 turns them off)."""
     collector_url = c.Type(str, default="")

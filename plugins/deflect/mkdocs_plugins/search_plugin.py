@@ -22,7 +22,8 @@ from mkdocs.utils import get_relative_url
 from deflect.escaping import html_json
 from deflect.mkdocs_plugins.config import SearchConfig
 from deflect.mkdocs_plugins.preview import COLLECTOR_ENV
-from deflect.search.service import CacheBusy, SearchService, SynonymError, search_strings
+from deflect.search.service import CacheBusy, GlossaryError, SearchService, SynonymError, search_strings
+from deflect.site.strings import language_name
 
 log = logging.getLogger("mkdocs.plugins.deflect.search")
 
@@ -69,8 +70,9 @@ class SearchPlugin(BasePlugin[SearchConfig]):
         started = time.perf_counter()
         try:
             self.service = SearchService.build(center, synonyms_file=self.config.synonyms,
+                                               glossary_file=self.config.glossary,
                                                directory_urls=config.use_directory_urls)
-        except (SynonymError, CacheBusy) as exc:
+        except (SynonymError, GlossaryError, CacheBusy) as exc:
             raise PluginError(f"deflect/search: {exc}") from exc
         self.related = self.service.related_all(self.config.related) if self.config.related else {}
         log.info(f"deflect/search: indexed {self.service.count} documents in {time.perf_counter() - started:.1f}s")
@@ -89,6 +91,7 @@ class SearchPlugin(BasePlugin[SearchConfig]):
                 "base": base if base.endswith("/") else base + "/",
                 "lang": lang,
                 "languages": self.service.language_names,
+                "labels": {code: language_name(code, lang, name) for code, name in self.service.language_names.items()},
                 "collector": self.config.collector_url,
                 "strings": search_strings(lang),
             }),

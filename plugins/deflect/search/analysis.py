@@ -31,11 +31,12 @@ STOP_WORDS: dict[str, frozenset[str]] = {
         why will with you your""".split()),
     "hr": frozenset("""a ali bi bio biti da do ga i ih ili iz je jer još ju kad kako kao koja koje
         koji kojim li me mi mu na nakon ne ni o od pa po pri sa se si su ta te to tu u uz za že
-        što ste sam smo vam vas vi""".split()),
+        što ste sam smo vam vas vi nije""".split()),
     "et": frozenset("""aga ei ja jah kas kui kuid kus mida mis mu mul mulle nad need nii ning oli
         on ole oma pole sa see seda sest siis sind sinu ta te teie tema et ka kes veel või ja""".split()),
     "tl": frozenset("""ako ang at ay ba din dito diyan ito iyan iyon ka kami kayo ko kung lang mga
-        mo na namin nang ng ni nila niya nito po sa si sila siya tayo yung yun rin natin ninyo""".split()),
+        mo na namin nang ng ni nila niya nito po sa si sila siya tayo yung yun rin natin ninyo
+        mag nag i paano hindi""".split()),  # verb prefixes split off by a hyphen (mag-reset), "how", "not"
 }
 
 VOWELS = frozenset("aeiou")

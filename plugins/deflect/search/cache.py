@@ -26,17 +26,20 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 from deflect.search.analysis import analyzer_for
 from deflect.search.documents import SearchDoc, index_fields
-from deflect.search.engine import analyse_sections, pick_section
+from deflect.search.crosslingual import PRE_ANALYSED
+from deflect.search.engine import analyse_sections, article_terms, pick_section
 
-ANALYSIS_VERSION = "1"
+ANALYSIS_VERSION = "2"
 """Bump when analysis, records or the index change in a way the source hash cannot see."""
 LOCK_TIMEOUT = float(os.environ.get("DEFLECT_LOCK_TIMEOUT", "600"))
+T = TypeVar("T")
 _UMASK = os.umask(0o022)
 os.umask(_UMASK)
-_CODE_FILES = ("analysis.py", "documents.py", "engine.py", "static.py", "query.py", "cache.py")
+_CODE_FILES = ("analysis.py", "documents.py", "engine.py", "static.py", "query.py", "cache.py", "crosslingual.py")
 
 
 class CacheBusy(RuntimeError):
@@ -140,8 +143,9 @@ class DocAnalysis:
     doc: SearchDoc
     fields: dict[str, list[str]]
     """Index terms of each text field, in order (what the Whoosh analyzer would produce)."""
-    sections: list[tuple[frozenset[str], dict[str, int], dict[str, int]]]
-    """Per section of the record: heading terms, term counts, first offset of each term."""
+    sections: list[tuple[frozenset[str], dict[str, int], dict[str, int], frozenset[str], bool]]
+    """Per section of the record: heading terms, term counts, first offset of each term, terms of
+    its first paragraph, whether it has steps (``engine.SectionTerms``)."""
     votes: list[tuple[str, str, int]]
     """(surface form, term, count) for forms that differ from their term, in order of first use."""
     compounds: list[tuple[str, bytes]]
@@ -152,16 +156,21 @@ class DocAnalysis:
 
 def record_text(record: dict) -> str:
     """The text whose surface forms the static export maps to terms."""
-    return " ".join([record["title"], record["summary"]] + [h + " " + t for _, h, t in record["sections"]])
+    return " ".join([record["title"], record["summary"]] + [h + " " + t for _, h, t, *_ in record["sections"]])
 
 
 def analyse_doc(doc: SearchDoc, record: dict) -> DocAnalysis:
     analyzer = analyzer_for(doc.lang)
     texts = index_fields(doc)
-    fields = {name: analyzer.terms(text) for name, text in texts.items()}
     analysed = analyse_sections(record, doc.lang)
-    sections = [(s.heading_terms, dict(s.counts), s.first) for s in analysed]
-    best = {term: pick_section(analysed, {term}) for term in sorted(set().union(*fields.values()))}
+    sections = [(s.heading_terms, dict(s.counts), s.first, s.lead_terms, s.steps) for s in analysed]
+    if doc.translated is not None:  # an untranslated article: its fields are already terms, its words not this language's
+        fields = {name: text.removeprefix(PRE_ANALYSED).split() for name, text in texts.items()}
+        best = {term: pick_section(analysed, {term}) for term in sorted(set().union(*fields.values()))}
+        return DocAnalysis(doc, fields, sections, [], [], best)
+    fields = {name: analyzer.terms(text) for name, text in texts.items()}
+    article = article_terms(record, doc.lang)
+    best = {term: pick_section(analysed, {term}, article) for term in sorted(set().union(*fields.values()))}
     votes: Counter[tuple[str, str]] = Counter()
     for token in analyzer.tokens(record_text(record)):
         if token.surface != token.term:
@@ -180,13 +189,15 @@ class AnalysisCache:
         self.version = code_version()
         self.entries: dict[str, DocAnalysis] = {}
         self.used: dict[str, DocAnalysis] = {}
+        self.extras: dict[str, object] = {}  # what is derived from many documents (crosslingual term tables)
+        self.used_extras: dict[str, object] = {}
         self.hits = self.misses = 0
         try:
-            version, entries = pickle.loads(self.path.read_bytes())
+            version, entries, extras = pickle.loads(self.path.read_bytes())
             if version == self.version:
-                self.entries = entries
+                self.entries, self.extras = entries, extras
         except Exception:  # noqa: BLE001 - a missing, old or damaged cache is rebuilt
-            self.entries = {}
+            self.entries, self.extras = {}, {}
 
     def key(self, *parts: object) -> str:
         digest = hashlib.sha256(self.version.encode())
@@ -206,10 +217,22 @@ class AnalysisCache:
     def put(self, key: str, entry: DocAnalysis) -> None:
         self.used[key] = entry
 
+    def extra(self, key: str) -> object | None:
+        """A cached value derived from many documents (None when missing), kept by ``put_extra``."""
+        value = self.extras.get(key)
+        if value is None:
+            self.misses += 1
+        return value
+
+    def put_extra(self, key: str, value: T) -> T:
+        self.used_extras[key] = value
+        return value
+
     def save(self) -> None:
         """Keep the entries this build used (call under the lock)."""
-        if self.misses or len(self.used) != len(self.entries):
-            atomic_write(self.path, pickle.dumps((self.version, self.used), protocol=pickle.HIGHEST_PROTOCOL))
+        if self.misses or len(self.used) != len(self.entries) or len(self.used_extras) != len(self.extras):
+            atomic_write(self.path, pickle.dumps((self.version, self.used, self.used_extras),
+                                                 protocol=pickle.HIGHEST_PROTOCOL))
 
 
 def fingerprint(version: str, keys: list[str], synonyms: dict, codes: list[str]) -> str:

@@ -12,6 +12,8 @@ from deflect.content.model import Document, HelpCenter
 
 EXTENSIONS = ["toc", "attr_list", "md_in_html", "admonition", "tables", "pymdownx.details"]
 SECTION_TEXT_LIMIT = 4000
+MAX_STEPS = 3
+STEP_CHARS = 160
 
 
 @dataclass
@@ -19,6 +21,7 @@ class Section:
     anchor: str  # "" for the text before the first heading
     heading: str
     text: str
+    steps: list[str] = field(default_factory=list)  # the first numbered steps, for instant answers
 
 
 @dataclass
@@ -34,6 +37,8 @@ class SearchDoc:
     tags: list[str] = field(default_factory=list)
     sections: list[Section] = field(default_factory=list)
     internal: bool = False
+    source_lang: str = ""  # set on an untranslated article added to another language's index
+    translated: dict[str, str] | None = None  # its fields as that language's terms (see crosslingual)
 
     @property
     def body(self) -> str:
@@ -45,7 +50,10 @@ class SearchDoc:
 
 
 def index_fields(doc: SearchDoc) -> dict[str, str]:
-    """The text of each indexed text field of ``doc`` (the one definition of these fields)."""
+    """The text of each indexed text field of ``doc`` (the one definition of these fields); an
+    untranslated article's are already its readers' terms (marked ``crosslingual.PRE_ANALYSED``)."""
+    if doc.translated is not None:
+        return dict(doc.translated)
     return {"title": doc.title, "tags": " ".join(doc.tags) + " " + doc.summary, "headings": doc.headings,
             "body": doc.body}
 
@@ -73,6 +81,7 @@ def to_search_doc(center: HelpCenter, doc: Document, directory_urls: bool = True
     if doc.is_faq:
         url += f"#{doc.slug}"
         sections = [Section(doc.slug, "", " ".join(s.text for s in sections))]
+        sections[0].steps = [sections[0].text[:STEP_CHARS * 2]]  # the answer itself
     return SearchDoc(
         id=f"{doc.lang}/{'faq' if doc.is_faq else doc.category}/{doc.slug}", lang=doc.lang, kind=kind,
         title=doc.title, url=url, category=doc.category, category_title=center.category_title(doc.category, doc.lang),
@@ -103,6 +112,8 @@ class _SectionParser(HTMLParser):
         self._heading: list[str] | None = None
         self._heading_id = ""
         self._skip = 0
+        self._list: list[str] = []  # open list tags, innermost last
+        self._step: list[str] | None = None  # text of the top-level numbered step being read
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag in self.SKIP:
@@ -113,8 +124,19 @@ class _SectionParser(HTMLParser):
             self._heading_id = dict(attrs).get("id") or ""
         elif tag in self.BLOCKS:
             self._parts.append(" ")
+        if tag in ("ol", "ul"):
+            self._list.append(tag)
+        elif tag == "li" and self._list == ["ol"] and len(self.sections[-1].steps) < MAX_STEPS:
+            self._step = []
 
     def handle_endtag(self, tag: str) -> None:
+        if tag in ("ol", "ul") and self._list:
+            self._list.pop()
+        elif tag == "li" and self._step is not None and len(self._list) == 1:
+            step = _clean("".join(self._step))
+            if step:
+                self.sections[-1].steps.append(step[:STEP_CHARS])
+            self._step = None
         if tag in self.SKIP:
             self._skip = max(0, self._skip - 1)
         elif tag in self.HEADINGS and self._heading is not None:
@@ -131,6 +153,8 @@ class _SectionParser(HTMLParser):
             self._heading.append(data)
         else:
             self._parts.append(data)
+            if self._step is not None:
+                self._step.append(data)
 
     def _flush(self) -> None:
         text = _clean("".join(self._parts))

@@ -25,12 +25,15 @@ from whoosh.scoring import BM25F
 from whoosh.util.numeric import byte_to_length, length_to_byte
 
 from deflect.search.analysis import analyzer_for, unique
+from deflect.search.crosslingual import CROSS_WEIGHT, PRE_ANALYSED
 from deflect.search.documents import SearchDoc, index_fields
 from deflect.search.query import QueryWord, parse_query
 
-FIELD_BOOSTS = {"title": 4.0, "tags": 2.5, "headings": 2.0, "body": 1.0}
+FIELD_BOOSTS = {"title": 6.0, "tags": 3.0, "headings": 2.0, "body": 1.0}
 TEXT_FIELDS = tuple(FIELD_BOOSTS)
 BM25_B, BM25_K1 = 0.75, 1.2  # whoosh.scoring.BM25F's defaults, which searches use
+OTHER_CATEGORY = 0.3
+"""Related articles: similarity kept across categories (a help center's categories are its topics)."""
 MATCH_SATURATION = 0.24
 """A term counts as fully covered by a document from this share of the median weight a title word
 has in its document (BM25F weights scale with the corpus, so the bar is relative to the index)."""
@@ -55,6 +58,17 @@ class DeflectTokenizer(Tokenizer):
             token.pos = start_pos
             token.startchar, token.endchar = start_char, start_char + len(value)
             yield token
+            return
+        if value.startswith(PRE_ANALYSED):  # an untranslated article's translated terms
+            for pos, term in enumerate(value[1:].split()):
+                token.text = token.original = term
+                token.boost = 1.0
+                token.stopped = False
+                if positions:
+                    token.pos = start_pos + pos
+                if chars:
+                    token.startchar = token.endchar = start_char
+                yield token
             return
         for item in analyzer_for(self.lang).tokens(value):
             token.text = item.term
@@ -153,7 +167,8 @@ class SearchIndex:
             writer = ix.writer(procs=1, limitmb=256)
             for doc in by_lang.get(lang, []):
                 # A list of terms is indexed as it is (whoosh.formats.tokens), with the same
-                # positions and weights as the analyzer's tokens of the text.
+                # positions and weights as the analyzer's tokens of the text; an untranslated
+                # article's fields are already terms (see crosslingual).
                 fields = terms(doc) if terms else index_fields(doc)
                 writer.add_document(
                     id=doc.id, url=doc.url, kind=doc.kind, category=doc.category, _stored_title=doc.title,
@@ -166,6 +181,7 @@ class SearchIndex:
     def search(self, text: str, lang: str | None = None, limit: int = 10) -> list[Hit]:
         langs = [lang] if lang else self.languages
         hits: list[Hit] = []
+        wanted = limit * 2  # untranslated articles weigh less after Whoosh ranks them
         for code in langs:
             ix = self._indexes.get(code)
             if ix is None:
@@ -181,23 +197,28 @@ class SearchIndex:
                 seen: set[int] = set()
                 ranked: list[tuple[float, int]] = []
                 strict = Q.And(groups) if len(groups) > 1 else groups[0]
-                for hit in searcher.search(strict, limit=limit):
+                for hit in searcher.search(strict, limit=wanted):
                     ranked.append((hit.score * 2.0, hit.docnum))
                     seen.add(hit.docnum)
-                if len(ranked) < limit and len(groups) > 1:
-                    for hit in searcher.search(Q.Or(groups), limit=limit):
+                if len(ranked) < wanted and len(groups) > 1:
+                    for hit in searcher.search(Q.Or(groups), limit=wanted):
                         if hit.docnum not in seen:
                             ranked.append((hit.score, hit.docnum))
-                terms = {alt for word in words for alt, _ in word.alternatives}
+                # The section names what the reader typed (not a synonym), as each term's section
+                # in the static index does.
+                terms = {word.alternatives[0][0] for word in words}
                 for score, docnum in ranked:
                     stored = searcher.stored_fields(docnum)
                     record = json.loads(stored["record"])
+                    source = record.get("source")
+                    if source and lang is None:
+                        continue  # searching every language finds the original itself
                     anchor, snippet = best_section(record, terms, code)
                     url = stored["url"]
                     if anchor and "#" not in url:
                         url = f"{url}#{anchor}"
-                    hits.append(Hit(stored["id"], code, url, stored["title"], stored["kind"], round(score, 4),
-                                    snippet, anchor))
+                    hits.append(Hit(stored["id"], source or code, url, stored["title"], stored["kind"],
+                                    round(score * (CROSS_WEIGHT if source else 1.0), 4), snippet, anchor))
         hits.sort(key=lambda h: -h.score)
         return hits[:limit]
 
@@ -217,30 +238,47 @@ class SearchIndex:
                     options.append(Q.Prefix(field, word.surface, boost=0.5))
         return Q.Or(options) if options else None
 
-    def related_all(self, limit: int, key_terms: int = 10, fan_out: int = 60) -> dict[str, list[tuple[str, str, str]]]:
-        """For every article: (id, title, url) of the ``limit`` articles sharing the most weight on
-        its ``key_terms`` strongest terms. Linear in the number of documents: each document looks
+    def related_all(self, limit: int, key_terms: int = 24, fan_out: int = 40, min_shared: int = 2,
+                    min_similarity: float = 0.11) -> dict[str, list[tuple[str, str, str]]]:
+        """For every article: (id, title, url) of up to ``limit`` articles of its own language, most
+        similar first: the cosine of their BM25F term-weight vectors over the article's
+        ``key_terms`` strongest terms (times OTHER_CATEGORY for an article of another category), at
+        least ``min_similarity`` and ``min_shared`` terms. One shared word weighs little against
+        everything else the two say, so "Reset your password" is not related to "Factory reset a
+        device" nor "Stop marketing emails". Linear in the number of documents: each document looks
         only at the ``fan_out`` strongest postings of its key terms."""
         related: dict[str, list[tuple[str, str, str]]] = {}
         for lang in self.languages:
             records, weights = self.term_weights(lang)
-            by_doc: dict[int, list[tuple[float, str]]] = defaultdict(list)
-            ranked_postings: dict[str, list[tuple[int, float]]] = {}
+            own = [record["kind"] != "faq" and not record.get("source") for record in records]
+            vectors: dict[int, dict[str, float]] = defaultdict(dict)
             for term, per_doc in weights.items():
                 if len(per_doc) < 2:
                     continue  # a term in one document relates nothing
-                ranked_postings[term] = sorted(per_doc.items(), key=lambda item: -item[1])[:fan_out]
                 for doc, weight in per_doc.items():
-                    by_doc[doc].append((weight, term))
+                    if own[doc]:
+                        vectors[doc][term] = weight
+            norms = {doc: math.sqrt(sum(w * w for w in vector.values())) or 1.0 for doc, vector in vectors.items()}
+            ranked_postings: dict[str, list[int]] = {}
             for doc, record in enumerate(records):
-                if record["kind"] == "faq":
+                if not own[doc]:
                     continue
+                vector = vectors.get(doc, {})
                 scores: dict[int, float] = defaultdict(float)
-                for weight, term in sorted(by_doc.get(doc, []), reverse=True)[:key_terms]:
-                    for other, other_weight in ranked_postings[term]:
-                        if other != doc and records[other]["kind"] != "faq":
-                            scores[other] += weight * other_weight
-                best = sorted(scores.items(), key=lambda item: (-item[1], item[0]))[:limit]
+                shared: Counter[int] = Counter()
+                for term, weight in sorted(vector.items(), key=lambda item: -item[1])[:key_terms]:
+                    if term not in ranked_postings:
+                        ranked_postings[term] = [o for o, _ in sorted(weights[term].items(),
+                                                                      key=lambda item: -item[1]) if own[o]][:fan_out]
+                    for other in ranked_postings[term]:
+                        if other != doc:
+                            scores[other] += weight * vectors[other][term]
+                            shared[other] += 1
+                similar = [(o, v / (norms[doc] * norms[o])
+                            * (1.0 if records[o]["category"] == record["category"] else OTHER_CATEGORY))
+                           for o, v in scores.items() if shared[o] >= min_shared]
+                best = sorted(((o, v) for o, v in similar if v >= min_similarity),
+                              key=lambda item: (-item[1], item[0]))[:limit]
                 related[record["id"]] = [(records[o]["id"], records[o]["title"], records[o]["url"]) for o, _ in best]
         return related
 
@@ -307,6 +345,7 @@ class SearchIndex:
             reader = searcher.reader()
             records = [json.loads(fields["record"]) for _, fields in reader.iter_docs()]
             order = {docnum: i for i, (docnum, _) in enumerate(reader.iter_docs())}
+            factor = [CROSS_WEIGHT if record.get("source") else 1.0 for record in records]
             for field in TEXT_FIELDS:
                 if field not in reader.indexed_field_names():
                     continue
@@ -317,7 +356,7 @@ class SearchIndex:
                     per_doc = weights[term]
                     while matcher.is_active():
                         doc = order[matcher.id()]
-                        per_doc[doc] = per_doc.get(doc, 0.0) + scorer.score(matcher) * FIELD_BOOSTS[field]
+                        per_doc[doc] = per_doc.get(doc, 0.0) + scorer.score(matcher) * FIELD_BOOSTS[field] * factor[doc]
                         matcher.next()
         return records, weights
 
@@ -350,6 +389,7 @@ class AnalysedIndex(SearchIndex):
     def _term_weights(self, lang: str) -> tuple[list[dict], dict[str, dict[int, float]]]:
         docs = self._by_lang[lang]
         records = [json.loads(json.dumps(_record(doc), ensure_ascii=False)) for doc, _ in docs]
+        factor = [CROSS_WEIGHT if record.get("source") else 1.0 for record in records]
         count = len(docs)
         weights: dict[str, dict[int, float]] = defaultdict(dict)
         # The same arithmetic, in the same order, as SearchIndex._term_weights over a Whoosh index.
@@ -371,52 +411,88 @@ class AnalysedIndex(SearchIndex):
                 for number, frequency in postings[term]:
                     weight = frequency * boost  # Whoosh stores a posting's weight times the field boost
                     score = idf * ((weight * (BM25_K1 + 1)) / (weight + BM25_K1 * ((1 - BM25_B) + BM25_B * lengths[number] / average)))
-                    per_doc[number] = per_doc.get(number, 0.0) + score * boost
+                    per_doc[number] = per_doc.get(number, 0.0) + score * boost * factor[number]
         return records, weights
 
 
 def _record(doc: SearchDoc) -> dict:
-    return {"id": doc.id, "url": doc.url, "title": doc.title, "kind": doc.kind, "category": doc.category_title,
-            "summary": doc.summary, "sections": [[s.anchor, s.heading, s.text] for s in doc.sections]}
+    record = {"id": doc.id, "url": doc.url, "title": doc.title, "kind": doc.kind, "category": doc.category_title,
+              "summary": doc.summary, "sections": [[s.anchor, s.heading, s.text, s.steps] for s in doc.sections]}
+    if doc.source_lang:
+        record["source"] = doc.source_lang
+    return record
 
 
 SNIPPET_WIDTH = 180
 
 
+LEAD_CHARS = 200
+"""A section's first paragraph, roughly: where it says what it is about."""
+
+
 @dataclass
 class SectionTerms:
-    """One section of a record, analysed once: where each term first occurs, how often, and the
-    terms of its heading."""
+    """One section of a record, analysed once: where each term first occurs, how often, the terms
+    of its heading and of its first paragraph, and whether it has steps."""
     anchor: str
     heading: str
     text: str
     heading_terms: frozenset[str]
     counts: Counter[str]
     first: dict[str, int]
+    lead_terms: frozenset[str] = frozenset()
+    steps: bool = False
 
 
 def analyse_sections(record: dict, lang: str) -> list[SectionTerms]:
     analyzer = analyzer_for(lang)
     out = []
-    for anchor, heading, text in record["sections"]:
+    for anchor, heading, text, *rest in record["sections"]:
         counts: Counter[str] = Counter()
         first: dict[str, int] = {}
+        lead: set[str] = set()
+        steps = bool(rest and rest[0])
+        if record.get("source"):  # an untranslated article: the reader's words are not in its text
+            out.append(SectionTerms(anchor, heading, text, frozenset(), counts, first, frozenset(), steps))
+            continue
         for token in analyzer.tokens(text):
             counts[token.term] += 1
             first.setdefault(token.term, token.start)
-        out.append(SectionTerms(anchor, heading, text, frozenset(analyzer.terms(heading)), counts, first))
+            if token.start < LEAD_CHARS:
+                lead.add(token.term)
+        out.append(SectionTerms(anchor, heading, text, frozenset(analyzer.terms(heading)), counts, first,
+                                frozenset(lead), steps))
     return out
 
 
-def pick_section(sections: list[SectionTerms], terms: set[str] | frozenset[str]) -> int:
-    """The section a result for ``terms`` links to: the most query terms in its heading first,
-    then the most mentions in its text; -1 when no section has any of them. The one rule for
-    ``deflect search`` (all the query's terms) and the browser (each term of the static index)."""
-    best, best_key = -1, (0, 0)
+def article_terms(record: dict, lang: str) -> frozenset[str]:
+    """The terms of a record's title and summary: what the whole article is about."""
+    if record.get("source"):
+        return frozenset()
+    return frozenset(analyzer_for(lang).terms(record["title"] + "\n" + (record.get("summary") or "")))
+
+
+def pick_section(sections: list[SectionTerms], terms: set[str] | frozenset[str],
+                 article: frozenset[str] = frozenset()) -> int:
+    """The section a result for ``terms`` links to; -1 for the top of the article. The one rule
+    for ``deflect search`` (all the query's terms) and the browser (each term of the static index).
+
+    The section whose heading and first paragraph name the most query terms is the candidate. When
+    the title and summary already name every query term it names, the article as a whole answers
+    the query: the link goes to its first section with steps (the answer), or to its top, not to a
+    later section that mentions the words again ("After the reset"). A section wins when it names a
+    query term the title and summary do not ("The email doesn't arrive"); a term found only deeper
+    in the text links to where it is mentioned most."""
+    covered = article & terms
+    best, best_key = -1, (0, 0, 0)
     for index, section in enumerate(sections):
-        key = (len(section.heading_terms & terms), sum(section.counts[t] for t in terms))
+        named = (section.heading_terms | section.lead_terms) & terms
+        key = (len(named - covered), len(section.heading_terms & terms) + len(section.lead_terms & terms),
+               sum(section.counts[t] for t in terms))
         if key > best_key:
             best, best_key = index, key
+    if covered and not best_key[0]:
+        return next((i for i, section in enumerate(sections) if section.steps), -1)
     return best
 
 
@@ -440,5 +516,5 @@ def section_excerpt(record: dict, sections: list[SectionTerms], index: int, term
 def best_section(record: dict, terms: set[str], lang: str, width: int = SNIPPET_WIDTH) -> tuple[str, str]:
     """The anchor and a snippet of the section a result for ``terms`` links to (see pick_section)."""
     sections = analyse_sections(record, lang)
-    index = pick_section(sections, terms)
+    index = pick_section(sections, terms, article_terms(record, lang))
     return (sections[index].anchor if index >= 0 else ""), section_excerpt(record, sections, index, terms, width)

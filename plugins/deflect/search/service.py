@@ -8,6 +8,7 @@ reads or writes the cache holds its lock.
 """
 from __future__ import annotations
 
+import json
 import os
 import pickle
 import shutil
@@ -17,16 +18,18 @@ from pathlib import Path
 from deflect.content.model import HelpCenter
 from deflect.search.cache import (AnalysisCache, CacheBusy, DocAnalysis, analyse_doc, atomic_write, fingerprint,
                                   locked)
+from deflect.search.crosslingual import (GlossaryError, Translations, learn, load_glossary, table_digest,
+                                         translated_copy, untranslated)
 from deflect.search.documents import SearchDoc, to_search_doc
 from deflect.search.engine import AnalysedIndex, Hit, SearchIndex, _record
 from deflect.search.query import SynonymError, load_synonyms
 from deflect.search.static import ExportStats, Memo, export_files, write_tree
 from deflect.site.strings import strings_for
 
-__all__ = ["CacheBusy", "SearchService", "SynonymError", "search_strings"]
+__all__ = ["CacheBusy", "GlossaryError", "SearchService", "SynonymError", "search_strings"]
 
 SEARCH_STRING_KEYS = ("search_placeholder", "search_none", "search_one", "search_other", "search_all_languages",
-                      "search_type", "search_error", "related")
+                      "search_type", "search_error", "search_more", "related")
 KEEP_GENERATIONS = 3  # index generations kept in the cache (an undone edit finds its index again)
 
 
@@ -49,10 +52,12 @@ class SearchService:
 
     @classmethod
     def build(cls, center: HelpCenter, *, synonyms_file: str | Path = "search/synonyms.yml",
-              directory_urls: bool = True, cache_dir: Path | None = None) -> SearchService:
+              directory_urls: bool = True, cache_dir: Path | None = None,
+              glossary_file: str | Path = "search/glossary.yml") -> SearchService:
         """The search of ``center``: documents analysed since the last build are taken from the
-        cache, the others analysed. Raises SynonymError for a bad synonyms file, CacheBusy when the
-        cache stays locked (here, or on the first query, which opens the Whoosh index)."""
+        cache, the others analysed. Raises SynonymError for a bad synonyms file, GlossaryError for
+        a bad glossary, CacheBusy when the cache stays locked (here, or on the first query, which
+        opens the Whoosh index)."""
         settings = center.settings
         synonyms_path = Path(synonyms_file)
         if not synonyms_path.is_absolute():
@@ -62,6 +67,9 @@ class SearchService:
         if unknown:
             raise SynonymError(f"{synonyms_path}: languages {', '.join(unknown)} are not in the site's languages "
                                f"({', '.join(settings.codes)})")
+        glossary_path = Path(glossary_file)
+        glossary = load_glossary(glossary_path if glossary_path.is_absolute() else settings.root / glossary_path,
+                                 settings.codes, settings.default_language)
         folder = cache_dir or settings.root / ".deflect" / f"search-{settings.audience}"
         with locked(folder):
             cache = AnalysisCache(folder)
@@ -78,6 +86,11 @@ class SearchService:
                     cache.put(key, entry)
                 entries.append(entry)
                 keys.append(key)
+            docs = [entry.doc for entry in entries]
+            crossing, cross_keys = _cross_entries(cache, docs, keys, settings.default_language, settings.codes,
+                                                  glossary)
+            entries += crossing
+            keys += cross_keys
             stamp = fingerprint(cache.version, keys, synonyms, settings.codes)
             cache.save()
 
@@ -86,8 +99,7 @@ class SearchService:
                 return _open_or_build(folder, f"index-{stamp[:24]}", entries, settings.codes, synonyms)
 
         index = AnalysedIndex([(entry.doc, entry.fields) for entry in entries], settings.codes, synonyms, open_index)
-        return cls(center, [entry.doc for entry in entries], index, synonyms, stamp, analyses=entries,
-                   cache_dir=folder)
+        return cls(center, docs, index, synonyms, stamp, analyses=entries, cache_dir=folder)
 
     @property
     def count(self) -> int:
@@ -171,3 +183,34 @@ def _open_or_build(folder: Path, name: str, entries: list[DocAnalysis], codes: l
     for old in generations[KEEP_GENERATIONS:]:
         shutil.rmtree(old, ignore_errors=True)
     return index
+
+
+def _cross_entries(cache: AnalysisCache, docs: list[SearchDoc], keys: list[str], default: str, codes: list[str],
+                   glossary: dict[str, list[tuple[str, list[str], int]]]) -> tuple[list[DocAnalysis], list[str]]:
+    """The analyses of the untranslated documents each other language's index also holds (see
+    crosslingual) and their cache keys. A copy derives from its source document and from the
+    language's term table, which is learned from the whole corpus and the glossary: the table is
+    cached under the keys of every document and the glossary, a copy under its source's key and
+    the table's digest, so an edit anywhere that changes the table re-translates the copies."""
+    key_of = {id(doc): key for doc, key in zip(docs, keys)}
+    corpus = cache.key("corpus", *keys)
+    tables, digests = {}, {}
+    for lang in codes:
+        if lang != default:
+            table_key = cache.key("learn", corpus, default, lang, json.dumps(glossary.get(lang), ensure_ascii=False))
+            table = cache.extra(table_key)
+            if not isinstance(table, Translations):
+                table = learn(docs, default, lang, glossary.get(lang))
+            tables[lang] = cache.put_extra(table_key, table)
+            digests[lang] = table_digest(tables[lang])
+    entries, cross_keys = [], []
+    for lang, doc in untranslated(docs, default, codes):
+        key = cache.key("translated", key_of[id(doc)], lang, digests[lang])
+        entry = cache.get(key)
+        if entry is None:
+            copy = translated_copy(doc, tables[lang])
+            entry = analyse_doc(copy, _record(copy))
+            cache.put(key, entry)
+        entries.append(entry)
+        cross_keys.append(key)
+    return entries, cross_keys

@@ -5,7 +5,8 @@ Layout under ``<site>/search/``::
     manifest.json              languages, shard keys, stop words, analysed synonym groups
     <lang>/t/<key>.json.gz     a term shard (below)
     <lang>/d/<n>.json.gz       documents n*CHUNK … n*CHUNK+CHUNK-1:
-                               [url, title, kind, category, summary, [[anchor, heading], …]]
+                               [url, title, kind, category, summary, [[anchor, heading], …],
+                                source language or "", [section, [first steps or FAQ answer]] or null]
 
 A term shard holds the terms and surface forms that start with its key, and everything needed to
 show the documents those terms find, so a query's results render after one round of fetches (one
@@ -14,7 +15,9 @@ shard per query word)::
     {"t": {term: [doc, weight, section, …]},      postings, best first (section: -1 = none)
      "x": {term: [excerpt, …]},                    per posting: the text around the term in that section
      "f": {surface form: term},
-     "d": {doc: [url, title, category, {section: [anchor, heading]}]}}   the postings' documents
+     "d": {doc: [url, title, category, {section: [anchor, heading]}, (source language)]}}
+                                                   the postings' documents; the source language
+                                                   only on an untranslated article (crosslingual.py)
 
 Keys grow one character at a time until a shard is small, so a query downloads only the few
 shards its words touch. The document chunks (``d/``) hold what a result line leaves out (kind,
@@ -34,14 +37,15 @@ from typing import Any
 from deflect.escaping import json_text
 from deflect.search.analysis import analyzer_for
 from deflect.search.cache import record_text, write_if_changed
-from deflect.search.engine import SearchIndex, SectionTerms, analyse_sections, pick_section, section_excerpt
+from deflect.search.engine import (SearchIndex, SectionTerms, analyse_sections, article_terms, pick_section,
+                                   section_excerpt)
 from deflect.search.query import synonym_terms
 
 DOC_CHUNK = 8
 MAX_POSTINGS = 120
 SHARD_TARGET_BYTES = 24_000  # raw JSON (estimated); gzip takes shards to about a quarter
 MAX_KEY_LEN = 5
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
 
 
 @dataclass
@@ -96,6 +100,7 @@ def export_files(index: SearchIndex, synonyms: dict[str, list[list[str]]],
         cached = analyses.get(lang) if analyses is not None else None
         top = max((w for per_doc in weights.values() for w in per_doc.values()), default=1.0) or 1.0
         sections: dict[int, list[SectionTerms]] = {}  # analysed once per document
+        wholes: dict[int, frozenset[str]] = {}
         terms: dict[str, _TermData] = {}
         for term, per_doc in weights.items():
             data = terms[term] = _TermData()
@@ -107,7 +112,9 @@ def export_files(index: SearchIndex, synonyms: dict[str, list[list[str]]],
                                                 else analyse_sections(record, lang))
                 section = cached[doc].best.get(term) if cached else None
                 if section is None:
-                    section = pick_section(analysed, {term})
+                    if doc not in wholes:
+                        wholes[doc] = article_terms(record, lang)
+                    section = pick_section(analysed, {term}, wholes[doc])
                 data.postings += [doc, max(1, round(255 * weight / top)), section]
                 data.excerpts.append(section_excerpt(record, analysed, section, {term}))
                 shown = data.sections.setdefault(doc, {})
@@ -178,13 +185,16 @@ def _key(*parts: object) -> str:
 
 
 def _cached_sections(record: dict, cached: list) -> list[SectionTerms]:
-    return [SectionTerms(anchor, heading, text, heading_terms, Counter(counts), first)
-            for (anchor, heading, text), (heading_terms, counts, first) in zip(record["sections"], cached)]
+    return [SectionTerms(anchor, heading, text, heading_terms, Counter(counts), first, lead, steps)
+            for (anchor, heading, text, *_), (heading_terms, counts, first, lead, steps)
+            in zip(record["sections"], cached)]
 
 
 def _doc_entry(record: dict) -> list:
-    sections = [[anchor, heading] for anchor, heading, _ in record["sections"]]
-    return [record["url"], record["title"], record["kind"], record["category"], record["summary"], sections]
+    sections = [[anchor, heading] for anchor, heading, *_ in record["sections"]]
+    answer = next(([i, steps] for i, (_, _, _, steps) in enumerate(record["sections"]) if steps), None)
+    return [record["url"], record["title"], record["kind"], record["category"], record["summary"], sections,
+            record.get("source", ""), answer]
 
 
 @dataclass
@@ -198,6 +208,8 @@ def _votes(records: list[dict], analyzer) -> list[tuple[str, str, int]]:
     """(surface form, term, count) for the forms of ``records`` that differ from their term."""
     votes: Counter[tuple[str, str]] = Counter()
     for record in records:
+        if record.get("source"):
+            continue  # an untranslated article's words are not this language's
         for token in analyzer.tokens(record_text(record)):
             if token.surface != token.term:
                 votes[token.surface, token.term] += 1
@@ -256,7 +268,8 @@ def _write_shards(lang: str, terms: dict[str, _TermData], forms: dict[str, str],
             shard["x"][k] = v.excerpts
             for doc, secs in v.sections.items():
                 record = records[doc]
-                card = cards.setdefault(doc, [record["url"], record["title"], record["category"], {}])
+                card = cards.setdefault(doc, [record["url"], record["title"], record["category"], {}]
+                                        + ([record["source"]] if record.get("source") else []))
                 card[3].update({str(i): anchor_heading for i, anchor_heading in secs.items()})
         shard["d"] = {str(doc): card for doc, card in sorted(cards.items())}
         _add(files, f"{lang}/t/{key}.json.gz", shard, reuse)

@@ -36,6 +36,13 @@
         a.href = api().config.base + h.url;
         a.setAttribute("data-deflect-suggestion", h.url);
         api().highlight(a, h.title, h.terms);
+        if (h.source) {  // an article not translated into this language: say which language it is in
+          var label = document.createElement("span");
+          label.className = "deflect-search__lang";
+          label.setAttribute("data-deflect-lang", h.source);
+          label.textContent = (api().config.labels || {})[h.source] || h.source;
+          a.appendChild(label);
+        }
         a.addEventListener("click", function () {
           opened.push(h.url);
           api().send({ type: "contact", action: "deflected", article: h.url, query: input.value.slice(0, 256) });

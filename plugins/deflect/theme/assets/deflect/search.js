@@ -15,7 +15,7 @@
   var allBox = root.querySelector("[data-deflect-search-all]");
   var toggle = document.getElementById("__search");
   var base = config.base;
-  var MAX_RESULTS = 10;
+  var PAGE_RESULTS = 10;  // shown at once; "Show more" adds as many again
   var WORD_RE = /[\p{L}\p{N}]+(?:['\u2019][\p{L}\p{N}]+)*/gu;
   var SPECIAL = { "\u0111": "d", "\u00df": "ss", "\u00e6": "ae", "\u00f8": "o", "\u0142": "l", "\u0153": "oe" };
   var TL_PREFIXES = ["nakikipag", "makikipag", "pinakama", "nakipag", "makipag", "ipinag", "pinag", "ipag",
@@ -384,6 +384,8 @@
     h.url = card[0];
     h.title = card[1];
     h.category = card[2];
+    h.source = card[4] || null;  // an untranslated article, shown at its page in this language's section
+    h.section = section;
     h.anchor = sec[0];
     h.heading = sec[1];
     h.excerpt = f.shard.x[f.term][f.at / 3];
@@ -391,12 +393,17 @@
     return h;
   }
 
-  // `limit`: how many results (default MAX_RESULTS, the search box's list; the results page asks for all).
+  // Every hit, best first. The page's language also covers the articles not translated into it
+  // (found through term translations, see crosslingual.py); with "All languages" each article is
+  // found in its own language instead. `limit`: at most that many (the results page asks for 200).
   function search(text, limit) {
-    var langs = allBox && allBox.checked ? Object.keys(config.languages) : [config.lang];
+    var all = allBox && allBox.checked;
+    var langs = all ? Object.keys(config.languages) : [config.lang];
     return Promise.all(langs.map(function (l) { return searchLanguage(l, text); })).then(function (lists) {
-      return [].concat.apply([], lists).sort(function (a, b) { return b.rank - a.rank; }).slice(0, limit || MAX_RESULTS)
-        .map(describe);
+      var hits = [].concat.apply([], lists);
+      if (all) hits = hits.filter(function (h) { return !h.from.shard.d[h.doc][4]; });
+      hits.sort(function (a, b) { return b.rank - a.rank || a.doc - b.doc; });
+      return (limit ? hits.slice(0, limit) : hits).map(describe);
     });
   }
 
@@ -442,7 +449,15 @@
   function render(query, hits) {
     list.textContent = "";
     meta.textContent = plural(hits.length);
-    hits.forEach(function (h, i) {
+    showAnswer(null);
+    renderPage(query, hits, 0);
+  }
+
+  function renderPage(query, hits, from) {
+    var more = list.querySelector("[data-deflect-search-more]");
+    if (more) more.remove();
+    hits.slice(from, from + PAGE_RESULTS).forEach(function (h, n) {
+      var i = from + n;
       var url = h.url;
       if (h.anchor && url.indexOf("#") < 0) url += "#" + h.anchor;
       var li = el("li", "md-search-result__item");
@@ -453,9 +468,12 @@
       var art = el("article", "md-search-result__article md-typeset");
       var h1 = el("h1");
       highlight(h1, h.title, h.terms);
-      if (h.lang !== config.lang) {
-        var badge = el("span", "deflect-search__lang", h.lang);
-        h1.appendChild(badge);
+      if (h.source) {  // in another language: say which, in the reader's language
+        var label = el("span", "deflect-search__lang", (config.labels || {})[h.source] || h.source);
+        label.setAttribute("data-deflect-lang", h.source);
+        h1.appendChild(label);
+      } else if (h.lang !== config.lang) {
+        h1.appendChild(el("span", "deflect-search__lang", h.lang));
       }
       art.appendChild(h1);
       var where = h.category + (h.heading ? " \u203a " + h.heading : "");
@@ -468,6 +486,45 @@
       li.appendChild(a);
       list.appendChild(li);
     });
+    if (hits.length > from + PAGE_RESULTS) {
+      var li = el("li", "deflect-search__more");
+      var button = el("button", "md-button", S.search_more || "Show more");
+      button.type = "button";
+      li.setAttribute("data-deflect-search-more", "");
+      button.addEventListener("click", function () { renderPage(query, hits, from + PAGE_RESULTS); });
+      li.appendChild(button);
+      list.appendChild(li);
+    }
+  }
+
+  // The instant answer: when the top result is an FAQ entry or links to a section with steps,
+  // its answer (the FAQ answer or the first steps, from the document chunk) above the results.
+  var answerBox = null;
+  function showAnswer(box) {
+    if (answerBox) answerBox.remove();
+    answerBox = box;
+    if (box) list.parentNode.insertBefore(box, list);
+  }
+
+  function instantAnswer(query, hit, mine) {
+    return record(hit).then(function (doc) {
+      var answer = doc && doc[7];
+      if (mine !== sequence || !answer) return;
+      var isFaq = doc[2] === "faq";
+      if (!isFaq && hit.section !== answer[0] && hit.section >= 0) return;
+      var anchor = doc[5][answer[0]] ? doc[5][answer[0]][0] : "";
+      var url = doc[0] + (anchor && doc[0].indexOf("#") < 0 ? "#" + anchor : "");
+      var box = el("div", "deflect-search__answer");
+      box.setAttribute("data-deflect-answer", url);
+      var a = el("a", "deflect-search__answer-title", hit.title);
+      a.href = base + url;
+      a.addEventListener("click", function () { beacon(query, 1, hit.url); });
+      box.appendChild(a);
+      var lines = el(isFaq ? "div" : "ol", "deflect-search__answer-text");
+      answer[1].forEach(function (line) { lines.appendChild(el(isFaq ? "p" : "li", null, line)); });
+      box.appendChild(lines);
+      showAnswer(box);
+    }).catch(function () { /* the results stand without it */ });
   }
 
   /* ---------------------------------------------------------------- events */
@@ -495,6 +552,7 @@
       if (mine !== sequence) return;
       render(query, hits);
       root.setAttribute("data-deflect-ready", query);
+      if (hits.length) instantAnswer(query, hits[0], mine);
       clearTimeout(beaconTimer);
       beaconTimer = setTimeout(function () { beacon(query, hits.length, null); }, 1500);
     }).catch(function (err) {
@@ -538,6 +596,8 @@
   document.addEventListener("keydown", function (ev) {
     var t = ev.target;
     if (t && (t.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(t.tagName))) return;
+    // Ctrl/Cmd/Alt combinations stay the browser's (find, save, …).
+    if (ev.ctrlKey || ev.metaKey || ev.altKey || ev.isComposing) return;
     if (ev.key === "/" || ev.key === "s" || ev.key === "f") {
       ev.preventDefault();
       if (toggle) toggle.checked = true;

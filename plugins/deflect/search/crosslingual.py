@@ -1,0 +1,218 @@
+"""Cross-lingual search: each language's index also covers the articles not translated into it.
+
+An untranslated article (in the default language) is added to another language's index under its
+fallback URL in that language's section, with its words replaced by term translations, so a query
+in that language finds it with the same index, the same scoring and the same static shards.
+Term translations come from two sources, both in the repository, nothing downloaded:
+
+* the help center's own translations: an article or FAQ entry and its translation, aligned unit by
+  unit (title, summary, the section with the same anchor, an FAQ answer), form a parallel corpus;
+  a term pair that keeps appearing in aligned units and rarely apart (Dice coefficient) is learned;
+* ``search/glossary.yml``: English word or phrase → the words a customer of each language uses.
+
+Words spelled alike in both languages (brand names, loanwords such as "account" in Tagalog) carry
+over when the other language's content uses them.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+import yaml
+
+from deflect.content.yamlsafe import LimitedLoader, error_line, error_text
+from deflect.search.analysis import analyzer_for
+from deflect.search.documents import SearchDoc, index_fields
+
+PRE_ANALYSED = "\x1f"
+"""Marks a field value that is already a space-separated list of index terms (a translated article)."""
+MIN_PAIRS = 2  # aligned units a learned pair must share
+MIN_DICE = 0.5
+LEARNED_PER_TERM = 2
+CROSS_WEIGHT = 0.5
+"""Weight of an untranslated article against one in the reader's language: their own first."""
+
+
+class GlossaryError(ValueError):
+    """The glossary is unusable: ``str()`` names the file and line, ``line`` and ``reason`` say where and why."""
+
+    def __init__(self, message: str, *, line: int = 1, reason: str | None = None) -> None:
+        super().__init__(message)
+        self.line = line
+        self.reason = reason or message
+
+
+@dataclass
+class Translations:
+    """English (default-language) term sequences → terms of one other language."""
+
+    lang: str
+    phrases: dict[tuple[str, ...], list[str]] = field(default_factory=dict)  # from the glossary
+    learned: dict[str, list[str]] = field(default_factory=dict)  # from the aligned translations
+    vocabulary: frozenset[str] = frozenset()  # the language's own index terms
+
+    def translate(self, source_terms: list[tuple[str, str]]) -> list[str]:
+        """(surface, term) of an English text, in order → the terms a reader of ``lang`` would use."""
+        out: list[str] = []
+        analyzer = analyzer_for(self.lang)
+        longest = max((len(p) for p in self.phrases), default=1)
+        terms = [t for _, t in source_terms]
+        for i, (surface, term) in enumerate(source_terms):
+            for n in range(min(longest, len(terms) - i), 0, -1):
+                target = self.phrases.get(tuple(terms[i:i + n]))
+                if target:
+                    out += target
+                    break
+            out += self.learned.get(term, [])
+            same = analyzer.term(surface)
+            if same in self.vocabulary:
+                out.append(same)
+        return out
+
+
+def load_glossary(path: Path, codes: list[str], default: str) -> dict[str, list[tuple[str, list[str], int]]]:
+    """``{lang: [(english phrase, [translations], line), …]}`` from ``path``; missing file → empty.
+
+    Format: a mapping of language code → mapping of an English word or phrase → one translation
+    or a list of them (words or phrases in that language)."""
+    if not path.is_file():
+        return {}
+
+    def fail(line: int, reason: str) -> GlossaryError:
+        return GlossaryError(f"{path}:{line}: {reason}", line=line, reason=reason)
+
+    try:
+        root = yaml.compose(path.read_text(encoding="utf-8"), Loader=LimitedLoader)
+    except yaml.YAMLError as exc:
+        raise fail(error_line(exc), f"not valid YAML: {error_text(exc)}") from exc
+    except UnicodeDecodeError as exc:
+        raise fail(1, f"not valid UTF-8: {exc}") from exc
+    if root is None:
+        return {}
+    if not isinstance(root, yaml.MappingNode):
+        raise fail(root.start_mark.line + 1, "expected a mapping of language code → {english: translations}")
+    out: dict[str, list[tuple[str, list[str], int]]] = {}
+    for key, value in root.value:
+        line = key.start_mark.line + 1
+        lang = str(key.value)
+        if lang not in codes or lang == default:
+            others = ", ".join(c for c in codes if c != default)
+            raise fail(line, f"'{lang}' is not one of the site's other languages ({others})")
+        if not isinstance(value, yaml.MappingNode):
+            raise fail(line, f"'{lang}' must map English words to translations, e.g. parcel: [paket, pošiljka]")
+        entries = out.setdefault(lang, [])
+        for english, targets in value.value:
+            line = english.start_mark.line + 1
+            if not isinstance(english, yaml.ScalarNode) or not analyzer_for(default).terms(str(english.value)):
+                raise fail(line, "the English side must be a word or phrase with at least one searchable word")
+            items = [targets] if isinstance(targets, yaml.ScalarNode) else targets.value \
+                if isinstance(targets, yaml.SequenceNode) else None
+            if not items or not all(isinstance(i, yaml.ScalarNode) and str(i.value).strip() for i in items):
+                raise fail(line, f"'{english.value}' needs a translation or a list of them, e.g. [paket, pošiljka]")
+            words = [str(i.value) for i in items]
+            empty = [w for w in words if not analyzer_for(lang).terms(w)]
+            if empty:
+                raise fail(line, f"'{empty[0]}' has no searchable word in {lang} (only stop words?)")
+            entries.append((str(english.value), words, line))
+    return out
+
+
+def learn(docs: list[SearchDoc], default: str, lang: str,
+          glossary: list[tuple[str, list[str], int]] | None = None) -> Translations:
+    """Term translations default → ``lang`` from the aligned translations in ``docs`` and the glossary."""
+    source, target = analyzer_for(default), analyzer_for(lang)
+    by_key = {_key(d): d for d in docs if d.lang == default}
+    units: list[tuple[set[str], set[str]]] = []
+    vocabulary: set[str] = set()
+    for doc in docs:
+        if doc.lang != lang or doc.internal:
+            continue
+        vocabulary.update(target.terms(" ".join([doc.title, doc.summary, doc.headings, doc.body])))
+        original = by_key.get(_key(doc))
+        if original is None:
+            continue
+        pairs = [(original.title, doc.title), (original.summary, doc.summary)]
+        theirs = {s.anchor: s for s in original.sections}
+        for section in doc.sections:
+            match = theirs.get(section.anchor)
+            if match is not None:
+                pairs.append((match.heading + " " + match.text, section.heading + " " + section.text))
+        for a, b in pairs:
+            left, right = set(source.terms(a)), set(target.terms(b))
+            if left and right:
+                units.append((left, right))
+    together: Counter[tuple[str, str]] = Counter()
+    alone_e: Counter[str] = Counter()
+    alone_f: Counter[str] = Counter()
+    for left, right in units:
+        alone_e.update(left)
+        alone_f.update(right)
+        together.update((e, f) for e in left for f in right)
+    candidates: dict[str, list[tuple[float, str]]] = defaultdict(list)
+    for (e, f), n in together.items():
+        if n < MIN_PAIRS:
+            continue
+        dice = 2 * n / (alone_e[e] + alone_f[f])
+        if dice >= MIN_DICE:
+            candidates[e].append((dice, f))
+    learned = {e: [f for _, f in sorted(found, key=lambda x: (-x[0], x[1]))[:LEARNED_PER_TERM]]
+               for e, found in candidates.items()}
+    phrases: dict[tuple[str, ...], list[str]] = {}
+    for english, words, _ in glossary or []:
+        key = tuple(source.terms(english))
+        translated = phrases.setdefault(key, [])
+        for word in words:
+            translated += [t for t in target.terms(word) if t not in translated]
+    return Translations(lang, phrases, learned, frozenset(vocabulary))
+
+
+def cross_documents(docs: list[SearchDoc], default: str, codes: list[str],
+                    glossary: dict[str, list[tuple[str, list[str], int]]]) -> list[SearchDoc]:
+    """For each other language: its copies of the public default-language documents it has no
+    translation of, at their fallback URL, with their text turned into that language's terms."""
+    tables = {lang: learn(docs, default, lang, glossary.get(lang)) for lang in codes if lang != default}
+    return [translated_copy(doc, tables[lang]) for lang, doc in untranslated(docs, default, codes)]
+
+
+def untranslated(docs: list[SearchDoc], default: str, codes: list[str]) -> list[tuple[str, SearchDoc]]:
+    """(language, public default-language document) for each document that language has no
+    translation of, languages in ``codes`` order."""
+    out: list[tuple[str, SearchDoc]] = []
+    originals = [d for d in docs if d.lang == default and not d.internal]
+    for lang in codes:
+        if lang == default:
+            continue
+        have = {_key(d) for d in docs if d.lang == lang}
+        out += [(lang, doc) for doc in originals if _key(doc) not in have]
+    return out
+
+
+def translated_copy(doc: SearchDoc, table: Translations) -> SearchDoc:
+    """``doc`` in ``table.lang``'s index: at its fallback URL, its fields as that language's terms."""
+    return replace(doc, lang=table.lang, source_lang=doc.lang, url=f"{table.lang}/{doc.url.split('/', 1)[1]}",
+                   translated=_translated_fields(doc, table))
+
+
+def table_digest(table: Translations) -> str:
+    """What a translated copy depends on besides its source document: the whole term table."""
+    return hashlib.sha256(json.dumps([table.lang, sorted((list(k), v) for k, v in table.phrases.items()),
+                                      sorted(table.learned.items()), sorted(table.vocabulary)],
+                                     ensure_ascii=False).encode()).hexdigest()
+
+
+def _key(doc: SearchDoc) -> tuple[bool, str]:
+    """What a document and its translations share: FAQ or not, and ``<category>/<slug>``."""
+    return doc.kind == "faq", doc.id.split("/", 1)[1]
+
+
+def _translated_fields(doc: SearchDoc, table: Translations) -> dict[str, str]:
+    """The indexed fields of ``doc`` as ``table.lang``'s terms, marked as already analysed."""
+    source = analyzer_for(doc.lang)
+
+    def terms(text: str) -> str:
+        return PRE_ANALYSED + " ".join(table.translate([(t.surface, t.term) for t in source.tokens(text)]))
+
+    return {name: terms(text) for name, text in index_fields(doc).items()}
