@@ -54,17 +54,7 @@ def test_every_module_states_its_job() -> None:
     assert not missing, f"modules without a docstring that says what they are for: {missing}"
 
 
-def _plugin_file(path: Path) -> object:
-    lines = len(path.read_text(encoding="utf-8").splitlines())
-    if path.name == "content.py" and lines > PLUGIN_FILE_MAX_LINES:
-        # Its template context, sitemap and JSON-LD builders are to move out of the plugin (issue 16);
-        # strict, so the mark has to go once they have.
-        return pytest.param(path, marks=pytest.mark.xfail(
-            strict=True, reason=f"content.py is {lines} lines: context, sitemap and JSON-LD builders still in it"))
-    return path
-
-
-@pytest.mark.parametrize("path", [_plugin_file(p) for p in sorted((PACKAGE / "mkdocs_plugins").glob("*.py"))],
+@pytest.mark.parametrize("path", sorted((PACKAGE / "mkdocs_plugins").glob("*.py")),
                          ids=lambda p: p.name)
 def test_mkdocs_plugin_files_are_small(path: Path) -> None:
     lines = len(path.read_text(encoding="utf-8").splitlines())
@@ -73,7 +63,7 @@ def test_mkdocs_plugin_files_are_small(path: Path) -> None:
 
 def test_importing_resolves_relative_imports() -> None:
     """The helper the next test relies on: ``from ..x import y`` inside deflect.content.z is deflect.x.y."""
-    assert "deflect.site.strings.strings_for" in _imports(PACKAGE / "mkdocs_plugins" / "content.py")
+    assert "deflect.site.context.page_context" in _imports(PACKAGE / "mkdocs_plugins" / "content.py")
     assert "deflect.content.yamlsafe" in _imports(PACKAGE / "content" / "settings.py")
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import html
 import json
 import re
+from collections.abc import MutableMapping
 from typing import Any
 
 from markupsafe import Markup, escape
@@ -59,3 +60,10 @@ def page_title(title: str | None, *, from_heading: bool) -> Markup | None:
     if title is None or isinstance(title, Markup):
         return title
     return escape(html.unescape(title) if from_heading else title)
+
+
+def escape_page_meta(meta: MutableMapping[str, Any]) -> None:
+    """A page's front-matter title and description become HTML text, in place (those already so stay)."""
+    for key in ("title", "description"):
+        if isinstance(meta.get(key), str) and not isinstance(meta[key], Markup):
+            meta[key] = html_text(meta[key])

@@ -72,6 +72,17 @@ def blocking(problems: list[Problem]) -> list[Problem]:
     return sorted({p for p in problems if p.fatal}, key=lambda p: (p.path, p.line, p.message))
 
 
+def refusal(problems: list[Problem], audience: str) -> str | None:
+    """Why the site must not be built (the first 20 blocking problems), or None when it may be."""
+    fatal = blocking(problems)
+    if not fatal:
+        return None
+    shown = "\n".join(p.format() for p in fatal[:20])
+    more = f"\n… and {len(fatal) - 20} more" if len(fatal) > 20 else ""
+    return (f"the {audience} site is not built, because publishing it "
+            f"would leak internal content or the content cannot be read safely:\n{shown}{more}")
+
+
 def _check_duplicate_translations(center: HelpCenter) -> list[Problem]:
     """A second translation into one language would silently replace the first (same slug is
     already a 'duplicate slug' error from the loader)."""

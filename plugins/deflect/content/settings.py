@@ -120,6 +120,11 @@ class ContentSettings:
     def language(self, code: str) -> Language:
         return next(lang for lang in self.languages if lang.code == code)
 
+    def source_folders(self) -> list[Path]:
+        """The existing folders content is read from (articles, FAQ, search synonyms): a live preview watches them."""
+        folders = (self.root / self.articles_dir, self.root / self.faq_dir, self.root / "search")
+        return [folder for folder in folders if folder.is_dir()]
+
 
 class _LenientLoader(LimitedLoader):
     """Reads mkdocs.yml without MkDocs: ``!ENV`` is resolved, Python tags are kept as text."""

@@ -1,0 +1,57 @@
+"""Wire Deflect's theme folder, assets and Markdown extensions into a Material for MkDocs config."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.plugins import get_plugin_logger
+
+from ..content.settings import ContentSettings
+
+log = get_plugin_logger(__name__)
+THEME_DIR = Path(__file__).resolve().parent.parent / "theme"
+REQUIRED_EXTENSIONS = ("attr_list", "md_in_html", "admonition", "pymdownx.details")
+SCRIPTS = ("assets/deflect/guide.js", "assets/deflect/feedback.js", "assets/deflect/helpcenter.js")
+
+
+def set_up_material(config: MkDocsConfig, settings: ContentSettings) -> dict[str, str]:
+    """Add Deflect's templates, CSS, scripts and extensions; return Material's UI language per language."""
+    ui_languages = {lang.code: material_language(lang.code) for lang in settings.languages}
+    config.theme.dirs.insert(1 if config.theme.custom_dir else 0, str(THEME_DIR))
+    config.theme["language"] = ui_languages[settings.default_language]
+    config.extra_css.insert(0, "assets/deflect/deflect.css")
+    for script in SCRIPTS:
+        if script not in config.extra_javascript:
+            config.extra_javascript.append(script)
+    config.extra.setdefault("alternate", [{"name": lang.name, "link": f"{lang.code}/", "lang": lang.code}
+                                          for lang in settings.languages])
+    for name in REQUIRED_EXTENSIONS:
+        if name not in config.markdown_extensions:
+            config.markdown_extensions.append(name)
+    if not any(str(ext).startswith("pymdownx.emoji") for ext in config.markdown_extensions):
+        from material.extensions import emoji
+
+        config.markdown_extensions.append("pymdownx.emoji")
+        config.mdx_configs["pymdownx.emoji"] = {"emoji_index": emoji.twemoji, "emoji_generator": emoji.to_svg}
+    return ui_languages
+
+
+def material_stylesheets() -> list[str]:
+    """Material's own stylesheets (their names carry a hash of the installed version)."""
+    from material import templates
+
+    folder = Path(templates.__file__).parent / "assets" / "stylesheets"
+    return [f"assets/stylesheets/{path.name}" for path in sorted(folder.glob("main.*.min.css"))]
+
+
+def material_language(code: str) -> str:
+    """Material's translation for ``code`` (``hr``), or the nearest it has, or English."""
+    from material import templates
+
+    folder = Path(templates.__file__).parent / "partials" / "languages"
+    for candidate in (code, code.split("-")[0]):
+        if (folder / f"{candidate}.html").is_file():
+            return candidate
+    log.info(f"Material has no interface translation for '{code}': English is used for its buttons")
+    return "en"

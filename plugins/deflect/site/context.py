@@ -1,0 +1,98 @@
+"""Build the ``deflect`` template context of a page (and of the 404 page) from the plan; no MkDocs here.
+
+URLs come in through ``url``, a function from a site path (``hr/contact.md``) to the address the
+build gives that page, so the same code serves any builder that can answer that question.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from ..content.settings import ContentSettings
+from ..feedback_reasons import FEEDBACK_REASONS
+from .contact import contact_options
+from .jsonld import faq_jsonld
+from .plan import NavEntry, SitePage, SitePlan
+from .strings import strings_for
+
+UrlFor = Callable[[str], str]
+
+
+def page_context(plan: SitePlan, planned: SitePage, url: UrlFor, *, page_url: str, page_title: str,
+                 canonical_url: str | None, site_url: str, site_description: str, ui_lang: str) -> dict[str, Any]:
+    """What the theme shows around a page: language, notices, alternates, sidebar, contact, metadata."""
+    site_url = site_url.rstrip("/")
+    alternates = plan.alternates(planned)
+    default = plan.settings.default_language
+    hreflang = [{"lang": alt.lang, "href": absolute_url(site_url, url(alt.site_path), page_url)}
+                for alt in alternates if alt.translated]
+    if len(hreflang) > 1:
+        default_alt = next(alt for alt in alternates if alt.lang == default)
+        hreflang.append({"lang": "x-default", "href": absolute_url(site_url, url(default_alt.site_path), page_url)})
+    else:
+        hreflang = []
+    return {
+        "lang": planned.lang,
+        "ui_lang": ui_lang,
+        "content_lang": planned.content_lang or planned.lang,
+        "role": planned.role,
+        "strings": strings_for(planned.lang),
+        "feedback_reasons": list(FEEDBACK_REASONS),
+        "notices": [
+            {"kind": n.kind, "text": n.text, "link_title": n.link_title, "link_lang": default,
+             "url": url(n.link_path) if n.link_path else None}
+            for n in planned.notices
+        ],
+        "alternates": [
+            {"lang": alt.lang, "name": alt.name, "url": url(alt.site_path), "translated": alt.translated,
+             "current": alt.lang == planned.lang}
+            for alt in alternates
+        ],
+        "hreflang": hreflang,
+        "breadcrumbs": [nav_entry(e, url) for e in plan.breadcrumbs(planned)],
+        # A light fallback page has no sidebar: building it was a third of the page context's cost.
+        "sidebar": [] if planned.light else [nav_entry(e, url, planned.site_path) for e in plan.sidebar(planned)],
+        "updated": planned.updated.isoformat() if planned.updated else None,
+        "guide": bool(planned.document is not None and planned.document.article_type is not None
+                      and planned.document.article_type.value == "troubleshooting"),
+        "contact_url": url(f"{planned.lang}/contact.md"),
+        "search_url": url(f"{planned.lang}/search.md"),
+        "helpful_min": max(1, plan.settings.helpful_min_votes),
+        "home_url": url(f"{planned.lang}/index.md"),
+        "contact": contact_options(plan.settings.contact, planned.lang, default),
+        "jsonld": faq_jsonld(planned) if planned.faq_entries else None,
+        "og": {
+            "title": planned.title or page_title,
+            "description": planned.description or site_description or "",
+            "url": canonical_url or (f"{site_url}/{page_url}" if site_url else ""),
+            "locale": planned.lang.replace("-", "_"),
+            "type": "article" if planned.document is not None else "website",
+        },
+    }
+
+
+def not_found_context(settings: ContentSettings, url: UrlFor) -> dict[str, Any]:
+    """The 404 page carries every language's text and links; its script picks one by the address."""
+    languages = [{"lang": code, "strings": strings_for(code), "home_url": url(f"{code}/index.md"),
+                  "search_url": url(f"{code}/search.md"), "contact_url": url(f"{code}/contact.md")}
+                 for code in settings.codes]
+    return {"default": settings.default_language, "languages": languages}
+
+
+def nav_entry(entry: NavEntry, url: UrlFor, current: str | None = None) -> dict[str, Any]:
+    """A sidebar or breadcrumb link as the templates read it (``current`` marks the page itself)."""
+    return {
+        "title": entry.title, "url": url(entry.site_path), "active": entry.active,
+        "current": entry.site_path == current,
+        "children": [nav_entry(child, url, current) for child in entry.children],
+    }
+
+
+def absolute_url(site_url: str, url: str, page_url: str) -> str:
+    """``url`` under ``site_url``, or, without a site URL, relative to the page at ``page_url``."""
+    if site_url:
+        return f"{site_url}/{url}"
+    # Without site_url, hreflang links stay relative to the current page.
+    depth = page_url.count("/") if page_url else 0
+    return "../" * depth + url
