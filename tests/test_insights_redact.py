@@ -36,11 +36,6 @@ REPLACED = [
 ]
 
 
-@pytest.mark.parametrize("text, expected", REPLACED)
-def test_replaced(text, expected):
-    assert redact(text) == expected
-
-
 PHONES = ["+385 1 234 5678", "+385 91 234 5678", "+385912345678", "+1 (555) 123-4567", "+44 20 7946 0958",
           "+49 30 12345678", "+33 1 23 45 67 89", "(555) 123-4567", "(01) 234 5678", "555-123-4567", "555.123.4567",
           "555 123 4567", "1-800-555-0199", "0912345678", "091 234 5678", "01.23.45.67.89", "06 12 34 56 78",
@@ -86,8 +81,8 @@ MORE_REPLACED = [
 ]
 
 
-@pytest.mark.parametrize("text, expected", MORE_REPLACED)
-def test_more_personal_data_is_replaced(text, expected):
+@pytest.mark.parametrize("text, expected", REPLACED + MORE_REPLACED)
+def test_replaced(text, expected):
     assert redact(text) == expected
 
 
