@@ -378,6 +378,26 @@ def clustered_export(path: Path, per_topic: int = 30) -> None:
                                          "requester": "mariliis" if n == 7 else f"jdoe{n}"}) + "\n")
 
 
+
+def test_unreadable_collector_database_error_hides_its_password(tmp_path: Path, monkeypatch) -> None:
+    """A --db that fails to read is one line without a traceback, and without the URL's password."""
+    import deflect.insights.gaps as gaps
+
+    def unreachable(url: str) -> dict:
+        raise OSError("connection refused")
+
+    monkeypatch.setattr(gaps, "collector_evidence", unreachable)
+    synthetic_center(tmp_path, {"reset-password": ("password", dt.date(2024, 6, 1))})
+    export = tmp_path / "tickets.jsonl"
+    export.write_text(json.dumps({"id": 1, "created": "2025-03-01T10:00:00Z", "subject": "Refund",
+                                  "topic": "refund"}) + "\n", encoding="utf-8")
+    code, _, err = run(tmp_path, "gaps", "--tickets", str(export), "--json", "-",
+                       "--db", "postgresql://deflect:s3cret@127.0.0.1:1/feedback")
+    assert code == 1
+    assert "cannot read the collector database postgresql://deflect:***@127.0.0.1:1/feedback: connection refused" in err
+    assert "s3cret" not in err and "Traceback" not in err
+
+
 @pytest.mark.slow
 def test_clusters_collector_evidence_and_drafts(tmp_path: Path, db_url: str) -> None:
     synthetic_center(tmp_path, {"reset-password": ("password", dt.date(2024, 6, 1))})

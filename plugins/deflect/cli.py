@@ -504,14 +504,15 @@ def gaps(tickets: tuple[Path, ...], more_tickets: tuple[Path, ...], mapping: tup
 
         if db_url.startswith("sqlite:") and not Path(sqlite_path(db_url)).exists():
             raise click.ClickException(f"no collector database at {sqlite_path(db_url)}")
-        from .collector.store import StoreError
+        from .collector.store import StoreError, hide_password
 
         try:
             evidence = collector_evidence(db_url)
         except StoreError as exc:  # already one line, password hidden
             raise click.ClickException(str(exc)) from None
         except Exception as exc:  # noqa: BLE001 - a database the user named must be readable
-            raise click.ClickException(f"cannot read the collector database {db_url}: {exc}") from exc
+            raise click.ClickException(
+                f"cannot read the collector database {hide_password(db_url)}: {exc}") from exc
     report = gap_report(prepared, evidence)
     _write_outputs(report, "gaps", settings, config_path, json_out, csv_out, html_out, allow_public, limit)
     taxonomy = report["taxonomy"]

@@ -137,7 +137,8 @@ class DatabaseURL:
     synchronous: str = "NORMAL"
 
 
-def _hide_password(url: str) -> str:
+def hide_password(url: str) -> str:
+    """The URL with its password shown as ``***``, for messages and reports."""
     parts = urlsplit(url)
     if parts.password is None:
         return url
@@ -152,7 +153,7 @@ def parse_db_url(url: str) -> DatabaseURL:
     SQLAlchemy's ``postgresql+psycopg://``, a bare word) would otherwise end up as a stray local file.
     """
     scheme, sep, _ = url.partition("://")
-    shown = _hide_password(url) if sep else url
+    shown = hide_password(url) if sep else url
     if not sep or not re.fullmatch(r"[A-Za-z][A-Za-z0-9+.-]*", scheme):
         raise DatabaseURLError(f"{shown!r} is not a database URL: use {SUPPORTED_URLS}")
     scheme = scheme.lower()

@@ -475,14 +475,6 @@ def is_table_url(source: object) -> bool:
     return isinstance(source, str) and source.startswith(TABLE_SCHEMES)
 
 
-def _shown_url(url: str) -> str:
-    """The URL without its password, for messages and the report."""
-    parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    return parts._replace(netloc=parts.netloc.replace(f":{parts.password}@", ":***@", 1)).geturl()
-
-
 def _table_cursor(url: str, shown: str):
     """(connection, cursor over ``SELECT *`` of the URL's table). PostgreSQL reads through a
     server-side cursor, so a big table arrives in chunks rather than all at once."""
@@ -516,7 +508,9 @@ def _convert_table(url: str, preset: str, mapping: dict[str, str], writer: _csv.
     """Tickets from a SQL table into the same staging file as an export's, row N as "line" N."""
     import psycopg
 
-    shown = _shown_url(url)
+    from ..collector.store import hide_password
+
+    shown = hide_password(url)
     number = len(report.files)
     report.files.append(shown)
     con = None
