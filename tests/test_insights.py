@@ -379,6 +379,25 @@ def clustered_export(path: Path, per_topic: int = 30) -> None:
 
 
 
+def _one_ticket_center(root: Path) -> Path:
+    """A one-article help center and an export of one ticket (returned)."""
+    synthetic_center(root, {"reset-password": ("password", dt.date(2024, 6, 1))})
+    export = root / "tickets.jsonl"
+    export.write_text(json.dumps({"id": 1, "created": "2025-03-01T10:00:00Z", "subject": "Refund",
+                                  "topic": "refund"}) + "\n", encoding="utf-8")
+    return export
+
+
+@pytest.mark.parametrize("option", ["--json", "--csv", "--html", "--assignments"])
+def test_unwritable_report_is_one_line(tmp_path: Path, option: str) -> None:
+    """A report path under a file (not a folder) is a one-line error, not a traceback."""
+    export = _one_ticket_center(tmp_path)
+    (tmp_path / "blocker").write_text("a file, not a folder")
+    code, _, err = run(tmp_path, "gaps", "--tickets", str(export), option, "blocker/out/report.x")
+    assert code == 1 and "Traceback" not in err
+    assert err.strip().splitlines()[-1].startswith("Error: cannot write blocker/out/"), err
+
+
 def test_unreadable_collector_database_error_hides_its_password(tmp_path: Path, monkeypatch) -> None:
     """A --db that fails to read is one line without a traceback, and without the URL's password."""
     import deflect.insights.gaps as gaps
@@ -387,10 +406,7 @@ def test_unreadable_collector_database_error_hides_its_password(tmp_path: Path, 
         raise OSError("connection refused")
 
     monkeypatch.setattr(gaps, "collector_evidence", unreachable)
-    synthetic_center(tmp_path, {"reset-password": ("password", dt.date(2024, 6, 1))})
-    export = tmp_path / "tickets.jsonl"
-    export.write_text(json.dumps({"id": 1, "created": "2025-03-01T10:00:00Z", "subject": "Refund",
-                                  "topic": "refund"}) + "\n", encoding="utf-8")
+    export = _one_ticket_center(tmp_path)
     code, _, err = run(tmp_path, "gaps", "--tickets", str(export), "--json", "-",
                        "--db", "postgresql://deflect:s3cret@127.0.0.1:1/feedback")
     assert code == 1

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 import click
 
@@ -433,6 +434,18 @@ def _insights(tickets: tuple[Path | str, ...], mapping: tuple[str, ...], preset:
     return settings, config, prepared
 
 
+T = TypeVar("T")
+
+
+def _write_report(path: Path, write: Callable[[], T]) -> T:
+    """Make ``path``'s folder and run ``write``; a file that cannot be written is one line, not a traceback."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return write()
+    except OSError as exc:
+        raise click.ClickException(f"cannot write {path}: {exc.strerror or exc}") from None
+
+
 def _write_outputs(report: dict, kind: str, settings, config_path: Path | None, json_out: Path | None,
                    csv_out: Path | None, html_out: Path | None, allow_public: bool, limit: int) -> None:
     import json
@@ -454,10 +467,9 @@ def _write_outputs(report: dict, kind: str, settings, config_path: Path | None, 
                 raise click.ClickException(
                     f"{html_out} is inside {what} ({public}), which the public site is built from or is: ticket "
                     "reports belong in the internal site or a separate folder (or pass --allow-public)")
-        target.parent.mkdir(parents=True, exist_ok=True)
         linked = render.absolute_links(report, config.get("site_url"))
         page = render.gaps_html(linked) if kind == "gaps" else render.impact_html(linked)
-        target.write_text(page, encoding="utf-8")
+        _write_report(target, lambda: target.write_text(page, encoding="utf-8"))
         click.echo(f"wrote {target}", err=True)
     outputs = [(json_out, json.dumps(report, ensure_ascii=False, indent=2) + "\n"),
                (csv_out, render.gaps_csv(report) if kind == "gaps" else render.impact_csv(report))]
@@ -469,8 +481,7 @@ def _write_outputs(report: dict, kind: str, settings, config_path: Path | None, 
             click.echo(text, nl=False)
             to_stdout = True
         else:
-            out.parent.mkdir(parents=True, exist_ok=True)
-            out.write_text(text, encoding="utf-8")
+            _write_report(out, lambda: out.write_text(text, encoding="utf-8"))
             click.echo(f"wrote {out}", err=True)
     if not to_stdout:
         table = render.gaps_table(report, limit) if kind == "gaps" else render.impact_table(report, limit)
@@ -524,8 +535,7 @@ def gaps(tickets: tuple[Path, ...], more_tickets: tuple[Path, ...], mapping: tup
     if assignments_out is not None:
         from .insights.report import write_assignments
 
-        assignments_out.parent.mkdir(parents=True, exist_ok=True)
-        count = write_assignments(prepared, assignments_out)
+        count = _write_report(assignments_out, lambda: write_assignments(prepared, assignments_out))
         click.echo(f"wrote {assignments_out} ({count:,} tickets)", err=True)
     if drafts:
         written, skipped = write_drafts(report, settings, drafts)
