@@ -98,6 +98,7 @@ class TopicMatcher:
                                              list(getattr(document.front, "topics", None) or []),
                                              document.published, source)
         self.profiles: dict[str, Profile] = {}
+        self._saturations: dict[str, float] = {}  # language → weight at which a term counts fully
         self.declared: dict[str, list[ArticleInfo]] = defaultdict(list)
         for article in self.articles.values():
             for topic in article.topics:
@@ -171,7 +172,7 @@ class TopicMatcher:
     def _saturation(self, lang: str, records: list[dict], weights: dict[str, dict[int, float]]) -> float:
         """The weight at which a term counts fully in an article: a share of the median weight a
         title word has (a paragraph about a word weighs about that much)."""
-        cache = self.__dict__.setdefault("_saturations", {})
+        cache = self._saturations
         if lang not in cache:
             analyzer = analyzer_for(lang)
             titles = sorted(weights[t][doc] for doc, record in enumerate(records)
