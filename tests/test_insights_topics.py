@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from deflect.insights.taxonomy import TopicChange, load_aliases, suggest_aliases
 from deflect.insights.tickets import TicketStore
 from deflect.insights.topics import cluster_unassigned, stop_words
 
@@ -59,6 +60,17 @@ def _report(root: Path, command: str) -> dict:
     code, out, err = run(root, command, "--tickets", str(root / "tickets.csv"), "--json", "-")
     assert code == 0, err
     return json.loads(out)
+
+
+@pytest.mark.parametrize("old, new", [("topic-05", "troubleshooting-05"), ("Billing: EU", "billing #2"),
+                                      ("yes", "2024"), ("- draft", "it's \"new\"")])
+def test_suggested_alias_line_is_valid_topics_yml(tmp_path: Path, old: str, new: str) -> None:
+    """Ticket topic names can hold YAML syntax: the suggested line, pasted under 'aliases:', reads back as is."""
+    week = dt.date(2025, 3, 3)
+    (suggestion,) = suggest_aliases([TopicChange(old, "stops", 10, week, 20.0),
+                                     TopicChange(new, "starts", 10, week, 20.0)])
+    (tmp_path / "topics.yml").write_text("aliases:\n  " + suggestion["line"] + "\n", encoding="utf-8")
+    assert load_aliases(tmp_path) == {old: new}
 
 
 def test_renamed_topic_is_flagged_and_never_credited(renamed: Path) -> None:

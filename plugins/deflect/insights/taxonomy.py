@@ -164,5 +164,10 @@ def suggest_aliases(changes: list[TopicChange]) -> list[dict]:
             continue
         used |= {old.topic, new.topic}
         suggestions.append({"old": old.topic, "new": new.topic, "week": new.week.isoformat(),
-                            "line": f"{old.topic}: {new.topic}"})
+                            "line": _alias_line(old.topic, new.topic)})
     return suggestions
+
+
+def _alias_line(old: str, new: str) -> str:
+    """``old: new`` as a topics.yml line, quoted where the names need it ("Billing: EU", "#2", "yes")."""
+    return yaml.safe_dump({old: new}, allow_unicode=True, default_flow_style=False, width=10**6).strip()
