@@ -111,6 +111,18 @@ def test_placeholder_text_left_in_a_file_is_an_error_on_its_line(tmp_path: Path)
                          "replace it with the real text"]
 
 
+def test_placeholder_text_quoted_in_a_code_block_is_not_an_error(tmp_path: Path) -> None:
+    from deflect.content.scaffold import PLACEHOLDER_LINES
+
+    config = make_help_center(tmp_path)
+    result = deflect("new", "article", "Pair a sensor", "--category", "account", "--config", str(config))
+    path = tmp_path / result.stdout.strip()
+    replace_placeholders(path)
+    path.write_text(path.read_text(encoding="utf-8") + "\n```text\n" + PLACEHOLDER_LINES[1] + "\n```\n", encoding="utf-8")
+    run = run_check(tmp_path)
+    assert [line for line in run.lines if "placeholder" in line] == [], run.lines
+
+
 @pytest.mark.parametrize(
     ("title", "slug"),
     [

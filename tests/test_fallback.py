@@ -46,6 +46,9 @@ def test_fallback_option_values() -> None:
     assert fallback_options(False) == {"fallback": False}
     with pytest.raises(SettingsError, match="full, light, link or false"):
         fallback_options("copy")
+    # The same values as the option check of mkdocs.yml (check_option): no quoted "off" alias here only.
+    with pytest.raises(SettingsError, match="full, light, link or false"):
+        fallback_options("off")
 
 
 @pytest.mark.slow

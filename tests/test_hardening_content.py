@@ -18,7 +18,7 @@ from conftest import article, make_help_center, replace_placeholders, run_check,
 from deflect.cli import main
 from deflect.content import load_help_center, load_settings
 from deflect.content.loader import RESERVED_SLUGS
-from deflect.content.markdown_scan import MAX_BODY_NESTING
+from deflect.content.markdown_scan import MAX_BODY_NESTING, find_too_deep
 from deflect.content.scaffold import MAX_SLUG, slug_for
 from deflect.content.yamlsafe import ALIAS_BUDGET, MAX_DEPTH, YamlLimitError, load_yaml
 from deflect.search.documents import page_url, search_documents
@@ -491,3 +491,13 @@ def test_check_reports_an_alias_bomb_in_synonyms_yml(center: Path) -> None:
     assert result.exit_code == 1
     assert "synonyms.yml:" in result.output and "aliases expand to more than" in result.output
     assert "Traceback" not in result.output
+
+
+def test_bracket_nesting_limit_is_exact() -> None:
+    """Paragraphs with few brackets are skipped unwalked; the limit itself stays at MAX_BODY_NESTING."""
+    at_limit = "[" * MAX_BODY_NESTING + "x" + "]" * MAX_BODY_NESTING
+    over = "[" * (MAX_BODY_NESTING + 1) + "x" + "]" * (MAX_BODY_NESTING + 1)
+    assert find_too_deep("Intro.\n\n" + at_limit) is None
+    assert find_too_deep("[a] " * 100) is None  # many brackets, none nested
+    found = find_too_deep("Intro.\n\n" + over)
+    assert found is not None and found[0] == 3 and "brackets nested" in found[1]

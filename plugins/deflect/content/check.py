@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from .guides import check_guide
 from .links import is_markdown_link, resolve
 from .loader import load_help_center
-from .markdown_scan import find_anchors, find_links, find_too_deep
+from .markdown_scan import find_anchors, find_links, find_too_deep, prose_line_numbers
 from .model import Document, HelpCenter
 from .problems import Problem, error, markup_in_plain_text, warning
 from .scaffold import PLACEHOLDER_LINES, PLACEHOLDER_SUMMARY
@@ -257,8 +257,9 @@ def _check_placeholders(doc: Document) -> list[Problem]:
     if getattr(doc.front, "summary", None) == PLACEHOLDER_SUMMARY:
         problems.append(report(doc.rel_path, doc.source.line_of("summary"),
                                "the summary is still the placeholder from 'deflect new': write one sentence for the reader"))
+    prose = prose_line_numbers(doc.body)  # a line quoted in a code block is an example, not a leftover
     for number, line in enumerate(doc.body.splitlines(), 1):
-        if line.strip() in PLACEHOLDER_LINES:
+        if line.strip() in PLACEHOLDER_LINES and number in prose:
             problems.append(report(doc.rel_path, doc.body_line(number),
                                    "placeholder text from 'deflect new' is still here: replace it with the real text"))
     return problems

@@ -219,7 +219,8 @@ _MARKUP_RUN_RE = re.compile(r"([*_\[\]{}<>~])\1{%d,}" % (MAX_MARKUP_RUN - 1))
 def find_too_deep(text: str) -> tuple[int, str] | None:
     """The first line (1-based, in ``text``) whose structure is too deep for the renderer, and why."""
     stack: list[int] = []  # indents of the open list items
-    for number, line in _prose_lines(text):
+    prose = _prose_lines(text)
+    for number, line in prose:
         if not line.strip():
             continue
         run = _MARKUP_RUN_RE.search(line)
@@ -239,7 +240,9 @@ def find_too_deep(text: str) -> tuple[int, str] | None:
         if depth > MAX_BODY_NESTING:
             return number, (f"lists, quotes or indented blocks nested {depth} levels deep; at most "
                             f"{MAX_BODY_NESTING} can be shown: flatten the structure")
-    for start, block in _paragraphs(_prose_lines(text)):
+    for start, block in _paragraphs(prose):
+        if block.count("[") <= MAX_BODY_NESTING:
+            continue  # cannot nest deeper than it has brackets: skip the walk over every character
         depth = 0
         for index, char in enumerate(block):
             if char == "[" and (index == 0 or block[index - 1] != "\\"):

@@ -228,7 +228,7 @@ FALLBACK_MODES = ("full", "light", "link")
 
 def fallback_options(value: Any) -> dict[str, Any]:
     """The ``fallback`` option (``true``/``false`` or ``full``/``light``/``link``) as settings fields."""
-    if value is False or value in ("off", "none"):
+    if value is False:
         return {"fallback": False}
     if value is True or value is None:
         return {"fallback": True, "fallback_mode": "light"}

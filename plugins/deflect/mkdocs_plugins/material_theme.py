@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import cache
 from pathlib import Path
 
 from mkdocs.config.defaults import MkDocsConfig
@@ -37,12 +38,14 @@ def set_up_material(config: MkDocsConfig, settings: ContentSettings) -> dict[str
     return ui_languages
 
 
-def material_stylesheets() -> list[str]:
-    """Material's own stylesheets (their names carry a hash of the installed version)."""
+@cache
+def material_stylesheets() -> tuple[str, ...]:
+    """Material's own stylesheets (their names carry a hash of the installed version); looked up once,
+    not once per light fallback page."""
     from material import templates
 
     folder = Path(templates.__file__).parent / "assets" / "stylesheets"
-    return [f"assets/stylesheets/{path.name}" for path in sorted(folder.glob("main.*.min.css"))]
+    return tuple(f"assets/stylesheets/{path.name}" for path in sorted(folder.glob("main.*.min.css")))
 
 
 def material_language(code: str) -> str:

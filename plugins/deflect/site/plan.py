@@ -10,13 +10,13 @@ site does not write its whole navigation into every page). Nothing here imports 
 from __future__ import annotations
 
 import datetime as dt
-import json
 import posixpath
 from dataclasses import dataclass, field
 
 from ..content.links import LinkTarget, is_markdown_link, relative_site_link, resolve
 from ..content.markdown_scan import Link, rewrite_links
 from ..content.model import Document, HelpCenter
+from ..escaping import json_text
 from .admonitions import localize_admonitions
 from .strings import language_name, text
 
@@ -328,11 +328,11 @@ class SitePlan:
         aliases = {alias: code for alias, target in LANGUAGE_ALIASES.items()
                    for code in self.settings.codes if code.lower() == target}
         script = (
-            "<script>(function(){var codes=" + _json_for_script(codes) + ",aliases=" + _json_for_script(aliases)
+            "<script>(function(){var codes=" + json_text(codes) + ",aliases=" + json_text(aliases)
             + ";var prefs=navigator.languages||[navigator.language||''];"
             "for(var i=0;i<prefs.length;i++){var t=(prefs[i]||'').toLowerCase().replace('_','-'),p=t.split('-')[0];"
             "var c=codes[t]||codes[p]||aliases[t]||aliases[p];"
-            "if(c){location.replace(c+'/');return;}}location.replace(" + _json_for_script(default + "/") + ");})();</script>"
+            "if(c){location.replace(c+'/');return;}}location.replace(" + json_text(default + "/") + ");})();</script>"
         )
         markdown = f'<ul class="deflect-languages">\n{items}\n</ul>\n\n{script}\n'
         self.pages["index.md"] = SitePage("index.md", default, "root", text(default, "choose_language"), markdown,
@@ -418,10 +418,6 @@ def _updated(doc: Document) -> dt.date | None:
         return doc.last_changed.date()
     return doc.front.reviewed or doc.published
 
-
-def _json_for_script(value: object) -> str:
-    """JSON safe inside a ``<script>`` element (no ``</script>``, no HTML comment openers)."""
-    return json.dumps(value).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
 def _escape(value: str) -> str:
