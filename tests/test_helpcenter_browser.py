@@ -162,6 +162,8 @@ def test_recently_viewed_articles_on_home_newest_first_and_escaped(page: object,
         const list = JSON.parse(localStorage.getItem('deflect-recently-viewed'));
         list.push({url: '/en/x/', title: '<img src=x onerror="window.pwned=1">', lang: 'en'});
         list.push({url: 'javascript:window.pwned=2', title: 'Evil', lang: 'en'});
+        list.push({url: '/\\\\evil.example/', title: 'Other site', lang: 'en'});
+        list.push({url: '//evil.example/', title: 'Other site too', lang: 'en'});
         localStorage.setItem('deflect-recently-viewed', JSON.stringify(list));
     }""")
     page.goto(f"{site_url}en/")

@@ -34,7 +34,7 @@
     var ul = recent.querySelector("[data-deflect-recently-viewed-list]");
     load().filter(function (e) {
       // Only same-site paths: never a javascript: or another site's URL, whatever the storage holds.
-      return e && typeof e.url === "string" && /^\/(?!\/)/.test(e.url) && typeof e.title === "string" && e.lang === page.lang;
+      return e && typeof e.url === "string" && /^\/(?![\/\\])/.test(e.url) && typeof e.title === "string" && e.lang === page.lang;
     }).slice(0, KEEP).forEach(function (e) {
       var li = document.createElement("li"), a = document.createElement("a");
       a.href = e.url;
