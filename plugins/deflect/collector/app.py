@@ -330,7 +330,6 @@ class CollectorApp(FastAPI):
         return await super().__call__(scope, receive, send)
 
 
-
 def create_app(db_url: str = "sqlite:///deflect-feedback.db", allowed_origins: list[str] | None = None, *,
                rate: float = 5.0, burst: float = 40.0, max_body: int = MAX_BODY,
                store: Store | None = None) -> FastAPI:
@@ -338,8 +337,8 @@ def create_app(db_url: str = "sqlite:///deflect-feedback.db", allowed_origins: l
     ``["*"]`` → any); ``rate``/``burst``: per-client token bucket (``rate <= 0`` disables it)."""
     store = store or Store(db_url)
     app = CollectorApp(title="Deflect feedback collector", version="1",
-                  description="Receives article votes, comments, search and contact events and page views "
-                              "from a Deflect help center.")
+                       description="Receives article votes, comments, search and contact events and page views "
+                                   "from a Deflect help center.")
     app.state.store = store
 
     async def call(fn, *args, **kwargs):
