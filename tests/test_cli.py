@@ -310,3 +310,26 @@ def test_placeholder_text_in_an_internal_draft_is_a_warning(tmp_path: Path) -> N
     run = run_check(tmp_path)
     assert run.exit_code == 0 and run.lines and all("warning: " in line and "placeholder" in line for line in run.lines)
     assert run_check(tmp_path, "--strict").exit_code == 1
+
+
+def test_preview_banner_hides_the_database_password(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture,
+                                                    tmp_path: Path) -> None:
+    import logging
+
+    import mkdocs.commands.serve
+
+    from deflect.mkdocs_plugins import preview as preview_module
+
+    def serve(*args: object, **kwargs: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(preview_module, "start_collector", lambda *args: object())
+    monkeypatch.setattr(preview_module, "stop", lambda process: None)
+    monkeypatch.setattr(mkdocs.commands.serve, "serve", serve)
+    monkeypatch.setattr(logging.getLogger("mkdocs"), "handlers", [logging.NullHandler()])  # add no handler
+    monkeypatch.setenv(preview_module.COLLECTOR_ENV, "")  # restored after the test: preview() sets it
+    preview_module.preview(tmp_path / "mkdocs.yml", host="127.0.0.1", port=8000, collector_port=8765,
+                           db_url="postgresql://deflect:s3cret@db.example:5432/feedback")
+    err = capsys.readouterr().err
+    assert "s3cret" not in err
+    assert "postgresql://deflect:***@db.example:5432/feedback" in err

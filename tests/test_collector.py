@@ -753,3 +753,14 @@ def test_unusable_database_is_one_line_error(case, tmp_path):
                           capture_output=True, text=True, timeout=60, env=dict(os.environ, NO_MKDOCS_2_WARNING="1"))
     _one_line_error(proc.stderr, proc.returncode, expected)
 
+
+
+def test_feedback_html_escapes_comment_metadata_after_cutting_it():
+    """The comment's date is cut to 10 characters before it is escaped, so no entity is cut in half."""
+    from deflect.collector.report import to_html
+
+    comment = {"created": "2026&01-02T10:00", "lang": "en<b>", "reason": "unclear", "comment": "ok"}
+    article = {"article": "en/a/", "views": 1, "votes": 1, "helpful": 0, "helpful_pct": 0.0,
+               "reasons": {"unclear": 1}, "deflections": 0, "comments": [comment]}
+    page = to_html({"articles": [article], "searches": {"top": [], "zero_results": []}})
+    assert "2026&amp;01-02" in page and "en&lt;b&gt;" in page

@@ -210,6 +210,18 @@ def _json_response(status: int, body: dict, extra: Sequence[tuple[bytes, bytes]]
             {"type": "http.response.body", "body": data})
 
 
+def _adding_headers(send, extra: list[tuple[bytes, bytes]]):
+    """``send`` that appends ``extra`` (the CORS headers) to the response start; ``send`` itself when none."""
+    if not extra:
+        return send
+
+    async def wrapped(message):
+        if message["type"] == "http.response.start":
+            message = {**message, "headers": [*message.get("headers", []), *extra]}
+        await send(message)
+    return wrapped
+
+
 class Guard:
     def __init__(self, app, *, allow_origin: Callable[[str], bool], buckets: TokenBuckets, max_body: int,
                  fast: dict[str, Callable] | None = None):
@@ -244,13 +256,7 @@ class Guard:
             client = (scope.get("client") or ("?", 0))[0]
             if not self.buckets.allow(client):
                 return await self._send(send, 429, {"detail": "too many requests"}, cors + [(b"retry-after", b"1")])
-
-            async def send_read(message):
-                if message["type"] == "http.response.start" and cors:
-                    message = dict(message)
-                    message["headers"] = list(message.get("headers", [])) + cors
-                await send(message)
-            return await self.app(scope, receive, send_read)
+            return await self.app(scope, receive, _adding_headers(send, cors))
         if scope["method"] != "POST":
             return await self._send(send, 405, {"detail": "method not allowed"}, cors + [(b"allow", b"POST, OPTIONS")])
         length = headers.get(b"content-length")
@@ -303,13 +309,7 @@ class Guard:
                 return {"type": "http.request", "body": body, "more_body": False}
             return await receive()
 
-        async def send_with_cors(message):
-            if message["type"] == "http.response.start" and cors:
-                message = dict(message)
-                message["headers"] = list(message.get("headers", [])) + cors
-            await send(message)
-
-        return await self.app(scope, replay, send_with_cors)
+        return await self.app(scope, replay, _adding_headers(send, cors))
 
 
 # ------------------------------------------------------------------------------ app
@@ -330,7 +330,6 @@ class CollectorApp(FastAPI):
         return await super().__call__(scope, receive, send)
 
 
-
 def create_app(db_url: str = "sqlite:///deflect-feedback.db", allowed_origins: list[str] | None = None, *,
                rate: float = 5.0, burst: float = 40.0, max_body: int = MAX_BODY,
                store: Store | None = None) -> FastAPI:
@@ -338,8 +337,8 @@ def create_app(db_url: str = "sqlite:///deflect-feedback.db", allowed_origins: l
     ``["*"]`` → any); ``rate``/``burst``: per-client token bucket (``rate <= 0`` disables it)."""
     store = store or Store(db_url)
     app = CollectorApp(title="Deflect feedback collector", version="1",
-                  description="Receives article votes, comments, search and contact events and page views "
-                              "from a Deflect help center.")
+                       description="Receives article votes, comments, search and contact events and page views "
+                                   "from a Deflect help center.")
     app.state.store = store
 
     async def call(fn, *args, **kwargs):

@@ -76,7 +76,7 @@ def to_html(report: dict, title: str = "Article feedback") -> str:
     rows = []
     for a in report["articles"]:
         reasons = ", ".join(f"{e(k)}: {v}" for k, v in a["reasons"].items()) or "—"
-        comments = "".join(f"<li><span class=meta>{e(c['created'] or '')[:10]} · {e(c['lang'] or '')}"
+        comments = "".join(f"<li><span class=meta>{e((c['created'] or '')[:10])} · {e(c['lang'] or '')}"
                            f"{' · ' + e(c['reason']) if c['reason'] else ''}</span> {e(c['comment'])}</li>"
                            for c in a["comments"])
         pct = "—" if a["helpful_pct"] is None else f"{a['helpful_pct']:.1f}%"

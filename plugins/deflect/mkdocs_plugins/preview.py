@@ -79,7 +79,10 @@ def preview(config_file: Path, *, host: str, port: int, collector_port: int, db_
         logger.addHandler(handler)
         logger.setLevel(logging.INFO)
     previous = signal.signal(signal.SIGTERM, interrupted)
-    print(f"collector: {collector_url} (database {db_url}); help center: {site}/  (Ctrl+C stops both)",
+    from ..collector.store import parse_db_url
+
+    shown = parse_db_url(db_url).shown  # never print a PostgreSQL password
+    print(f"collector: {collector_url} (database {shown}); help center: {site}/  (Ctrl+C stops both)",
           file=sys.stderr, flush=True)
     try:
         serve(str(config_file), livereload=True, dev_addr=f"{host}:{port}")
