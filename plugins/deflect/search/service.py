@@ -198,11 +198,11 @@ def _cross_entries(cache: AnalysisCache, docs: list[SearchDoc], keys: list[str],
     for lang in codes:
         if lang != default:
             table_key = cache.key("learn", corpus, default, lang, json.dumps(glossary.get(lang), ensure_ascii=False))
-            table = cache.extra(table_key)
-            if not isinstance(table, Translations):
+            cached = cache.extra(table_key)  # (table, its digest): the digest serialises the whole table
+            if not (isinstance(cached, tuple) and len(cached) == 2 and isinstance(cached[0], Translations)):
                 table = learn(docs, default, lang, glossary.get(lang))
-            tables[lang] = cache.put_extra(table_key, table)
-            digests[lang] = table_digest(tables[lang])
+                cached = (table, table_digest(table))
+            tables[lang], digests[lang] = cache.put_extra(table_key, cached)
     entries, cross_keys = [], []
     for lang, doc in untranslated(docs, default, codes):
         key = cache.key("translated", key_of[id(doc)], lang, digests[lang])
