@@ -81,7 +81,7 @@ def _synonym_problems(settings: ContentSettings, config: Path | None) -> list[Pr
     problems = []
     path = settings.root / str(options.get("synonyms") or "search/synonyms.yml")
     glossary = settings.root / str(options.get("glossary") or "search/glossary.yml")
-    for file, load in ((path, load_synonyms),
+    for file, load in ((path, lambda p: load_synonyms(p, settings.codes)),
                        (glossary, lambda p: load_glossary(p, settings.codes, settings.default_language))):
         try:
             load(file)

@@ -62,11 +62,7 @@ class SearchService:
         synonyms_path = Path(synonyms_file)
         if not synonyms_path.is_absolute():
             synonyms_path = settings.root / synonyms_path
-        synonyms = load_synonyms(synonyms_path)
-        unknown = sorted(set(synonyms) - set(settings.codes))
-        if unknown:
-            raise SynonymError(f"{synonyms_path}: languages {', '.join(unknown)} are not in the site's languages "
-                               f"({', '.join(settings.codes)})")
+        synonyms = load_synonyms(synonyms_path, settings.codes)
         glossary_path = Path(glossary_file)
         glossary = load_glossary(glossary_path if glossary_path.is_absolute() else settings.root / glossary_path,
                                  settings.codes, settings.default_language)
