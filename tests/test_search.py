@@ -15,6 +15,8 @@ from deflect.search.analysis import analyzer_for, fold, tagalog_stem
 from deflect.search.query import SynonymError, load_synonyms, parse_query
 from deflect.search.service import SearchService
 
+from conftest import run_check
+
 ROOT = Path(__file__).resolve().parent.parent
 # The shared data sit beside the repository; DEFLECT_TEST_DATA points elsewhere (e.g. from a git worktree).
 SEEDS = Path(os.environ.get("DEFLECT_TEST_DATA") or ROOT.parent / "shared" / "data") / "seeds"
@@ -79,6 +81,22 @@ def test_synonym_file_errors_are_clear(tmp_path: Path) -> None:
     with pytest.raises(SynonymError, match="not valid YAML"):
         load_synonyms(bad)
     assert load_synonyms(tmp_path / "missing.yml") == {}
+
+
+def test_synonyms_of_a_language_the_site_lacks_are_reported_by_check(center: Path) -> None:
+    """``deflect check`` finds what would stop the build: synonyms for a language the site has not."""
+    (center / "search").mkdir(exist_ok=True)
+    path = center / "search" / "synonyms.yml"
+    path.write_text("fr:\n  - [remboursement, argent]\n", encoding="utf-8")
+    with pytest.raises(SynonymError, match="languages fr are not in the site's languages"):
+        load_synonyms(path, ["en", "hr"])
+    assert load_synonyms(path) == {"fr": [["remboursement", "argent"]]}  # without codes: any language
+    config = center / "mkdocs.yml"
+    config.write_text(config.read_text(encoding="utf-8") + "  - deflect/search\n", encoding="utf-8")
+    run = run_check(center)
+    assert run.exit_code == 1
+    [line] = run.find("search/synonyms.yml:")
+    assert "languages fr are not in the site's languages" in line, line
 
 
 @pytest.fixture(scope="module")

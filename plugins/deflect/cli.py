@@ -80,9 +80,8 @@ def _synonym_problems(settings: ContentSettings, config: Path | None) -> list[Pr
     from .search.crosslingual import GlossaryError, load_glossary
 
     problems = []
-    path = settings.root / str(options.get("synonyms") or "search/synonyms.yml")
-    glossary = settings.root / str(options.get("glossary") or "search/glossary.yml")
-    for file, load in ((path, load_synonyms),
+    path, glossary = _search_files(settings.root, options)
+    for file, load in ((path, lambda p: load_synonyms(p, settings.codes)),
                        (glossary, lambda p: load_glossary(p, settings.codes, settings.default_language))):
         try:
             load(file)
@@ -92,16 +91,22 @@ def _synonym_problems(settings: ContentSettings, config: Path | None) -> list[Pr
     return problems
 
 
+def _search_files(root: Path, options: dict) -> tuple[Path, Path]:
+    """The synonyms and glossary files the deflect/search plugin's ``options`` name (its defaults otherwise)."""
+    return (root / str(options.get("synonyms") or "search/synonyms.yml"),
+            root / str(options.get("glossary") or "search/glossary.yml"))
+
+
 def _search_service(center: HelpCenter, config: Path) -> SearchService:
     """The search of ``center`` with the deflect/search plugin's synonyms and glossary files from
     ``config``; a bad file or a cache held too long is a one-line error."""
     from .content.settings import plugin_options, read_config
     from .search.service import CacheBusy, GlossaryError, SearchService, SynonymError
 
-    options = plugin_options(read_config(config), ("deflect/search",)) or {}
+    synonyms, glossary = _search_files(center.settings.root,
+                                       plugin_options(read_config(config), ("deflect/search",)) or {})
     try:
-        return SearchService.build(center, synonyms_file=str(options.get("synonyms") or "search/synonyms.yml"),
-                                   glossary_file=str(options.get("glossary") or "search/glossary.yml"))
+        return SearchService.build(center, synonyms_file=synonyms, glossary_file=glossary)
     except (SynonymError, GlossaryError, CacheBusy) as exc:
         raise click.ClickException(str(exc)) from exc
 

@@ -34,6 +34,7 @@ class SearchPlugin(BasePlugin[SearchConfig]):
     def __init__(self) -> None:
         self.service: SearchService | None = None
         self.related: dict[str, list[tuple[str, str, str]]] = {}
+        self._per_lang: dict[str, dict[str, Any]] = {}  # what the page context needs of each language, once
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         """Defined so that ``mkdocs serve`` keeps this plugin object across rebuilds."""
@@ -75,6 +76,7 @@ class SearchPlugin(BasePlugin[SearchConfig]):
         except (SynonymError, GlossaryError, CacheBusy) as exc:
             raise PluginError(f"deflect/search: {exc}") from exc
         self.related = self.service.related_all(self.config.related) if self.config.related else {}
+        self._per_lang = {}
         log.info(f"deflect/search: indexed {self.service.count} documents in {time.perf_counter() - started:.1f}s")
         return None
 
@@ -86,22 +88,30 @@ class SearchPlugin(BasePlugin[SearchConfig]):
         deflect = context.get("deflect") or {}
         lang = deflect.get("lang") or self.service.default_language
         base = get_relative_url(".", page.url or ".")
+        shared = self._language_config(lang)
         context["deflect_search"] = {
-            "config": html_json({
-                "base": base if base.endswith("/") else base + "/",
-                "lang": lang,
-                "languages": self.service.language_names,
-                "labels": {code: language_name(code, lang, name) for code, name in self.service.language_names.items()},
-                "collector": self.config.collector_url,
-                "strings": search_strings(lang),
-            }),
-            "strings": search_strings(lang),
+            "config": html_json({"base": base if base.endswith("/") else base + "/", **shared}),
+            "strings": shared["strings"],
             "related": [
                 {"title": title, "url": get_relative_url(url, page.url or ".")}
                 for _, title, url in self.related.get(self._doc_id(page, lang), [])
             ],
         }
         return context
+
+    def _language_config(self, lang: str) -> dict[str, Any]:
+        """The search configuration every page in ``lang`` shares (names, labels, strings), computed once per build."""
+        if lang not in self._per_lang:
+            assert self.service is not None
+            names = self.service.language_names
+            self._per_lang[lang] = {
+                "lang": lang,
+                "languages": names,
+                "labels": {code: language_name(code, lang, name) for code, name in names.items()},
+                "collector": self.config.collector_url,
+                "strings": search_strings(lang),
+            }
+        return self._per_lang[lang]
 
     def _doc_id(self, page: Page, lang: str) -> str:
         # Only an article in its own language lists related articles from its index.

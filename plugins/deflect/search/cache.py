@@ -14,6 +14,7 @@ documents it touched; and the last few index generations (``index-<fingerprint>/
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -46,8 +47,10 @@ class CacheBusy(RuntimeError):
     """Another process held the cache lock longer than the timeout."""
 
 
+@functools.cache
 def code_version() -> str:
-    """A hash of the search code and the analysis libraries: a change to either empties the cache."""
+    """A hash of the search code and the analysis libraries: a change to either empties the cache.
+    Computed once per process: the code that runs does not change under ``mkdocs serve``."""
     digest = hashlib.sha256(ANALYSIS_VERSION.encode())
     for module in _CODE_FILES:
         digest.update((Path(__file__).parent / module).read_bytes())

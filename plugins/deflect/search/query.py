@@ -31,8 +31,9 @@ class SynonymError(ValueError):
         self.reason = reason or message
 
 
-def load_synonyms(path: Path) -> dict[str, list[list[str]]]:
-    """``{lang: [[word or phrase, …], …]}`` from a YAML file; missing file → no synonyms."""
+def load_synonyms(path: Path, codes: list[str] | None = None) -> dict[str, list[list[str]]]:
+    """``{lang: [[word or phrase, …], …]}`` from a YAML file; missing file → no synonyms.
+    ``codes``: the site's languages, the only ones the file may name."""
     if not path.is_file():
         return {}
     try:
@@ -51,6 +52,10 @@ def load_synonyms(path: Path) -> dict[str, list[list[str]]]:
             reason = f"'{lang}' must be a list of groups, each a list of two or more words, e.g. - [refund, money back]"
             raise SynonymError(f"{path}: {reason}", reason=reason)
         out[str(lang)] = [[str(w) for w in group] for group in groups]
+    unknown = sorted(set(out) - set(codes)) if codes is not None else []
+    if unknown:
+        reason = f"languages {', '.join(unknown)} are not in the site's languages ({', '.join(codes or [])})"
+        raise SynonymError(f"{path}: {reason}", reason=reason)
     return out
 
 

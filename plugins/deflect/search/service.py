@@ -62,11 +62,7 @@ class SearchService:
         synonyms_path = Path(synonyms_file)
         if not synonyms_path.is_absolute():
             synonyms_path = settings.root / synonyms_path
-        synonyms = load_synonyms(synonyms_path)
-        unknown = sorted(set(synonyms) - set(settings.codes))
-        if unknown:
-            raise SynonymError(f"{synonyms_path}: languages {', '.join(unknown)} are not in the site's languages "
-                               f"({', '.join(settings.codes)})")
+        synonyms = load_synonyms(synonyms_path, settings.codes)
         glossary_path = Path(glossary_file)
         glossary = load_glossary(glossary_path if glossary_path.is_absolute() else settings.root / glossary_path,
                                  settings.codes, settings.default_language)
@@ -198,11 +194,11 @@ def _cross_entries(cache: AnalysisCache, docs: list[SearchDoc], keys: list[str],
     for lang in codes:
         if lang != default:
             table_key = cache.key("learn", corpus, default, lang, json.dumps(glossary.get(lang), ensure_ascii=False))
-            table = cache.extra(table_key)
-            if not isinstance(table, Translations):
+            cached = cache.extra(table_key)  # (table, its digest): the digest serialises the whole table
+            if not (isinstance(cached, tuple) and len(cached) == 2 and isinstance(cached[0], Translations)):
                 table = learn(docs, default, lang, glossary.get(lang))
-            tables[lang] = cache.put_extra(table_key, table)
-            digests[lang] = table_digest(tables[lang])
+                cached = (table, table_digest(table))
+            tables[lang], digests[lang] = cache.put_extra(table_key, cached)
     entries, cross_keys = [], []
     for lang, doc in untranslated(docs, default, codes):
         key = cache.key("translated", key_of[id(doc)], lang, digests[lang])
