@@ -14,7 +14,7 @@ from .content import ContentSettings, Problem, SettingsError, check_content, fin
 from .content.problems import error
 
 if TYPE_CHECKING:
-    from .content.model import HelpCenter
+    from .content.model import Content
     from .search.service import SearchService
 
 
@@ -97,7 +97,7 @@ def _search_files(root: Path, options: dict) -> tuple[Path, Path]:
             root / str(options.get("glossary") or "search/glossary.yml"))
 
 
-def _search_service(center: HelpCenter, config: Path) -> SearchService:
+def _search_service(center: Content, config: Path) -> SearchService:
     """The search of ``center`` with the deflect/search plugin's synonyms and glossary files from
     ``config``; a bad file or a cache held too long is a one-line error."""
     from .content.settings import plugin_options, read_config

@@ -5,12 +5,12 @@ This package never imports MkDocs; the plugins and the CLI are adapters over it.
 
 from .check import CheckReport, check_content, check_help_center
 from .loader import load_help_center
-from .model import Category, Document, DocumentKind, HelpCenter
+from .model import Category, Document, DocumentKind, Content
 from .problems import Problem, Severity
 from .settings import ContentSettings, Language, SettingsError, find_config_file, load_settings
 
 __all__ = [
-    "Category", "CheckReport", "ContentSettings", "Document", "DocumentKind", "HelpCenter", "Language",
+    "Category", "CheckReport", "ContentSettings", "Document", "DocumentKind", "Content", "Language",
     "Problem", "SettingsError", "Severity", "check_content", "check_help_center", "find_config_file",
     "load_help_center", "load_settings",
 ]

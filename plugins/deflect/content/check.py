@@ -8,7 +8,7 @@ from .guides import check_guide
 from .links import is_markdown_link, resolve
 from .loader import load_help_center
 from .markdown_scan import find_anchors, find_links, find_too_deep, prose_line_numbers
-from .model import Document, HelpCenter
+from .model import Document, Content
 from .problems import Problem, error, markup_in_plain_text, warning
 from .scaffold import PLACEHOLDER_LINES, PLACEHOLDER_SUMMARY
 from .schema import ArticleType, Audience
@@ -50,7 +50,7 @@ def check_content(settings: ContentSettings) -> CheckReport:
     return CheckReport(unique, len(center.documents), translated, len(sources))
 
 
-def check_help_center(center: HelpCenter) -> list[Problem]:
+def check_help_center(center: Content) -> list[Problem]:
     """Cross-document checks on loaded content (per-file problems come from the loader)."""
     problems: list[Problem] = []
     for doc in center.documents:
@@ -83,7 +83,7 @@ def refusal(problems: list[Problem], audience: str) -> str | None:
             f"would leak internal content or the content cannot be read safely:\n{shown}{more}")
 
 
-def _check_duplicate_translations(center: HelpCenter) -> list[Problem]:
+def _check_duplicate_translations(center: Content) -> list[Problem]:
     """A second translation into one language would silently replace the first (same slug is
     already a 'duplicate slug' error from the loader)."""
     problems = []
@@ -97,7 +97,7 @@ def _check_duplicate_translations(center: HelpCenter) -> list[Problem]:
     return problems
 
 
-def _check_category(center: HelpCenter, doc: Document) -> list[Problem]:
+def _check_category(center: Content, doc: Document) -> list[Problem]:
     if not center.categories or doc.category in center.categories:
         return []
     known = ", ".join(center.categories)
@@ -114,7 +114,7 @@ def _check_plain_text(doc: Document) -> list[Problem]:
     return problems
 
 
-def _check_links(center: HelpCenter, doc: Document) -> list[Problem]:
+def _check_links(center: Content, doc: Document) -> list[Problem]:
     problems = []
     for link in find_links(doc.body):
         line = doc.body_line(link.line)
@@ -142,7 +142,7 @@ def _check_links(center: HelpCenter, doc: Document) -> list[Problem]:
     return problems
 
 
-def _check_pages(center: HelpCenter) -> list[Problem]:
+def _check_pages(center: Content) -> list[Problem]:
     """Hand-written pages of docs_dir are public in a public build: they must not point at
     internal content either (the build does not rewrite their links, so the slug would stay),
     and are rendered like articles, so they get the same depth limits."""
@@ -163,13 +163,13 @@ def _check_pages(center: HelpCenter) -> list[Problem]:
     return problems
 
 
-def _internal_link(center: HelpCenter, rel: str, line: int, target: str) -> Problem:
+def _internal_link(center: Content, rel: str, line: int, target: str) -> Problem:
     # The public build must not publish even the address of internal content; agents' pages may link.
     return error(rel, line, f"link to internal article '{target}' from a public page: readers cannot open it",
                  fatal=not center.settings.internal)
 
 
-def _check_translation(center: HelpCenter, doc: Document) -> list[Problem]:
+def _check_translation(center: Content, doc: Document) -> list[Problem]:
     settings = center.settings
     if doc.lang == settings.default_language:
         return []
@@ -218,7 +218,7 @@ def _value(value: object) -> str:
     return str(getattr(value, "value", value))
 
 
-def _check_required_translations(center: HelpCenter) -> list[Problem]:
+def _check_required_translations(center: Content) -> list[Problem]:
     problems = []
     required = center.settings.required_languages
     for doc in center.documents:
@@ -231,7 +231,7 @@ def _check_required_translations(center: HelpCenter) -> list[Problem]:
     return problems
 
 
-def _check_review(center: HelpCenter, doc: Document) -> list[Problem]:
+def _check_review(center: Content, doc: Document) -> list[Problem]:
     due = doc.review_due(center.settings.review_every_days)
     today = center.settings.today
     if due is None or due >= today:

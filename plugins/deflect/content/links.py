@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote
 
-from .model import Document, HelpCenter
+from .model import Document, Content
 
 
 @dataclass(frozen=True)
@@ -32,7 +32,7 @@ class LinkTarget:
         return self.page
 
 
-def resolve(center: HelpCenter, from_file: Path, link_path: str) -> LinkTarget | None:
+def resolve(center: Content, from_file: Path, link_path: str) -> LinkTarget | None:
     """What a ``.md`` link in ``from_file`` points at, or ``None`` when nothing is there."""
     target = (from_file.parent / unquote(link_path)).resolve()
     doc = center.by_path.get(target) or _default_language_version(center, target)
@@ -46,7 +46,7 @@ def resolve(center: HelpCenter, from_file: Path, link_path: str) -> LinkTarget |
     return LinkTarget(page=page) if page in center.pages else None
 
 
-def _default_language_version(center: HelpCenter, target: Path) -> Document | None:
+def _default_language_version(center: Content, target: Path) -> Document | None:
     """A link to a not-yet-translated file (``articles/hr/x.md``) means its source (``articles/en/x.md``).
 
     Translators keep link targets as they are; the link starts pointing at the translation as

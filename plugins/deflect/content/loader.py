@@ -15,7 +15,7 @@ from typing import Any
 from .frontmatter import SourceText, read_text, split_front_matter
 from .history import load_history
 from .markdown_scan import find_too_deep
-from .model import Category, CategoryText, Document, DocumentKind, HelpCenter
+from .model import Category, CategoryText, Document, DocumentKind, Content
 from .problems import Problem, error, markup_in_plain_text
 from .schema import ICON_RE, SLUG_RE, ArticleFrontMatter, FaqFrontMatter, validate_front_matter
 from .settings import ContentSettings
@@ -24,7 +24,7 @@ CATEGORIES_FILE = "categories.yml"
 RESERVED_SLUGS = {"index", "faq"}
 
 
-def load_help_center(settings: ContentSettings, *, with_history: bool = True) -> tuple[HelpCenter, list[Problem]]:
+def load_help_center(settings: ContentSettings, *, with_history: bool = True) -> tuple[Content, list[Problem]]:
     """Read all content below ``settings.root``; return the model and every problem found."""
     problems: list[Problem] = []
     root = settings.root
@@ -61,7 +61,7 @@ def load_help_center(settings: ContentSettings, *, with_history: bool = True) ->
                     documents.append(doc)
 
     problems += _check_slugs(documents)
-    center = HelpCenter(settings=settings, categories=categories, documents=documents, pages=_docs_pages(settings))
+    center = Content(settings=settings, categories=categories, documents=documents, pages=_docs_pages(settings))
     return center, problems
 
 

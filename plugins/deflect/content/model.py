@@ -133,7 +133,7 @@ class Document:
 
 
 @dataclass
-class HelpCenter:
+class Content:
     """All content of one help center, loaded and cross-linked."""
 
     settings: ContentSettings

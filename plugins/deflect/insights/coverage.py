@@ -28,7 +28,7 @@ import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
-from deflect.content.model import HelpCenter
+from deflect.content.model import Content
 from deflect.insights.topics import TICKET_NOISE, TopicWords, slugify
 from deflect.search.analysis import analyzer_for
 from deflect.search.engine import MATCH_SATURATION
@@ -82,7 +82,7 @@ class Profile:
 class TopicMatcher:
     """Matches ticket topics to the published articles of one help center."""
 
-    def __init__(self, center: HelpCenter, service: SearchService) -> None:
+    def __init__(self, center: Content, service: SearchService) -> None:
         self.service = service
         self.default_language = center.settings.default_language
         self.languages = set(center.settings.codes)

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from deflect.content.model import HelpCenter
+from deflect.content.model import Content
 from deflect.insights.coverage import Coverage, TopicMatcher
 from deflect.insights.redact import redact
 from deflect.insights.taxonomy import TopicChange, abrupt_changes, apply_aliases, load_aliases
@@ -54,7 +54,7 @@ class Prepared:
         return {"start": span[0].isoformat(), "end": span[1].isoformat()} if span else {"start": None, "end": None}
 
 
-def prepare(paths: list[Path | str], center: HelpCenter, service: SearchService, *, mapping: dict[str, str] | None = None,
+def prepare(paths: list[Path | str], center: Content, service: SearchService, *, mapping: dict[str, str] | None = None,
             preset: str = "auto", progress: Callable[[str], None] | None = None,
             date_order: str | None = None) -> Prepared:
     aliases = load_aliases(center.settings.root)  # a broken topics.yml fails before the import's work

@@ -20,7 +20,7 @@ from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 from mkdocs.utils.templates import TemplateContext
 
-from ..content import HelpCenter, Problem, load_help_center
+from ..content import Content, Problem, load_help_center
 from ..content.check import check_help_center, refusal
 from ..content.settings import ContentSettings, SettingsError, settings_from_options
 from ..escaping import Markup, escape_page_meta, page_title
@@ -40,7 +40,7 @@ class ContentPlugin(BasePlugin[ContentConfig]):
     supports_multiple_instances = False
 
     def __init__(self) -> None:
-        self.center: HelpCenter | None = None
+        self.center: Content | None = None
         self.plan: SitePlan | None = None
         self.files: Files | None = None
         self.ui_languages: dict[str, str] = {}

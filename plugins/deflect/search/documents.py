@@ -8,7 +8,7 @@ from html.parser import HTMLParser
 
 import markdown
 
-from deflect.content.model import Document, HelpCenter
+from deflect.content.model import Document, Content
 
 EXTENSIONS = ["toc", "attr_list", "md_in_html", "admonition", "tables", "pymdownx.details"]
 SECTION_TEXT_LIMIT = 4000
@@ -66,7 +66,7 @@ def page_url(site_path: str, directory_urls: bool = True) -> str:
     return stem + "/" if directory_urls else stem + ".html"
 
 
-def search_documents(center: HelpCenter, directory_urls: bool = True) -> list[SearchDoc]:
+def search_documents(center: Content, directory_urls: bool = True) -> list[SearchDoc]:
     """Records for every document the current build publishes (never internal ones in a public build)."""
     docs = []
     for doc in center.published_documents():
@@ -74,7 +74,7 @@ def search_documents(center: HelpCenter, directory_urls: bool = True) -> list[Se
     return docs
 
 
-def to_search_doc(center: HelpCenter, doc: Document, directory_urls: bool = True) -> SearchDoc:
+def to_search_doc(center: Content, doc: Document, directory_urls: bool = True) -> SearchDoc:
     url = page_url(doc.site_path, directory_urls)
     kind = "faq" if doc.is_faq else (doc.article_type.value if doc.article_type else "article")
     sections = extract_sections(doc.body)

@@ -15,7 +15,7 @@ import shutil
 from collections.abc import Callable
 from pathlib import Path
 
-from deflect.content.model import HelpCenter
+from deflect.content.model import Content
 from deflect.search.cache import (AnalysisCache, CacheBusy, DocAnalysis, analyse_doc, atomic_write, fingerprint,
                                   locked)
 from deflect.search.crosslingual import (GlossaryError, Translations, learn, load_glossary, table_digest,
@@ -39,7 +39,7 @@ def search_strings(lang: str) -> dict[str, str]:
 
 
 class SearchService:
-    def __init__(self, center: HelpCenter, docs: list[SearchDoc], index: SearchIndex,
+    def __init__(self, center: Content, docs: list[SearchDoc], index: SearchIndex,
                  synonyms: dict[str, list[list[str]]], fingerprint: str = "", *,
                  analyses: list[DocAnalysis] | None = None, cache_dir: Path | None = None) -> None:
         self.fingerprint = fingerprint
@@ -51,7 +51,7 @@ class SearchService:
         self.cache_dir = cache_dir
 
     @classmethod
-    def build(cls, center: HelpCenter, *, synonyms_file: str | Path = "search/synonyms.yml",
+    def build(cls, center: Content, *, synonyms_file: str | Path = "search/synonyms.yml",
               directory_urls: bool = True, cache_dir: Path | None = None,
               glossary_file: str | Path = "search/glossary.yml") -> SearchService:
         """The search of ``center``: documents analysed since the last build are taken from the

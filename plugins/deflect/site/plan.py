@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from ..content.links import LinkTarget, is_markdown_link, relative_site_link, resolve
 from ..content.markdown_scan import Link, rewrite_links
-from ..content.model import Document, HelpCenter
+from ..content.model import Document, Content
 from ..escaping import json_text
 from .admonitions import localize_admonitions
 from .strings import language_name, text
@@ -84,7 +84,7 @@ class SitePage:
 class SitePlan:
     """All generated pages of one build, and the context of every page (generated or not)."""
 
-    def __init__(self, center: HelpCenter) -> None:
+    def __init__(self, center: Content) -> None:
         self.center = center
         self.settings = center.settings
         self.pages: dict[str, SitePage] = {}
