@@ -26,7 +26,9 @@ RESERVED_SLUGS = {"index", "faq"}
 
 def load_help_center(settings: ContentSettings, *, with_history: bool = True) -> tuple[Content, list[Problem]]:
     """Read all content below ``settings.root``; return the model and every problem found."""
-    problems: list[Problem] = []
+    from deflect.locales import use_site  # here: the registry reads its files with this package's YAML loader
+
+    problems: list[Problem] = use_site(settings.root, settings.codes)
     root = settings.root
     categories, category_problems = load_categories(settings)
     problems += category_problems

@@ -22,6 +22,7 @@ import numpy as np
 
 from deflect.insights.redact import redact
 from deflect.insights.tickets import TicketStore, words_of
+from deflect.locales import stopwords_code
 from deflect.search.analysis import WORD_RE, analyzer_for, fold
 
 __all__ = ["Cluster", "MAX_SHARE", "TopicWords", "cluster_unassigned", "stop_words"]
@@ -56,7 +57,6 @@ _GREETINGS = frozenset("""hola buenas buenos gracias ayuda ayudar problema probl
     bom dia boa tarde noite hallo bonjour merci aide problème probleme bitte danke hilfe problem dobrý den dekuji
     prosím pomoc problém merhaba teşekkürler yardım sorun kiitos apua ongelma köszönöm segítség probléma hei hej tak
     hvala pozdrav""".split())
-_STOP_ALIASES = {"sr": "hr", "bs": "hr", "nb": "no", "nn": "no"}
 
 
 @lru_cache(maxsize=None)
@@ -66,9 +66,9 @@ def stop_words(lang: str) -> frozenset[str]:
     English stop words are in every language's list: tickets in any language quote English."""
     import stopwordsiso
 
-    code = _STOP_ALIASES.get(lang, lang)
+    code = stopwords_code(lang)  # the language registry's choice
     words: set[str] = set(TICKET_NOISE) | set(_GREETINGS) | set(analyzer_for(lang).stop_words)
-    words |= set(stopwordsiso.stopwords(["en", code] if stopwordsiso.has_lang(code) else "en"))
+    words |= set(stopwordsiso.stopwords(["en", code] if code else "en"))
     return frozenset(fold(w.lower()) for w in words) | frozenset(w.lower() for w in words)
 
 

@@ -14,37 +14,9 @@ from functools import lru_cache
 
 import Stemmer  # PyStemmer (Snowball)
 
+from deflect.locales import Affixes, analysis as language_analysis
+
 WORD_RE = re.compile(r"[^\W_]+(?:['’][^\W_]+)*", re.UNICODE)
-
-# Snowball algorithm and simplemma dictionary per language. Croatian uses the Serbo-Croatian
-# dictionary (hbs) and Snowball's Serbian stemmer, which handles Latin script.
-SNOWBALL = {"en": "english", "et": "estonian", "hr": "serbian", "sr": "serbian", "bs": "serbian",
-            "de": "german", "fr": "french", "es": "spanish", "it": "italian", "nl": "dutch",
-            "pt": "portuguese", "sv": "swedish", "fi": "finnish", "da": "danish", "no": "norwegian",
-            "ru": "russian", "hu": "hungarian", "ro": "romanian", "tr": "turkish", "lt": "lithuanian",
-            "id": "indonesian", "cs": "czech", "pl": "polish"}
-LEMMA_DICT = {"hr": "hbs", "sr": "hbs", "bs": "hbs", "et": "et", "tl": "tl", "en": "en"}
-
-STOP_WORDS: dict[str, frozenset[str]] = {
-    "en": frozenset("""a an and are as at be but by can do does for from how i if in into is it its
-        me my of on or our so that the their then there these this to was what when where which who
-        why will with you your""".split()),
-    "hr": frozenset("""a ali bi bio biti da do ga i ih ili iz je jer još ju kad kako kao koja koje
-        koji kojim li me mi mu na nakon ne ni o od pa po pri sa se si su ta te to tu u uz za že
-        što ste sam smo vam vas vi nije""".split()),
-    "et": frozenset("""aga ei ja jah kas kui kuid kus mida mis mu mul mulle nad need nii ning oli
-        on ole oma pole sa see seda sest siis sind sinu ta te teie tema et ka kes veel või ja""".split()),
-    "tl": frozenset("""ako ang at ay ba din dito diyan ito iyan iyon ka kami kayo ko kung lang mga
-        mo na namin nang ng ni nila niya nito po sa si sila siya tayo yung yun rin natin ninyo
-        mag nag i paano hindi""".split()),  # verb prefixes split off by a hyphen (mag-reset), "how", "not"
-}
-
-VOWELS = frozenset("aeiou")
-COMPOUNDING = frozenset({"et", "hr", "de", "fi", "nl", "sv", "da", "no", "hu"})
-TL_PREFIXES = ("nakikipag", "makikipag", "pinakama", "nakipag", "makipag", "ipinag", "pinag", "ipag",
-               "nagpa", "magpa", "pagpa", "naka", "maka", "nag", "mag", "pag", "nang", "mang", "pang",
-               "na", "ma", "ka", "pa", "i")
-TL_SUFFIXES = ("han", "hin", "an", "in")
 
 _SPECIAL_FOLD = str.maketrans({"đ": "d", "Đ": "d", "ß": "ss", "æ": "ae", "ø": "o", "ł": "l", "œ": "oe"})
 
@@ -56,27 +28,35 @@ def fold(text: str) -> str:
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
-def tagalog_stem(word: str) -> str:
-    """A light Tagalog affix stripper (prefix, infix -um-/-in-, first-syllable reduplication,
-    suffix). Mirrored in the browser script (``tlStem`` in search.js)."""
-    w = word
-    if len(w) <= 4:
+def affix_stem(word: str, rules: Affixes) -> str:
+    """A light rule-based stemmer for a language Snowball lacks (its ``affixes`` in the language
+    registry): strip one prefix, an infix after a first consonant, a reduplicated first syllable,
+    then one suffix. Mirrored in the browser script (``tlStem`` in search.js)."""
+    w, least, vowels = word, rules.min_stem, rules.vowels
+    if len(w) <= least:
         return w
-    for prefix in TL_PREFIXES:
-        if w.startswith(prefix) and len(w) - len(prefix) >= 4:
+    for prefix in rules.prefixes:
+        if w.startswith(prefix) and len(w) - len(prefix) >= least:
             w = w[len(prefix):]
             break
-    if len(w) >= 6 and w[0] not in VOWELS and w[1:3] in ("um", "in"):
+    if len(w) >= least + 2 and w[0] not in vowels and w[1:3] in rules.infixes:
         w = w[0] + w[3:]
-    if len(w) >= 6 and w[0] not in VOWELS and w[1] in VOWELS and w[:2] == w[2:4]:
-        w = w[2:]
-    elif len(w) >= 5 and w[0] in VOWELS and w[0] == w[1]:
-        w = w[1:]
-    for suffix in TL_SUFFIXES:
-        if w.endswith(suffix) and len(w) - len(suffix) >= 4:
+    if rules.reduplication:
+        if len(w) >= least + 2 and w[0] not in vowels and w[1] in vowels and w[:2] == w[2:4]:
+            w = w[2:]
+        elif len(w) >= least + 1 and w[0] in vowels and w[0] == w[1]:
+            w = w[1:]
+    for suffix in rules.suffixes:
+        if w.endswith(suffix) and len(w) - len(suffix) >= least:
             w = w[: -len(suffix)]
             break
     return w
+
+
+def tagalog_stem(word: str) -> str:
+    """Tagalog's affix stripper (prefix, infix -um-/-in-, first-syllable reduplication, suffix)."""
+    rules = language_analysis("tl").affixes
+    return affix_stem(word, rules) if rules is not None else word
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,11 +73,13 @@ class Analyzer:
 
     def __init__(self, lang: str) -> None:
         self.lang = lang
-        self.stop_words = STOP_WORDS.get(lang, frozenset())
+        rules = language_analysis(lang)  # the language registry's choices (deflect.locales)
+        self.stop_words = rules.stop_words
         self.folded_stops = frozenset(fold(w) for w in self.stop_words)
-        algorithm = SNOWBALL.get(lang)
-        self._stemmer = Stemmer.Stemmer(algorithm) if algorithm else None
-        self._lemma_lang = LEMMA_DICT.get(lang)
+        self._stemmer = Stemmer.Stemmer(rules.snowball) if rules.snowball else None
+        self._lemma_lang = rules.simplemma
+        self._compounding = rules.compounds
+        self._affixes = rules.affixes
         self._cache: dict[str, str] = {}
         self._words: dict[str, tuple[str, str, bool]] = {}
         self.compounds: set[tuple[str, bytes]] = set()
@@ -115,7 +97,7 @@ class Analyzer:
             lemma = dictionary.get(word.encode())
             if lemma is not None:
                 base = lemma.decode().lower()
-            elif len(word) >= 8 and self.lang in COMPOUNDING:
+            elif len(word) >= 8 and self._compounding:
                 base = self._compound_lemma(word, dictionary) or word
         term = self._finish(base)
         if len(self._cache) < 500_000:
@@ -126,7 +108,7 @@ class Analyzer:
         if self._stemmer is not None:
             base = self._stemmer.stemWord(base)
         term = fold(base)
-        return tagalog_stem(term) if self.lang == "tl" else term
+        return affix_stem(term, self._affixes) if self._affixes is not None else term
 
     def _compound_lemma(self, word: str, dictionary: dict[bytes, bytes]) -> str | None:
         """Lemmatize a compound the dictionary lacks by its longest known last part:

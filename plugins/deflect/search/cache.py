@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
 
+from deflect.locales import active
 from deflect.search.analysis import analyzer_for
 from deflect.search.documents import SearchDoc, index_fields
 from deflect.search.crosslingual import PRE_ANALYSED
@@ -189,7 +190,7 @@ class AnalysisCache:
 
     def __init__(self, folder: Path) -> None:
         self.path = folder / "analysis.pickle"
-        self.version = code_version()
+        self.version = code_version() + active().digest()  # the site's own language files change analysis too
         self.entries: dict[str, DocAnalysis] = {}
         self.used: dict[str, DocAnalysis] = {}
         self.extras: dict[str, object] = {}  # what is derived from many documents (crosslingual term tables)

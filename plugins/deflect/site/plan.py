@@ -19,11 +19,10 @@ from ..content.model import Document, Content
 from ..escaping import json_text
 from .admonitions import localize_admonitions
 from .strings import language_name, text
+from ..locales import browser_aliases
 
 POPULAR_COUNT = 6
 RECENT_COUNT = 5
-# Language tags browsers send for a language the site may know under another code.
-LANGUAGE_ALIASES = {"fil": "tl", "fil-ph": "tl", "tl": "fil", "nb": "no", "nn": "no", "no": "nb"}
 
 
 @dataclass
@@ -325,8 +324,7 @@ class SitePlan:
         # Browsers name Tagalog "fil"/"fil-PH" (Filipino); match the whole tag, then its language,
         # then a known alias, in the reader's order of preference.
         codes = {code.lower(): code for code in self.settings.codes}
-        aliases = {alias: code for alias, target in LANGUAGE_ALIASES.items()
-                   for code in self.settings.codes if code.lower() == target}
+        aliases = browser_aliases(self.settings.codes)  # the language registry's aliases
         script = (
             "<script>(function(){var codes=" + json_text(codes) + ",aliases=" + json_text(aliases)
             + ";var prefs=navigator.languages||[navigator.language||''];"
