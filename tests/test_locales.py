@@ -90,6 +90,20 @@ def test_check_reports_a_bad_site_language_file_and_a_language_without_strings(t
     assert len(missing) == 1, run.lines
 
 
+def test_the_content_guide_documents_every_key_of_a_language_file(tmp_path: Path) -> None:
+    from deflect.locales.registry import AFFIX_KEYS, ANALYSIS_KEYS, TOP_KEYS
+
+    guide = (Path(__file__).parent.parent / "CONTENT_GUIDE.md").read_text(encoding="utf-8")
+    section = guide[guide.index("### Languages (`locales/<code>.yml`)"):]
+    section = section[:section.index("\n### ", 10)]
+    for key in (*TOP_KEYS, *ANALYSIS_KEYS, *AFFIX_KEYS):
+        assert f"`{key}`" in section, key
+    example = section[section.index("```yaml\n") + 8:]
+    path = write(tmp_path, "de.yml", example[:example.index("```")])
+    entry, issues = read_language(path, "locales/de.yml", locales.strings("en"))
+    assert entry is not None and not issues, issues
+
+
 # ---------------------------------------------------------------------------- a fifth language
 
 GERMAN_ARTICLE = """\
