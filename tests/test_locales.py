@@ -37,6 +37,7 @@ def test_shipped_languages_have_every_string_and_their_analysis() -> None:
     assert locales.analysis("fil") == locales.analysis("tl"), "fil is an alias of tl"
     assert locales.analysis_rules("tl")["affixes"]["prefixes"][0] == "nakikipag"
     assert "on" in locales.analysis_rules("en")["stop"], "a quoted YAML word is a word, not true"
+    assert locales.analysis_rules("hr")["fold"]["đ"] == "d"
 
 
 def test_a_language_not_in_the_registry_takes_simplemma_and_snowball_defaults() -> None:

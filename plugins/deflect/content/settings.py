@@ -121,8 +121,9 @@ class ContentSettings:
         return next(lang for lang in self.languages if lang.code == code)
 
     def source_folders(self) -> list[Path]:
-        """The existing folders content is read from (articles, FAQ, search synonyms): a live preview watches them."""
-        folders = (self.root / self.articles_dir, self.root / self.faq_dir, self.root / "search")
+        """The existing folders content is read from (articles, FAQ, search synonyms, the site's own language
+        files): a live preview watches them."""
+        folders = (self.root / self.articles_dir, self.root / self.faq_dir, self.root / "search", self.root / "locales")
         return [folder for folder in folders if folder.is_dir()]
 
 
