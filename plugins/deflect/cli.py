@@ -107,7 +107,7 @@ def new(kind: str, title: str, lang: str | None, category: str | None, translati
 
     project = _project(config_file, history=False)
     with _one_line(ScaffoldError):
-        path = scaffold(project.content, kind, title, lang=lang, category=category, translation_of=translation_of)
+        path = scaffold(project, kind, title, lang=lang, category=category, translation_of=translation_of)
     rel = path.relative_to(project.root).as_posix()
     click.echo(rel)
     if len(title.strip()) > TITLE_MAX_LENGTH:
@@ -471,7 +471,7 @@ def gaps(tickets: tuple[Path, ...], more_tickets: tuple[Path, ...], mapping: tup
         count = _write_report(assignments_out, lambda: write_assignments(prepared, assignments_out))
         click.echo(f"wrote {assignments_out} ({count:,} tickets)", err=True)
     if drafts:
-        written, skipped = write_drafts(report, project.content, drafts)
+        written, skipped = write_drafts(report, project, drafts)
         for path in written:
             click.echo(f"drafted {path.relative_to(project.root).as_posix()}", err=True)
         for reason in skipped:
