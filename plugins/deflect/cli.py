@@ -15,6 +15,7 @@ from .content import SettingsError
 
 if TYPE_CHECKING:
     from .helpcenter import HelpCenter
+    from .insights.prepare import Prepared
 
 
 def _project(path: Path | None = None, *, internal: bool = False, history: bool = True) -> HelpCenter:
@@ -339,7 +340,8 @@ def _to_stdout(*outputs: Path | None) -> bool:
 
 
 def _insights(tickets: tuple[Path | str, ...], mapping: tuple[str, ...], preset: str, internal: bool,
-              config_file: Path | None, quiet: bool, *, dates: bool = False, date_order: str | None = None):
+              config_file: Path | None, quiet: bool, *, dates: bool = False,
+              date_order: str | None = None) -> tuple[HelpCenter, Prepared]:
     """Open the help center and its search, import the tickets, give every ticket a topic.
     ``dates``: read each article's Git history too (its first commit dates it, for impact)."""
     if not tickets:
