@@ -10,7 +10,7 @@ from click.testing import CliRunner, Result
 
 from conftest import copy_example, make_help_center, replace_placeholders, run_check
 from deflect.cli import main
-from deflect.content import load_help_center, load_settings
+from deflect.helpcenter import HelpCenter
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -233,7 +233,7 @@ def example_sites(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 
 @pytest.fixture(scope="module")
 def internal_documents() -> list:
-    center, _ = load_help_center(load_settings(ROOT / "mkdocs.yml"), with_history=False)
+    center = HelpCenter.open(ROOT, history=False).content
     docs = [doc for doc in center.documents if doc.is_internal]
     assert any(doc.rel_path == "articles/en/refund-exceptions.md" for doc in docs)
     return docs

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from conftest import make_help_center
 
-from deflect.content.settings import SettingsError, fallback_options
+from deflect.content.settings import SettingsError, fallback_mode
 from deflect.mkdocs_plugins.build import build_site
 
 SITE_URL = "https://help.test.example/"
@@ -41,14 +41,14 @@ def html(site: Path, path: str) -> str:
 
 
 def test_fallback_option_values() -> None:
-    assert fallback_options(True) == {"fallback": True, "fallback_mode": "light"}
-    assert fallback_options("link") == {"fallback": True, "fallback_mode": "link"}
-    assert fallback_options(False) == {"fallback": False}
+    assert fallback_mode(True) == "light"
+    assert fallback_mode("link") == "link"
+    assert fallback_mode(False) is False
     with pytest.raises(SettingsError, match="full, light, link or false"):
-        fallback_options("copy")
+        fallback_mode("copy")
     # The same values as the option check of mkdocs.yml (check_option): no quoted "off" alias here only.
     with pytest.raises(SettingsError, match="full, light, link or false"):
-        fallback_options("off")
+        fallback_mode("off")
 
 
 @pytest.mark.slow

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from conftest import article, make_help_center, run_check, write
-from deflect.content import load_help_center, load_settings
+from deflect.helpcenter import HelpCenter
 from deflect.content.guides import Answer, StepLink, check_guide, parse_guide
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -84,7 +84,7 @@ def test_valid_guide_has_no_problems(center: Path) -> None:
 
 def test_example_guides_are_clean() -> None:
     """Every troubleshooting guide of the example help center, in every language."""
-    center, _ = load_help_center(load_settings(ROOT / "mkdocs.yml"), with_history=False)
+    center = HelpCenter.open(ROOT, history=False).content
     guides = [d for d in center.documents if d.article_type is not None and d.article_type.value == "troubleshooting"]
     assert {d.lang for d in guides} >= {"en", "hr", "et", "tl"}
     for doc in guides:
@@ -314,7 +314,7 @@ def test_answers_in_code_blocks_are_not_answers(center: Path) -> None:
 
 
 def test_parse_hub_offline() -> None:
-    center, _ = load_help_center(load_settings(ROOT / "mkdocs.yml"), with_history=False)
+    center = HelpCenter.open(ROOT, history=False).content
     doc = next(d for d in center.documents if d.rel_path == "articles/en/hub-offline.md")
     guide_ = parse_guide(doc)
     assert guide_.path == "articles/en/hub-offline.md"

@@ -16,7 +16,7 @@ from click.testing import CliRunner, Result
 
 from conftest import article, make_help_center, replace_placeholders, run_check, write
 from deflect.cli import main
-from deflect.content import load_help_center, load_settings
+from deflect.helpcenter import HelpCenter
 from deflect.content.loader import RESERVED_SLUGS
 from deflect.content.markdown_scan import MAX_BODY_NESTING, find_too_deep
 from deflect.content.scaffold import MAX_SLUG, slug_for
@@ -40,12 +40,8 @@ def build(root: Path, *extra: str) -> Result:
     return deflect("build", "--config", str(root / "mkdocs.yml"), "--site-dir", str(root / "site"), *extra)
 
 
-def center_of(root: Path, **overrides: object):
-    settings = load_settings(root / "mkdocs.yml")
-    for key, value in overrides.items():
-        setattr(settings, key, value)
-    center, problems = load_help_center(settings, with_history=False)
-    return center, problems
+def center_of(root: Path, *, internal: bool = False):
+    return HelpCenter.open(root, internal=internal, history=False).content
 
 
 def internal(title: str, *, audience: str | None = "internal", extra: str = "", category: str = "account") -> str:
@@ -166,14 +162,14 @@ def test_translation_without_audience_of_internal_article_is_internal(center: Pa
     write(center, "faq/hr/agent-question.md", f"---\ntitle: Pitanje {SECRET}?\ncategory: account\n---\nOdgovor {SECRET}.\n")
     run = run_check(center)
     assert run.exit_code == 0, run.lines
-    center_model, _ = center_of(center)
+    center_model = center_of(center)
     by_path = {doc.rel_path: doc for doc in center_model.documents}
     for rel in ("articles/hr/agents-only.md", "articles/hr/prirucnik.md", "faq/hr/agent-question.md"):
         assert by_path[rel].is_internal, rel
         assert by_path[rel] not in center_model.published_documents()
     assert not any(SECRET in doc.title for doc in center_model.published_documents())
     # The agents' build still has them.
-    internal_center, _ = center_of(center, audience="internal")
+    internal_center = center_of(center, internal=True)
     assert sum(SECRET in doc.title for doc in internal_center.published_documents()) == 6
 
 
@@ -191,7 +187,7 @@ def test_translation_declaring_public_of_internal_article_is_an_error_in_every_m
     run = run_check(center)
     assert run.exit_code == 1
     assert run.find(expected), run.lines
-    center_model, _ = center_of(center)
+    center_model = center_of(center)
     assert next(d for d in center_model.documents if d.rel_path == rel).is_internal
     for extra in ((), ("--strict",)):
         result = build(center, *extra)
@@ -223,7 +219,7 @@ def test_site_plan_never_keeps_an_internal_address(center: Path) -> None:
     """Even if a build went ahead, a link to an internal article loses its target in the public plan."""
     write(center, "articles/en/agents-only.md", internal("Agents only"))
     write(center, "articles/en/sign-in.md", article("Sign in", body="Intro.\n\nAgents: see [rules](agents-only.md#steps).\n"))
-    center_model, _ = center_of(center)
+    center_model = center_of(center)
     plan = SitePlan(center_model)
     markdown = "\n".join(page.markdown for page in plan.pages.values())
     assert "agents-only" not in markdown and SECRET not in markdown
@@ -262,7 +258,7 @@ def test_only_published_pages_are_indexed(center: Path) -> None:
     write(center, "articles/hr/zz-old/reset-password.md", article("Duplikat", body=f"Duplikat {SECRET}.\n"))
     write(center, "articles/en/agents-only.md", internal("Agents only"))
     write(center, "articles/hr/agents-only.md", internal("Samo agenti", audience=None))
-    center_model, _ = center_of(center)
+    center_model = center_of(center)
     plan = SitePlan(center_model)
     records = search_documents(center_model)
     pages = {page_url(path) for path in plan.pages}

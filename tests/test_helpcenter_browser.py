@@ -10,7 +10,7 @@ from urllib.parse import quote, urlsplit
 import pytest
 
 from browser_fixtures import CHROMIUM
-from deflect.content.settings import plugin_options, read_config
+from deflect.helpcenter import HelpCenter
 
 pytestmark = [pytest.mark.slow, pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="chromium is not installed")]
 
@@ -18,7 +18,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SCREENSHOTS = ROOT / "screenshots"
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
-CONTACT = plugin_options(read_config(ROOT / "mkdocs.yml"), ("deflect/content",))["contact"]  # type: ignore[index]
+CONTACT = HelpCenter.open(ROOT).settings.contact
 
 
 def _context(browser: object, viewport: dict, **kwargs: object) -> object:

@@ -13,8 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from deflect.cli import _settings
-from deflect.content import load_help_center
+from deflect.helpcenter import HelpCenter
 from deflect.mkdocs_plugins.build import build_site
 from deflect.search.cache import analyse_doc, locked
 from deflect.search.crosslingual import cross_documents, load_glossary
@@ -144,15 +143,13 @@ def test_incremental_build_equals_cold_build(tmp_path: Path) -> None:
 @pytest.mark.slow
 def test_warm_and_cold_search_answer_the_same_and_unchanged_shards_keep_their_mtime(tmp_path: Path) -> None:
     project = copy_project(tmp_path / "project")
-    settings = _settings(None, project / "mkdocs.yml")
     out = tmp_path / "search"
-    center, _ = load_help_center(settings, with_history=False)
-    SearchService.build(center).export(out)
+    HelpCenter.open(project, history=False).search_service.export(out)
     before = {path: (path.stat().st_mtime_ns, path.read_bytes()) for path in out.rglob("*") if path.is_file()}
 
     edit_tree(project)
-    center, _ = load_help_center(settings, with_history=False)
-    warm = SearchService.build(center)
+    edited = HelpCenter.open(project, history=False)
+    center, warm = edited.content, edited.search_service
     warm.export(out)
     cold = SearchService.build(center, cache_dir=tmp_path / "fresh-cache")
     cold.export(tmp_path / "cold-search")
@@ -216,22 +213,20 @@ def test_a_cache_held_too_long_gives_a_clear_error(tmp_path: Path) -> None:
 
 def test_a_damaged_cache_is_rebuilt(tmp_path: Path) -> None:
     project = copy_project(tmp_path / "project")
-    settings = _settings(None, project / "mkdocs.yml")
-    center, _ = load_help_center(settings, with_history=False)
-    first = SearchService.build(center).search("reset password")
+    first = HelpCenter.open(project, history=False).search("reset password")
     folder = project / ".deflect" / "search-public"
     (folder / "analysis.pickle").write_bytes(b"not a pickle")
     for generation in folder.glob("index-*"):
         for segment in generation.rglob("*.seg"):
             segment.write_bytes(b"")
-    assert SearchService.build(center).search("reset password") == first
+    assert HelpCenter.open(project, history=False).search("reset password") == first
 
 
 def test_weights_from_cached_analysis_equal_whoosh_bm25f(tmp_path: Path) -> None:
     """The build computes term weights from cached analyses instead of a Whoosh index: the same
     floats in the same order, or related articles, the static index and ticket matching would change."""
-    settings = _settings(None, ROOT / "mkdocs.yml")
-    center, _ = load_help_center(settings, with_history=False)
+    center = HelpCenter.open(ROOT, history=False).content
+    settings = center.settings
     docs = search_documents(center)
     glossary = load_glossary(ROOT / "search" / "glossary.yml", settings.codes, settings.default_language)
     docs += cross_documents(docs, settings.default_language, settings.codes, glossary)  # pre-analysed, weigh half
@@ -252,8 +247,7 @@ def test_a_glossary_edit_reaches_the_translated_copies_of_a_warm_cache(tmp_path:
     """Translated copies derive from the whole corpus and the glossary, not only their source
     document: a warm cache must not serve copies made with the old glossary."""
     project = copy_project(tmp_path / "project")
-    settings = _settings(None, project / "mkdocs.yml")
-    center, _ = load_help_center(settings, with_history=False)
+    center = HelpCenter.open(project, history=False).content
     query = NEW_WORD  # in no article: only the glossary can make a Croatian query of it find one
     assert SearchService.build(center).search(query, "hr") == []
     glossary = project / "search" / "glossary.yml"

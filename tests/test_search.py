@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from deflect.cli import main
-from deflect.content import load_help_center, load_settings
+from deflect.helpcenter import HelpCenter
 from deflect.search.analysis import analyzer_for, fold, tagalog_stem
 from deflect.search.query import SynonymError, load_synonyms, parse_query
 from deflect.search.service import SearchService
@@ -101,8 +101,7 @@ def test_synonyms_of_a_language_the_site_lacks_are_reported_by_check(center: Pat
 
 @pytest.fixture(scope="module")
 def service(tmp_path_factory: pytest.TempPathFactory) -> SearchService:
-    center, _ = load_help_center(load_settings(ROOT / "mkdocs.yml"), with_history=False)
-    return SearchService.build(center, cache_dir=tmp_path_factory.mktemp("index"))
+    return HelpCenter.open(ROOT, history=False, cache_dir=tmp_path_factory.mktemp("index")).search_service
 
 
 def test_service_finds_inflected_and_misspelled_queries(service: SearchService) -> None:

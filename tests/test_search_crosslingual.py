@@ -11,7 +11,7 @@ from click.testing import CliRunner
 
 from conftest import make_help_center, run_check, write
 from deflect.cli import main
-from deflect.content import load_help_center, load_settings
+from deflect.helpcenter import HelpCenter
 from deflect.search.analysis import analyzer_for
 from deflect.search.crosslingual import GlossaryError, learn, load_glossary
 from deflect.search.documents import search_documents
@@ -23,8 +23,7 @@ CODES = ["en", "hr", "et", "tl"]
 
 @pytest.fixture(scope="module")
 def service(tmp_path_factory: pytest.TempPathFactory) -> SearchService:
-    center, _ = load_help_center(load_settings(ROOT / "mkdocs.yml"), with_history=False)
-    return SearchService.build(center, cache_dir=tmp_path_factory.mktemp("index"))
+    return HelpCenter.open(ROOT, history=False, cache_dir=tmp_path_factory.mktemp("index")).search_service
 
 
 @pytest.mark.parametrize(("lang", "query", "slug"), [
@@ -51,7 +50,7 @@ def test_the_readers_own_articles_come_first_when_both_answer(service: SearchSer
 
 
 def test_term_pairs_are_learned_from_the_aligned_translations() -> None:
-    center, _ = load_help_center(load_settings(ROOT / "mkdocs.yml"), with_history=False)
+    center = HelpCenter.open(ROOT, history=False).content
     docs = search_documents(center)
     en, hr, et = analyzer_for("en"), analyzer_for("hr"), analyzer_for("et")
     assert hr.term("lozinka") in learn(docs, "en", "hr").learned[en.term("password")]

@@ -13,7 +13,9 @@ from mkdocs.exceptions import Abort, ConfigurationError
 
 from conftest import make_help_center, run_check
 from deflect.content.settings import ContentSettings, SettingsError, load_settings, option_fields, option_names
-from deflect.mkdocs_plugins.config import ContentConfig
+from deflect.helpcenter import HelpCenter
+from deflect.mkdocs_plugins.config import ContentConfig, SearchConfig
+from deflect.search.options import SearchOptions
 
 
 def test_mkdocs_accepts_exactly_the_declared_options() -> None:
@@ -26,7 +28,7 @@ def test_mkdocs_accepts_exactly_the_declared_options() -> None:
 def _plugin_settings(config_file: Path) -> ContentSettings:
     """The settings the MkDocs plugin builds (MkDocs loads and validates the config; nothing is rendered)."""
     config = load_config(config_file=str(config_file))
-    return config.plugins["deflect/content"]._settings(config)
+    return config.plugins["deflect/content"]._project(config).settings
 
 
 def test_plugin_and_cli_build_the_same_settings(tmp_path: Path) -> None:
@@ -37,7 +39,8 @@ def test_plugin_and_cli_build_the_same_settings(tmp_path: Path) -> None:
         fallback: false
         popular: [reset-password]
     """)
-    from_cli = load_settings(config_file)
+    from_cli = HelpCenter.open(config_file).settings
+    assert from_cli == load_settings(config_file)
     assert (from_cli.sidebar_limit, from_cli.review_every_days, from_cli.fallback) == (7, 90, False)
     assert from_cli.required_languages == ["hr"] and from_cli.popular == ["reset-password"]
     assert from_cli.default_language == "en" and from_cli.codes == ["en", "hr"]
@@ -98,4 +101,23 @@ def test_options_read_and_set_as_attributes_like_declared_ones(tmp_path: Path) -
     plugin = config.plugins["deflect/content"]
     assert plugin.config.sidebar_limit == 3 and plugin.config.audience == "public"
     plugin.config.audience = "internal"
-    assert plugin.config["audience"] == "internal" and plugin._settings(config).internal
+    assert plugin.config["audience"] == "internal" and plugin._project(config).settings.internal
+
+
+def test_search_options_are_read_alike_by_mkdocs_and_the_cli(tmp_path: Path) -> None:
+    """``deflect/search``'s options are declared once (``SearchOptions``): MkDocs' defaults and values are the CLI's."""
+    config_file = make_help_center(tmp_path)
+    text = config_file.read_text(encoding="utf-8")
+    config_file.write_text(text + "  - deflect/search:\n      synonyms: words/synonyms.yml\n      related: 3\n",
+                           encoding="utf-8")
+    project = HelpCenter.open(config_file)
+    assert project.search_options == SearchOptions(synonyms="words/synonyms.yml", related=3)
+    assert project.synonyms_file == tmp_path / "words" / "synonyms.yml"
+    assert project.glossary_file == tmp_path / "search" / "glossary.yml"
+    plugin = load_config(config_file=str(config_file)).plugins["deflect/search"].config
+    assert (plugin.synonyms, plugin.glossary, plugin.related, plugin.collector_url) == (
+        "words/synonyms.yml", SearchOptions.glossary, 3, "")
+    assert {name for name, _ in SearchConfig._schema} == {"enabled", *SearchOptions.__dataclass_fields__}
+    config_file.write_text(text + "  - deflect/search:\n      related: many\n", encoding="utf-8")
+    with pytest.raises(SettingsError, match="option 'related' of deflect/search must be a whole number, not 'many'"):
+        HelpCenter.open(config_file)

@@ -4,31 +4,47 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
 import click
 
-from .content import ContentSettings, Problem, SettingsError, check_content, find_config_file, load_settings
-from .content.problems import error
+from .content import SettingsError
 
 if TYPE_CHECKING:
-    from .content.model import Content
-    from .search.service import SearchService
+    from .helpcenter import HelpCenter
+    from .insights.prepare import Prepared
 
 
-def _settings(path: Path | None, config_file: Path | None) -> ContentSettings:
-    start = path or Path.cwd()
-    config = config_file or find_config_file(start if start.is_dir() else start.parent)
-    if config is None:
-        raise click.ClickException(
-            f"no mkdocs.yml found in {start} or its parents: run this inside a help-center project or pass --config"
-        )
+def _project(path: Path | None = None, *, internal: bool = False, history: bool = True) -> HelpCenter:
+    """The help center of ``path`` (``--config``, or a folder: its ``mkdocs.yml`` is the nearest one there or
+    in a parent; default: the current folder), or a one-line error. Every command opens its project here."""
+    from .helpcenter import HelpCenter, NoProject
+
     try:
-        return load_settings(config)
+        return HelpCenter.open(path, internal=internal, history=history)
+    except NoProject as exc:
+        raise click.ClickException(f"{exc}, or pass --config FILE") from None
     except SettingsError as exc:
-        raise click.ClickException(str(exc)) from exc
+        raise click.ClickException(str(exc)) from None
+
+
+@contextmanager
+def _one_line(*errors: type[Exception]) -> Iterator[None]:
+    """``errors`` raised inside become one-line messages (the core's messages say what to fix), not tracebacks."""
+    try:
+        yield
+    except errors as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+def _search_errors() -> tuple[type[Exception], ...]:
+    """What opening or querying the search can fail with: a bad synonyms or glossary file, a busy cache."""
+    from .search.service import CacheBusy, GlossaryError, SynonymError
+
+    return SettingsError, SynonymError, GlossaryError, CacheBusy
 
 
 @click.group()
@@ -48,13 +64,10 @@ def check(path: Path | None, config_file: Path | None, strict: bool) -> None:
     Prints one 'path:line: message' per problem and exits 1 if there is an error.
     PATH limits the report to the files below it.
     """
-    settings = _settings(path, config_file)
-    report = check_content(settings)
-    scope = _scope(path, settings.root)
-    start = path or Path.cwd()
-    config = config_file or find_config_file(start if start.is_dir() else start.parent)
-    found = report.problems + _synonym_problems(settings, config)
-    problems = [p for p in found if p.path == scope or p.path.startswith(scope + "/") or not scope]
+    project = _project(config_file or (path.parent if path is not None and path.is_file() else path))
+    report = project.check()  # content and search files; no search index is built
+    scope = _scope(path, project.root)
+    problems = [p for p in report.problems if p.path == scope or p.path.startswith(scope + "/") or not scope]
     for problem in problems:
         click.echo(problem.format())
     errors = sum(1 for p in problems if p.is_error)
@@ -67,48 +80,6 @@ def check(path: Path | None, config_file: Path | None, strict: bool) -> None:
     )
     if errors or (strict and warnings):
         sys.exit(1)
-
-
-def _synonym_problems(settings: ContentSettings, config: Path | None) -> list[Problem]:
-    """The search synonyms and glossary files are content too: ``check`` reports them as ``path:line``."""
-    from .content.settings import plugin_options, read_config
-    from .search.query import SynonymError, load_synonyms
-
-    options = plugin_options(read_config(config), ("deflect/search",)) if config is not None else None
-    if options is None:
-        return []
-    from .search.crosslingual import GlossaryError, load_glossary
-
-    problems = []
-    path, glossary = _search_files(settings.root, options)
-    for file, load in ((path, lambda p: load_synonyms(p, settings.codes)),
-                       (glossary, lambda p: load_glossary(p, settings.codes, settings.default_language))):
-        try:
-            load(file)
-        except (SynonymError, GlossaryError) as exc:
-            rel = file.relative_to(settings.root).as_posix() if file.is_relative_to(settings.root) else str(file)
-            problems.append(error(rel, exc.line, exc.reason))
-    return problems
-
-
-def _search_files(root: Path, options: dict) -> tuple[Path, Path]:
-    """The synonyms and glossary files the deflect/search plugin's ``options`` name (its defaults otherwise)."""
-    return (root / str(options.get("synonyms") or "search/synonyms.yml"),
-            root / str(options.get("glossary") or "search/glossary.yml"))
-
-
-def _search_service(center: Content, config: Path) -> SearchService:
-    """The search of ``center`` with the deflect/search plugin's synonyms and glossary files from
-    ``config``; a bad file or a cache held too long is a one-line error."""
-    from .content.settings import plugin_options, read_config
-    from .search.service import CacheBusy, GlossaryError, SearchService, SynonymError
-
-    synonyms, glossary = _search_files(center.settings.root,
-                                       plugin_options(read_config(config), ("deflect/search",)) or {})
-    try:
-        return SearchService.build(center, synonyms_file=synonyms, glossary_file=glossary)
-    except (SynonymError, GlossaryError, CacheBusy) as exc:
-        raise click.ClickException(str(exc)) from exc
 
 
 def _scope(path: Path | None, root: Path) -> str:
@@ -135,12 +106,10 @@ def new(kind: str, title: str, lang: str | None, category: str | None, translati
     from .content.scaffold import ScaffoldError, scaffold
     from .content.schema import TITLE_MAX_LENGTH
 
-    settings = _settings(None, config_file)
-    try:
-        path = scaffold(settings, kind, title, lang=lang, category=category, translation_of=translation_of)
-    except ScaffoldError as exc:
-        raise click.ClickException(str(exc)) from exc
-    rel = path.relative_to(settings.root).as_posix()
+    project = _project(config_file, history=False)
+    with _one_line(ScaffoldError):
+        path = scaffold(project, kind, title, lang=lang, category=category, translation_of=translation_of)
+    rel = path.relative_to(project.root).as_posix()
     click.echo(rel)
     if len(title.strip()) > TITLE_MAX_LENGTH:
         # The file is written (the slug is shortened); the title itself is the author's to shorten.
@@ -157,14 +126,10 @@ def build(internal: bool, site_dir: Path | None, strict: bool, config_file: Path
     """Build the help center (the public site by default)."""
     from .mkdocs_plugins.build import BuildFailed, build_site
 
-    config = config_file or find_config_file(Path.cwd())
-    if config is None:
-        raise click.ClickException("no mkdocs.yml found here or in a parent folder")
-    target = site_dir or (config.parent / ("site-internal" if internal else "site"))
-    try:
-        build_site(config, target, internal=internal, strict=strict)
-    except BuildFailed as exc:
-        raise click.ClickException(str(exc)) from exc
+    project = _project(config_file)
+    target = site_dir or (project.root / ("site-internal" if internal else "site"))
+    with _one_line(BuildFailed):
+        build_site(project.config_file, target, internal=internal, strict=strict)
     click.echo(f"built {'internal' if internal else 'public'} site in {target}")
 
 
@@ -181,16 +146,12 @@ def preview(host: str, port: int, collector_port: int, db_url: str, config_file:
     from .mkdocs_plugins.preview import PreviewFailed
     from .mkdocs_plugins.preview import preview as run_preview
 
-    config = config_file or find_config_file(Path.cwd())
-    if config is None:
-        raise click.ClickException("no mkdocs.yml found here or in a parent folder: run this inside a help-center project")
+    config = _project(config_file).config_file
     if port == collector_port:
         raise click.BadParameter("the site and the collector need two different ports", param_hint="--collector-port")
     _open_store(db_url).close()  # a bad --db fails here, in one line, before anything starts
-    try:
+    with _one_line(PreviewFailed):
         run_preview(config, host=host, port=port, collector_port=collector_port, db_url=db_url)
-    except PreviewFailed as exc:
-        raise click.ClickException(str(exc)) from exc
 
 
 @main.command()
@@ -202,27 +163,13 @@ def preview(host: str, port: int, collector_port: int, db_url: str, config_file:
 @click.option("--config", "config_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def search(query: str, lang: str | None, limit: int, as_json: bool, internal: bool, config_file: Path | None) -> None:
     """Search the help center with the same index and language analysis as the site."""
-    import dataclasses
     import json
 
-    from .content import load_help_center
-    from .search.service import CacheBusy
-
-    config = config_file or find_config_file(Path.cwd())
-    settings = _settings(None, config)  # a clear error when there is no mkdocs.yml
-    assert config is not None
-    if lang is not None and lang not in settings.codes:
-        raise click.ClickException(f"unknown language {lang!r}: this help center has {', '.join(settings.codes)}")
-    if internal:
-        settings = dataclasses.replace(settings, audience="internal")
-    center, _ = load_help_center(settings, with_history=False)
+    project = _project(config_file, internal=internal, history=False)
     if not as_json:
         click.echo("indexing…", err=True)
-    service = _search_service(center, config)
-    try:
-        hits = service.search(query, lang, limit)
-    except CacheBusy as exc:
-        raise click.ClickException(str(exc)) from exc
+    with _one_line(*_search_errors()):
+        hits = project.search(query, lang, limit)
     if as_json:
         payload = {"query": query, "lang": lang, "results": [
             {"url": h.url, "title": h.title, "score": h.score, "snippet": h.snippet, "lang": h.lang, "kind": h.kind}
@@ -264,8 +211,9 @@ def _open_store(db_url: str):
 
 
 @main.command()
-@click.option("--db", "db_url", default="sqlite:///deflect-feedback.db", show_default=True,
-              help="Database URL: sqlite:///FILE[?synchronous=full] or postgresql://user:pass@host/db.")
+@click.option("--db", "db_url", default="sqlite:///deflect-feedback.db", show_default=True, envvar="DEFLECT_DB",
+              show_envvar=True, help="Database URL: sqlite:///FILE[?synchronous=full] or postgresql://user:pass@host/db "
+                                     "(from DEFLECT_DB when not given: keeps a password out of the process list).")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8765, show_default=True, type=click.IntRange(1, 65535))
 @click.option("--origin", "origins", multiple=True,
@@ -281,12 +229,12 @@ def _open_store(db_url: str):
               help="Seconds a client may take to send a request's headers (and an idle connection stays open).")
 @click.option("--body-timeout", default=10.0, show_default=True, type=click.FloatRange(0.5, 300),
               help="Seconds a client may take to send a request's body.")
-@click.option("--keep-alive", default=5.0, show_default=True, type=click.FloatRange(0.5, 300),
-              help="Seconds an idle keep-alive connection stays open.")
+@click.option("--keep-alive", default=5, show_default=True, type=click.IntRange(1, 300),
+              help="Whole seconds an idle keep-alive connection stays open.")
 @click.option("--max-connections", default=1000, show_default=True, type=click.IntRange(16, 100_000),
               help="Open connections per worker; over it the longest-idle connection is closed.")
 def serve(db_url: str, host: str, port: int, origins: tuple[str, ...], rate_limit: float, burst: float,
-          workers: int, forwarded: str, header_timeout: float, body_timeout: float, keep_alive: float,
+          workers: int, forwarded: str, header_timeout: float, body_timeout: float, keep_alive: int,
           max_connections: int) -> None:
     """Run the feedback collector (HTTP API; OpenAPI document at /openapi.json)."""
     from .collector.serve import Limits, run
@@ -392,40 +340,27 @@ def _to_stdout(*outputs: Path | None) -> bool:
 
 
 def _insights(tickets: tuple[Path | str, ...], mapping: tuple[str, ...], preset: str, internal: bool,
-              config_file: Path | None, quiet: bool, *, dates: bool = False, date_order: str | None = None):
-    """Load the help center and its index, import the tickets, give every ticket a topic.
+              config_file: Path | None, quiet: bool, *, dates: bool = False,
+              date_order: str | None = None) -> tuple[HelpCenter, Prepared]:
+    """Open the help center and its search, import the tickets, give every ticket a topic.
     ``dates``: read each article's Git history too (its first commit dates it, for impact)."""
-    import dataclasses
-
     if not tickets:
         raise click.UsageError("give the ticket export(s): --tickets FILE [FILE…]")
 
     from rich.console import Console
 
-    from .content import load_help_center
-    from .insights.prepare import prepare
     from .insights.taxonomy import TopicsFileError
     from .insights.tickets import TicketImportError, parse_mapping
 
     console = Console(stderr=True)
-    config = config_file or find_config_file(Path.cwd())
-    settings = _settings(None, config)
-    assert config is not None
-    if internal:
-        settings = dataclasses.replace(settings, audience="internal")
+    project = _project(config_file, internal=internal, history=dates)
     say = (lambda message: None) if quiet else (lambda message: console.print(f"[dim]{message}[/dim]"))
-    try:
+    with _one_line(TicketImportError):
         fields = parse_mapping(mapping)
-    except TicketImportError as exc:
-        raise click.ClickException(str(exc)) from exc
-    center, _ = load_help_center(settings, with_history=dates)
-    say(f"indexing {len(center.published_documents()):,} articles…")
-    service = _search_service(center, config)
-    try:
-        prepared = prepare(list(tickets), center, service, mapping=fields, preset=preset, progress=say,
-                           date_order=date_order)
-    except (TicketImportError, TopicsFileError) as exc:
-        raise click.ClickException(str(exc)) from exc
+    say(f"indexing {len(project.content.published_documents()):,} articles…")
+    with _one_line(*_search_errors(), TicketImportError, TopicsFileError):
+        prepared = project.prepare_tickets(list(tickets), mapping=fields, preset=preset, progress=say,
+                                           date_order=date_order)
     imported = prepared.store.report
     for problem in imported.problems[:20]:  # path:line: message, like deflect check (one line each)
         click.echo(problem.format(), err=True)
@@ -436,7 +371,7 @@ def _insights(tickets: tuple[Path | str, ...], mapping: tuple[str, ...], preset:
                f"{imported.duplicates:,} duplicates{more}", err=True)
     if not imported.imported:
         raise click.ClickException("no tickets could be imported: see the problems above")
-    return settings, config, prepared
+    return project, prepared
 
 
 T = TypeVar("T")
@@ -451,28 +386,23 @@ def _write_report(path: Path, write: Callable[[], T]) -> T:
         raise click.ClickException(f"cannot write {path}: {exc.strerror or exc}") from None
 
 
-def _write_outputs(report: dict, kind: str, settings, config_path: Path | None, json_out: Path | None,
+def _write_outputs(report: dict, kind: str, project: HelpCenter, json_out: Path | None,
                    csv_out: Path | None, html_out: Path | None, allow_public: bool, limit: int) -> None:
     import json
 
     from rich.console import Console
 
-    from .content.settings import read_config
     from .insights import report as render
 
     if html_out is not None:
-        config = read_config(config_path) if config_path and config_path.is_file() else {}
         target = html_out / "index.html" if html_out.is_dir() or not html_out.suffix else html_out
         # The public site, and every folder a build copies into it, are out of bounds.
-        published = {"the public site": config.get("site_dir") or "site", "docs_dir": settings.docs_dir,
-                     "the articles folder": settings.articles_dir, "the FAQ folder": settings.faq_dir}
-        for what, folder in published.items():
-            public = (settings.root / str(folder)).resolve()
+        for what, public in project.public_folders().items():
             if not allow_public and (target.resolve() == public or public in target.resolve().parents):
                 raise click.ClickException(
                     f"{html_out} is inside {what} ({public}), which the public site is built from or is: ticket "
                     "reports belong in the internal site or a separate folder (or pass --allow-public)")
-        linked = render.absolute_links(report, config.get("site_url"))
+        linked = render.absolute_links(report, project.site_url)
         page = render.gaps_html(linked) if kind == "gaps" else render.impact_html(linked)
         _write_report(target, lambda: target.write_text(page, encoding="utf-8"))
         click.echo(f"wrote {target}", err=True)
@@ -512,8 +442,8 @@ def gaps(tickets: tuple[Path, ...], more_tickets: tuple[Path, ...], mapping: tup
     """
     from .insights.gaps import collector_evidence, gap_report, write_drafts
 
-    settings, config_path, prepared = _insights(tickets + more_tickets, mapping, preset, internal, config_file,
-                                                _to_stdout(json_out, csv_out), date_order=date_order)
+    project, prepared = _insights(tickets + more_tickets, mapping, preset, internal, config_file,
+                                  _to_stdout(json_out, csv_out), date_order=date_order)
     evidence = None
     if db_url:
         from .collector.store import sqlite_path
@@ -530,7 +460,7 @@ def gaps(tickets: tuple[Path, ...], more_tickets: tuple[Path, ...], mapping: tup
             raise click.ClickException(
                 f"cannot read the collector database {hide_password(db_url)}: {exc}") from exc
     report = gap_report(prepared, evidence)
-    _write_outputs(report, "gaps", settings, config_path, json_out, csv_out, html_out, allow_public, limit)
+    _write_outputs(report, "gaps", project, json_out, csv_out, html_out, allow_public, limit)
     taxonomy = report["taxonomy"]
     if taxonomy["changes"]:  # a renamed help-desk category splits one topic in two: say so
         names = ", ".join(f"{c['topic']} ({c['change']} {c['week']})" for c in taxonomy["changes"][:6])
@@ -543,9 +473,9 @@ def gaps(tickets: tuple[Path, ...], more_tickets: tuple[Path, ...], mapping: tup
         count = _write_report(assignments_out, lambda: write_assignments(prepared, assignments_out))
         click.echo(f"wrote {assignments_out} ({count:,} tickets)", err=True)
     if drafts:
-        written, skipped = write_drafts(report, settings, drafts)
+        written, skipped = write_drafts(report, project, drafts)
         for path in written:
-            click.echo(f"drafted {path.relative_to(settings.root).as_posix()}", err=True)
+            click.echo(f"drafted {path.relative_to(project.root).as_posix()}", err=True)
         for reason in skipped:
             click.echo(f"no draft for {reason}", err=True)
 
@@ -566,10 +496,10 @@ def impact(tickets: tuple[Path, ...], more_tickets: tuple[Path, ...], mapping: t
     """
     from .insights.impact import impact_report
 
-    settings, config_path, prepared = _insights(tickets + more_tickets, mapping, preset, internal, config_file,
-                                                _to_stdout(json_out, csv_out), dates=True, date_order=date_order)
+    project, prepared = _insights(tickets + more_tickets, mapping, preset, internal, config_file,
+                                  _to_stdout(json_out, csv_out), dates=True, date_order=date_order)
     report = impact_report(prepared, window=window)
-    _write_outputs(report, "impact", settings, config_path, json_out, csv_out, html_out, allow_public, limit)
+    _write_outputs(report, "impact", project, json_out, csv_out, html_out, allow_public, limit)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -48,7 +48,7 @@ class Limits:
 
     header_timeout: float = 10.0
     body_timeout: float = 10.0
-    keep_alive: float = 5.0
+    keep_alive: int = 5  # whole seconds: uvicorn's setting is an int
     max_connections: int = 1000
     linger: float = 5.0
     max_header_bytes: int = 32 * 1024
@@ -247,6 +247,6 @@ def run(config: dict[str, Any], limits: Limits, *, host: str, port: int, workers
         limits = replace(limits, max_connections=max(16, allowed))
     os.environ[CONFIG_ENV] = json.dumps({**config, "limits": asdict(limits)})
     uvicorn.run("deflect.collector.serve:app", factory=True, host=host, port=port, workers=workers,
-                http="deflect.collector.serve:GuardedHttpProtocol", timeout_keep_alive=max(1, round(limits.keep_alive)),
+                http="deflect.collector.serve:GuardedHttpProtocol", timeout_keep_alive=limits.keep_alive,
                 proxy_headers=bool(forwarded_allow_ips), forwarded_allow_ips=",".join(forwarded_allow_ips) or "",
                 log_level="warning", access_log=False, server_header=False)

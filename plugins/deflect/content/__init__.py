@@ -3,7 +3,7 @@
 This package never imports MkDocs; the plugins and the CLI are adapters over it.
 """
 
-from .check import CheckReport, check_content, check_help_center
+from .check import CheckReport, check_help_center, check_report
 from .loader import load_help_center
 from .model import Category, Document, DocumentKind, Content
 from .problems import Problem, Severity
@@ -11,6 +11,6 @@ from .settings import ContentSettings, Language, SettingsError, find_config_file
 
 __all__ = [
     "Category", "CheckReport", "ContentSettings", "Document", "DocumentKind", "Content", "Language",
-    "Problem", "SettingsError", "Severity", "check_content", "check_help_center", "find_config_file",
+    "Problem", "SettingsError", "Severity", "check_help_center", "check_report", "find_config_file",
     "load_help_center", "load_settings",
 ]

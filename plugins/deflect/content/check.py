@@ -6,13 +6,11 @@ from dataclasses import dataclass, field
 
 from .guides import check_guide
 from .links import is_markdown_link, resolve
-from .loader import load_help_center
 from .markdown_scan import find_anchors, find_links, find_too_deep, prose_line_numbers
 from .model import Document, Content
 from .problems import Problem, error, markup_in_plain_text, warning
 from .scaffold import PLACEHOLDER_LINES, PLACEHOLDER_SUMMARY
 from .schema import ArticleType, Audience
-from .settings import ContentSettings
 
 
 @dataclass
@@ -37,10 +35,10 @@ class CheckReport:
         return not self.errors
 
 
-def check_content(settings: ContentSettings) -> CheckReport:
-    """Load and check all content of a help center."""
-    center, problems = load_help_center(settings)
-    problems = problems + check_help_center(center)
+def check_report(center: Content, problems: list[Problem]) -> CheckReport:
+    """The check of loaded content: ``problems`` (the loader's and :func:`check_help_center`'s, and any
+    other file's) sorted once, plus how many default-language articles each language translates."""
+    settings = center.settings
     unique = sorted(set(problems), key=lambda p: (p.path, p.line, p.message))
     sources = [d for d in center.documents if d.lang == settings.default_language and not d.is_faq and not d.is_internal]
     translated = {

@@ -5,11 +5,13 @@ from __future__ import annotations
 import datetime as dt
 import re
 from pathlib import Path
+from typing import Protocol
 
 import yaml
 from markdown.extensions.toc import slugify
 
 from .loader import RESERVED_SLUGS, load_categories
+from .model import Content, DocumentKind
 from .settings import ContentSettings
 
 KINDS = ("article", "troubleshooting", "howto", "faq")
@@ -88,6 +90,16 @@ PLACEHOLDER_LINES = (
 until they are replaced, so a file straight from ``deflect new`` cannot be published."""
 
 
+class Project(Protocol):
+    """A help center whose content is read only when asked for (``deflect.helpcenter.HelpCenter``): a new
+    file needs the loaded content only to find the translations of its source."""
+
+    settings: ContentSettings
+
+    @property
+    def content(self) -> Content: ...
+
+
 class ScaffoldError(ValueError):
     """The file cannot be created; the message says why and how to fix it."""
 
@@ -114,9 +126,11 @@ def slug_for(title: str, kind: str) -> str:
     return slug
 
 
-def _refuse_clashes(settings: ContentSettings, folder: str, lang: str, slug: str, translation_of: str | None) -> None:
+def _refuse_clashes(project: Project, kind: DocumentKind, folder: str, lang: str, slug: str,
+                    translation_of: str | None) -> None:
     """Files ``check`` would reject next to the new one: the same name in a subfolder (duplicate
-    slug), or another translation of the same source into ``lang``."""
+    slug), or another translation of the same source into ``lang`` (as the loader paired them)."""
+    settings = project.settings
     base = settings.root / folder / lang
     if not base.is_dir():
         return
@@ -124,20 +138,18 @@ def _refuse_clashes(settings: ContentSettings, folder: str, lang: str, slug: str
     if same is not None:
         raise ScaffoldError(f"{same.relative_to(settings.root).as_posix()} already has the file name '{slug}.md': "
                             "pick another title or edit that file")
-    if not translation_of:
-        return
-    pattern = re.compile(rf"^translation_of:\s*['\"]?{re.escape(translation_of)}['\"]?\s*$", re.M)
-    for other in sorted(base.rglob("*.md")):
-        if pattern.search(other.read_text(encoding="utf-8", errors="replace")):
-            raise ScaffoldError(f"{other.relative_to(settings.root).as_posix()} is already the {lang} translation of "
-                                f"'{translation_of}': edit that file instead")
+    other = project.content.translations.get((kind, translation_of), {}).get(lang) if translation_of else None
+    if other is not None:
+        raise ScaffoldError(f"{other.rel_path} is already the {lang} translation of '{translation_of}': "
+                            "edit that file instead")
 
 
 def scaffold(
-    settings: ContentSettings, kind: str, title: str, *, lang: str | None = None, category: str | None = None,
+    project: Project, kind: str, title: str, *, lang: str | None = None, category: str | None = None,
     today: dt.date | None = None, translation_of: str | None = None,
 ) -> Path:
-    """Write a new, valid content file and return its path."""
+    """Write a new, valid content file into ``project`` and return its path."""
+    settings = project.settings
     if kind not in KINDS:
         raise ScaffoldError(f"unknown kind {kind!r}: use one of {', '.join(KINDS)}")
     lang = lang or settings.default_language
@@ -146,7 +158,6 @@ def scaffold(
     title = title.strip()
     if not title:
         raise ScaffoldError("the title is empty: give the title the reader will see, e.g. \"Reset your password\"")
-    source = None
     if translation_of:
         if lang == settings.default_language:
             raise ScaffoldError(f"--translation-of needs --lang: a translation is written in another language than "
@@ -170,9 +181,10 @@ def scaffold(
         raise ScaffoldError(f"cannot make a file name from {title!r} (only letters a-z and digits are used): "
                             "write a translation with --translation-of SLUG, or add a few Latin letters to the title")
     categories, _ = load_categories(settings)
-    if category is None and source is not None:
-        found = re.search(r"^category:\s*([\w-]+)\s*$", source.read_text(encoding="utf-8", errors="replace"), re.M)
-        category = found.group(1) if found else None
+    document_kind = DocumentKind.FAQ if kind == "faq" else DocumentKind.ARTICLE
+    if category is None and translation_of:
+        loaded = project.content.by_slug.get((document_kind, settings.default_language, translation_of))
+        category = loaded.category if loaded is not None else None
     if category is None:
         raise ScaffoldError(f"choose a category with --category: {', '.join(categories) or 'none defined yet'}")
     if categories and category not in categories:
@@ -181,7 +193,7 @@ def scaffold(
     path = settings.root / folder / lang / f"{slug}.md"
     if path.exists():
         raise ScaffoldError(f"{path.relative_to(settings.root)} already exists: pick another title or edit that file")
-    _refuse_clashes(settings, folder, lang, slug, translation_of)
+    _refuse_clashes(project, document_kind, folder, lang, slug, translation_of)
     today = today or settings.today
     meta: dict[str, object] = {"title": title}
     if kind != "faq":

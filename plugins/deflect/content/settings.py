@@ -70,8 +70,7 @@ class ContentSettings:
         "the notice and the source article's text (rendered once), ``noindex`` and canonical to the source; "
         "``full``: the whole article page again in that language; ``link``: category lists link to the "
         "source article; ``false``: only in its own language.", True)
-    fallback_mode: str = "light"
-    """``full``, ``light`` or ``link``, from ``fallback`` (``true`` is ``light``)."""
+    """Once the settings are made: ``False``, or the mode ``full``, ``light`` or ``link`` (``true`` is ``light``)."""
     required_languages: list[str] = _option(
         "Languages every public article must be translated into (``deflect check`` fails otherwise).",
         default_factory=list)
@@ -88,9 +87,7 @@ class ContentSettings:
     today: dt.date = field(default_factory=dt.date.today)
 
     def __post_init__(self) -> None:
-        mode = fallback_options(self.fallback)
-        self.fallback = mode["fallback"]
-        self.fallback_mode = mode.get("fallback_mode", self.fallback_mode)
+        self.fallback = fallback_mode(self.fallback)
         codes = [lang.code for lang in self.languages]
         if not codes:
             raise SettingsError("'languages' is empty: list at least one language, e.g. - code: en")
@@ -227,14 +224,14 @@ def settings_from_options(root: Path, options: Mapping[str, Any], docs_dir: str 
 FALLBACK_MODES = ("full", "light", "link")
 
 
-def fallback_options(value: Any) -> dict[str, Any]:
-    """The ``fallback`` option (``true``/``false`` or ``full``/``light``/``link``) as settings fields."""
+def fallback_mode(value: Any) -> bool | str:
+    """The ``fallback`` option (``true``/``false`` or ``full``/``light``/``link``) as ``False`` or its mode."""
     if value is False:
-        return {"fallback": False}
+        return False
     if value is True or value is None:
-        return {"fallback": True, "fallback_mode": "light"}
+        return "light"
     if isinstance(value, str) and value in FALLBACK_MODES:
-        return {"fallback": True, "fallback_mode": value}
+        return value
     raise SettingsError(f"'fallback' must be full, light, link or false, got {value!r}")
 
 
@@ -274,9 +271,9 @@ def plugin_options(data: dict[str, Any], names: tuple[str, ...] | frozenset[str]
     return None
 
 
-def load_settings(config_file: Path) -> ContentSettings:
-    """Read the ``deflect/content`` options from a MkDocs config file."""
-    data = read_config(config_file)
+def load_settings(config_file: Path, data: dict[str, Any] | None = None) -> ContentSettings:
+    """Read the ``deflect/content`` options from a MkDocs config file (``data``: its mapping, if already read)."""
+    data = read_config(config_file) if data is None else data
     options = plugin_options(data, PLUGIN_NAMES) or {}
     root = config_file.parent
     try:

@@ -15,12 +15,16 @@ import datetime as dt
 import re
 from collections import defaultdict
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from deflect.insights.coverage import slugify
 from deflect.insights.prepare import Prepared, Topic
 from deflect.insights.redact import redact
 from deflect.insights.taxonomy import suggest_aliases
 from deflect.search.analysis import analyzer_for
+
+if TYPE_CHECKING:
+    from deflect.content.scaffold import Project
 
 __all__ = ["WEIGHTS", "collector_evidence", "gap_report", "write_drafts"]
 
@@ -162,15 +166,14 @@ def _votes_for(url: str, by_page: dict[str, dict]) -> dict | None:
     return by_page.get(base) if base else None
 
 
-def write_drafts(report: dict, settings, count: int = 5) -> tuple[list[Path], list[str]]:
+def write_drafts(report: dict, project: Project, count: int = 5) -> tuple[list[Path], list[str]]:
     """Stub articles for the ``count`` most urgent missing or weak topics: internal (so a build
     never publishes them unfinished), declaring the topic, with the evidence in an HTML comment.
     The category is the closest article's, else the first one. Returns the files written and
     why any gap got no draft."""
-    from deflect.content.loader import load_categories
     from deflect.content.scaffold import ScaffoldError, scaffold
 
-    categories = list(load_categories(settings)[0])
+    categories = list(project.content.categories)
     written: list[Path] = []
     skipped: list[str] = []
     for row in report["topics"]:
@@ -182,7 +185,7 @@ def write_drafts(report: dict, settings, count: int = 5) -> tuple[list[Path], li
         closest = (row.get("best_article") or {}).get("url", "").split("/")
         category = closest[1] if len(closest) > 2 and closest[1] in categories else (categories[0] if categories else None)
         try:
-            path = scaffold(settings, "article", title, category=category)
+            path = scaffold(project, "article", title, category=category)
         except ScaffoldError as exc:
             skipped.append(f"{row['topic']}: {exc}")
             continue

@@ -1,5 +1,5 @@
 """The MkDocs config classes of the two plugins, as written in ``mkdocs.yml``: ``deflect/content``'s options
-come from their one declaration in :mod:`deflect.content.settings`, ``deflect/search``'s are declared here."""
+come from their one declaration in :mod:`deflect.content.settings`, ``deflect/search``'s in :mod:`deflect.search.options`."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from mkdocs.config import base
 from mkdocs.config import config_options as c
 
 from ..content.settings import PLUGIN_ONLY_OPTIONS, SettingsError, check_option, option_default, option_names
+from ..search.options import SearchOptions
 
 
 class SettingsOption(base.BaseConfigOption[Any]):
@@ -44,12 +45,8 @@ for _name, _option in ContentConfig._schema:  # attribute access too, as for opt
 class SearchConfig(base.Config):
     enabled = c.Type(bool, default=True)
     """Turn the plugin off without removing it."""
-    synonyms = c.Type(str, default="search/synonyms.yml")
-    """YAML file of synonym groups per language, relative to mkdocs.yml (missing file: no synonyms)."""
-    glossary = c.Type(str, default="search/glossary.yml")
-    """YAML file of English → other-language term translations for cross-language search, relative
-    to mkdocs.yml (missing file: only the translations learned from the translated articles)."""
-    related = c.Type(int, default=5)
-    """How many related articles to list at the foot of each article (0 turns them off)."""
-    collector_url = c.Type(str, default="")
-    """Base URL of the Deflect collector; search events are sent there. Empty: nothing is sent."""
+    # Declared (with their docs) in deflect.search.options.SearchOptions, which the CLI reads without MkDocs.
+    synonyms = c.Type(str, default=SearchOptions.synonyms)
+    glossary = c.Type(str, default=SearchOptions.glossary)
+    related = c.Type(int, default=SearchOptions.related)
+    collector_url = c.Type(str, default=SearchOptions.collector_url)

@@ -7,7 +7,6 @@ in ``on_page_context``.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -20,10 +19,10 @@ from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 from mkdocs.utils.templates import TemplateContext
 
-from ..content import Content, Problem, load_help_center
-from ..content.check import check_help_center, refusal
-from ..content.settings import ContentSettings, SettingsError, settings_from_options
+from ..content import Content, Problem, SettingsError
+from ..content.check import refusal
 from ..escaping import Markup, escape_page_meta, page_title
+from ..helpcenter import HelpCenter
 from ..site.contact import contact_problem
 from ..site.context import absolute_url, not_found_context, page_context
 from ..site.page_source import page_source
@@ -57,12 +56,12 @@ class ContentPlugin(BasePlugin[ContentConfig]):
         self.center, self.plan, self.files = None, None, None
         if config.theme.name != "material":
             raise PluginError("deflect/content needs the Material theme: set 'theme: name: material' in mkdocs.yml")
-        settings = self._settings(config)
+        project = self._project(config)
+        settings = project.settings
         contact = contact_problem(settings.contact, settings.codes, config.extra.get("contact"))
         if contact:
             raise PluginError(contact)  # a bad contact option stops the build here
-        self.center, problems = load_help_center(settings)
-        problems += check_help_center(self.center)
+        self.center, problems = project.content, project.problems
         _report(problems)
         refused = refusal(problems, settings.audience)
         if refused:
@@ -76,11 +75,9 @@ class ContentPlugin(BasePlugin[ContentConfig]):
             server.watch(str(folder))
         return server
 
-    def _settings(self, config: MkDocsConfig) -> ContentSettings:
-        root = Path(config.config_file_path).resolve().parent if config.config_file_path else Path.cwd()
-        docs_dir = os.path.relpath(config.docs_dir, root)
+    def _project(self, config: MkDocsConfig) -> HelpCenter:
         try:
-            return settings_from_options(root, self.config, docs_dir)
+            return HelpCenter.from_options(config.config_file_path, config.docs_dir, self.config)
         except SettingsError as exc:
             raise PluginError(f"deflect/content: {exc}") from exc
 

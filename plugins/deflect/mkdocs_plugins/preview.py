@@ -18,6 +18,8 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+DB_ENV = "DEFLECT_DB"
+"""``deflect serve`` reads its database URL from here when ``--db`` is not given; ``preview`` sets it."""
 COLLECTOR_ENV = "DEFLECT_COLLECTOR_URL"
 """When set, the ``collector_url`` of every build (``deflect/search`` reads it); ``preview`` sets it."""
 
@@ -28,13 +30,15 @@ class PreviewFailed(RuntimeError):
 
 def start_collector(db_url: str, host: str, port: int, site_origin: str) -> subprocess.Popen[bytes]:
     """``deflect serve`` in a child process, answering once it is up (or :class:`PreviewFailed`)."""
-    command = [sys.executable, "-c", "from deflect.cli import main; main()", "serve", "--db", db_url,
+    # The database URL (it may hold a password) goes through the environment: any local user can read a
+    # process's arguments.
+    command = [sys.executable, "-c", "from deflect.cli import main; main()", "serve",
                "--host", host, "--port", str(port), "--origin", site_origin]
     if host in ("127.0.0.1", "localhost"):
         # A browser may open the site as localhost or 127.0.0.1: both are the reader's own machine.
         command += ["--origin", site_origin.replace("127.0.0.1", "localhost"),
                     "--origin", site_origin.replace("localhost", "127.0.0.1")]
-    process = subprocess.Popen(command)
+    process = subprocess.Popen(command, env={**os.environ, DB_ENV: db_url})
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         if process.poll() is not None:

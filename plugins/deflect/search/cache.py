@@ -48,6 +48,11 @@ class CacheBusy(RuntimeError):
     """Another process held the cache lock longer than the timeout."""
 
 
+def cache_folder(root: Path, audience: str) -> Path:
+    """The search cache of the help center in ``root`` for one audience (``public`` or ``internal``)."""
+    return root / ".deflect" / f"search-{audience}"
+
+
 @functools.cache
 def code_version() -> str:
     """A hash of the search code and the analysis libraries: a change to either empties the cache.

@@ -16,8 +16,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 from deflect.content.model import Content
-from deflect.search.cache import (AnalysisCache, CacheBusy, DocAnalysis, analyse_doc, atomic_write, fingerprint,
-                                  locked)
+from deflect.search.cache import (AnalysisCache, CacheBusy, DocAnalysis, analyse_doc, atomic_write, cache_folder,
+                                  fingerprint, locked)
 from deflect.search.crosslingual import (GlossaryError, Translations, learn, load_glossary, table_digest,
                                          translated_copy, untranslated)
 from deflect.search.documents import SearchDoc, to_search_doc
@@ -66,7 +66,7 @@ class SearchService:
         glossary_path = Path(glossary_file)
         glossary = load_glossary(glossary_path if glossary_path.is_absolute() else settings.root / glossary_path,
                                  settings.codes, settings.default_language)
-        folder = cache_dir or settings.root / ".deflect" / f"search-{settings.audience}"
+        folder = cache_dir or cache_folder(settings.root, settings.audience)
         with locked(folder):
             cache = AnalysisCache(folder)
             entries: list[DocAnalysis] = []

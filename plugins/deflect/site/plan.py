@@ -123,13 +123,13 @@ class SitePlan:
 
     def _site_path(self, doc: Document, lang: str) -> str:
         """Where ``doc`` appears in ``lang``'s part of the site (``link`` fallback: its own page)."""
-        if doc.lang != lang and self.settings.fallback_mode == "link" and doc.kind.value == "article":
+        if doc.lang != lang and self.settings.fallback == "link" and doc.kind.value == "article":
             return doc.site_path
         return f"{lang}/{doc.site_path.split('/', 1)[1]}"
 
     def _add_article(self, doc: Document, lang: str) -> None:
         fallback = doc.lang != lang
-        mode = self.settings.fallback_mode
+        mode = self.settings.fallback
         if fallback and mode == "link":
             return  # listed in lang's pages, linked to its own page
         path = self._site_path(doc, lang)
