@@ -39,6 +39,7 @@ def test_a_site_overrides_the_category_template_from_its_custom_dir(tmp_path: Pa
     write(tmp_path, "overrides/partials/deflect/category.html", OVERRIDE)
     write(tmp_path, "articles/en/sign-in.md", "---\ntitle: 'Sign in <img src=x onerror=alert(1)>'\ncategory: account\n"
           "summary: 'How to sign in & stay in'\n---\nHow to sign in.\n")
+    write(tmp_path, "docs/hr/index.md", "# Naša početna\n\nNapisana rukom.\n")  # takes the generated home's place
     build_site(config, tmp_path / "site", quiet=True)
 
     page = (tmp_path / "site" / "en" / "account" / "index.html").read_text(encoding="utf-8")
@@ -56,6 +57,8 @@ def test_a_site_overrides_the_category_template_from_its_custom_dir(tmp_path: Pa
     assert '<table class="site-articles">' in croatian and "Pregled po temama" in croatian
     home = (tmp_path / "site" / "en" / "index.html").read_text(encoding="utf-8")
     assert '<div class="grid cards">' in home and "site-articles" not in home
+    own = (tmp_path / "site" / "hr" / "index.html").read_text(encoding="utf-8")
+    assert "Napisana rukom." in own and '<div class="grid cards">' not in own
 
 
 def test_headings_with_an_id_get_a_permalink_and_a_place_in_the_contents() -> None:
