@@ -1,4 +1,4 @@
-"""Plan the pages of a help-center site from the content model.
+"""Plan the pages of a help-center site from the content model: which pages exist and what each shows.
 
 Every page is addressed by its *site path*, the source URI MkDocs gives it
 (``hr/account/reset-password.md``). The plan holds each page's Markdown with links already
@@ -111,7 +111,7 @@ class SitePage:
     body_from: str | None = None
     """Site path of the page whose rendered body this page shows as it is (rendered once)."""
     listing: dict[str, Any] = field(default_factory=dict)
-    """A listing page's data (``Listed``, ``CategoryCard`` …), rendered by ``partials/deflect/<role>.html``."""
+    """A listing page's data (``Listed``, ``CategoryCard`` …), which its ``partials/deflect/`` template shows."""
 
 
 class SitePlan:
@@ -251,13 +251,14 @@ class SitePlan:
                             text(lang, "all_articles", count=count))
 
     def _faq_entries(self, lang: str, slug: str) -> list[Listed]:
-        return [self._listed(doc, lang, f"{lang}/{slug}/faq.md", doc.slug) for doc, _ in self._entries(lang, slug, "faq")]
+        entries = self._entries(lang, slug, "faq")
+        return [self._listed(doc, lang, f"{lang}/{slug}/faq.md", doc.slug) for doc, _ in entries]
 
     def _add_category(self, slug: str, lang: str) -> None:
         card = self._card(slug, lang)
         path = card.site_path
-        listing = {"category": card, "articles": [self._listed(doc, lang, doc_path) for doc, doc_path in self._entries(lang, slug)],
-                   "faq": self._faq_entries(lang, slug)}
+        articles = [self._listed(doc, lang, doc_path) for doc, doc_path in self._entries(lang, slug)]
+        listing = {"category": card, "articles": articles, "faq": self._faq_entries(lang, slug)}
         self.pages[path] = SitePage(path, lang, "category", card.title, description=card.description, category=slug,
                                     content_lang=lang, listing=listing)
 
@@ -288,7 +289,7 @@ class SitePlan:
 
     def _add_home(self, lang: str) -> None:
         path = f"{lang}/index.md"
-        # The hero (title, text and the large search box) is main.html's; the rest is partials/deflect/home.html.
+        # Above this listing, partials/deflect/hero.html shows the title and the large search box.
         listing = {
             "categories": [self._card(slug, lang) for slug in self.center.categories],
             "popular": [self._listed(doc, lang, self._site_path(doc, lang)) for doc in self._popular(lang)],
