@@ -180,7 +180,7 @@ def _category_texts(
     for key, entry in value.items():
         line = source.line_of(slug, str(key)) - 1
         if key == "icon":
-            # The icon becomes Markdown emoji syntax on the home page, so only an icon name gets through.
+            # The home page includes the theme file .icons/<icon>.svg, so only an icon name gets through.
             if not isinstance(entry, str) or not ICON_RE.match(entry):
                 problems.append(error(rel, line, f"category '{slug}': icon must be an icon name such as 'material/truck'"))
                 icon = None

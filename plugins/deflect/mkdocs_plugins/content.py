@@ -31,6 +31,7 @@ from ..site.sitemap import sitemap_entries, write_sitemap
 from .config import ContentConfig
 from .material_theme import material_stylesheets, set_up_material
 from .servecache import ServeCache
+from .theme_pages import render_listings
 
 log = get_plugin_logger(__name__)
 
@@ -113,12 +114,8 @@ class ContentPlugin(BasePlugin[ContentConfig]):
             log.info(f"deflect/content: {self.serve_cache.hits} unchanged page steps reused from the previous rebuild")
 
     def on_env(self, env: Any, *, config: MkDocsConfig, files: Files) -> Any:
-        """Every page's title and description become escaped HTML text before any template runs.
-
-        MkDocs' Jinja environment does not autoescape, and Material prints ``page.title``,
-        ``page.meta.title`` and ``page.meta.description`` as they are (in the header, the h1, the
-        footer links of neighbouring pages), so the values themselves are made safe here.
-        """
+        """Before any template runs: listing pages get their HTML from Deflect's templates (autoescaped),
+        and every page's title and description become escaped HTML text, as Material prints them as they are."""
         if not self.config.enabled:
             return None
         if self.serve_cache is not None:
@@ -131,6 +128,7 @@ class ContentPlugin(BasePlugin[ContentConfig]):
             from_heading = "title" not in page.meta and bool(getattr(page, "_title_from_render", None))
             page.title = page_title(page.title, from_heading=from_heading)
             escape_page_meta(page.meta)
+        render_listings(env, self.plan, files, config, self._url)
         return env
 
     def _share_anchors(self, page: Page, files: Files) -> None:

@@ -13,7 +13,7 @@ from ..content.settings import ContentSettings
 from ..feedback_reasons import FEEDBACK_REASONS
 from .contact import contact_options
 from .jsonld import faq_jsonld
-from .plan import NavEntry, SitePage, SitePlan
+from .plan import CategoryCard, Listed, NavEntry, SitePage, SitePlan
 from .strings import strings_for
 
 UrlFor = Callable[[str], str]
@@ -78,6 +78,27 @@ def not_found_context(settings: ContentSettings, url: UrlFor) -> dict[str, Any]:
                   "search_url": url(f"{code}/search.md"), "contact_url": url(f"{code}/contact.md")}
                  for code in settings.codes]
     return {"default": settings.default_language, "languages": languages}
+
+
+def listing_context(planned: SitePage, url: UrlFor) -> dict[str, Any]:
+    """A listing page's data as its template reads it: each ``site_path`` becomes ``url`` and each
+    ``<name>_path`` becomes ``<name>_url``, the page's address from the site root (with ``#anchor``
+    when the entry has one); templates print it with ``| url``, as Material's do."""
+
+    def convert(value: Any) -> Any:
+        if isinstance(value, (Listed, CategoryCard)):
+            item = {key: convert(field) for key, field in vars(value).items() if key != "site_path"}
+            anchor = getattr(value, "anchor", None)
+            item["url"] = url(value.site_path) + (f"#{anchor}" if anchor else "")
+            return item
+        if isinstance(value, list):
+            return [convert(item) for item in value]
+        if isinstance(value, dict):
+            return {(key[:-5] + "_url" if key.endswith("_path") else key):
+                    (url(item) if key.endswith("_path") and item else convert(item)) for key, item in value.items()}
+        return value
+
+    return convert(planned.listing)
 
 
 def nav_entry(entry: NavEntry, url: UrlFor, current: str | None = None) -> dict[str, Any]:

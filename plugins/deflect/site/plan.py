@@ -1,22 +1,24 @@
-"""Plan the pages of a help-center site from the content model.
+"""Plan the pages of a help-center site from the content model: which pages exist and what each shows.
 
 Every page is addressed by its *site path*, the source URI MkDocs gives it
 (``hr/account/reset-password.md``). The plan holds each page's Markdown with links already
 pointing at site paths, and the per-page context the theme shows: language switcher, hreflang
 alternates, notices, breadcrumbs and a sidebar scoped to the page's category (so a 10,000-article
-site does not write its whole navigation into every page). Nothing here imports MkDocs.
+site does not write its whole navigation into every page). Listing pages (home, categories, the FAQ
+index, the language choice) hold only data here: the theme's ``partials/deflect/*.html`` templates
+write their markup. Nothing here imports MkDocs.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import posixpath
 from dataclasses import dataclass, field
+from typing import Any
 
 from ..content.links import LinkTarget, is_markdown_link, relative_site_link, resolve
 from ..content.markdown_scan import Link, rewrite_links
 from ..content.model import Document, Content
-from ..escaping import json_text
+from ..escaping import html_text
 from .admonitions import localize_admonitions
 from .strings import language_name, text
 from ..locales import browser_aliases
@@ -56,6 +58,35 @@ class Alternate:
 
 
 @dataclass
+class Listed:
+    """An article or FAQ entry on a listing page, or a language on the language choice."""
+
+    title: str
+    site_path: str
+    anchor: str | None = None
+    summary: str = ""
+    lang: str = ""
+    """The language of its text: a fallback's differs from the page's."""
+    badge: str | None = None
+    """``in English`` when the text is in another language than the page."""
+
+
+@dataclass
+class CategoryCard:
+    """A category as the home page and its own page show it."""
+
+    slug: str
+    title: str
+    description: str
+    site_path: str
+    icon: str | None
+    """An icon of the theme (``material/truck``): ``.icons/<icon>.svg``."""
+    count: int
+    all_articles: str
+    """``All 7 articles`` in the page's language."""
+
+
+@dataclass
 class SitePage:
     """One page of the built site."""
 
@@ -78,6 +109,8 @@ class SitePage:
     """A light fallback page: Deflect's small template, ``noindex``, left out of the sitemap."""
     body_from: str | None = None
     """Site path of the page whose rendered body this page shows as it is (rendered once)."""
+    listing: dict[str, Any] = field(default_factory=dict)
+    """A listing page's data (``Listed``, ``CategoryCard`` …), which its ``partials/deflect/`` template shows."""
 
 
 class SitePlan:
@@ -203,33 +236,30 @@ class SitePlan:
         return sorted(docs, key=lambda item: (item[0].lang != lang, getattr(item[0].front, "order", None) or 0,
                                              item[0].title.casefold()))
 
-    def _badge(self, doc: Document, lang: str) -> str:
-        if doc.lang == lang:
-            return ""
-        name = self._language_name(doc.lang, lang)
-        return f' <span class="deflect-badge" lang="{doc.lang}">{_escape(text(lang, "in_language", language=name))}</span>'
+    def _listed(self, doc: Document, lang: str, site_path: str, anchor: str | None = None) -> Listed:
+        badge = None
+        if doc.lang != lang:
+            badge = text(lang, "in_language", language=self._language_name(doc.lang, lang))
+        return Listed(doc.title, site_path, anchor, doc.summary, doc.lang, badge)
 
-    def _add_category(self, slug: str, lang: str) -> None:
+    def _card(self, slug: str, lang: str) -> CategoryCard:
         category = self.center.categories[slug]
         info = category.text(lang, self.settings.default_language)
-        path = f"{lang}/{slug}/index.md"
-        entries = self._entries(lang, slug)
-        lines = [_md(info.description), ""] if info.description else []
-        if entries:
-            lines.append('<div class="deflect-articles" markdown>\n')
-            for doc, doc_path in entries:
-                link = posixpath.relpath(doc_path, f"{lang}/{slug}")
-                lines.append(f"- [{_md(doc.title)}]({link}){self._badge(doc, lang)}  \n  {_md(doc.summary)}")
-            lines.append("\n</div>\n")
-        else:
-            lines.append(text(lang, "no_articles"))
-        faqs = self._entries(lang, slug, "faq")
-        if faqs:
-            lines.append(f"## {text(lang, 'faq')} {{#faq}}\n")
-            for doc, _ in faqs:
-                lines.append(f"- [{_md(doc.title)}](faq.md#{doc.slug}){self._badge(doc, lang)}")
-        self.pages[path] = SitePage(path, lang, "category", info.title, "\n".join(lines) + "\n",
-                                    description=info.description, category=slug, content_lang=lang)
+        count = len(self._entries(lang, slug))
+        return CategoryCard(slug, info.title, info.description, f"{lang}/{slug}/index.md", category.icon, count,
+                            text(lang, "all_articles", count=count))
+
+    def _faq_entries(self, lang: str, slug: str) -> list[Listed]:
+        entries = self._entries(lang, slug, "faq")
+        return [self._listed(doc, lang, f"{lang}/{slug}/faq.md", doc.slug) for doc, _ in entries]
+
+    def _add_category(self, slug: str, lang: str) -> None:
+        card = self._card(slug, lang)
+        path = card.site_path
+        articles = [self._listed(doc, lang, doc_path) for doc, doc_path in self._entries(lang, slug)]
+        listing = {"category": card, "articles": articles, "faq": self._faq_entries(lang, slug)}
+        self.pages[path] = SitePage(path, lang, "category", card.title, description=card.description, category=slug,
+                                    content_lang=lang, listing=listing)
 
     def _add_faq(self, slug: str, lang: str) -> None:
         entries = self._entries(lang, slug, "faq")
@@ -242,50 +272,32 @@ class SitePlan:
             answer = self._rewrite(doc, path, lang).strip()
             blocks.append(
                 f'<details class="deflect-faq" id="{doc.slug}" markdown="block"{_lang_attr(doc, lang)}>\n'
-                f"<summary>{_escape(doc.title)}</summary>\n\n{answer}\n\n</details>\n"
+                f"<summary>{html_text(doc.title)}</summary>\n\n{answer}\n\n</details>\n"
             )
         self.pages[path] = SitePage(path, lang, "faq", title, "\n".join(blocks), category=slug, content_lang=lang,
                                     description=title, faq_entries=[doc for doc, _ in entries])
 
     def _add_faq_index(self, lang: str) -> None:
-        lines = []
-        for slug in self.center.categories:
-            entries = self._entries(lang, slug, "faq")
-            if not entries:
-                continue
-            lines.append(f"## [{_md(self.center.category_title(slug, lang))}]({slug}/faq.md) {{#{slug}}}\n")
-            lines += [f"- [{_md(doc.title)}]({slug}/faq.md#{doc.slug}){self._badge(doc, lang)}" for doc, _ in entries]
-            lines.append("")
-        if lines:
+        sections = [{"category": self._card(slug, lang), "faq_path": f"{lang}/{slug}/faq.md",
+                     "entries": self._faq_entries(lang, slug)} for slug in self.center.categories]
+        sections = [section for section in sections if section["entries"]]
+        if sections:
             path = f"{lang}/faq.md"
-            self.pages[path] = SitePage(path, lang, "faq_index", text(lang, "faq"), "\n".join(lines),
-                                        content_lang=lang, description=text(lang, "all_faq"))
+            self.pages[path] = SitePage(path, lang, "faq_index", text(lang, "faq"), content_lang=lang,
+                                        description=text(lang, "all_faq"), listing={"sections": sections})
 
     def _add_home(self, lang: str) -> None:
         path = f"{lang}/index.md"
-        # The hero (title, text and the large search box) is the theme's (main.html), so the box can
-        # point at the search page whatever the site's URL style.
-        lines = [f"## {text(lang, 'categories')} {{#categories}}\n", '<div class="grid cards" markdown>\n']
-        for slug, category in self.center.categories.items():
-            info = category.text(lang, self.settings.default_language)
-            count = len(self._entries(lang, slug))
-            icon = f":{category.icon.replace('/', '-')}:{{ .lg .middle }} " if category.icon else ""
-            lines.append(f"-   {icon}[**{_md(info.title)}**]({slug}/index.md)\n\n    ---\n\n    {_md(info.description)}\n\n"
-                         f"    [{text(lang, 'all_articles', count=count)} →]({slug}/index.md)\n")
-        lines.append("</div>\n")
-        for title, docs in ((text(lang, "popular"), self._popular(lang)), (text(lang, "recent"), self._recent(lang))):
-            if docs:
-                anchor = "popular" if title == text(lang, "popular") else "recent"
-                lines.append(f"## {title} {{#{anchor}}}\n")
-                lines += [f"- [{_md(doc.title)}]({posixpath.relpath(self._site_path(doc, lang), lang)}){self._badge(doc, lang)}"
-                          for doc in docs]
-                lines.append("")
-        if f"{lang}/faq.md" in self.pages:
-            lines.append(f"[{text(lang, 'all_faq')} →](faq.md)\n")
-        lines.append(f'<div class="deflect-home-contact" markdown>\n\n## {text(lang, "contact")} {{#contact}}\n\n'
-                     f"[{text(lang, 'contact_page')} →](contact.md){{ .md-button }}\n\n</div>\n")
-        self.pages[path] = SitePage(path, lang, "home", text(lang, "help_center"), "\n".join(lines), content_lang=lang,
-                                    description=text(lang, "hero_text"))
+        # Above this listing, partials/deflect/hero.html shows the title and the large search box.
+        listing = {
+            "categories": [self._card(slug, lang) for slug in self.center.categories],
+            "popular": [self._listed(doc, lang, self._site_path(doc, lang)) for doc in self._popular(lang)],
+            "recent": [self._listed(doc, lang, self._site_path(doc, lang)) for doc in self._recent(lang)],
+            "faq_path": f"{lang}/faq.md" if f"{lang}/faq.md" in self.pages else None,
+            "contact_path": f"{lang}/contact.md",
+        }
+        self.pages[path] = SitePage(path, lang, "home", text(lang, "help_center"), content_lang=lang,
+                                    description=text(lang, "hero_text"), listing=listing)
 
     def _add_contact(self, lang: str) -> None:
         """The contact page: suggestions as the reader types, then the contact options."""
@@ -317,24 +329,14 @@ class SitePlan:
 
     def _add_root(self) -> None:
         default = self.settings.default_language
-        items = "\n".join(
-            f'<li><a href="{lang.code}/" hreflang="{lang.code}" lang="{lang.code}">{_escape(lang.name)}</a></li>'
-            for lang in self.settings.languages
-        )
-        # Browsers name Tagalog "fil"/"fil-PH" (Filipino); match the whole tag, then its language,
-        # then a known alias, in the reader's order of preference.
+        languages = [Listed(lang.name, f"{lang.code}/index.md", lang=lang.code) for lang in self.settings.languages]
+        # Browsers name Tagalog "fil"/"fil-PH" (Filipino): the page's script matches the whole tag, then its
+        # language, then a known alias, in the reader's order of preference.
         codes = {code.lower(): code for code in self.settings.codes}
         aliases = browser_aliases(self.settings.codes)  # the language registry's aliases
-        script = (
-            "<script>(function(){var codes=" + json_text(codes) + ",aliases=" + json_text(aliases)
-            + ";var prefs=navigator.languages||[navigator.language||''];"
-            "for(var i=0;i<prefs.length;i++){var t=(prefs[i]||'').toLowerCase().replace('_','-'),p=t.split('-')[0];"
-            "var c=codes[t]||codes[p]||aliases[t]||aliases[p];"
-            "if(c){location.replace(c+'/');return;}}location.replace(" + json_text(default + "/") + ");})();</script>"
-        )
-        markdown = f'<ul class="deflect-languages">\n{items}\n</ul>\n\n{script}\n'
-        self.pages["index.md"] = SitePage("index.md", default, "root", text(default, "choose_language"), markdown,
-                                          content_lang=default)
+        listing = {"languages": languages, "codes": codes, "aliases": aliases, "default": default}
+        self.pages["index.md"] = SitePage("index.md", default, "root", text(default, "choose_language"),
+                                          content_lang=default, listing=listing)
 
     # ----- per-page context -----------------------------------------------------------------
     def page_for(self, site_path: str) -> SitePage:
@@ -415,23 +417,6 @@ def _updated(doc: Document) -> dt.date | None:
     if doc.last_changed:
         return doc.last_changed.date()
     return doc.front.reviewed or doc.published
-
-
-
-def _escape(value: str) -> str:
-    return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
-
-
-def _md(value: str) -> str:
-    """Text placed inside generated Markdown: no accidental markup or HTML from titles.
-
-    Braces are escaped too: ``{: onclick=…}`` after a link or a paragraph would be an attribute
-    list. Line breaks become spaces, so a title cannot start a block of its own.
-    """
-    escaped = _escape(" ".join(value.split()))
-    for char in "\\[]*_`{}":  # the backslash first, or the escapes added here would be escaped again
-        escaped = escaped.replace(char, "\\" + char)
-    return escaped
 
 
 def _lang_attr(doc: Document, lang: str) -> str:
