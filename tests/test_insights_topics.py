@@ -19,7 +19,8 @@ import pytest
 
 from deflect.insights.taxonomy import TopicChange, load_aliases, suggest_aliases
 from deflect.insights.tickets import TicketStore
-from deflect.insights.topics import cluster_unassigned, stop_words
+from deflect.insights.prepare import assign_clusters
+from deflect.insights.topics import stop_words
 
 sys.path.insert(0, str(Path(__file__).parent))
 from sumo_kb import QUESTIONS, write_sumo_help_center  # noqa: E402
@@ -194,7 +195,7 @@ def firefox_clusters(tmp_path_factory):
         for row in rows[:3000]:  # a sample keeps the test quick; the topic and tags are held out
             writer.writerow({**row, "topic": "", "tags": ""})
     store = TicketStore.load([path], preset="sumo")
-    return store, cluster_unassigned(store, "en")
+    return store, list(assign_clusters(store, "en").values())
 
 
 def test_no_cluster_takes_most_tickets(firefox_clusters) -> None:
@@ -227,6 +228,6 @@ def test_tickets_outside_the_fitted_sample_get_the_nearest_cluster(tmp_path: Pat
     clustered_export(export)
     monkeypatch.setattr(topics, "SAMPLE", 40)
     store = TicketStore.load([export])
-    clusters = cluster_unassigned(store, "en")
+    clusters = list(assign_clusters(store, "en").values())
     assert sum(c.tickets for c in clusters) == store.count == 90 and store.unassigned() == 0
     assert max(c.tickets for c in clusters) <= 0.35 * 90
