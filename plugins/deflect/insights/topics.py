@@ -41,6 +41,7 @@ class Cluster:
     label: str  # "calendar · reminder · event"
     terms: list[str]
     tickets: int
+    source: str = "cluster"  # "language": the tickets of a language too few to cluster, as one topic
 
 
 # Words every ticket uses ("I have a problem, please help, it does not work"): they say nothing
@@ -102,7 +103,7 @@ def discover(texts: list[tuple[int, str, str, str]], lang: str = "en", *, taken:
     for code in sorted(groups, key=lambda c: (-groups[c], c)):
         _cluster(found, by_code[code], code, share(groups[code]), progress, label_prefix=f"{code}: ")
     for code in small:
-        found.add(_Draft(f"{code}-language", f"{code}: tickets in this language"), by_code[code])
+        found.add(_Draft(f"{code}-language", f"{code}: tickets in this language", source="language"), by_code[code])
     if by_code.get(""):
         _cluster(found, by_code[""], lang, share(len(by_code[""])), progress)
     return found
@@ -117,6 +118,7 @@ class _Draft:
     candidates: list[tuple[str, str, float]] | None = None
     central: str = ""
     lang: str = ""  # the slug's language prefix ("it-") of a clustered language
+    source: str = "cluster"  # as :attr:`Cluster.source`
 
     def name(self, personal: set[str], used: set[str]) -> tuple[str, str, list[str]]:
         """(slug, label, terms), no word of the label a creator's name (``personal``, lowercase)."""
@@ -161,7 +163,8 @@ class Discovery:
         names = [draft.name(personal, used) for draft in self.drafts]
         assignments = {rid: names[index][0] for rid, index in self.assignments.items()}
         sizes = Counter(assignments.values())
-        clusters = [Cluster(slug, label, terms, sizes[slug]) for slug, label, terms in names if sizes[slug]]
+        clusters = [Cluster(slug, label, terms, sizes[slug], draft.source)
+                    for draft, (slug, label, terms) in zip(self.drafts, names) if sizes[slug]]
         return sorted(clusters, key=lambda c: (-c.tickets, c.topic)), assignments
 
 
