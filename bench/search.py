@@ -82,7 +82,8 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-from _browser import FIRST_QUERIES, MEASURED, WARMUP, Browsing, launch, measure_deflect, measure_material, percentile  # noqa: E402
+from _browser import (FIRST_QUERIES, MEASURED, WARMUP, Browsing, launch, measure_deflect,  # noqa: E402
+                      measure_material, percentile)
 from _quality import CROSS_KIND, QualityRow, quality_tables, run_quality, table  # noqa: E402
 from _sites import (StaticServer, deflect_index_seconds, ensure_deflect_search, material_index_seconds,  # noqa: E402
                     mkdocs_build, progress, without_search)

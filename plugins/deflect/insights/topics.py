@@ -7,6 +7,9 @@ inside it, else a cut along its main direction) so that no catch-all cluster swa
 every ticket is assigned to its nearest final centroid. Each cluster is named by the 2–4 terms
 that set it apart from the mean (shown as the word form the tickets use most), never by stop
 words; a cluster with fewer than two such words is named by its most central ticket's subject.
+
+Texts in, assignments and names out: the ticket store is the caller's (:func:`deflect.insights.prepare.assign_clusters`
+hands the texts over and writes the assignments back once); no word a creator's name is in a name.
 """
 from __future__ import annotations
 
