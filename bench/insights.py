@@ -153,14 +153,14 @@ def timed_load(*args, **kwargs):
     phases["import"] = time.perf_counter() - start
     return store
 prep.TicketStore.load = timed_load
-real_cluster = prep.cluster_unassigned
+real_cluster = prep.assign_clusters
 def timed_cluster(*args, **kwargs):
     start = time.perf_counter()
     clusters = real_cluster(*args, **kwargs)
     phases["clustering"] = time.perf_counter() - start
-    phases["clusters"] = [c.tickets for c in clusters]
+    phases["clusters"] = [c.tickets for c in clusters.values()]
     return clusters
-prep.cluster_unassigned = timed_cluster
+prep.assign_clusters = timed_cluster
 prepared = prepare([root / "tickets.csv"], center, service, preset="zendesk",
                    progress=lambda m: print("[insights]   " + m, file=sys.stderr, flush=True))
 times["import"] = phases["import"]

@@ -182,6 +182,17 @@ def test_flood_429(store):
     assert store.count("votes") == codes.count(201)
 
 
+def test_flood_429_on_the_helpful_counts_too(store):
+    """The one GET under /api/ (public vote counts) spends the same token bucket as the POSTs."""
+    client = client_for(store, rate=1, burst=3)
+    replies = [client.get("/api/helpful", params={"article": "en/a/"}, headers={"Origin": SITE}) for _ in range(8)]
+    assert [r.status_code for r in replies[:3]] == [200] * 3
+    limited = [r for r in replies if r.status_code == 429]
+    assert len(limited) >= 4 and all(r.headers["retry-after"] == "1" for r in limited)
+    assert all(r.headers["access-control-allow-origin"] == SITE for r in limited)
+    assert client.post("/api/votes", json=vote()).status_code == 429  # the same bucket
+
+
 def test_spam(client, store):
     # honeypot filled → stored flagged, never reported
     r = client.post("/api/votes", json=vote(voter="bot-00001", helpful=False, comment="Nice", website="http://x.io"))

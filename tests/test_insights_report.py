@@ -308,3 +308,34 @@ def test_renderers_do_not_change_their_input():
     before = copy.deepcopy((gaps, impact))
     gaps_html(gaps), gaps_csv(gaps), gaps_table(gaps), impact_html(impact), impact_csv(impact), impact_table(impact)
     assert (gaps, impact) == before
+
+
+def test_terminal_tables_show_control_characters_as_escapes():
+    """A ticket export's topic names and titles cannot drive the terminal: ANSI escapes (clear the
+    screen, retitle the window, colour), C1 controls and bidi overrides show as their escapes."""
+    hostile = "pwn\x1b[2J\x1b]0;owned\x07\x9b31m\u202eevil\nnext"
+    gaps = {"topics": [_topic("x", hostile, 3, "weak", best_article={"url": "u", "title": "T\x1b[31mred"})]}
+    impact = {"articles": [{"url": "u", "title": hostile, "topic": "t\x1bc", "published": "2024-01-01",
+                            "significant": False}]}
+    for table in (gaps_table(gaps), impact_table(impact)):
+        console = Console(record=True, width=400, color_system=None)
+        console.print(table)
+        out = console.export_text()
+        assert not re.search(r"[\x00-\x09\x0b-\x1f\x7f-\x9f\u202e]", out), repr(out)
+        assert "\\x1b[2J" in out and "\\u202eevil next" in out
+    assert "T\\x1b[31mred" in _render(gaps_table(gaps))
+
+
+@pytest.mark.parametrize("cell", [" =1+1", "\t=cmd|' /C calc'!A0", "  @SUM(A1:A2)", "\u00a0+1", " \t-2+3", "\r\n=1"])
+def test_formulas_after_leading_whitespace_are_text(cell):
+    from deflect.spreadsheet import spreadsheet_cell, to_csv
+
+    assert spreadsheet_cell(cell) == "'" + cell
+    assert list(csv.reader(io.StringIO(to_csv(["a"], [[cell]]))))[1] == ["'" + cell]
+
+
+@pytest.mark.parametrize("cell", [" plain text", "a=b", "3-2", -3.5])
+def test_text_that_is_no_formula_is_left_alone(cell):
+    from deflect.spreadsheet import spreadsheet_cell
+
+    assert spreadsheet_cell(cell) == cell

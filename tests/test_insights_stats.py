@@ -264,3 +264,14 @@ def test_t_quantile():
     # Below 2 degrees of freedom: exact with scipy, conservative (1 degree of freedom) without it.
     # (scipy's exact path is not exercised here: importing scipy.stats alone takes about a second.)
     assert _hill_t_quantile(0.975, 1.5) >= 6.016663 - 1e-6
+
+
+def test_control_series_is_the_sum_of_the_controls():
+    """impact sums every topic once and subtracts the few an article leaves out of its control."""
+    from deflect.insights.impact import control_series
+
+    rng = np.random.default_rng(3)
+    series = {f"t{i}": [int(n) for n in rng.poisson(20, 30)] for i in range(40)}
+    totals = [sum(week) for week in zip(*series.values())]
+    for controls in (list(series), ["t3", "t7"], [name for name in series if name not in ("t0", "t9", "t21")], []):
+        assert control_series(series, totals, controls) == [sum(series[n][w] for n in controls) for w in range(30)]

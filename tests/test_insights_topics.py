@@ -19,7 +19,8 @@ import pytest
 
 from deflect.insights.taxonomy import TopicChange, load_aliases, suggest_aliases
 from deflect.insights.tickets import TicketStore
-from deflect.insights.topics import cluster_unassigned, stop_words
+from deflect.insights.prepare import assign_clusters
+from deflect.insights.topics import stop_words
 
 sys.path.insert(0, str(Path(__file__).parent))
 from sumo_kb import QUESTIONS, write_sumo_help_center  # noqa: E402
@@ -194,7 +195,7 @@ def firefox_clusters(tmp_path_factory):
         for row in rows[:3000]:  # a sample keeps the test quick; the topic and tags are held out
             writer.writerow({**row, "topic": "", "tags": ""})
     store = TicketStore.load([path], preset="sumo")
-    return store, cluster_unassigned(store, "en")
+    return store, list(assign_clusters(store, "en").values())
 
 
 def test_no_cluster_takes_most_tickets(firefox_clusters) -> None:
@@ -227,6 +228,44 @@ def test_tickets_outside_the_fitted_sample_get_the_nearest_cluster(tmp_path: Pat
     clustered_export(export)
     monkeypatch.setattr(topics, "SAMPLE", 40)
     store = TicketStore.load([export])
-    clusters = cluster_unassigned(store, "en")
+    clusters = list(assign_clusters(store, "en").values())
     assert sum(c.tickets for c in clusters) == store.count == 90 and store.unassigned() == 0
     assert max(c.tickets for c in clusters) <= 0.35 * 90
+
+
+def test_assignments_name_the_source_the_clustering_gave(tmp_path: Path) -> None:
+    """--assignments says "language" for a language too small to cluster, because discovery said so,
+    not because of how the topic's name ends: a cluster named "display · language" is a cluster."""
+    from deflect.insights.prepare import Prepared
+    from deflect.insights.report import write_assignments
+    from deflect.insights.topics import Cluster
+
+    export = tmp_path / "tickets.csv"
+    export.write_text("id,created,subject,topic\n1,2025-03-03,Display language,\n2,2025-03-04,Idioma,\n"
+                      "3,2025-03-05,Menu language,\n4,2025-03-06,Refund,sign-language\n", encoding="utf-8")
+    store = TicketStore.load([export])
+    clusters = {"display-language": Cluster("display-language", "display · language", ["display", "language"], 2),
+                "es-language": Cluster("es-language", "es: tickets in this language", [], 1, "language")}
+    store.assign_topics({1: "display-language", 2: "es-language", 3: "display-language"})
+    prepared = Prepared(store, None, [], [], {}, [], clusters)  # type: ignore[arg-type]  # no matcher: not needed
+    assert write_assignments(prepared, tmp_path / "out.csv") == 4
+    rows = list(csv.DictReader((tmp_path / "out.csv").open(encoding="utf-8")))
+    assert [(r["ticket_id"], r["topic"], r["source"]) for r in rows] == [
+        ("1", "display-language", "cluster"), ("2", "es-language", "language"), ("3", "display-language", "cluster"),
+        ("4", "sign-language", "export")]
+
+
+def test_declared_topics_follow_topics_yml(tmp_path: Path) -> None:
+    """An article's ``topics:`` entry stands for the new name once topics.yml is merged (by slug)."""
+    from deflect.content import load_help_center, load_settings
+    from deflect.insights.coverage import TopicMatcher
+    from deflect.search.service import SearchService
+
+    synthetic_center(tmp_path, {"reset-password": ("password", START)})
+    center, _ = load_help_center(load_settings(tmp_path / "mkdocs.yml"), with_history=False)
+    matcher = TopicMatcher(center, SearchService.build(center))
+    assert matcher.declared_topic("Password Reset") == "password-reset"
+    matcher.merge_aliases({"Password Reset": "Sign-in help", "password": "credentials"})
+    assert matcher.declared_topic("password reset") == "sign-in-help"
+    assert matcher.declared_topic("password") == "credentials" and matcher.declared_topic("refund") == "refund"
+    assert [a.url for a in matcher.declared["credentials"]] == [a.url for a in matcher.articles.values()]

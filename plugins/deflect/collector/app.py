@@ -234,6 +234,14 @@ class Guard:
         await send(start)
         await send(payload)
 
+    async def _rate_limited(self, scope, send, cors) -> bool:
+        """Whether the client (IP) is over its token bucket; if it is, the 429 has been sent."""
+        client = (scope.get("client") or ("?", 0))[0]
+        if self.buckets.allow(client):
+            return False
+        await self._send(send, 429, {"detail": "too many requests"}, cors + [(b"retry-after", b"1")])
+        return True
+
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http" or not scope["path"].startswith("/api/"):
             return await self.app(scope, receive, send)
@@ -253,9 +261,8 @@ class Guard:
             await send({"type": "http.response.start", "status": 204, "headers": pre})
             return await send({"type": "http.response.body", "body": b""})
         if scope["method"] == "GET" and scope["path"] in self.readable:
-            client = (scope.get("client") or ("?", 0))[0]
-            if not self.buckets.allow(client):
-                return await self._send(send, 429, {"detail": "too many requests"}, cors + [(b"retry-after", b"1")])
+            if await self._rate_limited(scope, send, cors):
+                return None
             return await self.app(scope, receive, _adding_headers(send, cors))
         if scope["method"] != "POST":
             return await self._send(send, 405, {"detail": "method not allowed"}, cors + [(b"allow", b"POST, OPTIONS")])
@@ -266,9 +273,8 @@ class Guard:
                     return await self._send(send, 413, {"detail": "payload too large"}, cors)
             except ValueError:
                 return await self._send(send, 400, {"detail": "bad content-length"}, cors)
-        client = (scope.get("client") or ("?", 0))[0]
-        if not self.buckets.allow(client):
-            return await self._send(send, 429, {"detail": "too many requests"}, cors + [(b"retry-after", b"1")])
+        if await self._rate_limited(scope, send, cors):
+            return None
         # Read the (small) body here, so oversized chunked bodies are refused too.
         chunks, size = [], 0
         while True:

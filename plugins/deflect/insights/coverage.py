@@ -100,21 +100,23 @@ class TopicMatcher:
         self.profiles: dict[str, Profile] = {}
         self._saturations: dict[str, float] = {}  # language → weight at which a term counts fully
         self.declared: dict[str, list[ArticleInfo]] = defaultdict(list)
+        self._renamed: dict[str, str] = {}  # topics.yml by old name's slug: old → new
         for article in self.articles.values():
             for topic in article.topics:
                 self.declared[slugify(topic)].append(article)
 
     def merge_aliases(self, aliases: dict[str, str]) -> None:
         """Articles declaring an old topic name (``topics.yml``: old → new) declare the new one."""
+        self._renamed.update((slugify(old), new) for old, new in aliases.items())
         for old, new in aliases.items():
             moved = self.declared.pop(slugify(old), [])
             if moved:
                 self.declared[slugify(new)].extend(a for a in moved if a not in self.declared[slugify(new)])
 
-    def declared_topic(self, topic: str, aliases: dict[str, str]) -> str:
-        """The topic an article's ``topics:`` entry stands for once ``topics.yml`` is applied."""
-        by_slug = {slugify(old): new for old, new in aliases.items()}
-        return slugify(by_slug.get(slugify(topic), topic))
+    def declared_topic(self, topic: str) -> str:
+        """The topic an article's ``topics:`` entry stands for once ``topics.yml`` (as merged by
+        :meth:`merge_aliases`) is applied."""
+        return slugify(self._renamed.get(slugify(topic), topic))
 
     def learn_profiles(self, texts: dict[str, list[dict]]) -> None:
         """Profile every topic from a sample of its tickets (``texts``: topic → dicts with

@@ -22,7 +22,7 @@ from deflect.insights.coverage import slugify
 from deflect.insights.prepare import Prepared
 from deflect.insights.stats import diff_in_diff
 
-__all__ = ["impact_report"]
+__all__ = ["control_series", "impact_report"]
 
 
 def impact_report(prepared: Prepared, *, window: int = 12, min_weeks: int = 3) -> dict:
@@ -40,7 +40,7 @@ def impact_report(prepared: Prepared, *, window: int = 12, min_weeks: int = 3) -
     for article in prepared.matcher.articles.values():
         if article.kind == "faq" or article.lang != prepared.matcher.default_language:
             continue
-        names = [prepared.matcher.declared_topic(t, prepared.aliases) for t in article.topics]
+        names = [prepared.matcher.declared_topic(t) for t in article.topics]
         own = [declared[name] for name in names if name in declared]
         topic = max(own, key=lambda name: by_topic[name].tickets) if own else tied.get(article.id)
         entry = {"url": article.url, "title": article.title}
@@ -58,6 +58,7 @@ def impact_report(prepared: Prepared, *, window: int = 12, min_weeks: int = 3) -
             continue
         published_weeks.setdefault(topic, []).append(index)
         plan.append((article, topic, index, entry))
+    totals = [sum(week) for week in zip(*prepared.series.values())] or [0] * len(weeks)  # every topic, once
     changes: dict[str, list] = {}
     for change in prepared.changes:
         changes.setdefault(change.topic, []).append(change)
@@ -80,7 +81,7 @@ def impact_report(prepared: Prepared, *, window: int = 12, min_weeks: int = 3) -
                 "not measurable: no control topic is stable across the window"
                 + (f" ({', '.join(sorted(unstable)[:3])} start or stop abruptly in it)" if unstable else ""))})
             continue
-        control = [sum(prepared.series[name][w] for name in controls) for w in range(len(weeks))]
+        control = control_series(prepared.series, totals, controls)
         estimate = diff_in_diff(prepared.series[topic], control, index, window=window, min_weeks=min_weeks)
         if estimate is None:
             skipped.append({**entry, "topic": topic, "reason": f"fewer than {min_weeks} whole weeks of tickets "
@@ -107,6 +108,14 @@ def impact_report(prepared: Prepared, *, window: int = 12, min_weeks: int = 3) -
     skipped.sort(key=lambda s: s["url"])
     return {"tickets": prepared.store.count, "period": prepared.period(), "weeks": len(weeks), "window": window,
             "articles": articles, "skipped": skipped}
+
+
+def control_series(series: dict[str, list[int]], totals: list[int], controls: list[str]) -> list[int]:
+    """The weekly tickets of the ``controls`` topics together: the ``totals`` of every topic less the
+    topics left out (an article leaves out a few, so this is not a sum of every control per article)."""
+    chosen = set(controls)
+    left_out = [series[name] for name in series if name not in chosen]
+    return [total - sum(row[w] for row in left_out) for w, total in enumerate(totals)]
 
 
 def _capped(estimate):

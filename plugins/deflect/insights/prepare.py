@@ -14,10 +14,10 @@ from deflect.insights.coverage import Coverage, TopicMatcher
 from deflect.insights.redact import redact
 from deflect.insights.taxonomy import TopicChange, abrupt_changes, apply_aliases, load_aliases
 from deflect.insights.tickets import TicketStore, name_parts, words_of
-from deflect.insights.topics import Cluster, cluster_unassigned
+from deflect.insights.topics import Cluster, discover
 from deflect.search.service import SearchService
 
-__all__ = ["Prepared", "Topic", "prepare"]
+__all__ = ["Prepared", "Topic", "assign_clusters", "prepare"]
 
 SAMPLES = 24  # tickets per topic matched against the index one by one
 PROFILED = 60  # tickets per topic whose words profile it (what sets it apart from the others)
@@ -63,7 +63,7 @@ def prepare(paths: list[Path | str], center: Content, service: SearchService, *,
     if progress and renamed:
         progress(f"topics.yml merged {sum(renamed.values()):,} tickets of {len(renamed)} old topic name(s)")
     lang = center.settings.default_language
-    clusters = {c.topic: c for c in cluster_unassigned(store, lang, progress=progress)}
+    clusters = assign_clusters(store, lang, progress)
     matcher = TopicMatcher(center, service)
     matcher.merge_aliases(aliases)
     profiled = store.samples(PROFILED)
@@ -93,6 +93,17 @@ def prepare(paths: list[Path | str], center: Content, service: SearchService, *,
         days[-1] = min(days[-1], (span[1] - weeks[-1]).days + 1) if len(weeks) > 1 else (span[1] - span[0]).days + 1
     return Prepared(store, matcher, topics, weeks, series, days, clusters, aliases, renamed,
                     abrupt_changes(weeks, series, days))
+
+
+def assign_clusters(store: TicketStore, lang: str, progress: Callable[[str], None] | None = None) -> dict[str, Cluster]:
+    """Give every ticket without a topic a cluster topic, one way: the store hands out their texts,
+    topic discovery clusters them (it never sees the store), the creators among the words that
+    could name a cluster are looked up, and the assignments are written back once."""
+    found = discover(store.unassigned_texts(), lang, taken=[name for name, _, _ in store.topic_counts()],
+                     progress=progress)
+    clusters, assignments = found.named(store.creators_in(words_of(found.words())))
+    store.assign_topics(assignments)
+    return {c.topic: c for c in clusters}
 
 
 def _spread(items: list, count: int) -> list:

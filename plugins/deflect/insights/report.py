@@ -11,6 +11,7 @@ as a formula are prefixed with ``'``.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from datetime import date
 from html import escape
@@ -264,6 +265,7 @@ def write_assignments(prepared, path) -> int:
     cluster), written in chunks through the spreadsheet-safe CSV writer. Returns the rows written.
     A ticket without an id is named by its file and line."""
     labels = {t.topic: t.label for t in prepared.topics}
+    kinds = {c.topic: c.source for c in prepared.clusters.values()}  # "cluster" or "language"
     files = prepared.store.report.files
     cursor = prepared.store.con.execute("SELECT id, file, line, topic, topic_source FROM tickets ORDER BY rid")
     written = 0
@@ -271,7 +273,7 @@ def write_assignments(prepared, path) -> int:
         while rows := cursor.fetchmany(50_000):
             text = to_csv(("ticket_id", "topic", "label", "source"), (
                 ((ticket_id or "").strip() or f"{files[number]}:{line}", topic, labels.get(topic, topic),
-                 "export" if source != "cluster" else "language" if topic.endswith("-language") else "cluster")
+                 "export" if source != "cluster" else kinds.get(topic, "cluster"))
                 for ticket_id, number, line, topic, source in rows))
             out.write(text if not written else text.split("\n", 1)[1])  # the header once
             written += len(rows)
@@ -414,6 +416,17 @@ def _more(table: Table, shown: int, total: int, what: str) -> Table:
     return table
 
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def _cell(value: object) -> Text:
+    """Text from tickets or articles for a terminal cell: never read as markup, and every control
+    character shown as its escape (``\\x1b``), so an export cannot move the cursor, clear the
+    screen, retitle the window or reverse the text around it; line breaks and tabs become spaces."""
+    return Text(_CONTROL.sub(lambda m: " " if m.group() in "\t\n\r" else m.group().encode("unicode_escape")
+                             .decode("ascii"), str(value)))
+
+
 def gaps_table(report: dict, limit: int = 20) -> Table:
     """The first ``limit`` topics as a rich table (text from tickets is never read as markup)."""
     topics = report.get("topics") or []
@@ -424,11 +437,11 @@ def gaps_table(report: dict, limit: int = 20) -> Table:
     for i, t in enumerate(topics[:limit], 1):
         best = t.get("best_article") or {}
         coverage = str(t.get("coverage") or "unknown")
-        table.add_row(str(i), Text(str(t.get("label") or t.get("topic") or "")), str(t.get("tickets", 0)),
+        table.add_row(str(i), _cell(t.get("label") or t.get("topic") or ""), str(t.get("tickets", 0)),
                       _share(t.get("share")),
                       Text(f"{spark_text(_weekly(t.get('weekly'), 'tickets'))} {_trend_text(t.get('trend'))}"),
                       Text(coverage, style=_RICH_COVERAGE.get(coverage, "")), _num(t.get("urgency"), 2),
-                      Text(str(best.get("title") or best.get("url") or "—")))
+                      _cell(best.get("title") or best.get("url") or "—"))
     return _more(table, min(limit, len(topics)), len(topics), "topics")
 
 
@@ -441,7 +454,7 @@ def impact_table(report: dict, limit: int = 20) -> Table:
                           ("Change", "right"), ("Significant", "left")):
         table.add_column(name, justify=justify, no_wrap=name not in ("Article", "Topic"))  # type: ignore[arg-type]
     for i, a in enumerate(articles[:limit], 1):
-        table.add_row(str(i), Text(str(a.get("title") or a.get("url") or "")), Text(str(a.get("topic") or "—")),
+        table.add_row(str(i), _cell(a.get("title") or a.get("url") or ""), _cell(a.get("topic") or "—"),
                       str(a.get("published") or "—"),
                       f"{_num(a.get('before_per_week'))} → {_num(a.get('after_per_week'))}",
                       _ci(a).removesuffix(" per week"), _change_pct(a.get("change_pct")),

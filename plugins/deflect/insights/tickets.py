@@ -806,34 +806,16 @@ class TicketStore:
             SELECT topic, any_value(topic_source), count(*) AS n FROM tickets WHERE topic IS NOT NULL
             GROUP BY topic ORDER BY n DESC, topic""").fetchall()
 
-    @staticmethod
-    def _lang_filter(langs: tuple[list[str], bool] | None) -> str:
-        """SQL condition on the ticket language (two-letter code): in ``langs``, or not in them."""
-        if langs is None:
-            return "TRUE"
-        codes, exclude = langs
-        listed = ", ".join("'" + c.replace("'", "''") + "'" for c in codes) or "''"
-        condition = f"coalesce(split_part(lang, '-', 1), '') IN ({listed})"
-        return f"NOT ({condition})" if exclude else condition
+    def unassigned(self) -> int:
+        """Tickets without a topic."""
+        return _one(self.con.execute("SELECT count(*) FROM tickets WHERE topic IS NULL"))[0]
 
-    def unassigned(self, langs: tuple[list[str], bool] | None = None) -> int:
-        return _one(self.con.execute(
-            f"SELECT count(*) FROM tickets WHERE topic IS NULL AND {self._lang_filter(langs)}"))[0]
-
-    def unassigned_languages(self) -> dict[str, int]:
-        """Tickets without a topic per two-letter language code ('' when unknown)."""
-        return dict(self.con.execute("""SELECT coalesce(split_part(lang, '-', 1), ''), count(*) FROM tickets
-                                        WHERE topic IS NULL GROUP BY 1""").fetchall())
-
-    def texts(self, *, limit: int | None = None, body_chars: int = 300,
-              langs: tuple[list[str], bool] | None = None) -> list[tuple[int, str, str]]:
-        """(row id, subject, start of body) of the tickets without a topic (``langs``: only those
-        languages, or all but them); a random sample when ``limit``."""
-        sample = f"USING SAMPLE reservoir({int(limit)} ROWS) REPEATABLE (7)" if limit else ""
+    def unassigned_texts(self, body_chars: int = 300) -> list[tuple[int, str, str, str]]:
+        """(row id, subject, start of body, two-letter language code or "") of every ticket without
+        a topic, in row id order: what topic discovery clusters."""
         return self.con.execute(f"""
-            SELECT rid, subject, left(body, {int(body_chars)}) FROM (
-                SELECT * FROM tickets WHERE topic IS NULL AND {self._lang_filter(langs)}) {sample}
-            ORDER BY rid""").fetchall()
+            SELECT rid, subject, left(body, {int(body_chars)}), coalesce(split_part(lang, '-', 1), '')
+            FROM tickets WHERE topic IS NULL ORDER BY rid""").fetchall()
 
     def assign_topics(self, assignments: dict[int, str], source: str = "cluster") -> None:
         """Set the topic of the given tickets (row id → topic), e.g. from clustering."""

@@ -7,25 +7,28 @@ inside it, else a cut along its main direction) so that no catch-all cluster swa
 every ticket is assigned to its nearest final centroid. Each cluster is named by the 2–4 terms
 that set it apart from the mean (shown as the word form the tickets use most), never by stop
 words; a cluster with fewer than two such words is named by its most central ticket's subject.
+
+Texts in, assignments and names out: the ticket store is the caller's (:func:`deflect.insights.prepare.assign_clusters`
+hands the texts over and writes the assignments back once); no word a creator's name is in a name.
 """
 from __future__ import annotations
 
 import math
+import random
 import re
 import warnings
 from collections import Counter, defaultdict
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 import numpy as np
 
 from deflect.insights.redact import redact
-from deflect.insights.tickets import TicketStore, words_of
 from deflect.locales import stopwords_code
 from deflect.search.analysis import WORD_RE, analyzer_for, fold
 
-__all__ = ["Cluster", "MAX_SHARE", "TopicWords", "cluster_unassigned", "stop_words"]
+__all__ = ["Cluster", "Discovery", "MAX_SHARE", "TopicWords", "discover", "stop_words"]
 
 SAMPLE = 12_000  # tickets the clustering is fitted on; the rest are assigned to the nearest centroid
 BATCH = 20_000
@@ -42,6 +45,7 @@ class Cluster:
     label: str  # "calendar · reminder · event"
     terms: list[str]
     tickets: int
+    source: str = "cluster"  # "language": the tickets of a language too few to cluster, as one topic
 
 
 # Words every ticket uses ("I have a problem, please help, it does not work"): they say nothing
@@ -77,43 +81,104 @@ def slugify(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
 
 
-def cluster_unassigned(store: TicketStore, lang: str = "en", *, max_clusters: int = 40,
-                       progress: Callable[[str], None] | None = None) -> list[Cluster]:
-    """Give every ticket without a topic a cluster topic; return the clusters, largest first.
+def discover(texts: list[tuple[int, str, str, str]], lang: str = "en", *, taken: Iterable[str] = (),
+             max_clusters: int = 40, progress: Callable[[str], None] | None = None) -> Discovery:
+    """Cluster the tickets without a topic: ``texts`` holds (row id, subject, start of body,
+    two-letter language code or "") of each, in row id order; ``taken``: the topic names the export
+    already uses (a cluster never merges into one). The clusters are named by :meth:`Discovery.named`.
 
     Tickets are clustered per language (the export's ``lang``, e.g. ``it`` for ``it-IT``) when a
     language has enough of them, with that language's analysis, and get its code in the label
     (``it: stampa · messaggio``). A language with only a few tickets becomes one topic
     (``es: tickets in this language``): too few to cluster, and what they share is the language.
     Tickets in ``lang`` or of unknown language are clustered together."""
-    total = store.unassigned()
+    found = Discovery(set(taken))
+    total = len(texts)
     if total == 0:
-        return []
-    sizes = {code: n for code, n in store.unassigned_languages().items() if code and code != lang}
+        return found
+    by_code: dict[str, list[tuple[int, str, str, str]]] = defaultdict(list)
+    for row in texts:
+        by_code[row[3] if row[3] and row[3] != lang else ""].append(row)
+    sizes = {code: len(rows) for code, rows in by_code.items() if code}
     groups = {code: n for code, n in sizes.items() if n >= MIN_TICKETS * 2}
     small = sorted(code for code in sizes if code not in groups)
-    clusters: list[Cluster] = []
-    used: set[str] = {name for name, _, _ in store.topic_counts()}  # a cluster never merges into a named topic
     share = lambda n: max(1, round(max_clusters * n / total))  # noqa: E731
-    for code in sorted(groups, key=lambda c: -groups[c]):
-        clusters += _cluster(store, [code], code, share(groups[code]), used, progress, label_prefix=f"{code}: ")
+    for code in sorted(groups, key=lambda c: (-groups[c], c)):
+        _cluster(found, by_code[code], code, share(groups[code]), progress, label_prefix=f"{code}: ")
     for code in small:
-        clusters += _one(store, ([code], False), f"{code}-language", f"{code}: tickets in this language",
-                         sizes[code], used)
-    rest_n = total - sum(sizes.values())
-    if rest_n:
-        clusters += _cluster(store, sorted(sizes) or None, lang, share(rest_n), used, progress, exclude=bool(sizes))
-    return sorted(clusters, key=lambda c: (-c.tickets, c.topic))
+        found.add(_Draft(f"{code}-language", f"{code}: tickets in this language", source="language"), by_code[code])
+    if by_code.get(""):
+        _cluster(found, by_code[""], lang, share(len(by_code[""])), progress)
+    return found
 
 
-def _cluster(store: TicketStore, langs: list[str] | None, lang: str, max_clusters: int, used: set[str],
-             progress: Callable[[str], None] | None, *, exclude: bool = False, label_prefix: str = "") -> list[Cluster]:
-    include = None if langs is None else (langs, exclude)
-    total = store.unassigned(include)
-    rows = store.texts(limit=SAMPLE if total > SAMPLE else None, langs=include)
-    if total < MIN_TICKETS or len(rows) < MIN_TICKETS:
-        return _one(store, include, "unclassified" if not label_prefix else f"{lang}-unclassified",
-                    label_prefix + "unclassified", total, used)
+@dataclass
+class _Draft:
+    """A cluster before it is named: a fixed name (``slug`` and ``label``), or ``candidates`` to
+    name it by (shown word, term, lift; best first) and its most central ticket's subject."""
+    slug: str
+    label: str  # the whole label when fixed, else the language prefix ("it: " or "")
+    candidates: list[tuple[str, str, float]] | None = None
+    central: str = ""
+    lang: str = ""  # the slug's language prefix ("it-") of a clustered language
+    source: str = "cluster"  # as :attr:`Cluster.source`
+
+    def name(self, personal: set[str], used: set[str]) -> tuple[str, str, list[str]]:
+        """(slug, label, terms), no word of the label a creator's name (``personal``, lowercase)."""
+        if self.candidates is None:
+            return _unique(self.slug, used), self.label, []
+        good = [c for c in self.candidates if c[0].lower() not in personal]
+        # 2–4 words: the strongest, and the next ones while they weigh at least half as much
+        top = good[:LABEL_WORDS[0]] + [c for c in good[LABEL_WORDS[0]:LABEL_WORDS[1]] if c[2] >= 0.5 * good[0][2]]
+        words = [word for word, _, _ in top]
+        if len(words) < LABEL_WORDS[0]:
+            subject = redact(self.central, personal)
+            subject = subject if len(subject) <= 60 else subject[:59].rstrip() + "…"
+            label = subject or " · ".join(words or ["misc"])
+        else:
+            label = " · ".join(words)
+        slug = self.lang + slugify("-".join(words or label.split()[:4]))
+        return _unique(slug or "misc", used), self.label + label, [term for _, term, _ in top]
+
+
+@dataclass
+class Discovery:
+    """What :func:`discover` found: the clusters in naming order and each ticket's cluster."""
+    taken: set[str]
+    drafts: list[_Draft] = field(default_factory=list)
+    assignments: dict[int, int] = field(default_factory=dict)  # row id → index in drafts
+
+    def add(self, draft: _Draft, rows: Iterable[tuple]) -> None:
+        """One cluster holding every ticket of ``rows``."""
+        self.drafts.append(draft)
+        self.assignments.update((row[0], len(self.drafts) - 1) for row in rows)
+
+    def words(self) -> list[str]:
+        """The texts a name could come from (candidate words, central subjects): the caller looks up
+        which of them are creators' names, for :meth:`named`."""
+        return [text for draft in self.drafts if draft.candidates is not None
+                for text in [*(word for word, _, _ in draft.candidates), draft.central] if text]
+
+    def named(self, personal: Iterable[str] = ()) -> tuple[list[Cluster], dict[int, str]]:
+        """The clusters, largest first, and each ticket's topic (row id → slug). ``personal``: the
+        name parts (lowercase) of the creators among :meth:`words`, which no name shows."""
+        used, personal = set(self.taken), set(personal)
+        names = [draft.name(personal, used) for draft in self.drafts]
+        assignments = {rid: names[index][0] for rid, index in self.assignments.items()}
+        sizes = Counter(assignments.values())
+        clusters = [Cluster(slug, label, terms, sizes[slug], draft.source)
+                    for draft, (slug, label, terms) in zip(self.drafts, names) if sizes[slug]]
+        return sorted(clusters, key=lambda c: (-c.tickets, c.topic)), assignments
+
+
+def _cluster(found: Discovery, texts: list[tuple[int, str, str, str]], lang: str, max_clusters: int,
+             progress: Callable[[str], None] | None, *, label_prefix: str = "") -> None:
+    total = len(texts)
+    rows = sorted(random.Random(7).sample(texts, SAMPLE)) if total > SAMPLE else texts
+    if total < MIN_TICKETS:
+        found.add(_Draft("unclassified" if not label_prefix else f"{lang}-unclassified", label_prefix + "unclassified"),
+                  texts)
+        return
     from sklearn.cluster import KMeans
     from sklearn.feature_extraction.text import TfidfVectorizer
 
@@ -137,10 +202,11 @@ def _cluster(store: TicketStore, langs: list[str] | None, lang: str, max_cluster
         progress(f"clustering {total:,} tickets without a topic{f' ({lang})' if label_prefix else ''}…")
     vectorizer = TfidfVectorizer(analyzer=analyze, min_df=2, max_df=0.5, sublinear_tf=True)
     try:
-        matrix = vectorizer.fit_transform([text_of(s, b) for _, s, b in rows])
+        matrix = vectorizer.fit_transform([text_of(s, b) for _, s, b, _ in rows])
     except ValueError:  # no term occurs twice: nothing to cluster on
-        return _one(store, include, f"{lang}-unclassified" if label_prefix else "unclassified",
-                    label_prefix + "unclassified", total, used)
+        found.add(_Draft(f"{lang}-unclassified" if label_prefix else "unclassified", label_prefix + "unclassified"),
+                  texts)
+        return
     k = max(1, min(max_clusters, round(math.sqrt(len(rows) / 3)), len(rows) // 3))
     labels = KMeans(n_clusters=k, n_init=4, random_state=7).fit(matrix).labels_
     labels = split_large(matrix, labels, max(MIN_TICKETS, math.ceil(MAX_SHARE * len(rows))))
@@ -148,42 +214,28 @@ def _cluster(store: TicketStore, langs: list[str] | None, lang: str, max_cluster
     vocabulary = vectorizer.get_feature_names_out()
     mean = np.asarray(matrix.mean(axis=0)).ravel()
     shown = lambda term: surfaces[term].most_common(1)[0][0] if surfaces.get(term) else term  # noqa: E731
-    lifts = [centroid - mean for centroid in centroids]  # what sets a cluster apart, not what all tickets say
-    candidates = [[int(i) for i in lift.argsort()[::-1][:16] if centroids[c][i] > 0 and lift[i] > 0]
-                  for c, lift in enumerate(lifts)]
-    # A name must not carry personal data: no customer's username, nothing with digits in it.
-    personal = store.creators_in(shown(vocabulary[i]) for terms in candidates for i in terms)
-    personal = {p.lower() for p in personal}
-    names: list[tuple[str, str, list[str]]] = []
-    for c, terms in enumerate(candidates):
-        good = [i for i in terms if not re.search(r"\d", shown(vocabulary[i]))
-                and shown(vocabulary[i]).lower() not in personal and shown(vocabulary[i]) not in noise]
-        # 2–4 words: the strongest, and the next ones while they weigh at least half as much
-        top = good[:LABEL_WORDS[0]] + [i for i in good[LABEL_WORDS[0]:LABEL_WORDS[1]]
-                                       if good and lifts[c][i] >= 0.5 * lifts[c][good[0]]]
-        words = [shown(vocabulary[i]) for i in top]
-        if len(words) < LABEL_WORDS[0]:
-            label = _central_subject(matrix, labels, c, centroids[c], rows, store) or " · ".join(words or ["misc"])
-        else:
-            label = " · ".join(words)
-        slug = (f"{lang}-" if label_prefix else "") + slugify("-".join(words or label.split()[:4]))
-        names.append((_unique(slug or "misc", used), label_prefix + label, [vocabulary[i] for i in top]))
-    assignments: dict[int, str] = {rid: names[label][0] for (rid, _, _), label in zip(rows, labels)}
+    first = len(found.drafts)
+    for c, centroid in enumerate(centroids):
+        lift = centroid - mean  # what sets a cluster apart, not what all tickets say
+        # A name must not carry personal data: nothing with digits in it (creators' names: when named).
+        candidates = [(shown(vocabulary[i]), str(vocabulary[i]), float(lift[i]))
+                      for i in (int(i) for i in lift.argsort()[::-1][:16] if centroid[i] > 0 and lift[i] > 0)]
+        found.drafts.append(_Draft("", label_prefix, [c for c in candidates if not _DIGIT.search(c[0])
+                                                          and c[0] not in noise],
+                                   _central_subject(matrix, labels, c, centroid, rows),
+                                   f"{lang}-" if label_prefix else ""))
+    found.assignments.update((rid, first + int(label)) for (rid, _, _, _), label in zip(rows, labels))
     if len(rows) < total:
-        sampled = set(assignments)
-        everything = store.texts(langs=include)
+        sampled = {row[0] for row in rows}
         squared = 0.5 * (centroids * centroids).sum(axis=1)
-        for start in range(0, len(everything), BATCH):
-            batch = [row for row in everything[start:start + BATCH] if row[0] not in sampled]
+        for start in range(0, total, BATCH):
+            batch = [row for row in texts[start:start + BATCH] if row[0] not in sampled]
             if batch:  # nearest centroid (Euclidean, as k-means measures it)
-                scores = np.asarray(vectorizer.transform([text_of(s, b) for _, s, b in batch]) @ centroids.T) - squared
-                for (rid, _, _), label in zip(batch, scores.argmax(axis=1)):
-                    assignments[rid] = names[int(label)][0]
+                scores = np.asarray(vectorizer.transform([text_of(s, b) for _, s, b, _ in batch]) @ centroids.T) - squared
+                found.assignments.update((rid, first + int(label))
+                                         for (rid, _, _, _), label in zip(batch, scores.argmax(axis=1)))
             if progress:
-                progress(f"assigned {min(start + BATCH, len(everything)):,} of {len(everything):,} tickets to topics")
-    store.assign_topics(assignments)
-    sizes = Counter(assignments.values())
-    return [Cluster(slug, label, terms, sizes[slug]) for slug, label, terms in names if sizes[slug]]
+                progress(f"assigned {min(start + BATCH, total):,} of {total:,} tickets to topics")
 
 
 class TopicWords:
@@ -259,16 +311,14 @@ def _centroids(matrix, labels: np.ndarray) -> np.ndarray:
 
 
 def _central_subject(matrix, labels: np.ndarray, cluster: int, centroid: np.ndarray,
-                     rows: list[tuple[int, str, str]], store: TicketStore) -> str:
-    """The subject of the cluster's ticket nearest its centroid, shortened, with personal data
-    and every creator's name in it redacted: a name for a cluster no word sets apart."""
+                     rows: list[tuple[int, str, str, str]]) -> str:
+    """The subject of the cluster's ticket nearest its centroid (redacted and shortened when the
+    cluster is named): a name for a cluster no word sets apart."""
     members = np.flatnonzero(labels == cluster)
     if not len(members):
         return ""
     nearest = members[int(np.asarray(matrix[members] @ centroid).ravel().argmax())]
-    subject = " ".join((rows[nearest][1] or rows[nearest][2]).split())
-    subject = redact(subject, store.creators_in(words_of([subject])))
-    return subject if len(subject) <= 60 else subject[:59].rstrip() + "…"
+    return " ".join((rows[nearest][1] or rows[nearest][2]).split())
 
 
 def _unique(slug: str, used: set[str]) -> str:
@@ -277,9 +327,3 @@ def _unique(slug: str, used: set[str]) -> str:
         slug, n = f"{base}-{n}", n + 1
     used.add(slug)
     return slug
-
-
-def _one(store: TicketStore, include, slug: str, label: str, total: int, used: set[str]) -> list[Cluster]:
-    slug = _unique(slug, used)
-    store.assign_topics({rid: slug for rid, _, _ in store.texts(langs=include)})
-    return [Cluster(slug, label, [], total)]
