@@ -45,8 +45,11 @@ TL_PREFIXES = ("nakikipag", "makikipag", "pinakama", "nakipag", "makipag", "ipin
                "nagpa", "magpa", "pagpa", "naka", "maka", "nag", "mag", "pag", "nang", "mang", "pang",
                "na", "ma", "ka", "pa", "i")
 TL_SUFFIXES = ("han", "hin", "an", "in")
+TL_INFIXES = ("um", "in")
 
-_SPECIAL_FOLD = str.maketrans({"đ": "d", "Đ": "d", "ß": "ss", "æ": "ae", "ø": "o", "ł": "l", "œ": "oe"})
+FOLD_SPECIAL = {"đ": "d", "ß": "ss", "æ": "ae", "ø": "o", "ł": "l", "œ": "oe"}  # letters NFKD leaves whole
+_SPECIAL_FOLD = str.maketrans({**FOLD_SPECIAL, "Đ": "d"})
+MAX_WORD_CHARS = 40  # a longer "word" has no term (a hash, a URL fragment)
 
 
 def fold(text: str) -> str:
@@ -58,7 +61,8 @@ def fold(text: str) -> str:
 
 def tagalog_stem(word: str) -> str:
     """A light Tagalog affix stripper (prefix, infix -um-/-in-, first-syllable reduplication,
-    suffix). Mirrored in the browser script (``tlStem`` in search.js)."""
+    suffix). The browser script (``stem`` in search-analysis.js) runs the same steps on the rules
+    the static index's manifest carries (``static.client_constants``)."""
     w = word
     if len(w) <= 4:
         return w
@@ -66,7 +70,7 @@ def tagalog_stem(word: str) -> str:
         if w.startswith(prefix) and len(w) - len(prefix) >= 4:
             w = w[len(prefix):]
             break
-    if len(w) >= 6 and w[0] not in VOWELS and w[1:3] in ("um", "in"):
+    if len(w) >= 6 and w[0] not in VOWELS and w[1:3] in TL_INFIXES:
         w = w[0] + w[3:]
     if len(w) >= 6 and w[0] not in VOWELS and w[1] in VOWELS and w[:2] == w[2:4]:
         w = w[2:]
@@ -160,7 +164,7 @@ class Analyzer:
         """(folded surface, term, is a stop word) of one word as written; term "" when too long."""
         word = raw.lower().replace("’", "'")
         surface = fold(word)
-        if len(surface) > 40:
+        if len(surface) > MAX_WORD_CHARS:
             return surface, "", False
         stop = word in self.stop_words or surface in self.folded_stops
         return surface, self.term(word), stop
@@ -173,7 +177,7 @@ class Analyzer:
         found = set()
         for match in WORD_RE.finditer(text):
             word = match.group().lower().replace("’", "'")
-            if len(word) < 8 or len(fold(word)) > 40:
+            if len(word) < 8 or len(fold(word)) > MAX_WORD_CHARS:
                 continue  # _compound_lemma looks at words of 8 letters or more; longer than 40 have no term
             self.term(word)
             compound = self._compound_words.get(word)
