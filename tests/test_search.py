@@ -128,6 +128,11 @@ def test_static_export_is_sharded_and_public_only(service: SearchService, tmp_pa
     assert set(manifest["languages"]) == {"en", "hr", "et", "tl"}
     en = manifest["languages"]["en"]
     assert len(en["shards"]) > 10 and en["forms"] > 0
+    # The browser's analysis rules: Python's, per language (only Tagalog strips affixes).
+    assert {lang: info["analysis"] for lang, info in manifest["languages"].items()} == {
+        lang: client_constants(lang) for lang in ("en", "hr", "et", "tl")}
+    assert manifest["languages"]["tl"]["analysis"]["affixes"]["prefixes"][0] == "nakikipag"
+    assert en["analysis"]["affixes"] is None and en["analysis"]["max_query_words"] == 12
     shard = json.loads(gzip.decompress((tmp_path / "search" / "hr" / "t" / f"{_key(manifest, 'hr', 'lozinkama')}.json.gz").read_bytes()))
     assert shard["f"]["lozinkama"] == analyzer_for("hr").term("lozinka")
     everything = "".join(gzip.decompress(p.read_bytes()).decode() for p in (tmp_path / "search").rglob("*.gz"))

@@ -23,7 +23,8 @@ def run_module(page: object, site_url: str, script: str, body: str, arg: object 
                          [f"{site_url}assets/deflect/{script}", arg])
 
 
-@pytest.mark.parametrize("text", ["Pritužba", "ĐAK Łódź", "Straße Æble Øl", "œuvre Čćž", "tööd ÕUN", "naïve café"])
+@pytest.mark.parametrize("text", ["Pritužba", "ĐAK Łódź", "Straße Æble Øl", "œuvre Čćž", "tööd ÕUN",
+                                  "naïve café"])
 def test_folding_matches_python(page: object, site_url: str, text: str) -> None:
     folded = run_module(page, site_url, "search-analysis.js", "return m.fold(arg[0], arg[1]);",
                         [text, client_constants("hr")])
