@@ -109,7 +109,7 @@ async ([q, timeout]) => {
 
 def is_search_url(url: str) -> bool:
     path = url.split("?", 1)[0]
-    return ("/search/" in path or path.endswith("search.js") or "/workers/search" in path
+    return ("/search/" in path or "/assets/deflect/search" in path or "/workers/search" in path
             or "search_index.json" in path or "/lunr/" in path)
 
 

@@ -20,7 +20,7 @@ static HTTP server thread and driven with Playwright (headless Chromium):
   with the search plugin minus build time without it (a second build; noisy at small sizes).
 * first-query KB: a fresh browser context loads a page (Deflect: /en/, Material: /), a query is
   entered (value set + one input/keyup event) and the script waits for the results. Every
-  search-related response until then (URL with /search/, search.js, Material's search worker or
+  search-related response until then (URL with /search/, the search*.js scripts, Material's search worker or
   lunr files; context-level response events, so worker fetches count) is summed as a static host
   with gzip would send it: ``.gz`` files as they are, other files gzip-compressed (level 6).
   Five first queries, each in its own context: max and median. "typed KB" (Deflect only) types the

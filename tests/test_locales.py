@@ -18,6 +18,7 @@ from browser_fixtures import _QuietHandler, needs_chromium
 from deflect import locales
 from deflect.cli import main
 from deflect.locales.registry import read_language
+from deflect.search.static import client_constants
 from deflect.search.analysis import analyzer_for
 from deflect.site.strings import admonition_title, strings_for, text
 
@@ -37,7 +38,8 @@ def test_shipped_languages_have_every_string_and_their_analysis() -> None:
     assert locales.analysis("fil") == locales.analysis("tl"), "fil is an alias of tl"
     assert locales.analysis_rules("tl")["affixes"]["prefixes"][0] == "nakikipag"
     assert "on" in locales.analysis_rules("en")["stop"], "a quoted YAML word is a word, not true"
-    assert locales.analysis_rules("hr")["fold"]["đ"] == "d"
+    assert client_constants("hr")["fold"]["đ"] == "d"
+    assert client_constants("tl")["affixes"] == locales.analysis_rules("tl")["affixes"]
 
 
 def test_a_language_not_in_the_registry_takes_simplemma_and_snowball_defaults() -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 import gzip
 import json
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,7 @@ from deflect.helpcenter import HelpCenter
 from deflect.search.analysis import analyzer_for, fold, tagalog_stem
 from deflect.search.query import SynonymError, load_synonyms, parse_query
 from deflect.search.service import SearchService
+from deflect.search.static import client_constants
 
 from conftest import run_check
 
@@ -125,6 +127,11 @@ def test_static_export_is_sharded_and_public_only(service: SearchService, tmp_pa
     assert set(manifest["languages"]) == {"en", "hr", "et", "tl"}
     en = manifest["languages"]["en"]
     assert len(en["shards"]) > 10 and en["forms"] > 0
+    # The browser's analysis rules: Python's, per language (only Tagalog strips affixes).
+    assert {lang: info["analysis"] for lang, info in manifest["languages"].items()} == {
+        lang: client_constants(lang) for lang in ("en", "hr", "et", "tl")}
+    assert manifest["languages"]["tl"]["analysis"]["affixes"]["prefixes"][0] == "nakikipag"
+    assert en["analysis"]["affixes"] is None and en["analysis"]["max_query_words"] == 12
     shard = json.loads(gzip.decompress((tmp_path / "search" / "hr" / "t" / f"{_key(manifest, 'hr', 'lozinkama')}.json.gz").read_bytes()))
     assert shard["f"]["lozinkama"] == analyzer_for("hr").term("lozinka")
     everything = "".join(gzip.decompress(p.read_bytes()).decode() for p in (tmp_path / "search").rglob("*.gz"))
@@ -209,3 +216,16 @@ def test_cli_unknown_language_is_a_clear_error() -> None:
     result = CliRunner().invoke(main, ["search", "x", "--lang", "xx", "--config", str(ROOT / "mkdocs.yml")])
     assert result.exit_code == 1
     assert "unknown language 'xx'" in result.output and "en, hr, et, tl" in result.output
+
+
+def test_the_scripts_hard_code_no_rule_the_manifest_carries() -> None:
+    """The folding letters, the affix lists and the query limits are Python's, read from the manifest."""
+    rules = client_constants("tl")
+    affixes = rules["affixes"]
+    literals = [*rules["fold"], *affixes["prefixes"], *affixes["infixes"], *affixes["suffixes"]]
+    for path in sorted((ROOT / "plugins" / "deflect" / "theme" / "assets" / "deflect").glob("search*.js")):
+        text = path.read_text(encoding="utf-8")
+        quoted = [word for word in literals if f'"{word}"' in text or f"'{word}'" in text]
+        assert not quoted, f"{path.name} spells out {quoted}: read them from info.analysis"
+        if path.name != "search-gunzip.js":  # the deflate format's own tables hold 256
+            assert not re.search(r"\b256\b|\b12\)|<= 40\b", text), f"{path.name}: a query limit is written out"

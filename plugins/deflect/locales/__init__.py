@@ -205,14 +205,12 @@ def stopwords_code(code: str) -> str | None:
 
 def analysis_rules(code: str) -> dict[str, Any]:
     """What the browser's query analysis needs for ``code``, as JSON: the stop words (folded as the
-    index folds them), the affix stripper, if the language has one, and the letters folding maps
-    that Unicode decomposition leaves whole (the same in every language). The dictionary and the
+    index folds them) and the affix stripper, if the language has one. The dictionary and the
     Snowball stemmer cannot run there: the static index maps surface forms to terms instead."""
-    from deflect.search.analysis import _SPECIAL_FOLD, fold
+    from deflect.search.analysis import fold
 
     chosen = analysis(code)
     return {"stop": sorted({fold(word) for word in chosen.stop_words}),
-            "fold": {chr(letter): folded for letter, folded in _SPECIAL_FOLD.items() if chr(letter).islower()},
             "affixes": chosen.affixes.as_json() if chosen.affixes is not None else None,
             "snowball": chosen.snowball, "simplemma": chosen.simplemma, "compounds": chosen.compounds}
 

@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from mkdocs.config.config_options import ExtraScriptValue
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin
@@ -26,6 +27,8 @@ from deflect.search.service import CacheBusy, GlossaryError, SearchService, Syno
 from deflect.site.strings import language_name
 
 log = logging.getLogger("mkdocs.plugins.deflect.search")
+SEARCH_SCRIPT = "assets/deflect/search.js"
+CONTACT_SCRIPT = "assets/deflect/contact.js"
 
 
 class SearchPlugin(BasePlugin[SearchConfig]):
@@ -56,9 +59,13 @@ class SearchPlugin(BasePlugin[SearchConfig]):
         if self.config.collector_url and not self.config.collector_url.startswith(("http://", "https://", "/")):
             raise PluginError(f"deflect/search: collector_url {self.config.collector_url!r} must start with "
                               "http://, https:// or /")
-        for script in ("assets/deflect/search.js", "assets/deflect/contact.js"):
-            if script not in config.extra_javascript:
-                config.extra_javascript.append(script)
+        scripts = [str(script) for script in config.extra_javascript]
+        if SEARCH_SCRIPT not in scripts:
+            module = ExtraScriptValue(SEARCH_SCRIPT)
+            module.type = "module"  # it imports its parts (search-*.js) and is deferred
+            config.extra_javascript.append(module)
+        if CONTACT_SCRIPT not in scripts:  # waits for search (deflect:search-ready) when it loads first
+            config.extra_javascript.append(CONTACT_SCRIPT)
         return config
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files | None:

@@ -18,7 +18,9 @@ from deflect.locales import Affixes, analysis as language_analysis
 
 WORD_RE = re.compile(r"[^\W_]+(?:['’][^\W_]+)*", re.UNICODE)
 
-_SPECIAL_FOLD = str.maketrans({"đ": "d", "Đ": "d", "ß": "ss", "æ": "ae", "ø": "o", "ł": "l", "œ": "oe"})
+FOLD_SPECIAL = {"đ": "d", "ß": "ss", "æ": "ae", "ø": "o", "ł": "l", "œ": "oe"}  # letters NFKD leaves whole
+_SPECIAL_FOLD = str.maketrans({**FOLD_SPECIAL, "Đ": "d"})
+MAX_WORD_CHARS = 40  # a longer "word" has no term (a hash, a URL fragment)
 
 
 def fold(text: str) -> str:
@@ -142,7 +144,7 @@ class Analyzer:
         """(folded surface, term, is a stop word) of one word as written; term "" when too long."""
         word = raw.lower().replace("’", "'")
         surface = fold(word)
-        if len(surface) > 40:
+        if len(surface) > MAX_WORD_CHARS:
             return surface, "", False
         stop = word in self.stop_words or surface in self.folded_stops
         return surface, self.term(word), stop
@@ -155,7 +157,7 @@ class Analyzer:
         found = set()
         for match in WORD_RE.finditer(text):
             word = match.group().lower().replace("’", "'")
-            if len(word) < 8 or len(fold(word)) > 40:
+            if len(word) < 8 or len(fold(word)) > MAX_WORD_CHARS:
                 continue  # _compound_lemma looks at words of 8 letters or more; longer than 40 have no term
             self.term(word)
             compound = self._compound_words.get(word)

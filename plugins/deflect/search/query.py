@@ -1,5 +1,5 @@
 """Query parsing shared by ``deflect search`` and the static export (synonyms in the browser
-follow the same rules: see ``search.js``)."""
+follow the same rules: see ``search-analysis.js``, which reads the limits and weight from the manifest)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field

@@ -2,7 +2,9 @@
 
 Layout under ``<site>/search/``::
 
-    manifest.json              languages, shard keys, stop words, analysed synonym groups
+    manifest.json              languages, shard keys, stop words, analysed synonym groups, and the
+                               rules the browser's query analysis shares with Python's
+                               (``analysis``: see :func:`client_constants`)
     <lang>/t/<key>.json.gz     a term shard (below)
     <lang>/d/<n>.json.gz       documents n*CHUNK … n*CHUNK+CHUNK-1:
                                [url, title, kind, category, summary, [[anchor, heading], …],
@@ -35,17 +37,18 @@ from pathlib import Path
 from typing import Any
 
 from deflect.escaping import json_text
-from deflect.search.analysis import analyzer_for
+from deflect.locales import analysis_rules
+from deflect.search.analysis import FOLD_SPECIAL, MAX_WORD_CHARS, analyzer_for
 from deflect.search.cache import record_text, write_if_changed
 from deflect.search.engine import (SearchIndex, SectionTerms, analyse_sections, article_terms, pick_section,
                                    section_excerpt)
-from deflect.search.query import synonym_terms
+from deflect.search.query import MAX_QUERY_CHARS, MAX_QUERY_WORDS, SYNONYM_WEIGHT, synonym_terms
 
 DOC_CHUNK = 8
 MAX_POSTINGS = 120
 SHARD_TARGET_BYTES = 24_000  # raw JSON (estimated); gzip takes shards to about a quarter
 MAX_KEY_LEN = 5
-FORMAT_VERSION = 3
+FORMAT_VERSION = 4  # 4: the manifest carries each language's analysis constants
 
 
 @dataclass
@@ -145,10 +148,27 @@ def export_files(index: SearchIndex, synonyms: dict[str, list[list[str]]],
             "shards": sorted(keys),
             "stop": sorted(analyzer.folded_stops),
             "synonyms": synonym_groups,
+            "analysis": client_constants(lang),
         }
     manifest_bytes = json_text(manifest, separators=(",", ":")).encode()
     files["manifest.json"] = (hashlib.sha256(manifest_bytes).hexdigest(), manifest_bytes)
     return files
+
+
+def client_constants(lang: str) -> dict[str, Any]:
+    """The constants the browser's query analysis (search-analysis.js, search-index.js) shares with
+    Python's for ``lang``, written into the manifest so that the script hard-codes none of them:
+    diacritic folding, the affix stripper's rules (``null``: none), the query limits, the synonym
+    weight and the longest shard key."""
+    return {
+        "fold": FOLD_SPECIAL,
+        "affixes": analysis_rules(lang)["affixes"],
+        "max_query_chars": MAX_QUERY_CHARS,
+        "max_query_words": MAX_QUERY_WORDS,
+        "max_word_chars": MAX_WORD_CHARS,
+        "synonym_weight": SYNONYM_WEIGHT,
+        "key_length": MAX_KEY_LEN,
+    }
 
 
 def write_tree(files: dict[str, tuple[str, bytes]], out: Path) -> ExportStats:

@@ -1,0 +1,168 @@
+"""Browser tests of search.js's parts, each imported alone as the ES module it is: query analysis
+(folding and the affix rules match Python's, an inflected form finds its term), ranking on a tiny
+index, both gzip paths (DecompressionStream and the hand-written fallback) and the beacons."""
+from __future__ import annotations
+
+import gzip
+import json
+
+import pytest
+
+from browser_fixtures import _QuietHandler, needs_chromium
+from deflect.search.analysis import analyzer_for, fold, tagalog_stem
+from deflect.search.static import client_constants
+
+pytestmark = [needs_chromium, pytest.mark.slow]
+
+
+def run_module(page: object, site_url: str, script: str, body: str, arg: object = None) -> object:
+    """Evaluate ``body`` (an async function body) with ``m``: the module ``assets/deflect/<script>``, and ``arg``."""
+    if not page.url.startswith(site_url):
+        page.goto(f"{site_url}en/")
+    return page.evaluate(f"async ([url, arg]) => {{ const m = await import(url); {body} }}",
+                         [f"{site_url}assets/deflect/{script}", arg])
+
+
+@pytest.mark.parametrize("text", ["Pritužba", "ĐAK Łódź", "Straße Æble Øl", "œuvre Čćž", "tööd ÕUN",
+                                  "naïve café"])
+def test_folding_matches_python(page: object, site_url: str, text: str) -> None:
+    folded = run_module(page, site_url, "search-analysis.js", "return m.fold(arg[0], arg[1]);",
+                        [text, client_constants("hr")])
+    assert folded == fold(text)
+
+
+def test_the_affix_rules_strip_tagalog_words_as_python_does(page: object, site_url: str) -> None:
+    words = ["nagbayad", "pinagbayaran", "bumili", "binili", "babayaran", "nakikipag-usap", "tinanggal", "umuwi",
+             "burahin", "mag", "aalis", "susulatan"]
+    stems = run_module(page, site_url, "search-analysis.js",
+                       "return arg[0].map(w => [m.stem(w, arg[1]), m.stem(w, arg[2])]);",
+                       [words, client_constants("tl"), client_constants("en")])
+    assert stems == [[tagalog_stem(w), w] for w in words]  # English has no affix rules: words stay
+
+
+@pytest.mark.parametrize(("lang", "query"), [
+    ("hr", "lozinkama"),  # a Croatian form absent from the content, mapped to its term by the form map
+    ("et", "paroolidega"),  # an Estonian form absent from the content
+    ("tl", "nagbayad"),  # a Tagalog verb form the affix rules strip
+    ("hr", "Načini plaćanja"),  # diacritics and capitals
+])
+def test_an_inflected_query_resolves_to_the_python_term(page: object, site_url: str, lang: str, query: str) -> None:
+    """What the browser makes of each query word, from the built example's manifest and shards, is the
+    term Python's analysis gives it (the trailing space: no prefix matching of the last word)."""
+    resolved = run_module(page, site_url, "search-analysis.js", """
+        const index = (await import(arg[0])).createIndex(arg[1]);
+        const info = (await index.manifest()).languages[arg[2]];
+        return await m.analyse(index, arg[2], info, arg[3] + " ");""",
+                          [f"{site_url}assets/deflect/search-index.js", site_url, lang, query])
+    expected = analyzer_for(lang).terms(query)
+    assert [r["word"] for r in resolved] == [fold(w) for w in query.split()]
+    for word, term in zip(resolved, expected):  # the term itself, a form of it or its stem: weight 0.95 or more
+        assert max(word["terms"], key=word["terms"].get) == term and word["terms"][term] >= 0.95, word
+
+
+TINY_INDEX = """
+    const rules = arg;
+    const card = (n) => ["en/a/doc" + n + "/", "Doc " + n, "Cat", {"0": ["s" + n, "Section " + n]}];
+    const shard = {
+      t: {reset: [0, 200, -1, 1, 100, 0, 2, 90, 0], password: [1, 255, 0, 2, 250, 0, 3, 255, -1],
+          passcode: [0, 255, 0]},
+      x: {reset: ["r0", "r1", "r2"], password: ["p1", "p2", "p3"], passcode: ["c0"]},
+      f: {passwords: "password"},
+      d: {"0": card(0), "1": card(1), "2": card(2), "3": card(3)},
+    };
+    const info = {analysis: rules, stopSet: {the: true}, keySet: {}, shards: [],
+                  synonyms: [[["password"], ["passcode"]]]};
+    const index = {
+      manifest: () => Promise.resolve({chunk: 8, languages: {en: info}}),
+      shard: () => Promise.resolve(shard),
+      prefixShards: () => Promise.resolve([]),
+    };
+    const hits = async (q) => (await m.search(index, ["en"], q, 0, false)).map(h => [h.title, h.anchor, h.excerpt]);
+"""
+
+
+def test_ranking_order_on_a_tiny_index(page: object, site_url: str) -> None:
+    """A document matching every word ranks above one matching some, however strong; then by weight; a
+    synonym counts at the synonym weight; the result line comes from the strongest posting."""
+    ranked = run_module(page, site_url, "search-rank.js", TINY_INDEX + """
+        return [await hits("reset the passwords "), await hits("reset "), await hits("password ")];""",
+                        client_constants("en"))
+    both, reset, password = ranked
+    # doc1: (100 + 255) * 2, doc2: (90 + 250) * 2, doc3: 255 / 2, doc0: (200 + synonym 0.8 * 255) * 2 = 808
+    assert [title for title, _, _ in both] == ["Doc 0", "Doc 1", "Doc 2", "Doc 3"]
+    assert both[0][1:] == ["s0", "c0"]  # doc0's line comes from its synonym posting (204 > 200)
+    assert both[1][1:] == ["s1", "p1"]
+    assert [title for title, _, _ in reset] == ["Doc 0", "Doc 1", "Doc 2"]
+    assert reset[0][1:] == ["", "r0"]  # section -1: no anchor
+    assert [title for title, _, _ in password] == ["Doc 1", "Doc 3", "Doc 2", "Doc 0"]  # ties: lower doc first
+
+
+GZIP_CASES = {
+    "stored": (b'{"stored": "' + b"abc" * 40 + b'"}', 0),  # level 0: stored blocks
+    "fixed": (b'{"t": {"reset": [0, 200, -1]}}', 9),  # short: fixed Huffman codes
+    "dynamic": (json.dumps({f"term{i}": [i, i * 7 % 255, -1, "excerpt " * (i % 5)] for i in range(400)}).encode(), 9),
+}
+
+
+def test_both_gzip_decoders_read_what_python_writes(page: object, site_url: str) -> None:
+    cases = {name: list(gzip.compress(raw, compresslevel=level, mtime=0)) for name, (raw, level) in GZIP_CASES.items()}
+    decoded = run_module(page, site_url, "search-gunzip.js", """
+        const index = await import(arg[0]);
+        const text = (bytes) => new TextDecoder().decode(bytes);
+        const out = {};
+        for (const [name, data] of Object.entries(arg[1])) {
+          const bytes = new Uint8Array(data);
+          out[name] = [text(m.gunzip(bytes)), text(await index.inflate(bytes))];
+        }
+        return out;""", [f"{site_url}assets/deflect/search-index.js", cases])
+    for name, (raw, _) in GZIP_CASES.items():
+        assert decoded[name] == [raw.decode(), raw.decode()], name
+
+
+@pytest.mark.parametrize("native", [True, False], ids=["DecompressionStream", "fallback"])
+def test_search_reads_the_index_with_or_without_decompression_stream(browser: object, site_url: str,
+                                                                     native: bool) -> None:
+    """Without DecompressionStream the fallback is fetched and search works; with it, it never is."""
+    context = browser.new_context()
+    if not native:
+        context.add_init_script("delete window.DecompressionStream;")
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    fetched: list[str] = []
+    page.on("request", lambda r: fetched.append(r.url))
+    page.goto(f"{site_url}hr/")
+    box = page.locator("[data-deflect-search-input]")
+    box.click()
+    box.fill("lozinkama")
+    page.wait_for_function("document.querySelector('[data-deflect-search]').getAttribute('data-deflect-ready')",
+                           timeout=10_000)
+    first = page.locator("[data-deflect-result]").first.get_attribute("data-deflect-result")
+    context.close()
+    assert first == "hr/account/reset-password/" and not errors, errors
+    assert any(url.endswith("search-gunzip.js") for url in fetched) is not native, fetched
+
+
+def test_a_beacon_reaches_the_collector_and_none_leaves_without_one(page: object, collector_site: str) -> None:
+    _QuietHandler.events.clear()
+    run_module(page, collector_site, "search-beacon.js", """
+        m.createBeacons({collector: "", lang: "en"}).search("nowhere", 1, null);
+        const beacons = m.createBeacons({collector: arg + "collect/", lang: "hr"});
+        beacons.search("", 0, null);  // an empty query is never sent
+        beacons.search("lozinka", 3, "hr/account/reset-password/");
+        beacons.send({type: "contact", action: "contacted", channel: "email", lang: "en"});""", collector_site)
+    def sent() -> list[dict]:
+        return [e for e in _QuietHandler.events if e["body"].get("type") != "pageview"]  # feedback.js's page view
+
+    for _ in range(50):  # the beacons arrive on their own time
+        if len(sent()) >= 2:
+            break
+        page.wait_for_timeout(100)
+    page.wait_for_timeout(300)
+    assert sorted((e["body"] for e in sent()), key=lambda body: body["type"]) == [
+        {"type": "contact", "action": "contacted", "channel": "email", "lang": "en", "page": "/en/"},
+        {"type": "search", "query": "lozinka", "results": 3, "clicked": "hr/account/reset-password/", "lang": "hr",
+         "page": "/en/"},
+    ]
+    assert all(e["path"] == "/collect/api/events" for e in sent())
+
