@@ -32,7 +32,7 @@ from typing import TypeVar
 from deflect.search.analysis import analyzer_for
 from deflect.search.documents import SearchDoc, index_fields
 from deflect.search.crosslingual import PRE_ANALYSED
-from deflect.search.engine import analyse_sections, article_terms, pick_section
+from deflect.search.snippets import analyse_sections, article_terms, pick_section
 
 ANALYSIS_VERSION = "2"
 """Bump when analysis, records or the index change in a way the source hash cannot see."""
@@ -148,13 +148,13 @@ class DocAnalysis:
     """Index terms of each text field, in order (what the Whoosh analyzer would produce)."""
     sections: list[tuple[frozenset[str], dict[str, int], dict[str, int], frozenset[str], bool]]
     """Per section of the record: heading terms, term counts, first offset of each term, terms of
-    its first paragraph, whether it has steps (``engine.SectionTerms``)."""
+    its first paragraph, whether it has steps (``snippets.SectionTerms``)."""
     votes: list[tuple[str, str, int]]
     """(surface form, term, count) for forms that differ from their term, in order of first use."""
     compounds: list[tuple[str, bytes]]
     """Compounds the lemmatizer split in this document's words (see ``Analyzer.expansions``)."""
     best: dict[str, int]
-    """For each index term: the section a result for it links to (``engine.pick_section``)."""
+    """For each index term: the section a result for it links to (``snippets.pick_section``)."""
 
 
 def record_text(record: dict) -> str:

@@ -23,6 +23,7 @@ from deflect.search.crosslingual import (GlossaryError, Translations, learn, loa
 from deflect.search.documents import SearchDoc, to_search_doc
 from deflect.search.engine import AnalysedIndex, Hit, SearchIndex, _record
 from deflect.search.query import SynonymError, load_synonyms
+from deflect.search.related import related_articles
 from deflect.search.static import ExportStats, Memo, export_files, write_tree
 from deflect.site.strings import strings_for
 
@@ -117,7 +118,7 @@ class SearchService:
         return self.index.search(query, lang, limit)
 
     def related_all(self, limit: int) -> dict[str, list[tuple[str, str, str]]]:
-        return self.index.related_all(limit)
+        return related_articles(self.index, limit)
 
     def export(self, out: Path, progress: Callable[[str], None] | None = None) -> ExportStats:
         """Write the static index to ``out``, rewriting only the files whose bytes change."""

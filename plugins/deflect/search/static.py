@@ -37,9 +37,9 @@ from typing import Any
 from deflect.escaping import json_text
 from deflect.search.analysis import analyzer_for
 from deflect.search.cache import record_text, write_if_changed
-from deflect.search.engine import (SearchIndex, SectionTerms, analyse_sections, article_terms, pick_section,
-                                   section_excerpt)
+from deflect.search.engine import SearchIndex
 from deflect.search.query import synonym_terms
+from deflect.search.snippets import SectionTerms, analyse_sections, article_terms, pick_section, section_excerpt
 
 DOC_CHUNK = 8
 MAX_POSTINGS = 120
