@@ -18,8 +18,8 @@ from pathlib import Path
 from deflect.content.model import Content
 from deflect.search.cache import (AnalysisCache, CacheBusy, DocAnalysis, analyse_doc, atomic_write, fingerprint,
                                   locked)
-from deflect.search.crosslingual import (GlossaryError, Translations, learn, load_glossary, table_digest,
-                                         translated_copy, untranslated)
+from deflect.search.crosslingual import (DocTerms, GlossaryError, Translations, doc_terms, learn, load_glossary,
+                                         table_digest, translated_copy, untranslated)
 from deflect.search.documents import SearchDoc, to_search_doc
 from deflect.search.engine import AnalysedIndex, Hit, SearchIndex, _record
 from deflect.search.query import SynonymError, load_synonyms
@@ -192,12 +192,21 @@ def _cross_entries(cache: AnalysisCache, docs: list[SearchDoc], keys: list[str],
     key_of = {id(doc): key for doc, key in zip(docs, keys)}
     corpus = cache.key("corpus", *keys)
     tables, digests = {}, {}
+    term_keys = {id(doc): cache.key("terms", key) for doc, key in zip(docs, keys)}
+    for term_key in term_keys.values():  # kept for the next edit, even when no table is learned now
+        if term_key in cache.extras:
+            cache.put_extra(term_key, cache.extras[term_key])
+
+    def terms_of(doc: SearchDoc) -> DocTerms:  # a document's terms, analysed once while it is unchanged
+        cached = cache.used_extras.get(term_keys[id(doc)])
+        return cached if isinstance(cached, DocTerms) else cache.put_extra(term_keys[id(doc)], doc_terms(doc))
+
     for lang in codes:
         if lang != default:
             table_key = cache.key("learn", corpus, default, lang, json.dumps(glossary.get(lang), ensure_ascii=False))
             cached = cache.extra(table_key)  # (table, its digest): the digest serialises the whole table
             if not (isinstance(cached, tuple) and len(cached) == 2 and isinstance(cached[0], Translations)):
-                table = learn(docs, default, lang, glossary.get(lang))
+                table = learn(docs, default, lang, glossary.get(lang), terms_of)
                 cached = (table, table_digest(table))
             tables[lang], digests[lang] = cache.put_extra(table_key, cached)
     entries, cross_keys = [], []
