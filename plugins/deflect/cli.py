@@ -93,8 +93,11 @@ def _synonym_problems(settings: ContentSettings, config: Path | None) -> list[Pr
 
 def _search_files(root: Path, options: dict) -> tuple[Path, Path]:
     """The synonyms and glossary files the deflect/search plugin's ``options`` name (its defaults otherwise)."""
-    return (root / str(options.get("synonyms") or "search/synonyms.yml"),
-            root / str(options.get("glossary") or "search/glossary.yml"))
+    from .search.crosslingual import GLOSSARY_FILE
+    from .search.query import SYNONYMS_FILE
+
+    return (root / str(options.get("synonyms") or SYNONYMS_FILE),
+            root / str(options.get("glossary") or GLOSSARY_FILE))
 
 
 def _search_service(center: Content, config: Path) -> SearchService:

@@ -9,6 +9,8 @@ from mkdocs.config import base
 from mkdocs.config import config_options as c
 
 from ..content.settings import PLUGIN_ONLY_OPTIONS, SettingsError, check_option, option_default, option_names
+from ..search.crosslingual import GLOSSARY_FILE
+from ..search.query import SYNONYMS_FILE
 
 
 class SettingsOption(base.BaseConfigOption[Any]):
@@ -44,9 +46,9 @@ for _name, _option in ContentConfig._schema:  # attribute access too, as for opt
 class SearchConfig(base.Config):
     enabled = c.Type(bool, default=True)
     """Turn the plugin off without removing it."""
-    synonyms = c.Type(str, default="search/synonyms.yml")
+    synonyms = c.Type(str, default=SYNONYMS_FILE)
     """YAML file of synonym groups per language, relative to mkdocs.yml (missing file: no synonyms)."""
-    glossary = c.Type(str, default="search/glossary.yml")
+    glossary = c.Type(str, default=GLOSSARY_FILE)
     """YAML file of English → other-language term translations for cross-language search, relative
     to mkdocs.yml (missing file: only the translations learned from the translated articles)."""
     related = c.Type(int, default=5)

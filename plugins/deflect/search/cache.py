@@ -38,8 +38,9 @@ ANALYSIS_VERSION = "2"
 """Bump when analysis, records or the index change in a way the source hash cannot see."""
 LOCK_TIMEOUT = float(os.environ.get("DEFLECT_LOCK_TIMEOUT", "600"))
 T = TypeVar("T")
-_UMASK = os.umask(0o022)
-os.umask(_UMASK)
+FILE_MODE = 0o644
+"""Mode of every file the cache and the export write: a site must stay readable by the web server
+(set explicitly: reading the process umask means changing it, which races with other threads)."""
 _CODE_FILES = ("analysis.py", "documents.py", "engine.py", "static.py", "query.py", "cache.py", "crosslingual.py")
 
 
@@ -118,7 +119,7 @@ def atomic_write(path: Path, data: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
-        os.chmod(temp, 0o666 & ~_UMASK)  # mkstemp makes the file private; a site must stay readable
+        os.chmod(temp, FILE_MODE)  # mkstemp makes the file private
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
         os.replace(temp, path)

@@ -29,6 +29,8 @@ from deflect.content.yamlsafe import LimitedLoader, error_line, error_text
 from deflect.search.analysis import analyzer_for
 from deflect.search.documents import SearchDoc, index_fields
 
+GLOSSARY_FILE = "search/glossary.yml"
+"""Where a help center keeps its glossary, relative to its root (the default of every entry point)."""
 PRE_ANALYSED = "\x1f"
 """Marks a field value that is already a space-separated list of index terms (a translated article)."""
 MIN_PAIRS = 2  # aligned units a learned pair must share

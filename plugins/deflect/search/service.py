@@ -18,11 +18,11 @@ from pathlib import Path
 from deflect.content.model import Content
 from deflect.search.cache import (AnalysisCache, CacheBusy, DocAnalysis, analyse_doc, atomic_write, fingerprint,
                                   locked)
-from deflect.search.crosslingual import (DocTerms, GlossaryError, Translations, doc_terms, learn, load_glossary,
-                                         table_digest, translated_copy, untranslated)
+from deflect.search.crosslingual import (GLOSSARY_FILE, DocTerms, GlossaryError, Translations, doc_terms, learn,
+                                         load_glossary, table_digest, translated_copy, untranslated)
 from deflect.search.documents import SearchDoc, to_search_doc
 from deflect.search.engine import AnalysedIndex, Hit, SearchIndex, _record
-from deflect.search.query import SynonymError, load_synonyms
+from deflect.search.query import SYNONYMS_FILE, SynonymError, load_synonyms
 from deflect.search.related import related_articles
 from deflect.search.static import ExportStats, Memo, export_files, write_tree
 from deflect.site.strings import strings_for
@@ -52,9 +52,9 @@ class SearchService:
         self.cache_dir = cache_dir
 
     @classmethod
-    def build(cls, center: Content, *, synonyms_file: str | Path = "search/synonyms.yml",
+    def build(cls, center: Content, *, synonyms_file: str | Path = SYNONYMS_FILE,
               directory_urls: bool = True, cache_dir: Path | None = None,
-              glossary_file: str | Path = "search/glossary.yml") -> SearchService:
+              glossary_file: str | Path = GLOSSARY_FILE) -> SearchService:
         """The search of ``center``: documents analysed since the last build are taken from the
         cache, the others analysed. Raises SynonymError for a bad synonyms file, GlossaryError for
         a bad glossary, CacheBusy when the cache stays locked (here, or on the first query, which
