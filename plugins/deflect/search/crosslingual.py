@@ -208,10 +208,21 @@ def untranslated(docs: list[SearchDoc], default: str, codes: list[str]) -> list[
     return out
 
 
-def translated_copy(doc: SearchDoc, table: Translations) -> SearchDoc:
-    """``doc`` in ``table.lang``'s index: at its fallback URL, its fields as that language's terms."""
+def source_terms(doc: SearchDoc) -> dict[str, list[tuple[str, str]]]:
+    """(surface, term) of each indexed field of ``doc``, in order: what every language's copy translates."""
+    source = analyzer_for(doc.lang)
+    return {name: [(t.surface, t.term) for t in source.tokens(text)] for name, text in index_fields(doc).items()}
+
+
+def translated_copy(doc: SearchDoc, table: Translations,
+                    terms: dict[str, list[tuple[str, str]]] | None = None) -> SearchDoc:
+    """``doc`` in ``table.lang``'s index: at its fallback URL, its fields as that language's terms,
+    marked as already analysed. ``terms`` is ``source_terms(doc)``, which the copies of one document
+    share (each copy then costs a table lookup per term, not an analysis)."""
+    fields = {name: PRE_ANALYSED + " ".join(table.translate(pairs))
+              for name, pairs in (terms or source_terms(doc)).items()}
     return replace(doc, lang=table.lang, source_lang=doc.lang, url=f"{table.lang}/{doc.url.split('/', 1)[1]}",
-                   translated=_translated_fields(doc, table))
+                   translated=fields)
 
 
 def table_digest(table: Translations) -> str:
@@ -230,13 +241,3 @@ def _term(lang: str, surface: str) -> str:
 def _key(doc: SearchDoc) -> tuple[bool, str]:
     """What a document and its translations share: FAQ or not, and ``<category>/<slug>``."""
     return doc.kind == "faq", doc.id.split("/", 1)[1]
-
-
-def _translated_fields(doc: SearchDoc, table: Translations) -> dict[str, str]:
-    """The indexed fields of ``doc`` as ``table.lang``'s terms, marked as already analysed."""
-    source = analyzer_for(doc.lang)
-
-    def terms(text: str) -> str:
-        return PRE_ANALYSED + " ".join(table.translate([(t.surface, t.term) for t in source.tokens(text)]))
-
-    return {name: terms(text) for name, text in index_fields(doc).items()}

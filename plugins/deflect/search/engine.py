@@ -277,7 +277,7 @@ class AnalysedIndex(SearchIndex):
 
     def _term_weights(self, lang: str) -> tuple[list[dict], dict[str, dict[int, float]]]:
         docs = self._by_lang[lang]
-        records = [json.loads(json.dumps(_record(doc), ensure_ascii=False)) for doc, _ in docs]
+        records = [_record(doc) for doc, _ in docs]  # the JSON values Whoosh's stored records load as
         factor = [CROSS_WEIGHT if record.get("source") else 1.0 for record in records]
         count = len(docs)
         weights: dict[str, dict[int, float]] = defaultdict(dict)

@@ -19,7 +19,8 @@ from deflect.content.model import Content
 from deflect.search.cache import (AnalysisCache, CacheBusy, DocAnalysis, analyse_doc, atomic_write, fingerprint,
                                   locked)
 from deflect.search.crosslingual import (GLOSSARY_FILE, DocTerms, GlossaryError, Translations, doc_terms, learn,
-                                         load_glossary, table_digest, translated_copy, untranslated)
+                                         load_glossary, source_terms, table_digest, translated_copy,
+                                         untranslated)
 from deflect.search.documents import SearchDoc, to_search_doc
 from deflect.search.engine import AnalysedIndex, Hit, SearchIndex, _record
 from deflect.search.query import SYNONYMS_FILE, SynonymError, load_synonyms
@@ -210,11 +211,14 @@ def _cross_entries(cache: AnalysisCache, docs: list[SearchDoc], keys: list[str],
                 cached = (table, table_digest(table))
             tables[lang], digests[lang] = cache.put_extra(table_key, cached)
     entries, cross_keys = [], []
+    analysed: dict[int, dict[str, list[tuple[str, str]]]] = {}  # a source's terms, for all its copies
     for lang, doc in untranslated(docs, default, codes):
         key = cache.key("translated", key_of[id(doc)], lang, digests[lang])
         entry = cache.get(key)
         if entry is None:
-            copy = translated_copy(doc, tables[lang])
+            if id(doc) not in analysed:
+                analysed[id(doc)] = source_terms(doc)
+            copy = translated_copy(doc, tables[lang], analysed[id(doc)])
             entry = analyse_doc(copy, _record(copy))
             cache.put(key, entry)
         entries.append(entry)
