@@ -218,8 +218,9 @@ class AnalysisCache:
             self.used[key] = entry
         return entry
 
-    def put(self, key: str, entry: DocAnalysis) -> None:
+    def put(self, key: str, entry: DocAnalysis) -> DocAnalysis:
         self.used[key] = entry
+        return entry
 
     def extra(self, key: str) -> object | None:
         """A cached value derived from many documents (None when missing), kept by ``put_extra``."""
