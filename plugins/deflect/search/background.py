@@ -1,11 +1,10 @@
-"""Runs search work in worker processes, so that a build uses every core.
+"""Runs a site build's search work in a worker process, so that it uses a second core.
 
 A site build needs three things from search: the index (analysis), each article's related
 articles (before its page is rendered) and the static export (at the end). A :class:`SearchJob`
 starts all three in a forked worker while the calling process goes on rendering pages; the worker
 sends the related articles back as soon as it has them, then writes the export and reports its
-figures. :func:`parallel_map` splits the analysis of many documents across processes. Where
-processes cannot be forked, the work runs in the calling process, with the same results.
+figures. Where processes cannot be forked, the job runs in the calling process, with the same results.
 """
 from __future__ import annotations
 
@@ -15,18 +14,13 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 from deflect.search.related import Related
 from deflect.search.static import ExportStats
 
 WORKER_ENV = "DEFLECT_SEARCH_WORKER"
 """Set to ``0`` to run the search work in the build's own process."""
-PARALLEL_MIN = 64
-"""Fewer items than this are done in this process: starting workers would cost more."""
-T = TypeVar("T")
-R = TypeVar("R")
-_TASK: Callable[[int], Any] | None = None  # what the forked pool's workers run (inherited, never pickled)
 
 
 class SearchJobError(RuntimeError):
@@ -57,12 +51,11 @@ class SearchJob:
 
     def start(self) -> SearchJob:
         """Start the work in a worker process (or note that it runs here, see :meth:`indexed`)."""
-        if _forks():
+        if os.environ.get(WORKER_ENV, "1") != "0" and "fork" in multiprocessing.get_all_start_methods():
             try:
                 context = multiprocessing.get_context("fork")
                 self._conn, child = context.Pipe(duplex=False)
-                # Not a daemon: it starts processes of its own (parallel_map).
-                self._process = context.Process(target=self._work, args=(child,))
+                self._process = context.Process(target=self._work, args=(child,), daemon=True)
                 self._process.start()
                 child.close()
             except OSError:  # no processes here (a sandbox, a limit): do the work in this process
@@ -136,32 +129,6 @@ class SearchJob:
             return work()
         except self._errors as exc:
             raise SearchJobError(str(exc)) from exc
-
-
-def parallel_map(work: Callable[[T], R], items: list[T], processes: int | None = None) -> list[R]:
-    """``[work(item) for item in items]``, split across forked processes (``work`` and ``items``
-    are inherited, so they need not pickle; the results must)."""
-    global _TASK
-    processes = processes or min(os.cpu_count() or 1, 4)
-    if len(items) < PARALLEL_MIN or processes < 2 or not _forks():
-        return [work(item) for item in items]
-    _TASK = lambda i: work(items[i])  # noqa: E731
-    try:
-        with multiprocessing.get_context("fork").Pool(processes) as pool:
-            return pool.map(_run, range(len(items)), chunksize=max(1, len(items) // (processes * 8)))
-    except OSError:  # no processes here: do the work in this process
-        return [work(item) for item in items]
-    finally:
-        _TASK = None
-
-
-def _run(number: int) -> Any:
-    assert _TASK is not None
-    return _TASK(number)
-
-
-def _forks() -> bool:
-    return os.environ.get(WORKER_ENV, "1") != "0" and "fork" in multiprocessing.get_all_start_methods()
 
 
 def _reason(exc: BaseException, expected: tuple[type[BaseException], ...]) -> str:

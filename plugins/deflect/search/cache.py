@@ -218,9 +218,8 @@ class AnalysisCache:
             self.used[key] = entry
         return entry
 
-    def put(self, key: str, entry: DocAnalysis) -> DocAnalysis:
+    def put(self, key: str, entry: DocAnalysis) -> None:
         self.used[key] = entry
-        return entry
 
     def extra(self, key: str) -> object | None:
         """A cached value derived from many documents (None when missing), kept by ``put_extra``."""

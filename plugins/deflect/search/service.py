@@ -15,8 +15,7 @@ import shutil
 from collections.abc import Callable
 from pathlib import Path
 
-from deflect.content.model import Content, Document
-from deflect.search.background import parallel_map
+from deflect.content.model import Content
 from deflect.search.cache import (AnalysisCache, CacheBusy, DocAnalysis, analyse_doc, atomic_write, fingerprint,
                                   locked)
 from deflect.search.crosslingual import (GLOSSARY_FILE, DocTerms, GlossaryError, Translations, doc_terms, learn,
@@ -72,25 +71,19 @@ class SearchService:
         folder = cache_dir or settings.root / ".deflect" / f"search-{settings.audience}"
         with locked(folder):
             cache = AnalysisCache(folder)
-            found: list[DocAnalysis | None] = []
+            entries: list[DocAnalysis] = []
             keys: list[str] = []
-            missing = []
             for document in center.published_documents():
                 key = cache.key(document.kind.value, document.lang, document.slug, document.rel_path,
                                 document.site_path, document.front.model_dump_json(), document.body,
                                 center.category_title(document.category, document.lang), directory_urls)
-                found.append(cache.get(key))
+                entry = cache.get(key)
+                if entry is None:
+                    doc = to_search_doc(center, document, directory_urls)
+                    entry = analyse_doc(doc, _record(doc))
+                    cache.put(key, entry)
+                entries.append(entry)
                 keys.append(key)
-                if found[-1] is None:
-                    missing.append((len(found) - 1, document))
-
-            def analyse(item: tuple[int, Document]) -> DocAnalysis:
-                doc = to_search_doc(center, item[1], directory_urls)
-                return analyse_doc(doc, _record(doc))
-
-            for (position, _), entry in zip(missing, parallel_map(analyse, missing)):
-                found[position] = cache.put(keys[position], entry)
-            entries = [entry for entry in found if entry is not None]
             docs = [entry.doc for entry in entries]
             crossing, cross_keys = _cross_entries(cache, docs, keys, settings.default_language, settings.codes,
                                                   glossary)
@@ -217,23 +210,17 @@ def _cross_entries(cache: AnalysisCache, docs: list[SearchDoc], keys: list[str],
                 table = learn(docs, default, lang, glossary.get(lang), terms_of)
                 cached = (table, table_digest(table))
             tables[lang], digests[lang] = cache.put_extra(table_key, cached)
-    found: list[DocAnalysis | None] = []
-    cross_keys = []
-    missing: dict[int, tuple[SearchDoc, list[tuple[int, str]]]] = {}  # source → its copies to make
+    entries, cross_keys = [], []
+    analysed: dict[int, dict[str, list[tuple[str, str]]]] = {}  # a source's terms, for all its copies
     for lang, doc in untranslated(docs, default, codes):
         key = cache.key("translated", key_of[id(doc)], lang, digests[lang])
-        found.append(cache.get(key))
+        entry = cache.get(key)
+        if entry is None:
+            if id(doc) not in analysed:
+                analysed[id(doc)] = source_terms(doc)
+            copy = translated_copy(doc, tables[lang], analysed[id(doc)])
+            entry = analyse_doc(copy, _record(copy))
+            cache.put(key, entry)
+        entries.append(entry)
         cross_keys.append(key)
-        if found[-1] is None:
-            missing.setdefault(id(doc), (doc, []))[1].append((len(found) - 1, lang))
-
-    def copies(item: tuple[SearchDoc, list[tuple[int, str]]]) -> list[DocAnalysis]:
-        doc, wanted = item
-        terms = source_terms(doc)  # analysed once for all its copies
-        made = [translated_copy(doc, tables[lang], terms) for _, lang in wanted]
-        return [analyse_doc(copy, _record(copy)) for copy in made]
-
-    for (_, wanted), made in zip(missing.values(), parallel_map(copies, list(missing.values()))):
-        for (position, _), entry in zip(wanted, made):
-            found[position] = cache.put(cross_keys[position], entry)
-    return [entry for entry in found if entry is not None], cross_keys
+    return entries, cross_keys
