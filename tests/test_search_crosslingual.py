@@ -15,6 +15,7 @@ from deflect.helpcenter import HelpCenter
 from deflect.search.analysis import analyzer_for
 from deflect.search.crosslingual import GlossaryError, learn, load_glossary
 from deflect.search.documents import search_documents
+from deflect.search.matching import ticket_matcher
 from deflect.search.service import SearchService
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -91,7 +92,7 @@ def test_related_articles_share_more_than_one_word(service: SearchService) -> No
 
 
 def test_ticket_matching_reaches_untranslated_articles(service: SearchService) -> None:
-    with service.index.matcher("hr") as match:
+    with ticket_matcher(service.index, "hr") as match:
         found = match("Kamera ne prikazuje video", "Kamera je spojena, ali slika je crna već dva dana.")
     assert found and found[0].id == "en/troubleshooting/camera-no-video"
 

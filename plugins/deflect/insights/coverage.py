@@ -30,8 +30,7 @@ from dataclasses import dataclass, field
 
 from deflect.content.model import Content
 from deflect.insights.topics import TICKET_NOISE, TopicWords, slugify
-from deflect.search.analysis import analyzer_for
-from deflect.search.engine import MATCH_SATURATION
+from deflect.search.matching import saturation, ticket_matcher
 from deflect.search.service import SearchService
 
 __all__ = ["ArticleInfo", "Coverage", "TopicMatcher", "COVERED", "WEAK", "slugify"]
@@ -174,13 +173,9 @@ class TopicMatcher:
     def _saturation(self, lang: str, records: list[dict], weights: dict[str, dict[int, float]]) -> float:
         """The weight at which a term counts fully in an article: a share of the median weight a
         title word has (a paragraph about a word weighs about that much)."""
-        cache = self._saturations
-        if lang not in cache:
-            analyzer = analyzer_for(lang)
-            titles = sorted(weights[t][doc] for doc, record in enumerate(records)
-                            for t in set(analyzer.terms(record["title"])) if doc in weights.get(t, ()))
-            cache[lang] = MATCH_SATURATION * (titles[len(titles) // 2] if titles else 1.0)
-        return cache[lang]
+        if lang not in self._saturations:
+            self._saturations[lang] = saturation(lang, records, weights)
+        return self._saturations[lang]
 
     def language_of(self, ticket_lang: str | None) -> str:
         code = (ticket_lang or "").split("-")[0].lower()
@@ -199,7 +194,7 @@ class TopicMatcher:
         for sample in samples:
             by_lang[self.language_of(sample.get("lang"))].append(sample)
         for lang, items in by_lang.items():
-            with self.service.index.matcher(lang, TOP) as match:
+            with ticket_matcher(self.service.index, lang, TOP) as match:
                 for sample in items:
                     found = match(_quiet(sample.get("subject") or ""), _quiet(sample.get("body") or ""))
                     good = [(rank, m) for rank, m in enumerate(found)

@@ -1,13 +1,15 @@
 """``deflect/search``: replaces Material's search with Deflect's multilingual static search.
 
 A thin adapter: the core (``deflect.search``) builds the Whoosh index and the static export;
-this plugin wires them into the build, the theme and each article's related-articles list.
+this plugin wires them into the build, the theme and each article's related-articles list. The
+search work runs in a worker process from ``on_files`` (``deflect.search.background``) while MkDocs
+renders the pages; the related articles come back before the first page's context, the export is
+awaited in ``on_post_build``.
 """
 from __future__ import annotations
 
 import logging
 import os
-import time
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +25,8 @@ from mkdocs.utils import get_relative_url
 from deflect.escaping import html_json
 from deflect.mkdocs_plugins.config import SearchConfig
 from deflect.mkdocs_plugins.preview import COLLECTOR_ENV
+from deflect.content.model import Content
+from deflect.search.background import SearchJob, SearchJobError
 from deflect.search.service import CacheBusy, GlossaryError, SearchService, SynonymError, search_strings
 from deflect.site.strings import language_name
 
@@ -35,8 +39,9 @@ class SearchPlugin(BasePlugin[SearchConfig]):
     supports_multiple_instances = False
 
     def __init__(self) -> None:
-        self.service: SearchService | None = None
-        self.related: dict[str, list[tuple[str, str, str]]] = {}
+        self.center: Content | None = None
+        self.job: SearchJob | None = None
+        self.related: dict[str, list[tuple[str, str, str]]] | None = None
         self._per_lang: dict[str, dict[str, Any]] = {}  # what the page context needs of each language, once
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
@@ -73,27 +78,28 @@ class SearchPlugin(BasePlugin[SearchConfig]):
             return None
         content = config.plugins["deflect/content"]
         center = getattr(content, "center", None)
+        self.center = center
         if center is None:
             return None
-        started = time.perf_counter()
-        try:
-            self.service = SearchService.build(center, synonyms_file=self.config.synonyms,
-                                               glossary_file=self.config.glossary,
-                                               directory_urls=config.use_directory_urls)
-        except (SynonymError, GlossaryError, CacheBusy) as exc:
-            raise PluginError(f"deflect/search: {exc}") from exc
-        self.related = self.service.related_all(self.config.related) if self.config.related else {}
-        self._per_lang = {}
-        log.info(f"deflect/search: indexed {self.service.count} documents in {time.perf_counter() - started:.1f}s")
+        if self.job is not None:  # a build that failed before on_post_build (mkdocs serve)
+            self.job.cancel()
+        self.center, self.related, self._per_lang = center, None, {}
+        self.job = SearchJob(lambda: SearchService.build(center, synonyms_file=self.config.synonyms,
+                                                         glossary_file=self.config.glossary,
+                                                         directory_urls=config.use_directory_urls),
+                             self.config.related, Path(config.site_dir) / "search",
+                             errors=(SynonymError, GlossaryError, CacheBusy)).start()
         return None
 
     # The override is ignored: the context carries keys (deflect, Material's) that MkDocs's TemplateContext lacks.
     def on_page_context(self, context: dict[str, Any], *, page: Page, config: MkDocsConfig,  # type: ignore[override]
                         nav: Navigation) -> dict[str, Any] | None:
-        if self.service is None:
+        if self.center is None:
             return None
+        if self.related is None:  # the worker sends them while MkDocs renders the Markdown
+            self.related = self._indexed() if self.config.related else {}
         deflect = context.get("deflect") or {}
-        lang = deflect.get("lang") or self.service.default_language
+        lang = deflect.get("lang") or self.center.settings.default_language
         base = get_relative_url(".", page.url or ".")
         shared = self._language_config(lang)
         context["deflect_search"] = {
@@ -109,8 +115,8 @@ class SearchPlugin(BasePlugin[SearchConfig]):
     def _language_config(self, lang: str) -> dict[str, Any]:
         """The search configuration every page in ``lang`` shares (names, labels, strings), computed once per build."""
         if lang not in self._per_lang:
-            assert self.service is not None
-            names = self.service.language_names
+            assert self.center is not None
+            names = {language.code: language.name for language in self.center.settings.languages}
             self._per_lang[lang] = {
                 "lang": lang,
                 "languages": names,
@@ -128,12 +134,29 @@ class SearchPlugin(BasePlugin[SearchConfig]):
         return ""
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
-        if self.service is None:
+        if self.job is None:
             return
-        started = time.perf_counter()
+        if self.related is None or not self.config.related:  # not waited for yet
+            self.related = self._indexed()
+        job, self.job = self.job, None
         try:
-            stats = self.service.export(Path(config.site_dir) / "search", progress=log.debug)
-        except CacheBusy as exc:
+            stats, seconds = job.finish()
+        except SearchJobError as exc:
             raise PluginError(f"deflect/search: {exc}") from exc
         log.info(f"deflect/search: wrote the static index ({stats.files} files, {stats.bytes / 1024:.0f} KB, "
-                 f"{stats.terms} terms, {stats.forms} word forms) in {time.perf_counter() - started:.1f}s")
+                 f"{stats.terms} terms, {stats.forms} word forms) in {seconds:.1f}s")
+
+    def on_build_error(self, *, error: Exception) -> None:
+        if self.job is not None:
+            self.job.cancel()
+            self.job = None
+
+    def _indexed(self) -> dict[str, list[tuple[str, str, str]]]:
+        assert self.job is not None
+        try:
+            indexed = self.job.indexed()
+        except SearchJobError as exc:
+            self.job = None
+            raise PluginError(f"deflect/search: {exc}") from exc
+        log.info(f"deflect/search: indexed {indexed.count} documents in {indexed.seconds:.1f}s")
+        return indexed.related

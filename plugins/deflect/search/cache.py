@@ -33,14 +33,15 @@ from deflect.locales import active
 from deflect.search.analysis import analyzer_for
 from deflect.search.documents import SearchDoc, index_fields
 from deflect.search.crosslingual import PRE_ANALYSED
-from deflect.search.engine import analyse_sections, article_terms, pick_section
+from deflect.search.snippets import analyse_sections, article_terms, pick_section
 
 ANALYSIS_VERSION = "2"
 """Bump when analysis, records or the index change in a way the source hash cannot see."""
 LOCK_TIMEOUT = float(os.environ.get("DEFLECT_LOCK_TIMEOUT", "600"))
 T = TypeVar("T")
-_UMASK = os.umask(0o022)
-os.umask(_UMASK)
+FILE_MODE = 0o644
+"""Mode of every file the cache and the export write: a site must stay readable by the web server
+(set explicitly: reading the process umask means changing it, which races with other threads)."""
 _CODE_FILES = ("analysis.py", "documents.py", "engine.py", "static.py", "query.py", "cache.py", "crosslingual.py")
 
 
@@ -124,7 +125,7 @@ def atomic_write(path: Path, data: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
-        os.chmod(temp, 0o666 & ~_UMASK)  # mkstemp makes the file private; a site must stay readable
+        os.chmod(temp, FILE_MODE)  # mkstemp makes the file private
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
         os.replace(temp, path)
@@ -154,13 +155,13 @@ class DocAnalysis:
     """Index terms of each text field, in order (what the Whoosh analyzer would produce)."""
     sections: list[tuple[frozenset[str], dict[str, int], dict[str, int], frozenset[str], bool]]
     """Per section of the record: heading terms, term counts, first offset of each term, terms of
-    its first paragraph, whether it has steps (``engine.SectionTerms``)."""
+    its first paragraph, whether it has steps (``snippets.SectionTerms``)."""
     votes: list[tuple[str, str, int]]
     """(surface form, term, count) for forms that differ from their term, in order of first use."""
     compounds: list[tuple[str, bytes]]
     """Compounds the lemmatizer split in this document's words (see ``Analyzer.expansions``)."""
     best: dict[str, int]
-    """For each index term: the section a result for it links to (``engine.pick_section``)."""
+    """For each index term: the section a result for it links to (``snippets.pick_section``)."""
 
 
 def record_text(record: dict) -> str:

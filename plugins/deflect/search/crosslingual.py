@@ -15,9 +15,11 @@ over when the other language's content uses them.
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -27,6 +29,8 @@ from deflect.content.yamlsafe import LimitedLoader, error_line, error_text
 from deflect.search.analysis import analyzer_for
 from deflect.search.documents import SearchDoc, index_fields
 
+GLOSSARY_FILE = "search/glossary.yml"
+"""Where a help center keeps its glossary, relative to its root (the default of every entry point)."""
 PRE_ANALYSED = "\x1f"
 """Marks a field value that is already a space-separated list of index terms (a translated article)."""
 MIN_PAIRS = 2  # aligned units a learned pair must share
@@ -54,11 +58,15 @@ class Translations:
     learned: dict[str, list[str]] = field(default_factory=dict)  # from the aligned translations
     vocabulary: frozenset[str] = frozenset()  # the language's own index terms
 
+    @functools.cached_property
+    def longest(self) -> int:
+        """The number of terms of the glossary's longest phrase."""
+        return max((len(p) for p in self.phrases), default=1)
+
     def translate(self, source_terms: list[tuple[str, str]]) -> list[str]:
         """(surface, term) of an English text, in order → the terms a reader of ``lang`` would use."""
         out: list[str] = []
-        analyzer = analyzer_for(self.lang)
-        longest = max((len(p) for p in self.phrases), default=1)
+        longest = self.longest
         terms = [t for _, t in source_terms]
         for i, (surface, term) in enumerate(source_terms):
             for n in range(min(longest, len(terms) - i), 0, -1):
@@ -67,7 +75,7 @@ class Translations:
                     out += target
                     break
             out += self.learned.get(term, [])
-            same = analyzer.term(surface)
+            same = _term(self.lang, surface)
             if same in self.vocabulary:
                 out.append(same)
         return out
@@ -120,30 +128,48 @@ def load_glossary(path: Path, codes: list[str], default: str) -> dict[str, list[
     return out
 
 
-def learn(docs: list[SearchDoc], default: str, lang: str,
-          glossary: list[tuple[str, list[str], int]] | None = None) -> Translations:
-    """Term translations default → ``lang`` from the aligned translations in ``docs`` and the glossary."""
+@dataclass(frozen=True)
+class DocTerms:
+    """The terms of one document that learning translations needs: all of them, and those of each
+    unit that aligns with a translation (title, summary, each section with its heading)."""
+
+    all: frozenset[str]
+    title: frozenset[str]
+    summary: frozenset[str]
+    sections: tuple[tuple[str, frozenset[str]], ...]  # (anchor, terms of heading and text)
+
+
+def doc_terms(doc: SearchDoc) -> DocTerms:
+    analyzer = analyzer_for(doc.lang)
+    return DocTerms(frozenset(analyzer.terms(" ".join([doc.title, doc.summary, doc.headings, doc.body]))),
+                    frozenset(analyzer.terms(doc.title)), frozenset(analyzer.terms(doc.summary)),
+                    tuple((s.anchor, frozenset(analyzer.terms(s.heading + " " + s.text))) for s in doc.sections))
+
+
+def learn(docs: list[SearchDoc], default: str, lang: str, glossary: list[tuple[str, list[str], int]] | None = None,
+          terms_of: Callable[[SearchDoc], DocTerms] = doc_terms) -> Translations:
+    """Term translations default → ``lang`` from the aligned translations in ``docs`` and the glossary
+    (``terms_of`` gives a document's terms, which a cache can keep: see :func:`doc_terms`)."""
     source, target = analyzer_for(default), analyzer_for(lang)
     by_key = {_key(d): d for d in docs if d.lang == default}
-    units: list[tuple[set[str], set[str]]] = []
+    units: list[tuple[frozenset[str], frozenset[str]]] = []
     vocabulary: set[str] = set()
     for doc in docs:
         if doc.lang != lang or doc.internal:
             continue
-        vocabulary.update(target.terms(" ".join([doc.title, doc.summary, doc.headings, doc.body])))
+        mine = terms_of(doc)
+        vocabulary.update(mine.all)
         original = by_key.get(_key(doc))
         if original is None:
             continue
-        pairs = [(original.title, doc.title), (original.summary, doc.summary)]
-        theirs = {s.anchor: s for s in original.sections}
-        for section in doc.sections:
-            match = theirs.get(section.anchor)
+        theirs = terms_of(original)
+        pairs = [(theirs.title, mine.title), (theirs.summary, mine.summary)]
+        sections = dict(theirs.sections)
+        for anchor, right in mine.sections:
+            match = sections.get(anchor)
             if match is not None:
-                pairs.append((match.heading + " " + match.text, section.heading + " " + section.text))
-        for a, b in pairs:
-            left, right = set(source.terms(a)), set(target.terms(b))
-            if left and right:
-                units.append((left, right))
+                pairs.append((match, right))
+        units += [(left, right) for left, right in pairs if left and right]
     together: Counter[tuple[str, str]] = Counter()
     alone_e: Counter[str] = Counter()
     alone_f: Counter[str] = Counter()
@@ -169,14 +195,6 @@ def learn(docs: list[SearchDoc], default: str, lang: str,
     return Translations(lang, phrases, learned, frozenset(vocabulary))
 
 
-def cross_documents(docs: list[SearchDoc], default: str, codes: list[str],
-                    glossary: dict[str, list[tuple[str, list[str], int]]]) -> list[SearchDoc]:
-    """For each other language: its copies of the public default-language documents it has no
-    translation of, at their fallback URL, with their text turned into that language's terms."""
-    tables = {lang: learn(docs, default, lang, glossary.get(lang)) for lang in codes if lang != default}
-    return [translated_copy(doc, tables[lang]) for lang, doc in untranslated(docs, default, codes)]
-
-
 def untranslated(docs: list[SearchDoc], default: str, codes: list[str]) -> list[tuple[str, SearchDoc]]:
     """(language, public default-language document) for each document that language has no
     translation of, languages in ``codes`` order."""
@@ -190,10 +208,21 @@ def untranslated(docs: list[SearchDoc], default: str, codes: list[str]) -> list[
     return out
 
 
-def translated_copy(doc: SearchDoc, table: Translations) -> SearchDoc:
-    """``doc`` in ``table.lang``'s index: at its fallback URL, its fields as that language's terms."""
+def source_terms(doc: SearchDoc) -> dict[str, list[tuple[str, str]]]:
+    """(surface, term) of each indexed field of ``doc``, in order: what every language's copy translates."""
+    source = analyzer_for(doc.lang)
+    return {name: [(t.surface, t.term) for t in source.tokens(text)] for name, text in index_fields(doc).items()}
+
+
+def translated_copy(doc: SearchDoc, table: Translations,
+                    terms: dict[str, list[tuple[str, str]]] | None = None) -> SearchDoc:
+    """``doc`` in ``table.lang``'s index: at its fallback URL, its fields as that language's terms,
+    marked as already analysed. ``terms`` is ``source_terms(doc)``, which the copies of one document
+    share (each copy then costs a table lookup per term, not an analysis)."""
+    fields = {name: PRE_ANALYSED + " ".join(table.translate(pairs))
+              for name, pairs in (terms or source_terms(doc)).items()}
     return replace(doc, lang=table.lang, source_lang=doc.lang, url=f"{table.lang}/{doc.url.split('/', 1)[1]}",
-                   translated=_translated_fields(doc, table))
+                   translated=fields)
 
 
 def table_digest(table: Translations) -> str:
@@ -203,16 +232,12 @@ def table_digest(table: Translations) -> str:
                                      ensure_ascii=False).encode()).hexdigest()
 
 
+@functools.lru_cache(maxsize=200_000)
+def _term(lang: str, surface: str) -> str:
+    """The index term of one word of ``lang`` (the same words recur in every translated copy)."""
+    return analyzer_for(lang).term(surface)
+
+
 def _key(doc: SearchDoc) -> tuple[bool, str]:
     """What a document and its translations share: FAQ or not, and ``<category>/<slug>``."""
     return doc.kind == "faq", doc.id.split("/", 1)[1]
-
-
-def _translated_fields(doc: SearchDoc, table: Translations) -> dict[str, str]:
-    """The indexed fields of ``doc`` as ``table.lang``'s terms, marked as already analysed."""
-    source = analyzer_for(doc.lang)
-
-    def terms(text: str) -> str:
-        return PRE_ANALYSED + " ".join(table.translate([(t.surface, t.term) for t in source.tokens(text)]))
-
-    return {name: terms(text) for name, text in index_fields(doc).items()}

@@ -1,8 +1,8 @@
-"""The Whoosh engine: the only module that imports whoosh.
+"""The Whoosh engine: per-language Whoosh indexes, their queries and BM25F term weights.
 
-One index per language (each with its own analyzer), built from :class:`SearchDoc` records.
-It answers ``deflect search``, computes related articles, and hands BM25F term weights to the
-static exporter.
+The only module that imports whoosh. One index per language (each with its own analyzer), built
+from :class:`SearchDoc` records. It answers ``deflect search`` and hands BM25F term weights to
+related articles (``related``), ticket matching (``matching``) and the static exporter.
 """
 from __future__ import annotations
 
@@ -11,7 +11,6 @@ import math
 import shutil
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,19 +23,15 @@ from whoosh.filedb.filestore import FileStorage, copy_to_ram
 from whoosh.scoring import BM25F
 from whoosh.util.numeric import byte_to_length, length_to_byte
 
-from deflect.search.analysis import analyzer_for, unique
+from deflect.search.analysis import analyzer_for
 from deflect.search.crosslingual import CROSS_WEIGHT, PRE_ANALYSED
 from deflect.search.documents import SearchDoc, index_fields
 from deflect.search.query import QueryWord, parse_query
+from deflect.search.snippets import best_section
 
 FIELD_BOOSTS = {"title": 6.0, "tags": 3.0, "headings": 2.0, "body": 1.0}
 TEXT_FIELDS = tuple(FIELD_BOOSTS)
 BM25_B, BM25_K1 = 0.75, 1.2  # whoosh.scoring.BM25F's defaults, which searches use
-OTHER_CATEGORY = 0.3
-"""Related articles: similarity kept across categories (a help center's categories are its topics)."""
-MATCH_SATURATION = 0.24
-"""A term counts as fully covered by a document from this share of the median weight a title word
-has in its document (BM25F weights scale with the corpus, so the bar is relative to the index)."""
 
 
 class DeflectTokenizer(Tokenizer):
@@ -105,20 +100,6 @@ class Hit:
     score: float
     snippet: str
     anchor: str
-
-
-@dataclass(frozen=True)
-class Match:
-    """An article matched to a ticket: the subject terms it contains out of ``terms`` in all."""
-
-    id: str
-    url: str
-    title: str
-    kind: str
-    score: float
-    shared: list[str]
-    terms: int
-    coverage: float  # the shared terms' share of the subject's IDF weight, each term by its strength
 
 
 class SearchIndex:
@@ -238,98 +219,6 @@ class SearchIndex:
                     options.append(Q.Prefix(field, word.surface, boost=0.5))
         return Q.Or(options) if options else None
 
-    def related_all(self, limit: int, key_terms: int = 24, fan_out: int = 40, min_shared: int = 2,
-                    min_similarity: float = 0.11) -> dict[str, list[tuple[str, str, str]]]:
-        """For every article: (id, title, url) of up to ``limit`` articles of its own language, most
-        similar first: the cosine of their BM25F term-weight vectors over the article's
-        ``key_terms`` strongest terms (times OTHER_CATEGORY for an article of another category), at
-        least ``min_similarity`` and ``min_shared`` terms. One shared word weighs little against
-        everything else the two say, so "Reset your password" is not related to "Factory reset a
-        device" nor "Stop marketing emails". Linear in the number of documents: each document looks
-        only at the ``fan_out`` strongest postings of its key terms."""
-        related: dict[str, list[tuple[str, str, str]]] = {}
-        for lang in self.languages:
-            records, weights = self.term_weights(lang)
-            own = [record["kind"] != "faq" and not record.get("source") for record in records]
-            vectors: dict[int, dict[str, float]] = defaultdict(dict)
-            for term, per_doc in weights.items():
-                if len(per_doc) < 2:
-                    continue  # a term in one document relates nothing
-                for doc, weight in per_doc.items():
-                    if own[doc]:
-                        vectors[doc][term] = weight
-            norms = {doc: math.sqrt(sum(w * w for w in vector.values())) or 1.0 for doc, vector in vectors.items()}
-            ranked_postings: dict[str, list[int]] = {}
-            for doc, record in enumerate(records):
-                if not own[doc]:
-                    continue
-                vector = vectors.get(doc, {})
-                scores: dict[int, float] = defaultdict(float)
-                shared: Counter[int] = Counter()
-                for term, weight in sorted(vector.items(), key=lambda item: -item[1])[:key_terms]:
-                    if term not in ranked_postings:
-                        ranked_postings[term] = [o for o, _ in sorted(weights[term].items(),
-                                                                      key=lambda item: -item[1]) if own[o]][:fan_out]
-                    for other in ranked_postings[term]:
-                        if other != doc:
-                            scores[other] += weight * vectors[other][term]
-                            shared[other] += 1
-                similar = [(o, v / (norms[doc] * norms[o])
-                            * (1.0 if records[o]["category"] == record["category"] else OTHER_CATEGORY))
-                           for o, v in scores.items() if shared[o] >= min_shared]
-                best = sorted(((o, v) for o, v in similar if v >= min_similarity),
-                              key=lambda item: (-item[1], item[0]))[:limit]
-                related[record["id"]] = [(records[o]["id"], records[o]["title"], records[o]["url"]) for o, _ in best]
-        return related
-
-    # ----- ticket matching -------------------------------------------------------------------
-    @contextmanager
-    def matcher(self, lang: str, limit: int = 3) -> Iterator[Callable[[str, str], list[Match]]]:
-        """A function matching one ticket (subject, body) to this language's documents by the
-        index's BM25F term weights (the subject's terms at full weight, the body's at a quarter),
-        fast enough for thousands of tickets. Each match tells which subject terms it contains
-        and their share of the subject's IDF weight (a word no document uses weighs the most)."""
-        if lang not in self.languages:
-            yield lambda subject, body: []
-            return
-        analyzer = analyzer_for(lang)
-        records, weights = self.term_weights(lang)
-        total = len(records)
-        cache = self.__dict__.setdefault("_saturation", {})
-        if lang not in cache:
-            title_weights = sorted(weights[t][doc] for doc, record in enumerate(records)
-                                   for t in set(analyzer.terms(record["title"])) if doc in weights.get(t, ()))
-            cache[lang] = MATCH_SATURATION * (title_weights[len(title_weights) // 2] if title_weights else 1.0)
-        saturation = cache[lang]
-        idf = lambda term: math.log(1 + total / (len(weights.get(term, ())) + 0.5))  # noqa: E731
-
-        def match(subject: str, body: str) -> list[Match]:
-            main = unique(analyzer.terms(subject))[:16]
-            extra = [t for t in unique(analyzer.terms(body))[:24] if t not in main]
-            if not main:
-                main, extra = extra[:12], extra[12:]
-            if not main:
-                return []
-            scores: dict[int, float] = defaultdict(float)
-            for terms, factor in ((main, 1.0), (extra, 0.25)):
-                for term in terms:
-                    for doc, weight in weights.get(term, {}).items():
-                        scores[doc] += weight * factor
-            term_idf = {term: idf(term) for term in main}
-            whole = sum(term_idf.values()) or 1.0
-            found = []
-            for doc, score in sorted(scores.items(), key=lambda item: (-item[1], item[0]))[:limit]:
-                record = records[doc]
-                shared = [t for t in main if doc in weights.get(t, ())]
-                # A passing mention is not coverage: a term counts fully from about the weight of
-                # a paragraph about it (see MATCH_SATURATION), partly below.
-                strength = sum(term_idf[t] * min(1.0, weights[t][doc] / saturation) for t in shared)
-                found.append(Match(record["id"], record["url"], record["title"], record["kind"], round(score, 4),
-                                   shared, len(main), round(strength / whole, 4)))
-            return found
-
-        yield match
-
     # ----- export ----------------------------------------------------------------------------
     def term_weights(self, lang: str) -> tuple[list[dict], dict[str, dict[int, float]]]:
         """The records of ``lang`` (in index order) and, for each term, the BM25F weight of every
@@ -388,7 +277,7 @@ class AnalysedIndex(SearchIndex):
 
     def _term_weights(self, lang: str) -> tuple[list[dict], dict[str, dict[int, float]]]:
         docs = self._by_lang[lang]
-        records = [json.loads(json.dumps(_record(doc), ensure_ascii=False)) for doc, _ in docs]
+        records = [_record(doc) for doc, _ in docs]  # the JSON values Whoosh's stored records load as
         factor = [CROSS_WEIGHT if record.get("source") else 1.0 for record in records]
         count = len(docs)
         weights: dict[str, dict[int, float]] = defaultdict(dict)
@@ -421,100 +310,3 @@ def _record(doc: SearchDoc) -> dict:
     if doc.source_lang:
         record["source"] = doc.source_lang
     return record
-
-
-SNIPPET_WIDTH = 180
-
-
-LEAD_CHARS = 200
-"""A section's first paragraph, roughly: where it says what it is about."""
-
-
-@dataclass
-class SectionTerms:
-    """One section of a record, analysed once: where each term first occurs, how often, the terms
-    of its heading and of its first paragraph, and whether it has steps."""
-    anchor: str
-    heading: str
-    text: str
-    heading_terms: frozenset[str]
-    counts: Counter[str]
-    first: dict[str, int]
-    lead_terms: frozenset[str] = frozenset()
-    steps: bool = False
-
-
-def analyse_sections(record: dict, lang: str) -> list[SectionTerms]:
-    analyzer = analyzer_for(lang)
-    out = []
-    for anchor, heading, text, *rest in record["sections"]:
-        counts: Counter[str] = Counter()
-        first: dict[str, int] = {}
-        lead: set[str] = set()
-        steps = bool(rest and rest[0])
-        if record.get("source"):  # an untranslated article: the reader's words are not in its text
-            out.append(SectionTerms(anchor, heading, text, frozenset(), counts, first, frozenset(), steps))
-            continue
-        for token in analyzer.tokens(text):
-            counts[token.term] += 1
-            first.setdefault(token.term, token.start)
-            if token.start < LEAD_CHARS:
-                lead.add(token.term)
-        out.append(SectionTerms(anchor, heading, text, frozenset(analyzer.terms(heading)), counts, first,
-                                frozenset(lead), steps))
-    return out
-
-
-def article_terms(record: dict, lang: str) -> frozenset[str]:
-    """The terms of a record's title and summary: what the whole article is about."""
-    if record.get("source"):
-        return frozenset()
-    return frozenset(analyzer_for(lang).terms(record["title"] + "\n" + (record.get("summary") or "")))
-
-
-def pick_section(sections: list[SectionTerms], terms: set[str] | frozenset[str],
-                 article: frozenset[str] = frozenset()) -> int:
-    """The section a result for ``terms`` links to; -1 for the top of the article. The one rule
-    for ``deflect search`` (all the query's terms) and the browser (each term of the static index).
-
-    The section whose heading and first paragraph name the most query terms is the candidate. When
-    the title and summary already name every query term it names, the article as a whole answers
-    the query: the link goes to its first section with steps (the answer), or to its top, not to a
-    later section that mentions the words again ("After the reset"). A section wins when it names a
-    query term the title and summary do not ("The email doesn't arrive"); a term found only deeper
-    in the text links to where it is mentioned most."""
-    covered = article & terms
-    best, best_key = -1, (0, 0, 0)
-    for index, section in enumerate(sections):
-        named = (section.heading_terms | section.lead_terms) & terms
-        key = (len(named - covered), len(section.heading_terms & terms) + len(section.lead_terms & terms),
-               sum(section.counts[t] for t in terms))
-        if key > best_key:
-            best, best_key = index, key
-    if covered and not best_key[0]:
-        return next((i for i, section in enumerate(sections) if section.steps), -1)
-    return best
-
-
-def section_excerpt(record: dict, sections: list[SectionTerms], index: int, terms: set[str] | frozenset[str],
-                    width: int = SNIPPET_WIDTH) -> str:
-    """About ``width`` characters of section ``index`` around the first of ``terms`` (the summary
-    when ``index`` is -1)."""
-    if index < 0:
-        return (record.get("summary") or (sections[0].text if sections else ""))[:width]
-    section = sections[index]
-    text = section.text
-    first = min((section.first[t] for t in terms if t in section.first), default=0)
-    start = max(0, first - width // 3)
-    if start:  # start on a word
-        space = text.find(" ", start, first)
-        start = space + 1 if space >= 0 else start
-    snippet = text[start:start + width].strip()
-    return ("… " if start else "") + snippet + (" …" if start + width < len(text) else "")
-
-
-def best_section(record: dict, terms: set[str], lang: str, width: int = SNIPPET_WIDTH) -> tuple[str, str]:
-    """The anchor and a snippet of the section a result for ``terms`` links to (see pick_section)."""
-    sections = analyse_sections(record, lang)
-    index = pick_section(sections, terms, article_terms(record, lang))
-    return (sections[index].anchor if index >= 0 else ""), section_excerpt(record, sections, index, terms, width)

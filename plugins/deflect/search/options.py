@@ -9,6 +9,8 @@ from dataclasses import dataclass, fields
 from typing import Any
 
 from deflect.content.settings import SettingsError
+from deflect.search.crosslingual import GLOSSARY_FILE
+from deflect.search.query import SYNONYMS_FILE
 
 PLUGIN_NAMES = ("deflect/search",)
 
@@ -17,9 +19,9 @@ PLUGIN_NAMES = ("deflect/search",)
 class SearchOptions:
     """What ``deflect/search`` is told in ``mkdocs.yml`` (``enabled`` is the plugin's own)."""
 
-    synonyms: str = "search/synonyms.yml"
+    synonyms: str = SYNONYMS_FILE
     """YAML file of synonym groups per language, relative to mkdocs.yml (missing file: no synonyms)."""
-    glossary: str = "search/glossary.yml"
+    glossary: str = GLOSSARY_FILE
     """YAML file of English → other-language term translations for cross-language search, relative
     to mkdocs.yml (missing file: only the translations learned from the translated articles)."""
     related: int = 5

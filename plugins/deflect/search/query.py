@@ -10,6 +10,8 @@ import yaml
 from deflect.content.yamlsafe import error_line, error_text, load_yaml
 from deflect.search.analysis import analyzer_for
 
+SYNONYMS_FILE = "search/synonyms.yml"
+"""Where a help center keeps its synonym groups, relative to its root (the default of every entry point)."""
 MAX_QUERY_CHARS = 256
 MAX_QUERY_WORDS = 12
 SYNONYM_WEIGHT = 0.8

@@ -18,11 +18,13 @@ from pathlib import Path
 from deflect.content.model import Content
 from deflect.search.cache import (AnalysisCache, CacheBusy, DocAnalysis, analyse_doc, atomic_write, cache_folder,
                                   fingerprint, locked)
-from deflect.search.crosslingual import (GlossaryError, Translations, learn, load_glossary, table_digest,
-                                         translated_copy, untranslated)
+from deflect.search.crosslingual import (GLOSSARY_FILE, DocTerms, GlossaryError, Translations, doc_terms, learn,
+                                         load_glossary, source_terms, table_digest, translated_copy,
+                                         untranslated)
 from deflect.search.documents import SearchDoc, to_search_doc
 from deflect.search.engine import AnalysedIndex, Hit, SearchIndex, _record
-from deflect.search.query import SynonymError, load_synonyms
+from deflect.search.query import SYNONYMS_FILE, SynonymError, load_synonyms
+from deflect.search.related import related_articles
 from deflect.search.static import ExportStats, Memo, export_files, write_tree
 from deflect.site.strings import strings_for
 
@@ -51,9 +53,9 @@ class SearchService:
         self.cache_dir = cache_dir
 
     @classmethod
-    def build(cls, center: Content, *, synonyms_file: str | Path = "search/synonyms.yml",
+    def build(cls, center: Content, *, synonyms_file: str | Path = SYNONYMS_FILE,
               directory_urls: bool = True, cache_dir: Path | None = None,
-              glossary_file: str | Path = "search/glossary.yml") -> SearchService:
+              glossary_file: str | Path = GLOSSARY_FILE) -> SearchService:
         """The search of ``center``: documents analysed since the last build are taken from the
         cache, the others analysed. Raises SynonymError for a bad synonyms file, GlossaryError for
         a bad glossary, CacheBusy when the cache stays locked (here, or on the first query, which
@@ -117,7 +119,7 @@ class SearchService:
         return self.index.search(query, lang, limit)
 
     def related_all(self, limit: int) -> dict[str, list[tuple[str, str, str]]]:
-        return self.index.related_all(limit)
+        return related_articles(self.index, limit)
 
     def export(self, out: Path, progress: Callable[[str], None] | None = None) -> ExportStats:
         """Write the static index to ``out``, rewriting only the files whose bytes change."""
@@ -191,20 +193,32 @@ def _cross_entries(cache: AnalysisCache, docs: list[SearchDoc], keys: list[str],
     key_of = {id(doc): key for doc, key in zip(docs, keys)}
     corpus = cache.key("corpus", *keys)
     tables, digests = {}, {}
+    term_keys = {id(doc): cache.key("terms", key) for doc, key in zip(docs, keys)}
+    for term_key in term_keys.values():  # kept for the next edit, even when no table is learned now
+        if term_key in cache.extras:
+            cache.put_extra(term_key, cache.extras[term_key])
+
+    def terms_of(doc: SearchDoc) -> DocTerms:  # a document's terms, analysed once while it is unchanged
+        cached = cache.used_extras.get(term_keys[id(doc)])
+        return cached if isinstance(cached, DocTerms) else cache.put_extra(term_keys[id(doc)], doc_terms(doc))
+
     for lang in codes:
         if lang != default:
             table_key = cache.key("learn", corpus, default, lang, json.dumps(glossary.get(lang), ensure_ascii=False))
             cached = cache.extra(table_key)  # (table, its digest): the digest serialises the whole table
             if not (isinstance(cached, tuple) and len(cached) == 2 and isinstance(cached[0], Translations)):
-                table = learn(docs, default, lang, glossary.get(lang))
+                table = learn(docs, default, lang, glossary.get(lang), terms_of)
                 cached = (table, table_digest(table))
             tables[lang], digests[lang] = cache.put_extra(table_key, cached)
     entries, cross_keys = [], []
+    analysed: dict[int, dict[str, list[tuple[str, str]]]] = {}  # a source's terms, for all its copies
     for lang, doc in untranslated(docs, default, codes):
         key = cache.key("translated", key_of[id(doc)], lang, digests[lang])
         entry = cache.get(key)
         if entry is None:
-            copy = translated_copy(doc, tables[lang])
+            if id(doc) not in analysed:
+                analysed[id(doc)] = source_terms(doc)
+            copy = translated_copy(doc, tables[lang], analysed[id(doc)])
             entry = analyse_doc(copy, _record(copy))
             cache.put(key, entry)
         entries.append(entry)

@@ -1,0 +1,107 @@
+"""Snippet and section choice: which section of a result a query links to, and its excerpt.
+
+One rule serves ``deflect search`` (all of a query's terms) and the static index (each term's
+section), so the browser and the CLI link to the same place.
+"""
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+
+from deflect.search.analysis import analyzer_for
+
+SNIPPET_WIDTH = 180
+
+
+LEAD_CHARS = 200
+"""A section's first paragraph, roughly: where it says what it is about."""
+
+
+@dataclass
+class SectionTerms:
+    """One section of a record, analysed once: where each term first occurs, how often, the terms
+    of its heading and of its first paragraph, and whether it has steps."""
+    anchor: str
+    heading: str
+    text: str
+    heading_terms: frozenset[str]
+    counts: Counter[str]
+    first: dict[str, int]
+    lead_terms: frozenset[str] = frozenset()
+    steps: bool = False
+
+
+def analyse_sections(record: dict, lang: str) -> list[SectionTerms]:
+    analyzer = analyzer_for(lang)
+    out = []
+    for anchor, heading, text, *rest in record["sections"]:
+        counts: Counter[str] = Counter()
+        first: dict[str, int] = {}
+        lead: set[str] = set()
+        steps = bool(rest and rest[0])
+        if record.get("source"):  # an untranslated article: the reader's words are not in its text
+            out.append(SectionTerms(anchor, heading, text, frozenset(), counts, first, frozenset(), steps))
+            continue
+        for token in analyzer.tokens(text):
+            counts[token.term] += 1
+            first.setdefault(token.term, token.start)
+            if token.start < LEAD_CHARS:
+                lead.add(token.term)
+        out.append(SectionTerms(anchor, heading, text, frozenset(analyzer.terms(heading)), counts, first,
+                                frozenset(lead), steps))
+    return out
+
+
+def article_terms(record: dict, lang: str) -> frozenset[str]:
+    """The terms of a record's title and summary: what the whole article is about."""
+    if record.get("source"):
+        return frozenset()
+    return frozenset(analyzer_for(lang).terms(record["title"] + "\n" + (record.get("summary") or "")))
+
+
+def pick_section(sections: list[SectionTerms], terms: set[str] | frozenset[str],
+                 article: frozenset[str] = frozenset()) -> int:
+    """The section a result for ``terms`` links to; -1 for the top of the article. The one rule
+    for ``deflect search`` (all the query's terms) and the browser (each term of the static index).
+
+    The section whose heading and first paragraph name the most query terms is the candidate. When
+    the title and summary already name every query term it names, the article as a whole answers
+    the query: the link goes to its first section with steps (the answer), or to its top, not to a
+    later section that mentions the words again ("After the reset"). A section wins when it names a
+    query term the title and summary do not ("The email doesn't arrive"); a term found only deeper
+    in the text links to where it is mentioned most."""
+    covered = article & terms
+    best, best_key = -1, (0, 0, 0)
+    for index, section in enumerate(sections):
+        named = (section.heading_terms | section.lead_terms) & terms
+        key = (len(named - covered), len(section.heading_terms & terms) + len(section.lead_terms & terms),
+               sum(section.counts[t] for t in terms))
+        if key > best_key:
+            best, best_key = index, key
+    if covered and not best_key[0]:
+        return next((i for i, section in enumerate(sections) if section.steps), -1)
+    return best
+
+
+def section_excerpt(record: dict, sections: list[SectionTerms], index: int, terms: set[str] | frozenset[str],
+                    width: int = SNIPPET_WIDTH) -> str:
+    """About ``width`` characters of section ``index`` around the first of ``terms`` (the summary
+    when ``index`` is -1)."""
+    if index < 0:
+        return (record.get("summary") or (sections[0].text if sections else ""))[:width]
+    section = sections[index]
+    text = section.text
+    first = min((section.first[t] for t in terms if t in section.first), default=0)
+    start = max(0, first - width // 3)
+    if start:  # start on a word
+        space = text.find(" ", start, first)
+        start = space + 1 if space >= 0 else start
+    snippet = text[start:start + width].strip()
+    return ("… " if start else "") + snippet + (" …" if start + width < len(text) else "")
+
+
+def best_section(record: dict, terms: set[str], lang: str, width: int = SNIPPET_WIDTH) -> tuple[str, str]:
+    """The anchor and a snippet of the section a result for ``terms`` links to (see pick_section)."""
+    sections = analyse_sections(record, lang)
+    index = pick_section(sections, terms, article_terms(record, lang))
+    return (sections[index].anchor if index >= 0 else ""), section_excerpt(record, sections, index, terms, width)

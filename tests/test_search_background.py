@@ -1,0 +1,45 @@
+"""The search worker of a site build: its failures reach the build as one line, in a worker
+process and in the build's own process alike."""
+
+from __future__ import annotations
+
+import os
+import signal
+from pathlib import Path
+
+import pytest
+
+from deflect.search.background import WORKER_ENV, SearchJob, SearchJobError
+
+
+def _bad_synonyms() -> None:
+    raise ValueError("search/synonyms.yml:3: expected a list of synonym groups")
+
+
+def _bug() -> None:
+    raise KeyError("lang")
+
+
+def _killed() -> None:
+    os.kill(os.getpid(), signal.SIGKILL)
+
+
+@pytest.mark.parametrize("worker", ["1", "0"])
+def test_an_expected_error_is_its_own_message(worker: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(WORKER_ENV, worker)
+    job = SearchJob(_bad_synonyms, 5, tmp_path / "search", errors=(ValueError,)).start()
+    with pytest.raises(SearchJobError, match=r"^search/synonyms.yml:3: expected a list of synonym groups$"):
+        job.indexed()
+    job.cancel()
+
+
+def test_an_unexpected_error_in_the_worker_names_its_type(tmp_path: Path) -> None:
+    job = SearchJob(_bug, 5, tmp_path / "search", errors=(ValueError,)).start()
+    with pytest.raises(SearchJobError, match=r"^the search worker failed: KeyError: 'lang'$"):
+        job.finish()
+
+
+def test_a_worker_that_dies_gives_its_exit_code(tmp_path: Path) -> None:
+    job = SearchJob(_killed, 5, tmp_path / "search").start()
+    with pytest.raises(SearchJobError, match=r"stopped unexpectedly \(exit code -9\)"):
+        job.indexed()
