@@ -32,6 +32,7 @@ from ..site.sitemap import sitemap_entries, write_sitemap
 from .config import ContentConfig
 from .material_theme import material_stylesheets, set_up_material
 from .pagecache import PageReuse
+from .preview import watch_sources
 
 log = get_plugin_logger(__name__)
 
@@ -68,14 +69,15 @@ class ContentPlugin(BasePlugin[ContentConfig]):
         if refused:
             raise PluginError(f"deflect/content: {refused}")
         self.ui_languages = set_up_material(config, settings)
-        self.page_cache = PageReuse.kept(self.page_cache, settings.root / ".deflect" / f"pages-{settings.audience}",
-                                         serve=self.serving)
+        # mkdocs serve's site_url is its own address, so its pages never match a build's: a folder of its own.
+        folder = f"pages-{settings.audience}{'-serve' if self.serving else ''}"
+        self.page_cache = PageReuse.kept(self.page_cache, settings.root / ".deflect" / folder, serve=self.serving)
         return config
 
     def on_serve(self, server: Any, *, config: MkDocsConfig, builder: Any) -> Any:
         """``mkdocs serve`` rebuilds when articles, FAQ entries or categories change."""
-        for folder in self.center.settings.source_folders() if self.center is not None else []:
-            server.watch(str(folder))
+        folders = self.center.settings.source_folders() if self.center is not None else []
+        watch_sources(server, folders, [config.docs_dir, config.config_file_path or ""])
         return server
 
     def _settings(self, config: MkDocsConfig) -> ContentSettings:
