@@ -7,11 +7,13 @@ import shutil
 from pathlib import Path
 
 import pytest
+import yaml
 from conftest import make_help_center
 
 from deflect.content import load_help_center
 from deflect.content.settings import load_settings
 from deflect.mkdocs_plugins.build import build_site
+from deflect.site.page_source import front_matter
 from deflect.site.pagecache import PageCache, theme_fingerprint
 
 
@@ -19,6 +21,7 @@ def test_entries_round_trip_and_damaged_ones_read_as_misses(tmp_path: Path) -> N
     cache = PageCache(tmp_path / "pages")
     cache.put("a", ("<p>x</p>", ["toc"]))
     cache.put("b", "output")
+    cache.finish()  # written beside the build: on disk once the build finishes
     again = PageCache(tmp_path / "pages")
     assert again.get("a") == ("<p>x</p>", ["toc"]) and again.get("b") == "output"
     entry = tmp_path / "pages" / "entries" / "b"
@@ -33,6 +36,7 @@ def test_entries_the_last_build_did_not_use_are_pruned(tmp_path: Path) -> None:
     cache = PageCache(tmp_path / "pages")
     for key in ("old", "kept"):
         cache.put(key, key)
+    cache.finish()
     (tmp_path / "pages" / "entries" / ".kept.123.tmp").write_bytes(b"")  # another process is writing it
     cache = PageCache(tmp_path / "pages")
     cache.start()
@@ -90,3 +94,11 @@ def test_a_warm_build_warns_about_links_like_a_cold_one(tmp_path: Path, caplog: 
         build_site(config, tmp_path / "warm", quiet=True)
     assert "unchanged page steps reused" in caplog.text and " 0 unchanged" not in caplog.text
     assert missing in caplog.text and no_anchor in caplog.text
+
+
+@pytest.mark.parametrize("title", ['Plain', 'Colon: "quotes" # hash', "Back\\slash\ttab\nline", "Ünïcödé 😀 汉字",
+                                   "ctrl\x01\x7f\x85\x9f", "sep\u2028arator\u2029", "- starts: like a list", "null",
+                                   "'single'", "{braces} [brackets] &anchor *alias !tag %"])
+def test_generated_front_matter_reads_back_as_written(title: str) -> None:
+    meta = {"title": title, "hide": ["navigation", "toc"], "description": title + " (summary)"}
+    assert yaml.safe_load(front_matter(meta)) == meta

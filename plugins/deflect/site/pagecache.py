@@ -23,6 +23,7 @@ import pickle
 import sysconfig
 import zlib
 from collections.abc import Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
@@ -141,6 +142,8 @@ class PageCache:
         self.memory: dict[str, Any] | None = {} if in_memory else None
         self.used: set[str] = set()
         self.hits = self.misses = 0
+        self._writer: ThreadPoolExecutor | None = None
+        self._pending: list[Future[None]] = []
 
     def start(self) -> None:
         """A build begins: count its hits afresh."""
@@ -167,14 +170,24 @@ class PageCache:
         self.used.add(key)
         if self.memory is not None:
             self.memory[key] = value
+        data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+        if self._writer is None:
+            self._writer = ThreadPoolExecutor(1, thread_name_prefix="deflect-pagecache")
+        # Compressing and writing happen beside the build (zlib and file I/O let the build's thread run).
+        self._pending.append(self._writer.submit(self._write, key, data))
+
+    def _write(self, key: str, data: bytes) -> None:
         try:
             # Level 1: a rendered page compresses about 5× at a small fraction of its rendering time.
-            atomic_write(self.entries / key, zlib.compress(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL), 1))
+            atomic_write(self.entries / key, zlib.compress(data, 1))
         except OSError:
             pass  # a read-only or full disk costs the next build its reuse, never this build
 
     def finish(self) -> None:
         """Delete the entries this build did not use (another build's are written again on its next run)."""
+        for pending in self._pending:
+            pending.result()
+        self._pending = []
         if self.memory is not None and len(self.memory) > MEMORY_ENTRIES:
             self.memory = {key: value for key, value in self.memory.items() if key in self.used}
         try:
