@@ -3,7 +3,8 @@
 The collector (``deflect serve``, SQLite) runs as a child process, and the site is served by
 ``mkdocs serve`` with live reload in this process — the same build as ``deflect build`` — with
 ``collector_url`` pointed at that collector, so the feedback widget shows and votes reach the
-database that ``deflect feedback`` reads.
+database that ``deflect feedback`` reads. ``watch_sources`` makes any ``mkdocs serve`` of a help
+center (this one or one started directly) watch its content and notice a save quickly.
 """
 
 from __future__ import annotations
