@@ -325,7 +325,7 @@ def test_warm_page_cache_equals_a_cold_build_after_each_edit(tmp_path: Path, ste
     _git(project, "commit", "-qm", "start", date="2026-10-01T10:00:00")
     config = project / "mkdocs.yml"
     build_site(config, tmp_path / "first", quiet=True)
-    pages = project / ".deflect" / "pages-public" / "entries"
+    pages = project / ".deflect" / "pages-public"
     for n, step in enumerate(steps):
         step(project)
         caplog.clear()

@@ -21,15 +21,19 @@ def test_entries_round_trip_and_damaged_ones_read_as_misses(tmp_path: Path) -> N
     cache = PageCache(tmp_path / "pages")
     cache.put("a", ("<p>x</p>", ["toc"]))
     cache.put("b", "output")
-    cache.finish()  # written beside the build: on disk once the build finishes
+    cache.finish()
     again = PageCache(tmp_path / "pages")
     assert again.get("a") == ("<p>x</p>", ["toc"]) and again.get("b") == "output"
-    entry = tmp_path / "pages" / "entries" / "b"
-    entry.write_bytes(entry.read_bytes()[:5])  # truncated, as by a crash or a full disk
-    (tmp_path / "pages" / "entries" / "a").write_bytes(b"not zlib at all")
+    again.packed["b"] = again.packed["b"][:5]  # one truncated entry
+    assert again.get("b") is None and again.get("a") is not None
+    pack = tmp_path / "pages" / "pages.pack"
+    pack.write_bytes(pack.read_bytes()[:-20])  # a truncated pack, as by a crash or a full disk
     damaged = PageCache(tmp_path / "pages")
     assert damaged.get("a") is None and damaged.get("b") is None and damaged.get("never") is None
     assert (damaged.hits, damaged.misses) == (0, 3)
+    damaged.put("a", "again")
+    damaged.finish()
+    assert PageCache(tmp_path / "pages").get("a") == "again"
 
 
 def test_entries_the_last_build_did_not_use_are_pruned(tmp_path: Path) -> None:
@@ -37,13 +41,16 @@ def test_entries_the_last_build_did_not_use_are_pruned(tmp_path: Path) -> None:
     for key in ("old", "kept"):
         cache.put(key, key)
     cache.finish()
-    (tmp_path / "pages" / "entries" / ".kept.123.tmp").write_bytes(b"")  # another process is writing it
     cache = PageCache(tmp_path / "pages")
-    cache.start()
     assert cache.get("kept") == "kept"
     cache.put("new", "new")
     cache.finish()
-    assert sorted(path.name for path in (tmp_path / "pages" / "entries").iterdir()) == [".kept.123.tmp", "kept", "new"]
+    assert sorted(PageCache(tmp_path / "pages").packed) == ["kept", "new"]
+    unchanged = PageCache(tmp_path / "pages")
+    mtime = (tmp_path / "pages" / "pages.pack").stat().st_mtime_ns
+    assert unchanged.get("kept") == "kept" and unchanged.get("new") == "new"
+    unchanged.finish()  # nothing new, nothing dropped: the pack is not written again
+    assert (tmp_path / "pages" / "pages.pack").stat().st_mtime_ns == mtime
 
 
 def test_theme_key_follows_template_contents_not_times(tmp_path: Path) -> None:

@@ -6,10 +6,11 @@ everything the step reads (the MkDocs adapter, ``mkdocs_plugins/pagecache.py``, 
 inputs), so a warm build redoes only the pages whose inputs changed. Keys hash contents, never
 modification times or absolute paths, so a fresh clone or a moved project still hits.
 
-Safe to share between processes without a lock: an entry is one file, written under a temporary
-name and renamed into place (``atomic_write``), and never changed afterwards (its name is the hash
-of its inputs); a missing, truncated or damaged entry reads as a miss and is rendered again. After
-each build the entries it did not use are deleted, so the folder holds about one site's worth.
+Safe to share between processes without a lock: the entries live in one pack file, read whole at
+the start of a build and replaced whole at its end (``atomic_write``: written under a temporary
+name and renamed into place), so a reader never sees half a pack; a missing, truncated or damaged
+pack or entry reads as a miss and is rendered again. A build keeps only the entries it used, so
+the pack holds about one site's worth.
 """
 
 from __future__ import annotations
@@ -18,12 +19,10 @@ import functools
 import hashlib
 import json
 import logging
-import os
 import pickle
 import sysconfig
 import zlib
 from collections.abc import Mapping
-from concurrent.futures import Future, ThreadPoolExecutor
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
@@ -134,28 +133,39 @@ class MemoryBytecode(jinja2.BytecodeCache):
 
 
 class PageCache:
-    """Step results on disk (and, for ``mkdocs serve``, in memory), keyed by :func:`make_key`."""
+    """Step results in one pack file (``pages.pack``; and, for ``mkdocs serve``, in memory), keyed by
+    :func:`make_key`. One file, read once and written once per build: thousands of small files cost
+    more in system calls than the compression they hold."""
 
     def __init__(self, folder: Path, *, in_memory: bool = False) -> None:
         self.folder = folder
-        self.entries = folder / "entries"
+        self.path = folder / "pages.pack"
         self.memory: dict[str, Any] | None = {} if in_memory else None
-        self.used: set[str] = set()
-        self.hits = self.misses = 0
-        self._writer: ThreadPoolExecutor | None = None
-        self._pending: list[Future[None]] = []
+        self.packed: dict[str, bytes] = {}
+        self.fresh: dict[str, bytes] = {}
+        self._stamp: tuple[int, int] | None = None
+        self.start()
 
     def start(self) -> None:
-        """A build begins: count its hits afresh."""
-        self.used, self.hits, self.misses = set(), 0, 0
+        """A build begins: count its hits afresh; read the pack unless this process wrote it last."""
+        self.used: set[str] = set()
+        self.fresh, self.hits, self.misses = {}, 0, 0
+        try:
+            stat = self.path.stat()
+            if (stat.st_mtime_ns, stat.st_size) != self._stamp:
+                packed = pickle.loads(self.path.read_bytes())
+                self.packed = packed if isinstance(packed, dict) else {}
+                self._stamp = (stat.st_mtime_ns, stat.st_size)
+        except Exception:  # noqa: BLE001 - missing, truncated or damaged: every page is rendered again
+            self.packed, self._stamp = {}, None
 
     def get(self, key: str) -> Any | None:
         """The value stored under ``key``, or None (never stored, pruned, or unreadable)."""
         value = self.memory.get(key) if self.memory is not None else None
-        if value is None:
+        if value is None and key in self.packed:
             try:
-                value = pickle.loads(zlib.decompress((self.entries / key).read_bytes()))
-            except Exception:  # noqa: BLE001 - missing, truncated or damaged: render again
+                value = pickle.loads(zlib.decompress(self.packed[key]))
+            except Exception:  # noqa: BLE001 - a damaged entry: render again
                 value = None
             if value is not None and self.memory is not None:
                 self.memory[key] = value
@@ -170,33 +180,22 @@ class PageCache:
         self.used.add(key)
         if self.memory is not None:
             self.memory[key] = value
-        data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
-        if self._writer is None:
-            self._writer = ThreadPoolExecutor(1, thread_name_prefix="deflect-pagecache")
-        # Compressing and writing happen beside the build (zlib and file I/O let the build's thread run).
-        self._pending.append(self._writer.submit(self._write, key, data))
-
-    def _write(self, key: str, data: bytes) -> None:
-        try:
-            # Level 1: a rendered page compresses about 5× at a small fraction of its rendering time.
-            atomic_write(self.entries / key, zlib.compress(data, 1))
-        except OSError:
-            pass  # a read-only or full disk costs the next build its reuse, never this build
+        # Level 1: a rendered page compresses about 5× at a small fraction of its rendering time.
+        self.fresh[key] = zlib.compress(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL), 1)
 
     def finish(self) -> None:
-        """Delete the entries this build did not use (another build's are written again on its next run)."""
-        for pending in self._pending:
-            pending.result()
-        self._pending = []
+        """Write the entries this build used (and only those: the rest is pruned), unless they are
+        exactly the pack's already. Two builds at once each write a whole pack; the last one stays."""
         if self.memory is not None and len(self.memory) > MEMORY_ENTRIES:
             self.memory = {key: value for key, value in self.memory.items() if key in self.used}
-        try:
-            names = os.listdir(self.entries)
-        except OSError:
+        kept = {key: self.packed[key] for key in self.used if key in self.packed and key not in self.fresh}
+        if not self.fresh and len(kept) == len(self.packed):
             return
-        for name in names:
-            if name not in self.used and not name.startswith("."):
-                try:
-                    os.unlink(self.entries / name)
-                except OSError:
-                    pass
+        self.packed = {**kept, **self.fresh}
+        self.fresh = {}
+        try:
+            atomic_write(self.path, pickle.dumps(self.packed, protocol=pickle.HIGHEST_PROTOCOL))
+            stat = self.path.stat()
+            self._stamp = (stat.st_mtime_ns, stat.st_size)
+        except OSError:
+            pass  # a read-only or full disk costs the next build its reuse, never this build
