@@ -69,9 +69,8 @@ class ContentPlugin(BasePlugin[ContentConfig]):
         if refused:
             raise PluginError(f"deflect/content: {refused}")
         self.ui_languages = set_up_material(config, settings)
-        # mkdocs serve's site_url is its own address, so its pages never match a build's: a folder of its own.
-        folder = f"pages-{settings.audience}{'-serve' if self.serving else ''}"
-        self.page_cache = PageReuse.kept(self.page_cache, settings.root / ".deflect" / folder, serve=self.serving)
+        folder = settings.root / ".deflect" / f"pages-{settings.audience}"  # mkdocs serve: in memory only
+        self.page_cache = PageReuse.kept(self.page_cache, folder, serve=self.serving)
         return config
 
     def on_serve(self, server: Any, *, config: MkDocsConfig, builder: Any) -> Any:

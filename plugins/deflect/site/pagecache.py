@@ -34,8 +34,6 @@ from ..search.cache import atomic_write
 PACKAGES = ("mkdocs", "mkdocs-material", "Markdown", "pymdown-extensions", "Jinja2", "Pygments", "PyYAML")
 """Libraries whose version changes rendered pages: a new version empties the cache."""
 DEFLECT_DIR = Path(__file__).resolve().parent.parent
-MEMORY_ENTRIES = 20_000
-"""What one ``mkdocs serve`` session keeps in memory besides the disk (bounds a long session)."""
 
 
 @functools.cache
@@ -133,9 +131,10 @@ class MemoryBytecode(jinja2.BytecodeCache):
 
 
 class PageCache:
-    """Step results in one pack file (``pages.pack``; and, for ``mkdocs serve``, in memory), keyed by
-    :func:`make_key`. One file, read once and written once per build: thousands of small files cost
-    more in system calls than the compression they hold."""
+    """Step results in one pack file (``pages.pack``), keyed by :func:`make_key`: one file, read once
+    and written once per build (thousands of small files cost more in system calls than they save).
+    ``in_memory`` (``mkdocs serve``): kept in memory only, between the rebuilds of one process,
+    whose pages differ from a build's anyway (the site URL is the server's)."""
 
     def __init__(self, folder: Path, *, in_memory: bool = False) -> None:
         self.folder = folder
@@ -150,6 +149,8 @@ class PageCache:
         """A build begins: count its hits afresh; read the pack unless this process wrote it last."""
         self.used: set[str] = set()
         self.fresh, self.hits, self.misses = {}, 0, 0
+        if self.memory is not None:
+            return
         try:
             stat = self.path.stat()
             if (stat.st_mtime_ns, stat.st_size) != self._stamp:
@@ -180,14 +181,16 @@ class PageCache:
         self.used.add(key)
         if self.memory is not None:
             self.memory[key] = value
+            return
         # Level 1: a rendered page compresses about 5× at a small fraction of its rendering time.
         self.fresh[key] = zlib.compress(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL), 1)
 
     def finish(self) -> None:
         """Write the entries this build used (and only those: the rest is pruned), unless they are
         exactly the pack's already. Two builds at once each write a whole pack; the last one stays."""
-        if self.memory is not None and len(self.memory) > MEMORY_ENTRIES:
+        if self.memory is not None:
             self.memory = {key: value for key, value in self.memory.items() if key in self.used}
+            return
         kept = {key: self.packed[key] for key in self.used if key in self.packed and key not in self.fresh}
         if not self.fresh and len(kept) == len(self.packed):
             return
