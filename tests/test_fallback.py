@@ -131,7 +131,7 @@ def test_serve_rebuild_reuses_pages_and_equals_a_cold_build(tmp_path: Path) -> N
     again.plugins = plugins
     build(again)
     content = plugins["deflect/content"]
-    assert content.serve_cache is not None and content.serve_cache.hits > 0, "unchanged pages were reused"
+    assert content.page_cache is not None and content.page_cache.cache.hits > 0, "unchanged pages were reused"
     cold = tmp_path / "cold"
     build_site(config_file, cold, quiet=True)
     shutil.rmtree(served / "search", ignore_errors=True)

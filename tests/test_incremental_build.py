@@ -15,7 +15,7 @@ import pytest
 
 from deflect.helpcenter import HelpCenter
 from deflect.mkdocs_plugins.build import build_site
-from deflect.search.cache import locked
+from deflect.cachefiles import locked
 from deflect.search.engine import AnalysedIndex, SearchIndex
 from deflect.search.service import SearchService
 
@@ -203,7 +203,7 @@ def test_a_cache_held_too_long_gives_a_clear_error(tmp_path: Path) -> None:
                               capture_output=True, text=True, timeout=300)
     assert proc.returncode == 1
     assert "Traceback" not in proc.stderr
-    assert "has held the search cache for over 1 s" in proc.stderr
+    assert "has held the cache for over 1 s" in proc.stderr
     assert "DEFLECT_LOCK_TIMEOUT" in proc.stderr
 
 
@@ -254,3 +254,87 @@ def test_a_glossary_edit_reaches_the_translated_copies_of_a_warm_cache(tmp_path:
     assert warm.fingerprint == cold.fingerprint
     assert warm.search(query, "hr")[0].id == "en/troubleshooting/factory-reset"
     assert warm.search(query, "hr") == cold.search(query, "hr")
+
+
+def _git(project: Path, *args: str, date: str | None = None) -> None:
+    env = {**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.com", "GIT_COMMITTER_NAME": "t",
+           "GIT_COMMITTER_EMAIL": "t@example.com"}
+    if date:
+        env["GIT_AUTHOR_DATE"] = env["GIT_COMMITTER_DATE"] = date
+    subprocess.run(["git", *args], cwd=project, env=env, check=True, capture_output=True)
+
+
+def _replace(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, (path, old)
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def _edit_title(project: Path) -> None:
+    _replace(project / "articles" / "en" / "reset-password.md", "title: Reset your password",
+             "title: Reset a forgotten password")
+
+
+def _add_rename_delete(project: Path) -> None:
+    edit_tree(project)
+
+
+def _source_then_translation(project: Path) -> None:
+    """The English source changes (its translations turn stale), then one translation catches up."""
+    _replace(project / "articles" / "en" / "create-account.md", "\n## ", "\nA new first line.\n\n## ")
+    _git(project, "commit", "-qam", "source", date="2026-11-01T10:00:00")
+    hr = project / "articles" / "hr" / "create-account.md"
+    hr.write_text(hr.read_text(encoding="utf-8") + "\nNovi redak.\n", encoding="utf-8")
+    _git(project, "commit", "-qam", "translation", date="2026-11-02T10:00:00")
+
+
+def _edit_categories(project: Path) -> None:
+    _replace(project / "articles" / "categories.yml", 'title: "Orders and payments"', 'title: "Orders and paying"')
+
+
+def _edit_config(project: Path) -> None:
+    _replace(project / "mkdocs.yml", "accent: deep orange", "accent: indigo")
+
+
+def _override_partial(project: Path) -> None:
+    _replace(project / "overrides" / "partials" / "copyright.html", "(a fictional company)", "(an invented company)")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("steps", [
+    (_edit_title, _source_then_translation, _edit_categories),
+    (_add_rename_delete, _edit_config, _override_partial),
+], ids=["title-translation-categories", "add-rename-delete-config-partial"])
+def test_warm_page_cache_equals_a_cold_build_after_each_edit(tmp_path: Path, steps: tuple,
+                                                             caplog: pytest.LogCaptureFixture) -> None:
+    """After each edit, a build that reuses ``.deflect/pages-*`` (into a fresh site folder) equals,
+    byte for byte, a build of the same tree whose page cache was deleted."""
+    project = copy_project(tmp_path / "project")
+    _git(project, "init", "-q")
+    _git(project, "add", "-A")
+    _git(project, "commit", "-qm", "start", date="2026-10-01T10:00:00")
+    config = project / "mkdocs.yml"
+    build_site(config, tmp_path / "first", quiet=True)
+    pages = project / ".deflect" / "pages-public"
+    for n, step in enumerate(steps):
+        step(project)
+        caplog.clear()
+        with caplog.at_level("INFO", logger="mkdocs"):
+            build_site(config, tmp_path / f"warm{n}", quiet=True)
+        reused = [int(m) for m in re.findall(r"(\d+) unchanged page steps reused", caplog.text)]
+        if step is not _edit_config:  # a new mkdocs.yml may change every page: nothing is reused
+            assert reused and reused[0] > 0, f"{step.__name__}: nothing was reused"
+        shutil.rmtree(pages)
+        build_site(config, tmp_path / f"cold{n}", quiet=True)
+        assert_same_site(tmp_path / f"warm{n}", tmp_path / f"cold{n}")
+    warm = tmp_path / f"warm{len(steps) - 1}"
+    if _edit_categories in steps:
+        assert "Orders and paying" in (warm / "en" / "orders" / "index.html").read_text(encoding="utf-8")
+        stale_hr = (tmp_path / "warm1" / "hr" / "account" / "create-account" / "index.html").read_text(encoding="utf-8")
+        assert "Reset a forgotten password" in (warm / "en" / "account" / "create-account" / "index.html").read_text(
+            encoding="utf-8")  # a neighbour's sidebar shows the new title
+        assert "deflect-notice--stale" not in stale_hr  # the translation caught up with its source
+        stale_et = (tmp_path / "warm1" / "et" / "account" / "create-account" / "index.html").read_text(encoding="utf-8")
+        assert "deflect-notice--stale" in stale_et
+    if _override_partial in steps:
+        assert "(an invented company)" in (warm / "en" / "index.html").read_text(encoding="utf-8")

@@ -19,7 +19,7 @@ from .content.model import Content
 from .content.problems import Problem, error
 from .content.settings import (ContentSettings, SettingsError, find_config_file, load_settings, plugin_options,
                                read_config, settings_from_options)
-from .search.cache import cache_folder
+from .cachefiles import CACHE_DIR, cache_folder
 from .search.options import PLUGIN_NAMES as SEARCH_PLUGIN_NAMES
 from .search.options import SearchOptions
 
@@ -104,7 +104,8 @@ class HelpCenter:
     def content(self) -> Content:
         """Every article, FAQ entry and category, read on first use."""
         if self._content is None:
-            self._content, self._load_problems = load_help_center(self.settings, with_history=self.history)
+            self._content, self._load_problems = load_help_center(
+                self.settings, with_history=self.history, cache_dir=self.root / CACHE_DIR)
         return self._content
 
     @property

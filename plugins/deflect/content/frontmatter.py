@@ -6,13 +6,19 @@ Every message names the file and the line, so ``deflect check`` can print ``path
 from __future__ import annotations
 
 import copy
+import functools
+import hashlib
+import pickle
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from ..cachefiles import atomic_write
 from .problems import Problem, error
 from .yamlsafe import LimitedLoader, YamlLimitError
 
@@ -66,11 +72,14 @@ def read_text(path: Path, rel: str) -> tuple[str | None, list[Problem]]:
     return text.replace("\r\n", "\n").replace("\r", "\n"), []
 
 
-# Parsed sources by (text, path): ``mkdocs serve`` reloads every file after each save, and YAML
-# parsing is most of that; an unchanged file is parsed once per process. Copies are handed out,
-# so a caller changing its result never changes the cache.
-_PARSED: dict[tuple[str, str], tuple[SourceText | None, list[Problem]]] = {}
+# Parsed sources by a hash of (text, path): ``mkdocs serve`` reloads every file after each save, and
+# YAML parsing is most of that; an unchanged file is parsed once per process, and, with
+# ``parsed_on_disk``, once per project. Copies are handed out, so a caller changing its result
+# never changes the cache.
+_PARSED: dict[str, tuple[SourceText | None, list[Problem]]] = {}
 _PARSED_MAX = 50_000
+_USED: set[str] = set()
+_CODE = ("frontmatter.py", "yamlsafe.py", "problems.py")
 
 
 def split_front_matter(text: str, rel: str) -> tuple[SourceText | None, list[Problem]]:
@@ -78,13 +87,50 @@ def split_front_matter(text: str, rel: str) -> tuple[SourceText | None, list[Pro
 
     Returns the parsed source, or ``None`` and the problems when the file cannot be used.
     """
-    key = (text, rel)
+    key = hashlib.sha256(f"{rel}\0{text}".encode("utf-8", "surrogatepass")).hexdigest()
     found = _PARSED.get(key)
     if found is None:
         if len(_PARSED) >= _PARSED_MAX:
             _PARSED.clear()
         found = _PARSED[key] = _split_front_matter(text, rel)
+    _USED.add(key)
     return copy.deepcopy(found)
+
+
+@functools.cache
+def _version() -> str:
+    """This parser's code and PyYAML's version: a change to either makes saved results unusable."""
+    digest = hashlib.sha256(yaml.__version__.encode())
+    for name in _CODE:
+        digest.update((Path(__file__).parent / name).read_bytes())
+    return digest.hexdigest()
+
+
+@contextmanager
+def parsed_on_disk(path: Path | None) -> Iterator[None]:
+    """Front matter parsed by earlier loads, saved at ``path`` (``.deflect/frontmatter.pickle``), is
+    reused, and the results this load used are saved there (a missing or damaged file: parse again)."""
+    if path is None:
+        yield
+        return
+    saved: dict[str, Any] = {}
+    try:
+        version, saved = pickle.loads(path.read_bytes())
+        if version != _version() or not isinstance(saved, dict):
+            saved = {}
+    except Exception:  # noqa: BLE001 - missing, old or damaged: parse again
+        saved = {}
+    for key, value in saved.items():
+        _PARSED.setdefault(key, value)
+    _USED.clear()
+    yield
+    used = {key: _PARSED[key] for key in _USED if key in _PARSED}
+    if used.keys() != saved.keys():
+
+        try:
+            atomic_write(path, pickle.dumps((_version(), used), protocol=pickle.HIGHEST_PROTOCOL))
+        except OSError:
+            pass  # a read-only project costs the next load its reuse, never this one
 
 
 def _split_front_matter(text: str, rel: str) -> tuple[SourceText | None, list[Problem]]:

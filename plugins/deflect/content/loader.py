@@ -12,7 +12,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from .frontmatter import SourceText, read_text, split_front_matter
+from .frontmatter import SourceText, parsed_on_disk, read_text, split_front_matter
 from .history import load_history
 from .markdown_scan import find_too_deep
 from .model import Category, CategoryText, Document, DocumentKind, Content
@@ -24,8 +24,15 @@ CATEGORIES_FILE = "categories.yml"
 RESERVED_SLUGS = {"index", "faq"}
 
 
-def load_help_center(settings: ContentSettings, *, with_history: bool = True) -> tuple[Content, list[Problem]]:
-    """Read all content below ``settings.root``; return the model and every problem found."""
+def load_help_center(settings: ContentSettings, *, with_history: bool = True,
+                     cache_dir: Path | None = None) -> tuple[Content, list[Problem]]:
+    """Read all content below ``settings.root``; return the model and every problem found. With
+    ``cache_dir`` (a build's ``.deflect/``), front matter parsed by earlier builds is reused."""
+    with parsed_on_disk(cache_dir / "frontmatter.pickle" if cache_dir is not None else None):
+        return _load(settings, with_history)
+
+
+def _load(settings: ContentSettings, with_history: bool) -> tuple[Content, list[Problem]]:
     from deflect.locales import use_site  # here: the registry reads its files with this package's YAML loader
 
     problems: list[Problem] = use_site(settings.root, settings.codes)

@@ -23,6 +23,7 @@ from ..content import Content, Problem, SettingsError
 from ..content.check import refusal
 from ..escaping import Markup, escape_page_meta, page_title
 from ..helpcenter import HelpCenter
+from ..cachefiles import cache_folder
 from ..site.contact import contact_problem
 from ..site.context import absolute_url, not_found_context, page_context
 from ..site.page_source import page_source
@@ -30,7 +31,8 @@ from ..site.plan import SitePage, SitePlan
 from ..site.sitemap import sitemap_entries, write_sitemap
 from .config import ContentConfig
 from .material_theme import material_stylesheets, set_up_material
-from .servecache import ServeCache
+from .pagecache import PageReuse
+from .preview import watch_sources
 from .theme_pages import render_listings
 
 log = get_plugin_logger(__name__)
@@ -44,12 +46,12 @@ class ContentPlugin(BasePlugin[ContentConfig]):
         self.plan: SitePlan | None = None
         self.files: Files | None = None
         self.ui_languages: dict[str, str] = {}
-        self.serve_cache: ServeCache | None = None
+        self.page_cache: PageReuse | None = None
+        self.serving = False
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
-        """Defined so that ``mkdocs serve`` keeps this plugin object across rebuilds; there, unchanged
-        pages are reused from the previous rebuild (see ``servecache``)."""
-        self.serve_cache = ServeCache() if command == "serve" else None
+        """Defined so that ``mkdocs serve`` keeps this plugin (and its page cache's memory) across rebuilds."""
+        self.serving = command == "serve"
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
         if not self.config.enabled:
@@ -68,12 +70,14 @@ class ContentPlugin(BasePlugin[ContentConfig]):
         if refused:
             raise PluginError(f"deflect/content: {refused}")
         self.ui_languages = set_up_material(config, settings)
+        folder = cache_folder(settings.root, settings.audience, "pages")  # mkdocs serve: in memory only
+        self.page_cache = PageReuse.kept(self.page_cache, folder, serve=self.serving)
         return config
 
     def on_serve(self, server: Any, *, config: MkDocsConfig, builder: Any) -> Any:
         """``mkdocs serve`` rebuilds when articles, FAQ entries or categories change."""
-        for folder in self.center.settings.source_folders() if self.center is not None else []:
-            server.watch(str(folder))
+        folders = self.center.settings.source_folders() if self.center is not None else []
+        watch_sources(server, folders, [config.docs_dir, config.config_file_path or ""])
         return server
 
     def _project(self, config: MkDocsConfig) -> HelpCenter:
@@ -95,13 +99,13 @@ class ContentPlugin(BasePlugin[ContentConfig]):
 
     def on_nav(self, nav: Navigation, *, config: MkDocsConfig, files: Files) -> Navigation | None:
         self.files = files
-        if self.serve_cache is not None and self.config.enabled:
-            self.serve_cache.start_build(config, files)
+        if self.page_cache is not None and self.config.enabled:
+            self.page_cache.start_build(config, files)
         return None
 
     def on_page_markdown(self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files) -> str | None:
-        if self.serve_cache is not None and self.config.enabled:
-            self.serve_cache.reuse_html(page, markdown)
+        if self.page_cache is not None and self.config.enabled:
+            self.page_cache.reuse_html(page)
         return None
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
@@ -110,32 +114,28 @@ class ContentPlugin(BasePlugin[ContentConfig]):
             return
         pages = [(file.src_uri, file.url) for file in self.files.documentation_pages()]
         write_sitemap(Path(config.site_dir), sitemap_entries(self.plan, pages, config.site_url or "", self._url))
-        if self.serve_cache is not None:
-            log.info(f"deflect/content: {self.serve_cache.hits} unchanged page steps reused from the previous rebuild")
+        if self.page_cache is not None:
+            log.info(f"{self.page_cache.finish()} unchanged page steps reused from .deflect/")
 
     def on_env(self, env: Any, *, config: MkDocsConfig, files: Files) -> Any:
         """Before any template runs: listing pages get their HTML from Deflect's templates (autoescaped),
         and every page's title and description become escaped HTML text, as Material prints them as they are."""
         if not self.config.enabled:
             return None
-        if self.serve_cache is not None:
-            self.serve_cache.wrap_template(env, ("main.html", "deflect-fallback.html"))
+        if self.page_cache is not None:
+            self.page_cache.wrap_templates(env, ("main.html", "deflect-fallback.html"))
         for file in files.documentation_pages():
             page = file.page
             if page is None:
                 continue
-            self._share_anchors(page, files)
+            source = self._body_source(page.file.src_uri, files)  # a light page has its source's anchors
+            if source is not None and source.present_anchor_ids is not None:
+                page.present_anchor_ids = set(source.present_anchor_ids)
             from_heading = "title" not in page.meta and bool(getattr(page, "_title_from_render", None))
             page.title = page_title(page.title, from_heading=from_heading)
             escape_page_meta(page.meta)
         render_listings(env, self.plan, files, config, self._url)
         return env
-
-    def _share_anchors(self, page: Page, files: Files) -> None:
-        """A light page that shows its source's HTML has the source's anchors (links to them are valid)."""
-        source = self._body_source(page.file.src_uri, files)
-        if source is not None and source.present_anchor_ids is not None:
-            page.present_anchor_ids = set(source.present_anchor_ids)
 
     def _body_source(self, site_path: str, files: Files) -> Page | None:
         """The page whose rendered body the page at ``site_path`` shows as it is, if any."""
@@ -169,7 +169,7 @@ class ContentPlugin(BasePlugin[ContentConfig]):
         # Pages are all rendered to HTML before the first template runs, so the source's is ready.
         body = source.content if source is not None and source.content is not None else page.content or ""
         canonical = page.canonical_url or absolute_url("", self._url(planned.canonical_path), page.url)
-        return {"body": Markup(body), "has_title": "<h1" in body, "canonical": canonical,
+        return {"body": Markup(body), "has_title": any(item.level == 1 for item in (source or page).toc), "canonical": canonical,
                 "stylesheets": [*material_stylesheets(), *(str(css) for css in config.extra_css)]}
 
     def on_template_context(self, context: TemplateContext, *, template_name: str,

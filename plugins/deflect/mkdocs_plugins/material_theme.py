@@ -21,7 +21,8 @@ def set_up_material(config: MkDocsConfig, settings: ContentSettings) -> dict[str
     ui_languages = {lang.code: material_language(lang.code) for lang in settings.languages}
     config.theme.dirs.insert(1 if config.theme.custom_dir else 0, str(THEME_DIR))
     config.theme["language"] = ui_languages[settings.default_language]
-    config.extra_css.insert(0, "assets/deflect/deflect.css")
+    if "assets/deflect/deflect.css" not in config.extra_css:  # listed in mkdocs.yml too: keep its place
+        config.extra_css.insert(0, "assets/deflect/deflect.css")
     for script in SCRIPTS:
         if script not in config.extra_javascript:
             config.extra_javascript.append(script)

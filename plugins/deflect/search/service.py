@@ -16,8 +16,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 from deflect.content.model import Content
-from deflect.search.cache import (AnalysisCache, CacheBusy, DocAnalysis, analyse_doc, atomic_write, cache_folder,
-                                  fingerprint, locked)
+from deflect.cachefiles import CacheBusy, atomic_write, cache_folder, locked
+from deflect.search.cache import AnalysisCache, DocAnalysis, analyse_doc, fingerprint
 from deflect.search.crosslingual import (GLOSSARY_FILE, DocTerms, GlossaryError, Translations, doc_terms, learn,
                                          load_glossary, source_terms, table_digest, translated_copy,
                                          untranslated)

@@ -39,7 +39,8 @@ from typing import Any
 from deflect.escaping import json_text
 from deflect.locales import analysis_rules
 from deflect.search.analysis import FOLD_SPECIAL, MAX_WORD_CHARS, analyzer_for
-from deflect.search.cache import record_text, write_if_changed
+from deflect.cachefiles import write_if_changed
+from deflect.search.cache import record_text
 from deflect.search.engine import SearchIndex
 from deflect.search.query import MAX_QUERY_CHARS, MAX_QUERY_WORDS, SYNONYM_WEIGHT, synonym_terms
 from deflect.search.snippets import SectionTerms, analyse_sections, article_terms, pick_section, section_excerpt

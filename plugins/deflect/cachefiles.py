@@ -1,0 +1,107 @@
+"""The ``.deflect/`` folder beside mkdocs.yml: where each cache lives, and the atomic writes and
+the lock that let several processes share it.
+
+Several processes use one cache at a time (two builds, ``mkdocs serve``, ``deflect search`` and
+``deflect gaps``), so every change happens under an exclusive lock (``flock``; released by the
+kernel when a process dies, so a crash never leaves a stale lock), and files are written to a
+temporary name in the same folder and renamed into place, so a reader never sees a half-written file.
+"""
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+LOCK_TIMEOUT = float(os.environ.get("DEFLECT_LOCK_TIMEOUT", "600"))
+FILE_MODE = 0o644
+"""Mode of every file the cache and the export write: a site must stay readable by the web server
+(set explicitly: reading the process umask means changing it, which races with other threads)."""
+class CacheBusy(RuntimeError):
+    """Another process held the cache lock longer than the timeout."""
+
+
+CACHE_DIR = ".deflect"
+"""The folder, next to mkdocs.yml, of every cache a build keeps (front matter, search, pages)."""
+
+
+def cache_folder(root: Path, audience: str, kind: str = "search") -> Path:
+    """The ``kind`` cache (``search`` or ``pages``) of the help center in ``root`` for one audience
+    (``public`` or ``internal``)."""
+    return root / CACHE_DIR / f"{kind}-{audience}"
+
+
+@contextmanager
+def locked(folder: Path, timeout: float | None = None) -> Iterator[None]:
+    """Hold the exclusive lock of the cache ``folder`` (waiting up to ``timeout`` seconds)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "lock"
+    limit = LOCK_TIMEOUT if timeout is None else timeout
+    with open(path, "a+b") as handle:
+        started = time.monotonic()
+        while not _try_lock(handle):
+            if time.monotonic() - started > limit:
+                raise CacheBusy(f"{path}: another Deflect process (a build, 'mkdocs serve', 'deflect search' or "
+                                f"'deflect gaps') has held the cache for over {limit:.0f} s; wait for it to "
+                                "finish, or set DEFLECT_LOCK_TIMEOUT to wait longer")
+            time.sleep(0.05)
+        try:
+            yield
+        finally:
+            _unlock(handle)
+
+
+if sys.platform == "win32":  # pragma: no cover - exercised on Windows only
+    import msvcrt
+
+    def _try_lock(handle) -> bool:  # type: ignore[no-untyped-def]
+        try:
+            handle.seek(0)
+            msvcrt.locking(handle.fileno(), msvcrt.LK_NBLCK, 1)
+            return True
+        except OSError:
+            return False
+
+    def _unlock(handle) -> None:  # type: ignore[no-untyped-def]
+        handle.seek(0)
+        msvcrt.locking(handle.fileno(), msvcrt.LK_UNLCK, 1)
+else:
+    import fcntl
+
+    def _try_lock(handle) -> bool:
+        try:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return True
+        except BlockingIOError:
+            return False
+
+    def _unlock(handle) -> None:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+
+
+def atomic_write(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` through a temporary file in the same folder and a rename."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        os.chmod(temp, FILE_MODE)  # mkstemp makes the file private
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.replace(temp, path)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+
+
+def write_if_changed(path: Path, data: bytes) -> bool:
+    """Write ``data`` unless ``path`` holds exactly these bytes (its mtime then stays); True if written."""
+    try:
+        if path.stat().st_size == len(data) and path.read_bytes() == data:
+            return False
+    except OSError:
+        pass
+    atomic_write(path, data)
+    return True

@@ -1,0 +1,204 @@
+"""Rendered pages kept between builds in ``<project>/.deflect/pages-<audience>/``, by content key.
+
+A page costs two steps: its Markdown becomes HTML, and the page template turns that HTML and the
+page's context into the output file. The result of each step is stored here under a hash of
+everything the step reads (the MkDocs adapter, ``mkdocs_plugins/pagecache.py``, lists those
+inputs), so a warm build redoes only the pages whose inputs changed. Keys hash contents, never
+modification times or absolute paths, so a fresh clone or a moved project still hits.
+
+Safe to share between processes without a lock: the entries live in one pack file, read whole at
+the start of a build and replaced whole at its end (``atomic_write``: written under a temporary
+name and renamed into place), so a reader never sees half a pack; a missing, truncated or damaged
+pack or entry reads as a miss and is rendered again. A build keeps only the entries it used, so
+the pack holds about one site's worth.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import logging
+import pickle
+import sysconfig
+import zlib
+from collections.abc import Mapping
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from ..cachefiles import atomic_write
+
+PACKAGES = ("mkdocs", "mkdocs-material", "Markdown", "pymdown-extensions", "Jinja2", "Pygments", "PyYAML")
+"""Libraries whose version changes rendered pages: a new version empties the cache."""
+DEFLECT_DIR = Path(__file__).resolve().parent.parent
+
+
+@functools.cache
+def code_fingerprint() -> str:
+    """Deflect's own code, templates and assets, and the versions of the libraries that render pages.
+    Computed once per process: the code that runs does not change under ``mkdocs serve``."""
+    digest = hashlib.sha256()
+    for path in sorted(DEFLECT_DIR.rglob("*")):
+        if path.is_file() and "__pycache__" not in path.parts:
+            digest.update(path.relative_to(DEFLECT_DIR).as_posix().encode() + b"\0" + path.read_bytes())
+    for package in PACKAGES:
+        try:
+            digest.update(f"{package}={version(package)}\0".encode())
+        except PackageNotFoundError:
+            digest.update(f"{package}=-\0".encode())
+    return digest.hexdigest()
+
+
+@functools.cache
+def _installed_templates(folder: str) -> str:
+    """An installed theme's templates (Material's) do not change while a process runs: hashed once."""
+    return _hash_templates(Path(folder))
+
+
+def _hash_templates(folder: Path) -> str:
+    digest = hashlib.sha256()
+    for path in sorted(folder.rglob("*.html")):
+        digest.update(path.relative_to(folder).as_posix().encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+def _installed(folder: Path) -> bool:
+    roots = {sysconfig.get_paths()[name] for name in ("purelib", "platlib")}
+    return any(folder.is_relative_to(root) for root in roots) or folder.is_relative_to(DEFLECT_DIR)
+
+
+def theme_fingerprint(folders: list[str]) -> str:
+    """The templates of every theme folder, in their order (a partial in an earlier folder wins).
+    The project's own folders (``custom_dir``) are read on every build; they hold a few files."""
+    digest = hashlib.sha256()
+    for folder in folders:
+        path = Path(folder).resolve()
+        digest.update((_installed_templates(str(path)) if _installed(path) else _hash_templates(path)).encode())
+    return digest.hexdigest()
+
+
+def make_key(*parts: str | bytes) -> str:
+    """The key of a list of inputs (no input can run into the next: each is length-prefixed)."""
+    digest = hashlib.sha256()
+    for part in parts:
+        data = part if isinstance(part, bytes) else part.encode("utf-8", "surrogatepass")
+        digest.update(len(data).to_bytes(8, "little") + data)
+    return digest.hexdigest()
+
+
+def stable_default(value: Any) -> Any:
+    """JSON for what ``json`` cannot write, the same in every process (never an object's address)."""
+    if isinstance(value, Mapping):
+        return dict(value)
+    if isinstance(value, (set, frozenset)):
+        return sorted(map(str, value))
+    if callable(value) and hasattr(value, "__qualname__"):
+        return f"{value.__module__}.{value.__qualname__}"
+    return str(value)
+
+
+def stable_json(value: Any) -> str:
+    """``value`` as JSON with sorted keys, the same in every process."""
+    return json.dumps(value, sort_keys=True, default=stable_default)
+
+
+class LogRecorder(logging.Handler):
+    """Collects what a page's render logs, to log it again when the render is reused."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.INFO)
+        self.records: list[tuple[str, int, str]] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append((record.name, record.levelno, record.getMessage()))
+
+
+class MemoryBytecode(jinja2.BytecodeCache):
+    """Compiled templates kept in memory: ``mkdocs serve`` makes a new Jinja environment for every rebuild."""
+
+    def __init__(self) -> None:
+        self.store: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        if bucket.key in self.store:
+            bucket.bytecode_from_string(self.store[bucket.key])
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        self.store[bucket.key] = bucket.bytecode_to_string()
+
+
+class PageCache:
+    """Step results in one pack file (``pages.pack``), keyed by :func:`make_key`: one file, read once
+    and written once per build (thousands of small files cost more in system calls than they save).
+    ``in_memory`` (``mkdocs serve``): kept in memory only, between the rebuilds of one process,
+    whose pages differ from a build's anyway (the site URL is the server's)."""
+
+    def __init__(self, folder: Path, *, in_memory: bool = False) -> None:
+        self.folder = folder
+        self.path = folder / "pages.pack"
+        self.memory: dict[str, Any] | None = {} if in_memory else None
+        self.packed: dict[str, bytes] = {}
+        self.fresh: dict[str, bytes] = {}
+        self._stamp: tuple[int, int] | None = None
+        self.start()
+
+    def start(self) -> None:
+        """A build begins: count its hits afresh; read the pack unless this process wrote it last."""
+        self.used: set[str] = set()
+        self.fresh, self.hits, self.misses = {}, 0, 0
+        if self.memory is not None:
+            return
+        try:
+            stat = self.path.stat()
+            if (stat.st_mtime_ns, stat.st_size) != self._stamp:
+                packed = pickle.loads(self.path.read_bytes())
+                self.packed = packed if isinstance(packed, dict) else {}
+                self._stamp = (stat.st_mtime_ns, stat.st_size)
+        except Exception:  # noqa: BLE001 - missing, truncated or damaged: every page is rendered again
+            self.packed, self._stamp = {}, None
+
+    def get(self, key: str) -> Any | None:
+        """The value stored under ``key``, or None (never stored, pruned, or unreadable)."""
+        value = self.memory.get(key) if self.memory is not None else None
+        if value is None and key in self.packed:
+            try:
+                value = pickle.loads(zlib.decompress(self.packed[key]))
+            except Exception:  # noqa: BLE001 - a damaged entry: render again
+                value = None
+            if value is not None and self.memory is not None:
+                self.memory[key] = value
+        if value is None:
+            self.misses += 1
+        else:
+            self.hits += 1
+            self.used.add(key)
+        return value
+
+    def put(self, key: str, value: Any) -> None:
+        self.used.add(key)
+        if self.memory is not None:
+            self.memory[key] = value
+            return
+        # Level 1: a rendered page compresses about 5× at a small fraction of its rendering time.
+        self.fresh[key] = zlib.compress(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL), 1)
+
+    def finish(self) -> None:
+        """Write the entries this build used (and only those: the rest is pruned), unless they are
+        exactly the pack's already. Two builds at once each write a whole pack; the last one stays."""
+        if self.memory is not None:
+            self.memory = {key: value for key, value in self.memory.items() if key in self.used}
+            return
+        kept = {key: self.packed[key] for key in self.used if key in self.packed and key not in self.fresh}
+        if not self.fresh and len(kept) == len(self.packed):
+            return
+        self.packed = {**kept, **self.fresh}
+        self.fresh = {}
+        try:
+            atomic_write(self.path, pickle.dumps(self.packed, protocol=pickle.HIGHEST_PROTOCOL))
+            stat = self.path.stat()
+            self._stamp = (stat.st_mtime_ns, stat.st_size)
+        except OSError:
+            pass  # a read-only or full disk costs the next build its reuse, never this build

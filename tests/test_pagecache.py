@@ -1,0 +1,111 @@
+"""The page cache in ``.deflect/pages-<audience>/`` and the front matter kept in ``.deflect/``:
+damaged entries are rebuilt, unused ones pruned, and a warm build checks links like a cold one."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+from conftest import make_help_center
+
+from deflect.content import load_help_center
+from deflect.content.settings import load_settings
+from deflect.mkdocs_plugins.build import build_site
+from deflect.site.page_source import front_matter
+from deflect.site.pagecache import PageCache, theme_fingerprint
+
+
+def test_entries_round_trip_and_damaged_ones_read_as_misses(tmp_path: Path) -> None:
+    cache = PageCache(tmp_path / "pages")
+    cache.put("a", ("<p>x</p>", ["toc"]))
+    cache.put("b", "output")
+    cache.finish()
+    again = PageCache(tmp_path / "pages")
+    assert again.get("a") == ("<p>x</p>", ["toc"]) and again.get("b") == "output"
+    again.packed["b"] = again.packed["b"][:5]  # one truncated entry
+    assert again.get("b") is None and again.get("a") is not None
+    pack = tmp_path / "pages" / "pages.pack"
+    pack.write_bytes(pack.read_bytes()[:-20])  # a truncated pack, as by a crash or a full disk
+    damaged = PageCache(tmp_path / "pages")
+    assert damaged.get("a") is None and damaged.get("b") is None and damaged.get("never") is None
+    assert (damaged.hits, damaged.misses) == (0, 3)
+    damaged.put("a", "again")
+    damaged.finish()
+    assert PageCache(tmp_path / "pages").get("a") == "again"
+
+
+def test_entries_the_last_build_did_not_use_are_pruned(tmp_path: Path) -> None:
+    cache = PageCache(tmp_path / "pages")
+    for key in ("old", "kept"):
+        cache.put(key, key)
+    cache.finish()
+    cache = PageCache(tmp_path / "pages")
+    assert cache.get("kept") == "kept"
+    cache.put("new", "new")
+    cache.finish()
+    assert sorted(PageCache(tmp_path / "pages").packed) == ["kept", "new"]
+    unchanged = PageCache(tmp_path / "pages")
+    mtime = (tmp_path / "pages" / "pages.pack").stat().st_mtime_ns
+    assert unchanged.get("kept") == "kept" and unchanged.get("new") == "new"
+    unchanged.finish()  # nothing new, nothing dropped: the pack is not written again
+    assert (tmp_path / "pages" / "pages.pack").stat().st_mtime_ns == mtime
+
+
+def test_theme_key_follows_template_contents_not_times(tmp_path: Path) -> None:
+    partial = tmp_path / "overrides" / "partials" / "copyright.html"
+    partial.parent.mkdir(parents=True)
+    partial.write_text("<p>one</p>", encoding="utf-8")
+    first = theme_fingerprint([str(tmp_path / "overrides")])
+    partial.touch()
+    shutil.copytree(tmp_path / "overrides", tmp_path / "clone")  # a fresh clone elsewhere
+    assert theme_fingerprint([str(tmp_path / "overrides")]) == first == theme_fingerprint([str(tmp_path / "clone")])
+    partial.write_text("<p>two</p>", encoding="utf-8")
+    assert theme_fingerprint([str(tmp_path / "overrides")]) != first
+
+
+def test_front_matter_kept_in_deflect_folder_and_a_damaged_file_is_ignored(tmp_path: Path) -> None:
+    config = make_help_center(tmp_path / "p")
+    settings = load_settings(config)
+    cache_dir = tmp_path / "p" / ".deflect"
+    cold, problems = load_help_center(settings, cache_dir=cache_dir)
+    assert (cache_dir / "frontmatter.pickle").is_file()
+    (cache_dir / "frontmatter.pickle").write_bytes(b"\x80\x05garbage")
+    warm, warm_problems = load_help_center(settings, cache_dir=cache_dir)
+    assert [d.front for d in warm.documents] == [d.front for d in cold.documents] and warm_problems == problems
+    article = tmp_path / "p" / "articles" / "en" / "sign-in.md"
+    article.write_text(article.read_text(encoding="utf-8").replace("title: ", "title: New "), encoding="utf-8")
+    edited, _ = load_help_center(settings, cache_dir=cache_dir)
+    assert any(doc.title.startswith("New ") for doc in edited.documents)
+
+
+@pytest.mark.slow
+def test_a_warm_build_warns_about_links_like_a_cold_one(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """A hand-written page's Markdown does not change, so its render is reused; but its link to a
+    missing page is still reported, and so is its link to a section that disappears meanwhile."""
+    config = make_help_center(tmp_path / "p")
+    config.write_text(config.read_text(encoding="utf-8") + "\nvalidation:\n  anchors: warn\n", encoding="utf-8")
+    (tmp_path / "p" / "docs").mkdir(exist_ok=True)
+    (tmp_path / "p" / "docs" / "about.md").write_text(
+        "# About\n\nSee [passkeys](en/account/sign-in.md#passkeys) and [gone](gone.md).\n", encoding="utf-8")
+    missing = "Doc file 'about.md' contains a link 'gone.md', but the target is not found"
+    no_anchor = "Doc file 'about.md' contains a link 'en/account/sign-in.md#passkeys', but the doc"
+    with caplog.at_level("INFO", logger="mkdocs"):
+        build_site(config, tmp_path / "first", quiet=True)
+    assert missing in caplog.text and no_anchor not in caplog.text
+    sign_in = tmp_path / "p" / "articles" / "en" / "sign-in.md"
+    sign_in.write_text(sign_in.read_text(encoding="utf-8").replace("{#passkeys}", "{#keys}"), encoding="utf-8")
+    caplog.clear()
+    with caplog.at_level("INFO", logger="mkdocs"):
+        build_site(config, tmp_path / "warm", quiet=True)
+    assert "unchanged page steps reused" in caplog.text and " 0 unchanged" not in caplog.text
+    assert missing in caplog.text and no_anchor in caplog.text
+
+
+@pytest.mark.parametrize("title", ['Plain', 'Colon: "quotes" # hash', "Back\\slash\ttab\nline", "Ünïcödé 😀 汉字",
+                                   "ctrl\x01\x7f\x85\x9f", "sep\u2028arator\u2029", "- starts: like a list", "null",
+                                   "'single'", "{braces} [brackets] &anchor *alias !tag %"])
+def test_generated_front_matter_reads_back_as_written(title: str) -> None:
+    meta = {"title": title, "hide": ["navigation", "toc"], "description": title + " (summary)"}
+    assert yaml.safe_load(front_matter(meta)) == meta
