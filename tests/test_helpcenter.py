@@ -87,9 +87,9 @@ def test_check_builds_no_search_index_and_search_does(tmp_path: Path) -> None:
     config.write_text(config.read_text(encoding="utf-8") + "  - deflect/search\n", encoding="utf-8")
     result = CliRunner().invoke(main, ["check", str(tmp_path)])
     assert result.exit_code == 0, result.output
-    assert not (tmp_path / ".deflect").exists()  # check reads the synonyms and glossary, never the index
     project = HelpCenter.open(tmp_path, history=False)
-    assert project.check().ok and not (tmp_path / ".deflect").exists()
+    assert not project.cache_dir.exists()  # check reads the synonyms and glossary, never the index
+    assert project.check().ok and not project.cache_dir.exists()
     hits = project.search("reset password", "en")
     assert hits and hits[0].url.startswith("en/account/reset-password")
     assert project.cache_dir.is_dir() and project.search_service is project.search_service  # built once
