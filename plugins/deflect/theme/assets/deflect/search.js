@@ -20,7 +20,7 @@ function start(config) {
   // The box lives in the header, which instant navigation keeps: `base` is made absolute once, so
   // it holds on every page reached without a reload.
   var base = config.base = new URL(config.base, location.href).href;
-  var S = config.strings, index = createIndex(base);
+  var S = config.strings, index = createIndex(base, config.format);
   var input = root.querySelector("[data-deflect-search-input]");
   var list = root.querySelector("[data-deflect-search-results]");
   var meta = root.querySelector("[data-deflect-search-meta]");
