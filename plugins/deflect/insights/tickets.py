@@ -573,8 +573,8 @@ def _language_names_table(con: duckdb.DuckDBPyConnection, codes: Sequence[str]) 
     """The table ``language_names`` (name, code) that ``_LANG_SQL`` reads: the registry's names (and those
     of the help center's languages, ``codes``), so that a language a site adds is recognized by name too."""
     names = language_names(codes)
-    con.execute("CREATE TEMP TABLE language_names AS SELECT unnest($1::VARCHAR[]) AS name, unnest($2::VARCHAR[]) AS code",
-                [list(names), list(names.values())])
+    con.execute("CREATE TEMP TABLE language_names AS "
+                "SELECT unnest($1::VARCHAR[]) AS name, unnest($2::VARCHAR[]) AS code", [list(names), list(names.values())])
 
 
 def _untag_sql(col: str) -> str:
