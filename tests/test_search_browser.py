@@ -175,9 +175,12 @@ class _StaleManifestHandler(_QuietHandler):
     """The site, whose search/manifest.json is first an old format's (no `analysis`), cacheable for a day."""
 
     stale = 1  # how many answers are the old manifest
-    requests: list[str] = []
+    requests: list[str] = []  # each manifest request's Cache-Control header
+    shards: list[str] = []  # each term shard request's
 
     def do_GET(self) -> None:  # noqa: N802
+        if "/search/" in self.path and "/t/" in self.path:
+            _StaleManifestHandler.shards.append(self.headers.get("Cache-Control") or "")
         if not self.path.endswith("/search/manifest.json"):
             return super().do_GET()
         _StaleManifestHandler.requests.append(self.headers.get("Cache-Control") or "")
@@ -200,7 +203,7 @@ def stale_site(site_dir: Path) -> Iterator[str]:
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0),
                                              functools.partial(_StaleManifestHandler, directory=str(site_dir)))
     threading.Thread(target=server.serve_forever, daemon=True).start()
-    _StaleManifestHandler.requests, _StaleManifestHandler.stale = [], 1
+    _StaleManifestHandler.requests, _StaleManifestHandler.shards, _StaleManifestHandler.stale = [], [], 1
     yield f"http://127.0.0.1:{server.server_address[1]}/"
     server.shutdown()
 
@@ -212,6 +215,8 @@ def test_a_cached_manifest_of_an_older_format_is_fetched_again(page: object, sta
     assert results_for(page, stale_site, "en", "reset password")[0] == "en/account/reset-password/"
     # The page's first fetch came from the cache; the second went past it to the server.
     assert _StaleManifestHandler.requests == ["", "no-cache"]
+    # The shards the cache may hold are the old index's too: they come from the server as well.
+    assert _StaleManifestHandler.shards and set(_StaleManifestHandler.shards) == {"no-cache"}
 
 
 def test_a_manifest_of_another_format_shows_the_error_when_fetching_again_cannot_fix_it(

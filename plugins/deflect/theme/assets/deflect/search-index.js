@@ -12,10 +12,11 @@ export function inflate(bytes) {
 
 // The index of the site at `base`. A file is fetched once; a failed fetch is tried again next time.
 export function createIndex(base, format) {
-  var cache = {}, manifest = null, loaded = null;
+  var cache = {}, manifest = null, loaded = null, stale = false;
 
-  // `reload`: past the browser's HTTP cache, to the server.
+  // `reload`: past the browser's HTTP cache, to the server (every file, once the cache proved stale).
   function fetchJSON(url, reload) {
+    reload = reload || stale;
     var key = (reload ? "reload " : "") + url;
     if (!cache[key]) {
       cache[key] = fetch(url, reload ? { cache: "reload" } : {}).then(r => {
@@ -36,10 +37,14 @@ export function createIndex(base, format) {
   function currentManifest() {
     var url = base + "search/manifest.json";
     var current = m => format === undefined || (m && m.version === format);
-    return fetchJSON(url).then(m => current(m) ? m : fetchJSON(url, true).then(fresh => {
-      if (!current(fresh)) throw new Error(url + ": index format " + (fresh && fresh.version) + ", not " + format);
-      return fresh;
-    }));
+    return fetchJSON(url).then(m => {
+      if (current(m)) return m;
+      stale = true;  // the shards and records in the cache are that older index's too
+      return fetchJSON(url).then(fresh => {
+        if (!current(fresh)) throw new Error(url + ": index format " + (fresh && fresh.version) + ", not " + format);
+        return fresh;
+      });
+    });
   }
 
   function loadManifest() {
