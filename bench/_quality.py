@@ -21,20 +21,12 @@ HERE = Path(__file__).resolve().parent
 PROJECT = HERE.parent
 CROSS_KIND = "crosslingual"
 
-FRONT_RE = re.compile(r"\A---\n(.*?)\n---\n?", re.S)
 LINK_RE = re.compile(r"(?<!!)\[([^\]]+)\]\([^)]*\)")
 
 
 def unlink(markdown: str) -> str:
     """Links reduced to their text: the copy's link targets would not exist."""
     return LINK_RE.sub(r"\1", markdown)
-
-
-def split_front(text: str) -> tuple[dict, str]:
-    match = FRONT_RE.match(text)
-    if not match:
-        return {}, text
-    return yaml.safe_load(match.group(1)) or {}, text[match.end():]
 
 
 def make_example_projects(work: Path) -> tuple[Path, Path]:
@@ -48,26 +40,21 @@ def make_example_projects(work: Path) -> tuple[Path, Path]:
         elif src.is_file():
             shutil.copy2(src, deflect / name)
     ensure_deflect_search(deflect / "mkdocs.yml")
-    example = yaml.load((PROJECT / "mkdocs.yml").read_text(encoding="utf-8"), Loader=_LenientLoader)
-    languages = [lang["code"] for lang in example["plugins"][0]["deflect/content"]["languages"]]
+    from deflect.content.model import DocumentKind
+    from deflect.helpcenter import HelpCenter
+
+    center = HelpCenter.open(deflect / "mkdocs.yml", history=False)
+    languages = center.settings.codes
 
     material = work / "example-material"
     docs = material / "docs"
-    for md in sorted((PROJECT / "articles").glob("*/*.md")):
-        lang = md.parent.name
-        meta, body = split_front(md.read_text(encoding="utf-8"))
-        if meta.get("audience", "public") != "public":
-            continue
-        lead = f"{meta['summary']}\n\n" if meta.get("summary") else ""
-        out = docs / lang / meta["category"] / f"{md.stem}.md"
+    # What the public site publishes: articles (the summary as their lead) and FAQ entries under faq/.
+    for doc in center.content.published_documents():
+        faq = doc.kind is DocumentKind.FAQ
+        lead = f"{doc.summary}\n\n" if doc.summary and not faq else ""
+        out = docs / doc.lang / doc.category / ("faq" if faq else "") / f"{doc.slug}.md"
         out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(f"# {meta['title']}\n\n{lead}{unlink(body)}", encoding="utf-8")
-    for md in sorted((PROJECT / "faq").glob("*/*.md")):
-        lang = md.parent.name
-        meta, body = split_front(md.read_text(encoding="utf-8"))
-        out = docs / lang / meta["category"] / "faq" / f"{md.stem}.md"
-        out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(f"# {meta['title']}\n\n{unlink(body)}", encoding="utf-8")
+        out.write_text(f"# {doc.title}\n\n{lead}{unlink(doc.source.body)}", encoding="utf-8")
     for lang in languages:
         (docs / lang).mkdir(parents=True, exist_ok=True)
         (docs / lang / "index.md").write_text(f"# Help center ({lang})\n\nSearch the help center.\n", encoding="utf-8")
@@ -80,14 +67,6 @@ def make_example_projects(work: Path) -> tuple[Path, Path]:
         "      emoji_index: !!python/name:material.extensions.emoji.twemoji\n"
         "      emoji_generator: !!python/name:material.extensions.emoji.to_svg\n"), encoding="utf-8")
     return deflect, material
-
-
-class _LenientLoader(yaml.SafeLoader):
-    """Reads mkdocs.yml without resolving its !ENV and !!python tags."""
-
-
-_LenientLoader.add_multi_constructor("", lambda loader, suffix, node: None)
-_LenientLoader.add_multi_constructor("tag:yaml.org,2002:python/", lambda loader, suffix, node: None)
 
 
 def url_to_id(url: str, base: str) -> str:

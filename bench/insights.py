@@ -132,17 +132,14 @@ CHILD = r"""
 import json, resource, sys, time
 from pathlib import Path
 t0 = time.perf_counter()
-from deflect.content import load_help_center, load_settings
-from deflect.search.service import SearchService
+from deflect.helpcenter import HelpCenter
 from deflect.insights.gaps import gap_report
 from deflect.insights.impact import impact_report
-from deflect.insights.prepare import prepare
 from deflect.insights.tickets import TicketStore
 from deflect.insights import prepare as prep
 root = Path(sys.argv[1])
-settings = load_settings(root / "center" / "mkdocs.yml")
-center, _ = load_help_center(settings, with_history=False)
-service = SearchService.build(center)
+project = HelpCenter.open(root / "center" / "mkdocs.yml", history=False)
+project.search_service  # built here, as setup: the ticket route below only queries it
 times = {"setup": time.perf_counter() - t0}
 t = time.perf_counter()
 phases = {}
@@ -161,8 +158,8 @@ def timed_cluster(*args, **kwargs):
     phases["clusters"] = [c.tickets for c in clusters.values()]
     return clusters
 prep.assign_clusters = timed_cluster
-prepared = prepare([root / "tickets.csv"], center, service, preset="zendesk",
-                   progress=lambda m: print("[insights]   " + m, file=sys.stderr, flush=True))
+prepared = project.prepare_tickets([root / "tickets.csv"], preset="zendesk",
+                                   progress=lambda m: print("[insights]   " + m, file=sys.stderr, flush=True))
 times["import"] = phases["import"]
 times["topics"] = time.perf_counter() - t - phases["import"]
 times["clustering"] = phases.get("clustering", 0.0)

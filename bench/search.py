@@ -39,7 +39,7 @@ static HTTP server thread and driven with Playwright (headless Chromium):
 ``--index-size BIG SMALL`` measures the search of a BIG-article help center without building a
 BIG-article site (a 10,000-article ``mkdocs build`` plus Material's takes ~40 minutes): SMALL is built
 and measured as above (Deflect and the Material anchor), then a BIG-article help center is generated,
-only its search index is built and exported (``SearchService.build(center).export(...)``, a few
+only its search index is built and exported (``HelpCenter.open(...).search_service.export(...)``, a few
 minutes) into the SMALL Deflect site's ``search/`` folder, and Deflect is measured again on that site
 with queries drawn from the BIG corpus (the row "deflect (BIG index)"; build s = index s = the index
 build and export). The pages the results link to do not exist in that site, which the measurement
@@ -180,16 +180,14 @@ def run_size(size: int, work: Path, browser, delta: bool = True, index_size: int
 
 def swapped_index(size: int, work: Path, site: Path, browser) -> SizeResult:
     """Deflect measured on ``site`` with the static index of a ``size``-article help center (see --index-size)."""
-    from deflect.content import load_help_center, load_settings
-    from deflect.search.service import SearchService
+    from deflect.helpcenter import HelpCenter
 
     root = work / f"deflect-index-{size}"
     progress(f"{size} (index only): generating the Deflect project")
     corpus = make_help_center(root, size, search=True)
     progress(f"{size} (index only): building and exporting the search index …")
     start = time.perf_counter()
-    center, _ = load_help_center(load_settings(root / "mkdocs.yml"), with_history=False)
-    service = SearchService.build(center)
+    service = HelpCenter.open(root / "mkdocs.yml", history=False).search_service
     indexed = time.perf_counter() - start
     stats = service.export(site / "search")
     seconds = time.perf_counter() - start

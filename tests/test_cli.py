@@ -188,6 +188,17 @@ def test_new_unknown_language(tmp_path: Path) -> None:
     assert "unknown language 'de': use one of en, hr" in result.stderr
 
 
+def test_search_rejects_an_unknown_language_before_any_work(tmp_path: Path) -> None:
+    config = make_help_center(tmp_path)
+    result = deflect("search", "password", "--lang", "xx", "--config", str(config))
+    assert result.exit_code == 1
+    assert result.stderr == "Error: unknown language 'xx': this help center has en, hr\n"  # no "indexing…" first
+    assert not HelpCenter.open(config, history=False).cache_dir.exists()  # nothing was indexed
+    result = deflect("search", "password", "--lang", "hr", "--config", str(config))
+    assert result.exit_code == 0 and result.stderr == "indexing…\n"
+    assert HelpCenter.open(config, history=False).cache_dir.exists()
+
+
 def test_new_empty_title(tmp_path: Path) -> None:
     config = make_help_center(tmp_path)
     result = deflect("new", "article", "   ", "--category", "account", "--config", str(config))

@@ -301,3 +301,20 @@ def test_a_multi_line_field_with_a_missing_column_is_one_short_row(tmp_path: Pat
     store = load(path)
     assert problems(store) == [(2, "expected 4 fields, found 3")]
     assert (store.report.rows, store.report.imported) == (2, 1)
+
+
+# ----- languages --------------------------------------------------------------------------------------
+
+def test_languages_named_in_english_or_in_themselves_become_codes(tmp_path: Path) -> None:
+    names = ["Croatian", "hrvatski", " EESTI ", "Tagalog", "Filipino", "pt_BR", "Spanish", "Svenska", "en-US", ""]
+    rows = "".join(f"{n},2026-03-0{n % 9 + 1},Subject {n},Body {n},{name}\n" for n, name in enumerate(names))
+    export = tmp_path / "tickets.csv"
+    export.write_text("id,created,subject,body,language\n" + rows, encoding="utf-8")
+
+    def codes(store: TicketStore) -> list[str | None]:
+        return [row[0] for row in store.con.execute("SELECT lang FROM tickets ORDER BY rid").fetchall()]
+
+    expected = ["hr", "hr", "et", "tl", "tl", "pt-br", "es", "svenska", "en-us", None]
+    assert codes(load(export)) == expected
+    # A language the help center adds (Swedish, which Deflect does not ship) is known by its own name too.
+    assert codes(load(export, languages=["en", "hr", "sv"])) == expected[:7] + ["sv"] + expected[8:]

@@ -1,6 +1,13 @@
 """Browser tests: Chromium types into the built example help center's search box."""
 from __future__ import annotations
 
+import functools
+import http.server
+import json
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
 import pytest
 
 from browser_fixtures import _QuietHandler, needs_chromium
@@ -162,3 +169,63 @@ def test_results_render_after_one_round_of_fetches(page: object, site_url: str, 
     first_done = next(i for i, (kind, _) in enumerate(events) if kind == "finished")
     assert all(kind == "finished" for kind, _ in events[first_done:]), events
     assert page.locator("[data-deflect-result] mark").count() > 0
+
+
+class _StaleManifestHandler(_QuietHandler):
+    """The site, whose search/manifest.json is first an old format's (no `analysis`), cacheable for a day."""
+
+    stale = 1  # how many answers are the old manifest
+    requests: list[str] = []  # each manifest request's Cache-Control header
+    shards: list[str] = []  # each term shard request's
+
+    def do_GET(self) -> None:  # noqa: N802
+        if "/search/" in self.path and "/t/" in self.path:
+            _StaleManifestHandler.shards.append(self.headers.get("Cache-Control") or "")
+        if not self.path.endswith("/search/manifest.json"):
+            return super().do_GET()
+        _StaleManifestHandler.requests.append(self.headers.get("Cache-Control") or "")
+        manifest = json.loads((Path(self.directory) / "search" / "manifest.json").read_bytes())
+        if len(_StaleManifestHandler.requests) <= _StaleManifestHandler.stale:
+            manifest["version"] -= 1
+            for info in manifest["languages"].values():
+                del info["analysis"]
+        body = json.dumps(manifest).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Cache-Control", "max-age=86400")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
+@pytest.fixture
+def stale_site(site_dir: Path) -> Iterator[str]:
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0),
+                                             functools.partial(_StaleManifestHandler, directory=str(site_dir)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    _StaleManifestHandler.requests, _StaleManifestHandler.shards, _StaleManifestHandler.stale = [], [], 1
+    yield f"http://127.0.0.1:{server.server_address[1]}/"
+    server.shutdown()
+
+
+def test_a_cached_manifest_of_an_older_format_is_fetched_again(page: object, stale_site: str) -> None:
+    page.goto(f"{stale_site}en/")
+    page.evaluate("fetch('../search/manifest.json').then(r => r.json())")  # the old format, now in the cache
+    _StaleManifestHandler.stale = 0
+    assert results_for(page, stale_site, "en", "reset password")[0] == "en/account/reset-password/"
+    # The page's first fetch came from the cache; the second went past it to the server.
+    assert _StaleManifestHandler.requests == ["", "no-cache"]
+    # The shards the cache may hold are the old index's too: they come from the server as well.
+    assert _StaleManifestHandler.shards and set(_StaleManifestHandler.shards) == {"no-cache"}
+
+
+def test_a_manifest_of_another_format_shows_the_error_when_fetching_again_cannot_fix_it(
+        page: object, stale_site: str) -> None:
+    _StaleManifestHandler.stale = 2
+    page.goto(f"{stale_site}en/")
+    box = page.locator("[data-deflect-search-input]")
+    box.click()
+    box.type("password")
+    page.wait_for_selector("[data-deflect-search-meta]:has-text('Search is unavailable right now.')", timeout=10_000)
+    assert len(_StaleManifestHandler.requests) == 2  # the cached copy's format, then past the cache: still old
+    assert page.locator("[data-deflect-result]").count() == 0

@@ -166,9 +166,10 @@ def search(query: str, lang: str | None, limit: int, as_json: bool, internal: bo
     import json
 
     project = _project(config_file, internal=internal, history=False)
-    if not as_json:
-        click.echo("indexing…", err=True)
     with _one_line(*_search_errors()):
+        project.check_language(lang)  # before any work: a wrong --lang is not worth an index
+        if not as_json:
+            click.echo("indexing…", err=True)
         hits = project.search(query, lang, limit)
     if as_json:
         payload = {"query": query, "lang": lang, "results": [

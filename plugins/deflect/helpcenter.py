@@ -162,10 +162,14 @@ class HelpCenter:
                 cache_dir=self.cache_dir, directory_urls=bool(self.config.get("use_directory_urls", True)))
         return self._service
 
-    def search(self, query: str, lang: str | None = None, limit: int = 10) -> list[Hit]:
-        """Search as the site does: one language (``lang``) or all of them."""
+    def check_language(self, lang: str | None) -> None:
+        """Raise ``SettingsError`` unless ``lang`` is None (every language) or one of this help center's."""
         if lang is not None and lang not in self.settings.codes:
             raise SettingsError(f"unknown language {lang!r}: this help center has {', '.join(self.settings.codes)}")
+
+    def search(self, query: str, lang: str | None = None, limit: int = 10) -> list[Hit]:
+        """Search as the site does: one language (``lang``) or all of them."""
+        self.check_language(lang)
         return self.search_service.search(query, lang, limit)
 
     def prepare_tickets(self, sources: list[Path | str], **options: Any) -> Prepared:

@@ -58,7 +58,8 @@ def prepare(paths: list[Path | str], center: Content, service: SearchService, *,
             preset: str = "auto", progress: Callable[[str], None] | None = None,
             date_order: str | None = None) -> Prepared:
     aliases = load_aliases(center.settings.root)  # a broken topics.yml fails before the import's work
-    store = TicketStore.load(paths, mapping=mapping, preset=preset, progress=progress, date_order=date_order)
+    store = TicketStore.load(paths, mapping=mapping, preset=preset, progress=progress, date_order=date_order,
+                             languages=center.settings.codes)
     renamed = apply_aliases(store, aliases)
     if progress and renamed:
         progress(f"topics.yml merged {sum(renamed.values()):,} tickets of {len(renamed)} old topic name(s)")

@@ -19,7 +19,7 @@ import sqlite3
 import tempfile
 import zlib
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit
@@ -27,6 +27,8 @@ from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit
 from typing import TYPE_CHECKING, Any
 
 import duckdb
+
+from deflect.locales import language_names
 
 if TYPE_CHECKING:
     import _csv
@@ -562,15 +564,17 @@ replace(replace(replace(replace(replace(replace(
 """
 
 
-_LANGUAGE_NAMES = {"english": "en", "croatian": "hr", "hrvatski": "hr", "estonian": "et", "eesti": "et",
-                   "tagalog": "tl", "filipino": "tl", "spanish": "es", "español": "es", "italian": "it",
-                   "italiano": "it", "german": "de", "deutsch": "de", "french": "fr", "français": "fr",
-                   "portuguese": "pt", "português": "pt", "dutch": "nl", "czech": "cs", "finnish": "fi",
-                   "hungarian": "hu", "turkish": "tr", "polish": "pl", "swedish": "sv", "serbian": "sr"}
-_LANG_SQL = ("CASE " + " ".join(f"WHEN lower(trim(lang)) = '{name}' THEN '{code}'"
-                                for name, code in _LANGUAGE_NAMES.items())
-             + " ELSE replace(lower(trim(lang)), '_', '-') END")
-"""SQL: the ticket language as a code (``en-us``), also when the export names it ("English", "pt_BR")."""
+_LANG_SQL = ("coalesce((SELECT code FROM language_names WHERE name = lower(trim(lang))), "
+             "replace(lower(trim(lang)), '_', '-'))")
+"""SQL: the ticket language as a code (``en-us``), also when the export names it ("Croatian", "hrvatski", "pt_BR")."""
+
+
+def _language_names_table(con: duckdb.DuckDBPyConnection, codes: Sequence[str]) -> None:
+    """The table ``language_names`` (name, code) that ``_LANG_SQL`` reads: the registry's names (and those
+    of the help center's languages, ``codes``), so that a language a site adds is recognized by name too."""
+    names = language_names(codes)
+    con.execute("CREATE TEMP TABLE language_names AS "
+                "SELECT unnest($1::VARCHAR[]) AS name, unnest($2::VARCHAR[]) AS code", [list(names), list(names.values())])
 
 
 def _untag_sql(col: str) -> str:
@@ -672,15 +676,17 @@ class TicketStore:
     @classmethod
     def load(cls, paths: Iterable[str | Path], *, mapping: dict[str, str] | None = None, preset: str = "auto",
              progress: Callable[[str], None] | None = None, memory_limit: str = "1GB",
-             date_order: str | None = None) -> TicketStore:
+             date_order: str | None = None, languages: Sequence[str] = ()) -> TicketStore:
         """Import ticket exports (files, or ``sqlite:///FILE?table=T`` / ``postgresql://…?table=T``
         URLs); ``date_order`` (dmy, mdy, ymd) says how to read numeric dates, else each file's
-        dates decide. Every row ends up imported, malformed (with a problem) or a duplicate."""
+        dates decide; ``languages``: the help center's codes, whose names the exports may use.
+        Every row ends up imported, malformed (with a problem) or a duplicate."""
         mapping = mapping or {}
         report = ImportReport()
         con = duckdb.connect(config={"memory_limit": memory_limit, "threads": max(1, min(4, os.cpu_count() or 1))})
         con.execute("SET TimeZone = 'UTC'")
         con.execute("SET enable_progress_bar = false")  # DuckDB would draw on stdout, where JSON may go
+        _language_names_table(con, languages)
         paths = [p if is_table_url(p) else Path(p) for p in paths]
         if not paths:
             raise TicketImportError("no ticket files given")

@@ -19,7 +19,7 @@ from typing import Any
 
 from deflect.locales.registry import Affixes, LanguageFile, read_language, simplemma_languages, snowball_algorithms
 
-__all__ = ["Affixes", "Analysis", "analysis", "analysis_rules", "browser_aliases", "own_strings", "string", "strings",
+__all__ = ["Affixes", "Analysis", "analysis", "analysis_rules", "browser_aliases", "language_names", "own_strings", "string", "strings",
            "stopwords_code", "use_site"]
 
 SHIPPED = Path(__file__).parent
@@ -188,6 +188,27 @@ def _english_names(code: str) -> list[str]:
         return []
     name = name.split(" (")[0].lower()
     return [name.replace(" ", "_"), name.split(" ")[0]]
+
+
+def language_names(codes: Sequence[str] = ()) -> dict[str, str]:
+    """How exports and people name languages, lower-cased, to their codes: the English and the own name
+    (Babel's) of each language in ``codes`` and in the registry ("croatian", "hrvatski" → hr), then the
+    English name of every language Babel knows ("spanish" → es). The first code to claim a name keeps it."""
+    from babel import Locale, UnknownLocaleError
+
+    english = Locale("en").languages
+    names: dict[str, str] = {}
+    for code in [*codes, *active().files]:
+        code = code.lower()
+        names.setdefault(english.get(code.replace("-", "_"), "").lower(), code)
+        try:
+            names.setdefault((Locale.parse(code.replace("-", "_")).language_name or "").lower(), code)
+        except (UnknownLocaleError, ValueError):
+            pass
+    for code, name in english.items():
+        names.setdefault(name.lower(), code.lower().replace("_", "-"))
+    names.pop("", None)
+    return names
 
 
 def stopwords_code(code: str) -> str | None:

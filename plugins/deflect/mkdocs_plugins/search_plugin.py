@@ -27,6 +27,7 @@ from deflect.mkdocs_plugins.config import SearchConfig
 from deflect.mkdocs_plugins.preview import COLLECTOR_ENV
 from deflect.content.model import Content
 from deflect.search.background import SearchJob, SearchJobError
+from deflect.search.static import FORMAT_VERSION
 from deflect.search.service import CacheBusy, GlossaryError, SearchService, SynonymError, search_strings
 from deflect.site.strings import language_name
 
@@ -123,6 +124,7 @@ class SearchPlugin(BasePlugin[SearchConfig]):
                 "labels": {code: language_name(code, lang, name) for code, name in names.items()},
                 "collector": self.config.collector_url,
                 "strings": search_strings(lang),
+                "format": FORMAT_VERSION,  # the index format these pages' scripts read
             }
         return self._per_lang[lang]
 

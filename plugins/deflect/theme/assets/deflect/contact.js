@@ -1,7 +1,8 @@
 /* Deflect contact page: suggest articles while the reader describes the problem (static search
  * index, no server), then the contact options. With a collector configured, records whether the
  * reader opened a suggestion (deflected) or went on to contact support. */
-(function () {
+// Once per page: on Material's document$ (each instant navigation too), else now.
+(window.document$ ? window.document$.subscribe.bind(window.document$) : function (f) { f(); })(function () {
   "use strict";
   var root = document.querySelector("[data-deflect-contact]");
   if (!root) return;
@@ -81,4 +82,4 @@
     });
   });
   if (!api()) document.addEventListener("deflect:search-ready", function () { if (input.value) suggest(); });
-})();
+});

@@ -5,11 +5,12 @@
  * storage is unavailable). Votes go to <collector>/api/votes; a vote that could not be delivered stays
  * "pending" in localStorage and is sent again on the next page load, so no vote is lost. Without a
  * collector, votes go to Material's analytics (gtag) when configured; otherwise the widget stays hidden. */
-(function () {
+// Once per page: on Material's document$ (each instant navigation too), else now.
+(window.document$ ? window.document$.subscribe.bind(window.document$) : function (f) { f(); })(function () {
   "use strict";
   var configEl = document.querySelector("[data-deflect-feedback-config]");
   if (!configEl) return;
-  var config = JSON.parse(configEl.textContent);
+  var config = JSON.parse(configEl.content.textContent);
   var collector = (config.collector || "").replace(/\/$/, "");
   var REASONS = config.reasons || [];  // the reasons the collector accepts (feedback_reasons.py)
   var KEY_VOTER = "deflect.voter", KEY_VOTES = "deflect.votes", KEY_PENDING = "deflect.pending";
@@ -201,7 +202,7 @@
     if (config.role === "article") {
       // A troubleshooting guide's "This solved it" is a helpful vote, unless the reader voted already.
       document.addEventListener("deflect:solved", function () {
-        if (!load(KEY_VOTES, {})[article]) vote(true, null, null, true);
+        if (root.isConnected && !load(KEY_VOTES, {})[article]) vote(true, null, null, true);
       });
     }
     if (load(KEY_VOTES, {})[article]) showThanks(false);
@@ -228,4 +229,4 @@
       });
     }
   }
-})();
+});

@@ -1,10 +1,11 @@
 /* Deflect troubleshooting guides: one step at a time. The page stays plain, readable Markdown
  * without JavaScript; this turns each "## step" into a card with the answers as buttons. */
-(function () {
+// Once per page: on Material's document$ (each instant navigation too), else now.
+(window.document$ ? window.document$.subscribe.bind(window.document$) : function (f) { f(); })(function () {
   "use strict";
   var root = document.querySelector("[data-deflect-guide]");
   if (!root) return;
-  var strings = JSON.parse((document.querySelector("[data-deflect-guide-strings]") || {}).textContent || "{}");
+  var strings = JSON.parse(((document.querySelector("[data-deflect-guide-strings]") || {}).content || {}).textContent || "{}");
   function t(key, fallback) { return strings[key] || fallback; }
 
   // Split the content into an intro and one block per h2 step.
@@ -140,6 +141,7 @@
     if (byId[id]) { ev.preventDefault(); show(id, true); toTop(); }
   });
   window.addEventListener("popstate", function (ev) {
+    if (!root.isConnected) return;  // instant navigation replaced this guide
     var state = ev.state;
     var id = state && state.deflectStep;
     if (id !== SOLVED && !byId[id]) id = byId[location.hash.slice(1)] ? location.hash.slice(1) : steps[0].id;
@@ -150,7 +152,7 @@
   window.addEventListener("hashchange", function () {
     // A hash typed or linked from outside the guide (entries made by pushState fire no hashchange).
     var id = location.hash.slice(1);
-    if (byId[id] && (!current || current.id !== id)) { show(id, false); toTop(); }
+    if (root.isConnected && byId[id] && (!current || current.id !== id)) { show(id, false); toTop(); }
   });
   if ("scrollRestoration" in window.history) window.history.scrollRestoration = "manual";
   var start = location.hash.slice(1);
@@ -174,4 +176,4 @@
     window.setTimeout(settle, 0);
     window.requestAnimationFrame(function () { window.requestAnimationFrame(settle); });
   });
-})();
+});

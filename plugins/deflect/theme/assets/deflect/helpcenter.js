@@ -1,12 +1,13 @@
 /* Deflect help-center pages: "Recently viewed articles" (kept in this browser only), the full search
  * results page, and "X of Y found this helpful". Text from storage, the index or the collector only
  * ever reaches the page through textContent. */
-(function () {
+// Once per page: on Material's document$ (each instant navigation too), else now.
+(window.document$ ? window.document$.subscribe.bind(window.document$) : function (f) { f(); })(function () {
   "use strict";
   var configEl = document.querySelector("[data-deflect-feedback-config]");
-  var page = configEl ? JSON.parse(configEl.textContent) : {};
+  var page = configEl ? JSON.parse(configEl.content.textContent) : {};
   var stringsEl = document.querySelector("[data-deflect-page-strings]");
-  var S = stringsEl ? JSON.parse(stringsEl.textContent) : {};
+  var S = stringsEl ? JSON.parse(stringsEl.content.textContent) : {};
   var KEY = "deflect-recently-viewed", KEEP = 5;
 
   function load() {
@@ -93,4 +94,4 @@
         helpful.hidden = false;
       }).catch(function () { /* no count: nothing shown */ });
   }
-})();
+});

@@ -11,12 +11,15 @@ export function inflate(bytes) {
 }
 
 // The index of the site at `base`. A file is fetched once; a failed fetch is tried again next time.
-export function createIndex(base) {
-  var cache = {}, manifest = null, loaded = null;
+export function createIndex(base, format) {
+  var cache = {}, manifest = null, loaded = null, stale = false;
 
-  function fetchJSON(url) {
-    if (!cache[url]) {
-      cache[url] = fetch(url).then(r => {
+  // `reload`: past the browser's HTTP cache, to the server (every file, once the cache proved stale).
+  function fetchJSON(url, reload) {
+    reload = reload || stale;
+    var key = (reload ? "reload " : "") + url;
+    if (!cache[key]) {
+      cache[key] = fetch(url, reload ? { cache: "reload" } : {}).then(r => {
         if (!r.ok) throw new Error(url + ": HTTP " + r.status);
         return r.arrayBuffer();
       }).then(buf => {
@@ -24,14 +27,29 @@ export function createIndex(base) {
         // A host may have sent the file with Content-Encoding: gzip, which the browser undid.
         return bytes[0] === 0x1f && bytes[1] === 0x8b ? inflate(bytes) : bytes;
       }).then(bytes => JSON.parse(new TextDecoder().decode(bytes)));
-      cache[url].catch(() => { delete cache[url]; });
+      cache[key].catch(() => { delete cache[key]; });
     }
-    return cache[url];
+    return cache[key];
+  }
+
+  // The manifest in the index format `format` (the page's, from static.py's FORMAT_VERSION). A copy of
+  // another format is a cached one from before the site was rebuilt: fetched again past the cache.
+  function currentManifest() {
+    var url = base + "search/manifest.json";
+    var current = m => format === undefined || (m && m.version === format);
+    return fetchJSON(url).then(m => {
+      if (current(m)) return m;
+      stale = true;  // the shards and records in the cache are that older index's too
+      return fetchJSON(url).then(fresh => {
+        if (!current(fresh)) throw new Error(url + ": index format " + (fresh && fresh.version) + ", not " + format);
+        return fresh;
+      });
+    });
   }
 
   function loadManifest() {
     if (!manifest) {
-      manifest = fetchJSON(base + "search/manifest.json").then(m => {
+      manifest = currentManifest().then(m => {
         Object.values(m.languages).forEach(info => {
           info.stopSet = {};
           info.stop.forEach(w => { info.stopSet[w] = true; });

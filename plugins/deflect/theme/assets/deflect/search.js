@@ -17,7 +17,10 @@ function el(tag, cls, text) {
 }
 
 function start(config) {
-  var S = config.strings, base = config.base, index = createIndex(base);
+  // The box lives in the header, which instant navigation keeps: `base` is made absolute once, so
+  // it holds on every page reached without a reload.
+  var base = config.base = new URL(config.base, location.href).href;
+  var S = config.strings, index = createIndex(base, config.format);
   var input = root.querySelector("[data-deflect-search-input]");
   var list = root.querySelector("[data-deflect-search-results]");
   var meta = root.querySelector("[data-deflect-search-meta]");
@@ -176,10 +179,21 @@ function start(config) {
       input.focus();
     }
   });
-  // A ?q= parameter opens search with that query (shareable links, the contact page); the full
-  // results page shows the results itself.
-  var q = new URLSearchParams(location.search).get("q");
-  if (q && !document.querySelector("[data-deflect-search-page]")) { input.value = q; if (toggle) toggle.checked = true; run(); }
   window.deflectSearch = { search: search, record: index.record, run: run, send: send, config: config, highlight: highlight };
-  document.dispatchEvent(new CustomEvent("deflect:search-ready"));
+  if (window.document$) window.document$.subscribe(page); else page();
+
+  // Each page, the first and each one reached by Material's instant navigation.
+  var pages = 0;
+  function page() {
+    // Navigated into another language: the header (this box, its strings, the language menu) is
+    // the last language's, so load the page whole.
+    var pageConfig = document.querySelector("[data-deflect-feedback-config]");
+    var lang = pageConfig ? JSON.parse(pageConfig.content.textContent).lang : config.lang;
+    if (pages++ && lang !== config.lang) { location.reload(); return; }
+    // A ?q= parameter opens search with that query (shareable links, the contact page); the full
+    // results page shows the results itself.
+    var q = new URLSearchParams(location.search).get("q");
+    if (q && !document.querySelector("[data-deflect-search-page]")) { input.value = q; if (toggle) toggle.checked = true; run(); }
+    document.dispatchEvent(new CustomEvent("deflect:search-ready"));
+  }
 }
