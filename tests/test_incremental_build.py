@@ -338,3 +338,29 @@ def test_warm_page_cache_equals_a_cold_build_after_each_edit(tmp_path: Path, ste
         assert "deflect-notice--stale" in stale_et
     if _override_partial in steps:
         assert "(an invented company)" in (warm / "en" / "index.html").read_text(encoding="utf-8")
+
+
+_CACHE_PROBE = r"""
+import sys
+from pathlib import Path
+from deflect.helpcenter import HelpCenter
+from deflect.search.cache import AnalysisCache
+project = HelpCenter.open(Path(sys.argv[1]), history=False)
+project.search_service  # builds (or reuses) the search cache
+print(AnalysisCache(project.cache_dir).version, len(AnalysisCache(project.cache_dir).entries))
+"""
+
+
+def test_the_search_cache_is_reused_by_the_next_process(tmp_path: Path) -> None:
+    """A cache written by one process is valid in the next, whatever its string hashing: the
+    version key must not depend on the iteration order of sets (PYTHONHASHSEED differs per process)."""
+    project = copy_project(tmp_path / "project")
+    runs = []
+    for seed in ("1", "2"):
+        env = {**os.environ, "PYTHONHASHSEED": seed, "PYTHONPATH": str(ROOT / "plugins")}
+        proc = subprocess.run([sys.executable, "-c", _CACHE_PROBE, str(project)], env=env, capture_output=True,
+                              text=True, timeout=300)
+        assert proc.returncode == 0, proc.stderr
+        runs.append(proc.stdout.split())
+    assert runs[0][0] == runs[1][0], "the cache version changed between two processes"
+    assert int(runs[1][1]) > 0

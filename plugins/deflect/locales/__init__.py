@@ -11,6 +11,7 @@ says so once, as a warning.
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -62,7 +63,10 @@ class Registry:
         digest = hashlib.sha256()
         for code in sorted(self.files):
             entry = self.files[code]
-            digest.update(repr((code, entry.aliases, sorted((k, repr(v)) for k, v in entry.analysis.items()))).encode())
+            # sets (stop words) as sorted lists: repr() of a set follows the process's string hashing
+            digest.update(json.dumps([code, entry.aliases, entry.analysis], sort_keys=True, ensure_ascii=False,
+                                     default=lambda v: sorted(v) if isinstance(v, (set, frozenset)) else repr(v)
+                                     ).encode())
         return digest.hexdigest()[:16]
 
 
