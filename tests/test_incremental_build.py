@@ -364,3 +364,36 @@ def test_the_search_cache_is_reused_by_the_next_process(tmp_path: Path) -> None:
         runs.append(proc.stdout.split())
     assert runs[0][0] == runs[1][0], "the cache version changed between two processes"
     assert int(runs[1][1]) > 0
+
+
+_DICTIONARY_PROBE = r"""
+import sys
+from pathlib import Path
+from deflect.helpcenter import HelpCenter
+from deflect.search.analysis import _lemma_dictionary
+project = HelpCenter.open(Path(sys.argv[1]), history=False)
+project.search_service
+print(_lemma_dictionary.cache_info().currsize)
+"""
+
+
+def test_an_edit_made_of_known_words_loads_no_lemma_dictionary(tmp_path: Path) -> None:
+    """Words worked out by earlier builds are kept (``words.pickle``): an edit that repeats words the
+    help center already has is analysed without loading any language's dictionary (about 1 s each)."""
+    project = copy_project(tmp_path / "project")
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "plugins")}
+
+    def loaded() -> int:
+        proc = subprocess.run([sys.executable, "-c", _DICTIONARY_PROBE, str(project)], env=env,
+                              capture_output=True, text=True, timeout=300)
+        assert proc.returncode == 0, proc.stderr
+        return int(proc.stdout.split()[-1])
+
+    assert loaded() > 0  # the cold build analyses everything
+    article = project / "articles" / "en" / "reset-password.md"
+    body = article.read_text(encoding="utf-8")
+    article.write_text(body + "\n" + body.split("---", 2)[2].strip().splitlines()[-1] + "\n", encoding="utf-8")
+    assert loaded() == 0
+    (project / ".deflect" / "search-public" / "words.pickle").unlink()
+    article.write_text(body, encoding="utf-8")
+    assert loaded() > 0  # without the kept words the same edit needs the dictionaries

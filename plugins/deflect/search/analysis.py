@@ -213,5 +213,25 @@ def analyzer_for(lang: str) -> Analyzer:
     return Analyzer(lang)
 
 
+WordMemo = dict[str, tuple[dict[str, str], dict[str, tuple[str, bytes]]]]
+"""Per language: word → term, and word → the compound (head, tail lemma) lemmatizing split."""
+
+
+def known_words(langs: Iterable[str]) -> WordMemo:
+    """What this process's analyzers of ``langs`` have worked out, to seed another process with."""
+    return {lang: (analyzer_for(lang)._cache, analyzer_for(lang)._compound_words) for lang in langs}
+
+
+def seed_words(memo: WordMemo) -> None:
+    """Give the analyzers words worked out before (same code and language choices), so that text
+    made of known words needs no lemma dictionary: loading one costs about a second per language."""
+    for lang, (terms, compounds) in memo.items():
+        analyzer = analyzer_for(lang)
+        for word, term in terms.items():
+            analyzer._cache.setdefault(word, term)
+        for word, compound in compounds.items():
+            analyzer._compound_words.setdefault(word, compound)
+
+
 def unique(items: Iterable[str]) -> list[str]:
     return list(dict.fromkeys(items))

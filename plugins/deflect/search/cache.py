@@ -31,7 +31,7 @@ from typing import TypeVar
 
 from deflect.cachefiles import CacheBusy, atomic_write, locked
 from deflect.locales import active
-from deflect.search.analysis import analyzer_for
+from deflect.search.analysis import analyzer_for, known_words, seed_words
 from deflect.search.documents import SearchDoc, index_fields
 from deflect.search.crosslingual import PRE_ANALYSED
 from deflect.search.snippets import analyse_sections, article_terms, pick_section
@@ -157,6 +157,27 @@ class AnalysisCache:
         if self.misses or len(self.used) != len(self.entries) or len(self.used_extras) != len(self.extras):
             atomic_write(self.path, pickle.dumps((self.version, self.used, self.used_extras),
                                                  protocol=pickle.HIGHEST_PROTOCOL))
+
+    def seed_words(self, langs: list[str]) -> int:
+        """Seed the analyzers of ``langs`` with the words earlier builds worked out (``words.pickle``);
+        the number of words known. A missing, old or damaged file seeds nothing."""
+        try:
+            version, memo = pickle.loads((self.path.parent / "words.pickle").read_bytes())
+            if version == self.version:
+                seed_words({lang: memo[lang] for lang in langs if lang in memo})
+        except Exception:  # noqa: BLE001 - only a speed-up
+            pass
+        return self._word_count(langs)
+
+    def keep_words(self, langs: list[str], known: int) -> None:
+        """Write the analyzers' words when this build worked out new ones (call under the lock)."""
+        if self._word_count(langs) != known:
+            atomic_write(self.path.parent / "words.pickle",
+                         pickle.dumps((self.version, known_words(langs)), protocol=pickle.HIGHEST_PROTOCOL))
+
+    @staticmethod
+    def _word_count(langs: list[str]) -> int:
+        return sum(len(terms) for terms, _ in known_words(langs).values())
 
 
 def fingerprint(version: str, keys: list[str], synonyms: dict, codes: list[str]) -> str:

@@ -66,11 +66,13 @@ class SearchService:
             synonyms_path = settings.root / synonyms_path
         synonyms = load_synonyms(synonyms_path, settings.codes)
         glossary_path = Path(glossary_file)
-        glossary = load_glossary(glossary_path if glossary_path.is_absolute() else settings.root / glossary_path,
-                                 settings.codes, settings.default_language)
+        if not glossary_path.is_absolute():
+            glossary_path = settings.root / glossary_path
         folder = cache_dir or cache_folder(settings.root, settings.audience)
         with locked(folder):
             cache = AnalysisCache(folder)
+            known = cache.seed_words(settings.codes)
+            glossary = _glossary(cache, glossary_path, settings.codes, settings.default_language)
             entries: list[DocAnalysis] = []
             keys: list[str] = []
             for document in center.published_documents():
@@ -91,6 +93,7 @@ class SearchService:
             keys += cross_keys
             stamp = fingerprint(cache.version, keys, synonyms, settings.codes)
             cache.save()
+            cache.keep_words(settings.codes, known)
 
         def open_index() -> SearchIndex:  # only queries need the Whoosh index
             with locked(folder):
@@ -141,6 +144,17 @@ class SearchService:
                 atomic_write(self.cache_dir / "static.pickle", pickle.dumps((self.fingerprint, files), protocol=5))
                 atomic_write(self.cache_dir / "memo.pickle", pickle.dumps(memo.used, protocol=5))
         return write_tree(files, out)
+
+
+def _glossary(cache: AnalysisCache, path: Path, codes: list[str], default: str
+              ) -> dict[str, list[tuple[str, list[str], int]]]:
+    """The glossary of ``path``, checked: reused from the cache while the file is unchanged, since checking
+    analyses every phrase, which loads each language's whole lemma dictionary (about a second each)."""
+    data = path.read_bytes() if path.is_file() else b""
+    key = cache.key("glossary", data, codes, default)
+    found = cache.extra(key)
+    glossary = found if found is not None else load_glossary(path, codes, default)
+    return cache.put_extra(key, glossary)  # type: ignore[arg-type]
 
 
 def _load(path: Path) -> object:
