@@ -34,7 +34,13 @@ def build_site(config_file: Path, site_dir: Path, *, internal: bool = False, str
             if PLUGIN not in config.plugins:
                 raise BuildFailed(f"{config_file}: the {PLUGIN} plugin is not enabled, so there is no internal site")
             config.plugins[PLUGIN].config.audience = "internal"
-        build(config)
+        # As `mkdocs build` does: MkDocs keeps the plugins that define on_startup for the whole process,
+        # so one left in another mode (an earlier `serve` in this process) is told it builds now.
+        config.plugins.on_startup(command="build", dirty=False)
+        try:
+            build(config)
+        finally:
+            config.plugins.on_shutdown()
     except MkDocsException as exc:
         raise BuildFailed(str(exc) or exc.__class__.__name__) from exc
     finally:
