@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from conftest import copy_example
+
 from deflect.helpcenter import HelpCenter
 from deflect.mkdocs_plugins.build import build_site
 from deflect.cachefiles import locked
@@ -20,7 +22,6 @@ from deflect.search.engine import AnalysedIndex, SearchIndex
 from deflect.search.service import SearchService
 
 ROOT = Path(__file__).resolve().parent.parent
-PROJECT_PARTS = ("articles", "faq", "docs", "overrides", "search", "mkdocs.yml", "examples")
 NEW_WORD = "glimmerwick"
 NEW_ARTICLE = """\
 ---
@@ -45,13 +46,10 @@ Take the batteries out for ten seconds and try again.
 
 
 def copy_project(target: Path) -> Path:
+    """The example help center (``conftest.copy_example``) plus its ticket exports, in ``target``."""
     target.mkdir()
-    for part in PROJECT_PARTS:
-        source = ROOT / part
-        if source.is_dir():
-            shutil.copytree(source, target / part, ignore=shutil.ignore_patterns("__pycache__"))
-        else:
-            shutil.copy2(source, target / part)
+    copy_example(target)
+    shutil.copytree(ROOT / "examples", target / "examples")
     return target
 
 
