@@ -29,6 +29,7 @@ from deflect.content.model import Content
 from deflect.search.background import SearchJob, SearchJobError
 from deflect.search.static import FORMAT_VERSION
 from deflect.search.service import CacheBusy, GlossaryError, SearchService, SynonymError, search_strings
+from deflect.site.related_fill import fill
 from deflect.site.strings import language_name
 
 log = logging.getLogger("mkdocs.plugins.deflect.search")
@@ -44,6 +45,8 @@ class SearchPlugin(BasePlugin[SearchConfig]):
         self.job: SearchJob | None = None
         self.related: dict[str, list[tuple[str, str, str]]] | None = None
         self._per_lang: dict[str, dict[str, Any]] = {}  # what the page context needs of each language, once
+        self._late: dict[str, tuple[str, str, str]] = {}  # page file -> (doc id, page url, lang): slot filled after writing
+        self._env: Any = None
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         """Defined so that ``mkdocs serve`` keeps this plugin object across rebuilds."""
@@ -84,7 +87,7 @@ class SearchPlugin(BasePlugin[SearchConfig]):
             return None
         if self.job is not None:  # a build that failed before on_post_build (mkdocs serve)
             self.job.cancel()
-        self.center, self.related, self._per_lang = center, None, {}
+        self.center, self.related, self._per_lang, self._late = center, None, {}, {}
         self.job = SearchJob(lambda: SearchService.build(center, synonyms_file=self.config.synonyms,
                                                          glossary_file=self.config.glossary,
                                                          directory_urls=config.use_directory_urls),
@@ -97,21 +100,43 @@ class SearchPlugin(BasePlugin[SearchConfig]):
                         nav: Navigation) -> dict[str, Any] | None:
         if self.center is None:
             return None
-        if self.related is None:  # the worker sends them while MkDocs renders the Markdown
+        if self.related is None and (not self.config.related or self.job is None or self.job.ready()):
             self.related = self._indexed() if self.config.related else {}
         deflect = context.get("deflect") or {}
         lang = deflect.get("lang") or self.center.settings.default_language
         base = get_relative_url(".", page.url or ".")
         shared = self._language_config(lang)
+        doc_id = self._doc_id(page, lang) if self.config.related else ""
+        if doc_id and self.related is None:  # not sent yet: never wait, fill the slot once the page is written
+            self._late[page.file.abs_dest_path] = (doc_id, page.url, lang)
         context["deflect_search"] = {
             "config": html_json({"base": base if base.endswith("/") else base + "/", **shared}),
             "strings": shared["strings"],
-            "related": [
-                {"title": title, "url": get_relative_url(url, page.url or ".")}
-                for _, title, url in self.related.get(self._doc_id(page, lang), [])
-            ],
+            "related_slot": bool(doc_id),
+            "related": self._related_links(doc_id, page.url) if self.related is not None else [],
         }
         return context
+
+    def _related_links(self, doc_id: str, page_url: str) -> list[dict[str, str]]:
+        assert self.related is not None
+        return [{"title": title, "url": get_relative_url(url, page_url or ".")}
+                for _, title, url in self.related.get(doc_id, [])] if doc_id else []
+
+    def on_env(self, env: Any, *, config: MkDocsConfig, files: Files) -> Any:
+        self._env = env  # renders the related-articles partial for the pages written before the lists came
+        return None
+
+    def _fill_late(self) -> None:
+        """Related lists into the pages written before the worker sent them (while it writes the export)."""
+        if not self._late or self._env is None:
+            return
+        partial = self._env.get_template("partials/deflect/related.html")
+        for path, (doc_id, page_url, lang) in self._late.items():
+            strings = self._language_config(lang)["strings"]
+            fill(Path(path), partial.render(deflect_search={"strings": strings,
+                                                            "related": self._related_links(doc_id, page_url)}))
+        log.info(f"deflect/search: related articles added to {len(self._late)} pages written before the index was ready")
+        self._late = {}
 
     def _language_config(self, lang: str) -> dict[str, Any]:
         """The search configuration every page in ``lang`` shares (names, labels, strings), computed once per build."""
@@ -140,6 +165,7 @@ class SearchPlugin(BasePlugin[SearchConfig]):
             return
         if self.related is None or not self.config.related:  # not waited for yet
             self.related = self._indexed()
+        self._fill_late()
         job, self.job = self.job, None
         try:
             stats, seconds = job.finish()

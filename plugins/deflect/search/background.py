@@ -62,6 +62,16 @@ class SearchJob:
                 self._process = self._conn = None
         return self
 
+    def ready(self) -> bool:
+        """Whether :meth:`indexed` would answer without waiting for the worker (in the build's own
+        process it always answers, doing the work first)."""
+        if self._indexed is not None or self._process is None:
+            return True
+        try:
+            return bool(self._conn.poll())
+        except (EOFError, OSError):
+            return True  # the worker is gone: indexed() reports why
+
     def indexed(self) -> Indexed:
         """The index's figures and the related articles (waiting for the worker if needed)."""
         if self._indexed is None:
@@ -121,7 +131,9 @@ class SearchJob:
         if kind == "error":
             self.cancel()
             raise SearchJobError(value)
-        assert kind == expected, (kind, expected)
+        if kind != expected:  # a protocol mix-up: never silently take one message for another
+            self.cancel()
+            raise SearchJobError(f"the search worker sent {kind!r} where {expected!r} was expected")
         return value
 
     def _guarded(self, work: Callable[[], Any]) -> Any:
