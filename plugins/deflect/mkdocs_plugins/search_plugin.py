@@ -3,8 +3,9 @@
 A thin adapter: the core (``deflect.search``) builds the Whoosh index and the static export;
 this plugin wires them into the build, the theme and each article's related-articles list. The
 search work runs in a worker process from ``on_files`` (``deflect.search.background``) while MkDocs
-renders the pages; the related articles come back before the first page's context, the export is
-awaited in ``on_post_build``.
+renders the pages. No page waits for it: an article rendered before the related articles arrive is
+written with an empty slot that ``on_post_build`` fills (``deflect.site.related_fill``) while the
+worker writes the export, which is awaited last.
 """
 from __future__ import annotations
 

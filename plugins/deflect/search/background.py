@@ -1,7 +1,7 @@
 """Runs a site build's search work in a worker process, so that it uses a second core.
 
 A site build needs three things from search: the index (analysis), each article's related
-articles (before its page is rendered) and the static export (at the end). A :class:`SearchJob`
+articles (as early as it can) and the static export (at the end). A :class:`SearchJob`
 starts all three in a forked worker while the calling process goes on rendering pages; the worker
 sends the related articles back as soon as it has them, then writes the export and reports its
 figures. Where processes cannot be forked, the job runs in the calling process, with the same results.
