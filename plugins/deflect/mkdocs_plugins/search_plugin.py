@@ -76,25 +76,25 @@ class SearchPlugin(BasePlugin[SearchConfig]):
             config.extra_javascript.append(module)
         if CONTACT_SCRIPT not in scripts:  # waits for search (deflect:search-ready) when it loads first
             config.extra_javascript.append(CONTACT_SCRIPT)
+        self._start(config)  # the content is loaded (deflect/content comes first): the plan and Markdown need no index
         return config
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files | None:
-        if not self.config.enabled:
-            return None
-        content = config.plugins["deflect/content"]
-        center = getattr(content, "center", None)
-        self.center = center
-        if center is None:
-            return None
-        if self.job is not None:  # a build that failed before on_post_build (mkdocs serve)
-            self.job.cancel()
-        self.center, self.related, self._per_lang, self._late = center, None, {}, {}
-        self.job = SearchJob(lambda: SearchService.build(center, synonyms_file=self.config.synonyms,
-                                                         glossary_file=self.config.glossary,
-                                                         directory_urls=config.use_directory_urls),
-                             self.config.related, Path(config.site_dir) / "search",
-                             errors=(SynonymError, GlossaryError, CacheBusy)).start()
+        if self.config.enabled and (self.job is None or self.center is not _content(config)):
+            self._start(config)  # deflect/content is listed after this plugin: its content is loaded only now
         return None
+
+    def _start(self, config: MkDocsConfig) -> None:
+        if self.job is not None:  # a build that failed before on_post_build (mkdocs serve), or stale content
+            self.job.cancel()
+        center = self.center = _content(config)
+        self.job, self.related, self._per_lang, self._late = None, None, {}, {}
+        if center is not None:
+            self.job = SearchJob(lambda: SearchService.build(center, synonyms_file=self.config.synonyms,
+                                                             glossary_file=self.config.glossary,
+                                                             directory_urls=config.use_directory_urls),
+                                 self.config.related, Path(config.site_dir) / "search",
+                                 errors=(SynonymError, GlossaryError, CacheBusy)).start()
 
     # The override is ignored: the context carries keys (deflect, Material's) that MkDocs's TemplateContext lacks.
     def on_page_context(self, context: dict[str, Any], *, page: Page, config: MkDocsConfig,  # type: ignore[override]
@@ -125,6 +125,8 @@ class SearchPlugin(BasePlugin[SearchConfig]):
 
     def on_env(self, env: Any, *, config: MkDocsConfig, files: Files) -> Any:
         self._env = env  # renders the related-articles partial for the pages written before the lists came
+        if self.job is not None:
+            self.job.release()  # the site folder is cleaned (and set up) by now: the export may write into it
         return None
 
     def _fill_late(self) -> None:
@@ -189,3 +191,7 @@ class SearchPlugin(BasePlugin[SearchConfig]):
             raise PluginError(f"deflect/search: {exc}") from exc
         log.info(f"deflect/search: indexed {indexed.count} documents in {indexed.seconds:.1f}s")
         return indexed.related
+
+
+def _content(config: MkDocsConfig) -> Content | None:
+    return getattr(config.plugins["deflect/content"], "center", None)

@@ -48,6 +48,7 @@ class SearchJob:
         self._conn: Any = None
         self._service: Any = None
         self._indexed: Indexed | None = None
+        self._go: Any = None
 
     def start(self) -> SearchJob:
         """Start the work in a worker process (or note that it runs here, see :meth:`indexed`)."""
@@ -55,12 +56,19 @@ class SearchJob:
             try:
                 context = multiprocessing.get_context("fork")
                 self._conn, child = context.Pipe(duplex=False)
+                self._go = context.Event()
                 self._process = context.Process(target=self._work, args=(child,), daemon=True)
                 self._process.start()
                 child.close()
             except OSError:  # no processes here (a sandbox, a limit): do the work in this process
                 self._process = self._conn = None
         return self
+
+    def release(self) -> None:
+        """Let the worker write the export once it has it: a job started before the build cleaned
+        its site folder must not write into the folder before that."""
+        if self._go is not None:
+            self._go.set()
 
     def ready(self) -> bool:
         """Whether :meth:`indexed` would answer without waiting for the worker (in the build's own
@@ -86,6 +94,7 @@ class SearchJob:
 
     def finish(self) -> tuple[ExportStats, float]:
         """Wait for the static export; its figures and the seconds it took."""
+        self.release()
         self.indexed()
         if self._process is None:
             started = time.perf_counter()
@@ -112,6 +121,7 @@ class SearchJob:
             service = self._build()
             related = service.related_all(self._related) if self._related else {}
             conn.send(("indexed", Indexed(service.count, time.perf_counter() - started, related)))
+            self._go.wait()
             started = time.perf_counter()
             stats = service.export(self._out)
             conn.send(("exported", (stats, time.perf_counter() - started)))
