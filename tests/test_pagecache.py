@@ -14,7 +14,7 @@ from deflect.content import load_help_center
 from deflect.content.settings import load_settings
 from deflect.mkdocs_plugins.build import build_site
 from deflect.site.page_source import front_matter
-from deflect.site.pagecache import PageCache, theme_fingerprint
+from deflect.site.pagecache import PageCache, make_key, theme_fingerprint
 
 
 def test_entries_round_trip_and_damaged_ones_read_as_misses(tmp_path: Path) -> None:
@@ -26,8 +26,8 @@ def test_entries_round_trip_and_damaged_ones_read_as_misses(tmp_path: Path) -> N
     assert again.get("a") == ("<p>x</p>", ["toc"]) and again.get("b") == "output"
     again.packed["b"] = again.packed["b"][:5]  # one truncated entry
     assert again.get("b") is None and again.get("a") is not None
-    pack = tmp_path / "pages" / "pages.pack"
-    pack.write_bytes(pack.read_bytes()[:-20])  # a truncated pack, as by a crash or a full disk
+    for pack in (tmp_path / "pages").glob("pages-*.pack"):
+        pack.write_bytes(pack.read_bytes()[:-20])  # a truncated pack, as by a crash or a full disk
     damaged = PageCache(tmp_path / "pages")
     assert damaged.get("a") is None and damaged.get("b") is None and damaged.get("never") is None
     assert (damaged.hits, damaged.misses) == (0, 3)
@@ -47,10 +47,32 @@ def test_entries_the_last_build_did_not_use_are_pruned(tmp_path: Path) -> None:
     cache.finish()
     assert sorted(PageCache(tmp_path / "pages").packed) == ["kept", "new"]
     unchanged = PageCache(tmp_path / "pages")
-    mtime = (tmp_path / "pages" / "pages.pack").stat().st_mtime_ns
+    mtimes = {path: path.stat().st_mtime_ns for path in (tmp_path / "pages").iterdir()}
     assert unchanged.get("kept") == "kept" and unchanged.get("new") == "new"
-    unchanged.finish()  # nothing new, nothing dropped: the pack is not written again
-    assert (tmp_path / "pages" / "pages.pack").stat().st_mtime_ns == mtime
+    unchanged.finish()  # nothing new, nothing dropped: no pack is written again
+    assert {path: path.stat().st_mtime_ns for path in (tmp_path / "pages").iterdir()} == mtimes
+
+
+def test_an_edit_rewrites_only_the_packs_of_the_entries_it_changed(tmp_path: Path) -> None:
+    keys = [make_key("page", str(number)) for number in range(600)]
+    cache = PageCache(tmp_path / "pages")
+    for key in keys:
+        cache.put(key, key)
+    cache.finish()
+    packs = sorted((tmp_path / "pages").glob("pages-*.pack"))
+    assert len(packs) > 100  # spread by key, not one file
+    mtimes = {path.name: path.stat().st_mtime_ns for path in packs}
+    edited = PageCache(tmp_path / "pages")
+    for key in keys[1:]:
+        assert edited.get(key) == key
+    edited.put(make_key("page", "edited"), "edited")  # keys[0] is replaced by a new entry
+    edited.finish()
+    after = {path.name: path.stat().st_mtime_ns for path in (tmp_path / "pages").glob("pages-*.pack")}
+    changed = {name for name in after.keys() | mtimes.keys() if after.get(name) != mtimes.get(name)}
+    assert changed <= {f"pages-{keys[0][:2]}.pack", f"pages-{make_key('page', 'edited')[:2]}.pack"} and changed
+    again = PageCache(tmp_path / "pages")
+    assert again.get(keys[0]) is None and again.get(make_key("page", "edited")) == "edited"
+    assert all(again.get(key) == key for key in keys[1:])
 
 
 def test_theme_key_follows_template_contents_not_times(tmp_path: Path) -> None:

@@ -6,11 +6,13 @@ everything the step reads (the MkDocs adapter, ``mkdocs_plugins/pagecache.py``, 
 inputs), so a warm build redoes only the pages whose inputs changed. Keys hash contents, never
 modification times or absolute paths, so a fresh clone or a moved project still hits.
 
-Safe to share between processes without a lock: the entries live in one pack file, read whole at
-the start of a build and replaced whole at its end (``atomic_write``: written under a temporary
-name and renamed into place), so a reader never sees half a pack; a missing, truncated or damaged
-pack or entry reads as a miss and is rendered again. A build keeps only the entries it used, so
-the pack holds about one site's worth.
+Safe to share between processes without a lock: the entries live in pack files (``pages-XX.pack``,
+one per first two hex digits of the key), each read whole at the start of a build and replaced
+whole at its end (``atomic_write``: written under a temporary name and renamed into place), so a
+reader never sees half a pack; a missing, truncated or damaged pack or entry reads as a miss and is
+rendered again. A build keeps only the entries it used, so the packs hold about one site's worth,
+and it rewrites only the packs whose entries changed: one edit rewrites a few small packs, not the
+whole site's pages.
 """
 
 from __future__ import annotations
@@ -130,35 +132,61 @@ class MemoryBytecode(jinja2.BytecodeCache):
         self.store[bucket.key] = bucket.bytecode_to_string()
 
 
+PACK_DIGITS = 2
+"""Entries are spread over 16**PACK_DIGITS packs by the first digits of their key."""
+
+
 class PageCache:
-    """Step results in one pack file (``pages.pack``), keyed by :func:`make_key`: one file, read once
-    and written once per build (thousands of small files cost more in system calls than they save).
+    """Step results in pack files (``pages-XX.pack``), keyed by :func:`make_key`: a few hundred files,
+    read once and written only when changed per build (thousands of small files cost more in system
+    calls than they save; one big file is rewritten whole after any edit).
     ``in_memory`` (``mkdocs serve``): kept in memory only, between the rebuilds of one process,
     whose pages differ from a build's anyway (the site URL is the server's)."""
 
     def __init__(self, folder: Path, *, in_memory: bool = False) -> None:
         self.folder = folder
-        self.path = folder / "pages.pack"
         self.memory: dict[str, Any] | None = {} if in_memory else None
         self.packed: dict[str, bytes] = {}
         self.fresh: dict[str, bytes] = {}
-        self._stamp: tuple[int, int] | None = None
+        self._packs: dict[str, set[str]] = {}  # pack name -> the keys it holds on disk
+        self._stamps: dict[str, tuple[int, int]] = {}
         self.start()
 
+    def _pack(self, key: str) -> str:
+        return f"pages-{key[:PACK_DIGITS]}.pack"
+
     def start(self) -> None:
-        """A build begins: count its hits afresh; read the pack unless this process wrote it last."""
+        """A build begins: count its hits afresh; read the packs this process did not write last."""
         self.used: set[str] = set()
         self.fresh, self.hits, self.misses = {}, 0, 0
         if self.memory is not None:
             return
         try:
-            stat = self.path.stat()
-            if (stat.st_mtime_ns, stat.st_size) != self._stamp:
-                packed = pickle.loads(self.path.read_bytes())
-                self.packed = packed if isinstance(packed, dict) else {}
-                self._stamp = (stat.st_mtime_ns, stat.st_size)
-        except Exception:  # noqa: BLE001 - missing, truncated or damaged: every page is rendered again
-            self.packed, self._stamp = {}, None
+            found = {path.name: path for path in self.folder.glob("pages-*.pack")}
+        except OSError:
+            found = {}
+        for name in set(self._packs) - set(found):  # removed by another build
+            self._forget(name)
+        for name, path in found.items():
+            try:
+                stat = path.stat()
+                if (stat.st_mtime_ns, stat.st_size) == self._stamps.get(name):
+                    continue
+                packed = pickle.loads(path.read_bytes())
+                if not isinstance(packed, dict):
+                    raise ValueError(name)
+            except Exception:  # noqa: BLE001 - missing, truncated or damaged: its pages are rendered again
+                self._forget(name)
+                continue
+            self._forget(name)
+            self.packed.update(packed)
+            self._packs[name] = set(packed)
+            self._stamps[name] = (stat.st_mtime_ns, stat.st_size)
+
+    def _forget(self, name: str) -> None:
+        for key in self._packs.pop(name, ()):
+            self.packed.pop(key, None)
+        self._stamps.pop(name, None)
 
     def get(self, key: str) -> Any | None:
         """The value stored under ``key``, or None (never stored, pruned, or unreadable)."""
@@ -186,19 +214,36 @@ class PageCache:
         self.fresh[key] = zlib.compress(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL), 1)
 
     def finish(self) -> None:
-        """Write the entries this build used (and only those: the rest is pruned), unless they are
-        exactly the pack's already. Two builds at once each write a whole pack; the last one stays."""
+        """Write the packs whose entries changed: the entries this build used (and only those: the
+        rest is pruned). Two builds at once each write whole packs; the last one of each stays, and
+        every entry in any pack is valid (keys name their inputs)."""
         if self.memory is not None:
             self.memory = {key: value for key, value in self.memory.items() if key in self.used}
             return
-        kept = {key: self.packed[key] for key in self.used if key in self.packed and key not in self.fresh}
-        if not self.fresh and len(kept) == len(self.packed):
-            return
-        self.packed = {**kept, **self.fresh}
+        wanted: dict[str, dict[str, bytes]] = {}
+        for key in self.used:
+            data = self.fresh.get(key, self.packed.get(key))
+            if data is not None:
+                wanted.setdefault(self._pack(key), {})[key] = data
+        for name in set(self._packs) | set(wanted):
+            entries = wanted.get(name, {})
+            if set(entries) == self._packs.get(name, set()) and not any(key in self.fresh for key in entries):
+                continue  # exactly what the pack holds already
+            self._write(name, entries)
         self.fresh = {}
+        (self.folder / "pages.pack").unlink(missing_ok=True)  # the single pack of earlier versions
+
+    def _write(self, name: str, entries: dict[str, bytes]) -> None:
+        path = self.folder / name
+        self._forget(name)
         try:
-            atomic_write(self.path, pickle.dumps(self.packed, protocol=pickle.HIGHEST_PROTOCOL))
-            stat = self.path.stat()
-            self._stamp = (stat.st_mtime_ns, stat.st_size)
+            if not entries:
+                path.unlink(missing_ok=True)
+                return
+            atomic_write(path, pickle.dumps(entries, protocol=pickle.HIGHEST_PROTOCOL))
+            stat = path.stat()
         except OSError:
-            pass  # a read-only or full disk costs the next build its reuse, never this build
+            return  # a read-only or full disk costs the next build its reuse, never this build
+        self.packed.update(entries)
+        self._packs[name] = set(entries)
+        self._stamps[name] = (stat.st_mtime_ns, stat.st_size)
