@@ -20,7 +20,7 @@ import yaml
 
 from ..cachefiles import atomic_write
 from .problems import Problem, error
-from .yamlsafe import LimitedLoader, YamlLimitError
+from .yamlsafe import LimitedLoader, YamlLimitError, fast_loader
 
 _FENCE = re.compile(r"^---[ \t]*$")
 _CLOSE = re.compile(r"^(---|\.\.\.)[ \t]*$")
@@ -146,10 +146,11 @@ def _split_front_matter(text: str, rel: str) -> tuple[SourceText | None, list[Pr
     body = "\n".join(lines[close + 1 :])
     # Line 1 is the opening fence, so YAML line 0 is file line 2.
     offset = 2
+    fast = _parse_fast(yaml_text)
     # One loader composes (for key lines) and then constructs the same nodes: the text is parsed once.
     loader = _UniqueKeyLoader(yaml_text)
     try:
-        node = loader.get_single_node()
+        node = fast[0] if fast is not None else loader.get_single_node()
     except YamlLimitError as exc:
         # A file built to exhaust the build (alias bomb, deep nesting) stops every build, not only --strict.
         line = (exc.problem_mark.line + offset) if exc.problem_mark else 1
@@ -183,7 +184,7 @@ def _split_front_matter(text: str, rel: str) -> tuple[SourceText | None, list[Pr
             for sub_key, sub_value in value_node.value:
                 key_lines[(key, str(sub_key.value))] = sub_key.start_mark.line + offset
     try:
-        data = loader.construct_document(node)
+        data = fast[1] if fast is not None else loader.construct_document(node)
     except yaml.YAMLError as exc:  # constructor errors, e.g. an impossible date
         mark = getattr(exc, "problem_mark", None)
         line = (mark.line + offset) if mark else 1
@@ -192,6 +193,22 @@ def _split_front_matter(text: str, rel: str) -> tuple[SourceText | None, list[Pr
         line = _line_of_bad_value(yaml_text, str(exc)) + offset
         return None, [error(rel, line, f"invalid value in front matter: {exc}")]
     return SourceText(dict(data or {}), body, close + 2, key_lines, 1), problems
+
+
+def _parse_fast(yaml_text: str) -> tuple[Any, Any] | None:
+    """The node and the value by libyaml, when the text cannot break a limit and parses cleanly; None
+    sends it to the checked loader (which also words every error)."""
+    loader_class = fast_loader(yaml_text)
+    if loader_class is None:
+        return None
+    loader = loader_class(yaml_text)
+    try:
+        node = loader.get_single_node()
+        return node, (loader.construct_document(node) if isinstance(node, yaml.MappingNode) else None)
+    except Exception:  # noqa: BLE001 - any mistake is reported by the checked loader, as before
+        return None
+    finally:
+        loader.dispose()
 
 
 def _line_of_bad_value(yaml_text: str, message: str) -> int:

@@ -1,0 +1,58 @@
+"""Front matter that cannot break the YAML limits is parsed by libyaml: the same values, key lines and
+problems as the checked loader; anything else still goes through the checks."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from deflect.content import frontmatter
+from deflect.content.yamlsafe import MAX_DEPTH, fast_loader
+
+ROOT = Path(__file__).resolve().parent.parent
+TRICKY = [
+    "title: Reset\nreviewed: 2026-10-01\npublished: yes\nweight: 007\nratio: 1e3\nempty:\ntags: [a, 'b c', 3]\n",
+    "title: \"Quoted: colon\"\nsummary: >\n  folded\n  text\nsteps:\n  - one\n  - {k: v, n: [1, 2]}\nmeta:\n  x: 1\n  y: [null, ~, true]\n",
+    "title: Dup\ntitle: Again\n",  # duplicate key: a problem, as before
+    "- not\n- a mapping\n",
+    "title: [unclosed\n",  # invalid YAML: the checked loader words the error
+    "reviewed: 2026-02-30\n",  # an impossible date
+    "",
+    "title: Ünïcode — ok ✓\nsummary: 'It''s fine'\n",
+]
+
+
+def _both(yaml_text: str, monkeypatch: pytest.MonkeyPatch) -> tuple[object, object]:
+    text = f"---\n{yaml_text}---\nBody line\n"
+    fast = frontmatter._split_front_matter(text, "a.md")
+    monkeypatch.setattr(frontmatter, "fast_loader", lambda _text: None)
+    slow = frontmatter._split_front_matter(text, "a.md")
+    monkeypatch.undo()
+    return fast, slow
+
+
+@pytest.mark.parametrize("yaml_text", TRICKY)
+def test_libyaml_and_the_checked_loader_agree(yaml_text: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    fast, slow = _both(yaml_text, monkeypatch)
+    assert fast == slow
+
+
+def test_every_example_article_parses_the_same_both_ways(monkeypatch: pytest.MonkeyPatch) -> None:
+    files = sorted((ROOT / "articles").rglob("*.md")) + sorted((ROOT / "faq").rglob("*.md"))
+    assert len(files) > 50
+    for path in files:
+        head = path.read_text(encoding="utf-8").split("\n---\n", 1)[0].removeprefix("---\n") + "\n"
+        assert fast_loader(head) is not None, path  # the example's front matter takes the fast path
+        fast, slow = _both(head, monkeypatch)
+        assert fast == slow, path
+
+
+def test_texts_that_could_break_a_limit_take_the_checked_loader() -> None:
+    assert fast_loader("a: &x [1]\nb: *x\n") is None
+    assert fast_loader("summary: bold *word*\n") is None  # a star could be an alias: checked, not refused
+    assert fast_loader("x: " + "[" * MAX_DEPTH + "]" * MAX_DEPTH + "\n") is None
+    deep = "".join(" " * level + f"k{level}:\n" for level in range(MAX_DEPTH))
+    assert fast_loader(deep) is None
+    assert fast_loader("title: plain\ntags: [a, b]\n") is (getattr(yaml, "CSafeLoader", None))
