@@ -80,7 +80,8 @@ class OutputReuse:
     @event_priority(-100)
     def _finish_outputs(self, *, config: MkDocsConfig) -> None:
         kept = self.kept_outputs
-        if kept is None:
+        if kept is None or not kept.active:
+            self._drop_filter()
             return
         exact = tuple(folder for name, folder in EXACT_FOLDERS.items() if _ran(config, name))
         removed = kept.finish(exact)

@@ -8,7 +8,7 @@ in three steps (the MkDocs adapter, ``mkdocs_plugins/outputs.py``, calls them):
 1. :meth:`~KeptOutputs.begin`, before the clean: the folder's top-level entries are renamed aside
    under dot-names (a few renames, whatever the folder holds), and a probe file records the build's
    start on the file system's own clock. The clean deletes the probe; a probe still there later
-   means no clean ran (``--dirty``), and then nothing else is done.
+   means no clean ran (``--dirty``), and then no file is deleted in step 3.
 2. :meth:`~KeptOutputs.restore`, after the clean: the entries get their names back.
    :meth:`~KeptOutputs.unchanged` then tells, for each page, whether the file at its address holds
    exactly its new bytes: the manifest of the build that wrote the file records its digest, size,
@@ -29,6 +29,7 @@ import hashlib
 import json
 import os
 import shutil
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -39,6 +40,8 @@ ASIDE = ".deflect-kept-"
 PROBE = "deflect-build-started"
 """Not a dot-name, so that the clean deletes it: proof that the clean ran."""
 FORMAT = 1
+KEPT_DAYS = 30
+"""A manifest of a site folder not built for this long is deleted (``serve --clean`` makes a folder per run)."""
 
 
 def digest(data: bytes) -> str:
@@ -81,9 +84,7 @@ class KeptOutputs:
             for entry in os.scandir(site):  # a build killed between begin and restore left these
                 if entry.name.startswith(ASIDE):
                     _remove(Path(entry.path))
-            probe = site / PROBE
-            probe.write_bytes(b"")
-            self.started_ns = probe.stat().st_mtime_ns
+            self.started_ns = _clock_tick(site / PROBE)
             for entry in sorted(os.scandir(site), key=lambda e: e.name):
                 if not entry.name.startswith(".") and entry.name != PROBE:
                     os.rename(entry.path, site / (ASIDE + entry.name))
@@ -97,10 +98,9 @@ class KeptOutputs:
         """After the clean: the entries put aside get their names back (or, on a clash, go)."""
         if not self.active or self.started_ns is None:
             return
-        if (self.site / PROBE).exists():  # no clean ran (--dirty): leave everything as MkDocs does
+        if (self.site / PROBE).exists():  # no clean ran (--dirty): MkDocs keeps old files, so do we
             (self.site / PROBE).unlink(missing_ok=True)
             self._put_back(clashes_removed=False)
-            self.active = False
             return
         self.sweep = self._put_back(clashes_removed=True) > 0
 
@@ -149,7 +149,10 @@ class KeptOutputs:
         if not self.active:
             return 0
         self.active = False
-        removed = _sweep(self.site, self.started_ns, self.kept, exact_folders) if self.sweep else 0
+        try:
+            removed = _sweep(self.site, self.started_ns, self.kept, exact_folders) if self.sweep else 0
+        except OSError:
+            removed = 0  # what is left is older than the next build's start: it sweeps it
         entries = {}
         for rel, page_digest in self.pages.items():
             try:
@@ -163,6 +166,7 @@ class KeptOutputs:
                                                         "pages": entries}).encode())
             except OSError:
                 pass  # a stale manifest is harmless: a file whose stamp differs is written again
+            _prune(self.manifest)
         return removed
 
     def _read(self) -> dict[str, list]:
@@ -172,6 +176,29 @@ class KeptOutputs:
             return {rel: entry for rel, entry in pages.items() if isinstance(entry, list) and len(entry) == 4}
         except (OSError, ValueError, AttributeError, KeyError, TypeError):
             return {}  # missing or damaged: every page is written
+
+
+def _clock_tick(probe: Path) -> int:
+    """Write ``probe`` and wait until its time moves on (file times tick coarsely, 4 ms here, 2 s on
+    FAT): every file older than the time returned was written before the call, every newer one after."""
+    probe.write_bytes(b"")
+    first, deadline = probe.stat().st_mtime_ns, time.monotonic() + 3
+    while (now := probe.stat().st_mtime_ns) <= first:
+        if time.monotonic() > deadline:
+            raise OSError(f"{probe}: the file time does not move on")
+        time.sleep(0.001)
+        os.utime(probe)
+    return now
+
+
+def _prune(manifest: Path) -> None:
+    limit = time.time() - KEPT_DAYS * 86400
+    for other in manifest.parent.glob("*.json"):
+        try:
+            if other != manifest and other.stat().st_mtime < limit:
+                other.unlink()
+        except OSError:
+            continue
 
 
 def _remove(path: Path) -> None:
