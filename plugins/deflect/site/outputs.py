@@ -210,25 +210,30 @@ def _remove(path: Path) -> None:
 
 def _sweep(site: Path, started_ns: int | None, kept: set[str], exact_folders: tuple[str, ...]) -> int:
     """Delete files under ``site`` older than ``started_ns`` and not in ``kept``, then the folders
-    that leaves empty. Top-level dot-names stay, as MkDocs' clean leaves them."""
+    that leaves empty (a cold build makes none). Top-level dot-names stay, as MkDocs' clean leaves them."""
     if started_ns is None:
         return 0
-    removed = 0
-    for top in os.scandir(site):
-        if top.name.startswith(".") or top.name in exact_folders:
-            continue
-        if not top.is_dir(follow_symlinks=False):
-            if top.name not in kept and top.stat(follow_symlinks=False).st_mtime_ns < started_ns:
-                os.unlink(top.path)
+    return _sweep_folder(str(site), "", started_ns, kept, skip=exact_folders)[0]
+
+
+def _sweep_folder(path: str, rel: str, started_ns: int, kept: set[str], skip: tuple[str, ...] = ()) -> tuple[int, bool]:
+    """(files deleted, whether the folder is left empty)."""
+    removed, left = 0, 0
+    with os.scandir(path) as entries:
+        for entry in entries:
+            name = rel + entry.name
+            if not rel and (entry.name.startswith(".") or entry.name in skip):
+                left += 1
+            elif entry.is_dir(follow_symlinks=False):
+                count, empty = _sweep_folder(entry.path, name + "/", started_ns, kept)
+                removed += count
+                if empty:
+                    os.rmdir(entry.path)
+                else:
+                    left += 1
+            elif name not in kept and entry.stat(follow_symlinks=False).st_mtime_ns < started_ns:
+                os.unlink(entry.path)
                 removed += 1
-            continue
-        for folder, dirs, names in os.walk(top.path, topdown=False):
-            rel_folder = Path(folder).relative_to(site).as_posix()
-            for name in names:
-                path = os.path.join(folder, name)
-                if f"{rel_folder}/{name}" not in kept and os.lstat(path).st_mtime_ns < started_ns:
-                    os.unlink(path)
-                    removed += 1
-            if not os.listdir(folder):  # a cold build makes no empty folder
-                os.rmdir(folder)
-    return removed
+            else:
+                left += 1
+    return removed, left == 0
