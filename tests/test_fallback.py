@@ -124,6 +124,7 @@ def test_serve_rebuild_reuses_pages_and_equals_a_cold_build(tmp_path: Path) -> N
     config.plugins.on_startup(command="serve", dirty=False)
     plugins = config.plugins
     build(config)
+    first = {path: path.stat().st_mtime_ns for path in served.rglob("*.html")}
     edited = config_file.parent / "articles" / "en" / "sign-in.md"
     edited.write_text(edited.read_text(encoding="utf-8").replace("Tap **Passkey**.", "Tap **Use a passkey**."),
                       encoding="utf-8")
@@ -132,6 +133,11 @@ def test_serve_rebuild_reuses_pages_and_equals_a_cold_build(tmp_path: Path) -> N
     build(again)
     content = plugins["deflect/content"]
     assert content.page_cache is not None and content.page_cache.cache.hits > 0, "unchanged pages were reused"
+    kept = [path for path, mtime in first.items() if path.stat().st_mtime_ns == mtime]  # not written again
+    assert content.kept_outputs is not None and len(kept) == len(content.kept_outputs.kept) > 0
+    assert first[served / "en" / "account" / "sign-in" / "index.html"] != (
+        served / "en" / "account" / "sign-in" / "index.html").stat().st_mtime_ns
+    assert not list(config_file.parent.glob(".deflect/outputs-*/*")), "serve keeps its outputs' manifest in memory"
     cold = tmp_path / "cold"
     build_site(config_file, cold, quiet=True)
     shutil.rmtree(served / "search", ignore_errors=True)

@@ -16,7 +16,7 @@ import pytest
 from conftest import copy_example
 
 from deflect.helpcenter import HelpCenter
-from deflect.mkdocs_plugins.build import build_site
+from deflect.mkdocs_plugins.build import BuildFailed, build_site
 from deflect.cachefiles import locked
 from deflect.search.engine import AnalysedIndex, SearchIndex
 from deflect.search.service import SearchService
@@ -395,3 +395,59 @@ def test_an_edit_made_of_known_words_loads_no_lemma_dictionary(tmp_path: Path) -
     (project / ".deflect" / "search-public" / "words.pickle").unlink()
     article.write_text(body, encoding="utf-8")
     assert loaded() > 0  # without the kept words the same edit needs the dictionaries
+
+
+def _stamps(site: Path) -> dict[str, tuple[int, int]]:
+    """Each file's (mtime, inode): both stay when a file is not written again."""
+    return {path.relative_to(site).as_posix(): (path.stat().st_mtime_ns, path.stat().st_ino)
+            for path in site.rglob("*") if path.is_file()}
+
+
+@pytest.mark.slow
+def test_a_warm_build_into_its_own_site_folder_writes_only_changed_pages(tmp_path: Path,
+                                                                         caplog: pytest.LogCaptureFixture) -> None:
+    """Rebuilt in place (the same site folder), the site equals a build into an empty folder after
+    each edit, although unchanged pages are not written again; files changed, deleted or added by
+    hand in the site folder are put right, as a cold build would; ``--strict`` still fails."""
+    project = copy_project(tmp_path / "project")
+    config, site = project / "mkdocs.yml", tmp_path / "site"
+    build_site(config, site, quiet=True)
+    before = _stamps(site)
+    edited, kept, tampered, deleted = ("en/account/reset-password/index.html", "en/orders/place-an-order/index.html",
+                                       "hr/index.html", "et/returns/index.html")
+    _replace(project / "articles" / "en" / "reset-password.md", "\n## ", "\nA sentence added in the test.\n\n## ")
+    with open(site / tampered, "a", encoding="utf-8") as handle:
+        handle.write("<!-- edited by hand -->")
+    (site / deleted).unlink()
+    (site / "stray.txt").write_text("left by hand", encoding="utf-8")
+    (site / "en" / "gone" / "old").mkdir(parents=True)
+    (site / "en" / "gone" / "old" / "index.html").write_text("an old page", encoding="utf-8")
+    with caplog.at_level("INFO", logger="mkdocs"):
+        build_site(config, site, quiet=True)
+    after = _stamps(site)
+    assert after[kept] == before[kept] and after[edited] != before[edited]
+    unchanged = [rel for rel in after if rel.endswith(".html") and after[rel] == before.get(rel)]
+    assert len(unchanged) > 200, "unchanged pages were written again"
+    assert "Page skipped" not in caplog.text
+    assert re.search(r"deflect: \d{3} unchanged pages kept in .*, 3 written, 2 stale files removed", caplog.text)
+    assert not (site / "stray.txt").exists() and not (site / "en" / "gone").exists()
+    assert not [path for path in site.iterdir() if path.name.startswith(".")]
+    build_site(config, tmp_path / "fresh0", quiet=True)
+    assert_same_site(site, tmp_path / "fresh0")
+
+    edit_tree(project)  # an article edited, one added, one renamed, one deleted
+    build_site(config, site, quiet=True)
+    assert not (site / "en" / "privacy" / "marketing-emails").exists()
+    build_site(config, tmp_path / "fresh1", quiet=True)
+    assert_same_site(site, tmp_path / "fresh1")
+
+    _edit_config(project)  # every page changes
+    (project / "docs" / "about.md").write_text("# About\n\nSee [a missing page](gone.md).\n", encoding="utf-8")
+    with pytest.raises(BuildFailed, match="strict"):
+        build_site(config, site, strict=True, quiet=True)
+    (project / "docs" / "about.md").unlink()
+    build_site(config, site, quiet=True)
+    assert not (site / "about").exists()
+    shutil.rmtree(project / ".deflect")
+    build_site(config, tmp_path / "cold", quiet=True)
+    assert_same_site(site, tmp_path / "cold")

@@ -13,7 +13,7 @@ from typing import Any
 
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
-from mkdocs.plugins import BasePlugin, get_plugin_logger
+from mkdocs.plugins import BasePlugin, CombinedEvent, get_plugin_logger
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
@@ -31,6 +31,7 @@ from ..site.plan import SitePage, SitePlan
 from ..site.sitemap import sitemap_entries, write_sitemap
 from .config import ContentConfig
 from .material_theme import material_stylesheets, set_up_material
+from .outputs import OutputReuse
 from .pagecache import PageReuse
 from .preview import watch_sources
 from .theme_pages import render_listings
@@ -38,7 +39,7 @@ from .theme_pages import render_listings
 log = get_plugin_logger(__name__)
 
 
-class ContentPlugin(BasePlugin[ContentConfig]):
+class ContentPlugin(OutputReuse, BasePlugin[ContentConfig]):
     supports_multiple_instances = False
 
     def __init__(self) -> None:
@@ -86,7 +87,7 @@ class ContentPlugin(BasePlugin[ContentConfig]):
         except SettingsError as exc:
             raise PluginError(f"deflect/content: {exc}") from exc
 
-    def on_files(self, files: Files, *, config: MkDocsConfig) -> Files | None:
+    def _add_pages(self, files: Files, *, config: MkDocsConfig) -> Files | None:
         if not self.config.enabled or self.center is None:
             return None
         self.plan = SitePlan(self.center)
@@ -108,7 +109,7 @@ class ContentPlugin(BasePlugin[ContentConfig]):
             self.page_cache.reuse_html(page)
         return None
 
-    def on_post_build(self, *, config: MkDocsConfig) -> None:
+    def _write_sitemap(self, *, config: MkDocsConfig) -> None:
         """Replace MkDocs' sitemap with one listing every page with its language alternates."""
         if self.plan is None or self.files is None:
             return
@@ -184,6 +185,9 @@ class ContentPlugin(BasePlugin[ContentConfig]):
         assert self.files is not None
         file = self.files.get_file_from_path(site_path)
         return file.url if file is not None else site_path
+
+    on_files = CombinedEvent(OutputReuse._restore_outputs, _add_pages)
+    on_post_build = CombinedEvent(_write_sitemap, OutputReuse._finish_outputs)
 
 
 def _report(problems: list[Problem]) -> None:

@@ -1,0 +1,106 @@
+"""Unchanged output files survive a rebuild: the MkDocs side of ``site.outputs`` (``mkdocs build`` and ``serve``).
+
+A mixin of the content plugin. Its hooks run around everyone else's: the folder's entries are put
+aside first thing in ``on_pre_build`` (before MkDocs' clean) and get their names back first thing in
+``on_files`` (before the search worker starts writing into ``search/``); a page is compared with its
+file last thing in ``on_post_page`` (after every plugin changed its output) and, when equal, its
+output becomes empty, which makes MkDocs skip the write; the stale files go last thing in
+``on_post_build``, after the sitemap and the search export are written.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.plugins import event_priority, get_plugin_logger
+from mkdocs.structure.files import Files
+from mkdocs.structure.pages import Page
+
+from ..cachefiles import cache_folder
+from ..site.outputs import KeptOutputs, manifest_name
+
+log = get_plugin_logger(__name__)
+EXACT_FOLDERS = {"deflect/search": "search"}
+"""Folders a plugin keeps holding exactly its files (rewriting only changed ones): left to it."""
+
+
+class _KeptPages(logging.Filter):
+    """Drops MkDocs' "Page skipped … Generated empty output." for the pages kept as they were."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.messages: set[str] = set()
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not self.messages or record.getMessage() not in self.messages
+
+
+class OutputReuse:
+    """Mixed into the content plugin (its ``center``, ``serving`` and ``config.enabled`` tell what to do)."""
+
+    kept_outputs: KeptOutputs | None = None
+    _kept_filter: _KeptPages | None = None
+
+    @event_priority(100)
+    def on_pre_build(self, *, config: MkDocsConfig) -> None:
+        center = getattr(self, "center", None)
+        if center is None or not self.config.enabled:  # type: ignore[attr-defined]
+            self.kept_outputs = None
+            return
+        site = Path(config.site_dir)
+        if getattr(self, "serving", False):  # one temporary folder per server: kept in memory
+            if self.kept_outputs is None or self.kept_outputs.manifest is not None or self.kept_outputs.site != site:
+                self.kept_outputs = KeptOutputs(None)
+        else:
+            folder = cache_folder(center.settings.root, center.settings.audience, "outputs")
+            self.kept_outputs = KeptOutputs(folder / manifest_name(site))
+        self._kept_filter = _KeptPages()
+        logging.getLogger("mkdocs.commands.build").addFilter(self._kept_filter)
+        self.kept_outputs.begin(site, Path(config.docs_dir))
+
+    @event_priority(100)
+    def _restore_outputs(self, files: Files, *, config: MkDocsConfig) -> None:
+        if self.kept_outputs is not None:
+            self.kept_outputs.restore()
+
+    @event_priority(-100)
+    def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str | None:
+        if self.kept_outputs is None or not output.strip():
+            return None
+        data = output.encode("utf-8", errors="xmlcharrefreplace")  # as MkDocs writes it
+        if not self.kept_outputs.unchanged(page.file.dest_uri, data):
+            return None
+        assert self._kept_filter is not None
+        self._kept_filter.messages.add(f"Page skipped: '{page.file.src_uri}'. Generated empty output.")
+        return ""
+
+    @event_priority(-100)
+    def _finish_outputs(self, *, config: MkDocsConfig) -> None:
+        kept = self.kept_outputs
+        if kept is None or not kept.active:
+            self._drop_filter()
+            return
+        exact = tuple(folder for name, folder in EXACT_FOLDERS.items() if _ran(config, name))
+        removed = kept.finish(exact)
+        self._drop_filter()
+        log.info(f"{len(kept.kept)} unchanged pages kept in {config.site_dir}, {len(kept.pages) - len(kept.kept)} "
+                 f"written, {removed} stale files removed")
+
+    def on_build_error(self, *, error: Exception) -> None:
+        if self.kept_outputs is not None:
+            self.kept_outputs.abandon()
+        self._drop_filter()
+
+    def _drop_filter(self) -> None:
+        if self._kept_filter is not None:
+            logging.getLogger("mkdocs.commands.build").removeFilter(self._kept_filter)
+            self._kept_filter = None
+
+
+def _ran(config: MkDocsConfig, name: str) -> bool:
+    """Whether plugin ``name`` is enabled and took part in this build (it then wrote its folder)."""
+    plugin: Any = config.plugins.get(name)
+    return plugin is not None and bool(plugin.config.get("enabled", True)) and getattr(plugin, "center", None) is not None
