@@ -9,12 +9,14 @@ temporary name in the same folder and renamed into place, so a reader never sees
 from __future__ import annotations
 
 import os
+import pickle
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 LOCK_TIMEOUT = float(os.environ.get("DEFLECT_LOCK_TIMEOUT", "600"))
 FILE_MODE = 0o644
@@ -105,3 +107,31 @@ def write_if_changed(path: Path, data: bytes) -> bool:
         pass
     atomic_write(path, data)
     return True
+
+
+@contextmanager
+def memo_on_disk(path: Path | None, version: Callable[[], str], memo: dict[Any, Any], used: set[Any]) -> Iterator[None]:
+    """Entries of the in-memory ``memo`` saved at ``path`` by an earlier process are put back (when
+    saved by the same ``version`` of the code), and the entries ``used`` in the ``with`` block are
+    saved there at its end, only when they differ from what was read (a missing or damaged file
+    reads as nothing saved; a read-only project costs the next process its reuse, never this one)."""
+    if path is None:
+        yield
+        return
+    saved: dict[Any, Any] = {}
+    try:
+        written, saved = pickle.loads(path.read_bytes())
+        if written != version() or not isinstance(saved, dict):
+            saved = {}
+    except Exception:  # noqa: BLE001 - missing, old or damaged: compute again
+        saved = {}
+    for key, value in saved.items():
+        memo.setdefault(key, value)
+    used.clear()
+    yield
+    kept = {key: memo[key] for key in used if key in memo}
+    if kept.keys() != saved.keys():
+        try:
+            atomic_write(path, pickle.dumps((version(), kept), protocol=pickle.HIGHEST_PROTOCOL))
+        except OSError:
+            pass

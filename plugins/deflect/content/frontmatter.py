@@ -8,17 +8,15 @@ from __future__ import annotations
 import copy
 import functools
 import hashlib
-import pickle
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from ..cachefiles import atomic_write
+from ..cachefiles import memo_on_disk
 from .problems import Problem, error
 from .yamlsafe import LimitedLoader, YamlLimitError, fast_loader
 
@@ -106,31 +104,10 @@ def _version() -> str:
     return digest.hexdigest()
 
 
-@contextmanager
-def parsed_on_disk(path: Path | None) -> Iterator[None]:
+def parsed_on_disk(path: Path | None) -> AbstractContextManager[None]:
     """Front matter parsed by earlier loads, saved at ``path`` (``.deflect/frontmatter.pickle``), is
     reused, and the results this load used are saved there (a missing or damaged file: parse again)."""
-    if path is None:
-        yield
-        return
-    saved: dict[str, Any] = {}
-    try:
-        version, saved = pickle.loads(path.read_bytes())
-        if version != _version() or not isinstance(saved, dict):
-            saved = {}
-    except Exception:  # noqa: BLE001 - missing, old or damaged: parse again
-        saved = {}
-    for key, value in saved.items():
-        _PARSED.setdefault(key, value)
-    _USED.clear()
-    yield
-    used = {key: _PARSED[key] for key in _USED if key in _PARSED}
-    if used.keys() != saved.keys():
-
-        try:
-            atomic_write(path, pickle.dumps((_version(), used), protocol=pickle.HIGHEST_PROTOCOL))
-        except OSError:
-            pass  # a read-only project costs the next load its reuse, never this one
+    return memo_on_disk(path, _version, _PARSED, _USED)
 
 
 def _split_front_matter(text: str, rel: str) -> tuple[SourceText | None, list[Problem]]:

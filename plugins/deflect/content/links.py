@@ -33,8 +33,33 @@ class LinkTarget:
 
 
 def resolve(center: Content, from_file: Path, link_path: str) -> LinkTarget | None:
-    """What a ``.md`` link in ``from_file`` points at, or ``None`` when nothing is there."""
-    target = (from_file.parent / unquote(link_path)).resolve()
+    """What a ``.md`` link in ``from_file`` points at, or ``None`` when nothing is there.
+
+    Answers are kept per loaded content (the check and the site plan ask the same questions, a
+    fallback page its source's): resolving a path asks the file system about every folder in it."""
+    memo = center.__dict__.get("_resolved")
+    if not isinstance(memo, _Answers) or memo.by_path is not center.by_path or memo.pages is not center.pages:
+        memo = center.__dict__["_resolved"] = _Answers(center)
+    if (from_file, link_path) not in memo.by_file:  # a document's path is one object: hashed once
+        key = (from_file.parent, link_path)
+        if key not in memo.by_folder:
+            memo.by_folder[key] = _resolve(center, from_file, link_path, memo.real_folders)
+        memo.by_file[from_file, link_path] = memo.by_folder[key]
+    return memo.by_file[from_file, link_path]
+
+
+class _Answers:
+    """What :func:`resolve` found for one loaded content (its documents and pages as they were)."""
+
+    def __init__(self, center: Content) -> None:
+        self.by_path, self.pages = center.by_path, center.pages
+        self.by_file: dict[tuple[Path, str], LinkTarget | None] = {}
+        self.by_folder: dict[tuple[Path, str], LinkTarget | None] = {}
+        self.real_folders: dict[str, str] = {}
+
+
+def _resolve(center: Content, from_file: Path, link_path: str, real_folders: dict[str, str]) -> LinkTarget | None:
+    target = _real_path(os.path.join(from_file.parent, unquote(link_path)), center.by_path, real_folders)
     doc = center.by_path.get(target) or _default_language_version(center, target)
     if doc is not None:
         return LinkTarget(document=doc)
@@ -44,6 +69,20 @@ def resolve(center: Content, from_file: Path, link_path: str) -> LinkTarget | No
     except ValueError:
         return None
     return LinkTarget(page=page) if page in center.pages else None
+
+
+def _real_path(joined: str, known: dict[Path, Document], real_folders: dict[str, str]) -> Path:
+    """``Path(joined).resolve()``, asking the file system only about the folder when the file is a
+    known document: a resolved path names no symbolic link, so the folder's real path plus the file
+    name is the file's."""
+    folder, name = os.path.split(joined)
+    if folder and name not in (".", ".."):
+        if folder not in real_folders:
+            real_folders[folder] = os.path.realpath(folder)
+        candidate = Path(real_folders[folder], name)
+        if candidate in known:
+            return candidate
+    return Path(joined).resolve()
 
 
 def _default_language_version(center: Content, target: Path) -> Document | None:

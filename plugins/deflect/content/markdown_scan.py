@@ -1,7 +1,8 @@
 """Read links, headings and anchors out of Markdown source without rendering it.
 
 Used by ``deflect check`` (line numbers for every broken link) and by the site build (which
-rewrites source-relative links). Code blocks and inline code are skipped.
+rewrites source-relative links). Code blocks and inline code are skipped. What a scan finds
+depends on the text alone, so it is remembered per text (``scancache``): a text is scanned once.
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ from dataclasses import dataclass
 from typing import Callable
 
 from markdown.extensions.toc import slugify, unique
+
+from .scancache import remembered
 
 _FENCE_RE = re.compile(r"^\s{0,3}(`{3,}|~{3,})")
 _HEADING_RE = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
@@ -69,7 +72,7 @@ def _prose_lines(text: str) -> list[tuple[int, str]]:
 
 def prose_line_numbers(text: str) -> set[int]:
     """Numbers (from 1) of the lines outside fenced code blocks."""
-    return {number for number, _ in _prose_lines(text)}
+    return set(remembered("prose", text, lambda text: frozenset(number for number, _ in _prose_lines(text))))
 
 
 def _paragraphs(lines: list[tuple[int, str]]) -> list[tuple[int, str]]:
@@ -95,6 +98,10 @@ def _paragraphs(lines: list[tuple[int, str]]) -> list[tuple[int, str]]:
 
 def find_links(text: str) -> list[Link]:
     """Every inline link, image and reference definition in ``text`` (link text may wrap lines)."""
+    return list(remembered("links", text, lambda text: tuple(_find_links(text))))
+
+
+def _find_links(text: str) -> list[Link]:
     links = []
     for start, block in _paragraphs(_prose_lines(text)):
         for match in _LINK_RE.finditer(block):
@@ -133,6 +140,10 @@ def find_headings(text: str) -> list[Heading]:
 
 def find_anchors(text: str) -> set[str]:
     """Every id a link may point at: headings, attribute lists and raw HTML ids."""
+    return set(remembered("anchors", text, lambda text: frozenset(_find_anchors(text))))
+
+
+def _find_anchors(text: str) -> set[str]:
     anchors = {heading.anchor for heading in find_headings(text)}
     for _, line in _prose_lines(text):
         anchors.update(_HTML_ID_RE.findall(line))
@@ -142,66 +153,69 @@ def find_anchors(text: str) -> set[str]:
 
 def rewrite_links(text: str, replace: Callable[[str], str | None]) -> str:
     """Apply ``replace`` to every link target outside code; ``None`` keeps the target as it is.
-    Paragraphs are rewritten whole, so links whose text wraps onto the next line are found."""
+    Paragraphs are scanned whole, so links whose text wraps onto the next line are found."""
     out: list[str] = []
-    block: list[str] = []
+    last = 0
+    for start, end, target in link_spans(text):
+        new = replace(target)
+        if new is not None:
+            out += (text[last:start], new)
+            last = end
+    out.append(text[last:])
+    return "".join(out)
+
+
+def link_spans(text: str) -> tuple[tuple[int, int, str], ...]:
+    """``(start, end, target)`` of every link target outside code, in order (see :func:`rewrite_links`)."""
+    return remembered("spans", text, _link_spans)
+
+
+def _link_spans(text: str) -> tuple[tuple[int, int, str], ...]:
+    spans: list[tuple[int, int, str]] = []
     fence: str | None = None
-
-    def flush() -> None:
-        if block:
-            out.extend(_rewrite_line("\n".join(block), replace).split("\n"))
-            block.clear()
-
+    block_start, offset = -1, 0  # where the open paragraph and the current line start in ``text``
     for line in text.split("\n"):
         match = _FENCE_RE.match(line)
-        if fence is None and match:
-            flush()
-            fence = match.group(1)[0] * len(match.group(1))
-            out.append(line)
-        elif fence is not None:
-            if line.strip().startswith(fence):
+        starts_fence = fence is None and match is not None
+        if fence is not None or starts_fence or not line.strip():
+            if block_start >= 0:
+                _block_spans(text[block_start : offset - 1], block_start, spans)
+                block_start = -1
+            if starts_fence and match is not None:
+                fence = match.group(1)[0] * len(match.group(1))
+            elif fence is not None and line.strip().startswith(fence):
                 fence = None
-            out.append(line)
-        elif not line.strip():
-            flush()
-            out.append(line)
-        else:
-            block.append(line)
-    flush()
-    return "\n".join(out)
+        elif block_start < 0:
+            block_start = offset
+        offset += len(line) + 1
+    if block_start >= 0:
+        _block_spans(text[block_start:], block_start, spans)
+    return tuple(spans)
 
 
-def _rewrite_line(line: str, replace: Callable[[str], str | None]) -> str:
-    def link(match: re.Match[str]) -> str:
-        new = replace(match.group(2))
-        if new is None:
-            return match.group(0)
-        start, end = match.span(2)
-        offset = match.start(0)
-        whole = match.group(0)
-        return whole[: start - offset] + new + whole[end - offset :]
-
-    def ref(match: re.Match[str]) -> str:
-        new = replace(match.group(1))
-        if new is None:
-            return match.group(0)
-        return match.group(0).replace(match.group(1), new, 1)
-
-    if "\n" in line:
-        lines = line.split("\n")
+def _block_spans(block: str, offset: int, spans: list[tuple[int, int, str]]) -> None:
+    """Link targets of one paragraph (lines joined with newlines) that starts at ``offset``."""
+    if "\n" in block:
+        lines = block.split("\n")
         if any(_REF_DEF_RE.match(item) for item in lines):
-            return "\n".join(_REF_DEF_RE.sub(ref, item) if _REF_DEF_RE.match(item) else _rewrite_line(item, replace)
-                             for item in lines)
-    elif _REF_DEF_RE.match(line):
-        return _REF_DEF_RE.sub(ref, line)
-    parts = []
+            for item in lines:  # a paragraph with a reference definition: line by line
+                _block_spans(item, offset, spans)
+                offset += len(item) + 1
+            return
+    else:
+        ref = _REF_DEF_RE.match(block)
+        if ref:
+            # The target's first occurrence in the definition (the label may spell it too).
+            start = offset + ref.start(0) + ref.group(0).find(ref.group(1))
+            spans.append((start, start + len(ref.group(1)), ref.group(1)))
+            return
     last = 0
-    for code in _INLINE_CODE_RE.finditer(line):
-        parts.append(_LINK_RE.sub(link, line[last : code.start()]))
-        parts.append(code.group(0))
-        last = code.end()
-    parts.append(_LINK_RE.sub(link, line[last:]))
-    return "".join(parts)
+    for code in [*_INLINE_CODE_RE.finditer(block), None]:
+        end = code.start() if code is not None else len(block)
+        for link in _LINK_RE.finditer(block, last, end):
+            spans.append((offset + link.start(2), offset + link.end(2), link.group(2)))
+        if code is not None:
+            last = code.end()
 
 
 MAX_BODY_NESTING = 32
@@ -218,6 +232,10 @@ _MARKUP_RUN_RE = re.compile(r"([*_\[\]{}<>~])\1{%d,}" % (MAX_MARKUP_RUN - 1))
 
 def find_too_deep(text: str) -> tuple[int, str] | None:
     """The first line (1-based, in ``text``) whose structure is too deep for the renderer, and why."""
+    return remembered("too_deep", text, _find_too_deep)
+
+
+def _find_too_deep(text: str) -> tuple[int, str] | None:
     stack: list[int] = []  # indents of the open list items
     prose = _prose_lines(text)
     for number, line in prose:

@@ -46,6 +46,7 @@ class ContentPlugin(OutputReuse, BasePlugin[ContentConfig]):
         self.center: Content | None = None
         self.plan: SitePlan | None = None
         self.files: Files | None = None
+        self.urls: dict[str, str] = {}
         self.ui_languages: dict[str, str] = {}
         self.page_cache: PageReuse | None = None
         self.serving = False
@@ -99,7 +100,7 @@ class ContentPlugin(OutputReuse, BasePlugin[ContentConfig]):
         return files
 
     def on_nav(self, nav: Navigation, *, config: MkDocsConfig, files: Files) -> Navigation | None:
-        self.files = files
+        self.files, self.urls = files, {file.src_uri: file.url for file in files}  # _url: a dict, not a Path per call
         if self.page_cache is not None and self.config.enabled:
             self.page_cache.start_build(config, files)
         return None
@@ -183,7 +184,9 @@ class ContentPlugin(OutputReuse, BasePlugin[ContentConfig]):
 
     def _url(self, site_path: str) -> str:
         assert self.files is not None
-        file = self.files.get_file_from_path(site_path)
+        if site_path in self.urls:
+            return self.urls[site_path]
+        file = self.files.get_file_from_path(site_path)  # a path spelt otherwise, or no such page
         return file.url if file is not None else site_path
 
     on_files = CombinedEvent(OutputReuse._restore_outputs, _add_pages)

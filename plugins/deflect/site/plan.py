@@ -12,6 +12,7 @@ write their markup. Nothing here imports MkDocs.
 from __future__ import annotations
 
 import datetime as dt
+import posixpath
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -125,6 +126,9 @@ class SitePlan:
         self._shown: dict[tuple[str, str, str], Document] = {}
         self._category_entries: dict[tuple[str, str], list[NavEntry]] = {}
         self._own_markdown: dict[str, str] = {}  # an article's Markdown on its own page, by site path
+        self._language_names: dict[tuple[str, str], str] = {}
+        self._links: dict[tuple[str, str, str | None], str] = {}
+        self._grouped: dict[tuple[str, str, str], list[tuple[Document, str]]] | None = None
         self._plan()
 
     # ----- planning -------------------------------------------------------------------------
@@ -204,7 +208,10 @@ class SitePlan:
 
     def _language_name(self, code: str, reader_lang: str) -> str:
         """``code``'s name in the reader's language ("inglise", "engleski"), else as configured."""
-        return language_name(code, reader_lang, self.settings.language(code).name)
+        key = (code, reader_lang)  # asked for on every page's notices: Babel's lookup is slow
+        if key not in self._language_names:
+            self._language_names[key] = language_name(code, reader_lang, self.settings.language(code).name)
+        return self._language_names[key]
 
     def _rewrite(self, doc: Document, page_path: str, lang: str) -> str:
         """Source-relative links → links between site pages, staying in the reader's language."""
@@ -222,19 +229,25 @@ class SitePlan:
                     return ""  # never leave an internal article's address in a page it is not built for
                 if shown is None:
                     return None
-                path = self._site_path(shown, lang)
-                anchor = link.anchor or shown.site_anchor
-                return relative_site_link(page_path, LinkTarget(page=path), anchor)
+                # The link depends on the page's folder only: pages side by side share it.
+                key = (posixpath.dirname(page_path), self._site_path(shown, lang), link.anchor or shown.site_anchor)
+                if key not in self._links:
+                    self._links[key] = relative_site_link(page_path, LinkTarget(page=key[1]), key[2])
+                return self._links[key]
             return relative_site_link(page_path, found, link.anchor)
 
         return localize_admonitions(rewrite_links(doc.body, replace), doc.lang)
 
     def _entries(self, lang: str, category: str, kind: str = "article") -> list[tuple[Document, str]]:
-        docs = [(doc, self._site_path(doc, lang)) for (k, _, page_lang), doc in self._shown.items()
-                if k == kind and page_lang == lang and doc.category == category]
-        # Pages in the reader's language first, then those shown in the default language.
-        return sorted(docs, key=lambda item: (item[0].lang != lang, getattr(item[0].front, "order", None) or 0,
-                                             item[0].title.casefold()))
+        if self._grouped is None:  # asked for by every listing and sidebar: sorted once per build
+            self._grouped = {}
+            for (k, _, page_lang), doc in self._shown.items():
+                self._grouped.setdefault((k, page_lang, doc.category), []).append((doc, self._site_path(doc, page_lang)))
+            for (_, page_lang, _), docs in self._grouped.items():
+                # Pages in the reader's language first, then those shown in the default language.
+                docs.sort(key=lambda item: (item[0].lang != page_lang, getattr(item[0].front, "order", None) or 0,
+                                            item[0].title.casefold()))
+        return list(self._grouped.get((kind, lang, category), []))
 
     def _listed(self, doc: Document, lang: str, site_path: str, anchor: str | None = None) -> Listed:
         badge = None
