@@ -227,14 +227,22 @@ def _cross_entries(cache: AnalysisCache, docs: list[SearchDoc], keys: list[str],
     entries, cross_keys = [], []
     analysed: dict[int, dict[str, list[tuple[str, str]]]] = {}  # a source's terms, for all its copies
     for lang, doc in untranslated(docs, default, codes):
-        key = cache.key("translated", key_of[id(doc)], lang, digests[lang])
-        entry = cache.get(key)
+        # A copy is analysed again only when its terms change: a new table (any edit of a translated
+        # article) mostly leaves them as they were. Its key while its source and the table stay the same:
+        same = cache.key("translated", key_of[id(doc)], lang, digests[lang])
+        found = cache.extra(same)
+        key = found if isinstance(found, str) else ""
+        entry = cache.get(key) if key else None
         if entry is None:
             if id(doc) not in analysed:
                 analysed[id(doc)] = source_terms(doc)
             copy = translated_copy(doc, tables[lang], analysed[id(doc)])
-            entry = analyse_doc(copy, _record(copy))
+            key = cache.key("copy", key_of[id(doc)], lang, json.dumps(copy.translated, ensure_ascii=False))
+            entry = cache.get(key)
+            if entry is None:
+                entry = analyse_doc(copy, _record(copy))
             cache.put(key, entry)
+        cache.put_extra(same, key)
         entries.append(entry)
         cross_keys.append(key)
     return entries, cross_keys
