@@ -18,12 +18,14 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+import numpy as np
 import yaml
+from scipy import sparse
 
 from deflect.content.yamlsafe import LimitedLoader, error_line, error_text
 from deflect.search.analysis import analyzer_for
@@ -170,20 +172,7 @@ def learn(docs: list[SearchDoc], default: str, lang: str, glossary: list[tuple[s
             if match is not None:
                 pairs.append((match, right))
         units += [(left, right) for left, right in pairs if left and right]
-    together: Counter[tuple[str, str]] = Counter()
-    alone_e: Counter[str] = Counter()
-    alone_f: Counter[str] = Counter()
-    for left, right in units:
-        alone_e.update(left)
-        alone_f.update(right)
-        together.update((e, f) for e in left for f in right)
-    candidates: dict[str, list[tuple[float, str]]] = defaultdict(list)
-    for (e, f), n in together.items():
-        if n < MIN_PAIRS:
-            continue
-        dice = 2 * n / (alone_e[e] + alone_f[f])
-        if dice >= MIN_DICE:
-            candidates[e].append((dice, f))
+    candidates = _aligned_pairs(units)
     learned = {e: [f for _, f in sorted(found, key=lambda x: (-x[0], x[1]))[:LEARNED_PER_TERM]]
                for e, found in candidates.items()}
     phrases: dict[tuple[str, ...], list[str]] = {}
@@ -193,6 +182,31 @@ def learn(docs: list[SearchDoc], default: str, lang: str, glossary: list[tuple[s
         for word in words:
             translated += [t for t in target.terms(word) if t not in translated]
     return Translations(lang, phrases, learned, frozenset(vocabulary))
+
+
+def _aligned_pairs(units: list[tuple[frozenset[str], frozenset[str]]]) -> dict[str, list[tuple[float, str]]]:
+    """For each English term, (Dice coefficient, term) of the terms it keeps meeting in aligned ``units``:
+    at least MIN_PAIRS units together, Dice at least MIN_DICE. Counted as one sparse product (units × terms
+    on each side), leaving out terms seen in fewer than MIN_PAIRS units, which no pair can reach."""
+    sides = []
+    for side in (0, 1):
+        ids: dict[str, int] = {}
+        columns = [ids.setdefault(term, len(ids)) for unit in units for term in unit[side]]
+        rows = np.repeat(np.arange(len(units)), [len(unit[side]) for unit in units])
+        matrix = sparse.csr_matrix((np.ones(len(columns), dtype=np.int64), (rows, columns)),
+                                   shape=(len(units), len(ids)))
+        alone = np.asarray(matrix.sum(axis=0)).ravel()  # units each term is in
+        keep = np.flatnonzero(alone >= MIN_PAIRS)
+        sides.append((matrix[:, keep], alone[keep], np.array(list(ids), dtype=object)[keep]))
+    (left, alone_e, terms_e), (right, alone_f, terms_f) = sides
+    together = (left.T @ right).tocoo()  # units each (English term, other term) pair shares
+    e, f, n = together.row, together.col, together.data
+    dice = 2 * n / (alone_e[e] + alone_f[f])  # float64 as in Python: exact integers, one correctly rounded division
+    chosen = np.flatnonzero((n >= MIN_PAIRS) & (dice >= MIN_DICE))
+    candidates: dict[str, list[tuple[float, str]]] = defaultdict(list)
+    for i in chosen.tolist():
+        candidates[terms_e[e[i]]].append((float(dice[i]), terms_f[f[i]]))
+    return candidates
 
 
 def untranslated(docs: list[SearchDoc], default: str, codes: list[str]) -> list[tuple[str, SearchDoc]]:

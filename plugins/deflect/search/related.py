@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 import math
-from collections import Counter, defaultdict
+from collections import defaultdict
 from typing import Protocol
+
+import numpy as np
 
 OTHER_CATEGORY = 0.3
 """Related articles: similarity kept across categories (a help center's categories are its topics)."""
@@ -37,35 +39,63 @@ def related_in(records: list[dict], weights: dict[str, dict[int, float]], limit:
     everything else the two say, so "Reset your password" is not related to "Factory reset a
     device" nor "Stop marketing emails". Linear in the number of documents: each document looks
     only at the ``fan_out`` strongest postings of its key terms."""
-    related: Related = {}
     own = [record["kind"] != "faq" and not record.get("source") for record in records]
-    vectors: dict[int, dict[str, float]] = defaultdict(dict)
-    for term, per_doc in weights.items():
-        if len(per_doc) < 2:
-            continue  # a term in one document relates nothing
-        for doc, weight in per_doc.items():
+    # Every (document, term) weight of an own document, for terms in two documents or more, in the order
+    # of ``weights`` (a term's position breaks ties between equal weights of one document, and a posting's
+    # position in its term's dict ties between documents), and each document's weights in that order.
+    doc_of: list[int] = []
+    term_of: list[int] = []
+    place_of: list[int] = []
+    weight_of: list[float] = []
+    vectors: dict[int, list[float]] = defaultdict(list)
+    for term, per_doc in enumerate(per_doc for per_doc in weights.values() if len(per_doc) >= 2):
+        for place, (doc, weight) in enumerate(per_doc.items()):
             if own[doc]:
-                vectors[doc][term] = weight
-    norms = {doc: math.sqrt(sum(w * w for w in vector.values())) or 1.0 for doc, vector in vectors.items()}
-    ranked_postings: dict[str, list[int]] = {}
-    for doc, record in enumerate(records):
-        if not own[doc]:
-            continue
-        vector = vectors.get(doc, {})
-        scores: dict[int, float] = defaultdict(float)
-        shared: Counter[int] = Counter()
-        for term, weight in sorted(vector.items(), key=lambda item: -item[1])[:key_terms]:
-            if term not in ranked_postings:
-                ranked_postings[term] = [o for o, _ in sorted(weights[term].items(),
-                                                              key=lambda item: -item[1]) if own[o]][:fan_out]
-            for other in ranked_postings[term]:
-                if other != doc:
-                    scores[other] += weight * vectors[other][term]
-                    shared[other] += 1
-        similar = [(o, v / (norms[doc] * norms[o])
-                    * (1.0 if records[o]["category"] == record["category"] else OTHER_CATEGORY))
-                   for o, v in scores.items() if shared[o] >= min_shared]
-        best = sorted(((o, v) for o, v in similar if v >= min_similarity),
-                      key=lambda item: (-item[1], item[0]))[:limit]
-        related[record["id"]] = [(records[o]["id"], records[o]["title"], records[o]["url"]) for o, _ in best]
-    return related
+                doc_of.append(doc)
+                term_of.append(term)
+                place_of.append(place)
+                weight_of.append(weight)
+                vectors[doc].append(weight)
+    norms = np.ones(len(records))
+    for doc, vector in vectors.items():  # summed as Python sums them, in term order
+        norms[doc] = math.sqrt(sum(w * w for w in vector)) or 1.0
+    docs, terms, places = (np.array(column, dtype=np.int64) for column in (doc_of, term_of, place_of))
+    values = np.array(weight_of, dtype=float)
+    # Each document's key_terms strongest terms (rank r), and each term's fan_out strongest own documents.
+    keys = np.lexsort((terms, -values, docs))
+    keys = keys[_ranks(docs[keys]) < key_terms]
+    posted = np.lexsort((places, -values, terms))
+    posted = posted[_ranks(terms[posted]) < fan_out]
+    starts = np.searchsorted(terms[posted], np.arange(int(terms.max(initial=-1)) + 2))
+    # Every (document, other, product) a key term contributes, in key-term order (as the loop adds them).
+    order = np.argsort(_ranks(docs[keys]), kind="stable")
+    keys = keys[order]
+    first, count = starts[terms[keys]], np.diff(starts)[terms[keys]]
+    source = np.repeat(keys, count)
+    target = posted[np.repeat(first - np.cumsum(count) + count, count) + np.arange(int(count.sum()))]
+    left, right = docs[source], docs[target]
+    mine = left != right
+    left, right, product = left[mine], right[mine], (values[source] * values[target])[mine]
+    pairs, slot = np.unique(left * len(records) + right, return_inverse=True)
+    scores = np.zeros(len(pairs))
+    np.add.at(scores, slot, product)  # one by one, in order: the same float sums as adding in a loop
+    shared = np.bincount(slot, minlength=len(pairs))
+    left, right = pairs // max(len(records), 1), pairs % max(len(records), 1)
+    category = np.array([record["category"] for record in records], dtype=object)
+    similar = scores / (norms[left] * norms[right]) * np.where(category[left] == category[right], 1.0, OTHER_CATEGORY)
+    chosen = np.flatnonzero((shared >= min_shared) & (similar >= min_similarity))
+    chosen = chosen[np.lexsort((right[chosen], -similar[chosen], left[chosen]))]
+    chosen = chosen[_ranks(left[chosen]) < limit]
+    best: dict[int, list[int]] = defaultdict(list)
+    for doc, other in zip(left[chosen].tolist(), right[chosen].tolist()):
+        best[doc].append(other)
+    return {record["id"]: [(records[o]["id"], records[o]["title"], records[o]["url"]) for o in best.get(doc, [])]
+            for doc, record in enumerate(records) if own[doc]}
+
+
+def _ranks(groups: np.ndarray) -> np.ndarray:
+    """The position of each item within its run of equal values in sorted ``groups`` (0, 1, … per group)."""
+    if not len(groups):
+        return np.zeros(0, dtype=np.int64)
+    starts = np.flatnonzero(np.r_[True, groups[1:] != groups[:-1]])
+    return np.arange(len(groups)) - np.repeat(starts, np.diff(np.r_[starts, len(groups)]))

@@ -24,7 +24,7 @@ from deflect.search.crosslingual import (GLOSSARY_FILE, DocTerms, GlossaryError,
 from deflect.search.documents import SearchDoc, to_search_doc
 from deflect.search.engine import AnalysedIndex, Hit, SearchIndex, _record
 from deflect.search.query import SYNONYMS_FILE, SynonymError, load_synonyms
-from deflect.search.related import related_articles
+from deflect.search.related import Related, related_articles, related_in
 from deflect.search.static import ExportStats, Memo, export_files, write_tree
 from deflect.site.strings import strings_for
 
@@ -43,8 +43,10 @@ def search_strings(lang: str) -> dict[str, str]:
 class SearchService:
     def __init__(self, center: Content, docs: list[SearchDoc], index: SearchIndex,
                  synonyms: dict[str, list[list[str]]], fingerprint: str = "", *,
-                 analyses: list[DocAnalysis] | None = None, cache_dir: Path | None = None) -> None:
+                 analyses: list[DocAnalysis] | None = None, cache_dir: Path | None = None,
+                 stamps: dict[str, str] | None = None) -> None:
         self.fingerprint = fingerprint
+        self.stamps = stamps or {}  # per language, the identity of its documents' analyses (see related_all)
         self.center = center
         self.docs = docs
         self.index = index
@@ -92,6 +94,10 @@ class SearchService:
             entries += crossing
             keys += cross_keys
             stamp = fingerprint(cache.version, keys, synonyms, settings.codes)
+            by_lang: dict[str, list[str]] = {lang: [] for lang in settings.codes}
+            for entry, key in zip(entries, keys):
+                by_lang.setdefault(entry.doc.lang, []).append(key)
+            stamps = {lang: cache.key("language", *lang_keys) for lang, lang_keys in by_lang.items()}
             cache.save()
             cache.keep_words(settings.codes, known)
 
@@ -100,7 +106,7 @@ class SearchService:
                 return _open_or_build(folder, f"index-{stamp[:24]}", entries, settings.codes, synonyms)
 
         index = AnalysedIndex([(entry.doc, entry.fields) for entry in entries], settings.codes, synonyms, open_index)
-        return cls(center, docs, index, synonyms, stamp, analyses=entries, cache_dir=folder)
+        return cls(center, docs, index, synonyms, stamp, analyses=entries, cache_dir=folder, stamps=stamps)
 
     @property
     def count(self) -> int:
@@ -122,7 +128,23 @@ class SearchService:
         return self.index.search(query, lang, limit)
 
     def related_all(self, limit: int) -> dict[str, list[tuple[str, str, str]]]:
-        return related_articles(self.index, limit)
+        """The related articles of every article: a language's are kept in the cache (``related.pickle``)
+        while its documents' analyses are unchanged, since they derive from nothing else."""
+        if self.cache_dir is None or not self.stamps:
+            return related_articles(self.index, limit)
+        related: Related = {}
+        with locked(self.cache_dir):
+            saved = _load(self.cache_dir / "related.pickle")
+            saved = saved if isinstance(saved, dict) else {}
+            kept = {}
+            for lang in self.index.languages:
+                key = f"{self.stamps.get(lang)}:{limit}"
+                found = saved.get(key)
+                kept[key] = found if isinstance(found, dict) else related_in(*self.index.term_weights(lang), limit)
+                related.update(kept[key])
+            if kept.keys() != saved.keys():
+                atomic_write(self.cache_dir / "related.pickle", pickle.dumps(kept, protocol=5))
+        return related
 
     def export(self, out: Path, progress: Callable[[str], None] | None = None) -> ExportStats:
         """Write the static index to ``out``, rewriting only the files whose bytes change."""
@@ -227,14 +249,22 @@ def _cross_entries(cache: AnalysisCache, docs: list[SearchDoc], keys: list[str],
     entries, cross_keys = [], []
     analysed: dict[int, dict[str, list[tuple[str, str]]]] = {}  # a source's terms, for all its copies
     for lang, doc in untranslated(docs, default, codes):
-        key = cache.key("translated", key_of[id(doc)], lang, digests[lang])
-        entry = cache.get(key)
+        # A copy is analysed again only when its terms change: a new table (any edit of a translated
+        # article) mostly leaves them as they were. Its key while its source and the table stay the same:
+        same = cache.key("translated", key_of[id(doc)], lang, digests[lang])
+        found = cache.extra(same)
+        key = found if isinstance(found, str) else ""
+        entry = cache.get(key) if key else None
         if entry is None:
             if id(doc) not in analysed:
                 analysed[id(doc)] = source_terms(doc)
             copy = translated_copy(doc, tables[lang], analysed[id(doc)])
-            entry = analyse_doc(copy, _record(copy))
+            key = cache.key("copy", key_of[id(doc)], lang, json.dumps(copy.translated, ensure_ascii=False))
+            entry = cache.get(key)
+            if entry is None:
+                entry = analyse_doc(copy, _record(copy))
             cache.put(key, entry)
+        cache.put_extra(same, key)
         entries.append(entry)
         cross_keys.append(key)
     return entries, cross_keys

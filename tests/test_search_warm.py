@@ -1,0 +1,168 @@
+"""The index phase of a warm build: learned term tables and related articles computed the fast way equal
+the plain loops they replace (ties included), and an edit re-analyses only what depends on it."""
+from __future__ import annotations
+
+import math
+import random
+import sys
+from collections import Counter, defaultdict
+from pathlib import Path
+
+import pytest
+
+from conftest import copy_example
+
+import deflect.search.service as service_module
+from deflect.helpcenter import HelpCenter
+from deflect.search.cache import DocAnalysis
+from deflect.search.crosslingual import LEARNED_PER_TERM, MIN_DICE, MIN_PAIRS, doc_terms, learn
+from deflect.search.documents import SearchDoc, search_documents
+from deflect.search.related import OTHER_CATEGORY, related_in
+from deflect.search.service import SearchService
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def plain_learned(docs: list[SearchDoc], default: str, lang: str) -> dict[str, list[str]]:
+    """Learned term pairs counted pair by pair, as ``learn`` did before it counted with a sparse product."""
+    by_key = {(d.kind == "faq", d.id.split("/", 1)[1]): d for d in docs if d.lang == default}
+    together: Counter[tuple[str, str]] = Counter()
+    alone_e: Counter[str] = Counter()
+    alone_f: Counter[str] = Counter()
+    for doc in docs:
+        original = by_key.get((doc.kind == "faq", doc.id.split("/", 1)[1]))
+        if doc.lang != lang or doc.internal or original is None:
+            continue
+        mine, theirs = doc_terms(doc), doc_terms(original)
+        sections = dict(theirs.sections)
+        pairs = [(theirs.title, mine.title), (theirs.summary, mine.summary)]
+        pairs += [(sections[anchor], right) for anchor, right in mine.sections if anchor in sections]
+        for left, right in pairs:
+            if left and right:
+                alone_e.update(left)
+                alone_f.update(right)
+                together.update((e, f) for e in left for f in right)
+    candidates: dict[str, list[tuple[float, str]]] = defaultdict(list)
+    for (e, f), n in together.items():
+        dice = 2 * n / (alone_e[e] + alone_f[f])
+        if n >= MIN_PAIRS and dice >= MIN_DICE:
+            candidates[e].append((dice, f))
+    return {e: [f for _, f in sorted(found, key=lambda x: (-x[0], x[1]))[:LEARNED_PER_TERM]]
+            for e, found in candidates.items()}
+
+
+def plain_related(records: list[dict], weights: dict[str, dict[int, float]], limit: int, key_terms: int = 24,
+                  fan_out: int = 40, min_shared: int = 2, min_similarity: float = 0.11) -> dict:
+    """Related articles by the dictionary loops ``related_in`` replaced (stable sorts break every tie)."""
+    own = [record["kind"] != "faq" and not record.get("source") for record in records]
+    vectors: dict[int, dict[str, float]] = defaultdict(dict)
+    for term, per_doc in weights.items():
+        if len(per_doc) >= 2:
+            for doc, weight in per_doc.items():
+                if own[doc]:
+                    vectors[doc][term] = weight
+    norms = {doc: math.sqrt(sum(w * w for w in vector.values())) or 1.0 for doc, vector in vectors.items()}
+    related = {}
+    for doc, record in enumerate(records):
+        if not own[doc]:
+            continue
+        scores: dict[int, float] = defaultdict(float)
+        shared: Counter[int] = Counter()
+        for term, weight in sorted(vectors.get(doc, {}).items(), key=lambda item: -item[1])[:key_terms]:
+            postings = [o for o, _ in sorted(weights[term].items(), key=lambda item: -item[1]) if own[o]][:fan_out]
+            for other in postings:
+                if other != doc:
+                    scores[other] += weight * vectors[other][term]
+                    shared[other] += 1
+        similar = [(o, v / (norms[doc] * norms[o]) * (1.0 if records[o]["category"] == record["category"]
+                                                      else OTHER_CATEGORY)) for o, v in scores.items()]
+        best = sorted(((o, v) for o, v in similar if v >= min_similarity and shared[o] >= min_shared),
+                      key=lambda item: (-item[1], item[0]))[:limit]
+        related[record["id"]] = [(records[o]["id"], records[o]["title"], records[o]["url"]) for o, _ in best]
+    return related
+
+
+def generated_help_center(root: Path) -> Path:
+    """A bench-generated help center (bench/_synth.py): 40 English articles, a third translated."""
+    sys.path.insert(0, str(ROOT / "bench"))
+    try:
+        from _synth import make_help_center
+    finally:
+        sys.path.remove(str(ROOT / "bench"))
+    make_help_center(root, 40, search=True)
+    return root
+
+
+@pytest.fixture(scope="module", params=["example", "generated"])
+def project(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> HelpCenter:
+    root = ROOT if request.param == "example" else generated_help_center(tmp_path_factory.mktemp("generated"))
+    return HelpCenter.open(root, history=False, cache_dir=tmp_path_factory.mktemp("cache"))
+
+
+def test_learned_tables_equal_counting_pair_by_pair(project: HelpCenter) -> None:
+    docs = search_documents(project.content)
+    settings = project.settings
+    for lang in settings.codes:
+        if lang != settings.default_language:
+            learned = learn(docs, settings.default_language, lang).learned
+            assert learned and learned == plain_learned(docs, settings.default_language, lang), lang
+
+
+def test_related_articles_equal_the_plain_loops(project: HelpCenter) -> None:
+    index = project.search_service.index
+    for lang in index.languages:
+        records, weights = index.term_weights(lang)
+        for limit in (1, 5, 50):
+            expected = plain_related(records, weights, limit)
+            assert any(expected.values())
+            found = related_in(records, weights, limit)
+            assert list(found.items()) == list(expected.items()), (lang, limit)
+
+
+def test_related_articles_break_ties_as_the_plain_loops() -> None:
+    """Weights of a few distinct values make equal weights and equal similarities everywhere: which
+    key terms, which postings and which articles win a tie must not change."""
+    chance = random.Random(7)
+    records = [{"id": f"en/c{n % 3}/a{n}", "title": f"A{n}", "url": f"en/a{n}/", "category": f"c{n % 3}",
+                "kind": "faq" if n % 11 == 0 else "article", **({"source": "hr"} if n % 13 == 0 else {})}
+               for n in range(120)]
+    weights: dict[str, dict[int, float]] = {}
+    for term in range(600):
+        docs = chance.sample(range(len(records)), chance.choice([1, 2, 3, 8, 30, 70]))
+        weights[f"t{term}"] = {doc: chance.choice([0.5, 1.0, 2.0]) for doc in docs}
+    for key_terms, fan_out in ((24, 40), (3, 5)):
+        expected = plain_related(records, weights, 6, key_terms, fan_out, min_shared=1, min_similarity=0.0)
+        found = related_in(records, weights, 6, key_terms, fan_out, min_shared=1, min_similarity=0.0)
+        assert sum(map(len, expected.values())) > 300
+        assert list(found.items()) == list(expected.items())
+
+
+def test_an_edit_reanalyses_only_what_depends_on_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Editing a translated English article changes the learned tables; the untranslated articles'
+    copies whose terms stay the same are not analysed again, and the result equals a cold build."""
+    (tmp_path / "project").mkdir()
+    copy_example(tmp_path / "project")
+    project = HelpCenter.open(tmp_path / "project", history=False)
+    cold_copies = sum(1 for entry in project.search_service.analyses or [] if entry.doc.translated)
+    article = tmp_path / "project" / "articles" / "en" / "reset-password.md"
+    article.write_text(article.read_text(encoding="utf-8") + "\nThe link works once from any device.\n",
+                       encoding="utf-8")
+    analysed: list[str] = []
+    real = service_module.analyse_doc
+
+    def spy(doc: SearchDoc, record: dict) -> DocAnalysis:  # the real analysis, counted
+        analysed.append(doc.id)
+        return real(doc, record)
+
+    monkeypatch.setattr(service_module, "analyse_doc", spy)
+    center = HelpCenter.open(tmp_path / "project", history=False).content
+    warm = SearchService.build(center)
+    assert "en/account/reset-password" in analysed
+    assert len(analysed) < cold_copies // 2  # not every copy: the tables changed, most copies did not
+    cold = SearchService.build(center, cache_dir=tmp_path / "fresh-cache")
+    assert warm.fingerprint == cold.fingerprint
+    assert [(e.doc, e.fields, e.best) for e in warm.analyses or []] == [(e.doc, e.fields, e.best)
+                                                                        for e in cold.analyses or []]
+    assert warm.related_all(5) == cold.related_all(5)
+    again = SearchService.build(center)
+    assert again.related_all(5) == cold.related_all(5)  # kept in the cache (related.pickle)
