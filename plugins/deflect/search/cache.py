@@ -39,7 +39,8 @@ from deflect.search.snippets import analyse_sections, article_terms, pick_sectio
 T = TypeVar("T")
 ANALYSIS_VERSION = "2"
 """Bump when analysis, records or the index change in a way the source hash cannot see."""
-_CODE_FILES = ("analysis.py", "documents.py", "engine.py", "static.py", "query.py", "cache.py", "crosslingual.py")
+_CODE_FILES = ("analysis.py", "documents.py", "engine.py", "static.py", "query.py", "cache.py", "crosslingual.py",
+               "snippets.py")
 
 
 @functools.cache
