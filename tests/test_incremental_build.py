@@ -411,7 +411,8 @@ print(_lemma_dictionary.cache_info().currsize)
 
 def test_an_edit_made_of_known_words_loads_no_lemma_dictionary(tmp_path: Path) -> None:
     """Words worked out by earlier builds are kept (``words.pickle``): an edit that repeats words the
-    help center already has is analysed without loading any language's dictionary (about 1 s each)."""
+    help center already has is analysed without loading any language's dictionary (about 1 s each),
+    and one with a new word looks it up without loading a whole dictionary (``lemmas-*.pickle``)."""
     project = copy_project(tmp_path / "project")
     env = {**os.environ, "PYTHONPATH": str(ROOT / "plugins")}
 
@@ -426,6 +427,13 @@ def test_an_edit_made_of_known_words_loads_no_lemma_dictionary(tmp_path: Path) -
     body = article.read_text(encoding="utf-8")
     article.write_text(body + "\n" + body.split("---", 2)[2].strip().splitlines()[-1] + "\n", encoding="utf-8")
     assert loaded() == 0
-    (project / ".deflect" / "search-public" / "words.pickle").unlink()
+    # A word no build saw is looked up word by word, in every language (the untranslated article's
+    # copies), through the dictionaries' block indexes the cold build kept: still no dictionary loaded.
+    article.write_text(body + f"\nThe {NEW_WORD} screen stays dark.\n", encoding="utf-8")
+    assert loaded() == 0
+    folder = project / ".deflect" / "search-public"
+    (folder / "words.pickle").unlink()
+    for index in folder.glob("lemmas-*.pickle"):
+        index.unlink()
     article.write_text(body, encoding="utf-8")
-    assert loaded() > 0  # without the kept words the same edit needs the dictionaries
+    assert loaded() > 0  # without the kept words and indexes the same edit needs the dictionaries
