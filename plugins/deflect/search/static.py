@@ -95,8 +95,8 @@ class ExportState:
 
 @dataclass
 class _LangState:
-    docs: list[str] = field(default_factory=list)
-    terms: dict[str, tuple[list[int], int]] = field(default_factory=dict)  # term → (postings, size estimate)
+    docs: list[tuple[str, str]] = field(default_factory=list)  # per document: see _digests
+    terms: dict[str, tuple[list[int], int, str]] = field(default_factory=dict)  # (postings, estimate, excerpts' hash)
     files: dict[str, tuple[object, str, bytes]] = field(default_factory=dict)  # path → (inputs, digest, bytes)
 
 
@@ -129,22 +129,9 @@ def export_files(index: SearchIndex, synonyms: dict[str, list[list[str]]],
         analyzer = analyzer_for(lang)
         cached = analyses.get(lang) if analyses is not None else None
         old, new = state.langs.get(lang) or _LangState(), _LangState()
-        new.docs = [_digest(record) for record in records]
-        changed = {doc for doc, digest in enumerate(new.docs) if doc >= len(old.docs) or old.docs[doc] != digest}
+        new.docs = [_digests(record) for record in records]
         texts = _Excerpts(records, cached, lang)
-        top = max((w for per_doc in weights.values() for w in per_doc.values()), default=1.0) or 1.0
-        terms: dict[str, _TermData] = {}
-        for term, per_doc in weights.items():
-            postings: list[int] = []
-            for doc, weight in sorted(per_doc.items(), key=lambda item: -item[1])[:MAX_POSTINGS]:
-                postings += [doc, max(1, round(255 * weight / top)), texts.section(doc, term)]
-            before = old.terms.get(term)
-            if before is not None and before[0] == postings and changed.isdisjoint(postings[::3]):
-                terms[term] = _TermData(postings, before[1], dirty=False)  # excerpts made only if its shard is
-            else:
-                terms[term] = data = _TermData(postings, 0, texts.excerpts(term, postings))
-                data.estimate = len(term) + 4 + _item_size(data, records)
-            new.terms[term] = (postings, terms[term].estimate)
+        terms = _terms(weights, records, texts, old, new)
         if cached:
             votes = [vote for entry in cached for vote in entry.votes]
             compounds = sorted({c for entry in cached for c in entry.compounds})
@@ -281,8 +268,47 @@ def _item_size(data: _TermData, records: list[dict]) -> int:
     return size
 
 
-def _digest(record: dict) -> str:
-    return hashlib.sha1(json.dumps(record, ensure_ascii=False).encode("utf-8", "surrogatepass")).hexdigest()
+def _terms(weights: dict[str, dict[int, float]], records: list[dict], texts: _Excerpts, old: _LangState,
+           new: _LangState) -> dict[str, _TermData]:
+    """Each term's postings, best first, and its excerpts and size estimate. A term whose postings
+    equal the last export's is unchanged (its excerpts are made only if its shard is written again)
+    unless one of its documents changed: then its excerpts are made and compared, so that an edit
+    changes only the terms whose excerpts or result cards it changes, not every term of the document."""
+    changed = {doc for doc, digests in enumerate(new.docs) if doc >= len(old.docs) or old.docs[doc] != digests}
+    cards = {doc for doc in changed if doc >= len(old.docs) or old.docs[doc][1] != new.docs[doc][1]}
+    top = max((w for per_doc in weights.values() for w in per_doc.values()), default=1.0) or 1.0
+    terms: dict[str, _TermData] = {}
+    for term, per_doc in weights.items():
+        postings: list[int] = []
+        for doc, weight in sorted(per_doc.items(), key=lambda item: -item[1])[:MAX_POSTINGS]:
+            postings += [doc, max(1, round(255 * weight / top)), texts.section(doc, term)]
+        before = old.terms.get(term)
+        if before is not None and before[0] != postings:
+            before = None
+        if before is not None and changed.isdisjoint(postings[::3]):
+            terms[term] = _TermData(postings, before[1], dirty=False)
+            new.terms[term] = before
+            continue
+        excerpts = texts.excerpts(term, postings)
+        digest = hashlib.sha1("\0".join(excerpts).encode("utf-8", "surrogatepass")).hexdigest()
+        data = terms[term] = _TermData(postings, 0, excerpts)
+        if before is not None and before[2] == digest and cards.isdisjoint(postings[::3]):
+            data.estimate, data.dirty = before[1], False
+        else:
+            data.estimate = len(term) + 4 + _item_size(data, records)
+        new.terms[term] = (postings, data.estimate, digest)
+    return terms
+
+
+def _digests(record: dict) -> tuple[str, str]:
+    """What a document's files depend on: its whole record, and what its result cards show."""
+    card = [record["url"], record["title"], record["category"], record.get("source"),
+            [section[:2] for section in record["sections"]]]
+    return _sha1(record), _sha1(card)
+
+
+def _sha1(value: object) -> str:
+    return hashlib.sha1(json.dumps(value, ensure_ascii=False).encode("utf-8", "surrogatepass")).hexdigest()
 
 
 class _Excerpts:
