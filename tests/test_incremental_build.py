@@ -168,6 +168,40 @@ def test_warm_and_cold_search_answer_the_same_and_unchanged_shards_keep_their_mt
 
 
 @pytest.mark.slow
+def test_each_warm_export_equals_a_cold_export_and_owns_every_file_it_keeps(tmp_path: Path) -> None:
+    """The export reuses the last export's per-term work, files and on-disk state: after an edit, an
+    added article, a deletion (which renumbers documents) and a stale file of its own, the search
+    folder equals a cold export's, file list and bytes, and ``stats.written`` names every file in it,
+    kept or written (a site-folder reuse that deletes unreported files must not lose one)."""
+    project = copy_project(tmp_path / "project")
+    out = tmp_path / "search"
+    HelpCenter.open(project, history=False).search_service.export(out)
+    (out / "en" / "t" / "zzzz.json.gz").write_bytes(b"left by an older build")
+    reset = project / "articles" / "en" / "reset-password.md"
+
+    def edit() -> None:
+        reset.write_text(reset.read_text(encoding="utf-8") + f"\nThe {NEW_WORD} light blinks twice.\n", encoding="utf-8")
+
+    def add() -> None:
+        (project / "articles" / "en" / "pair-a-smart-lock.md").write_text(NEW_ARTICLE, encoding="utf-8")
+
+    def delete() -> None:
+        edit_tree(project)  # renames and deletes too (documents after them move to other numbers)
+
+    for n, step in enumerate((edit, add, delete)):
+        step()
+        stats = HelpCenter.open(project, history=False).search_service.export(out)
+        cold = tmp_path / f"cold{n}"
+        SearchService.build(HelpCenter.open(project, history=False).content,
+                            cache_dir=tmp_path / f"fresh{n}").export(cold)
+        assert_same_site(out, cold)
+        assert sorted(stats.written) == sorted(site_files(out)), step.__name__
+    text = search_text(tmp_path)  # the folder ``search`` in tmp_path
+    assert NEW_WORD in text and "pair-a-smart-lock" in text
+    assert "place-an-order" not in text
+
+
+@pytest.mark.slow
 def test_two_builds_and_gaps_and_search_share_one_cache(tmp_path: Path) -> None:
     project = copy_project(tmp_path / "project")
     edit_tree(project)  # sources the cache has never seen
@@ -377,7 +411,8 @@ print(_lemma_dictionary.cache_info().currsize)
 
 def test_an_edit_made_of_known_words_loads_no_lemma_dictionary(tmp_path: Path) -> None:
     """Words worked out by earlier builds are kept (``words.pickle``): an edit that repeats words the
-    help center already has is analysed without loading any language's dictionary (about 1 s each)."""
+    help center already has is analysed without loading any language's dictionary (about 1 s each),
+    and one with a new word looks it up without loading a whole dictionary (``lemmas-*.pickle``)."""
     project = copy_project(tmp_path / "project")
     env = {**os.environ, "PYTHONPATH": str(ROOT / "plugins")}
 
@@ -392,9 +427,16 @@ def test_an_edit_made_of_known_words_loads_no_lemma_dictionary(tmp_path: Path) -
     body = article.read_text(encoding="utf-8")
     article.write_text(body + "\n" + body.split("---", 2)[2].strip().splitlines()[-1] + "\n", encoding="utf-8")
     assert loaded() == 0
-    (project / ".deflect" / "search-public" / "words.pickle").unlink()
+    # A word no build saw is looked up word by word, in every language (the untranslated article's
+    # copies), through the dictionaries' block indexes the cold build kept: still no dictionary loaded.
+    article.write_text(body + f"\nThe {NEW_WORD} screen stays dark.\n", encoding="utf-8")
+    assert loaded() == 0
+    folder = project / ".deflect" / "search-public"
+    (folder / "words.pickle").unlink()
+    for index in folder.glob("lemmas-*.pickle"):
+        index.unlink()
     article.write_text(body, encoding="utf-8")
-    assert loaded() > 0  # without the kept words the same edit needs the dictionaries
+    assert loaded() > 0  # without the kept words and indexes the same edit needs the dictionaries
 
 
 def _stamps(site: Path) -> dict[str, tuple[int, int]]:

@@ -15,6 +15,7 @@ from functools import lru_cache
 import Stemmer  # PyStemmer (Snowball)
 
 from deflect.locales import Affixes, analysis as language_analysis
+from deflect.search import lemmas
 
 WORD_RE = re.compile(r"[^\W_]+(?:['’][^\W_]+)*", re.UNICODE)
 
@@ -94,8 +95,8 @@ class Analyzer:
         if cached is not None:
             return cached
         base = word
-        if self._lemma_lang:
-            dictionary = _lemma_dictionary(self._lemma_lang)
+        if self._lemma_lang:  # word by word through a kept block index, if there is one (deflect.search.lemmas)
+            dictionary = lemmas.lookup(self._lemma_lang) or _lemma_dictionary(self._lemma_lang)
             lemma = dictionary.get(word.encode())
             if lemma is not None:
                 base = lemma.decode().lower()
@@ -112,7 +113,7 @@ class Analyzer:
         term = fold(base)
         return affix_stem(term, self._affixes) if self._affixes is not None else term
 
-    def _compound_lemma(self, word: str, dictionary: dict[bytes, bytes]) -> str | None:
+    def _compound_lemma(self, word: str, dictionary: dict[bytes, bytes] | lemmas.BlockIndex) -> str | None:
         """Lemmatize a compound the dictionary lacks by its longest known last part:
         ``tagastustingimustest`` → ``tagastus`` + ``tingimus``."""
         for cut in range(3, len(word) - 4):
@@ -200,12 +201,7 @@ class Analyzer:
 @lru_cache(maxsize=8)
 def _lemma_dictionary(code: str) -> dict[bytes, bytes]:
     """simplemma's form → lemma dictionary for ``code`` (bytes → bytes), loaded once."""
-    from simplemma.strategies.dictionaries.dictionary_factory import DefaultDictionaryFactory
-
-    try:
-        return DefaultDictionaryFactory(cache_max_size=0).get_dictionary(code)._dict  # type: ignore[attr-defined]
-    except (ValueError, AttributeError, OSError):
-        return {}
+    return lemmas.decode(code)
 
 
 @lru_cache(maxsize=32)

@@ -34,13 +34,14 @@ from deflect.locales import active
 from deflect.search.analysis import analyzer_for, known_words, seed_words
 from deflect.search.documents import SearchDoc, index_fields
 from deflect.search.crosslingual import PRE_ANALYSED
+from deflect.search.lemmas import keep_index_in
 from deflect.search.snippets import analyse_sections, article_terms, pick_section
 
 T = TypeVar("T")
 ANALYSIS_VERSION = "2"
 """Bump when analysis, records or the index change in a way the source hash cannot see."""
 _CODE_FILES = ("analysis.py", "documents.py", "engine.py", "static.py", "query.py", "cache.py", "crosslingual.py",
-               "related.py")
+               "related.py", "snippets.py")
 
 
 @functools.cache
@@ -161,7 +162,9 @@ class AnalysisCache:
 
     def seed_words(self, langs: list[str]) -> int:
         """Seed the analyzers of ``langs`` with the words earlier builds worked out (``words.pickle``);
-        the number of words known. A missing, old or damaged file seeds nothing."""
+        the number of words known. A missing, old or damaged file seeds nothing. New words are looked
+        up through the dictionaries' block indexes kept here (``deflect.search.lemmas``)."""
+        keep_index_in(self.path.parent)
         try:
             version, memo = pickle.loads((self.path.parent / "words.pickle").read_bytes())
             if version == self.version:

@@ -17,7 +17,8 @@ from pathlib import Path
 
 from deflect.content.model import Content
 from deflect.cachefiles import CacheBusy, atomic_write, cache_folder, locked
-from deflect.search.cache import AnalysisCache, DocAnalysis, analyse_doc, fingerprint
+from deflect.locales import active
+from deflect.search.cache import AnalysisCache, DocAnalysis, analyse_doc, code_version, fingerprint
 from deflect.search.crosslingual import (GLOSSARY_FILE, DocTerms, GlossaryError, Translations, doc_terms, learn,
                                          load_glossary, source_terms, table_digest, translated_copy,
                                          untranslated)
@@ -25,7 +26,7 @@ from deflect.search.documents import SearchDoc, to_search_doc
 from deflect.search.engine import AnalysedIndex, Hit, SearchIndex, _record
 from deflect.search.query import SYNONYMS_FILE, SynonymError, load_synonyms
 from deflect.search.related import Related, related_articles, related_in
-from deflect.search.static import ExportStats, Memo, export_files, write_tree
+from deflect.search.static import ExportState, ExportStats, Memo, export_files, write_tree
 from deflect.site.strings import strings_for
 
 __all__ = ["CacheBusy", "GlossaryError", "SearchService", "SynonymError", "search_strings"]
@@ -147,25 +148,34 @@ class SearchService:
         return related
 
     def export(self, out: Path, progress: Callable[[str], None] | None = None) -> ExportStats:
-        """Write the static index to ``out``, rewriting only the files whose bytes change."""
+        """Write the static index to ``out``, rewriting only the files whose bytes change. The last
+        export's state (``static.pickle``) spares the work of every term and file whose inputs are
+        unchanged, and reading back the files it left in ``out``."""
         if self.cache_dir is None or self.analyses is None:
             return write_tree(export_files(self.index, self.synonyms, progress), out)
         with locked(self.cache_dir):
             saved = _load(self.cache_dir / "static.pickle")
-            if isinstance(saved, tuple) and saved[0] == self.fingerprint:
-                files = saved[1]
+            fingerprint, previous, state = saved if isinstance(saved, tuple) and len(saved) == 3 else ("", None, None)
+            version = code_version() + active().digest()  # what AnalysisCache.version is made of
+            if not isinstance(state, ExportState) or state.version != version:
+                state = ExportState(version)
+            if fingerprint == self.fingerprint and previous is not None:
+                files = previous
             else:
-                previous = saved[1] if isinstance(saved, tuple) else None
                 saved_memo = _load(self.cache_dir / "memo.pickle")
                 memo = Memo(saved_memo if isinstance(saved_memo, dict) else {})
                 by_lang: dict[str, list[DocAnalysis]] = {}
                 for entry in self.analyses:
                     by_lang.setdefault(entry.doc.lang, []).append(entry)
                 files = export_files(self.index, self.synonyms, progress, analyses=by_lang, previous=previous,
-                                     memo=memo)
-                atomic_write(self.cache_dir / "static.pickle", pickle.dumps((self.fingerprint, files), protocol=5))
+                                     memo=memo, state=state)
                 atomic_write(self.cache_dir / "memo.pickle", pickle.dumps(memo.used, protocol=5))
-        return write_tree(files, out)
+            folder = str(out.resolve())
+            stats = write_tree(files, out, previous, state.written.get(folder))
+            if files is not previous or state.written.get(folder) != stats.written:
+                state.written = {folder: stats.written}  # the last folder only: another one is written in full
+                atomic_write(self.cache_dir / "static.pickle", pickle.dumps((self.fingerprint, files, state), protocol=5))
+        return stats
 
 
 def _glossary(cache: AnalysisCache, path: Path, codes: list[str], default: str

@@ -70,6 +70,8 @@ def pick_section(sections: list[SectionTerms], terms: set[str] | frozenset[str],
     later section that mentions the words again ("After the reset"). A section wins when it names a
     query term the title and summary do not ("The email doesn't arrive"); a term found only deeper
     in the text links to where it is mentioned most."""
+    if len(terms) == 1:  # the static index asks per term, hundreds of thousands of times: the same rule, unrolled
+        return _pick_one(sections, next(iter(terms)), article)
     covered = article & terms
     best, best_key = -1, (0, 0, 0)
     for index, section in enumerate(sections):
@@ -83,15 +85,38 @@ def pick_section(sections: list[SectionTerms], terms: set[str] | frozenset[str],
     return best
 
 
+def _pick_one(sections: list[SectionTerms], term: str, article: frozenset[str]) -> int:
+    """``pick_section`` for one term: a term the title or summary names leaves no section naming an
+    uncovered term, so the article as a whole answers."""
+    if term in article:
+        return next((i for i, section in enumerate(sections) if section.steps), -1)
+    best, best_key = -1, (0, 0, 0)
+    for index, section in enumerate(sections):
+        heading, lead = term in section.heading_terms, term in section.lead_terms
+        key = (heading or lead, heading + lead, section.counts.get(term, 0))
+        if key > best_key:
+            best, best_key = index, key
+    return best
+
+
 def section_excerpt(record: dict, sections: list[SectionTerms], index: int, terms: set[str] | frozenset[str],
                     width: int = SNIPPET_WIDTH) -> str:
     """About ``width`` characters of section ``index`` around the first of ``terms`` (the summary
     when ``index`` is -1)."""
     if index < 0:
-        return (record.get("summary") or (sections[0].text if sections else ""))[:width]
+        return summary_excerpt(record, width)
     section = sections[index]
-    text = section.text
     first = min((section.first[t] for t in terms if t in section.first), default=0)
+    return text_excerpt(section.text, first, width)
+
+
+def summary_excerpt(record: dict, width: int = SNIPPET_WIDTH) -> str:
+    """The excerpt of a result that links to the top of its article: its summary (or first section)."""
+    return (record.get("summary") or (record["sections"][0][2] if record["sections"] else ""))[:width]
+
+
+def text_excerpt(text: str, first: int, width: int = SNIPPET_WIDTH) -> str:
+    """About ``width`` characters of ``text`` around offset ``first``, starting on a word."""
     start = max(0, first - width // 3)
     if start:  # start on a word
         space = text.find(" ", start, first)

@@ -30,6 +30,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
+import os
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -43,7 +44,8 @@ from deflect.cachefiles import write_if_changed
 from deflect.search.cache import record_text
 from deflect.search.engine import SearchIndex
 from deflect.search.query import MAX_QUERY_CHARS, MAX_QUERY_WORDS, SYNONYM_WEIGHT, synonym_terms
-from deflect.search.snippets import SectionTerms, analyse_sections, article_terms, pick_section, section_excerpt
+from deflect.search.snippets import (SectionTerms, analyse_sections, article_terms, pick_section, summary_excerpt,
+                                     text_excerpt)
 
 DOC_CHUNK = 8
 MAX_POSTINGS = 120
@@ -58,6 +60,8 @@ class ExportStats:
     bytes: int = 0
     terms: int = 0
     forms: int = 0
+    written: dict[str, tuple[int, int]] = field(default_factory=dict)
+    """Every file of the export in the output folder (relative path → size, mtime_ns), written now or kept."""
 
 
 @dataclass
@@ -77,6 +81,25 @@ class Memo:
         return value
 
 
+@dataclass
+class ExportState:
+    """What the last export computed, so that the next one redoes only what changed: per language,
+    each document's digest (its record: text, URL, title, category), each term's postings and size
+    estimate, each file's inputs and bytes; and what was written into which folder."""
+
+    version: str = ""
+    langs: dict[str, _LangState] = field(default_factory=dict)
+    written: dict[str, dict[str, tuple[int, int]]] = field(default_factory=dict)
+    """Output folder → relative path → (size, mtime_ns) of the files the export left there."""
+
+
+@dataclass
+class _LangState:
+    docs: list[tuple[str, str]] = field(default_factory=list)  # per document: see _digests
+    terms: dict[str, tuple[list[int], int, str]] = field(default_factory=dict)  # (postings, estimate, excerpts' hash)
+    files: dict[str, tuple[object, str, bytes]] = field(default_factory=dict)  # path → (inputs, digest, bytes)
+
+
 def export_static(index: SearchIndex, out: Path, synonyms: dict[str, list[list[str]]],
                   progress: Callable[[str], None] | None = None) -> ExportStats:
     """Write the static index of ``index`` into ``out`` (files whose bytes are unchanged are left alone)."""
@@ -86,13 +109,16 @@ def export_static(index: SearchIndex, out: Path, synonyms: dict[str, list[list[s
 def export_files(index: SearchIndex, synonyms: dict[str, list[list[str]]],
                  progress: Callable[[str], None] | None = None, *, analyses: dict[str, list] | None = None,
                  previous: dict[str, tuple[str, bytes]] | None = None,
-                 memo: Memo | None = None) -> dict[str, tuple[str, bytes]]:
+                 memo: Memo | None = None, state: ExportState | None = None) -> dict[str, tuple[str, bytes]]:
     """The static index as ``{relative path: (hash of the JSON, gzip bytes)}``.
 
     ``analyses`` (per language, in index order: ``cache.DocAnalysis``) spares analysing the
     documents again; a file whose JSON is in ``previous`` reuses its gzip bytes; ``memo`` keeps
-    results that need a language's whole dictionary between builds (see :class:`Memo`)."""
+    results that need a language's whole dictionary between builds (see :class:`Memo`); ``state``
+    (the last export's, replaced by this one's) spares the excerpts, JSON and gzip of every term
+    and file whose inputs are unchanged."""
     memo = memo or Memo()
+    state = state if state is not None else ExportState()
     files: dict[str, tuple[str, bytes]] = {}
     reuse = {digest: packed for digest, packed in (previous or {}).values()}
     manifest: dict = {"version": FORMAT_VERSION, "chunk": DOC_CHUNK, "languages": {}}
@@ -102,29 +128,10 @@ def export_files(index: SearchIndex, synonyms: dict[str, list[list[str]]],
             progress(f"search index {lang}: {len(records)} documents, {len(weights)} terms")
         analyzer = analyzer_for(lang)
         cached = analyses.get(lang) if analyses is not None else None
-        top = max((w for per_doc in weights.values() for w in per_doc.values()), default=1.0) or 1.0
-        sections: dict[int, list[SectionTerms]] = {}  # analysed once per document
-        wholes: dict[int, frozenset[str]] = {}
-        terms: dict[str, _TermData] = {}
-        for term, per_doc in weights.items():
-            data = terms[term] = _TermData()
-            for doc, weight in sorted(per_doc.items(), key=lambda item: -item[1])[:MAX_POSTINGS]:
-                record = records[doc]
-                analysed = sections.get(doc)
-                if analysed is None:
-                    analysed = sections[doc] = (_cached_sections(record, cached[doc].sections) if cached
-                                                else analyse_sections(record, lang))
-                section = cached[doc].best.get(term) if cached else None
-                if section is None:
-                    if doc not in wholes:
-                        wholes[doc] = article_terms(record, lang)
-                    section = pick_section(analysed, {term}, wholes[doc])
-                data.postings += [doc, max(1, round(255 * weight / top)), section]
-                data.excerpts.append(section_excerpt(record, analysed, section, {term}))
-                shown = data.sections.setdefault(doc, {})
-                if section >= 0:
-                    shown[section] = [analysed[section].anchor, analysed[section].heading]
-        sections.clear()
+        old, new = state.langs.get(lang) or _LangState(), _LangState()
+        new.docs = [_digests(record) for record in records]
+        texts = _Excerpts(records, cached, lang)
+        terms = _terms(weights, records, texts, old, new)
         if cached:
             votes = [vote for entry in cached for vote in entry.votes]
             compounds = sorted({c for entry in cached for c in entry.compounds})
@@ -138,10 +145,13 @@ def export_files(index: SearchIndex, synonyms: dict[str, list[list[str]]],
                                                  lambda: _analyse_synonyms(analyzer, lang, groups))
         for surface, term in synonym_forms:
             forms.setdefault(surface, term)
-        keys = _write_shards(lang, terms, forms, records, files, reuse)
+        output = _Output(files, reuse, old, new)
+        keys = _write_shards(lang, terms, forms, records, output, texts)
+        texts.clear()
         for n in range(0, len(records), DOC_CHUNK):
-            chunk = [_doc_entry(r) for r in records[n:n + DOC_CHUNK]]
-            _add(files, f"{lang}/d/{n // DOC_CHUNK}.json.gz", chunk, reuse)
+            output.add(f"{lang}/d/{n // DOC_CHUNK}.json.gz", new.docs[n:n + DOC_CHUNK],
+                       lambda n=n: [_doc_entry(r) for r in records[n:n + DOC_CHUNK]])  # type: ignore[misc]
+        state.langs[lang] = new
         manifest["languages"][lang] = {
             "docs": len(records),
             "terms": len(terms),
@@ -151,6 +161,8 @@ def export_files(index: SearchIndex, synonyms: dict[str, list[list[str]]],
             "synonyms": synonym_groups,
             "analysis": client_constants(lang),
         }
+    for lang in set(state.langs) - set(index.languages):
+        del state.langs[lang]
     manifest_bytes = json_text(manifest, separators=(",", ":")).encode()
     files["manifest.json"] = (hashlib.sha256(manifest_bytes).hexdigest(), manifest_bytes)
     return files
@@ -172,22 +184,42 @@ def client_constants(lang: str) -> dict[str, Any]:
     }
 
 
-def write_tree(files: dict[str, tuple[str, bytes]], out: Path) -> ExportStats:
+def write_tree(files: dict[str, tuple[str, bytes]], out: Path, previous: dict[str, tuple[str, bytes]] | None = None,
+               written: dict[str, tuple[int, int]] | None = None) -> ExportStats:
     """Make ``out`` hold exactly ``files``: a file is rewritten only when its bytes change (so
-    unchanged files keep their mtime), and files no longer in the index are deleted."""
+    unchanged files keep their mtime), and files no longer in the index are deleted.
+
+    ``previous`` (the last export's files) and ``written`` (its ``stats.written`` for ``out``) spare
+    reading a file back: one whose hash is unchanged and whose size and mtime are still those the
+    last export left is known to hold its bytes."""
     stats = ExportStats()
     out.mkdir(parents=True, exist_ok=True)
-    for rel, (_, data) in files.items():
-        write_if_changed(out / rel, data)
+    previous, written = previous or {}, written or {}
+    for rel, (digest, data) in files.items():
+        path = out / rel
         stats.files += 1
         stats.bytes += len(data)
-    for path in sorted(out.rglob("*"), reverse=True):  # children before their folders
-        rel = path.relative_to(out).as_posix()
-        if path.is_dir():
-            if not any(path.iterdir()):
-                path.rmdir()
-        elif rel not in files:
-            path.unlink()
+        known = written.get(rel)
+        if known is not None and previous.get(rel, ("",))[0] == digest:
+            try:
+                info = os.stat(path)
+                if (info.st_size, info.st_mtime_ns) == known:
+                    stats.written[rel] = known
+                    continue
+            except OSError:
+                pass
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write_if_changed(path, data)
+        info = os.stat(path)
+        stats.written[rel] = (info.st_size, info.st_mtime_ns)
+    for folder, dirs, names in os.walk(out, topdown=False):  # children before their folders
+        base = Path(folder)
+        prefix = base.relative_to(out).as_posix() + "/" if base != out else ""
+        for name in names:
+            if prefix + name not in files:
+                (base / name).unlink()
+        if base != out and not any(base.iterdir()):
+            base.rmdir()
     manifest = json.loads(files["manifest.json"][1])
     stats.terms = sum(info.get("terms", 0) for info in manifest["languages"].values())
     stats.forms = sum(info.get("forms", 0) for info in manifest["languages"].values())
@@ -220,9 +252,124 @@ def _doc_entry(record: dict) -> list:
 
 @dataclass
 class _TermData:
-    postings: list[int] = field(default_factory=list)  # doc, weight, section, …
-    excerpts: list[str] = field(default_factory=list)  # one per posting
-    sections: dict[int, dict[int, list[str]]] = field(default_factory=dict)  # doc → section → [anchor, heading]
+    postings: list[int]  # doc, weight, section, …
+    estimate: int  # bytes in its shard (see _item_size)
+    excerpts: list[str] | None = None  # one per posting; None: unchanged since the last export, made on demand
+    dirty: bool = True
+
+
+def _item_size(data: _TermData, records: list[dict]) -> int:
+    """The estimated JSON size of a term's postings, excerpts and result cards."""
+    size = len(data.postings) * 4 + sum(len(x) + 3 for x in data.excerpts or ())
+    for i in range(0, len(data.postings), 3):
+        record = records[data.postings[i]]
+        size += len(record["url"]) + len(record["title"]) + len(record["category"]) + 16
+        size += 30 if data.postings[i + 2] >= 0 else 0
+    return size
+
+
+def _terms(weights: dict[str, dict[int, float]], records: list[dict], texts: _Excerpts, old: _LangState,
+           new: _LangState) -> dict[str, _TermData]:
+    """Each term's postings, best first, and its excerpts and size estimate. A term whose postings
+    equal the last export's is unchanged (its excerpts are made only if its shard is written again)
+    unless one of its documents changed: then its excerpts are made and compared, so that an edit
+    changes only the terms whose excerpts or result cards it changes, not every term of the document."""
+    changed = {doc for doc, digests in enumerate(new.docs) if doc >= len(old.docs) or old.docs[doc] != digests}
+    cards = {doc for doc in changed if doc >= len(old.docs) or old.docs[doc][1] != new.docs[doc][1]}
+    top = max((w for per_doc in weights.values() for w in per_doc.values()), default=1.0) or 1.0
+    terms: dict[str, _TermData] = {}
+    for term, per_doc in weights.items():
+        postings: list[int] = []
+        for doc, weight in sorted(per_doc.items(), key=lambda item: -item[1])[:MAX_POSTINGS]:
+            postings += [doc, max(1, round(255 * weight / top)), texts.section(doc, term)]
+        before = old.terms.get(term)
+        if before is not None and before[0] != postings:
+            before = None
+        if before is not None and changed.isdisjoint(postings[::3]):
+            terms[term] = _TermData(postings, before[1], dirty=False)
+            new.terms[term] = before
+            continue
+        excerpts = texts.excerpts(term, postings)
+        digest = hashlib.sha1("\0".join(excerpts).encode("utf-8", "surrogatepass")).hexdigest()
+        data = terms[term] = _TermData(postings, 0, excerpts)
+        if before is not None and before[2] == digest and cards.isdisjoint(postings[::3]):
+            data.estimate, data.dirty = before[1], False
+        else:
+            data.estimate = len(term) + 4 + _item_size(data, records)
+        new.terms[term] = (postings, data.estimate, digest)
+    return terms
+
+
+def _digests(record: dict) -> tuple[str, str]:
+    """What a document's files depend on: its whole record, and what its result cards show."""
+    card = [record["url"], record["title"], record["category"], record.get("source"),
+            [section[:2] for section in record["sections"]]]
+    return _sha1(record), _sha1(card)
+
+
+def _sha1(value: object) -> str:
+    return hashlib.sha1(json.dumps(value, ensure_ascii=False).encode("utf-8", "surrogatepass")).hexdigest()
+
+
+class _Excerpts:
+    """Each posting's section and excerpt, from the cached analyses (or analysing each document once)."""
+
+    def __init__(self, records: list[dict], cached: list | None, lang: str) -> None:
+        self.records, self.cached, self.lang = records, cached, lang
+        self._sections: dict[int, list[SectionTerms]] = {}
+        self._wholes: dict[int, frozenset[str]] = {}
+
+    def section(self, doc: int, term: str) -> int:
+        if self.cached:
+            section = self.cached[doc].best.get(term)
+            if section is not None:
+                return section
+        if doc not in self._wholes:
+            self._wholes[doc] = article_terms(self.records[doc], self.lang)
+        return pick_section(self._analysed(doc), {term}, self._wholes[doc])
+
+    def excerpts(self, term: str, postings: list[int]) -> list[str]:
+        out = []
+        for i in range(0, len(postings), 3):
+            doc, section = postings[i], postings[i + 2]
+            record = self.records[doc]
+            if section < 0:
+                out.append(summary_excerpt(record))
+                continue
+            first = self.cached[doc].sections[section][2] if self.cached else self._analysed(doc)[section].first
+            out.append(text_excerpt(record["sections"][section][2], first.get(term, 0)))
+        return out
+
+    def clear(self) -> None:
+        self._sections.clear()
+        self._wholes.clear()
+
+    def _analysed(self, doc: int) -> list[SectionTerms]:
+        analysed = self._sections.get(doc)
+        if analysed is None:
+            record = self.records[doc]
+            analysed = self._sections[doc] = (_cached_sections(record, self.cached[doc].sections) if self.cached
+                                              else analyse_sections(record, self.lang))
+        return analysed
+
+
+class _Output:
+    """Adds a language's files, reusing the last export's bytes of a file whose inputs are unchanged."""
+
+    def __init__(self, files: dict[str, tuple[str, bytes]], reuse: dict[str, bytes], old: _LangState,
+                 new: _LangState) -> None:
+        self.files, self.reuse, self.old, self.new = files, reuse, old, new
+
+    def add(self, rel: str, inputs: object, make: Callable[[], object], changed: bool = False) -> None:
+        """Add ``rel``: the JSON of ``make()``, unless ``inputs`` equal the last export's and nothing
+        else they stand for ``changed``."""
+        before = self.old.files.get(rel)
+        if not changed and before is not None and before[0] == inputs:
+            digest, packed = before[1], before[2]
+        else:
+            digest, packed = _pack(make(), self.reuse)
+        self.files[rel] = (digest, packed)
+        self.new.files[rel] = (inputs, digest, packed)
 
 
 def _votes(records: list[dict], analyzer) -> list[tuple[str, str, int]]:
@@ -257,88 +404,93 @@ def _surface_forms(votes: list[tuple[str, str, int]], analyzer, terms: set[str],
 
 
 def _write_shards(lang: str, terms: dict[str, _TermData], forms: dict[str, str], records: list[dict],
-                  files: dict[str, tuple[str, bytes]], reuse: dict[str, bytes]) -> list[str]:
-    items: list[tuple[str, str, object]] = [(t, "t", data) for t, data in terms.items()]
-    items += [(s, "f", t) for s, t in forms.items()]
+                  output: _Output, texts: _Excerpts) -> list[str]:
+    # (name, kind, value, estimated size), terms then forms
+    items: list[tuple[str, str, Any, int]] = [(t, "t", data, data.estimate) for t, data in terms.items()]
+    items += [(s, "f", t, len(s) + len(t) + 7) for s, t in forms.items()]
     keys: list[str] = []
 
-    def card_size(doc: int) -> int:
-        return len(records[doc]["url"]) + len(records[doc]["title"]) + len(records[doc]["category"]) + 16
-
-    def item_size(value: object) -> int:
-        if isinstance(value, str):
-            return len(value) + 3
-        assert isinstance(value, _TermData)
-        return (len(value.postings) * 4 + sum(len(x) + 3 for x in value.excerpts)
-                + sum(card_size(doc) + 30 * len(secs) for doc, secs in value.sections.items()))
-
-    estimate = {id(item): len(item[0]) + 4 + item_size(item[2]) for item in items}  # once per item
-
-    def size(group: list[tuple[str, str, object]]) -> int:
-        return sum(estimate[id(item)] for item in group)
-
-    def emit(key: str, group: list[tuple[str, str, object]]) -> None:
-        shard: dict[str, dict] = {"t": {}, "x": {}, "f": {}, "d": {}}
+    def shard(group: list[tuple[str, str, Any, int]]) -> dict:
+        out: dict[str, dict] = {"t": {}, "x": {}, "f": {}, "d": {}}
         cards: dict[int, list] = {}
-        for k, kind, v in group:
+        for name, kind, value, _ in group:
             if kind == "f":
-                shard["f"][k] = v
+                out["f"][name] = value
                 continue
-            assert isinstance(v, _TermData)
-            shard["t"][k] = v.postings
-            shard["x"][k] = v.excerpts
-            for doc, secs in v.sections.items():
+            postings = value.postings
+            out["t"][name] = postings
+            out["x"][name] = value.excerpts if value.excerpts is not None else texts.excerpts(name, postings)
+            for i in range(0, len(postings), 3):
+                doc, section = postings[i], postings[i + 2]
                 record = records[doc]
-                card = cards.setdefault(doc, [record["url"], record["title"], record["category"], {}]
-                                        + ([record["source"]] if record.get("source") else []))
-                card[3].update({str(i): anchor_heading for i, anchor_heading in secs.items()})
-        shard["d"] = {str(doc): card for doc, card in sorted(cards.items())}
-        _add(files, f"{lang}/t/{key}.json.gz", shard, reuse)
+                card = cards.get(doc)
+                if card is None:
+                    card = cards[doc] = ([record["url"], record["title"], record["category"], {}]
+                                         + ([record["source"]] if record.get("source") else []))
+                if section >= 0:
+                    card[3][str(section)] = list(record["sections"][section][:2])
+        out["d"] = {str(doc): card for doc, card in sorted(cards.items())}
+        return out
+
+    def emit(key: str, group: list[tuple[str, str, Any, int]]) -> None:
+        # Its inputs: the items' names and forms, and whether a term's postings or documents changed
+        inputs = tuple((name, kind, value if kind == "f" else None) for name, kind, value, _ in group)
+        dirty = any(kind == "t" and value.dirty for _, kind, value, _ in group)
+        output.add(f"{lang}/t/{key}.json.gz", inputs, lambda: shard(group), dirty)
         keys.append(key)
 
-    def split(key: str, group: list[tuple[str, str, object]]) -> None:
-        if len(key) >= MAX_KEY_LEN or size(group) <= SHARD_TARGET_BYTES:
+    def split(key: str, group: list[tuple[str, str, Any, int]], total: int) -> None:
+        if len(key) >= MAX_KEY_LEN or total <= SHARD_TARGET_BYTES:
             emit(key, group)
             return
         children: dict[str, list] = defaultdict(list)
-        rest = []
+        sizes: Counter[str] = Counter()
+        with_terms: set[str] = set()
+        rest, budget = [], 0
+        length = len(key) + 1
         for item in group:
-            if len(item[0]) > len(key):
-                children[item[0][: len(key) + 1]].append(item)
+            if len(item[0]) >= length:
+                child = item[0][:length]
+                children[child].append(item)
+                sizes[child] += item[3]
+                if item[1] == "t":
+                    with_terms.add(child)
             else:
                 rest.append(item)
+                budget += item[3]
         # Children that fit stay in this shard (smallest first; forms, which are small, up to a
         # shard's worth of their own): fewer and fuller files, and an inflected form mostly shares
         # its term's shard, so that one fetch resolves it.
-        budget, forms_budget = size(rest), 0
-        for child, child_group in sorted(children.items(), key=lambda item: (size(item[1]), item[0])):
-            child_size = size(child_group)
+        forms_budget = 0
+        for child in sorted(children, key=lambda c: (sizes[c], c)):
+            child_size = sizes[child]
             if budget + child_size <= SHARD_TARGET_BYTES:
                 budget += child_size
-            elif all(kind == "f" for _, kind, _ in child_group) and forms_budget + child_size <= SHARD_TARGET_BYTES:
+            elif child not in with_terms and forms_budget + child_size <= SHARD_TARGET_BYTES:
                 forms_budget += child_size
             else:
                 continue
-            rest += child_group
-            del children[child]
+            rest += children.pop(child)
         if rest:
             emit(key, rest)
-        for child, child_group in sorted(children.items()):
-            split(child, child_group)
+        for child in sorted(children):
+            split(child, children[child], sizes[child])
 
     first: dict[str, list] = defaultdict(list)
+    totals: Counter[str] = Counter()
     for item in items:
         first[item[0][:1]].append(item)
+        totals[item[0][:1]] += item[3]
     for key, group in sorted(first.items()):
-        split(key, group)
+        split(key, group, totals[key])
     return keys
 
 
-def _add(files: dict[str, tuple[str, bytes]], rel: str, data: object, reuse: dict[str, bytes]) -> None:
-    """Add one gzip-compressed JSON file (compressing only JSON not seen in the previous export)."""
+def _pack(data: object, reuse: dict[str, bytes]) -> tuple[str, bytes]:
+    """(hash, gzip bytes) of the JSON of ``data`` (compressing only JSON not seen in the previous export)."""
     raw = json_text(data, separators=(",", ":")).encode()
     digest = hashlib.sha256(raw).hexdigest()
     packed = reuse.get(digest)
     if packed is None:
         packed = gzip.compress(raw, compresslevel=9, mtime=0)
-    files[rel] = (digest, packed)
+    return digest, packed
