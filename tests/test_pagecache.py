@@ -3,6 +3,7 @@ damaged entries are rebuilt, unused ones pruned, and a warm build checks links l
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -121,7 +122,8 @@ def test_a_warm_build_warns_about_links_like_a_cold_one(tmp_path: Path, caplog: 
     caplog.clear()
     with caplog.at_level("INFO", logger="mkdocs"):
         build_site(config, tmp_path / "warm", quiet=True)
-    assert "unchanged page steps reused" in caplog.text and " 0 unchanged" not in caplog.text
+    reused = re.search(r"(\d+) unchanged page steps reused", caplog.text)
+    assert reused is not None and int(reused.group(1)) > 0
     assert missing in caplog.text and no_anchor in caplog.text
 
 
