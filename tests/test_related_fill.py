@@ -1,5 +1,5 @@
-"""Related-article lists that arrive after their page is written: the page gets them in its slot,
-and the site is the same as when every list was ready before its page was rendered."""
+"""Related-article lists put into article pages after they are written: the page gets its list in
+its slot, the same whether the search work ran in a worker or in the build's own process."""
 
 from __future__ import annotations
 
@@ -38,15 +38,15 @@ def test_fill_leaves_pages_without_a_slot_alone(tmp_path: Path) -> None:
 
 
 @pytest.mark.slow
-def test_lists_filled_after_writing_equal_lists_rendered_in_place(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                                                  caplog: pytest.LogCaptureFixture) -> None:
+def test_related_lists_are_filled_in_with_and_without_the_worker(tmp_path: Path,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
     project = tmp_path / "project"
     project.mkdir()
     copy_example(project)
-    # In the build's own process the lists are ready before the first page: rendered in place.
+    # In the build's own process the search work runs when the pages are written.
     monkeypatch.setenv(WORKER_ENV, "0")
     build_site(project / "mkdocs.yml", tmp_path / "in-place", quiet=True)
-    # With the worker on a cold cache, pages rendered before the index is ready get theirs afterwards.
+    # With the worker on a cold cache, beside the page rendering.
     monkeypatch.setenv(WORKER_ENV, "1")
     for cache in (project / ".deflect").iterdir():
         if cache.is_dir():

@@ -3,9 +3,10 @@
 A thin adapter: the core (``deflect.search``) builds the Whoosh index and the static export;
 this plugin wires them into the build, the theme and each article's related-articles list. The
 search work runs in a worker process from ``on_files`` (``deflect.search.background``) while MkDocs
-renders the pages. No page waits for it: an article rendered before the related articles arrive is
-written with an empty slot that ``on_post_build`` fills (``deflect.site.related_fill``) while the
-worker writes the export, which is awaited last.
+renders the pages. No page waits for it: each article is written with an empty related-articles
+slot, which ``on_post_build`` fills (``deflect.site.related_fill``) when the worker has sent the
+lists, while it writes the export, which is awaited last. A page's output never depends on when the
+lists arrived, so it stays reusable when they change.
 """
 from __future__ import annotations
 
@@ -46,7 +47,7 @@ class SearchPlugin(BasePlugin[SearchConfig]):
         self.job: SearchJob | None = None
         self.related: dict[str, list[tuple[str, str, str]]] | None = None
         self._per_lang: dict[str, dict[str, Any]] = {}  # what the page context needs of each language, once
-        self._late: dict[str, tuple[str, str, str]] = {}  # page file -> (doc id, page url, lang): slot filled after writing
+        self._slots: dict[str, tuple[str, str, str]] = {}  # page file -> (doc id, page url, lang): filled after writing
         self._env: Any = None
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
@@ -88,7 +89,7 @@ class SearchPlugin(BasePlugin[SearchConfig]):
         if self.job is not None:  # a build that failed before on_post_build (mkdocs serve), or stale content
             self.job.cancel()
         center = self.center = _content(config)
-        self.job, self.related, self._per_lang, self._late = None, None, {}, {}
+        self.job, self.related, self._per_lang, self._slots = None, None, {}, {}
         if center is not None:
             self.job = SearchJob(lambda: SearchService.build(center, synonyms_file=self.config.synonyms,
                                                              glossary_file=self.config.glossary,
@@ -101,20 +102,17 @@ class SearchPlugin(BasePlugin[SearchConfig]):
                         nav: Navigation) -> dict[str, Any] | None:
         if self.center is None:
             return None
-        if self.related is None and (not self.config.related or self.job is None or self.job.ready()):
-            self.related = self._indexed() if self.config.related else {}
         deflect = context.get("deflect") or {}
         lang = deflect.get("lang") or self.center.settings.default_language
         base = get_relative_url(".", page.url or ".")
         shared = self._language_config(lang)
         doc_id = self._doc_id(page, lang) if self.config.related else ""
-        if doc_id and self.related is None:  # not sent yet: never wait, fill the slot once the page is written
-            self._late[page.file.abs_dest_path] = (doc_id, page.url, lang)
+        if doc_id:
+            self._slots[page.file.abs_dest_path] = (doc_id, page.url, lang)
         context["deflect_search"] = {
             "config": html_json({"base": base if base.endswith("/") else base + "/", **shared}),
             "strings": shared["strings"],
             "related_slot": bool(doc_id),
-            "related": self._related_links(doc_id, page.url) if self.related is not None else [],
         }
         return context
 
@@ -124,22 +122,24 @@ class SearchPlugin(BasePlugin[SearchConfig]):
                 for _, title, url in self.related.get(doc_id, [])] if doc_id else []
 
     def on_env(self, env: Any, *, config: MkDocsConfig, files: Files) -> Any:
-        self._env = env  # renders the related-articles partial for the pages written before the lists came
+        self._env = env  # renders the related-articles partial into the written pages
         if self.job is not None:
             self.job.release()  # the site folder is cleaned (and set up) by now: the export may write into it
         return None
 
-    def _fill_late(self) -> None:
-        """Related lists into the pages written before the worker sent them (while it writes the export)."""
-        if not self._late or self._env is None:
+    def _fill_slots(self) -> None:
+        """Related lists into the written pages (while the worker writes the export); a page whose
+        list is already there, as the last build left it, is not written again."""
+        if not self._slots or self._env is None:
             return
         partial = self._env.get_template("partials/deflect/related.html")
-        for path, (doc_id, page_url, lang) in self._late.items():
+        written = 0
+        for path, (doc_id, page_url, lang) in self._slots.items():
             strings = self._language_config(lang)["strings"]
-            fill(Path(path), partial.render(deflect_search={"strings": strings,
-                                                            "related": self._related_links(doc_id, page_url)}))
-        log.info(f"deflect/search: related articles added to {len(self._late)} pages written before the index was ready")
-        self._late = {}
+            written += fill(Path(path), partial.render(deflect_search={
+                "strings": strings, "related": self._related_links(doc_id, page_url)}))
+        log.info(f"deflect/search: related articles of {len(self._slots)} pages ({written} written)")
+        self._slots = {}
 
     def _language_config(self, lang: str) -> dict[str, Any]:
         """The search configuration every page in ``lang`` shares (names, labels, strings), computed once per build."""
@@ -166,9 +166,8 @@ class SearchPlugin(BasePlugin[SearchConfig]):
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         if self.job is None:
             return
-        if self.related is None or not self.config.related:  # not waited for yet
-            self.related = self._indexed()
-        self._fill_late()
+        self.related = self._indexed()  # the worker sends them (none when 'related' is 0) before the export
+        self._fill_slots()
         job, self.job = self.job, None
         try:
             stats, seconds = job.finish()

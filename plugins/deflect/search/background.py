@@ -70,16 +70,6 @@ class SearchJob:
         if self._go is not None:
             self._go.set()
 
-    def ready(self) -> bool:
-        """Whether :meth:`indexed` would answer without waiting for the worker (in the build's own
-        process it always answers, doing the work first)."""
-        if self._indexed is not None or self._process is None:
-            return True
-        try:
-            return bool(self._conn.poll())
-        except (EOFError, OSError):
-            return True  # the worker is gone: indexed() reports why
-
     def indexed(self) -> Indexed:
         """The index's figures and the related articles (waiting for the worker if needed)."""
         if self._indexed is None:

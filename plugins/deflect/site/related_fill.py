@@ -1,10 +1,10 @@
-"""Related-article lists put into article pages after they are written, when the search worker sends them late.
+"""Related-article lists put into article pages after they are written.
 
-Every article page has a related-articles slot between two HTML comments. When the lists are ready
-as the page is rendered, the template fills the slot; when they are not (a cold build: the search
-worker is still indexing while the pages are rendered), the page is written with an empty slot and
-:func:`fill` puts the list in once it arrives. Both ways render the same partial, so the final
-bytes do not depend on when the lists arrived, and no page waits for the search index.
+Every article page is rendered with an empty related-articles slot between two HTML comments, and
+:func:`fill` puts the list in once the search worker has sent it (the end of the build). So no page
+waits for the search index, and a page's rendered output does not change when only its related
+articles do: the page cache and the kept output files stay valid, and the fill rewrites a page
+only when its list changed.
 """
 
 from __future__ import annotations
