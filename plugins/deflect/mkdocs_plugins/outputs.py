@@ -86,7 +86,7 @@ class OutputReuse:
         exact = tuple(folder for name, folder in EXACT_FOLDERS.items() if _ran(config, name))
         removed = kept.finish(exact)
         self._drop_filter()
-        log.info(f"{len(kept.kept)} unchanged pages kept in {config.site_dir}, {len(kept.pages) - len(kept.kept)} "
+        log.info(f"{len(kept.kept)} pages kept as they were in {config.site_dir}, {len(kept.pages) - len(kept.kept)} "
                  f"written, {removed} stale files removed")
 
     def on_build_error(self, *, error: Exception) -> None:
