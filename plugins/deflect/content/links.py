@@ -55,15 +55,15 @@ class _Answers:
         self.by_path, self.pages = center.by_path, center.pages
         self.by_file: dict[tuple[Path, str], LinkTarget | None] = {}
         self.by_folder: dict[tuple[Path, str], LinkTarget | None] = {}
-        self.real_folders: dict[str, str] = {}
+        self.real_folders: dict[str, Path] = {}
 
 
-def _resolve(center: Content, from_file: Path, link_path: str, real_folders: dict[str, str]) -> LinkTarget | None:
+def _resolve(center: Content, from_file: Path, link_path: str, real_folders: dict[str, Path]) -> LinkTarget | None:
     target = _real_path(os.path.join(from_file.parent, unquote(link_path)), center.by_path, real_folders)
-    doc = center.by_path.get(target) or _default_language_version(center, target)
+    doc = center.by_path.get(target) or _default_language_version(center, target, real_folders)
     if doc is not None:
         return LinkTarget(document=doc)
-    docs = (center.settings.root / center.settings.docs_dir).resolve()
+    docs = _real_folder(center.settings.root / center.settings.docs_dir, real_folders)
     try:
         page = target.relative_to(docs).as_posix()
     except ValueError:
@@ -71,21 +71,26 @@ def _resolve(center: Content, from_file: Path, link_path: str, real_folders: dic
     return LinkTarget(page=page) if page in center.pages else None
 
 
-def _real_path(joined: str, known: dict[Path, Document], real_folders: dict[str, str]) -> Path:
-    """``Path(joined).resolve()``, asking the file system only about the folder when the file is a
-    known document: a resolved path names no symbolic link, so the folder's real path plus the file
-    name is the file's."""
+def _real_path(joined: str, known: dict[Path, Document], real_folders: dict[str, Path]) -> Path:
+    """``Path(joined).resolve()``, asking the file system about each folder once: unless the file
+    itself is a symbolic link, its real path is its folder's plus its name (a known document's
+    resolved path names no link, so that is not even asked)."""
     folder, name = os.path.split(joined)
     if folder and name not in (".", ".."):
-        if folder not in real_folders:
-            real_folders[folder] = os.path.realpath(folder)
-        candidate = Path(real_folders[folder], name)
-        if candidate in known:
+        candidate = _real_folder(folder, real_folders) / name
+        if candidate in known or not os.path.islink(candidate):
             return candidate
     return Path(joined).resolve()
 
 
-def _default_language_version(center: Content, target: Path) -> Document | None:
+def _real_folder(folder: str | Path, real_folders: dict[str, Path]) -> Path:
+    key = str(folder)
+    if key not in real_folders:
+        real_folders[key] = Path(os.path.realpath(key))
+    return real_folders[key]
+
+
+def _default_language_version(center: Content, target: Path, real_folders: dict[str, Path]) -> Document | None:
     """A link to a not-yet-translated file (``articles/hr/x.md``) means its source (``articles/en/x.md``).
 
     Translators keep link targets as they are; the link starts pointing at the translation as
@@ -93,7 +98,7 @@ def _default_language_version(center: Content, target: Path) -> Document | None:
     """
     settings = center.settings
     for folder in (settings.articles_dir, settings.faq_dir):
-        base = (settings.root / folder).resolve()
+        base = _real_folder(settings.root / folder, real_folders)
         try:
             lang, rest = target.relative_to(base).as_posix().split("/", 1)
         except ValueError:
@@ -106,9 +111,23 @@ def _default_language_version(center: Content, target: Path) -> Document | None:
 def relative_site_link(from_site_path: str, target: LinkTarget, anchor: str | None) -> str:
     """Link from one site page to another as MkDocs expects it: relative ``.md`` path plus anchor."""
     start = posixpath.dirname(from_site_path) or "."
-    path = posixpath.relpath(target.site_path, start)
+    path = _relpath(target.site_path, start)
     anchor = anchor or (target.document.site_anchor if target.document else None)
     return f"{path}#{anchor}" if anchor else path
+
+
+def _relpath(path: str, start: str) -> str:
+    """``posixpath.relpath`` of two site paths, without its two ``os.getcwd()`` calls when both are
+    plain relative paths (no empty, ``.`` or ``..`` part), which is what site paths are."""
+    parts, start_parts = path.split("/"), ([] if start == "." else start.split("/"))
+    if any(part in ("", ".", "..") for part in (*parts, *start_parts)):
+        return posixpath.relpath(path, start)
+    common = 0
+    for mine, theirs in zip(parts, start_parts):
+        if mine != theirs:
+            break
+        common += 1
+    return "/".join([".."] * (len(start_parts) - common) + parts[common:]) or "."
 
 
 def is_markdown_link(path: str) -> bool:

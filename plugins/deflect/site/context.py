@@ -37,7 +37,7 @@ def page_context(plan: SitePlan, planned: SitePage, url: UrlFor, *, page_url: st
         "ui_lang": ui_lang,
         "content_lang": planned.content_lang or planned.lang,
         "role": planned.role,
-        "strings": strings_for(planned.lang),
+        "strings": _shared(plan, ("strings", planned.lang), lambda: strings_for(planned.lang)),
         "feedback_reasons": list(FEEDBACK_REASONS),
         "notices": [
             {"kind": n.kind, "text": n.text, "link_title": n.link_title, "link_lang": default,
@@ -50,9 +50,10 @@ def page_context(plan: SitePlan, planned: SitePage, url: UrlFor, *, page_url: st
             for alt in alternates
         ],
         "hreflang": hreflang,
-        "breadcrumbs": [nav_entry(e, url) for e in plan.breadcrumbs(planned)],
+        "breadcrumbs": [nav_entry(e, url, shared=plan.shared) for e in plan.breadcrumbs(planned)],
         # A light fallback page has no sidebar: building it was a third of the page context's cost.
-        "sidebar": [] if planned.light else [nav_entry(e, url, planned.site_path) for e in plan.sidebar(planned)],
+        "sidebar": [] if planned.light else [nav_entry(e, url, planned.site_path, plan.shared)
+                                             for e in plan.sidebar(planned)],
         "updated": planned.updated.isoformat() if planned.updated else None,
         "guide": bool(planned.document is not None and planned.document.article_type is not None
                       and planned.document.article_type.value == "troubleshooting"),
@@ -101,13 +102,26 @@ def listing_context(planned: SitePage, url: UrlFor) -> dict[str, Any]:
     return convert(planned.listing)
 
 
-def nav_entry(entry: NavEntry, url: UrlFor, current: str | None = None) -> dict[str, Any]:
-    """A sidebar or breadcrumb link as the templates read it (``current`` marks the page itself)."""
+def nav_entry(entry: NavEntry, url: UrlFor, current: str | None = None,
+              shared: dict[Any, Any] | None = None) -> dict[str, Any]:
+    """A sidebar or breadcrumb link as the templates read it (``current`` marks the page itself).
+    With ``shared`` (the plan's), a plain link (not the page's, nothing below it) is made once per build."""
+    if shared is not None and not entry.children and not entry.active and entry.site_path != current:
+        return _shared(shared, ("nav", entry.title, entry.site_path), lambda: nav_entry(entry, url))
     return {
         "title": entry.title, "url": url(entry.site_path), "active": entry.active,
         "current": entry.site_path == current,
-        "children": [nav_entry(child, url, current) for child in entry.children],
+        "children": [nav_entry(child, url, current, shared) for child in entry.children],
     }
+
+
+def _shared(plan_or_memo: SitePlan | dict[Any, Any], key: tuple[str, ...], make: Callable[[], Any]) -> Any:
+    """What ``make`` returns, made once per build: template data many pages show as it is (read only,
+    never changed by a template), such as a language's interface strings or a link in every sidebar."""
+    memo = plan_or_memo.shared if isinstance(plan_or_memo, SitePlan) else plan_or_memo
+    if key not in memo:
+        memo[key] = make()
+    return memo[key]
 
 
 def absolute_url(site_url: str, url: str, page_url: str) -> str:

@@ -129,6 +129,9 @@ class SitePlan:
         self._language_names: dict[tuple[str, str], str] = {}
         self._links: dict[tuple[str, str, str | None], str] = {}
         self._grouped: dict[tuple[str, str, str], list[tuple[Document, str]]] | None = None
+        self._closed: dict[tuple[str, str], NavEntry] = {}
+        self.shared: dict[Any, Any] = {}
+        """Template data that many pages show unchanged, made once per build (``site/context.py``)."""
         self._plan()
 
     # ----- planning -------------------------------------------------------------------------
@@ -396,9 +399,13 @@ class SitePlan:
         entries = []
         for slug in self.center.categories:
             path = f"{lang}/{slug}/index.md"
-            entry = NavEntry(self.center.category_title(slug, lang), path, active=(slug == page.category))
-            if entry.active:
-                entry.children = self._category_children(page, lang, slug)
+            if slug != page.category:  # a closed category is the same entry on every page: made once
+                if (lang, slug) not in self._closed:
+                    self._closed[lang, slug] = NavEntry(self.center.category_title(slug, lang), path)
+                entries.append(self._closed[lang, slug])
+                continue
+            entry = NavEntry(self.center.category_title(slug, lang), path, active=True)
+            entry.children = self._category_children(page, lang, slug)
             entries.append(entry)
         if f"{lang}/faq.md" in self.pages:
             entries.append(NavEntry(text(lang, "faq"), f"{lang}/faq.md", active=page.role == "faq_index"))
@@ -418,7 +425,9 @@ class SitePlan:
         current = next((e for e in all_entries if e.site_path == page.site_path), None)
         if current is not None and current not in shown:
             shown = [*shown[: limit - 1], current]
-        children = [NavEntry(e.title, e.site_path, active=e.site_path == page.site_path, badge=e.badge) for e in shown]
+        # Every entry but the page's own is the same on each page of the category (and never changed).
+        children = [e if e.site_path != page.site_path else NavEntry(e.title, e.site_path, active=True, badge=e.badge)
+                    for e in shown]
         if len(all_entries) > len(shown):
             children.append(NavEntry(text(lang, "all_articles", count=len(all_entries)), f"{lang}/{slug}/index.md"))
         if f"{lang}/{slug}/faq.md" in self.pages:
