@@ -128,12 +128,15 @@ class KeptOutputs:
         self.active = False
 
     def unchanged(self, rel: str, data: bytes) -> bool:
-        """Whether the page at ``rel`` (a path in the site) is on disk exactly as ``data``."""
+        """Whether the page at ``rel`` (a path in the site) is on disk as the last build left it from
+        this same ``data``. The file may differ from ``data`` by what the end of that build put in
+        (each article's related-articles slot, filled again at the end of this build), so it is
+        compared by the last build's output digest and the file's stamp, not by its size."""
         if not self.active:
             return False
         self.pages[rel] = new = digest(data)
         entry = self.entries.get(rel)
-        if entry is None or entry[0] != new or entry[1] != len(data):
+        if entry is None or entry[0] != new:
             return False
         try:
             if _stamp((self.site / rel).stat()) != entry[1:]:
