@@ -112,7 +112,22 @@ def fast_loader(text: str) -> type[Any] | None:
 
 def load_yaml(text: str, loader: type[LimitedLoader] = LimitedLoader) -> Any:
     """Parse one YAML document with the limits above (``YamlLimitError`` when one is broken)."""
-    return yaml.load(text, Loader=loader)  # noqa: S506 - a SafeLoader subclass
+    return _parse(yaml.load, text, loader)
+
+
+def compose_yaml(text: str) -> Any:
+    """The node tree of one YAML document (for line numbers), with the limits above."""
+    return _parse(yaml.compose, text, LimitedLoader)
+
+
+def _parse(parse: Any, text: str, loader: type[LimitedLoader]) -> Any:
+    fast = fast_loader(text) if loader is LimitedLoader else None  # a subclass may add constructors
+    if fast is not None:
+        try:
+            return parse(text, Loader=fast)  # noqa: S506 - libyaml's safe loader
+        except yaml.YAMLError:
+            pass  # the checked loader words the mistake
+    return parse(text, Loader=loader)  # noqa: S506 - a SafeLoader subclass
 
 
 def error_line(exc: yaml.YAMLError, offset: int = 1) -> int:

@@ -25,7 +25,7 @@ from typing import Any
 
 import yaml
 
-from deflect.content.yamlsafe import LimitedLoader, error_line, error_text, load_yaml
+from deflect.content.yamlsafe import compose_yaml, error_line, error_text, load_yaml
 
 TOP_KEYS = ("aliases", "analysis", "strings")
 ANALYSIS_KEYS = ("snowball", "simplemma", "compounds", "stop_words", "stopwords_iso", "affixes")
@@ -93,7 +93,7 @@ def read_language(path: Path, rel: str, reference: dict[str, str] | None) -> tup
         return None, [(1, f"'{code}' is not a language code such as 'de' or 'pt-BR': name the file after one", True)]
     try:
         text = path.read_text(encoding="utf-8")
-        node = yaml.compose(text, Loader=LimitedLoader)  # noqa: S506 - a SafeLoader subclass
+        node = compose_yaml(text)
         data = load_yaml(text)
     except (OSError, UnicodeDecodeError) as exc:
         return None, [(1, f"cannot read: {exc}", True)]
