@@ -57,6 +57,7 @@ class OutputReuse:
         else:
             folder = cache_folder(center.settings.root, center.settings.audience, "outputs")
             self.kept_outputs = KeptOutputs(folder / manifest_name(site))
+        self._drop_filter()  # one left by a build that ended without on_post_build or on_build_error
         self._kept_filter = _KeptPages()
         logging.getLogger("mkdocs.commands.build").addFilter(self._kept_filter)
         self.kept_outputs.begin(site, Path(config.docs_dir))
