@@ -278,10 +278,12 @@ def _terms(weights: dict[str, dict[int, float]], records: list[dict], texts: _Ex
     cards = {doc for doc in changed if doc >= len(old.docs) or old.docs[doc][1] != new.docs[doc][1]}
     top = max((w for per_doc in weights.values() for w in per_doc.values()), default=1.0) or 1.0
     terms: dict[str, _TermData] = {}
+    best = [entry.best for entry in texts.cached] if texts.cached else [{} for _ in records]  # the common case, inlined
     for term, per_doc in weights.items():
         postings: list[int] = []
         for doc, weight in sorted(per_doc.items(), key=lambda item: -item[1])[:MAX_POSTINGS]:
-            postings += [doc, max(1, round(255 * weight / top)), texts.section(doc, term)]
+            section = best[doc].get(term)
+            postings += [doc, max(1, round(255 * weight / top)), texts.section(doc, term) if section is None else section]
         before = old.terms.get(term)
         if before is not None and before[0] != postings:
             before = None
