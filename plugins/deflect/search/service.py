@@ -159,6 +159,7 @@ class SearchService:
             version = code_version() + active().digest()  # what AnalysisCache.version is made of
             if not isinstance(state, ExportState) or state.version != version:
                 state = ExportState(version)
+                (self.cache_dir / "memo.pickle").unlink(missing_ok=True)  # made by other code or language choices
             if fingerprint == self.fingerprint and previous is not None:
                 files = previous
             else:
@@ -169,12 +170,14 @@ class SearchService:
                     by_lang.setdefault(entry.doc.lang, []).append(entry)
                 files = export_files(self.index, self.synonyms, progress, analyses=by_lang, previous=previous,
                                      memo=memo, state=state)
-                atomic_write(self.cache_dir / "memo.pickle", pickle.dumps(memo.used, protocol=5))
+                if memo.changed:
+                    atomic_write(self.cache_dir / "memo.pickle", pickle.dumps(memo.used, protocol=5))
             folder = str(out.resolve())
             stats = write_tree(files, out, previous, state.written.get(folder))
             if files is not previous or state.written.get(folder) != stats.written:
                 state.written = {folder: stats.written}  # the last folder only: another one is written in full
-                atomic_write(self.cache_dir / "static.pickle", pickle.dumps((self.fingerprint, files, state), protocol=5))
+                atomic_write(self.cache_dir / "static.pickle",
+                             pickle.dumps((self.fingerprint, files, state), protocol=5))
         return stats
 
 

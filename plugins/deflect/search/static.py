@@ -80,6 +80,11 @@ class Memo:
         self.used[key] = value
         return value
 
+    @property
+    def changed(self) -> bool:
+        """Whether ``used`` differs from ``saved`` (a value reused from ``saved`` is the same object)."""
+        return len(self.used) != len(self.saved) or any(self.saved.get(k) is not v for k, v in self.used.items())
+
 
 @dataclass
 class ExportState:
@@ -278,10 +283,14 @@ def _terms(weights: dict[str, dict[int, float]], records: list[dict], texts: _Ex
     cards = {doc for doc in changed if doc >= len(old.docs) or old.docs[doc][1] != new.docs[doc][1]}
     top = max((w for per_doc in weights.values() for w in per_doc.values()), default=1.0) or 1.0
     terms: dict[str, _TermData] = {}
+    best = [entry.best for entry in texts.cached] if texts.cached else [{} for _ in records]  # the common case, inlined
     for term, per_doc in weights.items():
         postings: list[int] = []
         for doc, weight in sorted(per_doc.items(), key=lambda item: -item[1])[:MAX_POSTINGS]:
-            postings += [doc, max(1, round(255 * weight / top)), texts.section(doc, term)]
+            section = best[doc].get(term)
+            if section is None:
+                section = texts.section(doc, term)
+            postings += [doc, max(1, round(255 * weight / top)), section]
         before = old.terms.get(term)
         if before is not None and before[0] != postings:
             before = None
@@ -395,12 +404,34 @@ def _surface_forms(votes: list[tuple[str, str, int]], analyzer, terms: set[str],
     if compounds is None:  # the analyzer's own compounds, which the key cannot see
         expanded = list(analyzer.expansions(terms, compounds))
     else:
-        key = _key("expansions", analyzer.lang, sorted(terms), [[h, t.decode()] for h, t in compounds])
-        expanded = memo.get(key, lambda: list(analyzer.expansions(terms, compounds)))
+        split = [[h, t.decode()] for h, t in compounds]
+        key = _key("expansions", analyzer.lang, sorted(terms), split)
+        last_key = _key("last expansions", analyzer.lang, split)
+        expanded = memo.get(key, lambda: _expansions(analyzer, terms, compounds, memo, last_key))
+        if last_key not in memo.used and last_key in memo.saved:
+            memo.used[last_key] = memo.saved[last_key]  # the base of the next export's expansion
     for surface, term in expanded:
         if surface != term and surface not in forms and surface not in analyzer.folded_stops:
             forms[surface] = term
     return forms
+
+
+def _expansions(analyzer, terms: set[str], compounds: list, memo: Memo, last_key: str) -> list[tuple[str, str]]:
+    """``analyzer.expansions(terms, compounds)``, which reads the language's whole dictionary, unless the
+    terms added since the last expansion (same compounds) are none a dictionary lemma or a compound
+    can have (a product name, a new word the dictionary lacks): the dictionary then adds no
+    inflection of theirs, and the last expansion's pairs of the remaining terms, in their order, are
+    the answer. Kept for the next export with the terms no added term may be (``memo``)."""
+    last = memo.saved.get(last_key)
+    if last is not None and not (terms - last[0]) & last[2]:
+        expanded = [pair for pair in last[1] if pair[1] in terms]
+        blocking = last[2]
+    else:
+        expanded = list(analyzer.expansions(terms, compounds))
+        blocking = frozenset(analyzer._lemma_terms.values()) | {  # every lemma's term (the pass saw all)
+            analyzer._finish(head + tail.decode().lower()) for head, tail in compounds}
+    memo.used[last_key] = (frozenset(terms), expanded, blocking)
+    return expanded
 
 
 def _write_shards(lang: str, terms: dict[str, _TermData], forms: dict[str, str], records: list[dict],
