@@ -79,6 +79,30 @@ class DocAnalysis:
     best: dict[str, int]
     """For each index term: the section a result for it links to (``snippets.pick_section``)."""
 
+    # Pickled as (document, fields, the rest pickled apart): a build's index phase (the index, related
+    # articles) needs only the first two, and the rest is unpickled when first read (by the export).
+    def __reduce__(self) -> tuple[object, tuple[SearchDoc, dict[str, list[str]], bytes]]:
+        rest = self.__dict__.get("_rest")
+        if rest is None:
+            rest = pickle.dumps(tuple(getattr(self, name) for name in _REST), protocol=pickle.HIGHEST_PROTOCOL)
+        return _unpickle_analysis, (self.doc, self.fields, rest)
+
+    def __getattr__(self, name: str) -> object:  # called only for an attribute not unpickled yet
+        rest = self.__dict__.get("_rest")
+        if rest is None or name not in _REST:
+            raise AttributeError(name)
+        self.__dict__.update(zip(_REST, pickle.loads(rest)))
+        return self.__dict__[name]
+
+
+_REST = ("sections", "votes", "compounds", "best")
+
+
+def _unpickle_analysis(doc: SearchDoc, fields: dict[str, list[str]], rest: bytes) -> DocAnalysis:
+    entry = DocAnalysis.__new__(DocAnalysis)
+    entry.__dict__.update(doc=doc, fields=fields, _rest=rest)
+    return entry
+
 
 def record_text(record: dict) -> str:
     """The text whose surface forms the static export maps to terms."""
@@ -108,13 +132,14 @@ def analyse_doc(doc: SearchDoc, record: dict) -> DocAnalysis:
 
 
 class AnalysisCache:
-    """Per-document analyses on disk (``analysis.pickle``), keyed by source hash and code version."""
+    """Per-document analyses on disk (``analysis.pickle``), keyed by source hash and code version. Each is
+    kept pickled on its own: a build unpickles the ones it uses, and writes back the bytes it read."""
 
     def __init__(self, folder: Path) -> None:
         self.path = folder / "analysis.pickle"
         self.version = code_version() + active().digest()  # the site's own language files change analysis too
-        self.entries: dict[str, DocAnalysis] = {}
-        self.used: dict[str, DocAnalysis] = {}
+        self.entries: dict[str, bytes] = {}
+        self.used: dict[str, bytes] = {}
         self.extras: dict[str, object] = {}  # what is derived from many documents (crosslingual term tables)
         self.used_extras: dict[str, object] = {}
         self.hits = self.misses = 0
@@ -132,16 +157,20 @@ class AnalysisCache:
         return digest.hexdigest()
 
     def get(self, key: str) -> DocAnalysis | None:
-        entry = self.entries.get(key)
-        if entry is None:
+        data = self.entries.get(key)
+        try:
+            entry = pickle.loads(data) if data is not None else None
+        except Exception:  # noqa: BLE001 - a damaged entry is analysed again
+            entry = None
+        if not isinstance(entry, DocAnalysis):
             self.misses += 1
-        else:
-            self.hits += 1
-            self.used[key] = entry
+            return None
+        self.hits += 1
+        self.used[key] = data  # type: ignore[assignment]
         return entry
 
     def put(self, key: str, entry: DocAnalysis) -> None:
-        self.used[key] = entry
+        self.used[key] = pickle.dumps(entry, protocol=pickle.HIGHEST_PROTOCOL)
 
     def extra(self, key: str) -> object | None:
         """A cached value derived from many documents (None when missing), kept by ``put_extra``."""

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
+from itertools import chain
 from typing import Protocol
 
 import numpy as np
@@ -43,24 +44,20 @@ def related_in(records: list[dict], weights: dict[str, dict[int, float]], limit:
     # Every (document, term) weight of an own document, for terms in two documents or more, in the order
     # of ``weights`` (a term's position breaks ties between equal weights of one document, and a posting's
     # position in its term's dict ties between documents), and each document's weights in that order.
-    doc_of: list[int] = []
-    term_of: list[int] = []
-    place_of: list[int] = []
-    weight_of: list[float] = []
-    vectors: dict[int, list[float]] = defaultdict(list)
-    for term, per_doc in enumerate(per_doc for per_doc in weights.values() if len(per_doc) >= 2):
-        for place, (doc, weight) in enumerate(per_doc.items()):
-            if own[doc]:
-                doc_of.append(doc)
-                term_of.append(term)
-                place_of.append(place)
-                weight_of.append(weight)
-                vectors[doc].append(weight)
+    shared_terms = [per_doc for per_doc in weights.values() if len(per_doc) >= 2]
+    sizes = np.array([len(per_doc) for per_doc in shared_terms], dtype=np.int64)
+    total = int(sizes.sum())
+    docs = np.fromiter(chain.from_iterable(shared_terms), dtype=np.int64, count=total)
+    values = np.fromiter(chain.from_iterable(per_doc.values() for per_doc in shared_terms), dtype=float, count=total)
+    terms = np.repeat(np.arange(len(shared_terms), dtype=np.int64), sizes)
+    places = _ranks(terms)
+    mine = np.array(own, dtype=bool)[docs] if total else np.zeros(0, dtype=bool)
+    docs, terms, places, values = docs[mine], terms[mine], places[mine], values[mine]
     norms = np.ones(len(records))
-    for doc, vector in vectors.items():  # summed as Python sums them, in term order
-        norms[doc] = math.sqrt(sum(w * w for w in vector)) or 1.0
-    docs, terms, places = (np.array(column, dtype=np.int64) for column in (doc_of, term_of, place_of))
-    values = np.array(weight_of, dtype=float)
+    by_doc = np.argsort(docs, kind="stable")  # each document's weights in term order
+    cuts = np.flatnonzero(np.diff(docs[by_doc])) + 1
+    for vector, doc in zip(np.split(values[by_doc], cuts), docs[by_doc][np.r_[0, cuts]] if len(docs) else []):
+        norms[doc] = math.sqrt(sum(w * w for w in vector.tolist())) or 1.0  # summed as Python sums them
     # Each document's key_terms strongest terms (rank r), and each term's fan_out strongest own documents.
     keys = np.lexsort((terms, -values, docs))
     keys = keys[_ranks(docs[keys]) < key_terms]

@@ -276,7 +276,7 @@ def _cross_entries(cache: AnalysisCache, docs: list[SearchDoc], keys: list[str],
             entry = cache.get(key)
             if entry is None:
                 entry = analyse_doc(copy, _record(copy))
-            cache.put(key, entry)
+                cache.put(key, entry)
         cache.put_extra(same, key)
         entries.append(entry)
         cross_keys.append(key)
