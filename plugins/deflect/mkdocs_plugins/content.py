@@ -30,7 +30,7 @@ from ..site.page_source import page_source
 from ..site.plan import SitePage, SitePlan
 from ..site.sitemap import sitemap_entries, write_sitemap
 from .config import ContentConfig
-from .material_theme import material_stylesheets, set_up_material
+from .material_theme import material_stylesheets, set_up_material, unindent_templates
 from .pagecache import PageReuse
 from .preview import watch_sources
 from .theme_pages import render_listings
@@ -122,6 +122,7 @@ class ContentPlugin(BasePlugin[ContentConfig]):
         and every page's title and description become escaped HTML text, as Material prints them as they are."""
         if not self.config.enabled:
             return None
+        unindent_templates(env)
         if self.page_cache is not None:
             self.page_cache.wrap_templates(env, ("main.html", "deflect-fallback.html"))
         for file in files.documentation_pages():
