@@ -30,7 +30,7 @@ from ..site.page_source import page_source
 from ..site.plan import SitePage, SitePlan
 from ..site.sitemap import sitemap_entries, write_sitemap
 from .config import ContentConfig
-from .material_theme import material_stylesheets, set_up_material
+from .material_theme import material_stylesheets, set_up_material, unindent_templates
 from .outputs import OutputReuse
 from .pagecache import PageReuse
 from .preview import watch_sources
@@ -124,6 +124,7 @@ class ContentPlugin(OutputReuse, BasePlugin[ContentConfig]):
         and every page's title and description become escaped HTML text, as Material prints them as they are."""
         if not self.config.enabled:
             return None
+        unindent_templates(env)
         if self.page_cache is not None:
             self.page_cache.wrap_templates(env, ("main.html", "deflect-fallback.html"))
         for file in files.documentation_pages():
@@ -196,7 +197,4 @@ class ContentPlugin(OutputReuse, BasePlugin[ContentConfig]):
 def _report(problems: list[Problem]) -> None:
     """Content errors are warnings (so ``--strict`` fails); review and staleness notes are info."""
     for problem in sorted(set(problems), key=lambda p: (p.path, p.line)):
-        if problem.is_error:
-            log.warning(problem.format())
-        else:
-            log.info(problem.format())
+        (log.warning if problem.is_error else log.info)(problem.format())

@@ -9,8 +9,8 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 import Stemmer  # PyStemmer (Snowball)
 
@@ -64,8 +64,10 @@ def tagalog_stem(word: str) -> str:
     return affix_stem(word, rules) if rules is not None else word
 
 
-@dataclass(frozen=True, slots=True)
-class Token:
+class Token(NamedTuple):
+    """One word of a text (a tuple: built for every word of every document, three times faster
+    than a frozen dataclass)."""
+
     surface: str  # folded form as written
     term: str  # index term
     pos: int
