@@ -3,13 +3,16 @@
     python bench/serve.py               # the example help center of this repository, 3 edits
     python bench/serve.py --edits 5     # more edits
     python bench/serve.py --project DIR # another Deflect project (a copy is edited, never DIR itself)
+    python bench/serve.py --new-words   # each edit brings English words the help center never used
 
 The project is copied into a temporary folder, ``mkdocs serve`` starts on a free port, and after
 the first build one English article is edited (a sentence appended) a few times, waiting for each
 rebuild. Per edit the script prints the time from the save to MkDocs' "Reloading browsers" log
 line (what an author waits for), the rebuild itself ("Building documentation..." → "Reloading
 browsers") and the CPU seconds the serve process used for it (stable on a busy machine, where
-wall-clock time also counts waiting for a core).
+wall-clock time also counts waiting for a core; the search worker's CPU is not included).
+With ``--new-words`` each appended sentence carries dictionary words the help center has not
+used before (the search side then looks them up in the lemma dictionaries).
 """
 
 from __future__ import annotations
@@ -28,6 +31,9 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 PARTS = ("mkdocs.yml", "articles", "faq", "docs", "overrides", "search")
 TICK = os.sysconf("SC_CLK_TCK")
+NEW_WORDS = ("marmalade lighthouse", "tangerine accordion", "volcanoes harpsichord", "walrus lanterns",
+             "orchards gondolas")
+"""Dictionary words absent from the example help center, two per edit (--new-words)."""
 
 
 def free_port() -> int:
@@ -62,10 +68,12 @@ def wait_for(lines: queue.Queue, text: str, timeout: float) -> float:
 
 
 def main(argv: list[str]) -> int:
-    edits, project = 3, REPO
+    edits, project, new_words = 3, REPO, False
     args = iter(argv)
     for arg in args:
-        if arg == "--edits":
+        if arg == "--new-words":
+            new_words = True
+        elif arg == "--edits":
             edits = int(next(args, "3"))
         elif arg == "--project":
             project = Path(next(args, ".")).resolve()
@@ -104,7 +112,8 @@ def main(argv: list[str]) -> int:
         for n in range(1, edits + 1):
             cpu_before = cpu_seconds(proc.pid)
             with open(article, "a", encoding="utf-8") as handle:
-                handle.write(f"\nEdit {n} of the serve benchmark.\n")
+                extra = f" It mentions {NEW_WORDS[(n - 1) % len(NEW_WORDS)]}." if new_words else ""
+                handle.write(f"\nEdit {n} of the serve benchmark.{extra}\n")
             saved = time.perf_counter()
             building = wait_for(lines, "Building documentation", 300)
             live = wait_for(lines, "Reloading browsers", 300)
