@@ -8,12 +8,13 @@ temporary name in the same folder and renamed into place, so a reader never sees
 """
 from __future__ import annotations
 
+import hashlib
 import os
 import pickle
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -107,6 +108,17 @@ def write_if_changed(path: Path, data: bytes) -> bool:
         pass
     atomic_write(path, data)
     return True
+
+
+def code_digest(folder: Path, names: Iterable[str], *versions: str) -> str:
+    """A hash of the source files ``names`` in ``folder`` and of ``versions`` (library versions,
+    format numbers): results saved under it are dropped when the code that made them changes."""
+    digest = hashlib.sha256()
+    for text in versions:
+        digest.update(text.encode() + b"\0")
+    for name in names:
+        digest.update(name.encode() + b"\0" + (folder / name).read_bytes())
+    return digest.hexdigest()
 
 
 @contextmanager

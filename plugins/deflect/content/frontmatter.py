@@ -16,7 +16,7 @@ from typing import Any
 
 import yaml
 
-from ..cachefiles import memo_on_disk
+from ..cachefiles import code_digest, memo_on_disk
 from .problems import Problem, error
 from .yamlsafe import LimitedLoader, YamlLimitError, fast_loader
 
@@ -98,10 +98,7 @@ def split_front_matter(text: str, rel: str) -> tuple[SourceText | None, list[Pro
 @functools.cache
 def _version() -> str:
     """This parser's code and PyYAML's version: a change to either makes saved results unusable."""
-    digest = hashlib.sha256(yaml.__version__.encode())
-    for name in _CODE:
-        digest.update((Path(__file__).parent / name).read_bytes())
-    return digest.hexdigest()
+    return code_digest(Path(__file__).parent, _CODE, yaml.__version__)
 
 
 def parsed_on_disk(path: Path | None) -> AbstractContextManager[None]:

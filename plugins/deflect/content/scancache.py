@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 
 import markdown
 
-from ..cachefiles import memo_on_disk
+from ..cachefiles import code_digest, memo_on_disk
 
 T = TypeVar("T")
 _MEMO: dict[tuple[str, bytes], Any] = {}
@@ -43,10 +43,7 @@ def remembered(kind: str, text: str, scan: Callable[[str], T]) -> T:
 @functools.cache
 def _version() -> str:
     """The scanner's code and Python-Markdown's version (its ``slugify`` makes the anchors)."""
-    digest = hashlib.sha256(markdown.__version__.encode())
-    for name in ("markdown_scan.py", "scancache.py"):
-        digest.update((Path(__file__).parent / name).read_bytes())
-    return digest.hexdigest()
+    return code_digest(Path(__file__).parent, ("markdown_scan.py", "scancache.py"), markdown.__version__)
 
 
 def scans_on_disk(path: Path | None) -> AbstractContextManager[None]:

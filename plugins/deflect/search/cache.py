@@ -26,10 +26,11 @@ from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import TypeVar
 
-from deflect.cachefiles import CacheBusy, atomic_write, locked
+from deflect.cachefiles import CacheBusy, atomic_write, code_digest, locked
 from deflect.locales import active
 from deflect.search.analysis import analyzer_for, known_words, seed_words
 from deflect.search.documents import SearchDoc, index_fields
@@ -41,24 +42,22 @@ T = TypeVar("T")
 ANALYSIS_VERSION = "2"
 """Bump when analysis, records or the index change in a way the source hash cannot see."""
 _CODE_FILES = ("analysis.py", "documents.py", "engine.py", "static.py", "query.py", "cache.py", "crosslingual.py",
-               "related.py", "snippets.py")
+               "related.py", "snippets.py", "lemmas.py")
 
 
 @functools.cache
 def code_version() -> str:
     """A hash of the search code and the analysis libraries: a change to either empties the cache.
     Computed once per process: the code that runs does not change under ``mkdocs serve``."""
-    digest = hashlib.sha256(ANALYSIS_VERSION.encode())
-    for module in _CODE_FILES:
-        digest.update((Path(__file__).parent / module).read_bytes())
-    for package in ("simplemma", "PyStemmer", "whoosh-reloaded"):
-        try:
-            from importlib.metadata import version
+    return code_digest(Path(__file__).parent, _CODE_FILES, ANALYSIS_VERSION,
+                       *(f"{package}={_version(package)}" for package in ("simplemma", "PyStemmer", "whoosh-reloaded")))[:16]
 
-            digest.update(f"{package}={version(package)}".encode())
-        except Exception:  # noqa: BLE001 - an unknown version only makes the key coarser
-            pass
-    return digest.hexdigest()[:16]
+
+def _version(package: str) -> str:
+    try:
+        return version(package)
+    except PackageNotFoundError:  # an unknown version only makes the key coarser
+        return "-"
 
 
 # ----- per-document analysis -------------------------------------------------------------------
