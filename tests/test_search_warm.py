@@ -14,6 +14,7 @@ from conftest import copy_example
 
 import deflect.search.service as service_module
 from deflect.helpcenter import HelpCenter
+from deflect.search import lemmas
 from deflect.search.cache import DocAnalysis
 from deflect.search.crosslingual import LEARNED_PER_TERM, MIN_DICE, MIN_PAIRS, doc_terms, learn
 from deflect.search.documents import SearchDoc, search_documents
@@ -166,3 +167,10 @@ def test_an_edit_reanalyses_only_what_depends_on_it(tmp_path: Path, monkeypatch:
     assert warm.related_all(5) == cold.related_all(5)
     again = SearchService.build(center)
     assert again.related_all(5) == cold.related_all(5)  # kept in the cache (related.pickle)
+
+
+def test_a_simplemma_without_front_coded_streams_gets_the_same_whole_dictionary() -> None:
+    """The fallback for other simplemma versions (its dictionary factory) reads what the stream decoder reads."""
+    plain = lemmas._decode_plain("tl")
+    lemmas._whole.pop("tl", None)
+    assert len(plain) > 10_000 and plain == lemmas.decode("tl")

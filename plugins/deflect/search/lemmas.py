@@ -32,9 +32,11 @@ def keep_index_in(folder: Path) -> None:
 def decode(code: str) -> dict[bytes, bytes]:
     """The whole dictionary of ``code`` (bytes → bytes; {} for a language simplemma lacks), noting
     its block starts in the index folder, if one is set."""
-    from simplemma.strategies.dictionaries import frontcode
-    from simplemma.strategies.dictionaries.dictionary_factory import _read_decompressed
-
+    try:
+        from simplemma.strategies.dictionaries import frontcode
+        from simplemma.strategies.dictionaries.dictionary_factory import _read_decompressed
+    except ImportError:  # a simplemma without the front-coded stream: whole dictionaries, no block index
+        return _decode_plain(code)
     try:
         data = _read_decompressed(code)
         reverse, count, pos = frontcode._read_header(data)
@@ -60,6 +62,19 @@ def decode(code: str) -> dict[bytes, bytes]:
         except OSError:  # only a speed-up
             pass
     return result
+
+
+def _decode_plain(code: str) -> dict[bytes, bytes]:
+    """The whole dictionary through simplemma's dictionary factory (what Deflect used before the
+    block indexes), for simplemma versions that store dictionaries otherwise."""
+    from simplemma.strategies.dictionaries.dictionary_factory import DefaultDictionaryFactory
+
+    try:
+        found = dict(DefaultDictionaryFactory(cache_max_size=0).get_dictionary(code)._dict)  # type: ignore[attr-defined]
+    except (ValueError, AttributeError, OSError):
+        return {}
+    _whole[code] = found
+    return found
 
 
 def lookup(code: str) -> dict[bytes, bytes] | BlockIndex | None:
