@@ -117,7 +117,7 @@ class Analyzer:
         term = fold(base)
         return affix_stem(term, self._affixes) if self._affixes is not None else term
 
-    def _compound_lemma(self, word: str, dictionary: dict[bytes, bytes] | lemmas.BlockIndex) -> str | None:
+    def _compound_lemma(self, word: str, dictionary: lemmas.BlockIndex | lemmas.Plain) -> str | None:
         """Lemmatize a compound the dictionary lacks by its longest known last part:
         ``tagastustingimustest`` → ``tagastus`` + ``tingimus``."""
         for cut in range(3, len(word) - 4):
@@ -177,17 +177,17 @@ class Analyzer:
         (default: every compound this analyzer has split) add the inflections of their last part."""
         if not self._lemma_lang:
             return
-        mapping = _lemma_dictionary(self._lemma_lang)
+        dictionary = _lemma_dictionary(self._lemma_lang)
         lemma_terms = self._lemma_terms
         heads: dict[bytes, list[str]] = {}
         for head, tail_lemma in sorted(self.compounds if compounds is None else compounds):
             heads.setdefault(tail_lemma, []).append(head)
-        # The lemmas first (far fewer than the forms), then one pass over the forms that keeps
-        # only those of a wanted lemma: the dictionaries hold up to 3.7 million forms.
-        for lemma in set(mapping.values()).difference(lemma_terms):
-            lemma_terms[lemma] = self._finish(lemma.decode().lower())
+        # Every lemma's term first (far fewer lemmas than forms), then only the forms of a wanted
+        # lemma: the dictionaries hold up to 3.7 million forms.
+        new = [lemma for lemma in dictionary.lemmas() if lemma not in lemma_terms]
+        lemma_terms.update(zip(new, self._finish_all([lemma.decode().lower() for lemma in new])))
         wanted = {lemma for lemma, term in lemma_terms.items() if term in terms}.union(heads)
-        for form, lemma in [(form, lemma) for form, lemma in mapping.items() if lemma in wanted]:
+        for form, lemma in dictionary.forms(wanted):
             text = form.decode().lower()
             if not WORD_RE.fullmatch(text):
                 continue
@@ -199,15 +199,32 @@ class Analyzer:
                 if compound_term in terms:
                     yield fold(head + text), compound_term
 
+    def _finish_all(self, bases: list[str]) -> list[str]:
+        """``[self._finish(base) for base in bases]`` for a dictionary's lemmas (up to 330,000): the
+        Snowball stemmer's word cache, which only helps repeated words, would cost four times the
+        stemming itself, so it is off for this one call."""
+        stemmer = self._stemmer
+        if stemmer is not None:
+            size = stemmer.maxCacheSize
+            stemmer.maxCacheSize = 0
+            try:
+                bases = stemmer.stemWords(bases)
+            finally:
+                stemmer.maxCacheSize = size
+        rules = self._affixes
+        if rules is None:
+            return [fold(base) for base in bases]
+        return [affix_stem(fold(base), rules) for base in bases]
+
 
 @lru_cache(maxsize=32)
-def _lemma_dictionary(code: str) -> dict[bytes, bytes]:
-    """simplemma's form → lemma dictionary for ``code`` (bytes → bytes), loaded once per process.
+def _lemma_dictionary(code: str) -> lemmas.Dictionary | lemmas.Plain:
+    """simplemma's form → lemma dictionary for ``code``, read once per process (``lemmas.load``).
 
     Room for every language of a large site: analysis and the cross-language copies look words up
     in one language after another, and a cache smaller than the site's languages (it was 8) reloaded
     dictionaries 32 times in a 12-language build, a quarter of its CPU (2.5 s for Finnish each time)."""
-    return lemmas.decode(code)
+    return lemmas.load(code)
 
 
 @lru_cache(maxsize=32)

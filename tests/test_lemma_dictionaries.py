@@ -1,0 +1,96 @@
+"""Lemma dictionaries read in one pass (``deflect.search.lemmas``) answer as simplemma's own decoder's
+whole dict, and ``Analyzer.expansions`` gives exactly the (surface form, term) pairs of the
+straightforward algorithm it replaced (kept here as the reference), on real words."""
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import pytest
+from simplemma.strategies.dictionaries import frontcode
+from simplemma.strategies.dictionaries.dictionary_factory import _read_decompressed
+
+from deflect.search import lemmas
+from deflect.search.analysis import WORD_RE, Analyzer, fold
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def whole(code: str) -> dict[bytes, bytes]:
+    """simplemma's form → lemma dict, decoded by simplemma."""
+    return frontcode._decode_stream(_read_decompressed(code))
+
+
+def reference_expansions(analyzer: Analyzer, mapping: dict[bytes, bytes], lemma_terms: dict[bytes, str],
+                         terms: set[str], compounds: list[tuple[str, bytes]]) -> list[tuple[str, str]]:
+    """Every form of a wanted lemma, over the whole dict, given every lemma's term (what expansions did)."""
+    heads: dict[bytes, list[str]] = {}
+    for head, tail_lemma in sorted(compounds):
+        heads.setdefault(tail_lemma, []).append(head)
+    wanted = {lemma for lemma, term in lemma_terms.items() if term in terms}.union(heads)
+    pairs = []
+    for form, lemma in [(form, lemma) for form, lemma in mapping.items() if lemma in wanted]:
+        text = form.decode().lower()
+        if not WORD_RE.fullmatch(text):
+            continue
+        if lemma_terms[lemma] in terms:
+            pairs.append((fold(text), lemma_terms[lemma]))
+        for head in heads.get(lemma, ()):
+            compound_term = analyzer._finish(head + lemma.decode().lower())
+            if compound_term in terms:
+                pairs.append((fold(head + text), compound_term))
+    return pairs
+
+
+def test_one_pass_answers_as_the_whole_dictionary() -> None:
+    mapping = whole("hbs")
+    dictionary = lemmas.load("hbs")
+    assert isinstance(dictionary, lemmas.Dictionary)
+    every = set(mapping.values())
+    assert sorted(dictionary.lemmas()) == sorted(every)  # each lemma once
+    assert dictionary.forms(every) == list(mapping.items())
+    some = set(random.Random(3).sample(sorted(every), 500))
+    assert dictionary.forms(some) == [(form, lemma) for form, lemma in mapping.items() if lemma in some]
+    assert dictionary.forms(set()) == [] and dictionary.forms({b"no-such-lemma"}) == []
+    forms = list(mapping)
+    for form in forms[::401] + [b"", b"\xff", forms[0][:-1], forms[-1] + b"a", b"kompjutorskog"]:
+        assert dictionary.get(form) == mapping.get(form), form
+        assert dictionary.get(form + b"q") == mapping.get(form + b"q"), form
+
+
+def test_a_truncated_stream_is_an_error() -> None:
+    data = _read_decompressed("tl")
+    _, count, pos = frontcode._read_header(data)
+    assert len(lemmas._scan(data, pos, count, frontcode._read_varint)[2]) == count
+    for cut in (len(data) // 2, len(data) - 1, len(data) - 3):
+        with pytest.raises(ValueError):
+            lemmas._scan(data[:cut], pos, count, frontcode._read_varint)
+
+
+LANGUAGES = ["en", "hr", "tl", pytest.param("et", marks=pytest.mark.slow), pytest.param("fi", marks=pytest.mark.slow)]
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_expansions_equal_the_whole_dictionary_pass(lang: str) -> None:
+    """The content's words (the repository's articles; Finnish: forms drawn from its dictionary and
+    compounds made of two) give terms; the pairs equal the reference's, also for a second, larger set
+    of terms (lemma terms kept from the first call)."""
+    analyzer = Analyzer(lang)
+    mapping = whole(analyzer._lemma_lang or "")
+    forms = [form.decode() for form in list(mapping)[::1009]]
+    words = [m.group().lower() for path in sorted((ROOT / "articles" / lang).glob("*.md"))
+             for m in WORD_RE.finditer(path.read_text(encoding="utf-8"))] if lang != "fi" else forms
+    words += [a + b for a, b in zip(forms[::7], forms[3::7]) if WORD_RE.fullmatch(a + b)]
+    terms = {analyzer.term(word) for word in words}
+    assert len(terms) > 500
+    compounds = sorted(analyzer.compounds)
+    if analyzer._compounding:
+        assert len(compounds) > 10
+    lemma_terms = {lemma: analyzer._finish(lemma.decode().lower()) for lemma in set(mapping.values())}
+    half = set(sorted(terms)[::2])
+    first = list(analyzer.expansions(half, compounds))
+    assert len(first) > 500 and first == reference_expansions(analyzer, mapping, lemma_terms, half, compounds)
+    assert analyzer._lemma_terms == lemma_terms  # every lemma's term (static.py's export memo relies on it)
+    second = list(analyzer.expansions(terms, None))  # the analyzer's own compounds
+    assert len(second) > len(first)
+    assert second == reference_expansions(analyzer, mapping, lemma_terms, terms, compounds)
