@@ -73,7 +73,8 @@ def _scan(data: bytes, pos: int, count: int, read_varint: Callable[[bytes, int],
     lemma_ids = array("I")
     add = lemma_ids.append
     numbers: dict[bytes, int] = {}
-    records = 0
+    number = numbers.get
+    countdown = 0  # records until the next block starts
     try:
         while pos < n:
             start, prev_key = pos, key
@@ -90,10 +91,12 @@ def _scan(data: bytes, pos: int, count: int, read_varint: Callable[[bytes, int],
                 length, pos = read_varint(data, pos)
             end = pos + length
             key = prev_key[:shared] + data[pos:end]
-            if not records % STEP:
+            if countdown:
+                countdown -= 1
+            else:
+                countdown = STEP - 1
                 firsts.append(key)
                 seeds.append((start, prev_key, value))
-            records += 1
             trim, pos = data[end], end + 1
             if trim != _SAME_AS_PREV:
                 size = data[pos]
@@ -104,13 +107,16 @@ def _scan(data: bytes, pos: int, count: int, read_varint: Callable[[bytes, int],
                     end = pos + size
                 value = data[pos:end] if trim == _LITERAL_VALUE else key[:len(key) - trim] + data[pos:end]
                 pos = end
-                lemma = numbers.setdefault(value, len(numbers))
-            elif lemma < 0:  # a first record "same as the previous" (not written by simplemma): b""
+                found = number(value)
+                if found is None:
+                    found = numbers[value] = len(numbers)
+                lemma = found
+            elif lemma == -1:  # a first record "same as the previous" (not written by simplemma): b""
                 lemma = numbers.setdefault(value, len(numbers))
             add(lemma)
     except IndexError:  # a length that runs past the end, then a read there
         pos = n + 1
-    if pos != n or records != count:
+    if pos != n or len(lemma_ids) != count:
         raise ValueError("truncated or corrupt front-coded stream")
     return firsts, seeds, lemma_ids, numbers
 
