@@ -26,6 +26,7 @@ from mkdocs.structure.pages import Page
 
 from ..site.pagecache import (SHARED_ENTRIES, LogRecorder, MemoryBytecode, PageCache, SharedDigests, code_fingerprint,
                               make_key, nav_link, stable_json, theme_fingerprint, toc_list)
+from .markdown_reuse import MarkdownReuse
 
 CONFIG_KEYS = ("site_name", "site_url", "site_description", "site_author", "copyright", "use_directory_urls",
                "repo_url", "repo_name", "edit_uri", "extra", "extra_css", "extra_javascript", "extra_templates",
@@ -64,7 +65,7 @@ class PageReuse:
         self.bytecode = MemoryBytecode() if serve else None
         self.build_key = self.theme_key = ""
         self.render_markdown = False
-        self.shared = SharedDigests()
+        self.shared, self.markdown = SharedDigests(), MarkdownReuse()
 
     @classmethod
     def kept(cls, current: PageReuse | None, folder: Path, *, serve: bool) -> PageReuse:
@@ -75,7 +76,7 @@ class PageReuse:
         self.build_key = make_key(code_fingerprint(), config_fingerprint(config))
         self.theme_key = theme_fingerprint(config.theme.dirs)  # Markdown does not read the templates
         self.render_markdown = any(str(name) in FILE_READING_EXTENSIONS for name in config.markdown_extensions)
-        self.shared = SharedDigests()
+        self.shared, self.markdown = SharedDigests(), MarkdownReuse()
         self.cache.start()
 
     def reuse_html(self, page: Page) -> None:
@@ -103,7 +104,8 @@ class PageReuse:
             logger.addHandler(replay)
             files.get_file_from_path = looked_up  # type: ignore[method-assign]
             try:
-                original(config, files)
+                with self.markdown.rendering():
+                    original(config, files)
             finally:
                 logger.removeHandler(replay)
                 del files.get_file_from_path
