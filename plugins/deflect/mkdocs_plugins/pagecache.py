@@ -182,11 +182,12 @@ def _found(file: Any) -> tuple[str, str] | None:
 def _restore(page: Page, files: Files, cached: tuple[Any, ...]) -> bool:
     """Give ``page`` its cached render, if every file its links looked up is still as it was."""
     content, toc, title, anchors, links, records, lookups = cached
-    if any(_found(files.get_file_from_path(path)) != found for path, found in lookups.items()):
+    known = files.src_uris  # a path spelt as a file's own src_uri needs no PurePath (slow at 4,000 lookups)
+    if any(_found(known.get(path) or files.get_file_from_path(path)) != found for path, found in lookups.items()):
         return False
     targets = {}
     for src_uri, found in links.items():
-        file = files.get_file_from_path(src_uri)
+        file = known.get(src_uri) or files.get_file_from_path(src_uri)
         if file is not None:
             targets[file] = found
     for name, level, message in records:
