@@ -56,3 +56,16 @@ def test_texts_that_could_break_a_limit_take_the_checked_loader() -> None:
     deep = "".join(" " * level + f"k{level}:\n" for level in range(MAX_DEPTH))
     assert fast_loader(deep) is None
     assert fast_loader("title: plain\ntags: [a, b]\n") is (getattr(yaml, "CSafeLoader", None))
+
+
+def test_a_parsed_source_is_shared_and_each_caller_gets_its_own_problems() -> None:
+    """The loader reads a parsed source and never changes it, so it is handed out as it is (copying
+    it cost more than parsing saved); the problem list, which the loader extends, is the caller's."""
+    text = "---\ntitle: Shared\ntags: [a, b]\n---\nBody\n"
+    first, problems = frontmatter.split_front_matter(text, "shared.md")
+    again, problems_again = frontmatter.split_front_matter(text, "shared.md")
+    assert first is not None and again is first
+    assert problems == problems_again and problems is not problems_again
+    assert first.meta == {"title": "Shared", "tags": ["a", "b"]}
+    problems.append(frontmatter.error("shared.md", 1, "added by a caller"))
+    assert frontmatter.split_front_matter(text, "shared.md")[1] == problems_again == []

@@ -5,17 +5,22 @@ from __future__ import annotations
 
 import re
 import shutil
+from types import SimpleNamespace
 from pathlib import Path
 
 import pytest
 import yaml
 from conftest import make_help_center
+from mkdocs.utils.meta import get_data
 
 from deflect.content import load_help_center
 from deflect.content.settings import load_settings
+from deflect.escaping import Markup
 from deflect.mkdocs_plugins.build import build_site
-from deflect.site.page_source import front_matter
-from deflect.site.pagecache import PageCache, make_key, theme_fingerprint
+from deflect.mkdocs_plugins.pagecache import PageReuse
+from deflect.site.page_source import front_matter, page_source
+from deflect.site.plan import SitePage
+from deflect.site.pagecache import PageCache, SharedDigests, make_key, theme_fingerprint
 
 
 def test_entries_round_trip_and_damaged_ones_read_as_misses(tmp_path: Path) -> None:
@@ -133,3 +138,44 @@ def test_a_warm_build_warns_about_links_like_a_cold_one(tmp_path: Path, caplog: 
 def test_generated_front_matter_reads_back_as_written(title: str) -> None:
     meta = {"title": title, "hide": ["navigation", "toc"], "description": title + " (summary)"}
     assert yaml.safe_load(front_matter(meta)) == meta
+
+
+@pytest.mark.parametrize("markdown", ["", "Body\n", "\n\nKey: looks like meta\n\ntext\n", "Key: value\n    more\n\nBody",
+                                      "---\ntitle: inner\n---\n", "line\r\nwith a carriage return\r"])
+@pytest.mark.parametrize("title", ["Plain", "ctrl\x01\x7f\x85\u2028", "null", "Title: colon"])
+def test_a_generated_page_reads_as_it_did_with_front_matter(markdown: str, title: str) -> None:
+    """MkDocs reads a generated page's source (without front matter) to the same Markdown, and the
+    plugin's meta is what MkDocs read from the front matter these sources carried before."""
+    page = SitePage("en/index.md", "en", "home", Markup(title), markdown=markdown, description=title + " (summary)",
+                    light=True)
+    meta = {"title": title, "hide": ["navigation", "toc"], "template": "deflect-fallback.html",
+            "description": title + " (summary)"}
+    before = get_data("---\n" + front_matter(meta) + "---\n\n" + markdown)
+    source, given = page_source(page)
+    body, parsed = get_data(source)
+    if given is not None:
+        assert parsed == {} and all(type(value) is not Markup for value in given.values())
+        parsed = given
+    assert (body, parsed) == before
+    assert (given is None) == ("\r" in markdown)
+
+
+def test_a_page_key_follows_the_shared_strings_it_shows(tmp_path: Path) -> None:
+    """The interface strings many pages share are written into keys once per build, by identity:
+    other strings still give another key; an equal copy, the same one."""
+    reuse = PageReuse(tmp_path / "cache", serve=True)
+    page = SimpleNamespace(url="en/a/", file=SimpleNamespace(src_uri="en/a.md"), title="A", meta={},
+                           canonical_url=None, toc=[], previous_page=None, next_page=None, parent=None,
+                           edit_url=None, ancestors=[], is_homepage=False, content="<p>Body</p>")
+    strings = {"search": "Search", "helpful": "Was this helpful?"}
+
+    def key(shown: dict[str, str], lang: str = "en") -> str:
+        return reuse.output_key({"deflect": {"strings": shown, "lang": lang}}, page, "main.html")  # type: ignore[arg-type]
+
+    first = key(strings)
+    assert key(strings) == first == key(dict(strings))
+    assert key({**strings, "search": "Find"}) != first
+    assert key(strings, "hr") != first
+    reuse.shared = SharedDigests()  # a new build: a value changed since is written again
+    strings["search"] = "Look up"
+    assert key(strings) != first

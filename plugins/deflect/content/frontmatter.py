@@ -5,7 +5,6 @@ Every message names the file and the line, so ``deflect check`` can print ``path
 
 from __future__ import annotations
 
-import copy
 import functools
 import hashlib
 import re
@@ -72,8 +71,9 @@ def read_text(path: Path, rel: str) -> tuple[str | None, list[Problem]]:
 
 # Parsed sources by a hash of (text, path): ``mkdocs serve`` reloads every file after each save, and
 # YAML parsing is most of that; an unchanged file is parsed once per process, and, with
-# ``parsed_on_disk``, once per project. Copies are handed out, so a caller changing its result
-# never changes the cache.
+# ``parsed_on_disk``, once per project. The parsed source is shared, not copied (copying every
+# source on every load cost more than the parse it saved): callers read it and never change it;
+# each gets its own list of problems, which the loader extends.
 _PARSED: dict[str, tuple[SourceText | None, list[Problem]]] = {}
 _PARSED_MAX = 50_000
 _USED: set[str] = set()
@@ -92,7 +92,7 @@ def split_front_matter(text: str, rel: str) -> tuple[SourceText | None, list[Pro
             _PARSED.clear()
         found = _PARSED[key] = _split_front_matter(text, rel)
     _USED.add(key)
-    return copy.deepcopy(found)
+    return found[0], list(found[1])
 
 
 @functools.cache

@@ -7,7 +7,9 @@ depends on the text alone, so it is remembered per text (``scancache``): a text 
 
 from __future__ import annotations
 
+import functools
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Callable
 
@@ -53,8 +55,10 @@ class Heading:
     anchor: str
 
 
-def _prose_lines(text: str) -> list[tuple[int, str]]:
-    """Lines outside fenced code blocks, with inline code removed, numbered from 1."""
+@functools.lru_cache(maxsize=64)
+def _prose_lines(text: str) -> tuple[tuple[int, str], ...]:
+    """Lines outside fenced code blocks, with inline code removed, numbered from 1. Kept for the
+    last texts: a new text's scans (nesting, links, anchors, headings, a guide's steps) each ask."""
     lines: list[tuple[int, str]] = []
     fence: str | None = None
     for number, line in enumerate(text.split("\n"), start=1):
@@ -67,7 +71,7 @@ def _prose_lines(text: str) -> list[tuple[int, str]]:
                 fence = None
             continue
         lines.append((number, _INLINE_CODE_RE.sub("", line)))
-    return lines
+    return tuple(lines)
 
 
 def prose_line_numbers(text: str) -> set[int]:
@@ -75,7 +79,7 @@ def prose_line_numbers(text: str) -> set[int]:
     return set(remembered("prose", text, lambda text: frozenset(number for number, _ in _prose_lines(text))))
 
 
-def _paragraphs(lines: list[tuple[int, str]]) -> list[tuple[int, str]]:
+def _paragraphs(lines: Sequence[tuple[int, str]]) -> list[tuple[int, str]]:
     """Consecutive non-blank lines joined with newlines (a link's text may wrap), with the
     number of each block's first line."""
     blocks: list[tuple[int, str]] = []

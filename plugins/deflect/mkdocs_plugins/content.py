@@ -13,7 +13,7 @@ from typing import Any
 
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
-from mkdocs.plugins import BasePlugin, CombinedEvent, get_plugin_logger
+from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority, get_plugin_logger
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
@@ -21,16 +21,16 @@ from mkdocs.utils.templates import TemplateContext
 
 from ..content import Content, Problem, SettingsError
 from ..content.check import refusal
-from ..escaping import Markup, escape_page_meta, page_title
+from ..escaping import escape_page_meta, page_title
 from ..helpcenter import HelpCenter
 from ..cachefiles import cache_folder
 from ..site.contact import contact_problem
-from ..site.context import absolute_url, not_found_context, page_context
+from ..site.context import not_found_context, page_context
 from ..site.page_source import page_source
-from ..site.plan import SitePage, SitePlan
+from ..site.plan import SitePlan
 from ..site.sitemap import sitemap_entries, write_sitemap
 from .config import ContentConfig
-from .material_theme import material_stylesheets, set_up_material, unindent_templates
+from .material_theme import light_context, set_up_material, unindent_templates
 from .outputs import OutputReuse
 from .pagecache import PageReuse
 from .preview import watch_sources
@@ -47,6 +47,7 @@ class ContentPlugin(OutputReuse, BasePlugin[ContentConfig]):
         self.plan: SitePlan | None = None
         self.files: Files | None = None
         self.urls: dict[str, str] = {}
+        self.metas: dict[str, dict[str, Any]] = {}  # the meta of generated pages whose source has none
         self.ui_languages: dict[str, str] = {}
         self.page_cache: PageReuse | None = None
         self.serving = False
@@ -91,12 +92,15 @@ class ContentPlugin(OutputReuse, BasePlugin[ContentConfig]):
     def _add_pages(self, files: Files, *, config: MkDocsConfig) -> Files | None:
         if not self.config.enabled or self.center is None:
             return None
-        self.plan = SitePlan(self.center)
+        self.plan, self.metas = SitePlan(self.center), {}
         for site_path, page in self.plan.pages.items():
             if files.get_file_from_path(site_path) is not None:
                 log.info(f"{config.docs_dir}/{site_path} replaces the generated page at that address")
                 continue
-            files.append(File.generated(config, site_path, content=page_source(page)))
+            source, meta = page_source(page)
+            files.append(File.generated(config, site_path, content=source))
+            if meta is not None:
+                self.metas[site_path] = meta
         return files
 
     def on_nav(self, nav: Navigation, *, config: MkDocsConfig, files: Files) -> Navigation | None:
@@ -105,7 +109,10 @@ class ContentPlugin(OutputReuse, BasePlugin[ContentConfig]):
             self.page_cache.start_build(config, files)
         return None
 
+    @event_priority(100)  # the meta MkDocs did not parse is there before any plugin reads it
     def on_page_markdown(self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files) -> str | None:
+        if page.file.src_uri in self.metas:
+            page.meta = self.metas.pop(page.file.src_uri)
         if self.page_cache is not None and self.config.enabled:
             self.page_cache.reuse_html(page)
         return None
@@ -161,19 +168,10 @@ class ContentPlugin(OutputReuse, BasePlugin[ContentConfig]):
         context["nav"] = SimpleNamespace(homepage=home, items=[], pages=[])
         if planned.canonical_path and config.site_url:
             page.canonical_url = config.site_url.rstrip("/") + "/" + self._url(planned.canonical_path)
-        if planned.light:
-            context["deflect"]["light"] = self._light(planned, page, config)
+        if planned.light and planned.canonical_path is not None:
+            source = self._body_source(planned.site_path, self.files)
+            context["deflect"]["light"] = light_context(source, page, config, self._url(planned.canonical_path))
         return context
-
-    def _light(self, planned: SitePage, page: Page, config: MkDocsConfig) -> dict[str, Any]:
-        """What the light fallback template shows: the source's body (rendered once), its canonical."""
-        assert self.files is not None and planned.canonical_path is not None
-        source = self._body_source(planned.site_path, self.files)
-        # Pages are all rendered to HTML before the first template runs, so the source's is ready.
-        body = source.content if source is not None and source.content is not None else page.content or ""
-        canonical = page.canonical_url or absolute_url("", self._url(planned.canonical_path), page.url)
-        return {"body": Markup(body), "has_title": any(item.level == 1 for item in (source or page).toc), "canonical": canonical,
-                "stylesheets": [*material_stylesheets(), *(str(css) for css in config.extra_css)]}
 
     def on_template_context(self, context: TemplateContext, *, template_name: str,
                             config: MkDocsConfig) -> TemplateContext | None:

@@ -10,8 +10,11 @@ from typing import Any
 import jinja2
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.plugins import get_plugin_logger
+from mkdocs.structure.pages import Page
 
 from ..content.settings import ContentSettings
+from ..escaping import Markup
+from ..site.context import absolute_url
 
 log = get_plugin_logger(__name__)
 THEME_DIR = Path(__file__).resolve().parent.parent / "theme"
@@ -92,3 +95,13 @@ def material_language(code: str) -> str:
             return candidate
     log.info(f"Material has no interface translation for '{code}': English is used for its buttons")
     return "en"
+
+
+def light_context(source: Page | None, page: Page, config: MkDocsConfig, canonical_url: str) -> dict[str, Any]:
+    """What the light fallback template shows: its source's body (rendered once), its canonical
+    (``canonical_url``: the source's address from the site root)."""
+    # Pages are all rendered to HTML before the first template runs, so the source's is ready.
+    body = source.content if source is not None and source.content is not None else page.content or ""
+    canonical = page.canonical_url or absolute_url("", canonical_url, page.url)
+    return {"body": Markup(body), "has_title": any(item.level == 1 for item in (source or page).toc), "canonical": canonical,
+            "stylesheets": [*material_stylesheets(), *(str(css) for css in config.extra_css)]}

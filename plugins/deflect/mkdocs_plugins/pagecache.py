@@ -24,8 +24,9 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.structure.files import Files
 from mkdocs.structure.pages import Page
 
-from ..site.pagecache import (LogRecorder, MemoryBytecode, PageCache, code_fingerprint, make_key, stable_json,
-                              theme_fingerprint)
+from ..site.pagecache import (SHARED_ENTRIES, LogRecorder, MemoryBytecode, PageCache, SharedDigests, code_fingerprint,
+                              make_key, nav_link, stable_json, theme_fingerprint, toc_list)
+from .markdown_reuse import MarkdownReuse
 
 CONFIG_KEYS = ("site_name", "site_url", "site_description", "site_author", "copyright", "use_directory_urls",
                "repo_url", "repo_name", "edit_uri", "extra", "extra_css", "extra_javascript", "extra_templates",
@@ -54,14 +55,6 @@ def config_fingerprint(config: MkDocsConfig) -> str:
     return digest.hexdigest()
 
 
-def _toc(items: Any) -> list[Any]:
-    return [[item.id, item.title, item.level, _toc(item.children)] for item in items]
-
-
-def _link(other: Any) -> list[str | None] | None:
-    return [getattr(other, "url", None), str(other.title)] if other is not None else None
-
-
 class PageReuse:
     """One project's page cache, wired into a build: call :meth:`start_build` in ``on_nav``,
     :meth:`reuse_html` in ``on_page_markdown``, :meth:`wrap_templates` in ``on_env`` and
@@ -72,6 +65,7 @@ class PageReuse:
         self.bytecode = MemoryBytecode() if serve else None
         self.build_key = self.theme_key = ""
         self.render_markdown = False
+        self.shared, self.markdown = SharedDigests(), MarkdownReuse()
 
     @classmethod
     def kept(cls, current: PageReuse | None, folder: Path, *, serve: bool) -> PageReuse:
@@ -82,6 +76,7 @@ class PageReuse:
         self.build_key = make_key(code_fingerprint(), config_fingerprint(config))
         self.theme_key = theme_fingerprint(config.theme.dirs)  # Markdown does not read the templates
         self.render_markdown = any(str(name) in FILE_READING_EXTENSIONS for name in config.markdown_extensions)
+        self.shared, self.markdown = SharedDigests(), MarkdownReuse()
         self.cache.start()
 
     def reuse_html(self, page: Page) -> None:
@@ -109,7 +104,8 @@ class PageReuse:
             logger.addHandler(replay)
             files.get_file_from_path = looked_up  # type: ignore[method-assign]
             try:
-                original(config, files)
+                with self.markdown.rendering():
+                    original(config, files)
             finally:
                 logger.removeHandler(replay)
                 del files.get_file_from_path
@@ -123,11 +119,14 @@ class PageReuse:
         """Everything a page template reads, besides the build key."""
         fields = {
             "url": page.url, "src": page.file.src_uri, "title": str(page.title), "meta": page.meta,
-            "canonical": page.canonical_url, "toc": _toc(page.toc), "previous": _link(page.previous_page),
-            "next": _link(page.next_page), "parent": _link(page.parent), "edit": page.edit_url,
-            "ancestors": [_link(item) for item in page.ancestors], "homepage": page.is_homepage,
+            "canonical": page.canonical_url, "toc": toc_list(page.toc), "previous": nav_link(page.previous_page),
+            "next": nav_link(page.next_page), "parent": nav_link(page.parent), "edit": page.edit_url,
+            "ancestors": [nav_link(item) for item in page.ancestors], "homepage": page.is_homepage,
         }
         rest = {name: value for name, value in context.items() if name not in CONTEXT_SKIPPED}
+        if isinstance(rest.get("deflect"), dict):
+            rest["deflect"] = {name: self.shared.digest(value) if name in SHARED_ENTRIES else value
+                               for name, value in rest["deflect"].items()}
         return make_key("page", self.build_key, self.theme_key, template, page.content or "", stable_json(fields),
                         stable_json(rest))
 
@@ -183,11 +182,12 @@ def _found(file: Any) -> tuple[str, str] | None:
 def _restore(page: Page, files: Files, cached: tuple[Any, ...]) -> bool:
     """Give ``page`` its cached render, if every file its links looked up is still as it was."""
     content, toc, title, anchors, links, records, lookups = cached
-    if any(_found(files.get_file_from_path(path)) != found for path, found in lookups.items()):
+    known = files.src_uris  # a path spelt as a file's own src_uri needs no PurePath (slow at 4,000 lookups)
+    if any(_found(known.get(path) or files.get_file_from_path(path)) != found for path, found in lookups.items()):
         return False
     targets = {}
     for src_uri, found in links.items():
-        file = files.get_file_from_path(src_uri)
+        file = known.get(src_uri) or files.get_file_from_path(src_uri)
         if file is not None:
             targets[file] = found
     for name, level, message in records:

@@ -107,6 +107,36 @@ def stable_json(value: Any) -> str:
     return json.dumps(value, sort_keys=True, default=stable_default)
 
 
+def toc_list(items: Any) -> list[Any]:
+    """A page's table of contents as its key reads it: id, title, level and children of each entry."""
+    return [[item.id, item.title, item.level, toc_list(item.children)] for item in items]
+
+
+def nav_link(other: Any) -> list[str | None] | None:
+    """A neighbour or ancestor of a page as its key reads it: address and title."""
+    return [getattr(other, "url", None), str(other.title)] if other is not None else None
+
+
+SHARED_ENTRIES = ("strings",)
+"""Entries of the ``deflect`` context made once per build and shown as they are by many pages (read
+only, ``site.context._shared``): a page's key holds the digest of their JSON, written once per build."""
+
+
+class SharedDigests:
+    """Digests of the values many pages of one build share (a new one for each build): the same object
+    is written as JSON once (the interface strings were a third of every page's key). Each value is
+    kept, so its id cannot be reused by another object while this build runs."""
+
+    def __init__(self) -> None:
+        self.known: dict[int, tuple[Any, str]] = {}
+
+    def digest(self, value: Any) -> str:
+        known = self.known.get(id(value))
+        if known is None or known[0] is not value:
+            known = self.known[id(value)] = (value, make_key(stable_json(value)))
+        return known[1]
+
+
 class LogRecorder(logging.Handler):
     """Collects what a page's render logs, to log it again when the render is reused."""
 

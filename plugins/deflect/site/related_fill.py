@@ -12,6 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 
 OPEN, CLOSE = "<!--deflect:related-->", "<!--/deflect:related-->"
+_OPEN, _CLOSE = OPEN.encode(), CLOSE.encode()
 
 
 def fill(path: Path, html: str) -> bool:
@@ -20,16 +21,17 @@ def fill(path: Path, html: str) -> bool:
     The slot is found from the end (it follows the article's text, which an author could make
     contain the markers); a page without a slot, or no page, is left alone."""
     try:
-        text = path.read_text(encoding="utf-8")
+        data = path.read_bytes()  # searched as bytes: no page is decoded to find its slot
     except OSError:
         return False
-    end = text.rfind(CLOSE)
-    start = text.rfind(OPEN, 0, end) if end >= 0 else -1
+    end = data.rfind(_CLOSE)
+    start = data.rfind(_OPEN, 0, end) if end >= 0 else -1
     if start < 0:
         return False
-    filled = text[:start + len(OPEN)] + html + text[end:]
-    if filled == text:
-        return False
+    start += len(_OPEN)
     # As MkDocs writes pages (utils.write_file after encoding with xmlcharrefreplace).
-    path.write_bytes(filled.encode("utf-8", errors="xmlcharrefreplace"))
+    filled = html.encode("utf-8", errors="xmlcharrefreplace")
+    if data[start:end] == filled:
+        return False
+    path.write_bytes(data[:start] + filled + data[end:])
     return True
