@@ -40,7 +40,10 @@ class MarkdownReuse:
     @contextmanager
     def rendering(self) -> Iterator[None]:
         """MkDocs' ``Page.render`` inside this block converts with the build's one converter."""
-        module = mkdocs_pages.markdown
+        module = getattr(mkdocs_pages, "markdown", None)
+        if getattr(module, "Markdown", None) is not markdown.Markdown:  # another MkDocs: leave its renders alone
+            yield
+            return
         mkdocs_pages.markdown = SimpleNamespace(Markdown=self._converter)
         try:
             yield
