@@ -315,14 +315,13 @@ class _TermData:
     dirty: bool = True
 
 
-def _item_size(data: _TermData, records: list[dict]) -> int:
-    """The estimated JSON size of a term's postings, excerpts and result cards."""
-    size = len(data.postings) * 4 + sum(len(x) + 3 for x in data.excerpts or ())
-    for i in range(0, len(data.postings), 3):
-        record = records[data.postings[i]]
-        size += len(record["url"]) + len(record["title"]) + len(record["category"]) + 16
-        size += 30 if data.postings[i + 2] >= 0 else 0
-    return size
+def _item_size(data: _TermData, card_sizes: list[int]) -> int:
+    """The estimated JSON size of a term's postings, excerpts and result cards (``card_sizes``: per
+    document, its URL's, title's and category's length plus 16)."""
+    excerpts = data.excerpts or ()
+    postings = data.postings
+    return (len(postings) * 4 + sum(map(len, excerpts)) + 3 * len(excerpts)
+            + sum(card_sizes[doc] for doc in postings[0::3]) + 30 * sum(1 for section in postings[2::3] if section >= 0))
 
 
 def _terms(weights: dict[str, dict[int, float]], records: list[dict], texts: _Excerpts, previous: _Previous,
@@ -335,6 +334,7 @@ def _terms(weights: dict[str, dict[int, float]], records: list[dict], texts: _Ex
     excerpts and result cards are, so an edit changes only the terms whose shard entries it changes."""
     top = max((w for per_doc in weights.values() for w in per_doc.values()), default=1.0) or 1.0
     terms: dict[str, _TermData] = {}
+    card_sizes = [len(record["url"]) + len(record["title"]) + len(record["category"]) + 16 for record in records]
     by_weight = itemgetter(1)
     old_terms = previous.state.terms
     for term, per_doc in weights.items():
@@ -353,23 +353,21 @@ def _terms(weights: dict[str, dict[int, float]], records: list[dict], texts: _Ex
             kept = {doc: (i, section) for i, (doc, section) in enumerate(zip(before[0][0::3], before[0][2::3]))
                     if doc not in changed}
         last = previous.excerpts(term) if kept else None
-        postings: list[int] = []
-        excerpts: list[str] = []
-        for doc, level in zip(docs, levels):
-            hit = kept.get(doc) if last is not None else None
-            if hit is not None:
-                postings += [doc, level, hit[1]]
-                excerpts.append(last[hit[0]])  # type: ignore[index]
-            else:
-                section = texts.section(doc, term)
-                postings += [doc, level, section]
-                excerpts.append(texts.excerpt(doc, section, term))
+        if last is None:
+            postings, excerpts = texts.postings(term, docs, levels)
+        else:
+            postings, excerpts = [], []
+            for doc, level in zip(docs, levels):
+                hit = kept.get(doc)
+                section = hit[1] if hit is not None else texts.section(doc, term)
+                postings += (doc, level, section)
+                excerpts.append(last[hit[0]] if hit is not None else texts.excerpt(doc, section, term))
         data = terms[term] = _TermData(postings, 0, excerpts)
         if (before is not None and before[0] == postings and cards.isdisjoint(docs)
                 and excerpts == (last if last is not None else previous.excerpts(term))):
             data.estimate, data.dirty = before[1], False
         else:
-            data.estimate = len(term) + 4 + _item_size(data, records)
+            data.estimate = len(term) + 4 + _item_size(data, card_sizes)
         new.terms[term] = (postings, data.estimate)
     return terms
 
@@ -412,6 +410,31 @@ class _Excerpts:
         self.records, self.cached, self.lang = records, cached, lang
         self._sections: dict[int, list[SectionTerms]] = {}
         self._wholes: dict[int, frozenset[str]] = {}
+        self._bests: list[dict[str, int] | None] = [None] * len(records)  # per document, read when first needed
+        self._firsts: list[list[dict[str, int]] | None] = [None] * len(records)
+
+    def postings(self, term: str, docs: list[int], levels: list[int]) -> tuple[list[int], list[str]]:
+        """The postings (document, weight level, section, …) and excerpts of ``term`` in ``docs``."""
+        postings: list[int] = []
+        excerpts: list[str] = []
+        records, bests, firsts = self.records, self._bests, self._firsts
+        for doc, level in zip(docs, levels):
+            best = bests[doc]
+            if best is None:
+                best = bests[doc] = self.cached[doc].best if self.cached else {}
+            section = best.get(term)
+            if section is None:
+                section = self.section(doc, term)
+            postings += (doc, level, section)
+            record = records[doc]
+            if section < 0:
+                excerpts.append(summary_excerpt(record))
+                continue
+            first = firsts[doc]
+            if first is None:
+                first = firsts[doc] = self._firsts_of(doc)
+            excerpts.append(text_excerpt(record["sections"][section][2], first[section].get(term, 0)))
+        return postings, excerpts
 
     def section(self, doc: int, term: str) -> int:
         if self.cached:
@@ -429,12 +452,20 @@ class _Excerpts:
         record = self.records[doc]
         if section < 0:
             return summary_excerpt(record)
-        first = self.cached[doc].sections[section][2] if self.cached else self._analysed(doc)[section].first
-        return text_excerpt(record["sections"][section][2], first.get(term, 0))
+        first = self._firsts[doc]
+        if first is None:
+            first = self._firsts[doc] = self._firsts_of(doc)
+        return text_excerpt(record["sections"][section][2], first[section].get(term, 0))
+
+    def _firsts_of(self, doc: int) -> list[dict[str, int]]:
+        """Per section of document ``doc``: each term's first offset."""
+        return [s[2] for s in self.cached[doc].sections] if self.cached else [s.first for s in self._analysed(doc)]
 
     def clear(self) -> None:
         self._sections.clear()
         self._wholes.clear()
+        self._bests = [None] * len(self.records)
+        self._firsts = [None] * len(self.records)
 
     def _analysed(self, doc: int) -> list[SectionTerms]:
         analysed = self._sections.get(doc)
