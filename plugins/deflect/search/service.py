@@ -13,7 +13,8 @@ import json
 import os
 import pickle
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from deflect.content.model import Content
@@ -156,8 +157,8 @@ class SearchService:
         unchanged, and reading back the files it left in ``out``."""
         if self.cache_dir is None or self.analyses is None:
             return write_tree(export_files(self.index, self.synonyms, progress), out)
-        with locked(self.cache_dir):
-            saved = _load(self.cache_dir / "static.pickle", untracked=True)
+        with locked(self.cache_dir), _gc_paused():
+            saved = _load(self.cache_dir / "static.pickle")
             fingerprint, previous, state = saved if isinstance(saved, tuple) and len(saved) == 3 else ("", None, None)
             version = code_version() + active().digest()  # what AnalysisCache.version is made of
             if not isinstance(state, ExportState) or state.version != version:
@@ -166,7 +167,7 @@ class SearchService:
             if fingerprint == self.fingerprint and previous is not None:
                 files = previous
             else:
-                saved_memo = _load(self.cache_dir / "memo.pickle", untracked=True)
+                saved_memo = _load(self.cache_dir / "memo.pickle")
                 memo = Memo(saved_memo if isinstance(saved_memo, dict) else {})
                 by_lang: dict[str, list[DocAnalysis]] = {}
                 keys: dict[str, list[str]] = {}
@@ -198,16 +199,22 @@ def _glossary(cache: AnalysisCache, path: Path, codes: list[str], default: str
     return cache.put_extra(key, glossary)  # type: ignore[arg-type]
 
 
-def _load(path: Path, untracked: bool = False) -> object:
-    """The object pickled in ``path`` (None when missing or damaged). ``untracked``: with the cyclic
-    garbage collector paused, which otherwise runs over and over while many objects are created."""
-    enabled = untracked and gc.isenabled()
-    if enabled:
-        gc.disable()
+def _load(path: Path) -> object:
     try:
         return pickle.loads(path.read_bytes())
     except Exception:  # noqa: BLE001 - a missing or damaged cache file is computed again
         return None
+
+
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector: the export makes millions of lists, tuples and dicts (and
+    unpickles as many), which start collection after collection over everything the build holds,
+    while none of them forms a cycle."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
     finally:
         if enabled:
             gc.enable()
