@@ -252,22 +252,27 @@ def write_tree(files: dict[str, tuple[str, bytes]], out: Path, previous: dict[st
     stats = ExportStats()
     out.mkdir(parents=True, exist_ok=True)
     previous, written = previous or {}, written or {}
+    root = os.fspath(out)
+    folders: set[str] = set()  # made already
     for rel, (digest, data) in files.items():
-        path = out / rel
+        name = os.path.join(root, rel)
         stats.files += 1
         stats.bytes += len(data)
         known = written.get(rel)
         if known is not None and previous.get(rel, ("",))[0] == digest:
             try:
-                info = os.stat(path)
+                info = os.stat(name)
                 if (info.st_size, info.st_mtime_ns) == known:
                     stats.written[rel] = known
                     continue
             except OSError:
                 pass
-        path.parent.mkdir(parents=True, exist_ok=True)
-        write_if_changed(path, data)
-        info = os.stat(path)
+        folder = os.path.dirname(name)
+        if folder not in folders:
+            os.makedirs(folder, exist_ok=True)
+            folders.add(folder)
+        write_if_changed(Path(name), data)
+        info = os.stat(name)
         stats.written[rel] = (info.st_size, info.st_mtime_ns)
     for folder, dirs, names in os.walk(out, topdown=False):  # children before their folders
         base = Path(folder)
@@ -332,7 +337,7 @@ def _terms(weights: dict[str, dict[int, float]], records: list[dict], texts: _Ex
     term's last postings had in the same section keeps its excerpt (read from the last shard), and
     only the others read their document's analysis; the term is unchanged if its postings,
     excerpts and result cards are, so an edit changes only the terms whose shard entries it changes."""
-    top = max((w for per_doc in weights.values() for w in per_doc.values()), default=1.0) or 1.0
+    top = max((max(per_doc.values()) for per_doc in weights.values() if per_doc), default=1.0) or 1.0
     terms: dict[str, _TermData] = {}
     card_sizes = [len(record["url"]) + len(record["title"]) + len(record["category"]) + 16 for record in records]
     by_weight = itemgetter(1)
@@ -341,7 +346,7 @@ def _terms(weights: dict[str, dict[int, float]], records: list[dict], texts: _Ex
         # sorted() is stable with reverse=True: equal weights keep the documents' order, as with key=-weight
         ranked = sorted(per_doc.items(), key=by_weight, reverse=True)[:MAX_POSTINGS]
         docs = [doc for doc, _ in ranked]
-        levels = [max(1, round(255 * weight / top)) for _, weight in ranked]
+        levels = [round(255 * weight / top) or 1 for _, weight in ranked]  # at least 1
         before = old_terms.get(term)
         if (before is not None and before[0][0::3] == docs and before[0][1::3] == levels
                 and changed.isdisjoint(docs)):
