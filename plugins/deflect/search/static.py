@@ -417,12 +417,13 @@ class _Excerpts:
         self._wholes: dict[int, frozenset[str]] = {}
         self._bests: list[dict[str, int] | None] = [None] * len(records)  # per document, read when first needed
         self._firsts: list[list[dict[str, int]] | None] = [None] * len(records)
+        self._summaries: dict[int, str] = {}
 
     def postings(self, term: str, docs: list[int], levels: list[int]) -> tuple[list[int], list[str]]:
         """The postings (document, weight level, section, …) and excerpts of ``term`` in ``docs``."""
         postings: list[int] = []
         excerpts: list[str] = []
-        records, bests, firsts = self.records, self._bests, self._firsts
+        records, bests, firsts, summaries = self.records, self._bests, self._firsts, self._summaries
         for doc, level in zip(docs, levels):
             best = bests[doc]
             if best is None:
@@ -433,7 +434,10 @@ class _Excerpts:
             postings += (doc, level, section)
             record = records[doc]
             if section < 0:
-                excerpts.append(summary_excerpt(record))
+                summary = summaries.get(doc)
+                if summary is None:
+                    summary = summaries[doc] = summary_excerpt(record)
+                excerpts.append(summary)
                 continue
             first = firsts[doc]
             if first is None:
@@ -471,6 +475,7 @@ class _Excerpts:
         self._wholes.clear()
         self._bests = [None] * len(self.records)
         self._firsts = [None] * len(self.records)
+        self._summaries.clear()
 
     def _analysed(self, doc: int) -> list[SectionTerms]:
         analysed = self._sections.get(doc)
