@@ -8,11 +8,13 @@ reads or writes the cache holds its lock.
 """
 from __future__ import annotations
 
+import gc
 import json
 import os
 import pickle
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from deflect.content.model import Content
@@ -45,7 +47,7 @@ class SearchService:
     def __init__(self, center: Content, docs: list[SearchDoc], index: SearchIndex,
                  synonyms: dict[str, list[list[str]]], fingerprint: str = "", *,
                  analyses: list[DocAnalysis] | None = None, cache_dir: Path | None = None,
-                 stamps: dict[str, str] | None = None) -> None:
+                 stamps: dict[str, str] | None = None, keys: list[str] | None = None) -> None:
         self.fingerprint = fingerprint
         self.stamps = stamps or {}  # per language, the identity of its documents' analyses (see related_all)
         self.center = center
@@ -53,6 +55,7 @@ class SearchService:
         self.index = index
         self.synonyms = synonyms
         self.analyses = analyses
+        self.keys = keys  # the analyses' cache keys, in the same order
         self.cache_dir = cache_dir
 
     @classmethod
@@ -107,7 +110,8 @@ class SearchService:
                 return _open_or_build(folder, f"index-{stamp[:24]}", entries, settings.codes, synonyms)
 
         index = AnalysedIndex([(entry.doc, entry.fields) for entry in entries], settings.codes, synonyms, open_index)
-        return cls(center, docs, index, synonyms, stamp, analyses=entries, cache_dir=folder, stamps=stamps)
+        return cls(center, docs, index, synonyms, stamp, analyses=entries, cache_dir=folder, stamps=stamps,
+                   keys=keys)
 
     @property
     def count(self) -> int:
@@ -153,7 +157,7 @@ class SearchService:
         unchanged, and reading back the files it left in ``out``."""
         if self.cache_dir is None or self.analyses is None:
             return write_tree(export_files(self.index, self.synonyms, progress), out)
-        with locked(self.cache_dir):
+        with locked(self.cache_dir), _gc_paused():
             saved = _load(self.cache_dir / "static.pickle")
             fingerprint, previous, state = saved if isinstance(saved, tuple) and len(saved) == 3 else ("", None, None)
             version = code_version() + active().digest()  # what AnalysisCache.version is made of
@@ -166,10 +170,13 @@ class SearchService:
                 saved_memo = _load(self.cache_dir / "memo.pickle")
                 memo = Memo(saved_memo if isinstance(saved_memo, dict) else {})
                 by_lang: dict[str, list[DocAnalysis]] = {}
-                for entry in self.analyses:
+                keys: dict[str, list[str]] = {}
+                for entry, key in zip(self.analyses, self.keys or [""] * len(self.analyses)):
                     by_lang.setdefault(entry.doc.lang, []).append(entry)
+                    keys.setdefault(entry.doc.lang, []).append(key)
                 files = export_files(self.index, self.synonyms, progress, analyses=by_lang, previous=previous,
-                                     memo=memo, state=state)
+                                     memo=memo, state=state, keys=keys if self.keys else None,
+                                     stamps=self.stamps if self.keys else None)
                 if memo.changed:
                     atomic_write(self.cache_dir / "memo.pickle", pickle.dumps(memo.used, protocol=5))
             folder = str(out.resolve())
@@ -197,6 +204,20 @@ def _load(path: Path) -> object:
         return pickle.loads(path.read_bytes())
     except Exception:  # noqa: BLE001 - a missing or damaged cache file is computed again
         return None
+
+
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector: the export makes millions of lists, tuples and dicts (and
+    unpickles as many), which start collection after collection over everything the build holds,
+    while none of them forms a cycle."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _open_or_build(folder: Path, name: str, entries: list[DocAnalysis], codes: list[str],

@@ -27,13 +27,15 @@ summary, every section's heading) for the pages that show it, such as the contac
 """
 from __future__ import annotations
 
-import gzip
 import hashlib
 import json
 import os
+import pickle
+import zlib
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -52,6 +54,7 @@ MAX_POSTINGS = 120
 SHARD_TARGET_BYTES = 24_000  # raw JSON (estimated); gzip takes shards to about a quarter
 MAX_KEY_LEN = 5
 FORMAT_VERSION = 4  # 4: the manifest carries each language's analysis constants
+GZIP_LEVEL = 6  # zlib's default: level 9 took a third more CPU for 0.3% smaller files
 
 
 @dataclass
@@ -89,8 +92,8 @@ class Memo:
 @dataclass
 class ExportState:
     """What the last export computed, so that the next one redoes only what changed: per language,
-    each document's digest (its record: text, URL, title, category), each term's postings and size
-    estimate, each file's inputs and bytes; and what was written into which folder."""
+    each document's identity, result card digest and surface-form votes, each term's postings and
+    size estimate, each file's inputs and bytes; and what was written into which folder."""
 
     version: str = ""
     langs: dict[str, _LangState] = field(default_factory=dict)
@@ -100,9 +103,15 @@ class ExportState:
 
 @dataclass
 class _LangState:
-    docs: list[tuple[str, str]] = field(default_factory=list)  # per document: see _digests
-    terms: dict[str, tuple[list[int], int, str]] = field(default_factory=dict)  # (postings, estimate, excerpts' hash)
+    stamp: str = ""  # the identity of all the language's inputs ("": unknown): equal stamps, equal files
+    docs: list[str] = field(default_factory=list)  # per document: its identity (cache key or record digest)
+    cards: dict[str, str] = field(default_factory=dict)  # document identity → digest of its result card
+    votes: dict[str, bytes] = field(default_factory=dict)  # document identity → pickled (votes, compounds)
+    terms: dict[str, tuple[list[int], int]] = field(default_factory=dict)  # (postings, size estimate)
     files: dict[str, tuple[object, str, bytes]] = field(default_factory=dict)  # path → (inputs, digest, bytes)
+    manifest: dict[str, Any] = field(default_factory=dict)  # the language's manifest entry
+    memo: list[str] = field(default_factory=list)  # the Memo keys its export used
+    counts: tuple[int, int] = (0, 0)  # documents, terms (for progress)
 
 
 def export_static(index: SearchIndex, out: Path, synonyms: dict[str, list[list[str]]],
@@ -114,63 +123,106 @@ def export_static(index: SearchIndex, out: Path, synonyms: dict[str, list[list[s
 def export_files(index: SearchIndex, synonyms: dict[str, list[list[str]]],
                  progress: Callable[[str], None] | None = None, *, analyses: dict[str, list] | None = None,
                  previous: dict[str, tuple[str, bytes]] | None = None,
-                 memo: Memo | None = None, state: ExportState | None = None) -> dict[str, tuple[str, bytes]]:
+                 memo: Memo | None = None, state: ExportState | None = None,
+                 keys: dict[str, list[str]] | None = None,
+                 stamps: dict[str, str] | None = None) -> dict[str, tuple[str, bytes]]:
     """The static index as ``{relative path: (hash of the JSON, gzip bytes)}``.
 
     ``analyses`` (per language, in index order: ``cache.DocAnalysis``) spares analysing the
-    documents again; a file whose JSON is in ``previous`` reuses its gzip bytes; ``memo`` keeps
-    results that need a language's whole dictionary between builds (see :class:`Memo`); ``state``
-    (the last export's, replaced by this one's) spares the excerpts, JSON and gzip of every term
-    and file whose inputs are unchanged."""
+    documents again, and ``keys`` (their cache keys, in the same order) identify them between
+    builds; a file whose JSON is in ``previous`` reuses its gzip bytes; ``memo`` keeps results that
+    need a language's whole dictionary between builds (see :class:`Memo`); ``state`` (the last
+    export's, replaced by this one's) spares the excerpts, JSON and gzip of every term and file
+    whose inputs are unchanged, and reading an unchanged document's analysis; a language whose
+    ``stamps`` entry (the identity of its documents, in order) equals the last export's is
+    taken whole from ``state``."""
     memo = memo or Memo()
     state = state if state is not None else ExportState()
     files: dict[str, tuple[str, bytes]] = {}
     reuse = {digest: packed for digest, packed in (previous or {}).values()}
     manifest: dict = {"version": FORMAT_VERSION, "chunk": DOC_CHUNK, "languages": {}}
     for lang in index.languages:
-        records, weights = index.term_weights(lang)
-        if progress:
-            progress(f"search index {lang}: {len(records)} documents, {len(weights)} terms")
-        analyzer = analyzer_for(lang)
-        cached = analyses.get(lang) if analyses is not None else None
-        old, new = state.langs.get(lang) or _LangState(), _LangState()
-        new.docs = [_digests(record) for record in records]
-        texts = _Excerpts(records, cached, lang)
-        terms = _terms(weights, records, texts, old, new)
-        if cached:
-            votes = [vote for entry in cached for vote in entry.votes]
-            compounds = sorted({c for entry in cached for c in entry.compounds})
+        old = state.langs.get(lang) or _LangState()
+        stamp = _key("language", stamps[lang], synonyms.get(lang, [])) if stamps and stamps.get(lang) else ""
+        if stamp and old.stamp == stamp and old.manifest:
+            new = old  # nothing the language's files derive from changed
+            files.update((rel, (digest, packed)) for rel, (_, digest, packed) in old.files.items())
+            for key in old.memo:
+                if key in memo.saved:
+                    memo.used[key] = memo.saved[key]
         else:
-            votes, compounds = _votes(records, analyzer), None
-        forms = _surface_forms(votes, analyzer, set(terms), compounds, memo)
-        # Synonym words the content never uses still need their form → term entry, or the
-        # browser could not recognise them (zaporka → zapork).
-        groups = synonyms.get(lang, [])
-        synonym_forms, synonym_groups = memo.get(_key("synonyms", lang, groups),
-                                                 lambda: _analyse_synonyms(analyzer, lang, groups))
-        for surface, term in synonym_forms:
-            forms.setdefault(surface, term)
-        output = _Output(files, reuse, old, new)
-        keys = _write_shards(lang, terms, forms, records, output, texts)
-        texts.clear()
-        for n in range(0, len(records), DOC_CHUNK):
-            output.add(f"{lang}/d/{n // DOC_CHUNK}.json.gz", new.docs[n:n + DOC_CHUNK],
-                       lambda n=n: [_doc_entry(r) for r in records[n:n + DOC_CHUNK]])  # type: ignore[misc]
+            new = _export_language(index, lang, synonyms, progress, (analyses or {}).get(lang) if analyses is not None
+                                   else None, (keys or {}).get(lang), files, reuse, memo, old)
+            new.stamp = stamp
+        if progress:
+            progress(f"search index {lang}: {new.counts[0]} documents, {new.counts[1]} terms")
         state.langs[lang] = new
-        manifest["languages"][lang] = {
-            "docs": len(records),
-            "terms": len(terms),
-            "forms": len(forms),
-            "shards": sorted(keys),
-            "stop": sorted(analyzer.folded_stops),
-            "synonyms": synonym_groups,
-            "analysis": client_constants(lang),
-        }
+        manifest["languages"][lang] = new.manifest
     for lang in set(state.langs) - set(index.languages):
         del state.langs[lang]
     manifest_bytes = json_text(manifest, separators=(",", ":")).encode()
     files["manifest.json"] = (hashlib.sha256(manifest_bytes).hexdigest(), manifest_bytes)
     return files
+
+
+def _export_language(index: SearchIndex, lang: str, synonyms: dict[str, list[list[str]]],
+                     progress: Callable[[str], None] | None, cached: list | None, keys: list[str] | None,
+                     files: dict[str, tuple[str, bytes]], reuse: dict[str, bytes], memo: Memo,
+                     old: _LangState) -> _LangState:
+    """Add the files of ``lang`` to ``files``; its new state."""
+    records, weights = index.term_weights(lang)
+    analyzer = analyzer_for(lang)
+    memo_before = set(memo.used)
+    new = _LangState(counts=(len(records), len(weights)))
+    new.docs = keys if keys is not None and cached and len(keys) == len(records) else [_sha1(r) for r in records]
+    changed = {doc for doc, ident in enumerate(new.docs) if doc >= len(old.docs) or old.docs[doc] != ident}
+    for doc, ident in enumerate(new.docs):
+        card = old.cards.get(ident) if doc not in changed or ident in old.cards else None
+        new.cards[ident] = card if card is not None else _card_digest(records[doc])
+    cards = {doc for doc in changed if doc >= len(old.docs) or old.cards.get(old.docs[doc]) != new.cards[new.docs[doc]]}
+    texts, previous = _Excerpts(records, cached, lang), _Previous(old)
+    terms = _terms(weights, records, texts, previous, changed, cards, new)
+    if cached:
+        votes, compound_set = [], set()
+        for doc, ident in enumerate(new.docs):
+            blob = old.votes.get(ident)
+            if blob is None:
+                entry = cached[doc]
+                new.votes[ident] = pickle.dumps((entry.votes, entry.compounds), protocol=pickle.HIGHEST_PROTOCOL)
+                doc_votes, doc_compounds = entry.votes, entry.compounds
+            else:
+                new.votes[ident] = blob
+                doc_votes, doc_compounds = pickle.loads(blob)
+            votes += doc_votes
+            compound_set.update(doc_compounds)
+        compounds: list | None = sorted(compound_set)
+    else:
+        votes, compounds = _votes(records, analyzer), None
+    forms = _surface_forms(votes, analyzer, set(terms), compounds, memo)
+    # Synonym words the content never uses still need their form → term entry, or the
+    # browser could not recognise them (zaporka → zapork).
+    groups = synonyms.get(lang, [])
+    synonym_forms, synonym_groups = memo.get(_key("synonyms", lang, groups),
+                                             lambda: _analyse_synonyms(analyzer, lang, groups))
+    for surface, term in synonym_forms:
+        forms.setdefault(surface, term)
+    output = _Output(files, reuse, old, new)
+    keys_written = _write_shards(lang, terms, forms, records, output, texts, previous)
+    texts.clear()
+    for n in range(0, len(records), DOC_CHUNK):
+        output.add(f"{lang}/d/{n // DOC_CHUNK}.json.gz", new.docs[n:n + DOC_CHUNK],
+                   lambda n=n: [_doc_entry(r) for r in records[n:n + DOC_CHUNK]])  # type: ignore[misc]
+    new.memo = sorted(set(memo.used) - memo_before)
+    new.manifest = {
+        "docs": len(records),
+        "terms": len(terms),
+        "forms": len(forms),
+        "shards": sorted(keys_written),
+        "stop": sorted(analyzer.folded_stops),
+        "synonyms": synonym_groups,
+        "analysis": client_constants(lang),
+    }
+    return new
 
 
 def client_constants(lang: str) -> dict[str, Any]:
@@ -200,22 +252,27 @@ def write_tree(files: dict[str, tuple[str, bytes]], out: Path, previous: dict[st
     stats = ExportStats()
     out.mkdir(parents=True, exist_ok=True)
     previous, written = previous or {}, written or {}
+    root = os.fspath(out)
+    folders: set[str] = set()  # made already
     for rel, (digest, data) in files.items():
-        path = out / rel
+        name = os.path.join(root, rel)
         stats.files += 1
         stats.bytes += len(data)
         known = written.get(rel)
         if known is not None and previous.get(rel, ("",))[0] == digest:
             try:
-                info = os.stat(path)
+                info = os.stat(name)
                 if (info.st_size, info.st_mtime_ns) == known:
                     stats.written[rel] = known
                     continue
             except OSError:
                 pass
-        path.parent.mkdir(parents=True, exist_ok=True)
-        write_if_changed(path, data)
-        info = os.stat(path)
+        folder = os.path.dirname(name)
+        if folder not in folders:
+            os.makedirs(folder, exist_ok=True)
+            folders.add(folder)
+        write_if_changed(Path(name), data)
+        info = os.stat(name)
         stats.written[rel] = (info.st_size, info.st_mtime_ns)
     for folder, dirs, names in os.walk(out, topdown=False):  # children before their folders
         base = Path(folder)
@@ -263,61 +320,92 @@ class _TermData:
     dirty: bool = True
 
 
-def _item_size(data: _TermData, records: list[dict]) -> int:
-    """The estimated JSON size of a term's postings, excerpts and result cards."""
-    size = len(data.postings) * 4 + sum(len(x) + 3 for x in data.excerpts or ())
-    for i in range(0, len(data.postings), 3):
-        record = records[data.postings[i]]
-        size += len(record["url"]) + len(record["title"]) + len(record["category"]) + 16
-        size += 30 if data.postings[i + 2] >= 0 else 0
-    return size
+def _item_size(data: _TermData, card_sizes: list[int]) -> int:
+    """The estimated JSON size of a term's postings, excerpts and result cards (``card_sizes``: per
+    document, its URL's, title's and category's length plus 16)."""
+    excerpts = data.excerpts or ()
+    postings = data.postings
+    return (len(postings) * 4 + sum(map(len, excerpts)) + 3 * len(excerpts)
+            + sum(card_sizes[doc] for doc in postings[0::3]) + 30 * sum(1 for section in postings[2::3] if section >= 0))
 
 
-def _terms(weights: dict[str, dict[int, float]], records: list[dict], texts: _Excerpts, old: _LangState,
-           new: _LangState) -> dict[str, _TermData]:
+def _terms(weights: dict[str, dict[int, float]], records: list[dict], texts: _Excerpts, previous: _Previous,
+           changed: set[int], cards: set[int], new: _LangState) -> dict[str, _TermData]:
     """Each term's postings, best first, and its excerpts and size estimate. A term whose postings
-    equal the last export's is unchanged (its excerpts are made only if its shard is written again)
-    unless one of its documents changed: then its excerpts are made and compared, so that an edit
-    changes only the terms whose excerpts or result cards it changes, not every term of the document."""
-    changed = {doc for doc, digests in enumerate(new.docs) if doc >= len(old.docs) or old.docs[doc] != digests}
-    cards = {doc for doc in changed if doc >= len(old.docs) or old.docs[doc][1] != new.docs[doc][1]}
-    top = max((w for per_doc in weights.values() for w in per_doc.values()), default=1.0) or 1.0
+    equal the last export's and whose documents are unchanged is unchanged (its excerpts are made
+    only if its shard is written again). Otherwise a posting of an unchanged document that the
+    term's last postings had in the same section keeps its excerpt (read from the last shard), and
+    only the others read their document's analysis; the term is unchanged if its postings,
+    excerpts and result cards are, so an edit changes only the terms whose shard entries it changes."""
+    top = max((max(per_doc.values()) for per_doc in weights.values() if per_doc), default=1.0) or 1.0
     terms: dict[str, _TermData] = {}
-    best = [entry.best for entry in texts.cached] if texts.cached else [{} for _ in records]  # the common case, inlined
+    card_sizes = [len(record["url"]) + len(record["title"]) + len(record["category"]) + 16 for record in records]
+    by_weight = itemgetter(1)
+    old_terms = previous.state.terms
     for term, per_doc in weights.items():
-        postings: list[int] = []
-        for doc, weight in sorted(per_doc.items(), key=lambda item: -item[1])[:MAX_POSTINGS]:
-            section = best[doc].get(term)
-            if section is None:
-                section = texts.section(doc, term)
-            postings += [doc, max(1, round(255 * weight / top)), section]
-        before = old.terms.get(term)
-        if before is not None and before[0] != postings:
-            before = None
-        if before is not None and changed.isdisjoint(postings[::3]):
-            terms[term] = _TermData(postings, before[1], dirty=False)
+        # sorted() is stable with reverse=True: equal weights keep the documents' order, as with key=-weight
+        ranked = sorted(per_doc.items(), key=by_weight, reverse=True)[:MAX_POSTINGS]
+        docs = [doc for doc, _ in ranked]
+        levels = [round(255 * weight / top) or 1 for _, weight in ranked]  # at least 1
+        before = old_terms.get(term)
+        if (before is not None and before[0][0::3] == docs and before[0][1::3] == levels
+                and changed.isdisjoint(docs)):
+            terms[term] = _TermData(before[0], before[1], dirty=False)
             new.terms[term] = before
             continue
-        excerpts = texts.excerpts(term, postings)
-        digest = hashlib.sha1("\0".join(excerpts).encode("utf-8", "surrogatepass")).hexdigest()
+        kept: dict[int, tuple[int, int]] = {}  # unchanged document → (its index, section) in the last postings
+        if before is not None:
+            kept = {doc: (i, section) for i, (doc, section) in enumerate(zip(before[0][0::3], before[0][2::3]))
+                    if doc not in changed}
+        last = previous.excerpts(term) if kept else None
+        if last is None:
+            postings, excerpts = texts.postings(term, docs, levels)
+        else:
+            postings, excerpts = [], []
+            for doc, level in zip(docs, levels):
+                hit = kept.get(doc)
+                section = hit[1] if hit is not None else texts.section(doc, term)
+                postings += (doc, level, section)
+                excerpts.append(last[hit[0]] if hit is not None else texts.excerpt(doc, section, term))
         data = terms[term] = _TermData(postings, 0, excerpts)
-        if before is not None and before[2] == digest and cards.isdisjoint(postings[::3]):
+        if (before is not None and before[0] == postings and cards.isdisjoint(docs)
+                and excerpts == (last if last is not None else previous.excerpts(term))):
             data.estimate, data.dirty = before[1], False
         else:
-            data.estimate = len(term) + 4 + _item_size(data, records)
-        new.terms[term] = (postings, data.estimate, digest)
+            data.estimate = len(term) + 4 + _item_size(data, card_sizes)
+        new.terms[term] = (postings, data.estimate)
     return terms
 
 
-def _digests(record: dict) -> tuple[str, str]:
-    """What a document's files depend on: its whole record, and what its result cards show."""
-    card = [record["url"], record["title"], record["category"], record.get("source"),
-            [section[:2] for section in record["sections"]]]
-    return _sha1(record), _sha1(card)
+def _card_digest(record: dict) -> str:
+    """The digest of what a document's result cards show."""
+    return _sha1([record["url"], record["title"], record["category"], record.get("source"),
+                  [section[:2] for section in record["sections"]]])
 
 
 def _sha1(value: object) -> str:
     return hashlib.sha1(json.dumps(value, ensure_ascii=False).encode("utf-8", "surrogatepass")).hexdigest()
+
+
+class _Previous:
+    """The last export of a language: each term's excerpts, read back from the shard that holds them."""
+
+    def __init__(self, state: _LangState) -> None:
+        self.state = state
+        self._where: dict[str, str] | None = None
+        self._shards: dict[str, dict] = {}
+
+    def excerpts(self, term: str) -> list[str] | None:
+        if self._where is None:
+            self._where = {name: rel for rel, (inputs, _, _) in self.state.files.items() if "/t/" in rel
+                           for name, kind, _ in inputs if kind == "t"}  # type: ignore[attr-defined]
+        rel = self._where.get(term)
+        if rel is None:
+            return None
+        shard = self._shards.get(rel)
+        if shard is None:
+            shard = self._shards[rel] = json.loads(zlib.decompress(self.state.files[rel][2], 47))
+        return shard["x"].get(term)
 
 
 class _Excerpts:
@@ -327,6 +415,35 @@ class _Excerpts:
         self.records, self.cached, self.lang = records, cached, lang
         self._sections: dict[int, list[SectionTerms]] = {}
         self._wholes: dict[int, frozenset[str]] = {}
+        self._bests: list[dict[str, int] | None] = [None] * len(records)  # per document, read when first needed
+        self._firsts: list[list[dict[str, int]] | None] = [None] * len(records)
+        self._summaries: dict[int, str] = {}
+
+    def postings(self, term: str, docs: list[int], levels: list[int]) -> tuple[list[int], list[str]]:
+        """The postings (document, weight level, section, …) and excerpts of ``term`` in ``docs``."""
+        postings: list[int] = []
+        excerpts: list[str] = []
+        records, bests, firsts, summaries = self.records, self._bests, self._firsts, self._summaries
+        for doc, level in zip(docs, levels):
+            best = bests[doc]
+            if best is None:
+                best = bests[doc] = self.cached[doc].best if self.cached else {}
+            section = best.get(term)
+            if section is None:
+                section = self.section(doc, term)
+            postings += (doc, level, section)
+            record = records[doc]
+            if section < 0:
+                summary = summaries.get(doc)
+                if summary is None:
+                    summary = summaries[doc] = summary_excerpt(record)
+                excerpts.append(summary)
+                continue
+            first = firsts[doc]
+            if first is None:
+                first = firsts[doc] = self._firsts_of(doc)
+            excerpts.append(text_excerpt(record["sections"][section][2], first[section].get(term, 0)))
+        return postings, excerpts
 
     def section(self, doc: int, term: str) -> int:
         if self.cached:
@@ -338,20 +455,27 @@ class _Excerpts:
         return pick_section(self._analysed(doc), {term}, self._wholes[doc])
 
     def excerpts(self, term: str, postings: list[int]) -> list[str]:
-        out = []
-        for i in range(0, len(postings), 3):
-            doc, section = postings[i], postings[i + 2]
-            record = self.records[doc]
-            if section < 0:
-                out.append(summary_excerpt(record))
-                continue
-            first = self.cached[doc].sections[section][2] if self.cached else self._analysed(doc)[section].first
-            out.append(text_excerpt(record["sections"][section][2], first.get(term, 0)))
-        return out
+        return [self.excerpt(postings[i], postings[i + 2], term) for i in range(0, len(postings), 3)]
+
+    def excerpt(self, doc: int, section: int, term: str) -> str:
+        record = self.records[doc]
+        if section < 0:
+            return summary_excerpt(record)
+        first = self._firsts[doc]
+        if first is None:
+            first = self._firsts[doc] = self._firsts_of(doc)
+        return text_excerpt(record["sections"][section][2], first[section].get(term, 0))
+
+    def _firsts_of(self, doc: int) -> list[dict[str, int]]:
+        """Per section of document ``doc``: each term's first offset."""
+        return [s[2] for s in self.cached[doc].sections] if self.cached else [s.first for s in self._analysed(doc)]
 
     def clear(self) -> None:
         self._sections.clear()
         self._wholes.clear()
+        self._bests = [None] * len(self.records)
+        self._firsts = [None] * len(self.records)
+        self._summaries.clear()
 
     def _analysed(self, doc: int) -> list[SectionTerms]:
         analysed = self._sections.get(doc)
@@ -435,7 +559,7 @@ def _expansions(analyzer, terms: set[str], compounds: list, memo: Memo, last_key
 
 
 def _write_shards(lang: str, terms: dict[str, _TermData], forms: dict[str, str], records: list[dict],
-                  output: _Output, texts: _Excerpts) -> list[str]:
+                  output: _Output, texts: _Excerpts, previous: _Previous) -> list[str]:
     # (name, kind, value, estimated size), terms then forms
     items: list[tuple[str, str, Any, int]] = [(t, "t", data, data.estimate) for t, data in terms.items()]
     items += [(s, "f", t, len(s) + len(t) + 7) for s, t in forms.items()]
@@ -450,7 +574,8 @@ def _write_shards(lang: str, terms: dict[str, _TermData], forms: dict[str, str],
                 continue
             postings = value.postings
             out["t"][name] = postings
-            out["x"][name] = value.excerpts if value.excerpts is not None else texts.excerpts(name, postings)
+            excerpts = value.excerpts if value.excerpts is not None else previous.excerpts(name)
+            out["x"][name] = excerpts if excerpts is not None else texts.excerpts(name, postings)
             for i in range(0, len(postings), 3):
                 doc, section = postings[i], postings[i + 2]
                 record = records[doc]
@@ -523,5 +648,5 @@ def _pack(data: object, reuse: dict[str, bytes]) -> tuple[str, bytes]:
     digest = hashlib.sha256(raw).hexdigest()
     packed = reuse.get(digest)
     if packed is None:
-        packed = gzip.compress(raw, compresslevel=9, mtime=0)
+        packed = zlib.compress(raw, GZIP_LEVEL, 31)  # gzip (wbits 31) with mtime 0, as gzip.compress(mtime=0)
     return digest, packed
