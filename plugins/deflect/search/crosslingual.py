@@ -19,8 +19,8 @@ import functools
 import hashlib
 import json
 from collections.abc import Callable
-from itertools import chain
 from dataclasses import dataclass, field, replace
+from itertools import chain
 from pathlib import Path
 
 import numpy as np
