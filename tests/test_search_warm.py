@@ -16,12 +16,29 @@ import deflect.search.service as service_module
 from deflect.helpcenter import HelpCenter
 from deflect.search import lemmas
 from deflect.search.cache import DocAnalysis
-from deflect.search.crosslingual import LEARNED_PER_TERM, MIN_DICE, MIN_PAIRS, doc_terms, learn
-from deflect.search.documents import SearchDoc, search_documents
+from deflect.search.analysis import analyzer_for
+from deflect.search.crosslingual import (GLOSSARY_FILE, LEARNED_PER_TERM, MIN_DICE, MIN_PAIRS, PRE_ANALYSED, DocTerms,
+                                         Translations, _aligned_pairs, doc_terms, learn, load_glossary, source_terms)
+from deflect.search.documents import SearchDoc, Section, index_fields, search_documents
 from deflect.search.related import OTHER_CATEGORY, related_in
 from deflect.search.service import SearchService
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+def plain_doc_terms(doc: SearchDoc) -> DocTerms:
+    """A document's terms for learning with each text analysed on its own, as ``doc_terms`` did first."""
+    analyzer = analyzer_for(doc.lang)
+    return DocTerms(frozenset(analyzer.terms(" ".join([doc.title, doc.summary, doc.headings, doc.body]))),
+                    frozenset(analyzer.terms(doc.title)), frozenset(analyzer.terms(doc.summary)),
+                    tuple((s.anchor, frozenset(analyzer.terms(s.heading + " " + s.text))) for s in doc.sections))
+
+
+def plain_copy_fields(doc: SearchDoc, table: Translations) -> dict[str, str]:
+    """An untranslated document's fields in ``table.lang``: its tokens, each text translated term by term."""
+    analyzer = analyzer_for(doc.lang)
+    return {name: PRE_ANALYSED + " ".join(table.translate([(t.surface, t.term) for t in analyzer.tokens(text)]))
+            for name, text in index_fields(doc).items()}
 
 
 def plain_learned(docs: list[SearchDoc], default: str, lang: str) -> dict[str, list[str]]:
@@ -34,7 +51,7 @@ def plain_learned(docs: list[SearchDoc], default: str, lang: str) -> dict[str, l
         original = by_key.get((doc.kind == "faq", doc.id.split("/", 1)[1]))
         if doc.lang != lang or doc.internal or original is None:
             continue
-        mine, theirs = doc_terms(doc), doc_terms(original)
+        mine, theirs = plain_doc_terms(doc), plain_doc_terms(original)
         sections = dict(theirs.sections)
         pairs = [(theirs.title, mine.title), (theirs.summary, mine.summary)]
         pairs += [(sections[anchor], right) for anchor, right in mine.sections if anchor in sections]
@@ -107,6 +124,53 @@ def test_learned_tables_equal_counting_pair_by_pair(project: HelpCenter) -> None
         if lang != settings.default_language:
             learned = learn(docs, settings.default_language, lang).learned
             assert learned and learned == plain_learned(docs, settings.default_language, lang), lang
+
+
+def test_copies_and_document_terms_equal_analysing_each_text(project: HelpCenter) -> None:
+    """The shortcuts (words looked up once, terms taken from a document's analysis, a translation per
+    distinct word) give what analysing and translating each text on its own gives."""
+    settings, service = project.settings, project.search_service
+    default = settings.default_language
+    glossary = load_glossary(settings.root / GLOSSARY_FILE, settings.codes, default)
+    docs = [entry.doc for entry in service.analyses or [] if entry.doc.translated is None]
+    tables = {lang: learn(docs, default, lang, glossary.get(lang)) for lang in settings.codes if lang != default}
+    for entry in service.analyses or []:
+        doc = entry.doc
+        if doc.translated is None:
+            expected = plain_doc_terms(doc)
+            assert doc_terms(doc) == expected, doc.id
+            sections = [frozenset([*heading, *counts]) for heading, counts, *_ in entry.sections]
+            assert doc_terms(doc, entry.fields["title"], sections) == expected, doc.id
+    by_id = {doc.id: doc for doc in docs}
+    copies = [entry.doc for entry in service.analyses or [] if entry.doc.translated is not None]
+    phrased = 0
+    for copy in copies:
+        source, table = by_id[f"{default}/{copy.id.split('/', 1)[1]}"], tables[copy.lang]
+        assert copy.translated == plain_copy_fields(source, table), copy.id
+        phrased += copy.translated != plain_copy_fields(source, Translations(table.lang, {}, table.learned,
+                                                                             table.vocabulary))
+    assert copies and (phrased or not glossary)  # the example's copies have glossary phrases in them
+
+
+def test_source_words_are_the_analyzers_tokens() -> None:
+    """Stop words, over-long words, apostrophes, diacritics and a split compound, as ``Analyzer.tokens`` has them."""
+    for lang, text in (("en", "The customer’s parcel isn't at the Café; " + "x" * 45 + " it's THERE, naïve-ish."),
+                       ("et", "Tagastustingimustest ja kohaletoimetamise ajast: pakk jõuab kohale.")):
+        doc = SearchDoc(id=f"{lang}/c/a", lang=lang, kind="article", title=text, url=f"{lang}/c/a/", category="c",
+                        category_title="C", summary=text.upper(), tags=["x-y", "café"],
+                        sections=[Section("", "", text), Section("a", text, text.lower())])
+        analyzer = analyzer_for(lang)
+        assert source_terms(doc) == {name: [(t.surface, t.term) for t in analyzer.tokens(value)]
+                                     for name, value in index_fields(doc).items()}
+        assert doc_terms(doc) == plain_doc_terms(doc)
+
+
+def test_learned_pairs_break_ties_by_term() -> None:
+    """Terms that meet an English term equally often (the same Dice coefficient) are kept in term order."""
+    units = [(frozenset({"parcel", "late"}), frozenset({"paket", "kasni", "pošiljka", "zakašnjeli"}))] * 3
+    units += [(frozenset({"late"}), frozenset({"kasni"}))] * 2 + [(frozenset({"refund"}), frozenset({"povrat"}))]
+    assert _aligned_pairs(units) == {"parcel": ["paket", "pošiljka"], "late": ["kasni", "paket"]}
+    assert _aligned_pairs([]) == {}
 
 
 def test_related_articles_equal_the_plain_loops(project: HelpCenter) -> None:

@@ -18,9 +18,9 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
-from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from itertools import chain
 from pathlib import Path
 
 import numpy as np
@@ -28,7 +28,7 @@ import yaml
 from scipy import sparse
 
 from deflect.content.yamlsafe import LimitedLoader, error_line, error_text
-from deflect.search.analysis import analyzer_for
+from deflect.search.analysis import WORD_RE, analyzer_for
 from deflect.search.documents import SearchDoc, index_fields
 
 GLOSSARY_FILE = "search/glossary.yml"
@@ -81,6 +81,48 @@ class Translations:
             if same in self.vocabulary:
                 out.append(same)
         return out
+
+    def translate_text(self, source_terms: list[tuple[str, str]]) -> str:
+        """``" ".join(self.translate(source_terms))``, computed once per distinct (surface, term) of the
+        table's copies (each is in many documents): a lookup per word, a phrase search only where a
+        glossary phrase starts. The same string, since every term is a non-empty string."""
+        words = self.__dict__.get("_words")
+        if words is None:
+            words = self.__dict__["_words"] = _TranslatedWords(self)
+        parts = list(map(words.__getitem__, source_terms))
+        starts = words.starts
+        if starts:
+            terms = [t for _, t in source_terms]
+            for i in [i for i, term in enumerate(terms) if term in starts]:
+                for n in range(min(self.longest, len(terms) - i), 0, -1):
+                    target = self.phrases.get(tuple(terms[i:i + n]))
+                    if target:
+                        phrase = " ".join(target)
+                        parts[i] = f"{phrase} {parts[i]}" if parts[i] else phrase
+                        break
+        return " ".join(filter(None, parts))
+
+    def __getstate__(self) -> dict[str, object]:
+        """Pickled (in the search cache) without the words ``translate_text`` keeps for this build."""
+        return {name: value for name, value in self.__dict__.items() if name != "_words"}
+
+
+class _TranslatedWords(dict[tuple[str, str], str]):
+    """(surface, term) of an English word → its translation by one table, space-separated ("" for none)."""
+
+    def __init__(self, table: Translations) -> None:
+        super().__init__()
+        self.table = table
+        self.starts = frozenset(phrase[0] for phrase in table.phrases if phrase)  # first terms of glossary phrases
+
+    def __missing__(self, word: tuple[str, str]) -> str:
+        surface, term = word
+        out = list(self.table.learned.get(term, []))
+        same = _term(self.table.lang, surface)
+        if same in self.table.vocabulary:
+            out.append(same)
+        self[word] = text = " ".join(out)
+        return text
 
 
 def load_glossary(path: Path, codes: list[str], default: str) -> dict[str, list[tuple[str, list[str], int]]]:
@@ -141,11 +183,20 @@ class DocTerms:
     sections: tuple[tuple[str, frozenset[str]], ...]  # (anchor, terms of heading and text)
 
 
-def doc_terms(doc: SearchDoc) -> DocTerms:
-    analyzer = analyzer_for(doc.lang)
-    return DocTerms(frozenset(analyzer.terms(" ".join([doc.title, doc.summary, doc.headings, doc.body]))),
-                    frozenset(analyzer.terms(doc.title)), frozenset(analyzer.terms(doc.summary)),
-                    tuple((s.anchor, frozenset(analyzer.terms(s.heading + " " + s.text))) for s in doc.sections))
+def doc_terms(doc: SearchDoc, title: list[str] | None = None,
+              sections: list[frozenset[str]] | None = None) -> DocTerms:
+    """The terms learning needs of ``doc``: those of its title, summary and each section (heading and
+    text), and all of them together (a word never spans the whitespace between the parts). ``title``
+    and ``sections``, the terms of its title and of each section that its analysis already has, spare
+    reading those texts again."""
+    words = _words(doc.lang)
+    title_terms = frozenset(title) if title is not None else _term_set(words, doc.title)
+    summary = _term_set(words, doc.summary)
+    units = sections if sections is not None else [_term_set(words, s.heading + " " + s.text) for s in doc.sections]
+    if len(units) != len(doc.sections):
+        raise ValueError(f"{doc.id}: {len(units)} section term sets for {len(doc.sections)} sections")
+    return DocTerms(title_terms.union(summary, *units), title_terms, summary,
+                    tuple((section.anchor, terms) for section, terms in zip(doc.sections, units)))
 
 
 def learn(docs: list[SearchDoc], default: str, lang: str, glossary: list[tuple[str, list[str], int]] | None = None,
@@ -172,9 +223,7 @@ def learn(docs: list[SearchDoc], default: str, lang: str, glossary: list[tuple[s
             if match is not None:
                 pairs.append((match, right))
         units += [(left, right) for left, right in pairs if left and right]
-    candidates = _aligned_pairs(units)
-    learned = {e: [f for _, f in sorted(found, key=lambda x: (-x[0], x[1]))[:LEARNED_PER_TERM]]
-               for e, found in candidates.items()}
+    learned = _aligned_pairs(units)
     phrases: dict[tuple[str, ...], list[str]] = {}
     for english, words, _ in glossary or []:
         key = tuple(source.terms(english))
@@ -184,14 +233,15 @@ def learn(docs: list[SearchDoc], default: str, lang: str, glossary: list[tuple[s
     return Translations(lang, phrases, learned, frozenset(vocabulary))
 
 
-def _aligned_pairs(units: list[tuple[frozenset[str], frozenset[str]]]) -> dict[str, list[tuple[float, str]]]:
-    """For each English term, (Dice coefficient, term) of the terms it keeps meeting in aligned ``units``:
-    at least MIN_PAIRS units together, Dice at least MIN_DICE. Counted as one sparse product (units × terms
-    on each side), leaving out terms seen in fewer than MIN_PAIRS units, which no pair can reach."""
+def _aligned_pairs(units: list[tuple[frozenset[str], frozenset[str]]]) -> dict[str, list[str]]:
+    """For each English term, the LEARNED_PER_TERM terms it keeps meeting in aligned ``units`` (at least
+    MIN_PAIRS units together, Dice coefficient at least MIN_DICE), best first, ties in term order.
+    Counted as one sparse product (units × terms on each side), leaving out terms seen in fewer than
+    MIN_PAIRS units, which no pair can reach; ranked as arrays, so only the kept pairs become objects."""
     sides = []
     for side in (0, 1):
-        ids: dict[str, int] = {}
-        columns = [ids.setdefault(term, len(ids)) for unit in units for term in unit[side]]
+        ids = {term: n for n, term in enumerate(dict.fromkeys(chain.from_iterable(unit[side] for unit in units)))}
+        columns = list(map(ids.__getitem__, chain.from_iterable(unit[side] for unit in units)))
         rows = np.repeat(np.arange(len(units)), [len(unit[side]) for unit in units])
         matrix = sparse.csr_matrix((np.ones(len(columns), dtype=np.int64), (rows, columns)),
                                    shape=(len(units), len(ids)))
@@ -203,10 +253,18 @@ def _aligned_pairs(units: list[tuple[frozenset[str], frozenset[str]]]) -> dict[s
     e, f, n = together.row, together.col, together.data
     dice = 2 * n / (alone_e[e] + alone_f[f])  # float64 as in Python: exact integers, one correctly rounded division
     chosen = np.flatnonzero((n >= MIN_PAIRS) & (dice >= MIN_DICE))
-    candidates: dict[str, list[tuple[float, str]]] = defaultdict(list)
-    for i in chosen.tolist():
-        candidates[terms_e[e[i]]].append((float(dice[i]), terms_f[f[i]]))
-    return candidates
+    e, f, dice = e[chosen], f[chosen], dice[chosen]
+    spelling = np.empty(len(terms_f), dtype=np.int64)
+    spelling[np.argsort(terms_f, kind="stable")] = np.arange(len(terms_f))  # each other term's rank in str order
+    order = np.lexsort((spelling[f], -dice, e))  # by English term, then best first, then the other term
+    e, f = e[order], f[order]
+    first = np.flatnonzero(np.r_[True, e[1:] != e[:-1]]) if len(e) else np.arange(0)  # where each English term starts
+    rank = np.arange(len(e)) - np.repeat(first, np.diff(np.r_[first, len(e)]))  # place within its term
+    top = rank < LEARNED_PER_TERM
+    learned: dict[str, list[str]] = {}
+    for english, other in zip(terms_e[e[top]].tolist(), terms_f[f[top]].tolist()):
+        learned.setdefault(english, []).append(other)
+    return learned
 
 
 def untranslated(docs: list[SearchDoc], default: str, codes: list[str]) -> list[tuple[str, SearchDoc]]:
@@ -224,8 +282,9 @@ def untranslated(docs: list[SearchDoc], default: str, codes: list[str]) -> list[
 
 def source_terms(doc: SearchDoc) -> dict[str, list[tuple[str, str]]]:
     """(surface, term) of each indexed field of ``doc``, in order: what every language's copy translates."""
-    source = analyzer_for(doc.lang)
-    return {name: [(t.surface, t.term) for t in source.tokens(text)] for name, text in index_fields(doc).items()}
+    words = _words(doc.lang)
+    return {name: [word for word in map(words.__getitem__, WORD_RE.findall(text)) if word is not None]
+            for name, text in index_fields(doc).items()}
 
 
 def translated_copy(doc: SearchDoc, table: Translations,
@@ -233,8 +292,7 @@ def translated_copy(doc: SearchDoc, table: Translations,
     """``doc`` in ``table.lang``'s index: at its fallback URL, its fields as that language's terms,
     marked as already analysed. ``terms`` is ``source_terms(doc)``, which the copies of one document
     share (each copy then costs a table lookup per term, not an analysis)."""
-    fields = {name: PRE_ANALYSED + " ".join(table.translate(pairs))
-              for name, pairs in (terms or source_terms(doc)).items()}
+    fields = {name: PRE_ANALYSED + table.translate_text(pairs) for name, pairs in (terms or source_terms(doc)).items()}
     return replace(doc, lang=table.lang, source_lang=doc.lang, url=f"{table.lang}/{doc.url.split('/', 1)[1]}",
                    translated=fields)
 
@@ -250,6 +308,31 @@ def table_digest(table: Translations) -> str:
 def _term(lang: str, surface: str) -> str:
     """The index term of one word of ``lang`` (the same words recur in every translated copy)."""
     return analyzer_for(lang).term(surface)
+
+
+class _Words(dict[str, "tuple[str, str] | None"]):
+    """A word as written → (surface, term) as ``Analyzer.tokens`` gives it, None for a word it skips
+    (a stop word, too long): the source documents' words, looked up without building tokens."""
+
+    def __init__(self, lang: str) -> None:
+        super().__init__()
+        self.analyzer = analyzer_for(lang)
+
+    def __missing__(self, raw: str) -> tuple[str, str] | None:
+        token = next(self.analyzer.tokens(raw), None)  # one word: WORD_RE matches all of it again
+        word = None if token is None else (token.surface, token.term)
+        if len(self) < 500_000:
+            self[raw] = word
+        return word
+
+
+@functools.lru_cache(maxsize=64)
+def _words(lang: str) -> _Words:
+    return _Words(lang)
+
+
+def _term_set(words: _Words, text: str) -> frozenset[str]:
+    return frozenset([word[1] for word in map(words.__getitem__, WORD_RE.findall(text)) if word is not None])
 
 
 def _key(doc: SearchDoc) -> tuple[bool, str]:

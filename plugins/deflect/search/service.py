@@ -93,7 +93,7 @@ class SearchService:
                 entries.append(entry)
                 keys.append(key)
             docs = [entry.doc for entry in entries]
-            crossing, cross_keys = _cross_entries(cache, docs, keys, settings.default_language, settings.codes,
+            crossing, cross_keys = _cross_entries(cache, entries, keys, settings.default_language, settings.codes,
                                                   glossary)
             entries += crossing
             keys += cross_keys
@@ -253,13 +253,16 @@ def _open_or_build(folder: Path, name: str, entries: list[DocAnalysis], codes: l
     return index
 
 
-def _cross_entries(cache: AnalysisCache, docs: list[SearchDoc], keys: list[str], default: str, codes: list[str],
-                   glossary: dict[str, list[tuple[str, list[str], int]]]) -> tuple[list[DocAnalysis], list[str]]:
+def _cross_entries(cache: AnalysisCache, analyses: list[DocAnalysis], keys: list[str], default: str,
+                   codes: list[str], glossary: dict[str, list[tuple[str, list[str], int]]]
+                   ) -> tuple[list[DocAnalysis], list[str]]:
     """The analyses of the untranslated documents each other language's index also holds (see
     crosslingual) and their cache keys. A copy derives from its source document and from the
     language's term table, which is learned from the whole corpus and the glossary: the table is
     cached under the keys of every document and the glossary, a copy under its source's key and
     the table's digest, so an edit anywhere that changes the table re-translates the copies."""
+    docs = [entry.doc for entry in analyses]
+    analysis_of = {id(entry.doc): entry for entry in analyses}
     key_of = {id(doc): key for doc, key in zip(docs, keys)}
     corpus = cache.key("corpus", *keys)
     tables, digests = {}, {}
@@ -268,9 +271,13 @@ def _cross_entries(cache: AnalysisCache, docs: list[SearchDoc], keys: list[str],
         if term_key in cache.extras:
             cache.put_extra(term_key, cache.extras[term_key])
 
-    def terms_of(doc: SearchDoc) -> DocTerms:  # a document's terms, analysed once while it is unchanged
+    def terms_of(doc: SearchDoc) -> DocTerms:  # a document's terms, worked out once while it is unchanged
         cached = cache.used_extras.get(term_keys[id(doc)])
-        return cached if isinstance(cached, DocTerms) else cache.put_extra(term_keys[id(doc)], doc_terms(doc))
+        if isinstance(cached, DocTerms):
+            return cached
+        entry = analysis_of[id(doc)]  # its analysis has the terms of its title and of each section's heading and text
+        sections = [frozenset([*heading, *counts]) for heading, counts, *_ in entry.sections]  # (as dense as doc_terms')
+        return cache.put_extra(term_keys[id(doc)], doc_terms(doc, entry.fields["title"], sections))
 
     for lang in codes:
         if lang != default:
@@ -293,7 +300,8 @@ def _cross_entries(cache: AnalysisCache, docs: list[SearchDoc], keys: list[str],
             if id(doc) not in analysed:
                 analysed[id(doc)] = source_terms(doc)
             copy = translated_copy(doc, tables[lang], analysed[id(doc)])
-            key = cache.key("copy", key_of[id(doc)], lang, json.dumps(copy.translated, ensure_ascii=False))
+            key = cache.key("copy", key_of[id(doc)], lang, *(part for field in (copy.translated or {}).items()
+                                                              for part in field))
             entry = cache.get(key)
             if entry is None:
                 entry = analyse_doc(copy, _record(copy))
