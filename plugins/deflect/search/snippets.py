@@ -35,7 +35,8 @@ class SectionTerms:
 def analyse_sections(record: dict, lang: str) -> list[SectionTerms]:
     analyzer = analyzer_for(lang)
     if record.get("source"):  # an untranslated article: the reader's words are not in its text
-        return [section_terms(anchor, heading, text, rest, [], []) for anchor, heading, text, *rest in record["sections"]]
+        return [section_terms(anchor, heading, text, rest, [], [])
+                for anchor, heading, text, *rest in record["sections"]]
     found: set[tuple[str, bytes]] = set()
     return [section_terms(anchor, heading, text, rest, analyzer.scan(heading, found), analyzer.scan(text, found))
             for anchor, heading, text, *rest in record["sections"]]
@@ -92,12 +93,14 @@ def pick_section(sections: list[SectionTerms], terms: set[str] | frozenset[str],
 
 def pick_each(sections: list[SectionTerms], terms: list[str], article: frozenset[str] = frozenset()) -> dict[str, int]:
     """``pick_section(sections, {term}, article)`` for each of ``terms``, looking at only the sections
-    that name or mention each term (the others never win: their key is all zeros)."""
+    that name or mention each term (the others never win: their key is all zeros, so a term no
+    section mentions, and the title and summary do not name, links to the top)."""
     where: dict[str, list[int]] = {}
     for index, section in enumerate(sections):
         for term in section.heading_terms.union(section.counts):
             where.setdefault(term, []).append(index)
-    return {term: _pick_one(sections, term, article, where.get(term, ())) for term in terms}
+    return {term: _pick_one(sections, term, article, where.get(term, ())) if term in where or term in article else -1
+            for term in terms}
 
 
 def _pick_one(sections: list[SectionTerms], term: str, article: frozenset[str],
