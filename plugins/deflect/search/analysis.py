@@ -88,7 +88,7 @@ class Analyzer:
         self._compounding = rules.compounds
         self._affixes = rules.affixes
         self._cache: dict[str, str] = {}
-        self._words: dict[str, tuple[str, str, bool]] = {}
+        self._words: dict[str, tuple[str, str, bool, tuple[str, bytes] | None]] = {}
         self.compounds: set[tuple[str, bytes]] = set()
         self._compound_words: dict[str, tuple[str, bytes]] = {}
         self._lemma_terms: dict[bytes, str] = {}  # lemma → term, kept across expansions() calls
@@ -133,41 +133,51 @@ class Analyzer:
         pos = 0
         words = self._words
         for match in WORD_RE.finditer(text):
-            raw = match.group()
-            info = words.get(raw)
-            if info is None:
-                info = self._word_info(raw)
-                if len(words) < 500_000:
-                    words[raw] = info
-            surface, term, stop = info
+            surface, term, stop, _ = words.get(match.group()) or self._info(match.group())
             if not term or (stop and not keep_stops):
                 continue
             yield Token(surface, term, pos, match.start(), match.end())
             pos += 1
 
-    def _word_info(self, raw: str) -> tuple[str, str, bool]:
-        """(folded surface, term, is a stop word) of one word as written; term "" when too long."""
+    def scan(self, text: str, compounds: set[tuple[str, bytes]]) -> list[tuple[str, str, int]]:
+        """(surface, term, start) of each token of ``text`` (what ``tokens`` yields, as plain tuples:
+        the hot path of a build's analysis); adds the compounds its words split (stop words' too,
+        as ``compounds_in``) to ``compounds``."""
+        out = []
+        words = self._words
+        for match in WORD_RE.finditer(text):
+            surface, term, stop, compound = words.get(match.group()) or self._info(match.group())
+            if compound is not None:
+                compounds.add(compound)
+            if term and not stop:
+                out.append((surface, term, match.start()))
+        return out
+
+    def _info(self, raw: str) -> tuple[str, str, bool, tuple[str, bytes] | None]:
+        """``_word_info`` of a word not seen yet, remembered."""
+        info = self._word_info(raw)
+        if len(self._words) < 500_000:
+            self._words[raw] = info
+        return info
+
+    def _word_info(self, raw: str) -> tuple[str, str, bool, tuple[str, bytes] | None]:
+        """(folded surface, term, is a stop word, the compound lemmatizing it split) of one word as
+        written; term "" when too long. The compound is what ``compounds_in`` finds for the word."""
         word = raw.lower().replace("’", "'")
         surface = fold(word)
         if len(surface) > MAX_WORD_CHARS:
-            return surface, "", False
+            return surface, "", False, None
         stop = word in self.stop_words or surface in self.folded_stops
-        return surface, self.term(word), stop
+        term = self.term(word)
+        return surface, term, stop, (self._compound_words.get(word) if len(word) >= 8 else None)
 
     def terms(self, text: str) -> list[str]:
-        return [t.term for t in self.tokens(text)]
+        return [term for _, term, _ in self.scan(text, set())]
 
     def compounds_in(self, text: str) -> set[tuple[str, bytes]]:
         """The compounds (head, tail lemma) that lemmatizing the words of ``text`` splits."""
-        found = set()
-        for match in WORD_RE.finditer(text):
-            word = match.group().lower().replace("’", "'")
-            if len(word) < 8 or len(fold(word)) > MAX_WORD_CHARS:
-                continue  # _compound_lemma looks at words of 8 letters or more; longer than 40 have no term
-            self.term(word)
-            compound = self._compound_words.get(word)
-            if compound is not None:
-                found.add(compound)
+        found: set[tuple[str, bytes]] = set()
+        self.scan(text, found)
         return found
 
     def expansions(self, terms: set[str], compounds: Iterable[tuple[str, bytes]] | None = None

@@ -36,7 +36,7 @@ from deflect.search.analysis import analyzer_for, known_words, seed_words
 from deflect.search.documents import SearchDoc, index_fields
 from deflect.search.crosslingual import PRE_ANALYSED
 from deflect.search.lemmas import keep_index_in
-from deflect.search.snippets import analyse_sections, article_terms, pick_section
+from deflect.search.snippets import SectionTerms, analyse_sections, pick_each, section_terms
 
 T = TypeVar("T")
 ANALYSIS_VERSION = "2"
@@ -110,24 +110,46 @@ def record_text(record: dict) -> str:
 
 def analyse_doc(doc: SearchDoc, record: dict) -> DocAnalysis:
     analyzer = analyzer_for(doc.lang)
+    if doc.translated is not None:
+        return _analyse_translated(doc, record)
+    source = bool(record.get("source"))  # sections and article terms are empty (snippets.analyse_sections)
+    # One tokenization of each text feeds everything below. A word never spans the "\n" or " " that
+    # joins texts into a field, so a field's terms are its texts' terms in order (``index_fields``;
+    # tests/test_search_analysis.py pins this against analysing each field's text).
+    compounds: set[tuple[str, bytes]] = set()
+    title = analyzer.scan(doc.title, compounds)
+    tags = analyzer.scan(" ".join(doc.tags), compounds)
+    summary = analyzer.scan(doc.summary, compounds)
+    per_section = [(analyzer.scan(heading, compounds), analyzer.scan(text, compounds))
+                   for _, heading, text, *_ in record["sections"]]
+    analysed = [section_terms(anchor, heading, text, rest, *(([], []) if source else pair))
+                for (anchor, heading, text, *rest), pair in zip(record["sections"], per_section)]
+    fields = {"title": [t for _, t, _ in title], "tags": [t for _, t, _ in tags + summary],
+              "headings": [t for heading, _ in per_section for _, t, _ in heading],
+              "body": [t for _, tokens in per_section for _, t, _ in tokens]}
+    article = frozenset() if source else frozenset(t for _, t, _ in title + summary)  # snippets.article_terms
+    best = pick_each(analysed, sorted(set().union(*fields.values())), article)
+    votes: Counter[tuple[str, str]] = Counter()  # over record_text(record): title, summary, each heading and text
+    for tokens in [title, summary] + [tokens for pair in per_section for tokens in pair]:
+        for surface, term, _ in tokens:
+            if surface != term:
+                votes[surface, term] += 1
+    return DocAnalysis(doc, fields, _section_tuples(analysed), [(s, t, n) for (s, t), n in votes.items()],
+                       sorted(compounds), best)
+
+
+def _analyse_translated(doc: SearchDoc, record: dict) -> DocAnalysis:
+    """An untranslated article's copy: its fields are already terms, its words not this language's."""
     texts = index_fields(doc)
     analysed = analyse_sections(record, doc.lang)
-    sections = [(s.heading_terms, dict(s.counts), s.first, s.lead_terms, s.steps) for s in analysed]
-    if doc.translated is not None:  # an untranslated article: its fields are already terms, its words not this language's
-        fields = {name: text.removeprefix(PRE_ANALYSED).split() for name, text in texts.items()}
-        best = {term: pick_section(analysed, {term}) for term in sorted(set().union(*fields.values()))}
-        return DocAnalysis(doc, fields, sections, [], [], best)
-    fields = {name: analyzer.terms(text) for name, text in texts.items()}
-    article = article_terms(record, doc.lang)
-    best = {term: pick_section(analysed, {term}, article) for term in sorted(set().union(*fields.values()))}
-    votes: Counter[tuple[str, str]] = Counter()
-    for token in analyzer.tokens(record_text(record)):
-        if token.surface != token.term:
-            votes[token.surface, token.term] += 1
-    compounds: set[tuple[str, bytes]] = set()
-    for text in texts.values():
-        compounds |= analyzer.compounds_in(text)
-    return DocAnalysis(doc, fields, sections, [(s, t, n) for (s, t), n in votes.items()], sorted(compounds), best)
+    fields = {name: text.removeprefix(PRE_ANALYSED).split() for name, text in texts.items()}
+    return DocAnalysis(doc, fields, _section_tuples(analysed), [], [],
+                       pick_each(analysed, sorted(set().union(*fields.values()))))
+
+
+def _section_tuples(analysed: list[SectionTerms]) -> list[tuple[frozenset[str], dict[str, int], dict[str, int],
+                                                                  frozenset[str], bool]]:
+    return [(s.heading_terms, dict(s.counts), s.first, s.lead_terms, s.steps) for s in analysed]
 
 
 class AnalysisCache:

@@ -6,6 +6,7 @@ section), so the browser and the CLI link to the same place.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from deflect.search.analysis import analyzer_for
@@ -33,23 +34,28 @@ class SectionTerms:
 
 def analyse_sections(record: dict, lang: str) -> list[SectionTerms]:
     analyzer = analyzer_for(lang)
-    out = []
-    for anchor, heading, text, *rest in record["sections"]:
-        counts: Counter[str] = Counter()
-        first: dict[str, int] = {}
-        lead: set[str] = set()
-        steps = bool(rest and rest[0])
-        if record.get("source"):  # an untranslated article: the reader's words are not in its text
-            out.append(SectionTerms(anchor, heading, text, frozenset(), counts, first, frozenset(), steps))
-            continue
-        for token in analyzer.tokens(text):
-            counts[token.term] += 1
-            first.setdefault(token.term, token.start)
-            if token.start < LEAD_CHARS:
-                lead.add(token.term)
-        out.append(SectionTerms(anchor, heading, text, frozenset(analyzer.terms(heading)), counts, first,
-                                frozenset(lead), steps))
-    return out
+    if record.get("source"):  # an untranslated article: the reader's words are not in its text
+        return [section_terms(anchor, heading, text, rest, [], [])
+                for anchor, heading, text, *rest in record["sections"]]
+    found: set[tuple[str, bytes]] = set()
+    return [section_terms(anchor, heading, text, rest, analyzer.scan(heading, found), analyzer.scan(text, found))
+            for anchor, heading, text, *rest in record["sections"]]
+
+
+def section_terms(anchor: str, heading: str, text: str, rest: list, heading_tokens: list[tuple[str, str, int]],
+                  tokens: list[tuple[str, str, int]]) -> SectionTerms:
+    """One section analysed from its heading's and text's tokens (``Analyzer.scan``); ``rest`` is what
+    follows the text in the record's section (its steps)."""
+    counts: dict[str, int] = {}
+    first: dict[str, int] = {}
+    lead: set[str] = set()
+    for _, term, start in tokens:
+        counts[term] = counts.get(term, 0) + 1
+        first.setdefault(term, start)
+        if start < LEAD_CHARS:
+            lead.add(term)
+    return SectionTerms(anchor, heading, text, frozenset(term for _, term, _ in heading_tokens), Counter(counts), first,
+                        frozenset(lead), bool(rest and rest[0]))
 
 
 def article_terms(record: dict, lang: str) -> frozenset[str]:
@@ -85,13 +91,28 @@ def pick_section(sections: list[SectionTerms], terms: set[str] | frozenset[str],
     return best
 
 
-def _pick_one(sections: list[SectionTerms], term: str, article: frozenset[str]) -> int:
+def pick_each(sections: list[SectionTerms], terms: list[str], article: frozenset[str] = frozenset()) -> dict[str, int]:
+    """``pick_section(sections, {term}, article)`` for each of ``terms``, looking at only the sections
+    that name or mention each term (the others never win: their key is all zeros, so a term no
+    section mentions, and the title and summary do not name, links to the top)."""
+    where: dict[str, list[int]] = {}
+    for index, section in enumerate(sections):
+        for term in section.heading_terms.union(section.counts):
+            where.setdefault(term, []).append(index)
+    return {term: _pick_one(sections, term, article, where.get(term, ())) if term in where or term in article else -1
+            for term in terms}
+
+
+def _pick_one(sections: list[SectionTerms], term: str, article: frozenset[str],
+              candidates: Iterable[int] | None = None) -> int:
     """``pick_section`` for one term: a term the title or summary names leaves no section naming an
-    uncovered term, so the article as a whole answers."""
+    uncovered term, so the article as a whole answers. ``candidates``: the indexes, in order, of the
+    sections that may win (default: all)."""
     if term in article:
         return next((i for i, section in enumerate(sections) if section.steps), -1)
     best, best_key = -1, (0, 0, 0)
-    for index, section in enumerate(sections):
+    for index in range(len(sections)) if candidates is None else candidates:
+        section = sections[index]
         heading, lead = term in section.heading_terms, term in section.lead_terms
         key = (heading or lead, heading + lead, section.counts.get(term, 0))
         if key > best_key:
