@@ -14,6 +14,7 @@ import pickle
 import shutil
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from deflect.content.model import Content
 from deflect.cachefiles import CacheBusy, atomic_write, cache_folder, locked
@@ -26,10 +27,11 @@ from deflect.search.documents import SearchDoc, to_search_doc
 from deflect.search.engine import AnalysedIndex, Hit, SearchIndex, _record
 from deflect.search.query import SYNONYMS_FILE, SynonymError, load_synonyms
 from deflect.search.related import Related, related_articles, related_in
-from deflect.search.static import ExportState, ExportStats, Memo, export_files, write_tree
-from deflect.site.strings import strings_for
+from deflect.search.split import Start, export_split
+from deflect.search.static import FORMAT_VERSION, ExportState, ExportStats, Memo, export_files, write_tree
+from deflect.site.strings import language_name, strings_for
 
-__all__ = ["CacheBusy", "GlossaryError", "SearchService", "SynonymError", "search_strings"]
+__all__ = ["CacheBusy", "GlossaryError", "SearchService", "SynonymError", "page_config", "search_strings"]
 
 SEARCH_STRING_KEYS = ("search_placeholder", "search_none", "search_one", "search_other", "search_all_languages",
                       "search_type", "search_error", "search_more", "related")
@@ -39,6 +41,20 @@ KEEP_GENERATIONS = 3  # index generations kept in the cache (an undone edit find
 def search_strings(lang: str) -> dict[str, str]:
     strings = strings_for(lang)
     return {key: strings[key] for key in SEARCH_STRING_KEYS}
+
+
+def page_config(center: Content, lang: str, collector: str) -> dict[str, Any]:
+    """The search configuration every page in ``lang`` shares: language names and labels, the
+    collector's address, the interface strings and the index format its scripts read."""
+    names = {language.code: language.name for language in center.settings.languages}
+    return {
+        "lang": lang,
+        "languages": names,
+        "labels": {code: language_name(code, lang, name) for code, name in names.items()},
+        "collector": collector,
+        "strings": search_strings(lang),
+        "format": FORMAT_VERSION,
+    }
 
 
 class SearchService:
@@ -147,10 +163,12 @@ class SearchService:
                 atomic_write(self.cache_dir / "related.pickle", pickle.dumps(kept, protocol=5))
         return related
 
-    def export(self, out: Path, progress: Callable[[str], None] | None = None) -> ExportStats:
+    def export(self, out: Path, progress: Callable[[str], None] | None = None, *,
+               start: Start | None = None) -> ExportStats:
         """Write the static index to ``out``, rewriting only the files whose bytes change. The last
         export's state (``static.pickle``) spares the work of every term and file whose inputs are
-        unchanged, and reading back the files it left in ``out``."""
+        unchanged, and reading back the files it left in ``out``. With ``start``, other processes
+        export some of the languages (see ``deflect.search.split``)."""
         if self.cache_dir is None or self.analyses is None:
             return write_tree(export_files(self.index, self.synonyms, progress), out)
         with locked(self.cache_dir):
@@ -168,8 +186,8 @@ class SearchService:
                 by_lang: dict[str, list[DocAnalysis]] = {}
                 for entry in self.analyses:
                     by_lang.setdefault(entry.doc.lang, []).append(entry)
-                files = export_files(self.index, self.synonyms, progress, analyses=by_lang, previous=previous,
-                                     memo=memo, state=state)
+                files = export_split(self.index, self.synonyms, progress, analyses=by_lang, previous=previous,
+                                     memo=memo, state=state, start=start)
                 if memo.changed:
                     atomic_write(self.cache_dir / "memo.pickle", pickle.dumps(memo.used, protocol=5))
             folder = str(out.resolve())

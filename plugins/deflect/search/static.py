@@ -114,20 +114,22 @@ def export_static(index: SearchIndex, out: Path, synonyms: dict[str, list[list[s
 def export_files(index: SearchIndex, synonyms: dict[str, list[list[str]]],
                  progress: Callable[[str], None] | None = None, *, analyses: dict[str, list] | None = None,
                  previous: dict[str, tuple[str, bytes]] | None = None,
-                 memo: Memo | None = None, state: ExportState | None = None) -> dict[str, tuple[str, bytes]]:
+                 memo: Memo | None = None, state: ExportState | None = None,
+                 languages: list[str] | None = None) -> dict[str, tuple[str, bytes]]:
     """The static index as ``{relative path: (hash of the JSON, gzip bytes)}``.
 
     ``analyses`` (per language, in index order: ``cache.DocAnalysis``) spares analysing the
     documents again; a file whose JSON is in ``previous`` reuses its gzip bytes; ``memo`` keeps
     results that need a language's whole dictionary between builds (see :class:`Memo`); ``state``
     (the last export's, replaced by this one's) spares the excerpts, JSON and gzip of every term
-    and file whose inputs are unchanged."""
+    and file whose inputs are unchanged. ``languages`` (a part of the index's) limits the export to
+    theirs, its manifest too: :func:`joined` makes one export of such parts."""
     memo = memo or Memo()
     state = state if state is not None else ExportState()
     files: dict[str, tuple[str, bytes]] = {}
     reuse = {digest: packed for digest, packed in (previous or {}).values()}
     manifest: dict = {"version": FORMAT_VERSION, "chunk": DOC_CHUNK, "languages": {}}
-    for lang in index.languages:
+    for lang in index.languages if languages is None else languages:
         records, weights = index.term_weights(lang)
         if progress:
             progress(f"search index {lang}: {len(records)} documents, {len(weights)} terms")
@@ -170,6 +172,19 @@ def export_files(index: SearchIndex, synonyms: dict[str, list[list[str]]],
         del state.langs[lang]
     manifest_bytes = json_text(manifest, separators=(",", ":")).encode()
     files["manifest.json"] = (hashlib.sha256(manifest_bytes).hexdigest(), manifest_bytes)
+    return files
+
+
+def joined(parts: list[dict[str, tuple[str, bytes]]]) -> dict[str, tuple[str, bytes]]:
+    """One export's files from those of exports of consecutive parts of its languages (in order):
+    the same files, the manifest listing every part's languages."""
+    files: dict[str, tuple[str, bytes]] = {}
+    manifest = json.loads(parts[0]["manifest.json"][1])
+    for part in parts:
+        manifest["languages"].update(json.loads(part["manifest.json"][1])["languages"])
+        files.update((rel, value) for rel, value in part.items() if rel != "manifest.json")
+    data = json_text(manifest, separators=(",", ":")).encode()  # as export_files writes it
+    files["manifest.json"] = (hashlib.sha256(data).hexdigest(), data)
     return files
 
 

@@ -1,0 +1,116 @@
+"""The static export split by language between processes (``deflect.search.split``): the same files
+as one process's export, cold and warm; a helper's failure reaches the build as one line; helpers
+end with the worker."""
+
+from __future__ import annotations
+
+import os
+import pickle
+import signal
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from deflect.helpcenter import HelpCenter
+from deflect.search import split
+from deflect.search.background import Helper, SearchJob, SearchJobError
+from deflect.search.service import SearchService
+from test_incremental_build import NEW_WORD, assert_same_site, copy_project
+
+
+def _start(work: Any) -> Any:
+    return Helper(work).result
+
+
+@pytest.mark.slow
+def test_a_split_export_equals_one_process_export_cold_and_warm(tmp_path: Path,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(split, "_cores", lambda: 3)  # this process and two helpers, whatever the machine
+    project = copy_project(tmp_path / "project")
+    log = tmp_path / "progress.log"
+
+    def progress(message: str) -> None:  # called in the helpers too: a file sees every process
+        with open(log, "a", encoding="utf-8") as handle:
+            handle.write(f"{os.getpid()} {message}\n")
+
+    def export(name: str, **options: Any) -> None:
+        content = HelpCenter.open(project, history=False).content
+        SearchService.build(content, cache_dir=tmp_path / f"cache-{name}").export(tmp_path / name, **options)
+
+    reset = project / "articles" / "en" / "reset-password.md"
+    for step in ("cold", "warm"):
+        if step == "warm":  # a new word: the edited language's export redoes its expansions
+            reset.write_text(reset.read_text(encoding="utf-8") + f"\nThe {NEW_WORD} light blinks.\n", encoding="utf-8")
+        log.unlink(missing_ok=True)
+        export("one")
+        export("split", progress=progress, start=_start)
+        assert_same_site(tmp_path / "split", tmp_path / "one")
+        exporters = {line.split()[0] for line in log.read_text(encoding="utf-8").splitlines() if "documents" in line}
+        assert len(exporters) >= 2, step  # languages were exported in more than one process
+        # The joined per-language state and memo are one process's: the next export reuses the same work.
+        one, parts = (pickle.loads((tmp_path / f"cache-{name}" / "static.pickle").read_bytes()) for name in ("one", "split"))
+        assert one[1] == parts[1] and one[2].langs == parts[2].langs, step
+        memos = [pickle.loads((tmp_path / f"cache-{name}" / "memo.pickle").read_bytes()) for name in ("one", "split")]
+        assert memos[0] == memos[1], step
+
+
+def _bug() -> None:
+    raise KeyError("lang")
+
+
+def test_a_helper_failure_is_one_line(tmp_path: Path) -> None:
+    with pytest.raises(SearchJobError, match=r"^a search export helper failed: KeyError: 'lang'$"):
+        Helper(_bug).result()
+    with pytest.raises(SearchJobError, match=r"^a search export helper stopped unexpectedly \(exit code -9\)$"):
+        Helper(lambda: os.kill(os.getpid(), signal.SIGKILL)).result()
+    assert Helper(lambda: {"en": b"\x00" * 100_000}).result() == {"en": b"\x00" * 100_000}
+
+
+class _Service:
+    """What a SearchJob needs of a search service; its export hands work to a helper."""
+
+    count = 1
+
+    def __init__(self, work: Any) -> None:
+        self.work = work
+
+    def related_all(self, limit: int) -> dict:
+        return {}
+
+    def export(self, out: Path, progress: Any = None, *, start: Any = None) -> Any:
+        return start(self.work)()
+
+
+def test_a_helper_failure_reaches_the_build_as_its_own_line(tmp_path: Path) -> None:
+    job = SearchJob(lambda: _Service(_bug), 5, tmp_path / "search").start()
+    with pytest.raises(SearchJobError, match=r"^a search export helper failed: KeyError: 'lang'$"):
+        job.finish()
+
+
+def test_helpers_end_with_a_cancelled_worker(tmp_path: Path) -> None:
+    pid_file = tmp_path / "helper.pid"
+
+    def endless() -> None:
+        pid_file.write_text(str(os.getpid()))
+        while True:
+            time.sleep(0.05)
+
+    job = SearchJob(lambda: _Service(endless), 5, tmp_path / "search").start()
+    job.release()
+    job.indexed()
+    for _ in range(200):
+        if pid_file.exists() and pid_file.read_text():
+            break
+        time.sleep(0.05)
+    helper = int(pid_file.read_text())
+    job.cancel()
+    for _ in range(100):  # the worker reaps it as it stops
+        try:
+            os.kill(helper, 0)
+        except ProcessLookupError:
+            break
+        time.sleep(0.05)
+    else:
+        pytest.fail(f"helper {helper} still runs after the worker was cancelled")
