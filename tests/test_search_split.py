@@ -1,6 +1,6 @@
-"""The static export split by language between processes (``deflect.search.split``): the same files
-as one process's export, cold and warm; a helper's failure reaches the build as one line; helpers
-end with the worker."""
+"""A build's search work split by language between processes (``deflect.search.split``): the
+analyses and the static export equal one process's, cold and warm (files, cache, export state and
+memo); a helper's failure reaches the build as one line; helpers end with the worker."""
 
 from __future__ import annotations
 
@@ -14,7 +14,8 @@ from typing import Any
 import pytest
 
 from deflect.helpcenter import HelpCenter
-from deflect.search import split
+from deflect.search import service, split
+from deflect.search.cache import AnalysisCache
 from deflect.search.background import Helper, SearchJob, SearchJobError
 from deflect.search.service import SearchService
 from test_incremental_build import NEW_WORD, assert_same_site, copy_project
@@ -25,9 +26,10 @@ def _start(work: Any) -> Any:
 
 
 @pytest.mark.slow
-def test_a_split_export_equals_one_process_export_cold_and_warm(tmp_path: Path,
-                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+def test_split_analysis_and_export_equal_one_process_cold_and_warm(tmp_path: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(split, "_cores", lambda: 3)  # this process and two helpers, whatever the machine
+    monkeypatch.setattr(service, "MIN_SPLIT", 1)  # the example has few documents
     project = copy_project(tmp_path / "project")
     log = tmp_path / "progress.log"
 
@@ -37,7 +39,8 @@ def test_a_split_export_equals_one_process_export_cold_and_warm(tmp_path: Path,
 
     def export(name: str, **options: Any) -> None:
         content = HelpCenter.open(project, history=False).content
-        SearchService.build(content, cache_dir=tmp_path / f"cache-{name}").export(tmp_path / name, **options)
+        built = SearchService.build(content, cache_dir=tmp_path / f"cache-{name}", start=options.get("start"))
+        built.export(tmp_path / name, **options)
 
     reset = project / "articles" / "en" / "reset-password.md"
     for step in ("cold", "warm"):
@@ -54,6 +57,9 @@ def test_a_split_export_equals_one_process_export_cold_and_warm(tmp_path: Path,
         assert one[1] == parts[1] and one[2].langs == parts[2].langs, step
         memos = [pickle.loads((tmp_path / f"cache-{name}" / "memo.pickle").read_bytes()) for name in ("one", "split")]
         assert memos[0] == memos[1], step
+        caches = [AnalysisCache(tmp_path / f"cache-{name}") for name in ("one", "split")]
+        analyses = [{key: pickle.loads(data) for key, data in cache.entries.items()} for cache in caches]
+        assert analyses[0] == analyses[1] and caches[0].extras.keys() == caches[1].extras.keys(), step
 
 
 def _bug() -> None:
@@ -61,9 +67,9 @@ def _bug() -> None:
 
 
 def test_a_helper_failure_is_one_line(tmp_path: Path) -> None:
-    with pytest.raises(SearchJobError, match=r"^a search export helper failed: KeyError: 'lang'$"):
+    with pytest.raises(SearchJobError, match=r"^a search helper failed: KeyError: 'lang'$"):
         Helper(_bug).result()
-    with pytest.raises(SearchJobError, match=r"^a search export helper stopped unexpectedly \(exit code -9\)$"):
+    with pytest.raises(SearchJobError, match=r"^a search helper stopped unexpectedly \(exit code -9\)$"):
         Helper(lambda: os.kill(os.getpid(), signal.SIGKILL)).result()
     assert Helper(lambda: {"en": b"\x00" * 100_000}).result() == {"en": b"\x00" * 100_000}
 
@@ -84,8 +90,8 @@ class _Service:
 
 
 def test_a_helper_failure_reaches_the_build_as_its_own_line(tmp_path: Path) -> None:
-    job = SearchJob(lambda: _Service(_bug), 5, tmp_path / "search").start()
-    with pytest.raises(SearchJobError, match=r"^a search export helper failed: KeyError: 'lang'$"):
+    job = SearchJob(lambda start: _Service(_bug), 5, tmp_path / "search").start()
+    with pytest.raises(SearchJobError, match=r"^a search helper failed: KeyError: 'lang'$"):
         job.finish()
 
 
@@ -97,7 +103,7 @@ def test_helpers_end_with_a_cancelled_worker(tmp_path: Path) -> None:
         while True:
             time.sleep(0.05)
 
-    job = SearchJob(lambda: _Service(endless), 5, tmp_path / "search").start()
+    job = SearchJob(lambda start: _Service(endless), 5, tmp_path / "search").start()
     job.release()
     job.indexed()
     for _ in range(200):

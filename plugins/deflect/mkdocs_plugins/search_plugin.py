@@ -92,9 +92,9 @@ class SearchPlugin(BasePlugin[SearchConfig]):
         center = self.center = _content(config)
         self.job, self.related, self._per_lang, self._slots = None, None, {}, {}
         if center is not None:
-            self.job = SearchJob(lambda: SearchService.build(center, synonyms_file=self.config.synonyms,
-                                                             glossary_file=self.config.glossary,
-                                                             directory_urls=config.use_directory_urls),
+            self.job = SearchJob(lambda start: SearchService.build(center, synonyms_file=self.config.synonyms,
+                                                                   glossary_file=self.config.glossary,
+                                                                   directory_urls=config.use_directory_urls, start=start),
                                  self.config.related, Path(config.site_dir) / "search",
                                  errors=(SynonymError, GlossaryError, CacheBusy), trace=log.debug).start()
 

@@ -9,7 +9,7 @@ figures. By then the calling process has usually finished its pages, so the work
 processes cannot be forked, the job runs in the calling process, with the same results.
 
 Every step can be put on a timeline (``trace``, the build's debug log): seconds since the job was
-made, and which process.
+made, the CPU seconds of the process that took it, and which process.
 """
 from __future__ import annotations
 
@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from deflect.search.related import Related
+from deflect.search.split import Start
 from deflect.search.static import ExportStats
 
 WORKER_ENV = "DEFLECT_SEARCH_WORKER"
@@ -43,11 +44,11 @@ class Indexed:
 
 
 class SearchJob:
-    """The search work of one build: ``build`` makes the search service (it raises the errors the
-    caller wants reported in one line, ``errors``), ``related`` is how many related articles per
+    """The search work of one build: ``build(start)`` makes the search service (it raises the errors
+    the caller wants reported in one line, ``errors``; ``start`` forks helpers, None in the calling process), ``related`` is how many related articles per
     article (0: none), ``out`` the folder of the static export."""
 
-    def __init__(self, build: Callable[[], Any], related: int, out: Path,
+    def __init__(self, build: Callable[[Start | None], Any], related: int, out: Path,
                  errors: tuple[type[BaseException], ...] = (), trace: Callable[[str], None] | None = None) -> None:
         self._build, self._related, self._out, self._errors = build, related, out, errors
         self._trace, self._origin, self._pid = trace, time.perf_counter(), os.getpid()
@@ -61,7 +62,8 @@ class SearchJob:
         """Put ``event`` on the build's timeline (``trace``), if any."""
         if self._trace is not None:
             who = "main" if os.getpid() == self._pid else f"search {os.getpid()}"
-            self._trace(f"timeline {time.perf_counter() - self._origin:6.2f}s {who}: {event}")
+            self._trace(f"timeline {time.perf_counter() - self._origin:6.2f}s (CPU {time.process_time():5.1f}s) "
+                        f"{who}: {event}")
 
     def start(self) -> SearchJob:
         """Start the work in a worker process (or note that it runs here, see :meth:`indexed`)."""
@@ -89,7 +91,7 @@ class SearchJob:
         if self._indexed is None:
             if self._process is None:
                 started = time.perf_counter()
-                self._service = self._guarded(self._build)
+                self._service = self._guarded(lambda: self._build(None))
                 related = self._service.related_all(self._related) if self._related else {}
                 self._indexed = Indexed(self._service.count, time.perf_counter() - started, related)
             else:
@@ -128,7 +130,7 @@ class SearchJob:
             signal.signal(signal.SIGTERM, _end_helpers)  # cancel(): the helpers end with the worker
             self.note("worker started")
             started = time.perf_counter()
-            service = self._build()
+            service = self._build(self._helper)
             self.note("analysed")
             related = service.related_all(self._related) if self._related else {}
             conn.send(("indexed", Indexed(service.count, time.perf_counter() - started, related)))
@@ -182,30 +184,36 @@ class Helper:
 
     def __init__(self, work: Callable[[], Any]) -> None:
         self._conn, child = multiprocessing.Pipe(duplex=False)
-        self._pid = os.fork()
-        if self._pid == 0:  # the helper: send the value or the one-line reason, and never return
-            code = 1
-            try:
-                signal.signal(signal.SIGTERM, signal.SIG_DFL)
-                _helpers.clear()
-                self._conn.close()
+        # A SIGTERM (the worker cancelled) waits until the helper is known to _end_helpers.
+        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM})
+        try:
+            self._pid = os.fork()
+            if self._pid == 0:  # the helper: send the value or the one-line reason, and never return
+                code = 1
                 try:
-                    message = ("done", work())
-                except BaseException as exc:  # noqa: BLE001 - every failure reaches the build as one line
-                    message = ("error", _reason(exc, (), "a search export helper"))
-                child.send(message)
-                code = 0
-            finally:
-                os._exit(code)
+                    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+                    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM})
+                    _helpers.clear()
+                    self._conn.close()
+                    try:
+                        message = ("done", work())
+                    except BaseException as exc:  # noqa: BLE001 - every failure reaches the build as one line
+                        message = ("error", _reason(exc, (), "a search helper"))
+                    child.send(message)
+                    code = 0
+                finally:
+                    os._exit(code)
+            _helpers.append(self)
+        finally:
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM})
         child.close()
-        _helpers.append(self)
 
     def result(self) -> Any:
         """The value of ``work``; SearchJobError if it failed or its process died."""
         try:
             kind, value = self._conn.recv()
         except (EOFError, OSError):
-            kind, value = "error", f"a search export helper stopped unexpectedly (exit code {self._wait()})"
+            kind, value = "error", f"a search helper stopped unexpectedly (exit code {self._wait()})"
         else:
             self._wait()
         if kind == "error":

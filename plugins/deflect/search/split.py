@@ -1,12 +1,13 @@
-"""Splits a static export by language between processes, so that a build's last seconds use every core.
+"""Splits a build's search work by language between processes, so that it uses every core.
 
-A build's search worker writes the static export after the index, usually when the build's main
-process has finished its pages and waits: one core idles. Each language's part of the export
-(:func:`deflect.search.static.export_files` with ``languages``) depends only on the index, so
-processes forked from the worker (they share its memory) and the worker itself take the languages
-one at a time from a shared queue until none is left: a language that costs more (the one whose
-articles changed) does not hold up the others. The parts' files, per-language states and memo
-entries are then joined: the files equal those of one process's export byte for byte.
+A build's search worker analyses the new documents and writes the static export while the build's
+main process renders pages, and the main process usually finishes first: one core idles. A
+language's analyses and its part of the export depend on nothing another language's work makes,
+so processes forked from the worker (they share its memory) and the worker itself take the
+languages one at a time from a shared queue until none is left (:func:`each_language`): a language
+that costs more (more documents, or the one whose articles changed) does not hold up the others.
+What the helpers made is then joined into the worker's state: the files and the cache equal
+those of one process's work byte for byte.
 """
 from __future__ import annotations
 
@@ -21,50 +22,70 @@ Start = Callable[[Callable[[], Any]], Callable[[], Any]]
 """Starts work in a process forked now and returns the function that waits for its value."""
 
 
+def helpers_for(start: Start | None, languages: int, processes: int = 0) -> int:
+    """How many helpers to fork for the work of ``languages`` languages in ``processes`` processes
+    in all (0: one per core): none without ``start``, and one language at least each."""
+    if start is None or languages > 256:  # the queue holds a language's number in one byte
+        return 0
+    return max(0, min(processes or _cores(), languages) - 1)
+
+
+def each_language(languages: list[str], work: Callable[[str], object], start: Start, helpers: int,
+                  returned: Callable[[], Any]) -> list[Any]:
+    """``work(lang)`` for every language, in this process and ``helpers`` processes made with
+    ``start``, each taking the next language until none is left; what ``returned()`` gives in each
+    helper once it is done (what its work made that this process needs), helper by helper."""
+    queue, feed = os.pipe()  # one byte per language: a read of one byte takes one language (atomically)
+    os.write(feed, bytes(range(len(languages))))
+    os.close(feed)
+
+    def take() -> None:
+        while taken := os.read(queue, 1):
+            work(languages[taken[0]])
+
+    def helper() -> Any:
+        take()
+        return returned()
+
+    try:
+        waits = [start(helper) for _ in range(helpers)]
+        take()
+        return [wait() for wait in waits]
+    finally:
+        os.close(queue)
+
+
 def export_split(index: SearchIndex, synonyms: dict[str, list[list[str]]],
                  progress: Callable[[str], None] | None, *, analyses: dict[str, list], memo: Memo,
                  state: ExportState, previous: dict[str, tuple[str, bytes]] | None = None,
                  start: Start | None = None, processes: int = 0) -> dict[str, tuple[str, bytes]]:
-    """``export_files`` of ``index`` (same arguments) in ``processes`` processes (0: one per core;
-    this one and helpers made with ``start``). ``memo`` and ``state`` end as after one export."""
+    """``export_files`` of ``index`` (same arguments), split by language between processes (see
+    :func:`helpers_for`); ``memo`` and ``state`` end as after one export."""
     languages = list(index.languages)
-    helpers = min(processes or _cores(), len(languages)) - 1 if start is not None else 0
-    if helpers < 1 or len(languages) > 256:
+    helpers = helpers_for(start, len(languages), processes)
+    if start is None or not helpers:
         return export_files(index, synonyms, progress, analyses=analyses, previous=previous, memo=memo, state=state)
-    queue, feed = os.pipe()  # one byte per language: a read of one byte takes one language (atomic)
-    os.write(feed, bytes(range(len(languages))))
-    os.close(feed)
+    parts: dict[str, tuple[dict[str, tuple[str, bytes]], Any]] = {}
 
-    def take() -> dict[str, tuple[Any, ...]]:
-        done = {}
-        while taken := os.read(queue, 1):
-            lang = languages[taken[0]]
-            done[lang] = (export_files(index, synonyms, progress, analyses=analyses, previous=previous, memo=memo,
-                                       state=state, languages=[lang]), state.langs[lang])
-        return done
+    def part(lang: str) -> None:
+        files = export_files(index, synonyms, progress, analyses=analyses, previous=previous, memo=memo,
+                             state=state, languages=[lang])
+        parts[lang] = files, state.langs[lang]
 
-    def helper() -> tuple[Any, ...]:  # in a forked copy of memo and state: what the export added to them
-        done = take()
+    def made() -> tuple[Any, ...]:  # in a helper: its parts, and what its exports added to the memo
         kept = [key for key, value in memo.used.items() if memo.saved.get(key) is value]
         fresh = {key: value for key, value in memo.used.items() if memo.saved.get(key) is not value}
-        return done, kept, fresh
+        return parts, kept, fresh
 
-    assert start is not None
-    try:
-        waits = [start(helper) for _ in range(helpers)]
-        parts = take()
-        for wait in waits:
-            done, kept, fresh = wait()
-            parts.update(done)
-            memo.used.update({key: memo.saved[key] for key in kept})  # the saved objects: memo.changed stays False
-            memo.used.update(fresh)
-    finally:
-        os.close(queue)
-    if progress:
-        progress(f"search index: the parts of {len(languages)} languages joined")
+    for done, kept, fresh in each_language(languages, part, start, helpers, made):
+        parts.update(done)
+        memo.used.update({key: memo.saved[key] for key in kept})  # the saved objects: memo.changed stays False
+        memo.used.update(fresh)
     state.langs.update((lang, parts[lang][1]) for lang in languages)
     for lang in set(state.langs) - set(languages):
         del state.langs[lang]
+    if progress:
+        progress(f"search index: the parts of {len(languages)} languages joined")
     return joined([parts[lang][0] for lang in languages])
 
 
