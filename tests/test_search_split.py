@@ -53,7 +53,8 @@ def test_split_analysis_and_export_equal_one_process_cold_and_warm(tmp_path: Pat
         exporters = {line.split()[0] for line in log.read_text(encoding="utf-8").splitlines() if "documents" in line}
         assert len(exporters) >= 2, step  # languages were exported in more than one process
         # The joined per-language state and memo are one process's: the next export reuses the same work.
-        one, parts = (pickle.loads((tmp_path / f"cache-{name}" / "static.pickle").read_bytes()) for name in ("one", "split"))
+        one, parts = (pickle.loads((tmp_path / f"cache-{name}" / "static.pickle").read_bytes())
+                      for name in ("one", "split"))
         assert one[1] == parts[1] and one[2].langs == parts[2].langs, step
         memos = [pickle.loads((tmp_path / f"cache-{name}" / "memo.pickle").read_bytes()) for name in ("one", "split")]
         assert memos[0] == memos[1], step

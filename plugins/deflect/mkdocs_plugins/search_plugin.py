@@ -93,8 +93,8 @@ class SearchPlugin(BasePlugin[SearchConfig]):
         self.job, self.related, self._per_lang, self._slots = None, None, {}, {}
         if center is not None:
             self.job = SearchJob(lambda start: SearchService.build(center, synonyms_file=self.config.synonyms,
-                                                                   glossary_file=self.config.glossary,
-                                                                   directory_urls=config.use_directory_urls, start=start),
+                                                                   glossary_file=self.config.glossary, start=start,
+                                                                   directory_urls=config.use_directory_urls),
                                  self.config.related, Path(config.site_dir) / "search",
                                  errors=(SynonymError, GlossaryError, CacheBusy), trace=log.debug).start()
 

@@ -4,9 +4,9 @@ A site build needs three things from search: the index (analysis), each article'
 articles (as early as it can) and the static export (at the end). A :class:`SearchJob`
 starts all three in a forked worker while the calling process goes on rendering pages; the worker
 sends the related articles back as soon as it has them, then writes the export and reports its
-figures. By then the calling process has usually finished its pages, so the worker forks
-:class:`Helper` processes that export some of the languages (``deflect.search.split``). Where
-processes cannot be forked, the job runs in the calling process, with the same results.
+figures. The calling process usually finishes its pages long before, so the worker forks
+:class:`Helper` processes that analyse and export some of the languages (``deflect.search.split``).
+Where processes cannot be forked, the job runs in the calling process, with the same results.
 
 Every step can be put on a timeline (``trace``, the build's debug log): seconds since the job was
 made, the CPU seconds of the process that took it, and which process.
@@ -45,8 +45,9 @@ class Indexed:
 
 class SearchJob:
     """The search work of one build: ``build(start)`` makes the search service (it raises the errors
-    the caller wants reported in one line, ``errors``; ``start`` forks helpers, None in the calling process), ``related`` is how many related articles per
-    article (0: none), ``out`` the folder of the static export."""
+    the caller wants reported in one line, ``errors``; ``start`` forks helpers in the worker, and is
+    None in the calling process), ``related`` is how many related articles per article (0: none),
+    ``out`` the folder of the static export."""
 
     def __init__(self, build: Callable[[Start | None], Any], related: int, out: Path,
                  errors: tuple[type[BaseException], ...] = (), trace: Callable[[str], None] | None = None) -> None:
