@@ -13,6 +13,7 @@ made, the CPU seconds of the process that took it, and which process.
 """
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import signal
@@ -185,6 +186,9 @@ class Helper:
 
     def __init__(self, work: Callable[[], Any]) -> None:
         self._conn, child = multiprocessing.Pipe(duplex=False)
+        # Objects made so far are left out of garbage collection: a collection in either process
+        # would write to every object they share, copying all of this process's memory.
+        gc.freeze()
         # A SIGTERM (the worker cancelled) waits until the helper is known to _end_helpers.
         signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM})
         try:
