@@ -1,5 +1,6 @@
 """Related-article lists put into article pages after they are written: the page gets its list in
-its slot, the same whether the search work ran in a worker or in the build's own process."""
+its slot, the same whether the search work ran in a worker (split between processes) or in the
+build's own process."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import pytest
 from conftest import copy_example
 
 from deflect.mkdocs_plugins.build import build_site
+from deflect.search import service, split
 from deflect.search.background import WORKER_ENV
 from deflect.site.related_fill import CLOSE, OPEN, fill
 from test_incremental_build import assert_same_site
@@ -46,8 +48,11 @@ def test_related_lists_are_filled_in_with_and_without_the_worker(tmp_path: Path,
     # In the build's own process the search work runs when the pages are written.
     monkeypatch.setenv(WORKER_ENV, "0")
     build_site(project / "mkdocs.yml", tmp_path / "in-place", quiet=True)
-    # With the worker on a cold cache, beside the page rendering.
+    # With the worker on a cold cache, beside the page rendering, and its analysis and export split
+    # between it and two helpers (deflect.search.split), whatever the machine's cores.
     monkeypatch.setenv(WORKER_ENV, "1")
+    monkeypatch.setattr(split, "_cores", lambda: 3)
+    monkeypatch.setattr(service, "MIN_SPLIT", 1)  # the analysis too, though the example has few documents
     for cache in (project / ".deflect").iterdir():
         if cache.is_dir():
             for path in sorted(cache.rglob("*"), reverse=True):

@@ -12,15 +12,15 @@ import pytest
 from deflect.search.background import WORKER_ENV, SearchJob, SearchJobError
 
 
-def _bad_synonyms() -> None:
+def _bad_synonyms(start: object) -> None:
     raise ValueError("search/synonyms.yml:3: expected a list of synonym groups")
 
 
-def _bug() -> None:
+def _bug(start: object) -> None:
     raise KeyError("lang")
 
 
-def _killed() -> None:
+def _killed(start: object) -> None:
     os.kill(os.getpid(), signal.SIGKILL)
 
 

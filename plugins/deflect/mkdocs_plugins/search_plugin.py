@@ -2,11 +2,12 @@
 
 A thin adapter: the core (``deflect.search``) builds the Whoosh index and the static export;
 this plugin wires them into the build, the theme and each article's related-articles list. The
-search work runs in a worker process from ``on_files`` (``deflect.search.background``) while MkDocs
+search work runs in a worker process from ``on_config`` (``deflect.search.background``) while MkDocs
 renders the pages. No page waits for it: each article is written with an empty related-articles
 slot, which ``on_post_build`` fills (``deflect.site.related_fill``) when the worker has sent the
-lists, while it writes the export, which is awaited last. A page's output never depends on when the
-lists arrived, so it stays reusable when they change.
+lists, while it writes the export (split by language between processes), which is awaited last. A
+page's output never depends on when the lists arrived, so it stays reusable when they change.
+``mkdocs build -v`` logs the timeline of both processes.
 """
 from __future__ import annotations
 
@@ -29,10 +30,8 @@ from deflect.mkdocs_plugins.config import SearchConfig
 from deflect.mkdocs_plugins.preview import COLLECTOR_ENV
 from deflect.content.model import Content
 from deflect.search.background import SearchJob, SearchJobError
-from deflect.search.static import FORMAT_VERSION
-from deflect.search.service import CacheBusy, GlossaryError, SearchService, SynonymError, search_strings
+from deflect.search.service import CacheBusy, GlossaryError, SearchService, SynonymError, page_config
 from deflect.site.related_fill import fill
-from deflect.site.strings import language_name
 
 log = logging.getLogger("mkdocs.plugins.deflect.search")
 SEARCH_SCRIPT = "assets/deflect/search.js"
@@ -83,6 +82,8 @@ class SearchPlugin(BasePlugin[SearchConfig]):
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files | None:
         if self.config.enabled and (self.job is None or self.center is not _content(config)):
             self._start(config)  # deflect/content is listed after this plugin: its content is loaded only now
+        if self.job is not None:
+            self.job.note("on_files")
         return None
 
     def _start(self, config: MkDocsConfig) -> None:
@@ -91,11 +92,11 @@ class SearchPlugin(BasePlugin[SearchConfig]):
         center = self.center = _content(config)
         self.job, self.related, self._per_lang, self._slots = None, None, {}, {}
         if center is not None:
-            self.job = SearchJob(lambda: SearchService.build(center, synonyms_file=self.config.synonyms,
-                                                             glossary_file=self.config.glossary,
-                                                             directory_urls=config.use_directory_urls),
+            self.job = SearchJob(lambda start: SearchService.build(center, synonyms_file=self.config.synonyms,
+                                                                   glossary_file=self.config.glossary, start=start,
+                                                                   directory_urls=config.use_directory_urls),
                                  self.config.related, Path(config.site_dir) / "search",
-                                 errors=(SynonymError, GlossaryError, CacheBusy)).start()
+                                 errors=(SynonymError, GlossaryError, CacheBusy), trace=log.debug).start()
 
     # The override is ignored: the context carries keys (deflect, Material's) that MkDocs's TemplateContext lacks.
     def on_page_context(self, context: dict[str, Any], *, page: Page, config: MkDocsConfig,  # type: ignore[override]
@@ -109,6 +110,8 @@ class SearchPlugin(BasePlugin[SearchConfig]):
         doc_id = self._doc_id(page, lang) if self.config.related else ""
         if doc_id:
             self._slots[page.file.abs_dest_path] = (doc_id, page.url, lang)
+            if len(self._slots) == 1 and self.job is not None:
+                self.job.note("first article rendered")
         context["deflect_search"] = {
             "config": html_json({"base": base if base.endswith("/") else base + "/", **shared}),
             "strings": shared["strings"],
@@ -145,15 +148,7 @@ class SearchPlugin(BasePlugin[SearchConfig]):
         """The search configuration every page in ``lang`` shares (names, labels, strings), computed once per build."""
         if lang not in self._per_lang:
             assert self.center is not None
-            names = {language.code: language.name for language in self.center.settings.languages}
-            self._per_lang[lang] = {
-                "lang": lang,
-                "languages": names,
-                "labels": {code: language_name(code, lang, name) for code, name in names.items()},
-                "collector": self.config.collector_url,
-                "strings": search_strings(lang),
-                "format": FORMAT_VERSION,  # the index format these pages' scripts read
-            }
+            self._per_lang[lang] = page_config(self.center, lang, self.config.collector_url)
         return self._per_lang[lang]
 
     def _doc_id(self, page: Page, lang: str) -> str:
@@ -166,8 +161,10 @@ class SearchPlugin(BasePlugin[SearchConfig]):
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         if self.job is None:
             return
+        self.job.note("on_post_build: the pages are written")
         self.related = self._indexed()  # the worker sends them (none when 'related' is 0) before the export
         self._fill_slots()
+        self.job.note("related articles filled in")
         job, self.job = self.job, None
         try:
             stats, seconds = job.finish()

@@ -4,12 +4,19 @@ A site build needs three things from search: the index (analysis), each article'
 articles (as early as it can) and the static export (at the end). A :class:`SearchJob`
 starts all three in a forked worker while the calling process goes on rendering pages; the worker
 sends the related articles back as soon as it has them, then writes the export and reports its
-figures. Where processes cannot be forked, the job runs in the calling process, with the same results.
+figures. The calling process usually finishes its pages long before, so the worker forks
+:class:`Helper` processes that analyse and export some of the languages (``deflect.search.split``).
+Where processes cannot be forked, the job runs in the calling process, with the same results.
+
+Every step can be put on a timeline (``trace``, the build's debug log): seconds since the job was
+made, the CPU seconds of the process that took it, and which process.
 """
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
+import signal
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -17,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from deflect.search.related import Related
+from deflect.search.split import Start
 from deflect.search.static import ExportStats
 
 WORKER_ENV = "DEFLECT_SEARCH_WORKER"
@@ -37,18 +45,27 @@ class Indexed:
 
 
 class SearchJob:
-    """The search work of one build: ``build`` makes the search service (it raises the errors the
-    caller wants reported in one line, ``errors``), ``related`` is how many related articles per
-    article (0: none), ``out`` the folder of the static export."""
+    """The search work of one build: ``build(start)`` makes the search service (it raises the errors
+    the caller wants reported in one line, ``errors``; ``start`` forks helpers in the worker, and is
+    None in the calling process), ``related`` is how many related articles per article (0: none),
+    ``out`` the folder of the static export."""
 
-    def __init__(self, build: Callable[[], Any], related: int, out: Path,
-                 errors: tuple[type[BaseException], ...] = ()) -> None:
+    def __init__(self, build: Callable[[Start | None], Any], related: int, out: Path,
+                 errors: tuple[type[BaseException], ...] = (), trace: Callable[[str], None] | None = None) -> None:
         self._build, self._related, self._out, self._errors = build, related, out, errors
+        self._trace, self._origin, self._pid = trace, time.perf_counter(), os.getpid()
         self._process: Any = None
         self._conn: Any = None
         self._service: Any = None
         self._indexed: Indexed | None = None
         self._go: Any = None
+
+    def note(self, event: str) -> None:
+        """Put ``event`` on the build's timeline (``trace``), if any."""
+        if self._trace is not None:
+            who = "main" if os.getpid() == self._pid else f"search {os.getpid()}"
+            self._trace(f"timeline {time.perf_counter() - self._origin:6.2f}s (CPU {time.process_time():5.1f}s) "
+                        f"{who}: {event}")
 
     def start(self) -> SearchJob:
         """Start the work in a worker process (or note that it runs here, see :meth:`indexed`)."""
@@ -67,7 +84,8 @@ class SearchJob:
     def release(self) -> None:
         """Let the worker write the export once it has it: a job started before the build cleaned
         its site folder must not write into the folder before that."""
-        if self._go is not None:
+        if self._go is not None and not self._go.is_set():
+            self.note("site folder ready: the export may write")
             self._go.set()
 
     def indexed(self) -> Indexed:
@@ -75,11 +93,13 @@ class SearchJob:
         if self._indexed is None:
             if self._process is None:
                 started = time.perf_counter()
-                self._service = self._guarded(self._build)
+                self._service = self._guarded(lambda: self._build(None))
                 related = self._service.related_all(self._related) if self._related else {}
                 self._indexed = Indexed(self._service.count, time.perf_counter() - started, related)
             else:
+                self.note("waiting for the index")
                 self._indexed = self._receive("indexed")
+            self.note("index and related articles here")
         return self._indexed
 
     def finish(self) -> tuple[ExportStats, float]:
@@ -90,10 +110,12 @@ class SearchJob:
             started = time.perf_counter()
             stats = self._guarded(lambda: self._service.export(self._out))
             return stats, time.perf_counter() - started
+        self.note("waiting for the export")
         result = self._receive("exported")
         self._process.join()
         self._conn.close()
         self._process = None
+        self.note("export done, worker joined")
         return result
 
     def cancel(self) -> None:
@@ -107,18 +129,33 @@ class SearchJob:
     # ----- in the worker -----------------------------------------------------------------------
     def _work(self, conn: Any) -> None:
         try:
+            signal.signal(signal.SIGTERM, _end_helpers)  # cancel(): the helpers end with the worker
+            self.note("worker started")
             started = time.perf_counter()
-            service = self._build()
+            service = self._build(self._helper)
+            self.note("analysed")
             related = service.related_all(self._related) if self._related else {}
             conn.send(("indexed", Indexed(service.count, time.perf_counter() - started, related)))
+            self.note("index and related articles sent")
             self._go.wait()
             started = time.perf_counter()
-            stats = service.export(self._out)
+            stats = service.export(self._out, self.note, start=self._helper)
             conn.send(("exported", (stats, time.perf_counter() - started)))
+            self.note("export written")
         except BaseException as exc:  # noqa: BLE001 - every failure reaches the build as one line
             conn.send(("error", _reason(exc, self._errors)))
         finally:
+            for helper in list(_helpers):  # left running by a failure: their work is not needed
+                helper.cancel()
             conn.close()
+
+    def _helper(self, work: Callable[[], Any]) -> Callable[[], Any]:
+        def traced() -> Any:
+            self.note("helper started")
+            value = work()
+            self.note("helper done")
+            return value
+        return Helper(traced).result
 
     def _receive(self, expected: str) -> Any:
         try:
@@ -143,7 +180,76 @@ class SearchJob:
             raise SearchJobError(str(exc)) from exc
 
 
-def _reason(exc: BaseException, expected: tuple[type[BaseException], ...]) -> str:
-    if isinstance(exc, expected):
+class Helper:
+    """``work`` in a process forked from this one, to use another core; :meth:`result` waits for
+    its value (pickled back). Forked from the search worker, which runs no other threads."""
+
+    def __init__(self, work: Callable[[], Any]) -> None:
+        self._conn, child = multiprocessing.Pipe(duplex=False)
+        # Objects made so far are left out of garbage collection: a collection in either process
+        # would write to every object they share, copying all of this process's memory.
+        gc.freeze()
+        # A SIGTERM (the worker cancelled) waits until the helper is known to _end_helpers.
+        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM})
+        try:
+            self._pid = os.fork()
+            if self._pid == 0:  # the helper: send the value or the one-line reason, and never return
+                code = 1
+                try:
+                    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+                    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM})
+                    _helpers.clear()
+                    self._conn.close()
+                    try:
+                        message = ("done", work())
+                    except BaseException as exc:  # noqa: BLE001 - every failure reaches the build as one line
+                        message = ("error", _reason(exc, (), "a search helper"))
+                    child.send(message)
+                    code = 0
+                finally:
+                    os._exit(code)
+            _helpers.append(self)
+        finally:
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM})
+        child.close()
+
+    def result(self) -> Any:
+        """The value of ``work``; SearchJobError if it failed or its process died."""
+        try:
+            kind, value = self._conn.recv()
+        except (EOFError, OSError):
+            kind, value = "error", f"a search helper stopped unexpectedly (exit code {self._wait()})"
+        else:
+            self._wait()
+        if kind == "error":
+            raise SearchJobError(value)
+        return value
+
+    def cancel(self) -> None:
+        """End the helper (the work it was doing is not needed any more)."""
+        if self._pid:
+            os.kill(self._pid, signal.SIGTERM)
+            self._wait()
+
+    def _wait(self) -> int:
+        pid, self._pid = self._pid, 0
+        self._conn.close()
+        _helpers[:] = [helper for helper in _helpers if helper is not self]
+        return os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]) if pid else 0
+
+
+_helpers: list[Helper] = []  # this process's running helpers
+
+
+def _end_helpers(signum: int, frame: Any) -> None:
+    """The search worker was told to stop: its helpers stop too, then it does (as the signal would)."""
+    for helper in list(_helpers):
+        helper.cancel()
+    signal.signal(signum, signal.SIG_DFL)
+    os.kill(os.getpid(), signum)
+
+
+def _reason(exc: BaseException, expected: tuple[type[BaseException], ...], who: str = "the search worker") -> str:
+    if isinstance(exc, (*expected, SearchJobError)):  # a helper's reason is already one line
         return str(exc)
-    return f"the search worker failed: {type(exc).__name__}: {exc}"
+    return f"{who} failed: {type(exc).__name__}: {exc}"

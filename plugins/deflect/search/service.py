@@ -16,8 +16,9 @@ import shutil
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
-from deflect.content.model import Content
+from deflect.content.model import Content, Document
 from deflect.cachefiles import CacheBusy, atomic_write, cache_folder, locked
 from deflect.locales import active
 from deflect.search.cache import AnalysisCache, DocAnalysis, analyse_doc, code_version, fingerprint
@@ -28,19 +29,36 @@ from deflect.search.documents import SearchDoc, to_search_doc
 from deflect.search.engine import AnalysedIndex, Hit, SearchIndex, _record
 from deflect.search.query import SYNONYMS_FILE, SynonymError, load_synonyms
 from deflect.search.related import Related, related_articles, related_in
-from deflect.search.static import ExportState, ExportStats, Memo, export_files, write_tree
-from deflect.site.strings import strings_for
+from deflect.search.analysis import known_words, seed_words
+from deflect.search.split import Start, each_language, export_split, helpers_for
+from deflect.search.static import FORMAT_VERSION, ExportState, ExportStats, Memo, export_files, write_tree
+from deflect.site.strings import language_name, strings_for
 
-__all__ = ["CacheBusy", "GlossaryError", "SearchService", "SynonymError", "search_strings"]
+__all__ = ["CacheBusy", "GlossaryError", "SearchService", "SynonymError", "page_config", "search_strings"]
 
 SEARCH_STRING_KEYS = ("search_placeholder", "search_none", "search_one", "search_other", "search_all_languages",
                       "search_type", "search_error", "search_more", "related")
 KEEP_GENERATIONS = 3  # index generations kept in the cache (an undone edit finds its index again)
+MIN_SPLIT = 64  # fewer new documents than this are analysed in the worker alone (a fork costs more)
 
 
 def search_strings(lang: str) -> dict[str, str]:
     strings = strings_for(lang)
     return {key: strings[key] for key in SEARCH_STRING_KEYS}
+
+
+def page_config(center: Content, lang: str, collector: str) -> dict[str, Any]:
+    """The search configuration every page in ``lang`` shares: language names and labels, the
+    collector's address, the interface strings and the index format its scripts read."""
+    names = {language.code: language.name for language in center.settings.languages}
+    return {
+        "lang": lang,
+        "languages": names,
+        "labels": {code: language_name(code, lang, name) for code, name in names.items()},
+        "collector": collector,
+        "strings": search_strings(lang),
+        "format": FORMAT_VERSION,
+    }
 
 
 class SearchService:
@@ -61,11 +79,11 @@ class SearchService:
     @classmethod
     def build(cls, center: Content, *, synonyms_file: str | Path = SYNONYMS_FILE,
               directory_urls: bool = True, cache_dir: Path | None = None,
-              glossary_file: str | Path = GLOSSARY_FILE) -> SearchService:
+              glossary_file: str | Path = GLOSSARY_FILE, start: Start | None = None) -> SearchService:
         """The search of ``center``: documents analysed since the last build are taken from the
-        cache, the others analysed. Raises SynonymError for a bad synonyms file, GlossaryError for
-        a bad glossary, CacheBusy when the cache stays locked (here, or on the first query, which
-        opens the Whoosh index)."""
+        cache, the others analysed (with ``start``, by other processes too: see ``deflect.search.split``).
+        Raises SynonymError for a bad synonyms file, GlossaryError for a bad glossary, CacheBusy when
+        the cache stays locked (here, or on the first query, which opens the Whoosh index)."""
         settings = center.settings
         synonyms_path = Path(synonyms_file)
         if not synonyms_path.is_absolute():
@@ -79,19 +97,20 @@ class SearchService:
             cache = AnalysisCache(folder)
             known = cache.seed_words(settings.codes)
             glossary = _glossary(cache, glossary_path, settings.codes, settings.default_language)
-            entries: list[DocAnalysis] = []
+            found: list[DocAnalysis | None] = []
             keys: list[str] = []
+            missing: dict[str, list[tuple[int, Document]]] = {}  # per language: the documents to analyse
             for document in center.published_documents():
                 key = cache.key(document.kind.value, document.lang, document.slug, document.rel_path,
                                 document.site_path, document.front.model_dump_json(), document.body,
                                 center.category_title(document.category, document.lang), directory_urls)
                 entry = cache.get(key)
                 if entry is None:
-                    doc = to_search_doc(center, document, directory_urls)
-                    entry = analyse_doc(doc, _record(doc))
-                    cache.put(key, entry)
-                entries.append(entry)
+                    missing.setdefault(document.lang, []).append((len(found), document))
+                found.append(entry)
                 keys.append(key)
+            _analyse(center, directory_urls, cache, found, keys, missing, start)
+            entries: list[DocAnalysis] = [entry for entry in found if entry is not None]
             docs = [entry.doc for entry in entries]
             crossing, cross_keys = _cross_entries(cache, entries, keys, settings.default_language, settings.codes,
                                                   glossary)
@@ -151,10 +170,12 @@ class SearchService:
                 atomic_write(self.cache_dir / "related.pickle", pickle.dumps(kept, protocol=5))
         return related
 
-    def export(self, out: Path, progress: Callable[[str], None] | None = None) -> ExportStats:
+    def export(self, out: Path, progress: Callable[[str], None] | None = None, *,
+               start: Start | None = None) -> ExportStats:
         """Write the static index to ``out``, rewriting only the files whose bytes change. The last
         export's state (``static.pickle``) spares the work of every term and file whose inputs are
-        unchanged, and reading back the files it left in ``out``."""
+        unchanged, and reading back the files it left in ``out``. With ``start``, other processes
+        export some of the languages (see ``deflect.search.split``)."""
         if self.cache_dir is None or self.analyses is None:
             return write_tree(export_files(self.index, self.synonyms, progress), out)
         with locked(self.cache_dir), _gc_paused():
@@ -174,8 +195,8 @@ class SearchService:
                 for entry, key in zip(self.analyses, self.keys or [""] * len(self.analyses)):
                     by_lang.setdefault(entry.doc.lang, []).append(entry)
                     keys.setdefault(entry.doc.lang, []).append(key)
-                files = export_files(self.index, self.synonyms, progress, analyses=by_lang, previous=previous,
-                                     memo=memo, state=state, keys=keys if self.keys else None,
+                files = export_split(self.index, self.synonyms, progress, analyses=by_lang, previous=previous,
+                                     memo=memo, state=state, start=start, keys=keys if self.keys else None,
                                      stamps=self.stamps if self.keys else None)
                 if memo.changed:
                     atomic_write(self.cache_dir / "memo.pickle", pickle.dumps(memo.used, protocol=5))
@@ -186,6 +207,36 @@ class SearchService:
                 atomic_write(self.cache_dir / "static.pickle",
                              pickle.dumps((self.fingerprint, files, state), protocol=5))
         return stats
+
+
+def _analyse(center: Content, directory_urls: bool, cache: AnalysisCache, found: list[DocAnalysis | None],
+             keys: list[str], missing: dict[str, list[tuple[int, Document]]], start: Start | None) -> None:
+    """Analyse the ``missing`` documents into ``found`` and the cache, language by language; with
+    ``start`` and enough of them, helper processes take some of the languages (``split.each_language``)
+    and send back their pickled analyses and the words they worked out."""
+
+    def analyse(lang: str) -> None:
+        for n, document in missing[lang]:
+            doc = to_search_doc(center, document, directory_urls)
+            found[n] = analyse_doc(doc, _record(doc))
+            cache.put(keys[n], found[n])  # type: ignore[arg-type]
+
+    helpers = helpers_for(start, len(missing)) if sum(map(len, missing.values())) >= MIN_SPLIT else 0
+    if start is None or not helpers:
+        for lang in missing:
+            analyse(lang)
+        return
+    codes = center.settings.codes
+
+    def made() -> tuple[dict[int, bytes], object]:  # in a helper: its analyses, pickled as the cache keeps them
+        return {n: cache.used[keys[n]] for entries in missing.values() for n, _ in entries
+                if found[n] is not None}, known_words(codes)
+
+    for analysed, words in each_language(list(missing), analyse, start, helpers, made):
+        for n, data in analysed.items():
+            cache.used[keys[n]] = data
+            found[n] = pickle.loads(data)
+        seed_words(words)
 
 
 def _glossary(cache: AnalysisCache, path: Path, codes: list[str], default: str

@@ -125,7 +125,8 @@ def export_files(index: SearchIndex, synonyms: dict[str, list[list[str]]],
                  previous: dict[str, tuple[str, bytes]] | None = None,
                  memo: Memo | None = None, state: ExportState | None = None,
                  keys: dict[str, list[str]] | None = None,
-                 stamps: dict[str, str] | None = None) -> dict[str, tuple[str, bytes]]:
+                 stamps: dict[str, str] | None = None,
+                 languages: list[str] | None = None) -> dict[str, tuple[str, bytes]]:
     """The static index as ``{relative path: (hash of the JSON, gzip bytes)}``.
 
     ``analyses`` (per language, in index order: ``cache.DocAnalysis``) spares analysing the
@@ -135,13 +136,14 @@ def export_files(index: SearchIndex, synonyms: dict[str, list[list[str]]],
     export's, replaced by this one's) spares the excerpts, JSON and gzip of every term and file
     whose inputs are unchanged, and reading an unchanged document's analysis; a language whose
     ``stamps`` entry (the identity of its documents, in order) equals the last export's is
-    taken whole from ``state``."""
+    taken whole from ``state``. ``languages`` (a part of the index's) limits the export to theirs,
+    its manifest too: :func:`joined` makes one export of such parts."""
     memo = memo or Memo()
     state = state if state is not None else ExportState()
     files: dict[str, tuple[str, bytes]] = {}
     reuse = {digest: packed for digest, packed in (previous or {}).values()}
     manifest: dict = {"version": FORMAT_VERSION, "chunk": DOC_CHUNK, "languages": {}}
-    for lang in index.languages:
+    for lang in index.languages if languages is None else languages:
         old = state.langs.get(lang) or _LangState()
         stamp = _key("language", stamps[lang], synonyms.get(lang, [])) if stamps and stamps.get(lang) else ""
         if stamp and old.stamp == stamp and old.manifest:
@@ -223,6 +225,19 @@ def _export_language(index: SearchIndex, lang: str, synonyms: dict[str, list[lis
         "analysis": client_constants(lang),
     }
     return new
+
+
+def joined(parts: list[dict[str, tuple[str, bytes]]]) -> dict[str, tuple[str, bytes]]:
+    """One export's files from those of exports of consecutive parts of its languages (in order):
+    the same files, the manifest listing every part's languages."""
+    files: dict[str, tuple[str, bytes]] = {}
+    manifest = json.loads(parts[0]["manifest.json"][1])
+    for part in parts:
+        manifest["languages"].update(json.loads(part["manifest.json"][1])["languages"])
+        files.update((rel, value) for rel, value in part.items() if rel != "manifest.json")
+    data = json_text(manifest, separators=(",", ":")).encode()  # as export_files writes it
+    files["manifest.json"] = (hashlib.sha256(data).hexdigest(), data)
+    return files
 
 
 def client_constants(lang: str) -> dict[str, Any]:

@@ -1,0 +1,123 @@
+"""A build's search work split by language between processes (``deflect.search.split``): the
+analyses and the static export equal one process's, cold and warm (files, cache, export state and
+memo); a helper's failure reaches the build as one line; helpers end with the worker."""
+
+from __future__ import annotations
+
+import os
+import pickle
+import signal
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from deflect.helpcenter import HelpCenter
+from deflect.search import service, split
+from deflect.search.cache import AnalysisCache
+from deflect.search.background import Helper, SearchJob, SearchJobError
+from deflect.search.service import SearchService
+from test_incremental_build import NEW_WORD, assert_same_site, copy_project
+
+
+def _start(work: Any) -> Any:
+    return Helper(work).result
+
+
+@pytest.mark.slow
+def test_split_analysis_and_export_equal_one_process_cold_and_warm(tmp_path: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(split, "_cores", lambda: 3)  # this process and two helpers, whatever the machine
+    monkeypatch.setattr(service, "MIN_SPLIT", 1)  # the example has few documents
+    project = copy_project(tmp_path / "project")
+    log = tmp_path / "progress.log"
+
+    def progress(message: str) -> None:  # called in the helpers too: a file sees every process
+        with open(log, "a", encoding="utf-8") as handle:
+            handle.write(f"{os.getpid()} {message}\n")
+
+    def export(name: str, **options: Any) -> None:
+        content = HelpCenter.open(project, history=False).content
+        built = SearchService.build(content, cache_dir=tmp_path / f"cache-{name}", start=options.get("start"))
+        built.export(tmp_path / name, **options)
+
+    reset = project / "articles" / "en" / "reset-password.md"
+    for step in ("cold", "warm"):
+        if step == "warm":  # a new word: the edited language's export redoes its expansions
+            reset.write_text(reset.read_text(encoding="utf-8") + f"\nThe {NEW_WORD} light blinks.\n", encoding="utf-8")
+        log.unlink(missing_ok=True)
+        export("one")
+        export("split", progress=progress, start=_start)
+        assert_same_site(tmp_path / "split", tmp_path / "one")
+        exporters = {line.split()[0] for line in log.read_text(encoding="utf-8").splitlines() if "documents" in line}
+        assert len(exporters) >= 2, step  # languages were exported in more than one process
+        # The joined per-language state and memo are one process's: the next export reuses the same work.
+        one, parts = (pickle.loads((tmp_path / f"cache-{name}" / "static.pickle").read_bytes())
+                      for name in ("one", "split"))
+        assert one[1] == parts[1] and one[2].langs == parts[2].langs, step
+        memos = [pickle.loads((tmp_path / f"cache-{name}" / "memo.pickle").read_bytes()) for name in ("one", "split")]
+        assert memos[0] == memos[1], step
+        caches = [AnalysisCache(tmp_path / f"cache-{name}") for name in ("one", "split")]
+        analyses = [{key: pickle.loads(data) for key, data in cache.entries.items()} for cache in caches]
+        assert analyses[0] == analyses[1] and caches[0].extras.keys() == caches[1].extras.keys(), step
+
+
+def _bug() -> None:
+    raise KeyError("lang")
+
+
+def test_a_helper_failure_is_one_line(tmp_path: Path) -> None:
+    with pytest.raises(SearchJobError, match=r"^a search helper failed: KeyError: 'lang'$"):
+        Helper(_bug).result()
+    with pytest.raises(SearchJobError, match=r"^a search helper stopped unexpectedly \(exit code -9\)$"):
+        Helper(lambda: os.kill(os.getpid(), signal.SIGKILL)).result()
+    assert Helper(lambda: {"en": b"\x00" * 100_000}).result() == {"en": b"\x00" * 100_000}
+
+
+class _Service:
+    """What a SearchJob needs of a search service; its export hands work to a helper."""
+
+    count = 1
+
+    def __init__(self, work: Any) -> None:
+        self.work = work
+
+    def related_all(self, limit: int) -> dict:
+        return {}
+
+    def export(self, out: Path, progress: Any = None, *, start: Any = None) -> Any:
+        return start(self.work)()
+
+
+def test_a_helper_failure_reaches_the_build_as_its_own_line(tmp_path: Path) -> None:
+    job = SearchJob(lambda start: _Service(_bug), 5, tmp_path / "search").start()
+    with pytest.raises(SearchJobError, match=r"^a search helper failed: KeyError: 'lang'$"):
+        job.finish()
+
+
+def test_helpers_end_with_a_cancelled_worker(tmp_path: Path) -> None:
+    pid_file = tmp_path / "helper.pid"
+
+    def endless() -> None:
+        pid_file.write_text(str(os.getpid()))
+        while True:
+            time.sleep(0.05)
+
+    job = SearchJob(lambda start: _Service(endless), 5, tmp_path / "search").start()
+    job.release()
+    job.indexed()
+    for _ in range(200):
+        if pid_file.exists() and pid_file.read_text():
+            break
+        time.sleep(0.05)
+    helper = int(pid_file.read_text())
+    job.cancel()
+    for _ in range(100):  # the worker reaps it as it stops
+        try:
+            os.kill(helper, 0)
+        except ProcessLookupError:
+            break
+        time.sleep(0.05)
+    else:
+        pytest.fail(f"helper {helper} still runs after the worker was cancelled")
