@@ -43,3 +43,35 @@ def test_a_worker_that_dies_gives_its_exit_code(tmp_path: Path) -> None:
     job = SearchJob(_killed, 5, tmp_path / "search").start()
     with pytest.raises(SearchJobError, match=r"stopped unexpectedly \(exit code -9\)"):
         job.indexed()
+
+
+class _LargeRelated:
+    """A search service whose related articles fill the pipe many times over."""
+
+    count = 1
+
+    def related_all(self, per_article: int) -> dict[str, list[str]]:
+        return {f"en/page-{n}/": [f"en/related-{n}-{k}/" for k in range(per_article)] for n in range(20_000)}
+
+    def export(self, out: Path, note: object = None, start: object = None) -> str:
+        out.mkdir(parents=True)
+        (out / "written").write_text("yes", encoding="utf-8")
+        return "stats"
+
+
+def _large_related(start: object) -> _LargeRelated:
+    return _LargeRelated()
+
+
+def test_the_worker_writes_the_export_before_the_build_asks_for_the_index(tmp_path: Path) -> None:
+    """The index message is read as soon as it is sent: a large one no longer holds the worker
+    (and the export) until the pages are done."""
+    import time
+    job = SearchJob(_large_related, 5, tmp_path / "search").start()
+    job.release()
+    deadline = time.monotonic() + 120
+    while not (tmp_path / "search" / "written").exists():
+        assert time.monotonic() < deadline, "the worker never got to the export"
+        time.sleep(0.05)
+    assert len(job.indexed().related) == 20_000
+    assert job.finish()[0] == "stats"

@@ -17,6 +17,7 @@ import gc
 import multiprocessing
 import os
 import signal
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -59,6 +60,8 @@ class SearchJob:
         self._service: Any = None
         self._indexed: Indexed | None = None
         self._go: Any = None
+        self._reader: threading.Thread | None = None
+        self._first: tuple[str, Any] = ("eof", None)
 
     def note(self, event: str) -> None:
         """Put ``event`` on the build's timeline (``trace``), if any."""
@@ -77,6 +80,11 @@ class SearchJob:
                 self._process = context.Process(target=self._work, args=(child,), daemon=True)
                 self._process.start()
                 child.close()
+                # The worker's first message (the index, the related articles) is read as soon as it
+                # is sent: a large one would fill the pipe, and the worker would wait for the pages
+                # to be done before it could start the export.
+                self._reader = threading.Thread(target=self._read_first, name="deflect-search-reader", daemon=True)
+                self._reader.start()
             except OSError:  # no processes here (a sandbox, a limit): do the work in this process
                 self._process = self._conn = None
         return self
@@ -123,6 +131,9 @@ class SearchJob:
         if self._process is not None:
             self._process.terminate()
             self._process.join()
+            if self._reader is not None:  # it ends with the worker's end of the pipe
+                self._reader.join()
+                self._reader = None
             self._conn.close()
             self._process = None
 
@@ -157,9 +168,26 @@ class SearchJob:
             return value
         return Helper(traced).result
 
+    def _read_first(self) -> None:
+        try:
+            self._first = ("message", self._conn.recv())
+        except (EOFError, OSError):
+            self._first = ("eof", None)
+
+    def _next(self) -> tuple[str, Any]:
+        """The worker's next message (EOFError: it stopped)."""
+        if self._reader is not None:
+            self._reader.join()
+            self._reader = None
+            status, message = self._first
+            if status == "eof":
+                raise EOFError
+            return message
+        return self._conn.recv()
+
     def _receive(self, expected: str) -> Any:
         try:
-            kind, value = self._conn.recv()
+            kind, value = self._next()
         except (EOFError, OSError):
             self._process.join()
             code = self._process.exitcode
