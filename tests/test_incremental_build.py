@@ -551,3 +551,30 @@ def test_a_warm_build_into_its_own_site_folder_writes_only_changed_pages(tmp_pat
     shutil.rmtree(project / ".deflect")
     build_site(config, tmp_path / "cold", quiet=True)
     assert_same_site(site, tmp_path / "cold")
+
+
+@pytest.mark.slow
+def test_an_export_made_by_other_code_lends_none_of_its_gzip_bytes(tmp_path: Path) -> None:
+    """After an upgrade (another code version in ``static.pickle``), the export compresses every
+    file again: the folder equals a cold export's, even where the old code compressed the same JSON
+    differently (as gzip level 9 did)."""
+    import pickle
+    import zlib
+
+    project = copy_project(tmp_path / "project")
+    out = tmp_path / "search"
+    HelpCenter.open(project, history=False).search_service.export(out)
+    [path] = (project / ".deflect").glob("*/static.pickle")
+    fingerprint, files, state = pickle.loads(path.read_bytes())
+    old = {rel: (digest, gzip.compress(zlib.decompress(packed, 47), compresslevel=9, mtime=0) if rel.endswith(".gz")
+                 else packed) for rel, (digest, packed) in files.items()}
+    assert old != files  # the other code's bytes differ
+    state.version = "other code"
+    path.write_bytes(pickle.dumps(("", old, state), protocol=5))
+    (project / "articles" / "en" / "reset-password.md").write_text(
+        (project / "articles" / "en" / "reset-password.md").read_text(encoding="utf-8") + "\nOne more line.\n",
+        encoding="utf-8")
+    HelpCenter.open(project, history=False).search_service.export(out)
+    cold = tmp_path / "cold"
+    SearchService.build(HelpCenter.open(project, history=False).content, cache_dir=tmp_path / "fresh").export(cold)
+    assert_same_site(out, cold)

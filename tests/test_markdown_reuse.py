@@ -44,3 +44,16 @@ def test_other_settings_or_a_failed_render_get_a_fresh_converter() -> None:
     with pytest.raises(ValueError), reuse.rendering():
         raise ValueError("a render failed")
     assert reuse.converter is None and mkdocs_pages.markdown is markdown
+
+
+def test_extension_objects_get_a_fresh_converter_each_time() -> None:
+    """A plugin's extension object may keep per-page state that ``reset()`` does not know of."""
+    from markdown.extensions.toc import TocExtension
+
+    reuse = MarkdownReuse()
+    extensions = ["tables", TocExtension(permalink=True)]
+    with reuse.rendering():
+        first = mkdocs_pages.markdown.Markdown(extensions=extensions, extension_configs={})
+        second = mkdocs_pages.markdown.Markdown(extensions=extensions, extension_configs={})
+        assert first is not second and reuse.converter is None
+        assert second.convert("# T").startswith('<h1 id="t">T')

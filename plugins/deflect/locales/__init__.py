@@ -149,6 +149,10 @@ def _forget_analysis() -> None:
     module = sys.modules.get("deflect.search.analysis")
     if module is not None:
         module.analyzer_for.cache_clear()
+    module = sys.modules.get("deflect.search.crosslingual")
+    if module is not None:  # its word memos hold the old analysers' terms
+        module._term.cache_clear()
+        module._words.cache_clear()
 
 
 def own_strings(code: str) -> dict[str, str]:

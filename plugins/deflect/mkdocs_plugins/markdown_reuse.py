@@ -6,8 +6,8 @@ way to convert many texts is one converter and ``reset()`` between them (it empt
 the references and every extension's state), so while :meth:`MarkdownReuse.rendering` runs,
 MkDocs' page render gets that one converter. The four processors MkDocs registers for each page
 replace the last page's under the same names and priorities, in the same order, so the pages come
-out byte for byte as from fresh converters. Other settings, or a render that failed halfway,
-get a fresh converter.
+out byte for byte as from fresh converters. Other settings, extensions given as objects (a plugin's,
+whose state ``reset()`` may not cover), or a render that failed halfway get a fresh converter.
 """
 
 from __future__ import annotations
@@ -29,6 +29,9 @@ class MarkdownReuse:
         self.settings: tuple[list[Any], dict[str, Any]] | None = None
 
     def _converter(self, *, extensions: Any, extension_configs: Any) -> markdown.Markdown:
+        if not all(isinstance(name, str) for name in extensions):
+            # an extension object a plugin added may keep per-page state that reset() knows nothing of
+            return markdown.Markdown(extensions=extensions, extension_configs=extension_configs)
         settings = (list(extensions), dict(extension_configs))
         if self.converter is None or settings != self.settings:
             self.converter = markdown.Markdown(extensions=extensions, extension_configs=extension_configs)

@@ -16,6 +16,7 @@ from __future__ import annotations
 import gc
 import multiprocessing
 import os
+import pickle
 import signal
 import threading
 import time
@@ -141,6 +142,7 @@ class SearchJob:
     def _work(self, conn: Any) -> None:
         try:
             signal.signal(signal.SIGTERM, _end_helpers)  # cancel(): the helpers end with the worker
+            _worker_conns.append(conn)
             self.note("worker started")
             started = time.perf_counter()
             service = self._build(self._helper)
@@ -173,6 +175,8 @@ class SearchJob:
             self._first = ("message", self._conn.recv())
         except (EOFError, OSError):
             self._first = ("eof", None)
+        except BaseException as exc:  # noqa: BLE001 - e.g. no memory for a large message: one line, in the build
+            self._first = ("failed", f"the search worker's message could not be read: {type(exc).__name__}: {exc}")
 
     def _next(self) -> tuple[str, Any]:
         """The worker's next message (EOFError: it stopped)."""
@@ -182,6 +186,9 @@ class SearchJob:
             status, message = self._first
             if status == "eof":
                 raise EOFError
+            if status == "failed":
+                self.cancel()
+                raise SearchJobError(message)
             return message
         return self._conn.recv()
 
@@ -228,11 +235,13 @@ class Helper:
                     signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM})
                     _helpers.clear()
                     self._conn.close()
-                    try:
-                        message = ("done", work())
+                    for conn in _worker_conns:  # the worker's pipe to the build is the worker's alone
+                        conn.close()
+                    try:  # pickled here, so that a value that cannot be sent is reported too
+                        data = pickle.dumps(("done", work()), protocol=pickle.HIGHEST_PROTOCOL)
                     except BaseException as exc:  # noqa: BLE001 - every failure reaches the build as one line
-                        message = ("error", _reason(exc, (), "a search helper"))
-                    child.send(message)
+                        data = pickle.dumps(("error", _reason(exc, (), "a search helper")))
+                    child.send_bytes(data)
                     code = 0
                 finally:
                     os._exit(code)
@@ -267,6 +276,7 @@ class Helper:
 
 
 _helpers: list[Helper] = []  # this process's running helpers
+_worker_conns: list[Any] = []  # in the worker: its pipe to the build (closed in its helpers)
 
 
 def _end_helpers(signum: int, frame: Any) -> None:

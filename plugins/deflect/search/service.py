@@ -182,10 +182,12 @@ class SearchService:
             saved = _load(self.cache_dir / "static.pickle")
             fingerprint, previous, state = saved if isinstance(saved, tuple) and len(saved) == 3 else ("", None, None)
             version = code_version() + active().digest()  # what AnalysisCache.version is made of
-            if not isinstance(state, ExportState) or state.version != version:
+            reset = not isinstance(state, ExportState) or state.version != version
+            if not isinstance(state, ExportState) or reset:
+                # made by other code or language choices: nothing of it is reused, its gzip bytes neither
                 state = ExportState(version)
-                (self.cache_dir / "memo.pickle").unlink(missing_ok=True)  # made by other code or language choices
-            if fingerprint == self.fingerprint and previous is not None:
+                (self.cache_dir / "memo.pickle").unlink(missing_ok=True)
+            if not reset and fingerprint == self.fingerprint and previous is not None:
                 files = previous
             else:
                 saved_memo = _load(self.cache_dir / "memo.pickle")
@@ -195,8 +197,8 @@ class SearchService:
                 for entry, key in zip(self.analyses, self.keys or [""] * len(self.analyses)):
                     by_lang.setdefault(entry.doc.lang, []).append(entry)
                     keys.setdefault(entry.doc.lang, []).append(key)
-                files = export_split(self.index, self.synonyms, progress, analyses=by_lang, previous=previous,
-                                     memo=memo, state=state, start=start, keys=keys if self.keys else None,
+                files = export_split(self.index, self.synonyms, progress, analyses=by_lang,
+                                     previous=None if reset else previous, memo=memo, state=state, start=start, keys=keys if self.keys else None,
                                      stamps=self.stamps if self.keys else None)
                 if memo.changed:
                     atomic_write(self.cache_dir / "memo.pickle", pickle.dumps(memo.used, protocol=5))
@@ -215,7 +217,10 @@ def _analyse(center: Content, directory_urls: bool, cache: AnalysisCache, found:
     ``start`` and enough of them, helper processes take some of the languages (``split.each_language``)
     and send back their pickled analyses and the words they worked out."""
 
+    taken: list[str] = []  # in a helper: the languages it analysed (the only words it can have learned)
+
     def analyse(lang: str) -> None:
+        taken.append(lang)
         for n, document in missing[lang]:
             doc = to_search_doc(center, document, directory_urls)
             found[n] = analyse_doc(doc, _record(doc))
@@ -226,11 +231,10 @@ def _analyse(center: Content, directory_urls: bool, cache: AnalysisCache, found:
         for lang in missing:
             analyse(lang)
         return
-    codes = center.settings.codes
 
     def made() -> tuple[dict[int, bytes], object]:  # in a helper: its analyses, pickled as the cache keeps them
         return {n: cache.used[keys[n]] for entries in missing.values() for n, _ in entries
-                if found[n] is not None}, known_words(codes)
+                if found[n] is not None}, known_words(taken)
 
     for analysed, words in each_language(list(missing), analyse, start, helpers, made):
         for n, data in analysed.items():

@@ -6,8 +6,8 @@ language's analyses and its part of the export depend on nothing another languag
 so processes forked from the worker (they share its memory) and the worker itself take the
 languages one at a time from a shared queue until none is left (:func:`each_language`): a language
 that costs more (more documents, or the one whose articles changed) does not hold up the others.
-What the helpers made is then joined into the worker's state: the files and the cache equal
-those of one process's work byte for byte.
+What the helpers made is then joined into the worker's state: the files equal those of one
+process's work byte for byte, and the cache holds the same entries.
 """
 from __future__ import annotations
 
