@@ -6,7 +6,6 @@ from __future__ import annotations
 import gzip
 import json
 import re
-import shutil
 import statistics
 from dataclasses import dataclass
 from math import log2
@@ -14,7 +13,7 @@ from pathlib import Path
 
 import yaml
 from _browser import DEFLECT_QUERY, MATERIAL_INIT, MATERIAL_QUERY, run_queries
-from _sites import StaticServer, deflect_index_seconds, ensure_deflect_search, mkdocs_build, progress
+from _sites import StaticServer, copy_project, deflect_index_seconds, ensure_deflect_search, mkdocs_build, progress
 from _synth import plain_material_config
 
 HERE = Path(__file__).resolve().parent
@@ -33,12 +32,7 @@ def make_example_projects(work: Path) -> tuple[Path, Path]:
     """A copy of the example help center (Deflect) and a plain Material copy of its content."""
     deflect = work / "example-deflect"
     deflect.mkdir(parents=True)
-    for name in ("mkdocs.yml", "docs", "articles", "faq", "search", "overrides"):
-        src = PROJECT / name
-        if src.is_dir():
-            shutil.copytree(src, deflect / name)
-        elif src.is_file():
-            shutil.copy2(src, deflect / name)
+    copy_project(PROJECT, deflect)
     ensure_deflect_search(deflect / "mkdocs.yml")
     from deflect.content.model import DocumentKind
     from deflect.helpcenter import HelpCenter

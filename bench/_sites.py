@@ -1,11 +1,13 @@
-"""The sites the search benchmark measures: ``mkdocs build`` with its search timings caught, the
-config edits the generated projects need, a local static HTTP server, and the progress lines."""
+"""The sites the benchmarks measure: copies of a Deflect project, ``mkdocs build`` with its search
+timings caught, the config edits the generated projects need, a local static HTTP server, and the
+progress lines."""
 
 from __future__ import annotations
 
 import functools
 import os
 import re
+import shutil
 import subprocess
 import sys
 import threading
@@ -17,6 +19,20 @@ from pathlib import Path
 
 def progress(message: str) -> None:
     print(f"[search-bench {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+PROJECT_PARTS = ("mkdocs.yml", "articles", "faq", "docs", "overrides", "search")
+"""What a Deflect project is made of (its sources and configuration, not its site or cache)."""
+
+
+def copy_project(source: Path, target: Path) -> Path:
+    """A copy of the Deflect project in ``source`` (its :data:`PROJECT_PARTS` that exist) in ``target``."""
+    for part in PROJECT_PARTS:
+        if (source / part).is_dir():
+            shutil.copytree(source / part, target / part)
+        elif (source / part).is_file():
+            shutil.copy2(source / part, target / part)
+    return target
 
 
 # ----- building --------------------------------------------------------------------------------

@@ -28,8 +28,9 @@ import threading
 import time
 from pathlib import Path
 
+from _sites import copy_project
+
 REPO = Path(__file__).resolve().parent.parent
-PARTS = ("mkdocs.yml", "articles", "faq", "docs", "overrides", "search")
 TICK = os.sysconf("SC_CLK_TCK")
 NEW_WORDS = ("marmalade lighthouse", "tangerine accordion", "volcanoes harpsichord", "walrus lanterns",
              "orchards gondolas")
@@ -81,12 +82,7 @@ def main(argv: list[str]) -> int:
             print(__doc__, file=sys.stderr)
             return 2
     work = Path(tempfile.mkdtemp(prefix="deflect-serve-"))
-    for part in PARTS:
-        source = project / part
-        if source.is_dir():
-            shutil.copytree(source, work / part)
-        elif source.is_file():
-            shutil.copy2(source, work / part)
+    copy_project(project, work)
     article = sorted((work / "articles" / "en").glob("*.md"))[0]
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1",
            "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO / "plugins"), os.environ.get("PYTHONPATH")]))}
