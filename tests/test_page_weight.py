@@ -42,3 +42,21 @@ def test_pages_carry_no_template_indentation_and_code_blocks_keep_theirs(tmp_pat
     switcher = switcher[:switcher.index("</ul>")]
     assert re.findall(r"^<li class=\"md-select__item\"><a [^\n]*>(English|Hrvatski)[^\n]*</a></li>$", switcher, re.M) \
         == ["English", "Hrvatski"]
+
+
+def test_templates_whose_whitespace_is_content_keep_their_indentation() -> None:
+    import jinja2
+
+    from deflect.mkdocs_plugins.material_theme import UnindentedTemplates
+
+    templates = {
+        "plain.html": "<div>\n    <p>{{ x }}</p>\n</div>\n",
+        "pre.html": "<pre>\n    kept\n</pre>\n",
+        "literal.html": "<script>\n  const t = `a\n    b`;\n</script>\n",
+        "comment.html": "{#- a `name` in a\n    comment -#}\n<div>\n    <p>x</p>\n</div>\n<script>\n  go(`one line`);\n  go(`two`);\n</script>\n",
+    }
+    env = jinja2.Environment(loader=UnindentedTemplates(jinja2.DictLoader(templates)))
+    assert env.get_template("plain.html").render(x=1) == "<div>\n<p>1</p>\n</div>"
+    assert env.get_template("pre.html").render() == templates["pre.html"].rstrip("\n")
+    assert env.get_template("literal.html").render() == templates["literal.html"].rstrip("\n")
+    assert "\n<p>x</p>" in env.get_template("comment.html").render()

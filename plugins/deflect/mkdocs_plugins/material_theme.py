@@ -22,6 +22,15 @@ REQUIRED_EXTENSIONS = ("attr_list", "md_in_html", "admonition", "pymdownx.detail
 SCRIPTS = ("assets/deflect/guide.js", "assets/deflect/feedback.js", "assets/deflect/helpcenter.js")
 _INDENT = re.compile(r"^[ \t]+", re.M)
 _KEEPS_WHITESPACE = re.compile(r"<(pre|textarea)\b[^>]*>[^<]*\n", re.I)
+_SCRIPT = re.compile(r"<script\b[^>]*>(.*?)</script>", re.I | re.S)
+_LITERAL = re.compile(r"`[^`]*`")  # a JavaScript template literal
+
+
+def keeps_whitespace(source: str) -> bool:
+    """Whether a template's line-start whitespace is content: a multi-line ``<pre>`` or
+    ``<textarea>``, or a script with a template literal over several lines."""
+    return bool(_KEEPS_WHITESPACE.search(source)) or any(
+        "\n" in literal for script in _SCRIPT.findall(source) for literal in _LITERAL.findall(script))
 """Template text whose line starts show in the page: a multi-line ``<pre>`` or ``<textarea>``."""
 
 
@@ -54,14 +63,14 @@ class UnindentedTemplates(jinja2.BaseLoader):
     Indentation is about a tenth of every page (2.8 KB of a 28 KB article page); a browser shows
     the page the same without it, as each line break stays. Only the templates' own text changes:
     page HTML (code blocks) arrives through variables. A template with a multi-line ``<pre>`` or
-    ``<textarea>`` is left as it is."""
+    ``<textarea>``, or a script whose template literal spans lines, is left as it is."""
 
     def __init__(self, loader: jinja2.BaseLoader) -> None:
         self.loader = loader
 
     def get_source(self, environment: jinja2.Environment, template: str) -> tuple[str, str | None, Any]:
         source, filename, uptodate = self.loader.get_source(environment, template)
-        if not _KEEPS_WHITESPACE.search(source):
+        if not keeps_whitespace(source):
             source = _INDENT.sub("", source)
         return source, filename, uptodate
 
