@@ -96,7 +96,10 @@ def test_a_helper_failure_reaches_the_build_as_its_own_line(tmp_path: Path) -> N
         job.finish()
 
 
-def test_helpers_end_with_a_cancelled_worker(tmp_path: Path) -> None:
+@pytest.mark.parametrize("end", ["cancel", "kill"])
+def test_helpers_end_with_the_worker(end: str, tmp_path: Path) -> None:
+    """A cancelled worker ends its helpers; so does a worker killed outright (SIGKILL runs none of
+    its code), so that no helper keeps the cache lock."""
     pid_file = tmp_path / "helper.pid"
 
     def endless() -> None:
@@ -112,12 +115,21 @@ def test_helpers_end_with_a_cancelled_worker(tmp_path: Path) -> None:
             break
         time.sleep(0.05)
     helper = int(pid_file.read_text())
+    if end == "kill":
+        os.kill(job._process.pid, signal.SIGKILL)
     job.cancel()
-    for _ in range(100):  # the worker reaps it as it stops
-        try:
-            os.kill(helper, 0)
-        except ProcessLookupError:
+    for _ in range(100):
+        if not _running(helper):
             break
         time.sleep(0.05)
     else:
-        pytest.fail(f"helper {helper} still runs after the worker was cancelled")
+        pytest.fail(f"helper {helper} still runs after the worker ended ({end})")
+
+
+def _running(pid: int) -> bool:
+    """Whether ``pid`` runs (a zombie nobody reaped yet has ended)."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except FileNotFoundError:
+        return False
+    return "\nState:\tZ" not in status

@@ -227,11 +227,13 @@ class Helper:
         # A SIGTERM (the worker cancelled) waits until the helper is known to _end_helpers.
         signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM})
         try:
+            parent = os.getpid()
             self._pid = os.fork()
             if self._pid == 0:  # the helper: send the value or the one-line reason, and never return
                 code = 1
                 try:
                     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+                    _end_with(parent)
                     signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM})
                     _helpers.clear()
                     self._conn.close()
@@ -277,6 +279,19 @@ class Helper:
 
 _helpers: list[Helper] = []  # this process's running helpers
 _worker_conns: list[Any] = []  # in the worker: its pipe to the build (closed in its helpers)
+
+
+def _end_with(parent: int) -> None:
+    """In a helper: a SIGTERM when ``parent`` (the worker) dies, however it dies (Linux), so that a
+    killed worker leaves no helper holding the cache lock."""
+    try:
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):  # not Linux: the worker's SIGTERM handler still ends its helpers
+        return
+    if os.getppid() != parent:  # it died before the request
+        os.kill(os.getpid(), signal.SIGTERM)
 
 
 def _end_helpers(signum: int, frame: Any) -> None:
