@@ -69,3 +69,14 @@ def test_a_parsed_source_is_shared_and_each_caller_gets_its_own_problems() -> No
     assert first.meta == {"title": "Shared", "tags": ["a", "b"]}
     problems.append(frontmatter.error("shared.md", 1, "added by a caller"))
     assert frontmatter.split_front_matter(text, "shared.md")[1] == problems_again == []
+
+
+def test_compact_nested_lists_take_the_checked_loader_and_hit_the_depth_limit() -> None:
+    """``- - - x`` nests a level per dash with no indentation: libyaml would recurse without limit."""
+    from deflect.content.yamlsafe import YamlLimitError, load_yaml
+
+    deep = "a:\n- " + "- " * (MAX_DEPTH + 5) + "x\n"
+    assert fast_loader(deep) is None
+    with pytest.raises(YamlLimitError):
+        load_yaml(deep)
+    assert fast_loader("tags:\n- one\n- two\n") is not None  # plain lists keep the fast path

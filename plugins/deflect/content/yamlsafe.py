@@ -24,6 +24,7 @@ same values.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import yaml
@@ -97,13 +98,17 @@ class LimitedLoader(yaml.SafeLoader):
         return 0
 
 
+_COMPACT_NESTING = re.compile(r"[-?:][ \t]+[-?](?:[ \t]|$)", re.M)
+
+
 def fast_loader(text: str) -> type[Any] | None:
     """libyaml's safe loader when ``text`` cannot break a limit and libyaml is installed, else None.
 
     Without ``&`` and ``*`` there are no anchors or aliases (so no expansion and no recursion), and
-    nesting is at most one level per ``[`` or ``{`` plus one per column of indentation."""
+    nesting is at most one level per ``[`` or ``{`` plus one per column of indentation, once compact
+    nested entries (``- - x``, ``- ? x``: a level each, with no indentation) are ruled out."""
     loader = getattr(yaml, "CSafeLoader", None)
-    if loader is None or "&" in text or "*" in text:
+    if loader is None or "&" in text or "*" in text or _COMPACT_NESTING.search(text):
         return None
     brackets = text.count("[") + text.count("{")
     indent = max((len(line) - len(line.lstrip(" ")) for line in text.split("\n")), default=0)
