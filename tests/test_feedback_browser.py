@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 
 import pytest
 
@@ -17,7 +18,8 @@ def votes(article: str | None = None) -> list[dict]:
             if e["path"] == "/collect/api/votes" and (article is None or e["body"].get("article") == article)]
 
 
-def wait_for_votes(article: str, count: int, timeout: float = 5.0) -> list[dict]:
+def wait_for_votes(article: str, count: int, timeout: float = 20.0) -> list[dict]:
+    """The votes for ``article`` once ``count`` have arrived (a loaded CI machine can take seconds)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         found = votes(article)
@@ -25,6 +27,13 @@ def wait_for_votes(article: str, count: int, timeout: float = 5.0) -> list[dict]
             return found
         time.sleep(0.05)
     raise AssertionError(f"expected {count} vote(s) for {article}, got {votes(article)}")
+
+
+def wait_until(check: Callable[[], object], timeout: float = 20.0) -> None:
+    """Poll ``check`` until it is true or ``timeout`` passes; the caller asserts afterwards."""
+    deadline = time.monotonic() + timeout
+    while not check() and time.monotonic() < deadline:
+        time.sleep(0.05)
 
 
 def pageviews(page_url: str) -> list[dict]:
@@ -65,8 +74,8 @@ def test_yes_and_no_votes_reach_the_collector(page: object, collector_site: str)
     assert no == {"article": "en/account/create-account/", "lang": "en", "helpful": False, "reason": "not_solved",
                   "comment": "The verification email never arrives.", "voter": voter}
 
-    # One page view per page load, with the site-relative page and its language.
-    page.wait_for_timeout(200)
+    # One page view per page load, with the site-relative page and its language (sent by beacon: wait for it).
+    wait_until(lambda: pageviews("en/account/create-account/"))
     assert pageviews("en/account/reset-password/") == [
         {"type": "pageview", "page": "en/account/reset-password/", "lang": "en"}]
     assert len(pageviews("en/account/create-account/")) == 1
@@ -109,7 +118,7 @@ def test_faq_answers_have_their_own_votes(page: object, collector_site: str) -> 
     page.reload()
     page.locator("details#forgot-password summary").click()
     assert page.locator("details#forgot-password [data-deflect-feedback-change]").is_visible()
-    page.wait_for_timeout(200)
+    wait_until(lambda: len(pageviews("en/account/faq/")) >= 2)
     assert len(pageviews("en/account/faq/")) == 2
 
 
@@ -126,7 +135,7 @@ def test_failed_vote_is_kept_and_sent_on_the_next_page_load(page: object, collec
     page.goto(f"{collector_site}en/account/create-account/")  # any page load retries pending votes
     [vote] = wait_for_votes("en/account/sign-in-problems/", 1)
     assert vote["helpful"] is True
-    page.wait_for_timeout(200)
+    wait_until(lambda: page.evaluate("localStorage.getItem('deflect.pending')") == "{}")
     assert page.evaluate("localStorage.getItem('deflect.pending')") == "{}"
 
 
