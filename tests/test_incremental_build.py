@@ -47,9 +47,7 @@ Take the batteries out for ten seconds and try again.
 
 def copy_project(target: Path) -> Path:
     """The example help center (``conftest.copy_example``) plus its ticket exports, in ``target``."""
-    target.mkdir()
-    copy_example(target)
-    shutil.copytree(ROOT / "examples", target / "examples")
+    copy_example(target, also=("examples",))
     return target
 
 
