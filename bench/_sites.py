@@ -25,13 +25,14 @@ PROJECT_PARTS = ("mkdocs.yml", "articles", "faq", "docs", "overrides", "search")
 """What a Deflect project is made of (its sources and configuration, not its site or cache)."""
 
 
-def copy_project(source: Path, target: Path) -> Path:
-    """A copy of the Deflect project in ``source`` (its :data:`PROJECT_PARTS` that exist) in ``target``."""
-    for part in PROJECT_PARTS:
-        if (source / part).is_dir():
-            shutil.copytree(source / part, target / part)
-        elif (source / part).is_file():
-            shutil.copy2(source / part, target / part)
+def copy_project(source: Path, target: Path, also: tuple[str, ...] = ()) -> Path:
+    """A copy of the Deflect project in ``source`` (its :data:`PROJECT_PARTS` that exist, and the
+    top-level entries ``also``) in ``target``, which may exist already: one ``copytree`` that leaves out
+    every other top-level entry (a site, the ``.deflect/`` cache, ``.git``). The tests copy the example
+    through it too (``tests/conftest.py``)."""
+    keep, top = {*PROJECT_PARTS, *also}, os.path.abspath(source)
+    shutil.copytree(source, target, dirs_exist_ok=True, ignore=lambda folder, names: [
+        name for name in names if name not in keep and os.path.abspath(folder) == top])
     return target
 
 

@@ -5,12 +5,15 @@ unless ``tests/skip_allowlist.txt`` names it with a reason."""
 from __future__ import annotations
 
 import datetime as dt
+import importlib.util
 import os
+import sys
 import textwrap
 import uuid
 from collections.abc import Generator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from types import ModuleType
 from urllib.parse import quote
 
 import pytest
@@ -20,6 +23,7 @@ from deflect.cli import main
 
 os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
 
+REPO = Path(__file__).resolve().parent.parent
 TODAY = dt.date.today()
 RECENT = (TODAY - dt.timedelta(days=10)).isoformat()
 
@@ -130,21 +134,24 @@ class CheckRun:
         return [line for line in self.lines if line.startswith(prefix)]
 
 
-EXAMPLE_PARTS = ("mkdocs.yml", "articles", "faq", "docs", "search", "overrides")
-
-
-def copy_example(target: Path) -> Path:
-    """A fresh copy of the repository's example help center in ``target``; returns its mkdocs.yml."""
-    import shutil
-
-    repo = Path(__file__).resolve().parent.parent
-    for part in EXAMPLE_PARTS:
-        source = repo / part
-        if source.is_dir():
-            shutil.copytree(source, target / part)
-        elif source.is_file():
-            shutil.copy2(source, target / part)
+def copy_example(target: Path, also: tuple[str, ...] = ()) -> Path:
+    """A fresh copy of the repository's example help center (and its top-level entries ``also``) in
+    ``target``, which may exist already; returns its mkdocs.yml. The one project copy the benchmarks
+    use too (``bench/_sites.copy_project``)."""
+    _bench_sites().copy_project(REPO, target, also)
     return target / "mkdocs.yml"
+
+
+def _bench_sites() -> ModuleType:
+    """``bench/_sites.py``, loaded from its file: putting ``bench/`` on ``sys.path`` would let its
+    scripts (``search.py``, ``build.py`` …) shadow other modules."""
+    module = sys.modules.get("_sites")
+    if module is None:
+        spec = importlib.util.spec_from_file_location("_sites", REPO / "bench" / "_sites.py")
+        assert spec is not None and spec.loader is not None
+        module = sys.modules["_sites"] = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+    return module
 
 
 def replace_placeholders(path: Path) -> None:

@@ -147,3 +147,22 @@ def test_serve_rebuild_reuses_pages_and_equals_a_cold_build(tmp_path: Path) -> N
     assert sorted(served_files) == sorted(cold_files)
     assert [rel for rel in cold_files if served_files[rel] != cold_files[rel]] == []
     assert "Use a passkey" in (served / "hr" / "account" / "sign-in" / "index.html").read_text(encoding="utf-8")
+
+
+@pytest.mark.slow
+def test_light_fallback_page_has_its_languages_direction(tmp_path: Path) -> None:
+    """An untranslated article shown in a right-to-left language's part of the site is laid out
+    right to left, as that language's other pages are (the direction Material's base.html sets)."""
+    root = tmp_path / "p"
+    config = make_help_center(root, languages=("en", "ar"))
+    shutil.rmtree(root / "articles" / "hr")
+    categories = root / "articles" / "categories.yml"
+    categories.write_text(categories.read_text(encoding="utf-8").replace("  hr:", "  ar:"), encoding="utf-8")
+    site = tmp_path / "site"
+    build_site(config, site, strict=True, quiet=True)
+    fallback = html(site, "ar/account/sign-in")
+    assert '<meta name="robots" content="noindex, follow">' in fallback, "a light fallback page"
+    assert fallback.startswith("<!doctype html>\n<html lang=\"ar\"")
+    assert re.findall(r"<body dir=\"(\w+)\"", fallback) == ["rtl"]
+    assert re.findall(r"<body dir=\"(\w+)\"", html(site, "ar")) == ["rtl"], "as the language's other pages"
+    assert re.findall(r"<body dir=\"(\w+)\"", html(site, "en/account/sign-in")) == ["ltr"]

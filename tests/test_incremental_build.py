@@ -9,6 +9,8 @@ import re
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -47,9 +49,7 @@ Take the batteries out for ten seconds and try again.
 
 def copy_project(target: Path) -> Path:
     """The example help center (``conftest.copy_example``) plus its ticket exports, in ``target``."""
-    target.mkdir()
-    copy_example(target)
-    shutil.copytree(ROOT / "examples", target / "examples")
+    copy_example(target, also=("examples",))
     return target
 
 
@@ -306,6 +306,47 @@ def test_a_damaged_cache_is_rebuilt(tmp_path: Path) -> None:
         for segment in generation.rglob("*.seg"):
             segment.write_bytes(b"")
     assert HelpCenter.open(project, history=False).search("reset password") == first
+
+
+@contextmanager
+def read_only(folders: list[Path]) -> Iterator[None]:
+    """No file can be added to, replaced in or removed from ``folders`` while in the block: by mode
+    bits for a normal user, by the immutable attribute for root (whom mode bits do not stop)."""
+    if os.geteuid() == 0:
+        subprocess.run(["chattr", "+i", *map(str, folders)], check=True)
+    else:
+        for folder in folders:
+            folder.chmod(0o555)
+    try:
+        yield
+    finally:
+        if os.geteuid() == 0:
+            subprocess.run(["chattr", "-i", *map(str, folders)], check=True)
+        else:
+            for folder in folders:
+                folder.chmod(0o755)
+
+
+@pytest.mark.slow
+def test_a_read_only_cache_slows_the_build_and_warns_once_per_folder(tmp_path: Path,
+                                                                      caplog: pytest.LogCaptureFixture) -> None:
+    """A project whose ``.deflect/`` cannot be written (a read-only checkout of a built project) builds
+    an edited tree as a cold build does; a cache folder that cannot be written is warned about once."""
+    project = copy_project(tmp_path / "project")
+    config = project / "mkdocs.yml"
+    build_site(config, tmp_path / "first", quiet=True)
+    _replace(project / "articles" / "en" / "reset-password.md", "\n## ", "\nA sentence about passkeys.\n\n## ")
+    cache = project / ".deflect"
+    with read_only([cache, *(path for path in cache.rglob("*") if path.is_dir())]), \
+            caplog.at_level("WARNING", logger="deflect.cache"):
+        build_site(config, tmp_path / "warm", quiet=True)
+    warned = [record.getMessage() for record in caplog.records if record.name == "deflect.cache"]
+    # (the search cache's warning comes from the search worker, another process)
+    assert f"cannot write the cache in {cache} " in " ".join(warned), warned
+    assert len(warned) == len(set(warned)), "once per folder"
+    shutil.rmtree(cache)
+    build_site(config, tmp_path / "cold", quiet=True)
+    assert_same_site(tmp_path / "warm", tmp_path / "cold")
 
 
 def test_weights_from_cached_analysis_equal_whoosh_bm25f(tmp_path: Path) -> None:

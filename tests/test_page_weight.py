@@ -52,11 +52,22 @@ def test_templates_whose_whitespace_is_content_keep_their_indentation() -> None:
     templates = {
         "plain.html": "<div>\n    <p>{{ x }}</p>\n</div>\n",
         "pre.html": "<pre>\n    kept\n</pre>\n",
+        "pre-code.html": "<div>\n  <pre><code class=\"x\">{{ x }}\n    kept</code></pre>\n</div>\n",
+        "pre-span.html": "<pre class=\"x\"><span>a</span>\n  <span>kept</span></pre>\n",
+        "textarea.html": "<form>\n  <textarea name=\"t\">{{ x }}\n    kept</textarea>\n</form>\n",
+        "textarea-open.html": "<textarea>{% block t %}\n  kept{% endblock %}",
+        "one-line-pre.html": "<div>\n    <pre><code>one line</code></pre>\n    <p>x</p>\n</div>\n",
         "literal.html": "<script>\n  const t = `a\n    b`;\n</script>\n",
         "comment.html": "{#- a `name` in a\n    comment -#}\n<div>\n    <p>x</p>\n</div>\n<script>\n  go(`one line`);\n  go(`two`);\n</script>\n",
     }
     env = jinja2.Environment(loader=UnindentedTemplates(jinja2.DictLoader(templates)))
     assert env.get_template("plain.html").render(x=1) == "<div>\n<p>1</p>\n</div>"
-    assert env.get_template("pre.html").render() == templates["pre.html"].rstrip("\n")
+    for name in ("pre.html", "pre-span.html"):
+        assert env.get_template(name).render() == templates[name].rstrip("\n"), name
+    assert env.get_template("textarea-open.html").render() == "<textarea>\n  kept"  # its end tag in another template
+    for name in ("pre-code.html", "textarea.html"):
+        assert env.get_template(name).render(x=1) == templates[name].replace("{{ x }}", "1").rstrip("\n"), name
+    # A <pre> on one line holds no line start: the rest of its template is unindented.
+    assert env.get_template("one-line-pre.html").render() == "<div>\n<pre><code>one line</code></pre>\n<p>x</p>\n</div>"
     assert env.get_template("literal.html").render() == templates["literal.html"].rstrip("\n")
     assert "\n<p>x</p>" in env.get_template("comment.html").render()

@@ -12,9 +12,10 @@ import pytest
 from conftest import copy_example
 
 from deflect.mkdocs_plugins.build import build_site
+from deflect.site.outputs import KeptOutputs, digest
 from deflect.search import service, split
 from deflect.search.background import WORKER_ENV
-from deflect.site.related_fill import CLOSE, OPEN, fill
+from deflect.site.related_fill import CLOSE, OPEN, fill, fill_pages
 from test_incremental_build import assert_same_site
 
 LIST = '<nav class="deflect-related"><ul><li><a href="../b/">B</a></li></ul></nav>'
@@ -37,6 +38,53 @@ def test_fill_leaves_pages_without_a_slot_alone(tmp_path: Path) -> None:
     page.write_text("<p>no slot</p>", encoding="utf-8")
     assert not fill(page, LIST) and page.read_text(encoding="utf-8") == "<p>no slot</p>"
     assert not fill(tmp_path / "missing.html", LIST)
+
+
+def test_a_kept_page_with_the_same_list_is_not_read(tmp_path: Path) -> None:
+    """``fill_pages`` skips a page only when the site's outputs keep its file as the last build left it
+    and that build's fill put in the same list: otherwise it is read and filled."""
+    page = tmp_path / "a.html"
+    page.write_text(f"<p>{OPEN}{CLOSE}</p>", encoding="utf-8")
+    kept = KeptOutputs(None, site=tmp_path, active=True)
+    assert fill_pages([(page, "a.html", LIST)], kept) == (1, 1)  # not kept: read and filled
+    assert kept.fills == {"a.html": digest(LIST.encode())}
+    kept.kept, kept.filled = {"a.html"}, dict(kept.fills)
+    page.write_text("changed behind the manifest's back: never a kept page", encoding="utf-8")
+    assert fill_pages([(page, "a.html", LIST)], kept) == (0, 0)  # kept, same list: not even read
+    page.write_text(f"<p>{OPEN}{LIST}{CLOSE}</p>", encoding="utf-8")
+    assert fill_pages([(page, "a.html", "<p>other</p>")], kept) == (1, 1)  # kept, another list: filled
+    assert page.read_text(encoding="utf-8") == f"<p>{OPEN}<p>other</p>{CLOSE}</p>"
+    kept.kept = set()
+    assert fill_pages([(page, "a.html", "<p>other</p>")], kept) == (1, 0)  # written again: read, found filled
+    assert fill_pages([(page, "a.html", "<p>other</p>")], None) == (1, 0)
+
+
+@pytest.mark.slow
+def test_a_warm_build_in_place_reads_only_pages_whose_list_or_bytes_changed(tmp_path: Path,
+                                                                           caplog: pytest.LogCaptureFixture) -> None:
+    project = tmp_path / "project"
+    project.mkdir()
+    config = copy_example(project)
+    site = tmp_path / "site"
+
+    def build() -> tuple[int, int, int]:
+        caplog.clear()
+        with caplog.at_level("INFO", logger="mkdocs"):
+            build_site(config, site, quiet=True)
+        found = re.search(r"related articles of (\d+) pages \((\d+) read, (\d+) written\)", caplog.text)
+        assert found, caplog.text
+        return int(found[1]), int(found[2]), int(found[3])
+
+    pages, read, written = build()
+    assert pages > 50 and read == pages and 0 < written <= pages  # cold: every page is read (one with no list stays)
+    assert build() == (pages, 0, 0)  # nothing changed: no page is read
+    article = project / "articles" / "en" / "reset-password.md"
+    article.write_text(article.read_text(encoding="utf-8").replace("\n## ", "\nPasskey recovery codes and backup email.\n\n## ", 1),
+                       encoding="utf-8")
+    _, read, written = build()
+    assert 1 <= read < pages // 4 and written <= read  # the edited page, and those whose list changed
+    build_site(config, tmp_path / "cold", quiet=True)
+    assert_same_site(site, tmp_path / "cold")
 
 
 @pytest.mark.slow

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from conftest import copy_example
+from test_incremental_build import site_files
 
 import deflect.search.service as service_module
 from deflect.helpcenter import HelpCenter
@@ -241,3 +242,25 @@ def test_a_simplemma_without_front_coded_streams_gets_the_same_whole_dictionary(
     forms = plain.forms(every)  # every form, in the dictionary's order
     assert len(forms) > 50_000 and forms == streamed.forms(every)
     assert all(streamed.get(form) == lemma for form, lemma in forms[::50])
+
+
+def test_a_cache_that_cannot_be_written_costs_only_its_reuse(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """Where each cache file goes stands a folder with a file in it: no file can be read there, and
+    none written, by root too (as in a read-only project). The search is built, its related articles
+    and export equal those of a working cache, and each cache folder is warned about once."""
+    copy_example(tmp_path / "project")
+    center = HelpCenter.open(tmp_path / "project", history=False).content
+    cold = SearchService.build(center, cache_dir=tmp_path / "working")
+    cold.export(tmp_path / "cold")
+    blocked = tmp_path / "blocked"
+    for name in ("analysis.pickle", "words.pickle", "related.pickle", "memo.pickle", "static.pickle"):
+        (blocked / name / "in-the-way").mkdir(parents=True)
+    caplog.set_level("WARNING", logger="deflect.cache")
+    for out in ("first", "second"):
+        service = SearchService.build(center, cache_dir=blocked)
+        assert service.related_all(5) == cold.related_all(5)
+        service.export(tmp_path / out)
+        assert site_files(tmp_path / out) == site_files(tmp_path / "cold")
+    warned = [record.getMessage() for record in caplog.records if record.name == "deflect.cache"]
+    assert len(warned) == 1 and f"cannot write the cache in {blocked}" in warned[0], warned
+    assert all((blocked / name / "in-the-way").is_dir() for name in ("related.pickle", "memo.pickle"))

@@ -9,6 +9,7 @@ temporary name in the same folder and renamed into place, so a reader never sees
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import pickle
 import sys
@@ -19,6 +20,9 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+log = logging.getLogger("deflect.cache")
+"""Not under ``mkdocs``: a cache that cannot be written slows the next build, and must not fail a
+``--strict`` one (Python prints the warning on stderr when nothing else handles it)."""
 LOCK_TIMEOUT = float(os.environ.get("DEFLECT_LOCK_TIMEOUT", "600"))
 FILE_MODE = 0o644
 """Mode of every file the cache and the export write: a site must stay readable by the web server
@@ -121,12 +125,31 @@ def code_digest(folder: Path, names: Iterable[str], *versions: str) -> str:
     return digest.hexdigest()
 
 
+_WARNED: set[Path] = set()
+
+
+def save_or_warn(path: Path, data: bytes) -> bool:
+    """Write a cache file (:func:`atomic_write`); when it cannot be written (a read-only project, a full
+    disk, a damaged cache folder), warn once per folder and go on: the build never depends on its
+    cache, the next one only loses the reuse. Whether it was written."""
+    try:
+        atomic_write(path, data)
+        return True
+    except OSError as exc:
+        if path.parent not in _WARNED:
+            _WARNED.add(path.parent)
+            log.warning(f"deflect: cannot write the cache in {path.parent} ({exc.strerror or exc}): "
+                        "the build goes on, and the next one cannot reuse its work")
+        return False
+
+
 @contextmanager
 def memo_on_disk(path: Path | None, version: Callable[[], str], memo: dict[Any, Any], used: set[Any]) -> Iterator[None]:
     """Entries of the in-memory ``memo`` saved at ``path`` by an earlier process are put back (when
     saved by the same ``version`` of the code), and the entries ``used`` in the ``with`` block are
     saved there at its end, only when they differ from what was read (a missing or damaged file
-    reads as nothing saved; a read-only project costs the next process its reuse, never this one)."""
+    reads as nothing saved; a read-only project costs the next process its reuse, never this one:
+    :func:`save_or_warn`)."""
     if path is None:
         yield
         return
@@ -143,7 +166,4 @@ def memo_on_disk(path: Path | None, version: Callable[[], str], memo: dict[Any, 
     yield
     kept = {key: memo[key] for key in used if key in memo}
     if kept.keys() != saved.keys():
-        try:
-            atomic_write(path, pickle.dumps((version(), kept), protocol=pickle.HIGHEST_PROTOCOL))
-        except OSError:
-            pass
+        save_or_warn(path, pickle.dumps((version(), kept), protocol=pickle.HIGHEST_PROTOCOL))

@@ -21,7 +21,9 @@ THEME_DIR = Path(__file__).resolve().parent.parent / "theme"
 REQUIRED_EXTENSIONS = ("attr_list", "md_in_html", "admonition", "pymdownx.details")
 SCRIPTS = ("assets/deflect/guide.js", "assets/deflect/feedback.js", "assets/deflect/helpcenter.js")
 _INDENT = re.compile(r"^[ \t]+", re.M)
-_KEEPS_WHITESPACE = re.compile(r"<(pre|textarea)\b[^>]*>[^<]*\n", re.I)
+_KEEPS_WHITESPACE = re.compile(r"<(pre|textarea)\b[^>]*>((?:(?!</\1\b).)*)", re.I | re.S)
+"""A ``<pre>`` or ``<textarea>`` and its content up to its end tag (or the template's end): markup
+inside (``<pre><code>``, ``<span>``) is part of the content, whose line starts show in the page."""
 _SCRIPT = re.compile(r"<script\b[^>]*>(.*?)</script>", re.I | re.S)
 _LITERAL = re.compile(r"`[^`]*`")  # a JavaScript template literal
 
@@ -29,9 +31,8 @@ _LITERAL = re.compile(r"`[^`]*`")  # a JavaScript template literal
 def keeps_whitespace(source: str) -> bool:
     """Whether a template's line-start whitespace is content: a multi-line ``<pre>`` or
     ``<textarea>``, or a script with a template literal over several lines."""
-    return bool(_KEEPS_WHITESPACE.search(source)) or any(
+    return any("\n" in content for _, content in _KEEPS_WHITESPACE.findall(source)) or any(
         "\n" in literal for script in _SCRIPT.findall(source) for literal in _LITERAL.findall(script))
-"""Template text whose line starts show in the page: a multi-line ``<pre>`` or ``<textarea>``."""
 
 
 def set_up_material(config: MkDocsConfig, settings: ContentSettings) -> dict[str, str]:

@@ -31,7 +31,7 @@ from deflect.mkdocs_plugins.preview import COLLECTOR_ENV
 from deflect.content.model import Content
 from deflect.search.background import SearchJob, SearchJobError
 from deflect.search.service import CacheBusy, GlossaryError, SearchService, SynonymError, page_config
-from deflect.site.related_fill import fill
+from deflect.site.related_fill import fill_pages
 
 log = logging.getLogger("mkdocs.plugins.deflect.search")
 SEARCH_SCRIPT = "assets/deflect/search.js"
@@ -46,7 +46,7 @@ class SearchPlugin(BasePlugin[SearchConfig]):
         self.job: SearchJob | None = None
         self.related: dict[str, list[tuple[str, str, str]]] | None = None
         self._per_lang: dict[str, dict[str, Any]] = {}  # what the page context needs of each language, once
-        self._slots: dict[str, tuple[str, str, str]] = {}  # page file -> (doc id, page url, lang): filled after writing
+        self._slots: dict[str, tuple[str, str, str]] = {}  # page file in the site -> (doc id, page url, lang): filled last
         self._env: Any = None
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
@@ -109,7 +109,7 @@ class SearchPlugin(BasePlugin[SearchConfig]):
         shared = self._language_config(lang)
         doc_id = self._doc_id(page, lang) if self.config.related else ""
         if doc_id:
-            self._slots[page.file.abs_dest_path] = (doc_id, page.url, lang)
+            self._slots[page.file.dest_uri] = (doc_id, page.url, lang)
             if len(self._slots) == 1 and self.job is not None:
                 self.job.note("first article rendered")
         context["deflect_search"] = {
@@ -130,18 +130,19 @@ class SearchPlugin(BasePlugin[SearchConfig]):
             self.job.release()  # the site folder is cleaned (and set up) by now: the export may write into it
         return None
 
-    def _fill_slots(self) -> None:
+    def _fill_slots(self, config: MkDocsConfig) -> None:
         """Related lists into the written pages (while the worker writes the export); a page whose
-        list is already there, as the last build left it, is not written again."""
+        list is already there, as the last build left it, is not written again, nor read when the
+        content plugin kept its file as it was (``site.related_fill.fill_pages``)."""
         if not self._slots or self._env is None:
             return
         partial = self._env.get_template("partials/deflect/related.html")
-        written = 0
-        for path, (doc_id, page_url, lang) in self._slots.items():
-            strings = self._language_config(lang)["strings"]
-            written += fill(Path(path), partial.render(deflect_search={
-                "strings": strings, "related": self._related_links(doc_id, page_url)}))
-        log.info(f"deflect/search: related articles of {len(self._slots)} pages ({written} written)")
+        site = Path(config.site_dir)
+        read, written = fill_pages(((site / rel, rel, partial.render(deflect_search={
+            "strings": self._language_config(lang)["strings"], "related": self._related_links(doc_id, page_url)}))
+            for rel, (doc_id, page_url, lang) in self._slots.items()),
+            getattr(config.plugins.get("deflect/content"), "kept_outputs", None))
+        log.info(f"deflect/search: related articles of {len(self._slots)} pages ({read} read, {written} written)")
         self._slots = {}
 
     def _language_config(self, lang: str) -> dict[str, Any]:
@@ -163,7 +164,7 @@ class SearchPlugin(BasePlugin[SearchConfig]):
             return
         self.job.note("on_post_build: the pages are written")
         self.related = self._indexed()  # the worker sends them (none when 'related' is 0) before the export
-        self._fill_slots()
+        self._fill_slots(config)
         self.job.note("related articles filled in")
         job, self.job = self.job, None
         try:

@@ -30,7 +30,7 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import TypeVar
 
-from deflect.cachefiles import CacheBusy, atomic_write, code_digest, locked
+from deflect.cachefiles import CacheBusy, code_digest, locked, save_or_warn
 from deflect.locales import active
 from deflect.search.analysis import analyzer_for, known_words, seed_words
 from deflect.search.documents import SearchDoc, index_fields
@@ -207,7 +207,7 @@ class AnalysisCache:
     def save(self) -> None:
         """Keep the entries this build used (call under the lock)."""
         if self.misses or len(self.used) != len(self.entries) or len(self.used_extras) != len(self.extras):
-            atomic_write(self.path, pickle.dumps((self.version, self.used, self.used_extras),
+            save_or_warn(self.path, pickle.dumps((self.version, self.used, self.used_extras),
                                                  protocol=pickle.HIGHEST_PROTOCOL))
 
     def seed_words(self, langs: list[str]) -> int:
@@ -226,7 +226,7 @@ class AnalysisCache:
     def keep_words(self, langs: list[str], known: int) -> None:
         """Write the analyzers' words when this build worked out new ones (call under the lock)."""
         if self._word_count(langs) != known:
-            atomic_write(self.path.parent / "words.pickle",
+            save_or_warn(self.path.parent / "words.pickle",
                          pickle.dumps((self.version, known_words(langs)), protocol=pickle.HIGHEST_PROTOCOL))
 
     @staticmethod

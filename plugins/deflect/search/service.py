@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from deflect.content.model import Content, Document
-from deflect.cachefiles import CacheBusy, atomic_write, cache_folder, locked
+from deflect.cachefiles import CacheBusy, cache_folder, locked, memo_on_disk, save_or_warn
 from deflect.locales import active
 from deflect.search.cache import AnalysisCache, DocAnalysis, analyse_doc, code_version, fingerprint
 from deflect.search.crosslingual import (GLOSSARY_FILE, DocTerms, GlossaryError, Translations, doc_terms, learn,
@@ -157,17 +157,15 @@ class SearchService:
         if self.cache_dir is None or not self.stamps:
             return related_articles(self.index, limit)
         related: Related = {}
-        with locked(self.cache_dir):
-            saved = _load(self.cache_dir / "related.pickle")
-            saved = saved if isinstance(saved, dict) else {}
-            kept = {}
+        kept: dict[str, Related] = {}
+        used: set[str] = set()
+        with locked(self.cache_dir), memo_on_disk(self.cache_dir / "related.pickle", code_version, kept, used):
             for lang in self.index.languages:
                 key = f"{self.stamps.get(lang)}:{limit}"
-                found = saved.get(key)
-                kept[key] = found if isinstance(found, dict) else related_in(*self.index.term_weights(lang), limit)
+                if not isinstance(kept.get(key), dict):
+                    kept[key] = related_in(*self.index.term_weights(lang), limit)
+                used.add(key)
                 related.update(kept[key])
-            if kept.keys() != saved.keys():
-                atomic_write(self.cache_dir / "related.pickle", pickle.dumps(kept, protocol=5))
         return related
 
     def export(self, out: Path, progress: Callable[[str], None] | None = None, *,
@@ -186,28 +184,29 @@ class SearchService:
             if not isinstance(state, ExportState) or reset:
                 # made by other code or language choices: nothing of it is reused, its gzip bytes neither
                 state = ExportState(version)
-                (self.cache_dir / "memo.pickle").unlink(missing_ok=True)
             if not reset and fingerprint == self.fingerprint and previous is not None:
                 files = previous
             else:
-                saved_memo = _load(self.cache_dir / "memo.pickle")
-                memo = Memo(saved_memo if isinstance(saved_memo, dict) else {})
-                by_lang: dict[str, list[DocAnalysis]] = {}
-                keys: dict[str, list[str]] = {}
-                for entry, key in zip(self.analyses, self.keys or [""] * len(self.analyses)):
-                    by_lang.setdefault(entry.doc.lang, []).append(entry)
-                    keys.setdefault(entry.doc.lang, []).append(key)
-                files = export_split(self.index, self.synonyms, progress, analyses=by_lang,
-                                     previous=None if reset else previous, memo=memo, state=state, start=start, keys=keys if self.keys else None,
-                                     stamps=self.stamps if self.keys else None)
-                if memo.changed:
-                    atomic_write(self.cache_dir / "memo.pickle", pickle.dumps(memo.used, protocol=5))
+                # memo.pickle: saved by this same code and languages only (``version``), like the state
+                saved_memo: dict[str, Any] = {}
+                used: set[str] = set()
+                with memo_on_disk(self.cache_dir / "memo.pickle", lambda: version, saved_memo, used):
+                    memo = Memo(saved_memo)
+                    by_lang: dict[str, list[DocAnalysis]] = {}
+                    keys: dict[str, list[str]] = {}
+                    for entry, key in zip(self.analyses, self.keys or [""] * len(self.analyses)):
+                        by_lang.setdefault(entry.doc.lang, []).append(entry)
+                        keys.setdefault(entry.doc.lang, []).append(key)
+                    files = export_split(self.index, self.synonyms, progress, analyses=by_lang,
+                                         previous=None if reset else previous, memo=memo, state=state, start=start,
+                                         keys=keys if self.keys else None, stamps=self.stamps if self.keys else None)
+                    saved_memo.update(memo.used)
+                    used.update(memo.used)
             folder = str(out.resolve())
             stats = write_tree(files, out, previous, state.written.get(folder))
             if files is not previous or state.written.get(folder) != stats.written:
                 state.written = {folder: stats.written}  # the last folder only: another one is written in full
-                atomic_write(self.cache_dir / "static.pickle",
-                             pickle.dumps((self.fingerprint, files, state), protocol=5))
+                save_or_warn(self.cache_dir / "static.pickle", pickle.dumps((self.fingerprint, files, state), protocol=5))
         return stats
 
 

@@ -37,7 +37,7 @@ def page_context(plan: SitePlan, planned: SitePage, url: UrlFor, *, page_url: st
         "ui_lang": ui_lang,
         "content_lang": planned.content_lang or planned.lang,
         "role": planned.role,
-        "strings": _shared(plan, ("strings", planned.lang), lambda: strings_for(planned.lang)),
+        "strings": _shared(plan.shared, ("strings", planned.lang), lambda: strings_for(planned.lang)),
         "feedback_reasons": list(FEEDBACK_REASONS),
         "notices": [
             {"kind": n.kind, "text": n.text, "link_title": n.link_title, "link_lang": default,
@@ -115,10 +115,10 @@ def nav_entry(entry: NavEntry, url: UrlFor, current: str | None = None,
     }
 
 
-def _shared(plan_or_memo: SitePlan | dict[Any, Any], key: tuple[str, ...], make: Callable[[], Any]) -> Any:
-    """What ``make`` returns, made once per build: template data many pages show as it is (read only,
-    never changed by a template), such as a language's interface strings or a link in every sidebar."""
-    memo = plan_or_memo.shared if isinstance(plan_or_memo, SitePlan) else plan_or_memo
+def _shared(memo: dict[Any, Any], key: tuple[str, ...], make: Callable[[], Any]) -> Any:
+    """What ``make`` returns, made once per build (``memo`` is the plan's ``shared``): template data many
+    pages show as it is (read only, never changed by a template), such as a language's interface strings
+    or a link in every sidebar."""
     if key not in memo:
         memo[key] = make()
     return memo[key]

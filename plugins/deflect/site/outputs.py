@@ -13,6 +13,8 @@ in three steps (the MkDocs adapter, ``mkdocs_plugins/outputs.py``, calls them):
    :meth:`~KeptOutputs.unchanged` then tells, for each page, whether the file at its address holds
    exactly its new bytes: the manifest of the build that wrote the file records its digest, size,
    mtime and inode, so a file edited, replaced or deleted since is written again.
+   :meth:`~KeptOutputs.filled_as` tells, for a kept page, whether a step after the writing (the
+   related-articles fill) would put in what that build's already did.
 3. :meth:`~KeptOutputs.finish`: every file older than the probe that was neither kept nor lies in
    a folder its writer keeps exact itself (the search export) is deleted, with the folders it
    leaves empty; then the manifest of this build is recorded (``.deflect/outputs-<audience>/``,
@@ -64,6 +66,8 @@ class KeptOutputs:
     manifest: Path | None
     site: Path = Path()
     entries: dict[str, list] = field(default_factory=dict)  # page path → [digest, size, mtime_ns, inode]
+    filled: dict[str, str] = field(default_factory=dict)  # page path → digest of what the last build's fill put in
+    fills: dict[str, str] = field(default_factory=dict)  # the same, this build's (see filled_as)
     pages: dict[str, str] = field(default_factory=dict)  # this build's pages → digest
     kept: set[str] = field(default_factory=set)
     moved: list[str] = field(default_factory=list)
@@ -73,10 +77,10 @@ class KeptOutputs:
 
     def begin(self, site: Path, docs: Path) -> None:
         """Before MkDocs cleans ``site``: read the last manifest, put the folder's entries aside."""
-        self.site, self.pages, self.kept, self.moved = site, {}, set(), []
+        self.site, self.pages, self.kept, self.moved, self.fills = site, {}, set(), [], {}
         self.started_ns, self.sweep, self.active = None, False, True
         if self.manifest is not None:
-            self.entries = self._read()
+            self.entries, self.filled = self._read()
         site, docs = site.resolve(), docs.resolve()
         if not site.is_dir() or site.is_relative_to(docs) or docs.is_relative_to(site):
             return
@@ -146,6 +150,14 @@ class KeptOutputs:
         self.kept.add(rel)
         return True
 
+    def filled_as(self, rel: str, fill: str) -> bool:
+        """Whether the page at ``rel``, kept (:meth:`unchanged`), already holds what a step after the
+        writing (the related-articles fill) puts in as ``fill`` (a digest): the last build's fill put it
+        there, and the file's stamp, recorded after that fill, is unchanged. Notes ``fill`` as this
+        build's, which the caller then makes true when the answer is no."""
+        self.fills[rel] = fill
+        return rel in self.kept and self.filled.get(rel) == fill
+
     def finish(self, exact_folders: tuple[str, ...] = ()) -> int:
         """Delete what this build neither wrote nor kept (except in ``exact_folders``, kept exact by
         their writers), record the manifest; the number of files deleted."""
@@ -163,22 +175,26 @@ class KeptOutputs:
             except OSError:
                 continue  # empty output: MkDocs wrote no file
         self.entries = entries
+        self.filled = {rel: fill for rel, fill in self.fills.items() if rel in entries}
         if self.manifest is not None:
             try:
                 atomic_write(self.manifest, json.dumps({"format": FORMAT, "site": str(self.site.resolve()),
-                                                        "pages": entries}).encode())
+                                                        "pages": entries, "filled": self.filled}).encode())
             except OSError:
                 pass  # a stale manifest is harmless: a file whose stamp differs is written again
             _prune(self.manifest)
         return removed
 
-    def _read(self) -> dict[str, list]:
+    def _read(self) -> tuple[dict[str, list], dict[str, str]]:
+        """The last manifest's entries and fills (a manifest without fills: every page is filled again)."""
         try:
             data = json.loads(self.manifest.read_bytes()) if self.manifest is not None else {}
             pages = data["pages"] if data.get("format") == FORMAT else {}
-            return {rel: entry for rel, entry in pages.items() if isinstance(entry, list) and len(entry) == 4}
+            entries = {rel: entry for rel, entry in pages.items() if isinstance(entry, list) and len(entry) == 4}
+            filled = data.get("filled", {}) if entries else {}
+            return entries, {rel: fill for rel, fill in filled.items() if rel in entries and isinstance(fill, str)}
         except (OSError, ValueError, AttributeError, KeyError, TypeError):
-            return {}  # missing or damaged: every page is written
+            return {}, {}  # missing or damaged: every page is written
 
 
 def _clock_tick(probe: Path) -> int:
