@@ -159,11 +159,11 @@ def _paragraphs(lines: Sequence[tuple[int, str]]) -> list[tuple[int, str]]:
     current: list[str] = []
     start, previous = 0, -1
     for number, line in lines:
-        if not line.strip() or number != previous + 1:
-            if current:
-                blocks.append((start, "\n".join(current)))
+        blank = not line.strip()
+        if current and (blank or number != previous + 1):
+            blocks.append((start, "\n".join(current)))
             current = []
-        if line.strip():
+        if not blank:
             if not current:
                 start = number
             current.append(line)
