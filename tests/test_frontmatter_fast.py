@@ -80,3 +80,42 @@ def test_compact_nested_lists_take_the_checked_loader_and_hit_the_depth_limit() 
     with pytest.raises(YamlLimitError):
         load_yaml(deep)
     assert fast_loader("tags:\n- one\n- two\n") is not None  # plain lists keep the fast path
+
+
+def test_the_checked_loader_is_made_only_when_libyaml_cannot_parse(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Making the checked loader reads the whole text: a source libyaml parsed never pays for it."""
+    made: list[str] = []
+
+    class Counted(frontmatter._UniqueKeyLoader):
+        def __init__(self, stream: str) -> None:
+            made.append(stream)
+            super().__init__(stream)
+
+    monkeypatch.setattr(frontmatter, "_UniqueKeyLoader", Counted)
+    source, problems = frontmatter._split_front_matter("---\ntitle: Fast\ntags: [a, b]\n---\nBody\n", "fast.md")
+    assert source is not None and source.meta == {"title": "Fast", "tags": ["a", "b"]} and not problems
+    assert made == []
+    source, problems = frontmatter._split_front_matter("---\ntitle: &t Slow\nagain: *t\n---\nBody\n", "slow.md")
+    assert source is not None and source.meta == {"title": "Slow", "again": "Slow"}
+    assert made == ["title: &t Slow\nagain: *t"]
+
+
+@pytest.mark.parametrize("yaml_text", [
+    *TRICKY[:2],
+    "base: {a: 1}\nmerged:\n  <<: {b: 2}\n  c: 3\n",  # a merge key: built by PyYAML
+    "1: one\ntrue: yes\n2026-01-01: date\nnull: ~\n",  # keys that are not text
+    "k: b\nk: c\nother: [x, {y: [1, 2.5, .inf]}]\n",  # the later key wins, in the first key's place
+    "s: !!set {a, b}\no: !!omap [{a: 1}, {b: 2}]\nt: !!str 12\nbin: !!binary aGk=\n",
+])
+def test_construct_builds_what_pyyaml_builds(yaml_text: str) -> None:
+    from deflect.content.yamlsafe import construct
+
+    loader_class = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    ours, theirs = loader_class(yaml_text), loader_class(yaml_text)
+    try:
+        built, expected = construct(ours, ours.get_single_node()), theirs.construct_document(theirs.get_single_node())
+    finally:
+        ours.dispose()
+        theirs.dispose()
+    assert built == expected
+    assert repr(built) == repr(expected)  # same types and the same key order

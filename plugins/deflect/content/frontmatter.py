@@ -17,7 +17,7 @@ import yaml
 
 from ..cachefiles import code_digest, memo_on_disk
 from .problems import Problem, error
-from .yamlsafe import LimitedLoader, YamlLimitError, fast_loader
+from .yamlsafe import LimitedLoader, YamlLimitError, construct, fast_loader
 
 _FENCE = re.compile(r"^---[ \t]*$")
 _CLOSE = re.compile(r"^(---|\.\.\.)[ \t]*$")
@@ -121,10 +121,12 @@ def _split_front_matter(text: str, rel: str) -> tuple[SourceText | None, list[Pr
     # Line 1 is the opening fence, so YAML line 0 is file line 2.
     offset = 2
     fast = _parse_fast(yaml_text)
-    # One loader composes (for key lines) and then constructs the same nodes: the text is parsed once.
-    loader = _UniqueKeyLoader(yaml_text)
+    # Without libyaml's result, one checked loader composes (for key lines) and then constructs the
+    # same nodes: the text is parsed once. It is made only then (making it reads the whole text).
+    loader = _UniqueKeyLoader(yaml_text) if fast is None else None
+    fast_node, fast_data = fast if fast is not None else (None, None)
     try:
-        node = fast[0] if fast is not None else loader.get_single_node()
+        node = fast_node if loader is None else loader.get_single_node()
     except YamlLimitError as exc:
         # A file built to exhaust the build (alias bomb, deep nesting) stops every build, not only --strict.
         line = (exc.problem_mark.line + offset) if exc.problem_mark else 1
@@ -158,7 +160,7 @@ def _split_front_matter(text: str, rel: str) -> tuple[SourceText | None, list[Pr
             for sub_key, sub_value in value_node.value:
                 key_lines[(key, str(sub_key.value))] = sub_key.start_mark.line + offset
     try:
-        data = fast[1] if fast is not None else loader.construct_document(node)
+        data = fast_data if loader is None else loader.construct_document(node)
     except yaml.YAMLError as exc:  # constructor errors, e.g. an impossible date
         mark = getattr(exc, "problem_mark", None)
         line = (mark.line + offset) if mark else 1
@@ -178,7 +180,7 @@ def _parse_fast(yaml_text: str) -> tuple[Any, Any] | None:
     loader = loader_class(yaml_text)
     try:
         node = loader.get_single_node()
-        return node, (loader.construct_document(node) if isinstance(node, yaml.MappingNode) else None)
+        return node, (construct(loader, node) if isinstance(node, yaml.MappingNode) else None)
     except Exception:  # noqa: BLE001 - any mistake is reported by the checked loader, as before
         return None
     finally:

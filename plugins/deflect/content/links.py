@@ -7,6 +7,7 @@ the page's place in the site.
 
 from __future__ import annotations
 
+import functools
 import os
 import posixpath
 from dataclasses import dataclass
@@ -119,15 +120,40 @@ def relative_site_link(from_site_path: str, target: LinkTarget, anchor: str | No
 def _relpath(path: str, start: str) -> str:
     """``posixpath.relpath`` of two site paths, without its two ``os.getcwd()`` calls when both are
     plain relative paths (no empty, ``.`` or ``..`` part), which is what site paths are."""
+    folder, slash, name = path.rpartition("/")
+    if name not in ("", ".", ".."):
+        prefix = _folder_prefix(folder if slash else None, start)
+        if prefix is not None:
+            return prefix + name
     parts, start_parts = path.split("/"), ([] if start == "." else start.split("/"))
     if any(part in ("", ".", "..") for part in (*parts, *start_parts)):
         return posixpath.relpath(path, start)
+    common = _common(parts, start_parts)
+    return "/".join([".."] * (len(start_parts) - common) + parts[common:]) or "."
+
+
+@functools.lru_cache(maxsize=4096)
+def _folder_prefix(folder: str | None, start: str) -> str | None:
+    """What :func:`_relpath` puts before the name of a file in ``folder`` (``../billing/``; ``None``: a
+    bare name), worked out once per pair of folders; None when the file's name could matter (``start``
+    is below ``folder``) or a path is not plain."""
+    parts, start_parts = ([] if folder is None else folder.split("/")), ([] if start == "." else start.split("/"))
+    if any(part in ("", ".", "..") for part in (*parts, *start_parts)):
+        return None
+    common = _common(parts, start_parts)
+    if common == len(parts) and len(start_parts) > common:
+        return None
+    return "/".join([".."] * (len(start_parts) - common) + parts[common:] + [""])
+
+
+def _common(parts: list[str], start_parts: list[str]) -> int:
+    """How many leading parts two paths share."""
     common = 0
     for mine, theirs in zip(parts, start_parts):
         if mine != theirs:
             break
         common += 1
-    return "/".join([".."] * (len(start_parts) - common) + parts[common:]) or "."
+    return common
 
 
 def is_markdown_link(path: str) -> bool:

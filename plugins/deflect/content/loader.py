@@ -14,7 +14,7 @@ from typing import Any
 
 from .frontmatter import SourceText, parsed_on_disk, read_text, split_front_matter
 from .history import load_history
-from .markdown_scan import find_anchors, find_links, find_too_deep, link_spans, prose_line_numbers
+from .markdown_scan import find_too_deep
 from .model import Category, CategoryText, Document, DocumentKind, Content
 from .problems import Problem, error, markup_in_plain_text
 from .scancache import scans_on_disk
@@ -29,14 +29,11 @@ def load_help_center(settings: ContentSettings, *, with_history: bool = True,
                      cache_dir: Path | None = None) -> tuple[Content, list[Problem]]:
     """Read all content below ``settings.root``; return the model and every problem found. With
     ``cache_dir`` (a build's ``.deflect/``), front matter parsed and bodies scanned by earlier builds
-    are reused: the scans the check and the site plan read are made here, so they are saved too."""
+    are reused: each body's one scan (``markdown_scan.scan``), which the check and the site plan read,
+    is made here, so it is saved too."""
     with parsed_on_disk(cache_dir / "frontmatter.pickle" if cache_dir is not None else None), \
             scans_on_disk(cache_dir / "scans.pickle" if cache_dir is not None else None):
-        center, problems = _load(settings, with_history)
-        for doc in center.documents:
-            for scan in (find_links, find_anchors, link_spans, prose_line_numbers):
-                scan(doc.body)
-        return center, problems
+        return _load(settings, with_history)
 
 
 def _load(settings: ContentSettings, with_history: bool) -> tuple[Content, list[Problem]]:

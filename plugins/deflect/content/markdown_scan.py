@@ -8,10 +8,11 @@ depends on the text alone, so it is remembered per text (``scancache``): a text 
 from __future__ import annotations
 
 import functools
+import itertools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Callable
+from typing import Callable, NamedTuple
 
 from markdown.extensions.toc import slugify, unique
 
@@ -25,6 +26,9 @@ _INLINE_CODE_RE = re.compile(r"(`+)(?:(?!\1).)+?\1")
 _LINK_RE = re.compile(r"(!?)\[(?:[^\[\]]|\[[^\]]*\])*\]\(\s*<?([^)\s>]+)>?(?:\s+[\"'(][^)]*[\"')])?\s*\)")
 _REF_DEF_RE = re.compile(r"^\s{0,3}\[[^\]]+\]:\s*<?(\S+?)>?(?:\s+.*)?$")
 _MD_INLINE_RE = re.compile(r"[*_`]|!?\[([^\]]*)\]\([^)]*\)")
+_ATTR_IDS_RE = re.compile(r"\{[^}]*#([A-Za-z][\w\-:.]*)[^}]*\}")
+_ATTR_LIST_END_RE = re.compile(r"\{:?[^}]*\}\s*$")
+_SCHEME_RE = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
 
 
 @dataclass(frozen=True)
@@ -44,7 +48,15 @@ class Link:
 
     @property
     def is_external(self) -> bool:
-        return bool(re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:", self.target)) or self.target.startswith("//")
+        return is_external(self.target)
+
+    def __reduce__(self) -> tuple[type[Link], tuple[int, str, bool]]:
+        return Link, (self.line, self.target, self.is_image)  # saved scans load faster than with a __dict__ each
+
+
+def is_external(target: str) -> bool:
+    """A link target with a scheme (``https:``, ``mailto:``) or a host (``//example.com``)."""
+    return bool(_SCHEME_RE.match(target)) or target.startswith("//")
 
 
 @dataclass(frozen=True)
@@ -54,29 +66,90 @@ class Heading:
     text: str
     anchor: str
 
+    def __reduce__(self) -> tuple[type[Heading], tuple[int, int, str, str]]:
+        return Heading, (self.line, self.level, self.text, self.anchor)
+
+
+class BodyScan(NamedTuple):
+    """Everything the check and the site plan read out of one text, found in one pass over it. When
+    the text is too deep to render, nothing else is looked for (it is never rendered nor checked)."""
+
+    too_deep: tuple[int, str] | None
+    links: tuple[Link, ...] | None = None
+    headings: tuple[Heading, ...] | None = None
+    anchors: frozenset[str] | None = None
+    spans: tuple[tuple[int, int, str], ...] | None = None
+
+
+def scan(text: str) -> BodyScan:
+    """The scan of ``text``, made once per text (``scancache``); see :class:`BodyScan`."""
+    return remembered("body", text, _scan)
+
+
+def _complete(text: str) -> BodyScan:
+    """The scan of ``text`` with every part found, also when it is too deep (then not remembered)."""
+    found = scan(text)
+    return found if found.too_deep is None else _scan(text, deep=True)
+
+
+def _scan(text: str, deep: bool = False) -> BodyScan:
+    lines, unfenced = _split(text)
+    prose = _prose(lines, unfenced, "`" in text)
+    paragraphs = _paragraphs(prose)
+    too_deep = _find_too_deep(prose, paragraphs)
+    if too_deep is not None and not deep:
+        return BodyScan(too_deep)
+    headings = tuple(_find_headings(prose))
+    return BodyScan(too_deep, tuple(_find_links(paragraphs)), headings, frozenset(_find_anchors(prose, headings)),
+                    _link_spans(text, lines, unfenced))
+
+
+def _split(text: str) -> tuple[list[str], list[tuple[int, int]]]:
+    """The lines of ``text`` and the runs of them outside fenced code blocks."""
+    lines = text.split("\n")
+    return lines, (_unfenced(lines) if "```" in text or "~~~" in text else [(0, len(lines))])
+
+
+def _unfenced(lines: list[str]) -> list[tuple[int, int]]:
+    """``(first, end)`` indexes of the runs of ``lines`` outside fenced code blocks (fence lines excluded)."""
+    runs: list[tuple[int, int]] = []
+    fence: str | None = None
+    start = 0
+    for index in [index for index, line in enumerate(lines) if "```" in line or "~~~" in line]:
+        line = lines[index]
+        if fence is None:
+            match = _FENCE_RE.match(line)
+            if match:
+                runs.append((start, index))
+                fence = match.group(1)[0] * len(match.group(1))
+        elif line.strip().startswith(fence):
+            fence, start = None, index + 1
+    if fence is None:
+        runs.append((start, len(lines)))
+    return runs
+
 
 @functools.lru_cache(maxsize=64)
 def _prose_lines(text: str) -> tuple[tuple[int, str], ...]:
-    """Lines outside fenced code blocks, with inline code removed, numbered from 1. Kept for the
-    last texts: a new text's scans (nesting, links, anchors, headings, a guide's steps) each ask."""
-    lines: list[tuple[int, str]] = []
-    fence: str | None = None
-    for number, line in enumerate(text.split("\n"), start=1):
-        match = _FENCE_RE.match(line)
-        if fence is None and match:
-            fence = match.group(1)[0] * len(match.group(1))
-            continue
-        if fence is not None:
-            if line.strip().startswith(fence):
-                fence = None
-            continue
-        lines.append((number, _INLINE_CODE_RE.sub("", line)))
-    return tuple(lines)
+    """Lines outside fenced code blocks, with inline code removed, numbered from 1 (a guide's steps
+    read them after its headings and links: kept for the last texts)."""
+    return _prose(*_split(text), "`" in text)
+
+
+def _prose(lines: list[str], unfenced: list[tuple[int, int]], code: bool) -> tuple[tuple[int, str], ...]:
+    prose: list[tuple[int, str]] = []
+    for first, end in unfenced:
+        numbered = zip(range(first + 1, end + 1), lines[first:end])
+        if code:
+            prose += [(number, _INLINE_CODE_RE.sub("", line) if "`" in line else line) for number, line in numbered]
+        else:
+            prose += numbered
+    return tuple(prose)
 
 
 def prose_line_numbers(text: str) -> set[int]:
     """Numbers (from 1) of the lines outside fenced code blocks."""
-    return set(remembered("prose", text, lambda text: frozenset(number for number, _ in _prose_lines(text))))
+    return {number for first, end in _split(text)[1] for number in range(first + 1, end + 1)}
 
 
 def _paragraphs(lines: Sequence[tuple[int, str]]) -> list[tuple[int, str]]:
@@ -86,11 +159,11 @@ def _paragraphs(lines: Sequence[tuple[int, str]]) -> list[tuple[int, str]]:
     current: list[str] = []
     start, previous = 0, -1
     for number, line in lines:
-        if not line.strip() or number != previous + 1:
-            if current:
-                blocks.append((start, "\n".join(current)))
+        blank = not line.strip()
+        if current and (blank or number != previous + 1):
+            blocks.append((start, "\n".join(current)))
             current = []
-        if line.strip():
+        if not blank:
             if not current:
                 start = number
             current.append(line)
@@ -102,35 +175,41 @@ def _paragraphs(lines: Sequence[tuple[int, str]]) -> list[tuple[int, str]]:
 
 def find_links(text: str) -> list[Link]:
     """Every inline link, image and reference definition in ``text`` (link text may wrap lines)."""
-    return list(remembered("links", text, lambda text: tuple(_find_links(text))))
+    return list(_complete(text).links or ())
 
 
-def _find_links(text: str) -> list[Link]:
+def _find_links(paragraphs: list[tuple[int, str]]) -> list[Link]:
     links = []
-    for start, block in _paragraphs(_prose_lines(text)):
-        for match in _LINK_RE.finditer(block):
-            number = start + block.count("\n", 0, match.start(2))
-            links.append(Link(number, match.group(2), is_image=bool(match.group(1))))
-        for offset, line in enumerate(block.split("\n")):
-            ref = _REF_DEF_RE.match(line)
-            if ref:
-                links.append(Link(start + offset, ref.group(1)))
+    for start, block in paragraphs:
+        if "](" in block:
+            for match in _LINK_RE.finditer(block):
+                number = start + block.count("\n", 0, match.start(2))
+                links.append(Link(number, match.group(2), is_image=bool(match.group(1))))
+        if "]:" in block:
+            for offset, line in enumerate(block.split("\n")):
+                ref = _REF_DEF_RE.match(line)
+                if ref:
+                    links.append(Link(start + offset, ref.group(1)))
     return links
 
 
 def heading_text(raw: str) -> str:
     """Heading text as the reader sees it (attribute lists and inline markup removed)."""
     raw = _ATTR_ID_RE.sub("", raw).strip()
-    raw = re.sub(r"\{:?[^}]*\}\s*$", "", raw).strip()
+    raw = _ATTR_LIST_END_RE.sub("", raw).strip()
     return _MD_INLINE_RE.sub(lambda m: m.group(1) or "", raw).strip()
 
 
 def find_headings(text: str) -> list[Heading]:
     """ATX headings with the anchor the ``toc`` extension gives them."""
+    return list(_complete(text).headings or ())
+
+
+def _find_headings(prose: Sequence[tuple[int, str]]) -> list[Heading]:
     headings: list[Heading] = []
     used: set[str] = set()
-    for number, line in _prose_lines(text):
-        match = _HEADING_RE.match(line)
+    for number, line in prose:
+        match = _HEADING_RE.match(line) if line.startswith("#") else None
         if not match:
             continue
         raw = match.group(2)
@@ -144,14 +223,16 @@ def find_headings(text: str) -> list[Heading]:
 
 def find_anchors(text: str) -> set[str]:
     """Every id a link may point at: headings, attribute lists and raw HTML ids."""
-    return set(remembered("anchors", text, lambda text: frozenset(_find_anchors(text))))
+    return set(_complete(text).anchors or ())
 
 
-def _find_anchors(text: str) -> set[str]:
-    anchors = {heading.anchor for heading in find_headings(text)}
-    for _, line in _prose_lines(text):
-        anchors.update(_HTML_ID_RE.findall(line))
-        anchors.update(re.findall(r"\{[^}]*#([A-Za-z][\w\-:.]*)[^}]*\}", line))
+def _find_anchors(prose: Sequence[tuple[int, str]], headings: Sequence[Heading]) -> set[str]:
+    anchors = {heading.anchor for heading in headings}
+    for _, line in prose:
+        if "id" in line:
+            anchors.update(_HTML_ID_RE.findall(line))
+        if "{" in line:
+            anchors.update(_ATTR_IDS_RE.findall(line))
     return anchors
 
 
@@ -171,29 +252,23 @@ def rewrite_links(text: str, replace: Callable[[str], str | None]) -> str:
 
 def link_spans(text: str) -> tuple[tuple[int, int, str], ...]:
     """``(start, end, target)`` of every link target outside code, in order (see :func:`rewrite_links`)."""
-    return remembered("spans", text, _link_spans)
+    return _complete(text).spans or ()
 
 
-def _link_spans(text: str) -> tuple[tuple[int, int, str], ...]:
+def _link_spans(text: str, lines: list[str], unfenced: list[tuple[int, int]]) -> tuple[tuple[int, int, str], ...]:
+    """Paragraphs here are runs of lines that are not blank as written (inline code counts as text)."""
+    if "](" not in text and "]:" not in text:
+        return ()  # no inline link nor reference definition anywhere
     spans: list[tuple[int, int, str]] = []
-    fence: str | None = None
-    block_start, offset = -1, 0  # where the open paragraph and the current line start in ``text``
-    for line in text.split("\n"):
-        match = _FENCE_RE.match(line)
-        starts_fence = fence is None and match is not None
-        if fence is not None or starts_fence or not line.strip():
-            if block_start >= 0:
-                _block_spans(text[block_start : offset - 1], block_start, spans)
-                block_start = -1
-            if starts_fence and match is not None:
-                fence = match.group(1)[0] * len(match.group(1))
-            elif fence is not None and line.strip().startswith(fence):
-                fence = None
-        elif block_start < 0:
-            block_start = offset
-        offset += len(line) + 1
-    if block_start >= 0:
-        _block_spans(text[block_start:], block_start, spans)
+    starts = list(itertools.accumulate((len(line) + 1 for line in lines), initial=0))  # offset of each line
+    for first, end in unfenced:
+        block = first
+        for index in [*(i for i in range(first, end) if not lines[i].strip()), end]:
+            if block < index:  # lines block … index - 1, without the newline after the last
+                chunk = text[starts[block]:starts[index] - 1]
+                if "](" in chunk or "]:" in chunk:
+                    _block_spans(chunk, starts[block], spans)
+            block = index + 1
     return tuple(spans)
 
 
@@ -236,19 +311,22 @@ _MARKUP_RUN_RE = re.compile(r"([*_\[\]{}<>~])\1{%d,}" % (MAX_MARKUP_RUN - 1))
 
 def find_too_deep(text: str) -> tuple[int, str] | None:
     """The first line (1-based, in ``text``) whose structure is too deep for the renderer, and why."""
-    return remembered("too_deep", text, _find_too_deep)
+    return scan(text).too_deep
 
 
-def _find_too_deep(text: str) -> tuple[int, str] | None:
+def _find_too_deep(prose: Sequence[tuple[int, str]], paragraphs: list[tuple[int, str]]) -> tuple[int, str] | None:
+    # A run cannot span lines (a newline is none of its characters): look for one in all lines at once.
+    run = _MARKUP_RUN_RE.search("\n".join([line for _, line in prose]))
+    run_index = len(prose)
+    if run:
+        run_index = run.string.count("\n", 0, run.start())
     stack: list[int] = []  # indents of the open list items
-    prose = _prose_lines(text)
-    for number, line in prose:
+    for number, line in prose[:run_index]:
         if not line.strip():
             continue
-        run = _MARKUP_RUN_RE.search(line)
-        if run:
-            return number, (f"a run of {len(run.group(0))} '{run.group(1)}' characters; at most "
-                            f"{MAX_MARKUP_RUN} in a row can be shown: write fewer")
+        if line[0] not in " \t>":  # no indent, no quote: at most the list item this line starts
+            stack = [0] if _LIST_MARKER_RE.match(line) else []
+            continue
         expanded = line.expandtabs(4)
         quotes = _QUOTES_RE.match(expanded.lstrip(" "))
         depth_quotes = quotes.group(0).count(">") if quotes else 0
@@ -262,7 +340,10 @@ def _find_too_deep(text: str) -> tuple[int, str] | None:
         if depth > MAX_BODY_NESTING:
             return number, (f"lists, quotes or indented blocks nested {depth} levels deep; at most "
                             f"{MAX_BODY_NESTING} can be shown: flatten the structure")
-    for start, block in _paragraphs(prose):
+    if run:
+        return prose[run_index][0], (f"a run of {len(run.group(0))} '{run.group(1)}' characters; at most "
+                                     f"{MAX_MARKUP_RUN} in a row can be shown: write fewer")
+    for start, block in paragraphs:
         if block.count("[") <= MAX_BODY_NESTING:
             continue  # cannot nest deeper than it has brackets: skip the walk over every character
         depth = 0

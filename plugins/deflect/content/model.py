@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 from dataclasses import dataclass, field
 from enum import Enum
 from functools import cached_property
@@ -146,7 +147,8 @@ class Content:
         self._index()
 
     def _index(self) -> None:
-        self.by_path: dict[Path, Document] = {doc.abs_path.resolve(): doc for doc in self.documents}
+        real_folders: dict[Path, Path] = {}
+        self.by_path: dict[Path, Document] = {_real_path(doc.abs_path, real_folders): doc for doc in self.documents}
         self.by_slug: dict[tuple[DocumentKind, str, str], Document] = {}
         self.translations: dict[tuple[DocumentKind, str], dict[str, Document]] = {}
         self.duplicates: dict[Document, Document] = {}
@@ -194,3 +196,15 @@ class Content:
         if category is None:
             return slug.replace("-", " ").title()
         return category.text(lang, self.settings.default_language).title
+
+
+def _real_path(path: Path, real_folders: dict[Path, Path]) -> Path:
+    """``path.resolve()``, asking the file system about each folder once: unless the file itself is a
+    symbolic link, its real path is its folder's plus its name."""
+    if path.name in ("", ".", "..") or os.path.islink(path):
+        return path.resolve()
+    folder = path.parent
+    real = real_folders.get(folder)
+    if real is None:
+        real = real_folders[folder] = folder.resolve()
+    return real / path.name

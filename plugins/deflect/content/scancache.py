@@ -25,11 +25,20 @@ _MEMO: dict[tuple[str, bytes], Any] = {}
 _USED: set[tuple[str, bytes]] = set()
 _MEMO_MAX = 200_000
 """Results kept in memory at most (a long ``mkdocs serve`` session edits texts for hours)."""
+_DIGESTS_MAX = 60_000
+_DIGESTS: dict[str, bytes] = {}
+"""The hash of each text asked about: one text is asked about many times (the check, the plan, each
+language's page), and a string hashes itself for a dict once, where hashing its bytes costs every time."""
 
 
 def remembered(kind: str, text: str, scan: Callable[[str], T]) -> T:
     """``scan(text)``, computed once per text: callers must not change what they get."""
-    key = (kind, hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=20).digest())
+    digest = _DIGESTS.get(text)
+    if digest is None:
+        if len(_DIGESTS) >= _DIGESTS_MAX:
+            _DIGESTS.clear()
+        digest = _DIGESTS[text] = hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=20).digest()
+    key = (kind, digest)
     try:
         found = _MEMO[key]
     except KeyError:
@@ -56,3 +65,4 @@ def forget() -> None:
     """Drop what this process remembers (a later scan reads ``.deflect/`` or scans again)."""
     _MEMO.clear()
     _USED.clear()
+    _DIGESTS.clear()

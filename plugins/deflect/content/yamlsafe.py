@@ -115,6 +115,24 @@ def fast_loader(text: str) -> type[Any] | None:
     return loader if brackets + indent + 1 < MAX_DEPTH else None
 
 
+_STR, _SEQ, _MAP = "tag:yaml.org,2002:str", "tag:yaml.org,2002:seq", "tag:yaml.org,2002:map"
+
+
+def construct(loader: Any, node: yaml.Node) -> Any:
+    """``loader.construct_document(node)`` of a document without anchors (what :func:`fast_loader`
+    lets through), with the plain cases built here: a text is its node's value, a list and a mapping
+    with text keys are built item by item (later keys win, as in PyYAML); every other node (dates,
+    numbers, merge keys …) is built by ``loader``, so the values are the same."""
+    if isinstance(node, yaml.ScalarNode) and node.tag == _STR:
+        return node.value
+    if isinstance(node, yaml.SequenceNode) and node.tag == _SEQ:
+        return [construct(loader, item) for item in node.value]
+    if isinstance(node, yaml.MappingNode) and node.tag == _MAP and all(
+            isinstance(key, yaml.ScalarNode) and key.tag == _STR for key, _ in node.value):
+        return {key.value: construct(loader, value) for key, value in node.value}
+    return loader.construct_object(node, deep=True)
+
+
 def load_yaml(text: str, loader: type[LimitedLoader] = LimitedLoader) -> Any:
     """Parse one YAML document with the limits above (``YamlLimitError`` when one is broken)."""
     return _parse(yaml.load, text, loader)

@@ -20,10 +20,11 @@ def localize_admonitions(markdown: str, lang: str) -> str:
     """``markdown`` with every untitled admonition outside code blocks titled in ``lang``."""
     if "!!!" not in markdown and "???" not in markdown:
         return markdown
-    prose = prose_line_numbers(markdown)
     lines = markdown.split("\n")
-    for index, line in enumerate(lines):
-        match = _UNTITLED_RE.match(line)
+    heads = [index for index, line in enumerate(lines) if "!!!" in line or "???" in line]
+    prose = prose_line_numbers(markdown) if heads else set()
+    for index in heads:
+        match = _UNTITLED_RE.match(lines[index])
         if match is None or index + 1 not in prose:
             continue
         title = admonition_title(match.group("kind"), lang)

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..content.links import LinkTarget, is_markdown_link, relative_site_link, resolve
-from ..content.markdown_scan import Link, rewrite_links
+from ..content.markdown_scan import is_external, rewrite_links
 from ..content.model import Document, Content
 from ..escaping import html_text
 from .admonitions import localize_admonitions
@@ -218,12 +218,13 @@ class SitePlan:
 
     def _rewrite(self, doc: Document, page_path: str, lang: str) -> str:
         """Source-relative links → links between site pages, staying in the reader's language."""
+        folder = posixpath.dirname(page_path)
 
         def replace(target: str) -> str | None:
-            link = Link(0, target)
-            if link.is_external or not link.path or not is_markdown_link(link.path):
+            path, hashed, anchor = target.partition("#")  # as Link(0, target).path and .anchor
+            if not path or is_external(target) or not is_markdown_link(path):
                 return None
-            found = resolve(self.center, doc.abs_path, link.path)
+            found = resolve(self.center, doc.abs_path, path)
             if found is None:
                 return None
             if found.document is not None:
@@ -233,11 +234,11 @@ class SitePlan:
                 if shown is None:
                     return None
                 # The link depends on the page's folder only: pages side by side share it.
-                key = (posixpath.dirname(page_path), self._site_path(shown, lang), link.anchor or shown.site_anchor)
+                key = (folder, self._site_path(shown, lang), (anchor if hashed else None) or shown.site_anchor)
                 if key not in self._links:
                     self._links[key] = relative_site_link(page_path, LinkTarget(page=key[1]), key[2])
                 return self._links[key]
-            return relative_site_link(page_path, found, link.anchor)
+            return relative_site_link(page_path, found, anchor if hashed else None)
 
         return localize_admonitions(rewrite_links(doc.body, replace), doc.lang)
 
