@@ -49,7 +49,8 @@ def load(code: str) -> Dictionary | Plain:
         data = _read_decompressed(code)
         reverse, count, pos = frontcode._read_header(data)
     except (ValueError, OSError):
-        return Plain({})
+        found = _whole[code] = Plain({})
+        return found
     found = Dictionary(data, reverse, *_scan(data, pos, count, frontcode._read_varint))
     _whole[code] = found
     if _folder:
@@ -60,6 +61,24 @@ def load(code: str) -> Dictionary | Plain:
         except OSError:  # only a speed-up
             pass
     return found
+
+
+def whole(code: str) -> Dictionary | Plain:
+    """The dictionary of ``code`` read whole: this process's, or one another process read (:func:`adopt`), else :func:`load`."""
+    found = _whole.get(code)
+    return found if found is not None else load(code)
+
+
+def read_whole(codes: Collection[str]) -> dict[str, Dictionary | Plain]:
+    """The dictionaries of ``codes`` this process has read whole, to give another process (:func:`adopt`)."""
+    return {code: _whole[code] for code in codes if code in _whole}
+
+
+def adopt(found: dict[str, Dictionary | Plain]) -> None:
+    """Take dictionaries another process read whole (:func:`read_whole`): a forked helper's, so that
+    the process that forked it need not read them again (a second or more per dictionary)."""
+    for code, dictionary in found.items():
+        _whole.setdefault(code, dictionary)
 
 
 def _scan(data: bytes, pos: int, count: int, read_varint: Callable[[bytes, int], tuple[int, int]]
