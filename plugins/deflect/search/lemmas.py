@@ -85,56 +85,59 @@ def _scan(data: bytes, pos: int, count: int, read_varint: Callable[[bytes, int],
           ) -> tuple[list[bytes], list[tuple[int, bytes, bytes]], array, dict[bytes, int]]:
     """One pass over a front-coded stream (simplemma's ``frontcode._iter_records``, inlined: the
     generator and a dict of every form cost twice as much): each ``STEP``-th record's key and
-    resume seed, and each record's lemma as a number (in order of first appearance)."""
+    resume seed, and each record's lemma as a number (in order of first appearance). Read block by
+    block (no countdown per record): about a sixth faster."""
     n, key, value, lemma = len(data), b"", b"", -1
     firsts: list[bytes] = []
     seeds: list[tuple[int, bytes, bytes]] = []
-    lemma_ids = array("I")
-    add = lemma_ids.append
+    ids: list[int] = []  # made an array at the end (a list's append is the cheaper call)
+    add, first, seed = ids.append, firsts.append, seeds.append
     numbers: dict[bytes, int] = {}
     number = numbers.get
-    countdown = 0  # records until the next block starts
     try:
-        while pos < n:
-            start, prev_key = pos, key
-            # Lengths are varints, almost always one byte: read inline, else by simplemma's reader
-            shared = data[pos]
-            if shared < 0x80:
-                pos += 1
-            else:
-                shared, pos = read_varint(data, pos)
-            length = data[pos]
-            if length < 0x80:
-                pos += 1
-            else:
-                length, pos = read_varint(data, pos)
-            end = pos + length
-            key = prev_key[:shared] + data[pos:end]
-            if countdown:
-                countdown -= 1
-            else:
-                countdown = STEP - 1
-                firsts.append(key)
-                seeds.append((start, prev_key, value))
-            trim, pos = data[end], end + 1
-            if trim != _SAME_AS_PREV:
-                size = data[pos]
-                if size < 0x80:
-                    end, pos = pos + 1 + size, pos + 1
+        while pos < n:  # a block of STEP records: its first one's key and resume seed noted
+            seed((pos, key, value))
+            starting = True
+            for _ in range(STEP):
+                if pos >= n:
+                    break
+                prev_key = key
+                # Lengths are varints, almost always one byte: read inline, else by simplemma's reader
+                shared = data[pos]
+                if shared < 0x80:
+                    pos += 1
                 else:
-                    size, pos = read_varint(data, pos)
-                    end = pos + size
-                value = data[pos:end] if trim == _LITERAL_VALUE else key[:len(key) - trim] + data[pos:end]
-                pos = end
-                found = number(value)
-                if found is None:
-                    found = numbers[value] = len(numbers)
-                lemma = found
-            elif lemma == -1:  # a first record "same as the previous" (not written by simplemma): b""
-                lemma = numbers.setdefault(value, len(numbers))
-            add(lemma)
+                    shared, pos = read_varint(data, pos)
+                length = data[pos]
+                if length < 0x80:
+                    pos += 1
+                else:
+                    length, pos = read_varint(data, pos)
+                end = pos + length
+                key = prev_key[:shared] + data[pos:end]
+                if starting:
+                    first(key)
+                    starting = False
+                trim, pos = data[end], end + 1
+                if trim != _SAME_AS_PREV:
+                    size = data[pos]
+                    if size < 0x80:
+                        end, pos = pos + 1 + size, pos + 1
+                    else:
+                        size, pos = read_varint(data, pos)
+                        end = pos + size
+                    value = data[pos:end] if trim == _LITERAL_VALUE else key[:len(key) - trim] + data[pos:end]
+                    pos = end
+                    found = number(value)
+                    if found is None:
+                        found = numbers[value] = len(numbers)
+                    lemma = found
+                elif lemma == -1:  # a first record "same as the previous" (not written by simplemma): b""
+                    lemma = numbers.setdefault(value, len(numbers))
+                add(lemma)
     except IndexError:  # a length that runs past the end, then a read there
         pos = n + 1
+    lemma_ids = array("I", ids)
     if pos != n or len(lemma_ids) != count:
         raise ValueError("truncated or corrupt front-coded stream")
     return firsts, seeds, lemma_ids, numbers
