@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import unicodedata
 
 from deflect.search.analysis import FOLD_SPECIAL, _lemma_dictionary, fold
@@ -20,3 +21,21 @@ def test_fold_of_plain_ascii_equals_the_full_fold() -> None:
 
     for word in ["Password", "RESET", "wi-fi", "a1b2", "Pritužba", "Đak", "Straße", "K", "ﬁle", "İ"]:
         assert fold(word) == full(word), word
+
+
+def _full_fold(text: str) -> str:
+    """The fold as written before the letter table: the whole text's NFKD without combining marks."""
+    text = text.lower().translate(str.maketrans({**FOLD_SPECIAL, "Đ": "d"}))
+    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+
+
+def test_the_letter_by_letter_fold_equals_the_whole_text_fold() -> None:
+    letters = [chr(code) for code in range(0x110000) if not 0xD800 <= code < 0xE000]
+    assert [fold(letter) for letter in letters] == [_full_fold(letter) for letter in letters]
+    marks = [letter for letter in letters[:0x3000] if unicodedata.combining(letter)]
+    rng = random.Random(7)
+    pool = letters[:0x3000] + marks * 4  # marks in runs, where NFKD reorders them
+    for _ in range(20_000):
+        text = "".join(rng.choice(pool) for _ in range(rng.randint(1, 9)))
+        assert fold(text) == _full_fold(text), ascii(text)
+    assert fold("ΣΟΦΟΣ Pritužba ﬁle") == _full_fold("ΣΟΦΟΣ Pritužba ﬁle") == "σοφος prituzba file"

@@ -218,3 +218,14 @@ def test_the_browser_search_finds_the_fifth_language_article_by_inflected_forms(
     for query in INFLECTED:
         results = results_for(page, fifth_url, "de", query)
         assert results and results[0].startswith(ARTICLE), (query, results[:5])
+
+
+def test_a_new_registry_drops_the_analyzers_and_the_words_they_kept(center: Path) -> None:
+    """The analyzers (and each one's word memo, which the cross-language copies read through
+    ``Analyzer.word``) follow the active registry: a site's own stop word is skipped at once."""
+    before = analyzer_for("hr")
+    assert before.word("lozinka") == ("lozinka", before.term("lozinka"))
+    write(center, "locales/hr.yml", "analysis:\n  stop_words: [lozinka]\n")
+    locales.use_site(center, ["hr"])
+    assert analyzer_for("hr") is not before
+    assert analyzer_for("hr").word("lozinka") is None and analyzer_for("hr").word("Lozinke") is not None

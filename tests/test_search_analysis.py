@@ -13,7 +13,7 @@ import pytest
 
 from deflect.helpcenter import HelpCenter
 from deflect.search.analysis import WORD_RE, MAX_WORD_CHARS, Analyzer, analyzer_for, fold
-from deflect.search.cache import DocAnalysis, analyse_doc, record_text
+from deflect.search.cache import DocAnalysis, analyse_doc
 from deflect.search.crosslingual import PRE_ANALYSED
 from deflect.search.documents import (EXTENSIONS, SearchDoc, Section, _SectionParser, extract_sections, index_fields,
                                       to_search_doc)
@@ -66,7 +66,8 @@ def _reference(doc: SearchDoc, record: dict) -> tuple:
     article = article_terms(record, doc.lang)
     best = {term: pick_section(analysed, {term}, article) for term in sorted(set().union(*fields.values()))}
     votes: Counter[tuple[str, str]] = Counter()
-    for token in analyzer.tokens(record_text(record)):
+    text = " ".join([record["title"], record["summary"]] + [h + " " + t for _, h, t, *_ in record["sections"]])
+    for token in analyzer.tokens(text):
         if token.surface != token.term:
             votes[token.surface, token.term] += 1
     compounds: set[tuple[str, bytes]] = set()

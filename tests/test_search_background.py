@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import signal
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -75,3 +76,43 @@ def test_the_worker_writes_the_export_before_the_build_asks_for_the_index(tmp_pa
         time.sleep(0.05)
     assert len(job.indexed().related) == 20_000
     assert job.finish()[0] == "stats"
+
+
+class _Exporting:
+    """A search service whose export reports a line per language, as ``static.export_files`` does."""
+
+    count = 1
+
+    def related_all(self, per_article: int) -> dict[str, list[str]]:
+        return {}
+
+    def export(self, out: Path, progress: Any = None, start: object = None) -> str:
+        for lang in ("en", "hr"):
+            progress(f"search index {lang}: 3 documents, 7 terms, 9 forms, 2 shards")
+        return "stats"
+
+
+def _exporting(start: object) -> _Exporting:
+    return _Exporting()
+
+
+@pytest.mark.parametrize("worker", ["1", "0"])
+def test_the_exports_progress_reaches_the_builds_progress_and_timeline(worker: str, tmp_path: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each language's export line goes to ``progress`` (the build logs it at INFO) and on the
+    timeline (``trace``, debug), from the worker as from the build's own process."""
+    monkeypatch.setenv(WORKER_ENV, worker)
+    heard = tmp_path / "heard.log"
+
+    def write(kind: str) -> Any:
+        def hear(message: str) -> None:  # a file: the worker is another process
+            with open(heard, "a", encoding="utf-8") as handle:
+                handle.write(f"{kind} {message}\n")
+        return hear
+
+    job = SearchJob(_exporting, 0, tmp_path / "search", trace=write("trace"), progress=write("progress")).start()
+    assert job.finish()[0] == "stats"
+    lines = heard.read_text(encoding="utf-8").splitlines()
+    assert [line for line in lines if line.startswith("progress")] == [
+        f"progress search index {lang}: 3 documents, 7 terms, 9 forms, 2 shards" for lang in ("en", "hr")]
+    assert sum(line.startswith("trace") and "search index hr: 3 documents" in line for line in lines) == 1

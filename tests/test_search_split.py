@@ -18,6 +18,7 @@ from deflect.search import service, split
 from deflect.search.cache import AnalysisCache
 from deflect.search.background import Helper, SearchJob, SearchJobError
 from deflect.search.service import SearchService
+from deflect.search.static import load_export
 from test_incremental_build import NEW_WORD, assert_same_site, copy_project
 
 
@@ -50,12 +51,13 @@ def test_split_analysis_and_export_equal_one_process_cold_and_warm(tmp_path: Pat
         export("one")
         export("split", progress=progress, start=_start)
         assert_same_site(tmp_path / "split", tmp_path / "one")
-        exporters = {line.split()[0] for line in log.read_text(encoding="utf-8").splitlines() if "documents" in line}
-        assert len(exporters) >= 2, step  # languages were exported in more than one process
+        lines = [line.split() for line in log.read_text(encoding="utf-8").splitlines() if " documents, " in line]
+        assert len({line[0] for line in lines}) >= 2, step  # languages were exported in more than one process
+        assert sorted(line[3] for line in lines) == ["en:", "et:", "hr:", "tl:"], step  # a line per language
         # The joined per-language state and memo are one process's: the next export reuses the same work.
-        one, parts = (pickle.loads((tmp_path / f"cache-{name}" / "static.pickle").read_bytes())
-                      for name in ("one", "split"))
-        assert one[1] == parts[1] and one[2].langs == parts[2].langs, step
+        version = AnalysisCache(tmp_path / "cache-one").version
+        one, parts = (load_export(tmp_path / f"cache-{name}", version) for name in ("one", "split"))
+        assert one.files == parts.files and one.state.langs == parts.state.langs and one.state.langs, step
         memos = [pickle.loads((tmp_path / f"cache-{name}" / "memo.pickle").read_bytes()) for name in ("one", "split")]
         assert memos[0] == memos[1], step
         caches = [AnalysisCache(tmp_path / f"cache-{name}") for name in ("one", "split")]
@@ -133,3 +135,28 @@ def _running(pid: int) -> bool:
     except FileNotFoundError:
         return False
     return "\nState:\tZ" not in status
+
+
+def test_a_helper_gives_back_the_lemma_dictionaries_it_read() -> None:
+    """The analysis helpers send the dictionaries they read whole back to the worker, whose export
+    (expansions) needs them whole: they answer as the dictionary read here."""
+    from deflect.search import lemmas
+    from deflect.search.analysis import known_dictionaries, seed_dictionaries
+
+    read_here = lemmas.load("hbs")
+    del lemmas._whole["hbs"]
+
+    def analyse() -> Any:
+        lemmas.load("hbs")  # as the helper's analysis of Croatian reads it
+        return known_dictionaries(["hr"])
+
+    found = Helper(analyse).result()
+    assert set(found) == {"hbs"} and "hbs" not in lemmas._whole
+    seed_dictionaries(found)
+    adopted = lemmas.whole("hbs")
+    assert adopted is found["hbs"] and isinstance(adopted, lemmas.Dictionary)
+    assert adopted.lemmas() == read_here.lemmas()
+    some = set(read_here.lemmas()[::97])
+    assert adopted.forms(some) == read_here.forms(some)
+    for form in (b"lozinke", b"kompjutorskog", b"no-such-form"):
+        assert adopted.get(form) == read_here.get(form)

@@ -133,9 +133,10 @@ def test_copies_and_document_terms_equal_analysing_each_text(project: HelpCenter
     settings, service = project.settings, project.search_service
     default = settings.default_language
     glossary = load_glossary(settings.root / GLOSSARY_FILE, settings.codes, default)
-    docs = [entry.doc for entry in service.analyses or [] if entry.doc.translated is None]
+    analyses = [entry for entries in (service.analyses or {}).values() for entry in entries]
+    docs = [entry.doc for entry in analyses if entry.doc.translated is None]
     tables = {lang: learn(docs, default, lang, glossary.get(lang)) for lang in settings.codes if lang != default}
-    for entry in service.analyses or []:
+    for entry in analyses:
         doc = entry.doc
         if doc.translated is None:
             expected = plain_doc_terms(doc)
@@ -143,7 +144,7 @@ def test_copies_and_document_terms_equal_analysing_each_text(project: HelpCenter
             sections = [frozenset([*heading, *counts]) for heading, counts, *_ in entry.sections]
             assert doc_terms(doc, entry.fields["title"], sections) == expected, doc.id
     by_id = {doc.id: doc for doc in docs}
-    copies = [entry.doc for entry in service.analyses or [] if entry.doc.translated is not None]
+    copies = [entry.doc for entry in analyses if entry.doc.translated is not None]
     phrased = 0
     for copy in copies:
         source, table = by_id[f"{default}/{copy.id.split('/', 1)[1]}"], tables[copy.lang]
@@ -209,7 +210,8 @@ def test_an_edit_reanalyses_only_what_depends_on_it(tmp_path: Path, monkeypatch:
     (tmp_path / "project").mkdir()
     copy_example(tmp_path / "project")
     project = HelpCenter.open(tmp_path / "project", history=False)
-    cold_copies = sum(1 for entry in project.search_service.analyses or [] if entry.doc.translated)
+    cold_copies = sum(1 for entries in (project.search_service.analyses or {}).values() for entry in entries
+                      if entry.doc.translated)
     article = tmp_path / "project" / "articles" / "en" / "reset-password.md"
     article.write_text(article.read_text(encoding="utf-8") + "\nThe link works once from any device.\n",
                        encoding="utf-8")
@@ -227,8 +229,8 @@ def test_an_edit_reanalyses_only_what_depends_on_it(tmp_path: Path, monkeypatch:
     assert len(analysed) < cold_copies // 2  # not every copy: the tables changed, most copies did not
     cold = SearchService.build(center, cache_dir=tmp_path / "fresh-cache")
     assert warm.fingerprint == cold.fingerprint
-    assert [(e.doc, e.fields, e.best) for e in warm.analyses or []] == [(e.doc, e.fields, e.best)
-                                                                        for e in cold.analyses or []]
+    assert [[(e.doc, e.fields, e.best) for e in entries] for entries in (warm.analyses or {}).values()] == [
+        [(e.doc, e.fields, e.best) for e in entries] for entries in (cold.analyses or {}).values()]
     assert warm.related_all(5) == cold.related_all(5)
     again = SearchService.build(center)
     assert again.related_all(5) == cold.related_all(5)  # kept in the cache (related.pickle)

@@ -103,6 +103,15 @@ def atomic_write(path: Path, data: bytes) -> None:
         raise
 
 
+def read_pickle(path: Path) -> object:
+    """The object pickled in ``path``; None when the file is missing or damaged (a cache file: what it
+    kept is computed again)."""
+    try:
+        return pickle.loads(path.read_bytes())
+    except Exception:  # noqa: BLE001 - any damage, whatever unpickling raises
+        return None
+
+
 def write_if_changed(path: Path, data: bytes) -> bool:
     """Write ``data`` unless ``path`` holds exactly these bytes (its mtime then stays); True if written."""
     try:

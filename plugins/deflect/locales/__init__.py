@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -141,18 +141,21 @@ def _missing_strings(registry: Registry, code: str) -> tuple[str, int, str] | No
             f"its pages show them in English; add them under 'strings:' in this file")
 
 
-def _forget_analysis() -> None:
-    """Analysers built under the previous registry's choices are dropped."""
-    analysis.cache_clear()
-    import sys
+_derived: list[Callable[[], None]] = []  # forget what was derived from the registry's choices (forget_with)
 
-    module = sys.modules.get("deflect.search.analysis")
-    if module is not None:
-        module.analyzer_for.cache_clear()
-    module = sys.modules.get("deflect.search.crosslingual")
-    if module is not None:  # its word memos hold the old analysers' terms
-        module._term.cache_clear()
-        module._words.cache_clear()
+
+def forget_with(forget: Callable[[], None]) -> None:
+    """Call ``forget`` whenever another registry becomes the active one: a module that keeps what it
+    derived from the registry's analysis choices (``deflect.search.analysis``'s analyzers) registers
+    how to drop it."""
+    _derived.append(forget)
+
+
+def _forget_analysis() -> None:
+    """What was derived under the previous registry's choices is dropped."""
+    analysis.cache_clear()
+    for forget in _derived:
+        forget()
 
 
 def own_strings(code: str) -> dict[str, str]:

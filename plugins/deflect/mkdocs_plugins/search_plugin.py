@@ -96,7 +96,8 @@ class SearchPlugin(BasePlugin[SearchConfig]):
                                                                    glossary_file=self.config.glossary, start=start,
                                                                    directory_urls=config.use_directory_urls),
                                  self.config.related, Path(config.site_dir) / "search",
-                                 errors=(SynonymError, GlossaryError, CacheBusy), trace=log.debug).start()
+                                 errors=(SynonymError, GlossaryError, CacheBusy), trace=log.debug,
+                                 progress=log.info).start()
 
     # The override is ignored: the context carries keys (deflect, Material's) that MkDocs's TemplateContext lacks.
     def on_page_context(self, context: dict[str, Any], *, page: Page, config: MkDocsConfig,  # type: ignore[override]

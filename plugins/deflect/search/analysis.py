@@ -14,7 +14,7 @@ from typing import NamedTuple
 
 import Stemmer  # PyStemmer (Snowball)
 
-from deflect.locales import Affixes, analysis as language_analysis
+from deflect.locales import Affixes, analysis as language_analysis, forget_with
 from deflect.search import lemmas
 
 WORD_RE = re.compile(r"[^\W_]+(?:['’][^\W_]+)*", re.UNICODE)
@@ -24,13 +24,29 @@ _SPECIAL_FOLD = str.maketrans({**FOLD_SPECIAL, "Đ": "d"})
 MAX_WORD_CHARS = 40  # a longer "word" has no term (a hash, a URL fragment)
 
 
+class _FoldTable(dict[int, str]):
+    """Lowercase letter → folded text, worked out for each letter when first met (``str.translate``
+    asks for each letter): the special letters, else the NFKD decomposition without combining marks.
+    Letter by letter equals the whole text's: NFKD decomposes each letter on its own, and its only
+    cross-letter step (reordering combining marks) moves only marks, which are all dropped."""
+
+    def __missing__(self, code: int) -> str:
+        letter = chr(code)
+        special = _SPECIAL_FOLD.get(code)
+        folded = special if isinstance(special, str) else "".join(
+            ch for ch in unicodedata.normalize("NFKD", letter) if not unicodedata.combining(ch))
+        self[code] = folded
+        return folded
+
+
+_FOLD = _FoldTable()
+
+
 def fold(text: str) -> str:
     """Lowercase and strip diacritics: ``Pritužba`` → ``prituzba``, ``õun`` → ``oun``."""
     if text.isascii():
         return text.lower()  # most words: nothing to map or decompose
-    text = text.lower().translate(_SPECIAL_FOLD)
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return text.lower().translate(_FOLD)
 
 
 def affix_stem(word: str, rules: Affixes) -> str:
@@ -139,10 +155,16 @@ class Analyzer:
             yield Token(surface, term, pos, match.start(), match.end())
             pos += 1
 
+    def word(self, raw: str) -> tuple[str, str] | None:
+        """(folded surface, term) of one word as written (a ``WORD_RE`` match), as ``tokens`` gives
+        it; None for a word ``tokens`` skips (a stop word, one too long). Kept per analyzer."""
+        surface, term, stop, _ = self._words.get(raw) or self._info(raw)
+        return (surface, term) if term and not stop else None
+
     def scan(self, text: str, compounds: set[tuple[str, bytes]]) -> list[tuple[str, str, int]]:
         """(surface, term, start) of each token of ``text`` (what ``tokens`` yields, as plain tuples:
-        the hot path of a build's analysis); adds the compounds its words split (stop words' too,
-        as ``compounds_in``) to ``compounds``."""
+        the hot path of a build's analysis); adds the compounds its words split (stop words' too)
+        to ``compounds``."""
         out = []
         words = self._words
         for match in WORD_RE.finditer(text):
@@ -162,7 +184,7 @@ class Analyzer:
 
     def _word_info(self, raw: str) -> tuple[str, str, bool, tuple[str, bytes] | None]:
         """(folded surface, term, is a stop word, the compound lemmatizing it split) of one word as
-        written; term "" when too long. The compound is what ``compounds_in`` finds for the word."""
+        written; term "" when too long."""
         word = raw.lower().replace("’", "'")
         surface = fold(word)
         if len(surface) > MAX_WORD_CHARS:
@@ -173,12 +195,6 @@ class Analyzer:
 
     def terms(self, text: str) -> list[str]:
         return [term for _, term, _ in self.scan(text, set())]
-
-    def compounds_in(self, text: str) -> set[tuple[str, bytes]]:
-        """The compounds (head, tail lemma) that lemmatizing the words of ``text`` splits."""
-        found: set[tuple[str, bytes]] = set()
-        self.scan(text, found)
-        return found
 
     def expansions(self, terms: set[str], compounds: Iterable[tuple[str, bytes]] | None = None
                    ) -> Iterator[tuple[str, str]]:
@@ -234,12 +250,15 @@ def _lemma_dictionary(code: str) -> lemmas.Dictionary | lemmas.Plain:
     Room for every language of a large site: analysis and the cross-language copies look words up
     in one language after another, and a cache smaller than the site's languages (it was 8) reloaded
     dictionaries 32 times in a 12-language build, a quarter of its CPU (2.5 s for Finnish each time)."""
-    return lemmas.load(code)
+    return lemmas.whole(code)
 
 
 @lru_cache(maxsize=32)
 def analyzer_for(lang: str) -> Analyzer:
     return Analyzer(lang)
+
+
+forget_with(analyzer_for.cache_clear)  # analyzers (and the words they keep) follow the registry's choices
 
 
 WordMemo = dict[str, tuple[dict[str, str], dict[str, tuple[str, bytes]]]]
@@ -249,6 +268,18 @@ WordMemo = dict[str, tuple[dict[str, str], dict[str, tuple[str, bytes]]]]
 def known_words(langs: Iterable[str]) -> WordMemo:
     """What this process's analyzers of ``langs`` have worked out, to seed another process with."""
     return {lang: (analyzer_for(lang)._cache, analyzer_for(lang)._compound_words) for lang in langs}
+
+
+def known_dictionaries(langs: Iterable[str]) -> dict[str, lemmas.Dictionary | lemmas.Plain]:
+    """The lemma dictionaries this process read whole for the analyzers of ``langs``, to give the
+    process that forked it (:func:`seed_dictionaries`)."""
+    return lemmas.read_whole({analyzer_for(lang)._lemma_lang for lang in langs} - {None})  # type: ignore[arg-type]
+
+
+def seed_dictionaries(found: dict[str, lemmas.Dictionary | lemmas.Plain]) -> None:
+    """Take the lemma dictionaries a forked helper read (:func:`known_dictionaries`): the export reads
+    them whole again otherwise, one to three seconds each (``lemmas.load``)."""
+    lemmas.adopt(found)
 
 
 def seed_words(memo: WordMemo) -> None:

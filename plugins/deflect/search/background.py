@@ -50,12 +50,14 @@ class SearchJob:
     """The search work of one build: ``build(start)`` makes the search service (it raises the errors
     the caller wants reported in one line, ``errors``; ``start`` forks helpers in the worker, and is
     None in the calling process), ``related`` is how many related articles per article (0: none),
-    ``out`` the folder of the static export."""
+    ``out`` the folder of the static export, ``progress`` what hears of the export's progress."""
 
     def __init__(self, build: Callable[[Start | None], Any], related: int, out: Path,
-                 errors: tuple[type[BaseException], ...] = (), trace: Callable[[str], None] | None = None) -> None:
+                 errors: tuple[type[BaseException], ...] = (), trace: Callable[[str], None] | None = None,
+                 progress: Callable[[str], None] | None = None) -> None:
         self._build, self._related, self._out, self._errors = build, related, out, errors
         self._trace, self._origin, self._pid = trace, time.perf_counter(), os.getpid()
+        self._progress = progress
         self._process: Any = None
         self._conn: Any = None
         self._service: Any = None
@@ -63,6 +65,13 @@ class SearchJob:
         self._go: Any = None
         self._reader: threading.Thread | None = None
         self._first: tuple[str, Any] = ("eof", None)
+
+    def report(self, message: str) -> None:
+        """The export's progress (a line per language, from whichever process exports it): to
+        ``progress`` and on the timeline."""
+        if self._progress is not None:
+            self._progress(message)
+        self.note(message)
 
     def note(self, event: str) -> None:
         """Put ``event`` on the build's timeline (``trace``), if any."""
@@ -117,7 +126,7 @@ class SearchJob:
         self.indexed()
         if self._process is None:
             started = time.perf_counter()
-            stats = self._guarded(lambda: self._service.export(self._out))
+            stats = self._guarded(lambda: self._service.export(self._out, self.report))
             return stats, time.perf_counter() - started
         self.note("waiting for the export")
         result = self._receive("exported")
@@ -152,7 +161,7 @@ class SearchJob:
             self.note("index and related articles sent")
             self._go.wait()
             started = time.perf_counter()
-            stats = service.export(self._out, self.note, start=self._helper)
+            stats = service.export(self._out, self.report, start=self._helper)
             conn.send(("exported", (stats, time.perf_counter() - started)))
             self.note("export written")
         except BaseException as exc:  # noqa: BLE001 - every failure reaches the build as one line

@@ -23,7 +23,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError, version
@@ -103,9 +103,21 @@ def _unpickle_analysis(doc: SearchDoc, fields: dict[str, list[str]], rest: bytes
     return entry
 
 
-def record_text(record: dict) -> str:
-    """The text whose surface forms the static export maps to terms."""
-    return " ".join([record["title"], record["summary"]] + [h + " " + t for _, h, t, *_ in record["sections"]])
+def record_texts(record: dict) -> list[str]:
+    """The texts whose surface forms the static export maps to terms: title, summary, each section's
+    heading and text."""
+    return [record["title"], record["summary"]] + [part for _, h, t, *_ in record["sections"] for part in (h, t)]
+
+
+def doc_votes(scanned: Iterable[list[tuple[str, str, int]]]) -> list[tuple[str, str, int]]:
+    """(surface form, term, count) for the forms that differ from their term, in order of first use,
+    over the tokens (``Analyzer.scan``) of a document's ``record_texts``."""
+    votes: Counter[tuple[str, str]] = Counter()
+    for tokens in scanned:
+        for surface, term, _ in tokens:
+            if surface != term:
+                votes[surface, term] += 1
+    return [(surface, term, count) for (surface, term), count in votes.items()]
 
 
 def analyse_doc(doc: SearchDoc, record: dict) -> DocAnalysis:
@@ -129,13 +141,8 @@ def analyse_doc(doc: SearchDoc, record: dict) -> DocAnalysis:
               "body": [t for _, tokens in per_section for _, t, _ in tokens]}
     article = frozenset() if source else frozenset(t for _, t, _ in title + summary)  # snippets.article_terms
     best = pick_each(analysed, sorted(set().union(*fields.values())), article)
-    votes: Counter[tuple[str, str]] = Counter()  # over record_text(record): title, summary, each heading and text
-    for tokens in [title, summary] + [tokens for pair in per_section for tokens in pair]:
-        for surface, term, _ in tokens:
-            if surface != term:
-                votes[surface, term] += 1
-    return DocAnalysis(doc, fields, _section_tuples(analysed), [(s, t, n) for (s, t), n in votes.items()],
-                       sorted(compounds), best)
+    votes = doc_votes([title, summary] + [tokens for pair in per_section for tokens in pair])  # of record_texts
+    return DocAnalysis(doc, fields, _section_tuples(analysed), votes, sorted(compounds), best)
 
 
 def _analyse_translated(doc: SearchDoc, record: dict) -> DocAnalysis:

@@ -77,7 +77,7 @@ class Translations:
                     out += target
                     break
             out += self.learned.get(term, [])
-            same = _term(self.lang, surface)
+            same = analyzer_for(self.lang).term(surface)
             if same in self.vocabulary:
                 out.append(same)
         return out
@@ -118,7 +118,7 @@ class _TranslatedWords(dict[tuple[str, str], str]):
     def __missing__(self, word: tuple[str, str]) -> str:
         surface, term = word
         out = list(self.table.learned.get(term, []))
-        same = _term(self.table.lang, surface)
+        same = analyzer_for(self.table.lang).term(surface)
         if same in self.table.vocabulary:
             out.append(same)
         self[word] = text = " ".join(out)
@@ -189,7 +189,7 @@ def doc_terms(doc: SearchDoc, title: list[str] | None = None,
     text), and all of them together (a word never spans the whitespace between the parts). ``title``
     and ``sections``, the terms of its title and of each section that its analysis already has, spare
     reading those texts again."""
-    words = _words(doc.lang)
+    words = analyzer_for(doc.lang).word
     title_terms = frozenset(title) if title is not None else _term_set(words, doc.title)
     summary = _term_set(words, doc.summary)
     units = sections if sections is not None else [_term_set(words, s.heading + " " + s.text) for s in doc.sections]
@@ -282,8 +282,8 @@ def untranslated(docs: list[SearchDoc], default: str, codes: list[str]) -> list[
 
 def source_terms(doc: SearchDoc) -> dict[str, list[tuple[str, str]]]:
     """(surface, term) of each indexed field of ``doc``, in order: what every language's copy translates."""
-    words = _words(doc.lang)
-    return {name: [word for word in map(words.__getitem__, WORD_RE.findall(text)) if word is not None]
+    words = analyzer_for(doc.lang).word
+    return {name: [word for word in map(words, WORD_RE.findall(text)) if word is not None]
             for name, text in index_fields(doc).items()}
 
 
@@ -304,35 +304,9 @@ def table_digest(table: Translations) -> str:
                                      ensure_ascii=False).encode()).hexdigest()
 
 
-@functools.lru_cache(maxsize=200_000)
-def _term(lang: str, surface: str) -> str:
-    """The index term of one word of ``lang`` (the same words recur in every translated copy)."""
-    return analyzer_for(lang).term(surface)
-
-
-class _Words(dict[str, "tuple[str, str] | None"]):
-    """A word as written → (surface, term) as ``Analyzer.tokens`` gives it, None for a word it skips
-    (a stop word, too long): the source documents' words, looked up without building tokens."""
-
-    def __init__(self, lang: str) -> None:
-        super().__init__()
-        self.analyzer = analyzer_for(lang)
-
-    def __missing__(self, raw: str) -> tuple[str, str] | None:
-        token = next(self.analyzer.tokens(raw), None)  # one word: WORD_RE matches all of it again
-        word = None if token is None else (token.surface, token.term)
-        if len(self) < 500_000:
-            self[raw] = word
-        return word
-
-
-@functools.lru_cache(maxsize=64)
-def _words(lang: str) -> _Words:
-    return _Words(lang)
-
-
-def _term_set(words: _Words, text: str) -> frozenset[str]:
-    return frozenset([word[1] for word in map(words.__getitem__, WORD_RE.findall(text)) if word is not None])
+def _term_set(word: Callable[[str], tuple[str, str] | None], text: str) -> frozenset[str]:
+    """The terms of ``text``'s words (``word``: an analyzer's ``word``)."""
+    return frozenset([found[1] for found in map(word, WORD_RE.findall(text)) if found is not None])
 
 
 def _key(doc: SearchDoc) -> tuple[bool, str]:

@@ -294,12 +294,14 @@ class AnalysedIndex(SearchIndex):
                 for term, frequency in Counter(terms).items():
                     postings[term].append((number, frequency))
             average = total / (count or 1) or 1
+            # Each document's length norm, worked out once per field (the same expression, so the same float)
+            norms = [BM25_K1 * ((1 - BM25_B) + BM25_B * length / average) for length in lengths]
             for term in sorted(postings, key=lambda t: t.encode("utf-8")):
                 idf = math.log(count / (len(postings[term]) + 1)) + 1
                 per_doc = weights[term]
                 for number, frequency in postings[term]:
                     weight = frequency * boost  # Whoosh stores a posting's weight times the field boost
-                    score = idf * ((weight * (BM25_K1 + 1)) / (weight + BM25_K1 * ((1 - BM25_B) + BM25_B * lengths[number] / average)))
+                    score = idf * ((weight * (BM25_K1 + 1)) / (weight + norms[number]))
                     per_doc[number] = per_doc.get(number, 0.0) + score * boost * factor[number]
         return records, weights
 

@@ -49,7 +49,8 @@ def load(code: str) -> Dictionary | Plain:
         data = _read_decompressed(code)
         reverse, count, pos = frontcode._read_header(data)
     except (ValueError, OSError):
-        return Plain({})
+        found = _whole[code] = Plain({})
+        return found
     found = Dictionary(data, reverse, *_scan(data, pos, count, frontcode._read_varint))
     _whole[code] = found
     if _folder:
@@ -62,60 +63,81 @@ def load(code: str) -> Dictionary | Plain:
     return found
 
 
+def whole(code: str) -> Dictionary | Plain:
+    """The dictionary of ``code`` read whole: this process's, or one another process read (:func:`adopt`), else :func:`load`."""
+    found = _whole.get(code)
+    return found if found is not None else load(code)
+
+
+def read_whole(codes: Collection[str]) -> dict[str, Dictionary | Plain]:
+    """The dictionaries of ``codes`` this process has read whole, to give another process (:func:`adopt`)."""
+    return {code: _whole[code] for code in codes if code in _whole}
+
+
+def adopt(found: dict[str, Dictionary | Plain]) -> None:
+    """Take dictionaries another process read whole (:func:`read_whole`): a forked helper's, so that
+    the process that forked it need not read them again (a second or more per dictionary)."""
+    for code, dictionary in found.items():
+        _whole.setdefault(code, dictionary)
+
+
 def _scan(data: bytes, pos: int, count: int, read_varint: Callable[[bytes, int], tuple[int, int]]
           ) -> tuple[list[bytes], list[tuple[int, bytes, bytes]], array, dict[bytes, int]]:
     """One pass over a front-coded stream (simplemma's ``frontcode._iter_records``, inlined: the
     generator and a dict of every form cost twice as much): each ``STEP``-th record's key and
-    resume seed, and each record's lemma as a number (in order of first appearance)."""
+    resume seed, and each record's lemma as a number (in order of first appearance). Read block by
+    block (no countdown per record): about a sixth faster."""
     n, key, value, lemma = len(data), b"", b"", -1
     firsts: list[bytes] = []
     seeds: list[tuple[int, bytes, bytes]] = []
-    lemma_ids = array("I")
-    add = lemma_ids.append
+    ids: list[int] = []  # made an array at the end (a list's append is the cheaper call)
+    add, first, seed = ids.append, firsts.append, seeds.append
     numbers: dict[bytes, int] = {}
     number = numbers.get
-    countdown = 0  # records until the next block starts
     try:
-        while pos < n:
-            start, prev_key = pos, key
-            # Lengths are varints, almost always one byte: read inline, else by simplemma's reader
-            shared = data[pos]
-            if shared < 0x80:
-                pos += 1
-            else:
-                shared, pos = read_varint(data, pos)
-            length = data[pos]
-            if length < 0x80:
-                pos += 1
-            else:
-                length, pos = read_varint(data, pos)
-            end = pos + length
-            key = prev_key[:shared] + data[pos:end]
-            if countdown:
-                countdown -= 1
-            else:
-                countdown = STEP - 1
-                firsts.append(key)
-                seeds.append((start, prev_key, value))
-            trim, pos = data[end], end + 1
-            if trim != _SAME_AS_PREV:
-                size = data[pos]
-                if size < 0x80:
-                    end, pos = pos + 1 + size, pos + 1
+        while pos < n:  # a block of STEP records: its first one's key and resume seed noted
+            seed((pos, key, value))
+            starting = True
+            for _ in range(STEP):
+                if pos >= n:
+                    break
+                prev_key = key
+                # Lengths are varints, almost always one byte: read inline, else by simplemma's reader
+                shared = data[pos]
+                if shared < 0x80:
+                    pos += 1
                 else:
-                    size, pos = read_varint(data, pos)
-                    end = pos + size
-                value = data[pos:end] if trim == _LITERAL_VALUE else key[:len(key) - trim] + data[pos:end]
-                pos = end
-                found = number(value)
-                if found is None:
-                    found = numbers[value] = len(numbers)
-                lemma = found
-            elif lemma == -1:  # a first record "same as the previous" (not written by simplemma): b""
-                lemma = numbers.setdefault(value, len(numbers))
-            add(lemma)
+                    shared, pos = read_varint(data, pos)
+                length = data[pos]
+                if length < 0x80:
+                    pos += 1
+                else:
+                    length, pos = read_varint(data, pos)
+                end = pos + length
+                key = prev_key[:shared] + data[pos:end]
+                if starting:
+                    first(key)
+                    starting = False
+                trim, pos = data[end], end + 1
+                if trim != _SAME_AS_PREV:
+                    size = data[pos]
+                    if size < 0x80:
+                        end, pos = pos + 1 + size, pos + 1
+                    else:
+                        size, pos = read_varint(data, pos)
+                        end = pos + size
+                    value = data[pos:end] if trim == _LITERAL_VALUE else key[:len(key) - trim] + data[pos:end]
+                    pos = end
+                    found = number(value)
+                    if found is None:
+                        found = numbers[value] = len(numbers)
+                    lemma = found
+                elif lemma == -1:  # a first record "same as the previous" (not written by simplemma): b""
+                    lemma = numbers.setdefault(value, len(numbers))
+                add(lemma)
     except IndexError:  # a length that runs past the end, then a read there
         pos = n + 1
+    lemma_ids = array("I", ids)
     if pos != n or len(lemma_ids) != count:
         raise ValueError("truncated or corrupt front-coded stream")
     return firsts, seeds, lemma_ids, numbers

@@ -29,9 +29,10 @@ from deflect.search.documents import SearchDoc, to_search_doc
 from deflect.search.engine import AnalysedIndex, Hit, SearchIndex, _record
 from deflect.search.query import SYNONYMS_FILE, SynonymError, load_synonyms
 from deflect.search.related import Related, related_articles, related_in
-from deflect.search.analysis import known_words, seed_words
+from deflect.search.analysis import known_dictionaries, known_words, seed_dictionaries, seed_words
 from deflect.search.split import Start, each_language, export_split, helpers_for
-from deflect.search.static import FORMAT_VERSION, ExportState, ExportStats, Memo, export_files, write_tree
+from deflect.search.static import (FORMAT_VERSION, ExportStats, Memo, export_files, load_export, save_export,
+                                   write_tree)
 from deflect.site.strings import language_name, strings_for
 
 __all__ = ["CacheBusy", "GlossaryError", "SearchService", "SynonymError", "page_config", "search_strings"]
@@ -64,15 +65,15 @@ def page_config(center: Content, lang: str, collector: str) -> dict[str, Any]:
 class SearchService:
     def __init__(self, center: Content, docs: list[SearchDoc], index: SearchIndex,
                  synonyms: dict[str, list[list[str]]], fingerprint: str = "", *,
-                 analyses: list[DocAnalysis] | None = None, cache_dir: Path | None = None,
-                 stamps: dict[str, str] | None = None, keys: list[str] | None = None) -> None:
+                 analyses: dict[str, list[DocAnalysis]] | None = None, cache_dir: Path | None = None,
+                 stamps: dict[str, str] | None = None, keys: dict[str, list[str]] | None = None) -> None:
         self.fingerprint = fingerprint
         self.stamps = stamps or {}  # per language, the identity of its documents' analyses (see related_all)
         self.center = center
         self.docs = docs
         self.index = index
         self.synonyms = synonyms
-        self.analyses = analyses
+        self.analyses = analyses  # per language, in index order
         self.keys = keys  # the analyses' cache keys, in the same order
         self.cache_dir = cache_dir
 
@@ -117,10 +118,12 @@ class SearchService:
             entries += crossing
             keys += cross_keys
             stamp = fingerprint(cache.version, keys, synonyms, settings.codes)
-            by_lang: dict[str, list[str]] = {lang: [] for lang in settings.codes}
-            for entry, key in zip(entries, keys):
-                by_lang.setdefault(entry.doc.lang, []).append(key)
-            stamps = {lang: cache.key("language", *lang_keys) for lang, lang_keys in by_lang.items()}
+            by_lang: dict[str, list[DocAnalysis]] = {lang: [] for lang in settings.codes}
+            keys_by_lang: dict[str, list[str]] = {lang: [] for lang in settings.codes}
+            for entry, key in zip(entries, keys):  # grouped once: the stamps and the export's languages
+                by_lang.setdefault(entry.doc.lang, []).append(entry)
+                keys_by_lang.setdefault(entry.doc.lang, []).append(key)
+            stamps = {lang: cache.key("language", *lang_keys) for lang, lang_keys in keys_by_lang.items()}
             cache.save()
             cache.keep_words(settings.codes, known)
 
@@ -129,8 +132,8 @@ class SearchService:
                 return _open_or_build(folder, f"index-{stamp[:24]}", entries, settings.codes, synonyms)
 
         index = AnalysedIndex([(entry.doc, entry.fields) for entry in entries], settings.codes, synonyms, open_index)
-        return cls(center, docs, index, synonyms, stamp, analyses=entries, cache_dir=folder, stamps=stamps,
-                   keys=keys)
+        return cls(center, docs, index, synonyms, stamp, analyses=by_lang, cache_dir=folder, stamps=stamps,
+                   keys=keys_by_lang)
 
     @property
     def count(self) -> int:
@@ -171,42 +174,34 @@ class SearchService:
     def export(self, out: Path, progress: Callable[[str], None] | None = None, *,
                start: Start | None = None) -> ExportStats:
         """Write the static index to ``out``, rewriting only the files whose bytes change. The last
-        export's state (``static.pickle``) spares the work of every term and file whose inputs are
-        unchanged, and reading back the files it left in ``out``. With ``start``, other processes
+        export's state (``static.pickle`` and a file per language, see ``static.save_export``) spares
+        the work of every term and file whose inputs are unchanged, and reading back the files it left
+        in ``out``. With ``start``, other processes
         export some of the languages (see ``deflect.search.split``)."""
         if self.cache_dir is None or self.analyses is None:
             return write_tree(export_files(self.index, self.synonyms, progress), out)
         with locked(self.cache_dir), _gc_paused():
-            saved = _load(self.cache_dir / "static.pickle")
-            fingerprint, previous, state = saved if isinstance(saved, tuple) and len(saved) == 3 else ("", None, None)
             version = code_version() + active().digest()  # what AnalysisCache.version is made of
-            reset = not isinstance(state, ExportState) or state.version != version
-            if not isinstance(state, ExportState) or reset:
-                # made by other code or language choices: nothing of it is reused, its gzip bytes neither
-                state = ExportState(version)
-            if not reset and fingerprint == self.fingerprint and previous is not None:
-                files = previous
+            last = load_export(self.cache_dir, version)
+            state = last.state
+            if last.fingerprint == self.fingerprint and last.files is not None:
+                files = last.files
             else:
                 # memo.pickle: saved by this same code and languages only (``version``), like the state
                 saved_memo: dict[str, Any] = {}
                 used: set[str] = set()
                 with memo_on_disk(self.cache_dir / "memo.pickle", lambda: version, saved_memo, used):
                     memo = Memo(saved_memo)
-                    by_lang: dict[str, list[DocAnalysis]] = {}
-                    keys: dict[str, list[str]] = {}
-                    for entry, key in zip(self.analyses, self.keys or [""] * len(self.analyses)):
-                        by_lang.setdefault(entry.doc.lang, []).append(entry)
-                        keys.setdefault(entry.doc.lang, []).append(key)
-                    files = export_split(self.index, self.synonyms, progress, analyses=by_lang,
-                                         previous=None if reset else previous, memo=memo, state=state, start=start,
-                                         keys=keys if self.keys else None, stamps=self.stamps if self.keys else None)
+                    files = export_split(self.index, self.synonyms, progress, analyses=self.analyses,
+                                         previous=last.files, memo=memo, state=state, start=start, keys=self.keys,
+                                         stamps=self.stamps)
                     saved_memo.update(memo.used)
                     used.update(memo.used)
             folder = str(out.resolve())
-            stats = write_tree(files, out, previous, state.written.get(folder))
-            if files is not previous or state.written.get(folder) != stats.written:
+            stats = write_tree(files, out, last.files, state.written.get(folder))
+            if files is not last.files or state.written.get(folder) != stats.written:
                 state.written = {folder: stats.written}  # the last folder only: another one is written in full
-                save_or_warn(self.cache_dir / "static.pickle", pickle.dumps((self.fingerprint, files, state), protocol=5))
+                save_export(self.cache_dir, self.fingerprint, files, state, last)
         return stats
 
 
@@ -231,15 +226,18 @@ def _analyse(center: Content, directory_urls: bool, cache: AnalysisCache, found:
             analyse(lang)
         return
 
-    def made() -> tuple[dict[int, bytes], object]:  # in a helper: its analyses, pickled as the cache keeps them
-        return {n: cache.used[keys[n]] for entries in missing.values() for n, _ in entries
-                if found[n] is not None}, known_words(taken)
+    def made() -> tuple[dict[int, bytes], object, object]:
+        # in a helper: its analyses, pickled as the cache keeps them, the words it worked out and the
+        # lemma dictionaries it read (the export needs them whole, and reading one costs 1-3 s)
+        return ({n: cache.used[keys[n]] for entries in missing.values() for n, _ in entries if found[n] is not None},
+                known_words(taken), known_dictionaries(taken))
 
-    for analysed, words in each_language(list(missing), analyse, start, helpers, made):
+    for analysed, words, dictionaries in each_language(list(missing), analyse, start, helpers, made):
         for n, data in analysed.items():
             cache.used[keys[n]] = data
             found[n] = pickle.loads(data)
         seed_words(words)
+        seed_dictionaries(dictionaries)
 
 
 def _glossary(cache: AnalysisCache, path: Path, codes: list[str], default: str
@@ -251,13 +249,6 @@ def _glossary(cache: AnalysisCache, path: Path, codes: list[str], default: str
     found = cache.extra(key)
     glossary = found if found is not None else load_glossary(path, codes, default)
     return cache.put_extra(key, glossary)  # type: ignore[arg-type]
-
-
-def _load(path: Path) -> object:
-    try:
-        return pickle.loads(path.read_bytes())
-    except Exception:  # noqa: BLE001 - a missing or damaged cache file is computed again
-        return None
 
 
 @contextmanager

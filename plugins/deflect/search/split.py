@@ -61,8 +61,11 @@ def export_split(index: SearchIndex, synonyms: dict[str, list[list[str]]],
                  start: Start | None = None, processes: int = 0, keys: dict[str, list[str]] | None = None,
                  stamps: dict[str, str] | None = None) -> dict[str, tuple[str, bytes]]:
     """``export_files`` of ``index`` (same arguments), split by language between processes (see
-    :func:`helpers_for`); ``memo`` and ``state`` end as after one export."""
+    :func:`helpers_for`); ``memo`` and ``state`` end as after one export, ``state`` without the
+    languages the index no longer has."""
     languages = list(index.languages)
+    for lang in set(state.langs) - set(languages):  # the state of a language the site no longer has
+        del state.langs[lang]
     helpers = helpers_for(start, len(languages), processes)
     if start is None or not helpers:
         return export_files(index, synonyms, progress, analyses=analyses, previous=previous, memo=memo, state=state,
@@ -84,8 +87,6 @@ def export_split(index: SearchIndex, synonyms: dict[str, list[list[str]]],
         memo.used.update({key: memo.saved[key] for key in kept})  # the saved objects: memo.changed stays False
         memo.used.update(fresh)
     state.langs.update((lang, parts[lang][1]) for lang in languages)
-    for lang in set(state.langs) - set(languages):
-        del state.langs[lang]
     if progress:
         progress(f"search index: the parts of {len(languages)} languages joined")
     return joined([parts[lang][0] for lang in languages])

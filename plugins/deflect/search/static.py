@@ -42,8 +42,8 @@ from typing import Any
 from deflect.escaping import json_text
 from deflect.locales import analysis_rules
 from deflect.search.analysis import FOLD_SPECIAL, MAX_WORD_CHARS, analyzer_for
-from deflect.cachefiles import write_if_changed
-from deflect.search.cache import record_text
+from deflect.cachefiles import read_pickle, save_or_warn, write_if_changed
+from deflect.search.cache import doc_votes, record_texts
 from deflect.search.engine import SearchIndex
 from deflect.search.query import MAX_QUERY_CHARS, MAX_QUERY_WORDS, SYNONYM_WEIGHT, synonym_terms
 from deflect.search.snippets import (SectionTerms, analyse_sections, article_terms, pick_section, summary_excerpt,
@@ -54,7 +54,8 @@ MAX_POSTINGS = 120
 SHARD_TARGET_BYTES = 24_000  # raw JSON (estimated); gzip takes shards to about a quarter
 MAX_KEY_LEN = 5
 FORMAT_VERSION = 4  # 4: the manifest carries each language's analysis constants
-GZIP_LEVEL = 6  # zlib's default: level 9 took a third more CPU for 0.3% smaller files
+GZIP_LEVEL = 5  # level 6 (zlib's default) took 28% more CPU for 0.8% smaller search files (level 9: a third
+# more again for 0.3%); level 4 saves 27% more CPU again but is 2.2% larger
 
 
 @dataclass
@@ -111,7 +112,63 @@ class _LangState:
     files: dict[str, tuple[object, str, bytes]] = field(default_factory=dict)  # path → (inputs, digest, bytes)
     manifest: dict[str, Any] = field(default_factory=dict)  # the language's manifest entry
     memo: list[str] = field(default_factory=list)  # the Memo keys its export used
-    counts: tuple[int, int] = (0, 0)  # documents, terms (for progress)
+
+
+@dataclass
+class LastExport:
+    """What :func:`load_export` found of the last export: its fingerprint, its files (None: unknown,
+    or made by other code), its state (or a new one) and whether the files found were made by other
+    code (``reset``)."""
+
+    fingerprint: str
+    files: dict[str, tuple[str, bytes]] | None
+    state: ExportState
+    reset: bool
+    stamps: dict[str, str] = field(default_factory=dict)  # per language, the stamp of its state file
+
+
+def load_export(folder: Path, version: str) -> LastExport:
+    """The last export kept in ``folder`` by :func:`save_export` (a new state when missing, damaged, or
+    made by other code: another ``version``)."""
+    top = read_pickle(folder / "static.pickle")
+    if not (isinstance(top, tuple) and len(top) == 5 and top[0] == version):
+        return LastExport("", None, ExportState(version), reset=True)
+    _, fingerprint, written, stamps, manifest = top
+    state = ExportState(version, written=written)
+    files: dict[str, tuple[str, bytes]] = {}
+    for lang in stamps:
+        kept = read_pickle(_lang_file(folder, lang))
+        if isinstance(kept, tuple) and len(kept) == 2 and kept[0] == version and isinstance(kept[1], _LangState):
+            state.langs[lang] = kept[1]
+            files.update((rel, (digest, packed)) for rel, (_, digest, packed) in kept[1].files.items())
+        else:  # its files are unknown: the export is not whole
+            fingerprint = ""
+    files["manifest.json"] = manifest
+    return LastExport(fingerprint, files, state, reset=False,
+                      stamps={lang: stamp for lang, stamp in stamps.items() if lang in state.langs})
+
+
+def save_export(folder: Path, fingerprint: str, files: dict[str, tuple[str, bytes]], state: ExportState,
+                last: LastExport) -> None:
+    """Keep ``state`` (whose export made ``files``, identified by ``fingerprint``) in ``folder``: a
+    file per language (``static-<lang>.pickle``: its documents' votes, terms and files), rewritten only
+    when the language's inputs changed (its stamp), and ``static.pickle``, which lists them."""
+    for lang, lang_state in state.langs.items():
+        if not lang_state.stamp or last.stamps.get(lang) != lang_state.stamp:
+            save_or_warn(_lang_file(folder, lang), pickle.dumps((state.version, lang_state), protocol=5))
+    for path in folder.glob("static-*.pickle"):
+        if path.name[len("static-"):-len(".pickle")] not in state.langs:
+            try:
+                path.unlink(missing_ok=True)
+            except OSError:
+                pass  # a cache that cannot be changed: the next build reads this language as unknown
+    save_or_warn(folder / "static.pickle", pickle.dumps(
+        (state.version, fingerprint, state.written, {lang: s.stamp for lang, s in state.langs.items()},
+         files["manifest.json"]), protocol=5))
+
+
+def _lang_file(folder: Path, lang: str) -> Path:
+    return folder / f"static-{lang}.pickle"
 
 
 def export_static(index: SearchIndex, out: Path, synonyms: dict[str, list[list[str]]],
@@ -133,7 +190,8 @@ def export_files(index: SearchIndex, synonyms: dict[str, list[list[str]]],
     documents again, and ``keys`` (their cache keys, in the same order) identify them between
     builds; a file whose JSON is in ``previous`` reuses its gzip bytes; ``memo`` keeps results that
     need a language's whole dictionary between builds (see :class:`Memo`); ``state`` (the last
-    export's, replaced by this one's) spares the excerpts, JSON and gzip of every term and file
+    export's; each exported language's entry is replaced by this one's, and ``split.export_split``
+    drops those of languages the index no longer has) spares the excerpts, JSON and gzip of every term and file
     whose inputs are unchanged, and reading an unchanged document's analysis; a language whose
     ``stamps`` entry (the identity of its documents, in order) equals the last export's is
     taken whole from ``state``. ``languages`` (a part of the index's) limits the export to theirs,
@@ -157,11 +215,10 @@ def export_files(index: SearchIndex, synonyms: dict[str, list[list[str]]],
                                    else None, (keys or {}).get(lang), files, reuse, memo, old)
             new.stamp = stamp
         if progress:
-            progress(f"search index {lang}: {new.counts[0]} documents, {new.counts[1]} terms")
+            progress(f"search index {lang}: {new.manifest['docs']} documents, {new.manifest['terms']} terms, "
+                     f"{new.manifest['forms']} forms, {len(new.manifest['shards'])} shards")
         state.langs[lang] = new
         manifest["languages"][lang] = new.manifest
-    for lang in set(state.langs) - set(index.languages):
-        del state.langs[lang]
     manifest_bytes = json_text(manifest, separators=(",", ":")).encode()
     files["manifest.json"] = (hashlib.sha256(manifest_bytes).hexdigest(), manifest_bytes)
     return files
@@ -175,7 +232,7 @@ def _export_language(index: SearchIndex, lang: str, synonyms: dict[str, list[lis
     records, weights = index.term_weights(lang)
     analyzer = analyzer_for(lang)
     memo_before = set(memo.used)
-    new = _LangState(counts=(len(records), len(weights)))
+    new = _LangState()
     new.docs = keys if keys is not None and cached and len(keys) == len(records) else [_sha1(r) for r in records]
     changed = {doc for doc, ident in enumerate(new.docs) if doc >= len(old.docs) or old.docs[doc] != ident}
     for doc, ident in enumerate(new.docs):
@@ -438,33 +495,21 @@ class _Excerpts:
         """The postings (document, weight level, section, …) and excerpts of ``term`` in ``docs``."""
         postings: list[int] = []
         excerpts: list[str] = []
-        records, bests, firsts, summaries = self.records, self._bests, self._firsts, self._summaries
+        section_of, excerpt = self.section, self.excerpt
         for doc, level in zip(docs, levels):
-            best = bests[doc]
-            if best is None:
-                best = bests[doc] = self.cached[doc].best if self.cached else {}
-            section = best.get(term)
-            if section is None:
-                section = self.section(doc, term)
+            section = section_of(doc, term)
             postings += (doc, level, section)
-            record = records[doc]
-            if section < 0:
-                summary = summaries.get(doc)
-                if summary is None:
-                    summary = summaries[doc] = summary_excerpt(record)
-                excerpts.append(summary)
-                continue
-            first = firsts[doc]
-            if first is None:
-                first = firsts[doc] = self._firsts_of(doc)
-            excerpts.append(text_excerpt(record["sections"][section][2], first[section].get(term, 0)))
+            excerpts.append(excerpt(doc, section, term))
         return postings, excerpts
 
     def section(self, doc: int, term: str) -> int:
-        if self.cached:
-            section = self.cached[doc].best.get(term)
-            if section is not None:
-                return section
+        """The section of document ``doc`` a result for ``term`` links to (-1: none)."""
+        best = self._bests[doc]
+        if best is None:
+            best = self._bests[doc] = self.cached[doc].best if self.cached else {}
+        section = best.get(term)
+        if section is not None:
+            return section
         if doc not in self._wholes:
             self._wholes[doc] = article_terms(self.records[doc], self.lang)
         return pick_section(self._analysed(doc), {term}, self._wholes[doc])
@@ -473,9 +518,13 @@ class _Excerpts:
         return [self.excerpt(postings[i], postings[i + 2], term) for i in range(0, len(postings), 3)]
 
     def excerpt(self, doc: int, section: int, term: str) -> str:
+        """The text around ``term``'s first use in ``section`` of ``doc`` (the summary's start for -1)."""
         record = self.records[doc]
         if section < 0:
-            return summary_excerpt(record)
+            summary = self._summaries.get(doc)
+            if summary is None:
+                summary = self._summaries[doc] = summary_excerpt(record)
+            return summary
         first = self._firsts[doc]
         if first is None:
             first = self._firsts[doc] = self._firsts_of(doc)
@@ -521,15 +570,13 @@ class _Output:
 
 
 def _votes(records: list[dict], analyzer) -> list[tuple[str, str, int]]:
-    """(surface form, term, count) for the forms of ``records`` that differ from their term."""
-    votes: Counter[tuple[str, str]] = Counter()
+    """(surface form, term, count) for the forms of ``records`` that differ from their term, document
+    by document as ``cache.analyse_doc`` counts them (without cached analyses)."""
+    votes: list[tuple[str, str, int]] = []
     for record in records:
-        if record.get("source"):
-            continue  # an untranslated article's words are not this language's
-        for token in analyzer.tokens(record_text(record)):
-            if token.surface != token.term:
-                votes[token.surface, token.term] += 1
-    return [(surface, term, count) for (surface, term), count in votes.items()]
+        if not record.get("source"):  # an untranslated article's words are not this language's
+            votes += doc_votes([analyzer.scan(text, set()) for text in record_texts(record)])
+    return votes
 
 
 def _surface_forms(votes: list[tuple[str, str, int]], analyzer, terms: set[str], compounds: list | None,
