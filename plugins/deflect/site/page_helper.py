@@ -25,6 +25,7 @@ import signal
 import struct
 import threading
 import time
+import warnings
 from collections.abc import Callable
 from typing import Any
 
@@ -208,7 +209,9 @@ def _send(pipe: Any, message: Any) -> None:
 
 
 def _silence_logging() -> None:
-    """The helper prints nothing: each logger loses its handlers (a render's recorder is added later)."""
+    """The helper prints nothing: each logger loses its handlers (a render's recorder is added later),
+    and Python's warnings are ignored (main shows them when it renders a page, as without a helper)."""
+    warnings.simplefilter("ignore")
     for logger in [logging.getLogger(), *logging.Logger.manager.loggerDict.values()]:
         if isinstance(logger, logging.Logger):
             logger.handlers = []
