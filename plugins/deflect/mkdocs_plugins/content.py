@@ -106,7 +106,7 @@ class ContentPlugin(OutputReuse, BasePlugin[ContentConfig]):
     def on_nav(self, nav: Navigation, *, config: MkDocsConfig, files: Files) -> Navigation | None:
         self.files, self.urls = files, {file.src_uri: file.url for file in files}  # _url: a dict, not a Path per call
         if self.page_cache is not None and self.config.enabled:
-            self.page_cache.start_build(config, files)
+            self.page_cache.start_build(config, files, nav)
         return None
 
     @event_priority(100)  # the meta MkDocs did not parse is there before any plugin reads it

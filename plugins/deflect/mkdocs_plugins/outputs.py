@@ -94,6 +94,9 @@ class OutputReuse:
         if self.kept_outputs is not None:
             self.kept_outputs.abandon()
         self._drop_filter()
+        reuse = getattr(self, "page_cache", None)  # no page helper outlives a failed build
+        if reuse is not None:
+            reuse.split.end()
 
     def _drop_filter(self) -> None:
         if self._kept_filter is not None:

@@ -7,7 +7,7 @@
 * template → output is keyed on everything the template reads from the page (title, HTML, toc,
   neighbours, canonical URL, meta …) and from the context plugins add (Deflect's notices, sidebar,
   alternates, related articles, search settings …).
-
+Both steps of the pages a page helper took (``page_helper.py``) answer from the entries it sent.
 The build key: Deflect's code, the rendering libraries' versions, ``mkdocs.yml`` as written and as
 resolved (``!ENV`` values, what plugins added); for templates, also the theme templates' contents.
 """
@@ -27,6 +27,7 @@ from mkdocs.structure.pages import Page
 from ..site.pagecache import (SHARED_ENTRIES, LogRecorder, MemoryBytecode, PageCache, SharedDigests, code_fingerprint,
                               make_key, nav_link, stable_json, theme_fingerprint, toc_list)
 from .markdown_reuse import MarkdownReuse
+from .page_helper import Split
 
 CONFIG_KEYS = ("site_name", "site_url", "site_description", "site_author", "copyright", "use_directory_urls",
                "repo_url", "repo_name", "edit_uri", "extra", "extra_css", "extra_javascript", "extra_templates",
@@ -56,28 +57,28 @@ def config_fingerprint(config: MkDocsConfig) -> str:
 
 
 class PageReuse:
-    """One project's page cache, wired into a build: call :meth:`start_build` in ``on_nav``,
-    :meth:`reuse_html` in ``on_page_markdown``, :meth:`wrap_templates` in ``on_env`` and
-    :meth:`finish` in ``on_post_build``."""
+    """One project's page cache, wired into a build: call :meth:`start_build` in ``on_nav``, :meth:`reuse_html`
+    in ``on_page_markdown``, :meth:`wrap_templates` in ``on_env`` and :meth:`finish` in ``on_post_build``."""
 
     def __init__(self, folder: Path, *, serve: bool) -> None:
         self.cache = PageCache(folder, in_memory=serve)
         self.bytecode = MemoryBytecode() if serve else None
-        self.build_key = self.theme_key = ""
-        self.render_markdown = False
+        self.build_key, self.theme_key, self.render_markdown = "", "", False
         self.shared, self.markdown = SharedDigests(), MarkdownReuse()
+        self.split = Split(self.cache, serving=serve)  # a page helper on the second core (page_helper.py)
 
     @classmethod
     def kept(cls, current: PageReuse | None, folder: Path, *, serve: bool) -> PageReuse:
         """``current`` if it serves ``folder`` (``mkdocs serve`` keeps its memory), else a new one."""
         return current if current is not None and current.cache.folder == folder else cls(folder, serve=serve)
 
-    def start_build(self, config: MkDocsConfig, files: Files) -> None:
+    def start_build(self, config: MkDocsConfig, files: Files, nav: Any = None) -> None:
         self.build_key = make_key(code_fingerprint(), config_fingerprint(config))
         self.theme_key = theme_fingerprint(config.theme.dirs)  # Markdown does not read the templates
         self.render_markdown = any(str(name) in FILE_READING_EXTENSIONS for name in config.markdown_extensions)
         self.shared, self.markdown = SharedDigests(), MarkdownReuse()
         self.cache.start()
+        self.split.begin(config, files, nav)
 
     def reuse_html(self, page: Page) -> None:
         """Make ``page.render`` answer from the cache when this Markdown was rendered at this address."""
@@ -87,7 +88,7 @@ class PageReuse:
 
         def render(config: MkDocsConfig, files: Files) -> None:
             key = make_key("html", self.build_key, page.file.src_uri, page.markdown or "")
-            cached = self.cache.get(key)
+            cached = self.split.markdown.get(page, key)
             try:
                 if cached is not None and _restore(page, files, cached):
                     return
@@ -135,6 +136,7 @@ class PageReuse:
         loaded (and compiled) only when some page misses."""
         if self.bytecode is not None:
             env.bytecode_cache = self.bytecode
+        self.split.templates_begin(env)
         original = env.get_template
         reuse = self
 
@@ -153,7 +155,7 @@ class PageReuse:
                 if page is None:
                     return str(self.template.render(context))
                 key = reuse.output_key(context, page, self.name)
-                output = reuse.cache.get(key)
+                output = reuse.split.templates.get(page, key)
                 if not isinstance(output, str):
                     output = str(self.template.render(context))
                     reuse.cache.put(key, output)
@@ -170,6 +172,7 @@ class PageReuse:
 
     def finish(self) -> int:
         """Prune what this build did not use; the number of steps it reused."""
+        self.split.end()
         self.cache.finish()
         return self.cache.hits
 

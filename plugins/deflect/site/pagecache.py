@@ -178,6 +178,7 @@ class PageCache:
         self.memory: dict[str, Any] | None = {} if in_memory else None
         self.packed: dict[str, bytes] = {}
         self.fresh: dict[str, bytes] = {}
+        self.outbox: dict[str, bytes] | None = None  # in a page helper: what it renders, for main
         self._packs: dict[str, set[str]] = {}  # pack name -> the keys it holds on disk
         self._stamps: dict[str, tuple[int, int]] = {}
         self.start()
@@ -189,6 +190,8 @@ class PageCache:
         """A build begins: count its hits afresh; read the packs this process did not write last."""
         self.used: set[str] = set()
         self.fresh, self.hits, self.misses = {}, 0, 0
+        self.adopted: set[str] = set()  # keys a page helper rendered for this build
+        self.helped = 0  # lookups those answered
         if self.memory is not None:
             return
         try:
@@ -221,9 +224,10 @@ class PageCache:
     def get(self, key: str) -> Any | None:
         """The value stored under ``key``, or None (never stored, pruned, or unreadable)."""
         value = self.memory.get(key) if self.memory is not None else None
-        if value is None and key in self.packed:
+        data = self.packed.get(key, self.fresh.get(key)) if value is None else None
+        if data is not None:
             try:
-                value = pickle.loads(zlib.decompress(self.packed[key]))
+                value = pickle.loads(zlib.decompress(data))
             except Exception:  # noqa: BLE001 - a damaged entry: render again
                 value = None
             if value is not None and self.memory is not None:
@@ -231,17 +235,39 @@ class PageCache:
         if value is None:
             self.misses += 1
         else:
-            self.hits += 1
+            if key in self.adopted:
+                self.helped += 1
+            else:
+                self.hits += 1
             self.used.add(key)
         return value
 
     def put(self, key: str, value: Any) -> None:
         self.used.add(key)
-        if self.memory is not None:
+        if self.memory is not None and self.outbox is None:
             self.memory[key] = value
             return
         # Level 1: a rendered page compresses about 5× at a small fraction of its rendering time.
-        self.fresh[key] = zlib.compress(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL), 1)
+        data = zlib.compress(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL), 1)
+        if self.outbox is not None:
+            self.outbox[key] = data
+        else:
+            self.fresh[key] = data
+
+    def take(self) -> dict[str, bytes]:
+        """In a page helper (``outbox`` set): the entries put since the last call, packed."""
+        taken, self.outbox = self.outbox or {}, {}
+        return taken
+
+    def adopt(self, entries: dict[str, bytes]) -> None:
+        """Entries a page helper rendered for this build, kept as if put here; a build keeps only
+        those it looks up (a key it computes differently is rendered again, and the entry dropped)."""
+        for key, data in entries.items():
+            if self.memory is not None:
+                self.memory[key] = pickle.loads(zlib.decompress(data))
+            else:
+                self.fresh[key] = data
+            self.adopted.add(key)
 
     def finish(self) -> None:
         """Write the packs whose entries changed: the entries this build used (and only those: the

@@ -1,0 +1,138 @@
+"""Pages rendered on the second core (``site.page_helper``, ``mkdocs_plugins/page_helper.py``): a forked
+helper takes pages from the end while the build takes them from the start; every page is rendered
+once, by one of them, and the site, the log and ``--strict`` are as without a helper, also when the
+helper dies."""
+
+from __future__ import annotations
+
+import filecmp
+import logging
+import os
+import re
+import signal
+import time
+from pathlib import Path
+
+import pytest
+from conftest import copy_example, make_help_center
+
+from deflect.mkdocs_plugins.build import BuildFailed, build_site
+from deflect.site.page_helper import HELPER_ENV, MIN_ENV, SplitRun
+
+
+def split(count: int, kill_at: int | None = None) -> tuple[list[int], dict[str, bytes], SplitRun]:
+    """Main goes through ``count`` items (a little slower than the helper); the helper kills itself
+    at item ``kill_at``."""
+    adopted: dict[str, bytes] = {}
+
+    def work(item: int) -> dict[str, bytes]:
+        if item == kill_at:
+            os.kill(os.getpid(), signal.SIGKILL)
+        time.sleep(0.001)
+        return {f"k{item}": str(item).encode()}
+
+    run = SplitRun(count, 1, lambda: None, work, adopted.update)
+    assert run.start()
+    mine = [0]
+    for item in range(1, count):
+        if run.reach(item):
+            mine.append(item)
+            time.sleep(0.002)
+    run.finish()
+    return mine, adopted, run
+
+
+def test_every_item_is_rendered_once_by_main_or_the_helper() -> None:
+    mine, adopted, run = split(120)
+    helped = sorted(int(key[1:]) for key in adopted)
+    assert helped and mine and not set(mine) & set(helped)
+    assert sorted(mine + helped) == list(range(120))
+    assert helped == list(range(helped[0], 120))  # the helper's share is the end, main's the start
+    assert run.taken == len(helped) and run.report is not None and run.report[0] == len(helped)
+
+
+def test_items_a_killed_helper_did_not_send_are_main_s() -> None:
+    mine, adopted, run = split(120, kill_at=100)
+    helped = {int(key[1:]) for key in adopted}
+    assert 100 in mine and not helped & set(mine) and sorted(set(mine) | helped) == list(range(120))
+    assert run.report is None  # it never said it was done
+
+
+def example(folder: Path) -> Path:
+    folder.mkdir()
+    return copy_example(folder)
+
+
+def build(config: Path, site: Path, caplog: pytest.LogCaptureFixture) -> str:
+    caplog.clear()
+    with caplog.at_level(logging.DEBUG, logger="mkdocs"):
+        build_site(config, site, quiet=True)
+    return caplog.text
+
+
+def taken(log: str) -> int:
+    """Pages main took from page helpers, by the build's timeline."""
+    return sum(int(number) for number in re.findall(r"main took (\d+) of them", log))
+
+
+def same_tree(one: Path, other: Path) -> None:
+    compared = filecmp.dircmp(one, other)
+    assert not compared.left_only and not compared.right_only and not compared.funny_files
+    _, mismatch, errors = filecmp.cmpfiles(one, other, compared.common_files, shallow=False)
+    assert not mismatch and not errors, mismatch
+    for folder in compared.common_dirs:
+        same_tree(one / folder, other / folder)
+
+
+@pytest.mark.slow
+def test_a_site_built_with_page_helpers_is_the_site_built_without(
+        tmp_path: Path, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(MIN_ENV, "1")
+    helped_config = example(tmp_path / "helped")
+    plain_config = example(tmp_path / "plain")
+    log = build(helped_config, tmp_path / "helped-site", caplog)
+    assert "page helper" in log and taken(log) > 20  # both passes had one, and it did a share
+    monkeypatch.setenv(HELPER_ENV, "0")
+    log = build(plain_config, tmp_path / "plain-site", caplog)
+    assert "page helper" not in log
+    same_tree(tmp_path / "helped-site", tmp_path / "plain-site")
+    monkeypatch.delenv(HELPER_ENV)
+    log = build(helped_config, tmp_path / "warm-site", caplog)  # every page from the cache: no helper
+    assert "page helper" not in log
+    same_tree(tmp_path / "helped-site", tmp_path / "warm-site")
+
+
+@pytest.mark.slow
+def test_a_helper_that_dies_leaves_its_pages_to_the_build(
+        tmp_path: Path, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(MIN_ENV, "1")
+    monkeypatch.setenv(HELPER_ENV, "exit")  # it ends right after taking its first page
+    config = example(tmp_path / "p")
+    log = build(config, tmp_path / "died", caplog)
+    assert "page helper" in log and taken(log) == 0
+    monkeypatch.setenv(HELPER_ENV, "0")
+    build(config, tmp_path / "plain", caplog)  # warm: the pages the dead helper left are cached as main rendered them
+    same_tree(tmp_path / "died", tmp_path / "plain")
+
+
+@pytest.mark.slow
+def test_warnings_of_pages_the_helper_rendered_are_logged_once_and_strict_fails(
+        tmp_path: Path, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Hand-written pages with broken links, many, so that the helper (from the end) renders some."""
+    monkeypatch.setenv(MIN_ENV, "1")
+    logs = {}
+    for name, helper in (("helped", "1"), ("plain", "0")):
+        monkeypatch.setenv(HELPER_ENV, helper)
+        config = make_help_center(tmp_path / name)
+        for number in range(150):
+            (tmp_path / name / "docs" / f"note-{number:03}.md").write_text(
+                f"# Note {number}\n\nSee [gone](gone-{number}.md).\n", encoding="utf-8")
+        caplog.clear()
+        with caplog.at_level(logging.DEBUG, logger="mkdocs"), pytest.raises(BuildFailed, match="Aborted with 150 warn"):
+            build_site(config, tmp_path / f"{name}-site", quiet=True, strict=True)
+        logs[name] = caplog.text
+    pages = re.search(r"page helper \d+ started: Markdown of pages \d+-(\d+)", logs["helped"])
+    assert pages is not None and taken(logs["helped"]) > int(pages.group(1)) - 150  # it rendered notes
+    for number in range(150):
+        warning = f"Doc file 'note-{number:03}.md' contains a link 'gone-{number}.md', but the target is not found"
+        assert logs["helped"].count(warning) == 1 and logs["plain"].count(warning) == 1
