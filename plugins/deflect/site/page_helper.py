@@ -43,6 +43,11 @@ BATCH = 16
 _BOUNDS = struct.Struct("qq")  # (next item main takes, lowest item the helper took)
 
 
+NICE = 10
+"""The helper's scheduling niceness: while main and the search worker keep both cores busy it gets
+little CPU (its duplicated work would only slow them), and a whole core when one is idle."""
+
+
 def helper_allowed() -> bool:
     return os.environ.get(HELPER_ENV, "1") != "0" and hasattr(os, "fork")
 
@@ -173,6 +178,7 @@ class SplitRun:
     # ----- in the helper ---------------------------------------------------------------------
     def _helper(self, fd: int, parent: int) -> int:
         _end_with(parent)
+        os.nice(NICE)  # the cores main and the search worker leave idle: never slower than main alone
         _silence_logging()  # main logs what the helper's renders logged when it uses them
         self._prepare()
         test_exit = os.environ.get(HELPER_ENV) == "exit"
