@@ -352,6 +352,23 @@ def test_a_read_only_cache_slows_the_build_and_warns_once_per_folder(tmp_path: P
     assert_same_site(tmp_path / "warm", tmp_path / "cold")
 
 
+@pytest.mark.slow
+def test_a_cache_place_taken_by_a_file_only_warns(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """A ``.deflect`` that is a regular file (no cache can be made at all) builds the same site as a
+    working cache, with a warning; before, the lock and the page packs failed the build."""
+    project = copy_project(tmp_path / "project")
+    config = project / "mkdocs.yml"
+    build_site(config, tmp_path / "cached", quiet=True)
+    shutil.rmtree(project / ".deflect")
+    (project / ".deflect").write_text("not a folder\n", encoding="utf-8")
+    with caplog.at_level("WARNING", logger="deflect.cache"):
+        build_site(config, tmp_path / "uncached", quiet=True)
+    warned = " ".join(record.getMessage() for record in caplog.records if record.name == "deflect.cache")
+    assert f"cannot write the cache in {project / '.deflect'}" in warned, warned
+    assert (project / ".deflect").read_text(encoding="utf-8") == "not a folder\n"
+    assert_same_site(tmp_path / "uncached", tmp_path / "cached")
+
+
 def test_weights_from_cached_analysis_equal_whoosh_bm25f(tmp_path: Path) -> None:
     """The build computes term weights from cached analyses instead of a Whoosh index: the same
     floats in the same order, or related articles, the static index and ticket matching would change."""

@@ -44,10 +44,16 @@ def cache_folder(root: Path, audience: str, kind: str = "search") -> Path:
 @contextmanager
 def locked(folder: Path, timeout: float | None = None) -> Iterator[None]:
     """Hold the exclusive lock of the cache ``folder`` (waiting up to ``timeout`` seconds)."""
-    folder.mkdir(parents=True, exist_ok=True)
     path = folder / "lock"
     limit = LOCK_TIMEOUT if timeout is None else timeout
-    with open(path, "a+b") as handle:
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        handle = open(path, "a+b")
+    except OSError as exc:  # a cache that cannot be made (its place is a file, a read-only project): nothing
+        _warn_unwritable(folder, exc)  # will be written there, so there is nothing to guard
+        yield
+        return
+    with handle:
         started = time.monotonic()
         while not _try_lock(handle):
             if time.monotonic() - started > limit:
@@ -145,11 +151,16 @@ def save_or_warn(path: Path, data: bytes) -> bool:
         atomic_write(path, data)
         return True
     except OSError as exc:
-        if path.parent not in _WARNED:
-            _WARNED.add(path.parent)
-            log.warning(f"deflect: cannot write the cache in {path.parent} ({exc.strerror or exc}): "
-                        "the build goes on, and the next one cannot reuse its work")
+        _warn_unwritable(path.parent, exc)
         return False
+
+
+def _warn_unwritable(folder: Path, exc: OSError) -> None:
+    """Warn, once per ``folder``, that a cache cannot be written there."""
+    if folder not in _WARNED:
+        _WARNED.add(folder)
+        log.warning(f"deflect: cannot write the cache in {folder} ({exc.strerror or exc}): "
+                    "the build goes on, and the next one cannot reuse its work")
 
 
 @contextmanager

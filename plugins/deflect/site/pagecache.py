@@ -287,7 +287,10 @@ class PageCache:
                 continue  # exactly what the pack holds already
             self._write(name, entries)
         self.fresh = {}
-        (self.folder / "pages.pack").unlink(missing_ok=True)  # the single pack of earlier versions
+        try:
+            (self.folder / "pages.pack").unlink(missing_ok=True)  # the single pack of earlier versions
+        except OSError:
+            pass  # a cache folder that cannot be changed (or is not a folder): nothing to remove
 
     def _write(self, name: str, entries: dict[str, bytes]) -> None:
         path = self.folder / name
