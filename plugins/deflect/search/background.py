@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from deflect.processes import end_with_parent
 from deflect.search.related import Related
 from deflect.search.split import Start
 from deflect.search.static import ExportStats
@@ -242,7 +243,7 @@ class Helper:
                 code = 1
                 try:
                     signal.signal(signal.SIGTERM, signal.SIG_DFL)
-                    _end_with(parent)
+                    end_with_parent(parent, signal.SIGTERM)  # a killed worker leaves no helper holding the lock
                     signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM})
                     _helpers.clear()
                     self._conn.close()
@@ -288,19 +289,6 @@ class Helper:
 
 _helpers: list[Helper] = []  # this process's running helpers
 _worker_conns: list[Any] = []  # in the worker: its pipe to the build (closed in its helpers)
-
-
-def _end_with(parent: int) -> None:
-    """In a helper: a SIGTERM when ``parent`` (the worker) dies, however it dies (Linux), so that a
-    killed worker leaves no helper holding the cache lock."""
-    try:
-        import ctypes
-
-        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
-    except (OSError, AttributeError):  # not Linux: the worker's SIGTERM handler still ends its helpers
-        return
-    if os.getppid() != parent:  # it died before the request
-        os.kill(os.getpid(), signal.SIGTERM)
 
 
 def _end_helpers(signum: int, frame: Any) -> None:

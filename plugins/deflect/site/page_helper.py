@@ -19,6 +19,7 @@ from __future__ import annotations
 import gc
 import logging
 import mmap
+import multiprocessing
 import os
 import pickle
 import signal
@@ -28,6 +29,8 @@ import time
 import warnings
 from collections.abc import Callable
 from typing import Any
+
+from deflect.processes import end_with_parent
 
 HELPER_ENV = "DEFLECT_PAGE_HELPER"
 """``0``: never fork a page helper (``exit``: a helper that ends after its first claim, for tests)."""
@@ -74,8 +77,6 @@ class SplitRun:
         self.count, self._prepare, self._work, self._adopt = count, prepare, work, adopt
         self._bounds = mmap.mmap(-1, _BOUNDS.size)  # shared with the helper (anonymous, MAP_SHARED)
         _BOUNDS.pack_into(self._bounds, 0, current, count)
-        import multiprocessing
-
         self._lock = multiprocessing.get_context("fork").Lock()
         self._done: set[int] = set()
         self._ended = False
@@ -177,7 +178,7 @@ class SplitRun:
 
     # ----- in the helper ---------------------------------------------------------------------
     def _helper(self, fd: int, parent: int) -> int:
-        _end_with(parent)
+        end_with_parent(parent, signal.SIGKILL)
         os.nice(NICE)  # the cores main and the search worker leave idle: never slower than main alone
         _silence_logging()  # main logs what the helper's renders logged when it uses them
         self._prepare()
@@ -222,15 +223,3 @@ def _silence_logging() -> None:
         if isinstance(logger, logging.Logger):
             logger.handlers = []
     logging.getLogger().addHandler(logging.NullHandler())
-
-
-def _end_with(parent: int) -> None:
-    """The helper is killed when main (``parent``) dies, however it dies (Linux)."""
-    try:
-        import ctypes
-
-        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-    except (OSError, AttributeError):
-        return
-    if os.getppid() != parent:
-        os._exit(1)
