@@ -8,6 +8,7 @@ MkDocs' page render gets that one converter. The four processors MkDocs register
 replace the last page's under the same names and priorities, in the same order, so the pages come
 out byte for byte as from fresh converters. Other settings, extensions given as objects (a plugin's,
 whose state ``reset()`` may not cover), or a render that failed halfway get a fresh converter.
+Every converter made here skips the inline patterns that cannot match (``deflect.markdown_fast``).
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ from typing import Any
 import markdown
 from mkdocs.structure import pages as mkdocs_pages
 
+from ..markdown_fast import speed_up_inline
+
 
 class MarkdownReuse:
     """The converter of one build (make a new ``MarkdownReuse`` for each build: extensions may have changed)."""
@@ -31,10 +34,11 @@ class MarkdownReuse:
     def _converter(self, *, extensions: Any, extension_configs: Any) -> markdown.Markdown:
         if not all(isinstance(name, str) for name in extensions):
             # an extension object a plugin added may keep per-page state that reset() knows nothing of
-            return markdown.Markdown(extensions=extensions, extension_configs=extension_configs)
+            return speed_up_inline(markdown.Markdown(extensions=extensions, extension_configs=extension_configs))
         settings = (list(extensions), dict(extension_configs))
         if self.converter is None or settings != self.settings:
-            self.converter = markdown.Markdown(extensions=extensions, extension_configs=extension_configs)
+            converter = markdown.Markdown(extensions=extensions, extension_configs=extension_configs)
+            self.converter = speed_up_inline(converter)
             self.settings = settings
         else:
             self.converter.reset()
