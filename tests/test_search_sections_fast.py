@@ -131,6 +131,9 @@ def test_generated_bodies_read_the_same_whether_read_or_rendered() -> None:
     "a\n1. b\n- c",  # a list needs a blank line before it
     "1. a\nlazy\n2. b\n## H\n3. c\n!!! note\n    1. in a note\n    2. too\n\n    more\n\n4. d",
     "!!! note \"\"\n    x\n\n    y\n\n!!! danger big\n    z\nafter",
+    "para\n\n    code **not bold** [x](y)\n    more\nafter\n\n    code again",  # indented code: text as written
+    "!!! note\n        code *x*\n    text *y*\n\n    1. a\n\n    b",
+    "1. a\n\n    second paragraph of a\n    lazy\n\n2. b\n\n     c\nlazy\n\n3. \\\\ x\n4. d\n\n    more of d",
     "x **a** *b* a_b_c 2*3*4 `*c*` [*l*](u_v*w) \\* \\_ \\ z &nbsp;a&amp;b &copy; &foo; [x] [y](z)",
     "1. " + "word " * 60 + "\n2. \\\\ x\n3. &para;\n4. d",
     "word " * 1000 + "\n\n## Next\n\nshort",  # the section text limit
@@ -143,7 +146,8 @@ def test_bodies_that_differ_in_small_ways_read_the_same(body: str) -> None:
 
 
 @pytest.mark.parametrize("body", [
-    "a <b>c</b>", "a | b\n--|--\n1 | 2", "> quote", "```\ncode\n```", "para\n\n    code", "1. a\n\n    more",
+    "a <b>c</b>", "a | b\n--|--\n1 | 2", "> quote", "```\ncode\n```", "1. a\n\n        code", "1. a\n\n    - more",
+    "1. a\n\n    more\n# heading in the item", "!!! note\n    1. a\n\n        more",
     "1. a\n    - nested", "---", "Title\n===", "??? note\n    x", "[x][r]\n\n[r]: /u", "## A &amp; B", "## A \\# {#x}",
     "a {: .c}", "a * b", "**a*", "_a_", "[a [b] c](u)", "`a", "``a``", "a\tb", "&#XA9;", "[TOC]", "- # heading",
 ], ids=repr)

@@ -84,8 +84,9 @@ class _Reader:
     def __init__(self) -> None:
         self.sections: list[tuple[str | None, str, list[str], list[str]]] = [("", "", [], [])]
         self.plain_headings: list[str] = []
-        self.last = ""  # the kind of the document's last block: "", "p", "h", "ol", "ul", "div"
+        self.last = ""  # the kind of the document's last block: "", "p", "h", "ol", "ul", "div", "pre"
         self.div_last = ""  # the same inside the last admonition
+        self.step: list[str] | None = None  # the text of the last list item while it may become a step
 
     def read(self, body: str) -> list[tuple[str, str, str, list[str]]]:
         if not body.strip():
@@ -103,6 +104,7 @@ class _Reader:
         return self._finish()
 
     def _finish(self) -> list[tuple[str, str, str, list[str]]]:
+        self._end_item()
         used = {anchor for anchor, *_ in self.sections if anchor}
         counters: dict[str, int] = {}
         out = []
@@ -128,10 +130,15 @@ class _Reader:
                 self._block(rest)
             return
         if lines[0].startswith("    "):
-            if self.last != "div":
-                raise _Unsupported  # a code block or a list item's second paragraph
+            if self.last in ("ol", "ul"):
+                self._item_paragraph(lines)
+                return
             body, rest = _detab(lines)
-            self._div_block(body)
+            if self.last == "div":
+                self._div_block(body)
+            else:
+                self._text("\n".join(body))  # an indented code block: its text as written
+                self.last = "pre"
             if rest:
                 self._block(rest)
             return
@@ -157,10 +164,30 @@ class _Reader:
         return None
 
     def _div_block(self, lines: list[str]) -> None:
-        """A block inside the last admonition: paragraphs and lists only."""
-        if lines[0].startswith("    ") or any(line.startswith(("#", "!!!")) for line in lines):
+        """A block inside the last admonition: paragraphs, lists and code."""
+        if any(line.startswith(("#", "!!!")) for line in lines):
             raise _Unsupported
+        if lines[0].startswith("    "):
+            if self.div_last in ("ol", "ul"):
+                raise _Unsupported  # a list item's second paragraph inside an admonition
+            body, rest = _detab(lines)
+            self._text("\n".join(body))
+            self.div_last = "pre"
+            if rest:
+                self._div_block(rest)
+            return
         self.div_last = self._flow(lines, self.div_last)
+
+    def _item_paragraph(self, lines: list[str]) -> None:
+        """An indented block after a list: a paragraph of its last item (Markdown's ``ListIndentProcessor``
+        takes the four spaces off every line that has them; the lines are read inside the item)."""
+        lines = [line[4:] if line.startswith("    ") else line for line in lines]
+        if lines[0].startswith("    ") or any(_SPECIAL_START.match(line) for line in lines):
+            raise _Unsupported  # code, a heading, a list or an admonition inside the item
+        plain = _plain(lines[0].lstrip() + "".join("\n" + line for line in lines[1:]))
+        self.sections[-1][2].append(plain)
+        if self.step is not None:
+            self.step.append(plain)
 
     def _flow(self, lines: list[str], last: str) -> str:
         """A list or a paragraph; the kind of block it leaves last."""
@@ -200,6 +227,7 @@ class _Reader:
         return _plain(title)
 
     def _heading(self, raw: str) -> None:
+        self._end_item()
         anchor: str | None = None
         if "{" in raw or "}" in raw:
             match = _HEADING_ID_RE.search(raw)
@@ -218,15 +246,23 @@ class _Reader:
         self.last = "h"
 
     def _text(self, plain: str) -> None:
+        self._end_item()
         self.sections[-1][2].append(plain)
 
     def _item(self, plain: str, step: bool) -> None:
+        """A list item; one of a numbered list is a step while its section has fewer than three."""
+        self._end_item()
         self.sections[-1][2].append(plain)
-        steps = self.sections[-1][3]
-        if step and len(steps) < MAX_STEPS:
-            text = clean(plain)
+        if step and len(self.sections[-1][3]) < MAX_STEPS:
+            self.step = [plain]
+
+    def _end_item(self) -> None:
+        """The last list item is complete: nothing else can be added to it."""
+        if self.step is not None:
+            text = clean(" ".join(self.step))
             if text:
-                steps.append(text[:STEP_CHARS])
+                self.sections[-1][3].append(text[:STEP_CHARS])
+            self.step = None
 
 
 def _detab(lines: list[str]) -> tuple[list[str], list[str]]:
