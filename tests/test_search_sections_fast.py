@@ -124,6 +124,7 @@ def test_generated_bodies_read_the_same_whether_read_or_rendered() -> None:
 
 @pytest.mark.parametrize("body", [
     "## A\n\n## B {#a}\n\n## A\n\n## a_1",  # explicit ids are taken before toc makes any
+    "## A\n\n## A\n\n## A_1\n\n## A\n\n## x {#a_3}\n\n## A\n\n##\n\n##",  # toc's numbering of repeated ids
     "## C#\n\n##\n\ntext ## x\n\n#######\n\n## a \\# \\*b\\* Q&A\n\n## &nbsp; {#n}",
     "## Foo ## {#x}\n\n## **Bold** `code` [link](u) ![i](p.png) {#y}\n\n## Über ¶ straße",
     "1. a\n\n- b\n\n3. c\n\n4. d",  # a loose list keeps its first tag: four steps, three kept

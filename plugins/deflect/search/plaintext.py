@@ -2,12 +2,15 @@
 
 ``documents.extract_sections`` renders a body with Python-Markdown and reads the text back out of the
 HTML; for the plain bodies most articles are (paragraphs, ATX headings with or without ``{#id}``,
-flat lists, admonitions with paragraphs and lists, links, images, code spans, ``**strong**``/``*em*``
-in unambiguous forms, backslash escapes) this module gives the same sections in a tenth of the time.
-Anything else (raw HTML, entities, tables, quotes, code blocks, nested lists, rules, setext headings,
-details, attribute lists outside a heading's end, ambiguous emphasis or brackets, control
+flat lists and their items' later paragraphs, admonitions with paragraphs, lists and code, indented
+code, links, images, code spans, literal brackets, entities, backslash escapes, ``**strong**`` and
+``*em*`` in unambiguous pairs) this module gives the same sections in a tenth of the time. Anything
+else (raw HTML, tables, quotes, fenced or nested structures, rules, setext headings, details,
+attribute lists outside a heading's end, other emphasis, reference definitions, control
 characters…) makes :func:`simple_sections` return ``None``, and the body is rendered as before.
-Whitespace only matters as "some or none" here: the section text is whitespace-collapsed.
+Whitespace only matters as "some or none" here: the section text is whitespace-collapsed. Each
+``raise _Unsupported`` marks a case left to the renderer; tests compare both ways on real and
+generated bodies (``tests/test_search_sections_fast.py``).
 """
 from __future__ import annotations
 
@@ -106,12 +109,11 @@ class _Reader:
     def _finish(self) -> list[tuple[str, str, str, list[str]]]:
         self._end_item()
         used = {anchor for anchor, *_ in self.sections if anchor}
-        counters: dict[str, int] = {}
         out = []
         plain = iter(self.plain_headings)
         for index, (anchor, heading, parts, steps) in enumerate(self.sections):
             if anchor is None:  # ids toc gives, after every explicit one is known, in order
-                anchor = unique(slugify(" ".join(next(plain).split()), "-"), used, counters)
+                anchor = unique(slugify(" ".join(next(plain).split()), "-"), used)  # (toc's counters only save time)
             elif index:
                 next(plain)
             out.append((anchor, heading, clean(" ".join(parts))[:SECTION_TEXT_LIMIT], steps))
