@@ -113,7 +113,8 @@ def test_a_copy_for_another_language_and_a_record_with_a_source_are_analysed_as_
 
 def test_the_reused_markdown_gives_each_document_the_heading_ids_a_fresh_one_gives() -> None:
     first = "# Reset\n\n## Steps\n\nOne.\n\n## Steps\n\nTwo.\n\n<div markdown>\n**Raw** [x][r]\n</div>\n\n[r]: /a\n"
-    second = "## Steps\n\nThree.\n\n## Steps {#own}\n\n!!! note\n    Four.\n\n[x][r]\n"
+    # Raw HTML in each: both are rendered (a plain body is read without Markdown, see ``plaintext``).
+    second = "## Steps\n\nThree.\n\n## Steps {#own}\n\n!!! note\n    Four.\n\n[x][r] <b>five</b>\n"
     for body in [first, second, first, second]:
         fresh = markdown.markdown(body, extensions=EXTENSIONS)
         assert [s.anchor for s in extract_sections(body)] == [s.anchor for s in _parse(fresh)]

@@ -41,7 +41,7 @@ from deflect.search.snippets import SectionTerms, analyse_sections, pick_each, s
 T = TypeVar("T")
 ANALYSIS_VERSION = "2"
 """Bump when analysis, records or the index change in a way the source hash cannot see."""
-_CODE_FILES = ("analysis.py", "documents.py", "engine.py", "static.py", "query.py", "cache.py", "crosslingual.py",
+_CODE_FILES = ("analysis.py", "documents.py", "plaintext.py", "engine.py", "static.py", "query.py", "cache.py", "crosslingual.py",
                "related.py", "snippets.py", "lemmas.py")
 
 

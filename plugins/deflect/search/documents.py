@@ -2,7 +2,6 @@
 (heading anchor + text) so results can link straight to the matching section."""
 from __future__ import annotations
 
-import re
 import threading
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
@@ -11,11 +10,9 @@ import markdown
 
 from deflect.content.model import Document, Content
 from deflect.markdown_fast import speed_up_inline
+from deflect.search.plaintext import MAX_STEPS, SECTION_TEXT_LIMIT, STEP_CHARS, clean as _clean, simple_sections
 
 EXTENSIONS = ["toc", "attr_list", "md_in_html", "admonition", "tables", "pymdownx.details"]
-SECTION_TEXT_LIMIT = 4000
-MAX_STEPS = 3
-STEP_CHARS = 160
 
 
 @dataclass
@@ -93,13 +90,23 @@ def to_search_doc(center: Content, doc: Document, directory_urls: bool = True) -
 
 
 def extract_sections(body: str) -> list[Section]:
-    """Render Markdown as the site does (heading ids from ``toc``) and split the text by heading."""
-    html = _markdown_html(body)
-    parser = _SectionParser()
-    parser.feed(html)
-    parser.close()
-    sections = [s for s in parser.finish() if s.text or s.heading]
+    """Render Markdown as the site does (heading ids from ``toc``) and split the text by heading. A
+    simple body is read from its source instead (``plaintext``: the same sections, a tenth of the time)."""
+    simple = simple_sections(body)
+    if simple is not None:
+        found = [Section(anchor, heading, text, steps) for anchor, heading, text, steps in simple]
+    else:
+        found = _rendered_sections(body)
+    sections = [s for s in found if s.text or s.heading]
     return sections or [Section("", "", "")]
+
+
+def _rendered_sections(body: str) -> list[Section]:
+    """The sections of ``body`` rendered by Python-Markdown, read from the HTML."""
+    parser = _SectionParser()
+    parser.feed(_markdown_html(body))
+    parser.close()
+    return parser.finish()
 
 
 _MARKDOWN = threading.local()
@@ -183,7 +190,3 @@ class _SectionParser(HTMLParser):
     def finish(self) -> list[Section]:
         self._flush()
         return self.sections
-
-
-def _clean(text: str) -> str:
-    return re.sub(r"\s+", " ", text.replace("¶", "")).strip()
