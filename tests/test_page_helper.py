@@ -71,8 +71,13 @@ def build(config: Path, site: Path, caplog: pytest.LogCaptureFixture) -> str:
 
 
 def taken(log: str) -> int:
-    """Pages main took from page helpers, by the build's timeline."""
-    return sum(int(number) for number in re.findall(r"main took (\d+) of them", log))
+    """Pages main took from page helpers, by the build's timeline; each must have been answered by the
+    helper's render (a key main computes differently, say after a change in MkDocs' page steps, would
+    make main render the page again: the site stays right, the helper's work is lost)."""
+    pairs = [(int(took), int(answered)) for took, answered in
+             re.findall(r"main took (\d+) of them from it, (\d+) answered by its renders", log)]
+    assert all(took == answered for took, answered in pairs), pairs
+    return sum(took for took, _ in pairs)
 
 
 def same_tree(one: Path, other: Path) -> None:

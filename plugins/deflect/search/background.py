@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from deflect.processes import end_with_parent
+from deflect.processes import end_with_parent, timeline_entry
 from deflect.search.related import Related
 from deflect.search.split import Start
 from deflect.search.static import ExportStats
@@ -78,8 +78,7 @@ class SearchJob:
         """Put ``event`` on the build's timeline (``trace``), if any."""
         if self._trace is not None:
             who = "main" if os.getpid() == self._pid else f"search {os.getpid()}"
-            self._trace(f"timeline {time.perf_counter() - self._origin:6.2f}s (CPU {time.process_time():5.1f}s) "
-                        f"{who}: {event}")
+            self._trace(timeline_entry(who, event, self._origin))
 
     def start(self) -> SearchJob:
         """Start the work in a worker process (or note that it runs here, see :meth:`indexed`)."""
