@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from deflect.processes import end_with_parent, timeline_entry
+from deflect.search import lemmas
 from deflect.search.related import Related
 from deflect.search.split import Start
 from deflect.search.static import ExportStats
@@ -90,6 +91,7 @@ class SearchJob:
                 self._process = context.Process(target=self._work, args=(child,), daemon=True)
                 self._process.start()
                 child.close()
+                lemmas.leave_prefetch()  # the worker takes it
                 # The worker's first message (the index, the related articles) is read as soon as it
                 # is sent: a large one would fill the pipe, and the worker would wait for the pages
                 # to be done before it could start the export.
@@ -111,6 +113,7 @@ class SearchJob:
         if self._indexed is None:
             if self._process is None:
                 started = time.perf_counter()
+                self._take_prefetched()
                 self._service = self._guarded(lambda: self._build(None))
                 related = self._service.related_all(self._related) if self._related else {}
                 self._indexed = Indexed(self._service.count, time.perf_counter() - started, related)
@@ -147,12 +150,19 @@ class SearchJob:
             self._conn.close()
             self._process = None
 
+    def _take_prefetched(self) -> None:
+        """Before the analysis: the lemma dictionaries a prefetch read while the build loaded its content."""
+        kept = lemmas.take_prefetched()
+        if kept:
+            self.note(f"dictionaries read by the prefetch: {', '.join(kept)}")
+
     # ----- in the worker -----------------------------------------------------------------------
     def _work(self, conn: Any) -> None:
         try:
             signal.signal(signal.SIGTERM, _end_helpers)  # cancel(): the helpers end with the worker
             _worker_conns.append(conn)
             self.note("worker started")
+            self._take_prefetched()
             started = time.perf_counter()
             service = self._build(self._helper)
             self.note("analysed")
