@@ -166,3 +166,6 @@ def test_light_fallback_page_has_its_languages_direction(tmp_path: Path) -> None
     assert re.findall(r"<body dir=\"(\w+)\"", fallback) == ["rtl"]
     assert re.findall(r"<body dir=\"(\w+)\"", html(site, "ar")) == ["rtl"], "as the language's other pages"
     assert re.findall(r"<body dir=\"(\w+)\"", html(site, "en/account/sign-in")) == ["ltr"]
+    # the English text inside takes its own direction; a page in its own language has no dir of its own
+    assert '<div class="deflect-content" lang="en" dir="auto">' in fallback
+    assert 'class="deflect-content" lang="en">' in html(site, "en/account/sign-in")

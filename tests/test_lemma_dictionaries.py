@@ -3,6 +3,7 @@ whole dict, and ``Analyzer.expansions`` gives exactly the (surface form, term) p
 straightforward algorithm it replaced (kept here as the reference), on real words."""
 from __future__ import annotations
 
+import os
 import random
 from pathlib import Path
 
@@ -94,3 +95,41 @@ def test_expansions_equal_the_whole_dictionary_pass(lang: str) -> None:
     second = list(analyzer.expansions(terms, None))  # the analyzer's own compounds
     assert len(second) > len(first)
     assert second == reference_expansions(analyzer, mapping, lemma_terms, terms, compounds)
+
+
+def test_a_prefetch_hands_over_the_dictionaries_it_read_whole() -> None:
+    """A cold build's dictionaries read in a forked process while the build loads its content answer as
+    those read here; a helper forked later does not send them back (its parent has them)."""
+    codes = ["tl", "en"]
+    assert lemmas.prefetch(codes)
+    assert lemmas.take_prefetched(wait=True) == codes
+    try:
+        for code in codes:
+            prefetched = lemmas.whole(code)
+            assert lemmas._whole[code] is prefetched and code not in lemmas._prefetched
+            read_here = lemmas._read(code)
+            sample = random.Random(code).sample(sorted(whole(code)), 300) + [b"notaword"]
+            assert [prefetched.get(form) for form in sample] == [read_here.get(form) for form in sample]
+            assert prefetched.lemmas() == read_here.lemmas()
+            chosen = set(random.Random(1).sample(read_here.lemmas(), 50))
+            assert prefetched.forms(chosen) == read_here.forms(chosen)
+        assert lemmas.read_whole(codes) == {}
+        assert lemmas.take_prefetched() == []  # once
+    finally:
+        for code in codes:
+            lemmas._whole.pop(code, None)
+        lemmas._from_prefetch.clear()
+
+
+def test_taking_stops_the_prefetch_after_the_dictionary_it_is_reading() -> None:
+    """Taken at once, the prefetch gives what it is reading (or nothing yet) and no more, and ends."""
+    codes = ["et", "fi", "de"]
+    assert lemmas.prefetch(codes)
+    pid = lemmas._prefetcher[0][0]
+    kept = lemmas.take_prefetched()
+    try:
+        assert kept == codes[:len(kept)] and len(kept) < len(codes)
+        assert os.waitpid(pid, 0)[0] == pid  # stopped, not reading the rest
+    finally:
+        lemmas._prefetched.clear()
+        lemmas._from_prefetch.clear()

@@ -4,6 +4,7 @@ the same settings from the same ``mkdocs.yml``."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import MISSING
 from pathlib import Path
 
@@ -121,3 +122,15 @@ def test_search_options_are_read_alike_by_mkdocs_and_the_cli(tmp_path: Path) -> 
     config_file.write_text(text + "  - deflect/search:\n      related: many\n", encoding="utf-8")
     with pytest.raises(SettingsError, match="option 'related' of deflect/search must be a whole number, not 'many'"):
         HelpCenter.open(config_file)
+
+
+@pytest.mark.parametrize(("options", "message"), [
+    ({"related": -1}, "option 'related' of deflect/search must be 0 or more"),
+    ({"collector_url": "ftp://example.org"},
+     "option 'collector_url' of deflect/search must start with http://, https:// or /, not 'ftp://example.org'"),
+])
+def test_search_option_values_are_checked_in_one_place(options: dict, message: str) -> None:
+    """The CLI and the plugin (which reports it as the build's error) refuse the same values, in the same words."""
+    with pytest.raises(SettingsError, match=re.escape(message)):
+        SearchOptions.from_mapping(options)
+    assert SearchOptions.from_mapping({"collector_url": "/collect", "related": 0}).collector_url == "/collect"

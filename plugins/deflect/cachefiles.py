@@ -156,10 +156,17 @@ def save_or_warn(path: Path, data: bytes) -> bool:
 
 
 def _warn_unwritable(folder: Path, exc: OSError) -> None:
-    """Warn, once per ``folder``, that a cache cannot be written there."""
-    if folder not in _WARNED:
+    """Warn, once per cause, that a cache cannot be written in ``folder``: a place on its path taken by
+    a file (``.deflect`` made a file) is named as the cause, so every cache below it, in this process
+    or another, warns about the same place; a folder inside one already warned about warns no more."""
+    cause = next((place for place in (folder, *folder.parents) if place.exists() and not place.is_dir()), None)
+    if cause is not None:
+        folder, reason = cause, "it is a file, not a folder"
+    else:
+        reason = exc.strerror or str(exc)
+    if folder not in _WARNED and not _WARNED.intersection(folder.parents):
         _WARNED.add(folder)
-        log.warning(f"deflect: cannot write the cache in {folder} ({exc.strerror or exc}): "
+        log.warning(f"deflect: cannot write the cache in {folder} ({reason}): "
                     "the build goes on, and the next one cannot reuse its work")
 
 

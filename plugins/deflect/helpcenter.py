@@ -133,6 +133,13 @@ class HelpCenter:
         """Where the search keeps its analyses and index for this audience."""
         return self._cache_dir or cache_folder(self.root, self.settings.audience)
 
+    def prefetch_dictionaries(self) -> list[str]:
+        """Start reading the lemma dictionaries a cold build's search will need, in a forked process
+        (``search.analysis.prefetch_dictionaries``; ``DEFLECT_PREFETCH=0``: not). The codes."""
+        from .search.analysis import prefetch_dictionaries
+
+        return prefetch_dictionaries(self.cache_dir, self.settings.codes)
+
     def search_file_problems(self) -> list[Problem]:
         """The synonyms and glossary files as ``path:line`` problems (only when the project lists deflect/search)."""
         if self.search_options is None:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import time
 
 
 def end_with_parent(parent: int, signum: int) -> None:
@@ -15,3 +16,10 @@ def end_with_parent(parent: int, signum: int) -> None:
         return
     if os.getppid() != parent:
         os.kill(os.getpid(), signum)
+
+
+def timeline_entry(who: str, event: str, origin: float | None = None) -> str:
+    """One line of a build's timeline (``mkdocs build -v``): seconds since ``origin`` (a
+    ``time.perf_counter()``, when known), this process's CPU seconds, who and what."""
+    at = f"{time.perf_counter() - origin:6.2f}s " if origin is not None else ""
+    return f"timeline {at}(CPU {time.process_time():5.1f}s) {who}: {event}"

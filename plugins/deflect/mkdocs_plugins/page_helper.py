@@ -15,7 +15,6 @@ and the log records a render made are logged by main when it uses the entry (exa
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -24,6 +23,7 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 
+from ..processes import timeline_entry
 from ..site.page_helper import SplitRun, helper_allowed, worth_a_helper
 from ..site.pagecache import PageCache
 
@@ -40,6 +40,7 @@ class Phase:
         self.index = {file.src_uri: number for number, file in enumerate(files)}
         self.seen = self.missed = 0
         self.run: SplitRun | None = None
+        self.helped_before = 0  # the cache's count of lookups adopted entries answered, when the helper started
         self.allowed = render is not None and helper_allowed()
 
     def get(self, page: Page, key: str) -> Any | None:
@@ -61,7 +62,7 @@ class Phase:
         self.allowed = False
         run = SplitRun(len(self.files), number + 1, self._prepare, self._work, self.cache.adopt)
         if run.start():
-            self.run = run
+            self.run, self.helped_before = run, self.cache.helped
             self.trace(f"page helper {run.pid} started: {self.name} of pages {number + 2}-{len(self.files)}, "
                        "from the last one down")
 
@@ -87,8 +88,8 @@ class Phase:
         run.finish()
         done, useful, cpu = run.report or (0, 0, 0.0)
         self.trace(f"page helper {pid}: {self.name} of {done} pages rendered there "
-                   f"({useful} new, CPU {cpu:.1f}s); main took {run.taken} of them from it "
-                   f"(waited {run.waited:.2f}s)")
+                   f"({useful} new, CPU {cpu:.1f}s); main took {run.taken} of them from it, "
+                   f"{self.cache.helped - self.helped_before} answered by its renders (waited {run.waited:.2f}s)")
 
 
 class Split:
@@ -97,7 +98,7 @@ class Split:
 
     def __init__(self, cache: PageCache, *, serving: bool) -> None:
         self.cache, self.serving = cache, serving
-        self.markdown = self.templates = Phase(cache, "", [], None, print)  # no pass yet: no helper
+        self.markdown = self.templates = Phase(cache, "", [], None, _untraced)  # no pass yet: no helper
         self.args: tuple[Any, Files, Navigation | None, Callable[[str], None]] | None = None
 
     def begin(self, config: Any, files: Files, nav: Navigation | None) -> None:
@@ -107,7 +108,7 @@ class Split:
 
     def templates_begin(self, env: Any) -> None:
         self.markdown.finish()
-        self.templates = Phase(self.cache, "", [], None, print)
+        self.templates = Phase(self.cache, "", [], None, _untraced)
         if self.args is not None:
             self.templates = template_phase(self.cache, *self.args[:3], env, self.serving, self.args[3])
 
@@ -117,10 +118,14 @@ class Split:
         self.templates.finish()
 
 
+def _untraced(event: str) -> None:
+    """The trace of a placeholder phase (no pass yet), which never forks a helper: nothing to note."""
+
+
 def _timeline(config: Any) -> Callable[[str], None]:
     """Notes on the search job's timeline (``mkdocs build -v``), or on the debug log."""
     job = getattr(config.plugins.get("deflect/search"), "job", None)
-    return job.note if job is not None else lambda event: log.debug(f"timeline (CPU {time.process_time():5.1f}s) main: {event}")
+    return job.note if job is not None else lambda event: log.debug(timeline_entry("main", event))
 
 
 def markdown_phase(cache: PageCache, config: Any, files: Files, serving: bool, trace: Callable[[str], None]) -> Phase:

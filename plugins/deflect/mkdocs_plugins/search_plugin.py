@@ -13,13 +13,14 @@ from __future__ import annotations
 
 import logging
 import os
+from contextlib import suppress
 from pathlib import Path
 from typing import Any
 
 from mkdocs.config.config_options import ExtraScriptValue
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
-from mkdocs.plugins import BasePlugin
+from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority
 from mkdocs.structure.files import Files
 from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
@@ -29,9 +30,12 @@ from deflect.escaping import html_json
 from deflect.mkdocs_plugins.config import SearchConfig
 from deflect.mkdocs_plugins.preview import COLLECTOR_ENV
 from deflect.content.model import Content
+from deflect.content.settings import SettingsError
+from deflect.helpcenter import HelpCenter
+from deflect.search.options import SearchOptions
 from deflect.search.background import SearchJob, SearchJobError
 from deflect.search.service import CacheBusy, GlossaryError, SearchService, SynonymError, page_config
-from deflect.site.related_fill import fill_pages
+from deflect.site.related_fill import fill_pages, slot_doc_id
 
 log = logging.getLogger("mkdocs.plugins.deflect.search")
 SEARCH_SCRIPT = "assets/deflect/search.js"
@@ -52,7 +56,14 @@ class SearchPlugin(BasePlugin[SearchConfig]):
     def on_startup(self, *, command: str, dirty: bool) -> None:
         """Defined so that ``mkdocs serve`` keeps this plugin object across rebuilds."""
 
-    def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
+    @event_priority(100)  # before deflect/content reads the content, on one core: the other reads dictionaries
+    def _prefetch(self, config: MkDocsConfig) -> None:
+        options = getattr(config.plugins.get("deflect/content"), "config", None)
+        if self.config.enabled and options is not None:
+            with suppress(SettingsError):  # deflect/content reports it
+                HelpCenter.from_options(config.config_file_path, config.docs_dir, options).prefetch_dictionaries()
+
+    def _on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
         if not self.config.enabled:
             return None
         for other in ("search", "material/search"):
@@ -64,11 +75,10 @@ class SearchPlugin(BasePlugin[SearchConfig]):
         override = os.environ.get(COLLECTOR_ENV, "").strip()
         if override:  # deflect preview (or a deployment) names the collector for this build
             self.config.collector_url = override
-        if self.config.related < 0:
-            raise PluginError("deflect/search: 'related' must be 0 or more")
-        if self.config.collector_url and not self.config.collector_url.startswith(("http://", "https://", "/")):
-            raise PluginError(f"deflect/search: collector_url {self.config.collector_url!r} must start with "
-                              "http://, https:// or /")
+        try:
+            SearchOptions.from_mapping(self.config)  # the checks the CLI makes
+        except SettingsError as exc:
+            raise PluginError(f"deflect/search: {exc}") from exc
         scripts = [str(script) for script in config.extra_javascript]
         if SEARCH_SCRIPT not in scripts:
             module = ExtraScriptValue(SEARCH_SCRIPT)
@@ -78,6 +88,8 @@ class SearchPlugin(BasePlugin[SearchConfig]):
             config.extra_javascript.append(CONTACT_SCRIPT)
         self._start(config)  # the content is loaded (deflect/content comes first): the plan and Markdown need no index
         return config
+
+    on_config = CombinedEvent(_prefetch, _on_config)
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files | None:
         if self.config.enabled and (self.job is None or self.center is not _content(config)):
@@ -108,7 +120,7 @@ class SearchPlugin(BasePlugin[SearchConfig]):
         lang = deflect.get("lang") or self.center.settings.default_language
         base = get_relative_url(".", page.url or ".")
         shared = self._language_config(lang)
-        doc_id = self._doc_id(page, lang) if self.config.related else ""
+        doc_id = slot_doc_id(page.file.src_uri, lang) if self.config.related else ""
         if doc_id:
             self._slots[page.file.dest_uri] = (doc_id, page.url, lang)
             if len(self._slots) == 1 and self.job is not None:
@@ -152,13 +164,6 @@ class SearchPlugin(BasePlugin[SearchConfig]):
             assert self.center is not None
             self._per_lang[lang] = page_config(self.center, lang, self.config.collector_url)
         return self._per_lang[lang]
-
-    def _doc_id(self, page: Page, lang: str) -> str:
-        # Only an article in its own language lists related articles from its index.
-        parts = page.file.src_uri[:-3].split("/") if page.file.src_uri.endswith(".md") else []
-        if len(parts) == 3 and parts[0] == lang:
-            return "/".join(parts)
-        return ""
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         if self.job is None:

@@ -6,10 +6,13 @@ every inflected form the lemmatizer's dictionary knows for the lemmas in the con
 """
 from __future__ import annotations
 
+import logging
+import os
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator
 from functools import lru_cache
+from pathlib import Path
 from typing import NamedTuple
 
 import Stemmer  # PyStemmer (Snowball)
@@ -22,6 +25,10 @@ WORD_RE = re.compile(r"[^\W_]+(?:['’][^\W_]+)*", re.UNICODE)
 FOLD_SPECIAL = {"đ": "d", "ß": "ss", "æ": "ae", "ø": "o", "ł": "l", "œ": "oe"}  # letters NFKD leaves whole
 _SPECIAL_FOLD = str.maketrans({**FOLD_SPECIAL, "Đ": "d"})
 MAX_WORD_CHARS = 40  # a longer "word" has no term (a hash, a URL fragment)
+
+
+PREFETCH_ENV = "DEFLECT_PREFETCH"
+"""``0``: a cold build reads its lemma dictionaries in the search worker only (see :func:`prefetch_dictionaries`)."""
 
 
 class _FoldTable(dict[int, str]):
@@ -268,6 +275,20 @@ WordMemo = dict[str, tuple[dict[str, str], dict[str, tuple[str, bytes]]]]
 def known_words(langs: Iterable[str]) -> WordMemo:
     """What this process's analyzers of ``langs`` have worked out, to seed another process with."""
     return {lang: (analyzer_for(lang)._cache, analyzer_for(lang)._compound_words) for lang in langs}
+
+
+def prefetch_dictionaries(cache_dir: Path, langs: Iterable[str]) -> list[str]:
+    """Start reading, in a forked process (``lemmas.prefetch``), the lemma dictionaries of ``langs`` that
+    this search cache has never read (no block index kept: a cold build, or a new language); the
+    dictionary codes it reads, or [] when none is missing, no process could start or ``DEFLECT_PREFETCH=0``."""
+    if os.environ.get(PREFETCH_ENV, "1") == "0":
+        return []
+    codes = unique(code for code in (language_analysis(lang).simplemma for lang in langs)
+                   if code and not (cache_dir / f"lemmas-{code}.pickle").exists())
+    if not lemmas.prefetch(codes):
+        return []
+    logging.getLogger("deflect.search").debug(f"reading the lemma dictionaries {', '.join(codes)} in another process")
+    return codes
 
 
 def known_dictionaries(langs: Iterable[str]) -> dict[str, lemmas.Dictionary | lemmas.Plain]:

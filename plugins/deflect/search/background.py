@@ -25,7 +25,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from deflect.processes import end_with_parent
+from deflect.processes import end_with_parent, timeline_entry
+from deflect.search import lemmas
 from deflect.search.related import Related
 from deflect.search.split import Start
 from deflect.search.static import ExportStats
@@ -78,8 +79,7 @@ class SearchJob:
         """Put ``event`` on the build's timeline (``trace``), if any."""
         if self._trace is not None:
             who = "main" if os.getpid() == self._pid else f"search {os.getpid()}"
-            self._trace(f"timeline {time.perf_counter() - self._origin:6.2f}s (CPU {time.process_time():5.1f}s) "
-                        f"{who}: {event}")
+            self._trace(timeline_entry(who, event, self._origin))
 
     def start(self) -> SearchJob:
         """Start the work in a worker process (or note that it runs here, see :meth:`indexed`)."""
@@ -91,6 +91,7 @@ class SearchJob:
                 self._process = context.Process(target=self._work, args=(child,), daemon=True)
                 self._process.start()
                 child.close()
+                lemmas.leave_prefetch()  # the worker takes it
                 # The worker's first message (the index, the related articles) is read as soon as it
                 # is sent: a large one would fill the pipe, and the worker would wait for the pages
                 # to be done before it could start the export.
@@ -112,6 +113,7 @@ class SearchJob:
         if self._indexed is None:
             if self._process is None:
                 started = time.perf_counter()
+                self._take_prefetched()
                 self._service = self._guarded(lambda: self._build(None))
                 related = self._service.related_all(self._related) if self._related else {}
                 self._indexed = Indexed(self._service.count, time.perf_counter() - started, related)
@@ -148,12 +150,19 @@ class SearchJob:
             self._conn.close()
             self._process = None
 
+    def _take_prefetched(self) -> None:
+        """Before the analysis: the lemma dictionaries a prefetch read while the build loaded its content."""
+        kept = lemmas.take_prefetched()
+        if kept:
+            self.note(f"dictionaries read by the prefetch: {', '.join(kept)}")
+
     # ----- in the worker -----------------------------------------------------------------------
     def _work(self, conn: Any) -> None:
         try:
             signal.signal(signal.SIGTERM, _end_helpers)  # cancel(): the helpers end with the worker
             _worker_conns.append(conn)
             self.note("worker started")
+            self._take_prefetched()
             started = time.perf_counter()
             service = self._build(self._helper)
             self.note("analysed")

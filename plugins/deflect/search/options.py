@@ -45,4 +45,8 @@ class SearchOptions:
             values[option.name] = value
         if values.get("related", 0) < 0:
             raise SettingsError("option 'related' of deflect/search must be 0 or more")
+        url = values.get("collector_url", "")
+        if url and not url.startswith(("http://", "https://", "/")):
+            raise SettingsError(f"option 'collector_url' of deflect/search must start with http://, https:// or /, "
+                                f"not {url!r}")
         return cls(**values)

@@ -4,9 +4,10 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from itertools import chain
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-import numpy as np
+if TYPE_CHECKING:
+    import numpy as np
 
 OTHER_CATEGORY = 0.3
 """Related articles: similarity kept across categories (a help center's categories are its topics)."""
@@ -40,6 +41,8 @@ def related_in(records: list[dict], weights: dict[str, dict[int, float]], limit:
     everything else the two say, so "Reset your password" is not related to "Factory reset a
     device" nor "Stop marketing emails". Linear in the number of documents: each document looks
     only at the ``fan_out`` strongest postings of its key terms."""
+    import numpy as np  # here, in the search worker: a build's start does not wait for it
+
     own = [record["kind"] != "faq" and not record.get("source") for record in records]
     # Every (document, term) weight of an own document, for terms in two documents or more, in the order
     # of ``weights`` (a term's position breaks ties between equal weights of one document, and a posting's
@@ -92,6 +95,8 @@ def related_in(records: list[dict], weights: dict[str, dict[int, float]], limit:
 
 def _ranks(groups: np.ndarray) -> np.ndarray:
     """The position of each item within its run of equal values in sorted ``groups`` (0, 1, … per group)."""
+    import numpy as np
+
     if not len(groups):
         return np.zeros(0, dtype=np.int64)
     starts = np.flatnonzero(np.r_[True, groups[1:] != groups[:-1]])

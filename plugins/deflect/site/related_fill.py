@@ -18,6 +18,13 @@ OPEN, CLOSE = "<!--deflect:related-->", "<!--/deflect:related-->"
 _OPEN, _CLOSE = OPEN.encode(), CLOSE.encode()
 
 
+def slot_doc_id(src_uri: str, lang: str) -> str:
+    """The search document whose related articles the page of ``src_uri`` in ``lang`` lists: only an
+    article in its own language (``<lang>/<category>/<slug>.md``) has a slot; "" for any other page."""
+    parts = src_uri[:-3].split("/") if src_uri.endswith(".md") else []
+    return "/".join(parts) if len(parts) == 3 and parts[0] == lang else ""
+
+
 def fill(path: Path, html: str) -> bool:
     """Put ``html`` in the related-articles slot of the page at ``path``; whether the file changed.
 
