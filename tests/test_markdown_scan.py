@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import itertools
 import posixpath
+from pathlib import Path
 
 from deflect.content import markdown_scan
 from deflect.content.links import _relpath
 from deflect.content.markdown_scan import (MAX_MARKUP_RUN, find_anchors, find_headings, find_links, find_too_deep,
                                            link_spans, prose_line_numbers, rewrite_links, scan)
 
+ROOT = Path(__file__).resolve().parent.parent
 BODY = """Intro with [a link](a.md#part) and `[code](not-a-link.md)`.
 
 ## Setup {#setup-id}
@@ -80,3 +82,35 @@ def test_relative_site_paths_are_posix_relpath() -> None:
     for path, start in itertools.product(paths, starts):
         assert _relpath(path, start) == posixpath.relpath(path, start), (path, start)
     assert _relpath("/abs.md", ".") == posixpath.relpath("/abs.md", ".")
+
+
+def _toc_ids(text: str) -> list[str]:
+    """The heading ids Markdown's toc gives ``text``, in order."""
+    import markdown
+
+    converter = markdown.Markdown(extensions=["toc", "attr_list", "fenced_code", "admonition", "tables"])
+    converter.convert(text)
+
+    def walk(tokens: list[dict]) -> list[str]:
+        return [found for token in tokens for found in [token["id"], *walk(token["children"])]]
+    return walk(converter.toc_tokens)  # type: ignore[attr-defined]
+
+
+TRICKY_HEADINGS = [
+    "## A\n\n## B {#a}\n\n## A\n",  # an explicit id is kept; the others are numbered around it
+    "## Use `foo_bar` and `x*y`\n\n## Use foo_bar\n",  # code spans and underscores in the slug
+    "# Fish &amp; chips\n\n## snake_case_name\n\n## 2 * 3 * 4\n\n## *Stress* and __strong__ [link](x.md)\n",
+    "## X\n\nA paragraph\n{: #x}\n\n## X\n\n## Café &lt;b&gt; \\* ok\n",  # a block's id is kept too
+    "## Same\n\n```\n## Same\n```\n\n## Same {: .note }\n\n## Same\n",
+]
+
+
+def test_heading_anchors_are_the_ids_toc_gives() -> None:
+    """``deflect check`` accepts a link to ``page.md#anchor`` exactly when the built page has that id."""
+    bodies = list(TRICKY_HEADINGS)
+    for path in sorted(path for folder in ("articles", "faq", "examples") for path in (ROOT / folder).rglob("*.md")):
+        text = path.read_text(encoding="utf-8")
+        bodies.append(text.split("\n---\n", 1)[1] if text.startswith("---\n") else text)
+    assert len(bodies) > 100
+    for body in bodies:
+        assert [heading.anchor for heading in find_headings(body)] == _toc_ids(body), body

@@ -12,7 +12,7 @@ import itertools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Callable, NamedTuple
+from typing import Any, Callable, NamedTuple
 
 from markdown.extensions.toc import slugify, unique
 
@@ -99,7 +99,7 @@ def _scan(text: str, deep: bool = False) -> BodyScan:
     too_deep = _find_too_deep(prose, paragraphs)
     if too_deep is not None and not deep:
         return BodyScan(too_deep)
-    headings = tuple(_find_headings(prose))
+    headings = tuple(_find_headings(prose, lines))
     return BodyScan(too_deep, tuple(_find_links(paragraphs)), headings, frozenset(_find_anchors(prose, headings)),
                     _link_spans(text, lines, unfenced))
 
@@ -205,20 +205,51 @@ def find_headings(text: str) -> list[Heading]:
     return list(_complete(text).headings or ())
 
 
-def _find_headings(prose: Sequence[tuple[int, str]]) -> list[Heading]:
-    headings: list[Heading] = []
-    used: set[str] = set()
+def _find_headings(prose: Sequence[tuple[int, str]], lines: Sequence[str]) -> list[Heading]:
+    """Headings with toc's anchors: ids from attribute lists stay (a heading's, a block's), and toc
+    numbers the other headings around them (``## A`` then ``## B {#a}``: ``a_1`` and ``a``), each by
+    the slug of its text as rendered (one with inline markup is rendered: ``Use `foo_bar` `` is
+    ``use-foo_bar``)."""
+    found: list[tuple[int, int, str, str | None]] = []
     for number, line in prose:
         match = _HEADING_RE.match(line) if line.startswith("#") else None
-        if not match:
-            continue
-        raw = match.group(2)
-        explicit = _ATTR_ID_RE.search(raw)
+        if match:
+            given = _ATTR_ID_RE.search(match.group(2))
+            found.append((number, len(match.group(1)), match.group(2), given.group(1) if given else None))
+    if not found:
+        return []
+    used = {anchor for *_, anchor in found if anchor is not None}
+    used.update(anchor for number, line in prose if "{" in line and _BLOCK_ATTR_RE.match(line)
+                and number >= 2 and lines[number - 2].strip() for anchor in _ATTR_IDS_RE.findall(line))
+    headings: list[Heading] = []
+    for number, level, raw, anchor in found:
         title = heading_text(raw)
-        anchor = explicit.group(1) if explicit else unique(slugify(title, "-"), used)
-        used.add(anchor)
-        headings.append(Heading(number, len(match.group(1)), title, anchor))
+        if anchor is None:
+            source = _HEADING_RE.match(lines[number - 1])
+            marked = source.group(2) if source else raw  # with its inline code, which prose lines leave out
+            anchor = unique(slugify(_rendered_name(marked) if _MARKUP_RE.search(marked) else title, "-"), used)
+            used.add(anchor)
+        headings.append(Heading(number, level, title, anchor))
     return headings
+
+
+_BLOCK_ATTR_RE = re.compile(r"^[ ]*\{:?[ ]*[^\}\n ][^\}\n]*[ ]*\}[ ]*$")  # attr_list's, on a block's last line
+_MARKUP_RE = re.compile(r"[`_*&\\<\[!{]")
+_TOC: list[Any] = []  # one converter for the few headings with inline markup
+
+
+def _rendered_name(raw: str) -> str:
+    """The text toc slugs for a heading written ``raw``: its rendered HTML's text, entities decoded."""
+    import html
+
+    import markdown
+
+    if not _TOC:
+        _TOC.append(markdown.Markdown(extensions=["toc", "attr_list"]))
+    converter = _TOC[0]
+    converter.reset().convert("# " + raw)
+    tokens = converter.toc_tokens
+    return html.unescape(tokens[0]["name"]) if tokens else ""
 
 
 def find_anchors(text: str) -> set[str]:
