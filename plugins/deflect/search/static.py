@@ -34,7 +34,6 @@ import pickle
 import zlib
 from collections import Counter, defaultdict
 from collections.abc import Callable
-from itertools import chain
 from dataclasses import dataclass, field
 from operator import itemgetter
 from pathlib import Path
@@ -400,8 +399,9 @@ def _item_size(data: _TermData, card_sizes: list[int]) -> int:
     document, its URL's, title's and category's length plus 16)."""
     excerpts = data.excerpts or ()
     postings = data.postings
+    sections = postings[2::3]
     return (len(postings) * 4 + sum(map(len, excerpts)) + 3 * len(excerpts)
-            + sum(card_sizes[doc] for doc in postings[0::3]) + 30 * sum(1 for section in postings[2::3] if section >= 0))
+            + sum(map(card_sizes.__getitem__, postings[0::3])) + 30 * (len(sections) - sections.count(-1)))
 
 
 def _terms(weights: dict[str, dict[int, float]], records: list[dict], texts: _Excerpts, previous: _Previous,
@@ -497,7 +497,9 @@ class _Excerpts:
     def postings(self, term: str, docs: list[int], levels: list[int]) -> tuple[list[int], list[str]]:
         """The postings (document, weight level, section, …) and excerpts of ``term`` in ``docs``."""
         sections = self.sections(term, docs)
-        return list(chain.from_iterable(zip(docs, levels, sections))), self.excerpts_at(term, docs, sections)
+        postings = [0] * (3 * len(docs))
+        postings[0::3], postings[1::3], postings[2::3] = docs, levels, sections
+        return postings, self.excerpts_at(term, docs, sections)
 
     def section(self, doc: int, term: str) -> int:
         """The section of document ``doc`` a result for ``term`` links to (-1: none)."""
@@ -644,14 +646,15 @@ def _write_shards(lang: str, terms: dict[str, _TermData], forms: dict[str, str],
     def shard(group: list[tuple[str, str, Any, int]]) -> dict:
         out: dict[str, dict] = {"t": {}, "x": {}, "f": {}, "d": {}}
         cards: dict[int, list] = {}
+        out_terms, out_excerpts, out_forms = out["t"], out["x"], out["f"]
         for name, kind, value, _ in group:
             if kind == "f":
-                out["f"][name] = value
+                out_forms[name] = value
                 continue
             postings = value.postings
-            out["t"][name] = postings
+            out_terms[name] = postings
             excerpts = value.excerpts if value.excerpts is not None else previous.excerpts(name)
-            out["x"][name] = excerpts if excerpts is not None else texts.excerpts(name, postings)
+            out_excerpts[name] = excerpts if excerpts is not None else texts.excerpts(name, postings)
             for doc, section in zip(postings[0::3], postings[2::3]):
                 card = cards.get(doc)
                 if card is None:
