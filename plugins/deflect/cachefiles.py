@@ -118,8 +118,36 @@ def read_pickle(path: Path) -> object:
         return None
 
 
+_NEW_FILE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0) | getattr(os, "O_CLOEXEC", 0)
+
+
+def write_new(path: str | Path, data: bytes) -> os.stat_result | None:
+    """Create ``path`` holding ``data`` (mode ``FILE_MODE``) and return its status, unless it exists
+    (None). Written in place, as MkDocs writes pages: a new file has no earlier bytes that a reader
+    could need, and a temporary file and a rename cost as much again on some file systems. A
+    failed write removes the file."""
+    try:
+        fd = os.open(path, _NEW_FILE, FILE_MODE)
+    except FileExistsError:
+        return None
+    try:
+        if hasattr(os, "fchmod"):
+            os.fchmod(fd, FILE_MODE)  # the mode os.open gave is narrowed by the umask
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view):]
+        info = os.fstat(fd)
+    except BaseException:
+        os.close(fd)
+        os.unlink(path)
+        raise
+    os.close(fd)
+    return info
+
+
 def write_if_changed(path: Path, data: bytes) -> bool:
-    """Write ``data`` unless ``path`` holds exactly these bytes (its mtime then stays); True if written."""
+    """Write ``data`` unless ``path`` holds exactly these bytes (its mtime then stays); True if written.
+    An existing file is replaced atomically (:func:`atomic_write`)."""
     try:
         if path.stat().st_size == len(data) and path.read_bytes() == data:
             return False

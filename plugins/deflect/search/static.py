@@ -42,7 +42,7 @@ from typing import Any
 from deflect.escaping import json_text
 from deflect.locales import analysis_rules
 from deflect.search.analysis import FOLD_SPECIAL, MAX_WORD_CHARS, analyzer_for
-from deflect.cachefiles import read_pickle, save_or_warn, write_if_changed
+from deflect.cachefiles import read_pickle, save_or_warn, write_if_changed, write_new
 from deflect.search.cache import doc_votes, record_texts
 from deflect.search.engine import SearchIndex
 from deflect.search.query import MAX_QUERY_CHARS, MAX_QUERY_WORDS, SYNONYM_WEIGHT, synonym_terms
@@ -343,9 +343,11 @@ def write_tree(files: dict[str, tuple[str, bytes]], out: Path, previous: dict[st
         if folder not in folders:
             os.makedirs(folder, exist_ok=True)
             folders.add(folder)
-        write_if_changed(Path(name), data)
-        info = os.stat(name)
-        stats.written[rel] = (info.st_size, info.st_mtime_ns)
+        made = write_new(name, data)
+        if made is None:  # there already: rewritten only if its bytes differ
+            write_if_changed(Path(name), data)
+            made = os.stat(name)
+        stats.written[rel] = (made.st_size, made.st_mtime_ns)
     for folder, dirs, names in os.walk(out, topdown=False):  # children before their folders
         base = Path(folder)
         prefix = base.relative_to(out).as_posix() + "/" if base != out else ""
@@ -397,8 +399,9 @@ def _item_size(data: _TermData, card_sizes: list[int]) -> int:
     document, its URL's, title's and category's length plus 16)."""
     excerpts = data.excerpts or ()
     postings = data.postings
+    sections = postings[2::3]
     return (len(postings) * 4 + sum(map(len, excerpts)) + 3 * len(excerpts)
-            + sum(card_sizes[doc] for doc in postings[0::3]) + 30 * sum(1 for section in postings[2::3] if section >= 0))
+            + sum(map(card_sizes.__getitem__, postings[0::3])) + 30 * (len(sections) - sections.count(-1)))
 
 
 def _terms(weights: dict[str, dict[int, float]], records: list[dict], texts: _Excerpts, previous: _Previous,
@@ -493,42 +496,52 @@ class _Excerpts:
 
     def postings(self, term: str, docs: list[int], levels: list[int]) -> tuple[list[int], list[str]]:
         """The postings (document, weight level, section, …) and excerpts of ``term`` in ``docs``."""
-        postings: list[int] = []
-        excerpts: list[str] = []
-        section_of, excerpt = self.section, self.excerpt
-        for doc, level in zip(docs, levels):
-            section = section_of(doc, term)
-            postings += (doc, level, section)
-            excerpts.append(excerpt(doc, section, term))
-        return postings, excerpts
+        sections = self.sections(term, docs)
+        postings = [0] * (3 * len(docs))
+        postings[0::3], postings[1::3], postings[2::3] = docs, levels, sections
+        return postings, self.excerpts_at(term, docs, sections)
 
     def section(self, doc: int, term: str) -> int:
         """The section of document ``doc`` a result for ``term`` links to (-1: none)."""
-        best = self._bests[doc]
-        if best is None:
-            best = self._bests[doc] = self.cached[doc].best if self.cached else {}
-        section = best.get(term)
-        if section is not None:
-            return section
-        if doc not in self._wholes:
-            self._wholes[doc] = article_terms(self.records[doc], self.lang)
-        return pick_section(self._analysed(doc), {term}, self._wholes[doc])
+        return self.sections(term, [doc])[0]
+
+    def sections(self, term: str, docs: list[int]) -> list[int]:
+        """The section of each document of ``docs`` a result for ``term`` links to (-1: none)."""
+        bests, found = self._bests, []
+        for doc in docs:
+            best = bests[doc]
+            if best is None:
+                best = bests[doc] = self.cached[doc].best if self.cached else {}
+            section = best.get(term)
+            if section is None:
+                if doc not in self._wholes:
+                    self._wholes[doc] = article_terms(self.records[doc], self.lang)
+                section = pick_section(self._analysed(doc), {term}, self._wholes[doc])
+            found.append(section)
+        return found
 
     def excerpts(self, term: str, postings: list[int]) -> list[str]:
-        return [self.excerpt(postings[i], postings[i + 2], term) for i in range(0, len(postings), 3)]
+        return self.excerpts_at(term, postings[0::3], postings[2::3])
 
     def excerpt(self, doc: int, section: int, term: str) -> str:
         """The text around ``term``'s first use in ``section`` of ``doc`` (the summary's start for -1)."""
-        record = self.records[doc]
-        if section < 0:
-            summary = self._summaries.get(doc)
-            if summary is None:
-                summary = self._summaries[doc] = summary_excerpt(record)
-            return summary
-        first = self._firsts[doc]
-        if first is None:
-            first = self._firsts[doc] = self._firsts_of(doc)
-        return text_excerpt(record["sections"][section][2], first[section].get(term, 0))
+        return self.excerpts_at(term, [doc], [section])[0]
+
+    def excerpts_at(self, term: str, docs: list[int], sections: list[int]) -> list[str]:
+        """Per document of ``docs``, the excerpt of its section in ``sections`` (see :meth:`excerpt`)."""
+        records, summaries, firsts, found = self.records, self._summaries, self._firsts, []
+        for doc, section in zip(docs, sections):
+            if section < 0:
+                text = summaries.get(doc)
+                if text is None:
+                    text = summaries[doc] = summary_excerpt(records[doc])
+            else:
+                first = firsts[doc]
+                if first is None:
+                    first = firsts[doc] = self._firsts_of(doc)
+                text = text_excerpt(records[doc]["sections"][section][2], first[section].get(term, 0))
+            found.append(text)
+        return found
 
     def _firsts_of(self, doc: int) -> list[dict[str, int]]:
         """Per section of document ``doc``: each term's first offset."""
@@ -627,26 +640,32 @@ def _write_shards(lang: str, terms: dict[str, _TermData], forms: dict[str, str],
     items += [(s, "f", t, len(s) + len(t) + 7) for s, t in forms.items()]
     keys: list[str] = []
 
+    heads: list[list[list[str]] | None] = [None] * len(records)  # per document, its sections' [anchor, heading]
+    section_keys = [str(n) for n in range(max((len(r["sections"]) for r in records), default=0))]
+
     def shard(group: list[tuple[str, str, Any, int]]) -> dict:
         out: dict[str, dict] = {"t": {}, "x": {}, "f": {}, "d": {}}
         cards: dict[int, list] = {}
+        out_terms, out_excerpts, out_forms = out["t"], out["x"], out["f"]
         for name, kind, value, _ in group:
             if kind == "f":
-                out["f"][name] = value
+                out_forms[name] = value
                 continue
             postings = value.postings
-            out["t"][name] = postings
+            out_terms[name] = postings
             excerpts = value.excerpts if value.excerpts is not None else previous.excerpts(name)
-            out["x"][name] = excerpts if excerpts is not None else texts.excerpts(name, postings)
-            for i in range(0, len(postings), 3):
-                doc, section = postings[i], postings[i + 2]
-                record = records[doc]
+            out_excerpts[name] = excerpts if excerpts is not None else texts.excerpts(name, postings)
+            for doc, section in zip(postings[0::3], postings[2::3]):
                 card = cards.get(doc)
                 if card is None:
+                    record = records[doc]
                     card = cards[doc] = ([record["url"], record["title"], record["category"], {}]
                                          + ([record["source"]] if record.get("source") else []))
-                if section >= 0:
-                    card[3][str(section)] = list(record["sections"][section][:2])
+                if section >= 0:  # the same list in every shard: the JSON is the same
+                    doc_heads = heads[doc]
+                    if doc_heads is None:
+                        doc_heads = heads[doc] = [list(s[:2]) for s in records[doc]["sections"]]
+                    card[3][section_keys[section]] = doc_heads[section]
         out["d"] = {str(doc): card for doc, card in sorted(cards.items())}
         return out
 
