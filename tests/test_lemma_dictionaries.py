@@ -101,6 +101,7 @@ def test_a_prefetch_hands_over_the_dictionaries_it_read_whole() -> None:
     """A cold build's dictionaries read in a forked process while the build loads its content answer as
     those read here; a helper forked later does not send them back (its parent has them)."""
     codes = ["tl", "en"]
+    earlier = {code: lemmas._whole.pop(code) for code in codes if code in lemmas._whole}  # read by other tests
     assert lemmas.prefetch(codes)
     assert lemmas.take_prefetched(wait=True) == codes
     try:
@@ -118,6 +119,7 @@ def test_a_prefetch_hands_over_the_dictionaries_it_read_whole() -> None:
     finally:
         for code in codes:
             lemmas._whole.pop(code, None)
+        lemmas._whole.update(earlier)
         lemmas._from_prefetch.clear()
 
 

@@ -36,7 +36,7 @@ _whole: dict[str, Dictionary | Plain] = {}  # dictionaries this process read who
 _indexes: dict[str, BlockIndex] = {}
 _prefetcher: list[tuple[int, Any]] = []  # the prefetch this process started: its pid and its end of the pipe
 _prefetched: dict[str, Dictionary | Plain] = {}  # taken from the prefetch, not used yet
-_from_prefetch: set[str] = set()
+_from_prefetch: dict[str, Dictionary | Plain] = {}  # what was taken, as taken (another process has it)
 
 
 def keep_index_in(folder: Path) -> None:
@@ -163,7 +163,7 @@ def take_prefetched(*, wait: bool = False) -> list[str]:
             os.kill(pid, signal.SIGKILL)
         except OSError:  # already gone
             pass
-    _from_prefetch.update(kept)
+    _from_prefetch.update((code, _prefetched[code]) for code in kept)
     return kept
 
 
@@ -177,7 +177,7 @@ def leave_prefetch() -> None:
 def read_whole(codes: Collection[str]) -> dict[str, Dictionary | Plain]:
     """The dictionaries of ``codes`` this process has read whole, to give another process (:func:`adopt`);
     not those it had from a prefetch, which the process that forked it has too."""
-    return {code: _whole[code] for code in codes if code in _whole and code not in _from_prefetch}
+    return {code: _whole[code] for code in codes if code in _whole and _whole[code] is not _from_prefetch.get(code)}
 
 
 def adopt(found: dict[str, Dictionary | Plain]) -> None:
