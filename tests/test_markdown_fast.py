@@ -14,19 +14,17 @@ from typing import Any
 
 import markdown
 import pytest
-from conftest import REPO, copy_example
+from conftest import REPO
 from markdown.extensions import Extension
 from material.extensions import emoji
 from markdown.inlinepatterns import InlineProcessor, Pattern, SimpleTagInlineProcessor, SimpleTagPattern
 
 from deflect import markdown_fast
 from deflect.markdown_fast import FAST_ENV, FastInlineProcessor, required_chars, speed_up_inline
-from deflect.mkdocs_plugins.build import build_site
 from deflect.search.documents import EXTENSIONS
 
 sys.path.insert(0, str(Path(__file__).parent))
 from sumo_kb import ARTICLES, DATA, QUESTIONS, kb_rows  # noqa: E402
-from test_page_helper import same_tree  # noqa: E402
 
 EMOJI = {"pymdownx.emoji": {"emoji_index": emoji.twemoji, "emoji_generator": emoji.to_svg}}
 EXTENSION_SETS: list[tuple[list[str], dict[str, Any]]] = [
@@ -224,29 +222,6 @@ def test_the_processor_keeps_its_place_and_can_be_turned_off(monkeypatch: pytest
     monkeypatch.setattr(markdown_fast, "_APPLY", None)  # another Markdown: a method it does not have
     monkeypatch.delenv(FAST_ENV)
     assert not markdown_fast.supported()
-
-
-@pytest.mark.slow
-def test_a_site_built_with_the_fast_loop_is_the_site_built_without(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    runs: list[int] = []
-    original_run = FastInlineProcessor.run
-
-    def counted_run(self: FastInlineProcessor, *args: Any, **kwargs: Any) -> Any:
-        runs.append(1)
-        return original_run(self, *args, **kwargs)
-
-    monkeypatch.setattr(FastInlineProcessor, "run", counted_run)
-    fast_project, plain_project = tmp_path / "fast", tmp_path / "plain"
-    fast_project.mkdir()
-    plain_project.mkdir()
-    build_site(copy_example(fast_project), tmp_path / "fast-site", quiet=True)
-    assert len(runs) > 50  # pages and search documents went through it
-    runs.clear()
-    monkeypatch.setenv(FAST_ENV, "0")
-    build_site(copy_example(plain_project), tmp_path / "plain-site", quiet=True)
-    assert not runs
-    same_tree(tmp_path / "fast-site", tmp_path / "plain-site")
 
 
 def test_old_style_patterns_are_left_to_the_original() -> None:

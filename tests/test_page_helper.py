@@ -12,11 +12,13 @@ import re
 import signal
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import copy_example, make_help_center
 
 from deflect.mkdocs_plugins.build import BuildFailed, build_site
+from deflect.markdown_fast import FAST_ENV, FastInlineProcessor
 from deflect.search.analysis import PREFETCH_ENV
 from deflect.site.page_helper import HELPER_ENV, MIN_ENV, SplitRun
 
@@ -91,21 +93,34 @@ def same_tree(one: Path, other: Path) -> None:
 
 
 @pytest.mark.slow
-def test_a_site_built_with_page_helpers_is_the_site_built_without(
+def test_a_site_built_with_page_helpers_and_the_other_speed_ups_is_the_site_built_without(
         tmp_path: Path, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Also the other cold-build speed-ups: the lemma dictionaries read while the content loads, and
+    Python-Markdown's inline step without the pattern calls that cannot match (``markdown_fast``)."""
     monkeypatch.setenv(MIN_ENV, "1")
+    runs: list[int] = []
+    original_run = FastInlineProcessor.run
+
+    def counted_run(self: FastInlineProcessor, *args: Any, **kwargs: Any) -> Any:
+        runs.append(1)
+        return original_run(self, *args, **kwargs)
+
+    monkeypatch.setattr(FastInlineProcessor, "run", counted_run)
     helped_config = example(tmp_path / "helped")
     plain_config = example(tmp_path / "plain")
     log = build(helped_config, tmp_path / "helped-site", caplog)
     assert "page helper" in log and taken(log) > 20  # both passes had one, and it did a share
     # a cold build also reads its lemma dictionaries in another process while its content loads
     assert "reading the lemma dictionaries en, hbs, et, tl in another process" in log
-    monkeypatch.setenv(HELPER_ENV, "0")
-    monkeypatch.setenv(PREFETCH_ENV, "0")
+    assert len(runs) > 50  # the build's pages went through the fast inline loop
+    runs.clear()
+    for switch in (HELPER_ENV, PREFETCH_ENV, FAST_ENV):
+        monkeypatch.setenv(switch, "0")
     log = build(plain_config, tmp_path / "plain-site", caplog)
-    assert "page helper" not in log and "reading the lemma dictionaries" not in log
+    assert "page helper" not in log and "reading the lemma dictionaries" not in log and not runs
     same_tree(tmp_path / "helped-site", tmp_path / "plain-site")
-    monkeypatch.delenv(HELPER_ENV)
+    for switch in (HELPER_ENV, PREFETCH_ENV, FAST_ENV):
+        monkeypatch.delenv(switch)
     log = build(helped_config, tmp_path / "warm-site", caplog)  # every page from the cache: no helper
     assert "page helper" not in log and "reading the lemma dictionaries" not in log  # all read before
     same_tree(tmp_path / "helped-site", tmp_path / "warm-site")
