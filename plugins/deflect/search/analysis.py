@@ -283,8 +283,8 @@ def prefetch_dictionaries(cache_dir: Path, langs: Iterable[str]) -> list[str]:
     dictionary codes it reads, or [] when none is missing, no process could start or ``DEFLECT_PREFETCH=0``."""
     if os.environ.get(PREFETCH_ENV, "1") == "0":
         return []
-    codes = unique(code for code in (language_analysis(lang).simplemma for lang in langs)
-                   if code and not (cache_dir / f"lemmas-{code}.pickle").exists())
+    codes = unique(code for code in (language_analysis(lang).simplemma for lang in langs)  # not one this process
+                   if code and not lemmas.holds(code) and not (cache_dir / f"lemmas-{code}.pickle").exists())  # has
     if not lemmas.prefetch(codes):
         return []
     logging.getLogger("deflect.search").debug(f"reading the lemma dictionaries {', '.join(codes)} in another process")

@@ -167,6 +167,11 @@ def take_prefetched(*, wait: bool = False) -> list[str]:
     return kept
 
 
+def holds(code: str) -> bool:
+    """Whether this process has the dictionary of ``code`` read whole (a process that builds again)."""
+    return code in _whole or code in _prefetched
+
+
 def leave_prefetch() -> None:
     """In the build, once the search worker (which takes the prefetch) is forked: close this process's
     end of the prefetch's pipe, so that no later worker (``mkdocs serve`` rebuilds) finds it."""
