@@ -120,7 +120,6 @@ def test_a_prefetch_hands_over_the_dictionaries_it_read_whole() -> None:
         for code in codes:
             lemmas._whole.pop(code, None)
         lemmas._whole.update(earlier)
-        lemmas._from_prefetch.clear()
 
 
 def test_taking_stops_the_prefetch_after_the_dictionary_it_is_reading() -> None:
@@ -134,4 +133,18 @@ def test_taking_stops_the_prefetch_after_the_dictionary_it_is_reading() -> None:
         assert os.waitpid(pid, 0)[0] == pid  # stopped, not reading the rest
     finally:
         lemmas._prefetched.clear()
-        lemmas._from_prefetch.clear()
+
+
+def test_a_dictionary_held_before_a_build_gets_its_index_kept(tmp_path: Path) -> None:
+    """A process that builds again (tests, a long-lived tool) looks words up in the dictionaries it
+    holds; a new search cache still gets their block indexes, which tell a later build what was read."""
+    held = lemmas.whole("tl")
+    saved = list(lemmas._folder)
+    try:
+        lemmas.keep_index_in(tmp_path)
+        index = lemmas.BlockIndex.load(tmp_path / "lemmas-tl.pickle", "tl")
+    finally:
+        lemmas._folder[:] = saved
+    assert index is not None
+    sample = random.Random(3).sample(sorted(whole("tl")), 200) + [b"notaword"]
+    assert [index.get(form) for form in sample] == [held.get(form) for form in sample]

@@ -36,18 +36,25 @@ _whole: dict[str, Dictionary | Plain] = {}  # dictionaries this process read who
 _indexes: dict[str, BlockIndex] = {}
 _prefetcher: list[tuple[int, Any]] = []  # the prefetch this process started: its pid and its end of the pipe
 _prefetched: dict[str, Dictionary | Plain] = {}  # taken from the prefetch, not used yet
-_from_prefetch: dict[str, Dictionary | Plain] = {}  # what was taken, as taken (another process has it)
+_read_by: dict[str, int] = {}  # the process that read each dictionary of _whole (see read_whole)
 
 
 def keep_index_in(folder: Path) -> None:
-    """Keep the block indexes of the dictionaries this process decodes in ``folder``, and use those kept there."""
+    """Keep the block indexes of the dictionaries this process decodes in ``folder``, and use those kept
+    there; also of those it holds already (a process that builds again, as a test run does), which it
+    looks words up in without reading them: the indexes kept tell what a build read (``prefetch``)."""
     _folder[:] = [folder]
+    for code, found in list(_whole.items()):
+        if not (folder / f"lemmas-{code}.pickle").exists():
+            _note_index(code, found)
 
 
 def load(code: str) -> Dictionary | Plain:
     """The dictionary of ``code`` (empty for a language simplemma lacks), read whole in one pass and
     noting its block starts in the index folder, if one is set."""
-    return _keep(code, _read(code))
+    found = _keep(code, _read(code))
+    _read_by[code] = os.getpid()
+    return found
 
 
 def _read(code: str) -> Dictionary | Plain:
@@ -67,15 +74,21 @@ def _read(code: str) -> Dictionary | Plain:
 def _keep(code: str, found: Dictionary | Plain) -> Dictionary | Plain:
     """``found`` as this process's dictionary of ``code``, its block starts noted in the index folder."""
     _whole[code] = found
+    _read_by.pop(code, None)  # (load notes that this process read it)
+    _note_index(code, found)
+    return found
+
+
+def _note_index(code: str, found: Dictionary | Plain) -> None:
+    """Keep the block starts of ``found`` in the index folder, if one is set (only a speed-up)."""
     if _folder and isinstance(found, Dictionary):
         try:
             step = BLOCK // STEP
             atomic_write(_folder[0] / f"lemmas-{code}.pickle", pickle.dumps(
                 (_stamp(code, len(found._data)), found._reverse, found._firsts[::step], found._seeds[::step]),
                 protocol=5))
-        except OSError:  # only a speed-up
+        except OSError:
             pass
-    return found
 
 
 def whole(code: str) -> Dictionary | Plain:
@@ -163,7 +176,6 @@ def take_prefetched(*, wait: bool = False) -> list[str]:
             os.kill(pid, signal.SIGKILL)
         except OSError:  # already gone
             pass
-    _from_prefetch.update((code, _prefetched[code]) for code in kept)
     return kept
 
 
@@ -180,9 +192,9 @@ def leave_prefetch() -> None:
 
 
 def read_whole(codes: Collection[str]) -> dict[str, Dictionary | Plain]:
-    """The dictionaries of ``codes`` this process has read whole, to give another process (:func:`adopt`);
-    not those it had from a prefetch, which the process that forked it has too."""
-    return {code: _whole[code] for code in codes if code in _whole and _whole[code] is not _from_prefetch.get(code)}
+    """The dictionaries of ``codes`` this process read itself, to give the process that forked it
+    (:func:`adopt`); not those it had from that process, from a prefetch or from another helper."""
+    return {code: _whole[code] for code in codes if code in _whole and _read_by.get(code) == os.getpid()}
 
 
 def adopt(found: dict[str, Dictionary | Plain]) -> None:
