@@ -8,12 +8,14 @@ depends on the text alone, so it is remembered per text (``scancache``): a text 
 from __future__ import annotations
 
 import functools
+import html
 import itertools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Callable, NamedTuple
+from typing import Callable, NamedTuple
 
+import markdown
 from markdown.extensions.toc import slugify, unique
 
 from .scancache import remembered
@@ -235,18 +237,17 @@ def _find_headings(prose: Sequence[tuple[int, str]], lines: Sequence[str]) -> li
 
 _BLOCK_ATTR_RE = re.compile(r"^[ ]*\{:?[ ]*[^\}\n ][^\}\n]*[ ]*\}[ ]*$")  # attr_list's, on a block's last line
 _MARKUP_RE = re.compile(r"[`_*&\\<\[!{]")
-_TOC: list[Any] = []  # one converter for the few headings with inline markup
+
+
+@functools.lru_cache(maxsize=1)
+def _toc_converter() -> markdown.Markdown:
+    """One converter for the few headings with inline markup."""
+    return markdown.Markdown(extensions=["toc", "attr_list"])
 
 
 def _rendered_name(raw: str) -> str:
     """The text toc slugs for a heading written ``raw``: its rendered HTML's text, entities decoded."""
-    import html
-
-    import markdown
-
-    if not _TOC:
-        _TOC.append(markdown.Markdown(extensions=["toc", "attr_list"]))
-    converter = _TOC[0]
+    converter = _toc_converter()
     converter.reset().convert("# " + raw)
     tokens = converter.toc_tokens
     return html.unescape(tokens[0]["name"]) if tokens else ""
