@@ -148,3 +148,23 @@ def test_a_dictionary_held_before_a_build_gets_its_index_kept(tmp_path: Path) ->
     assert index is not None
     sample = random.Random(3).sample(sorted(whole("tl")), 200) + [b"notaword"]
     assert [index.get(form) for form in sample] == [held.get(form) for form in sample]
+
+
+def test_a_prefetch_that_fails_hands_over_what_it_read_and_prints_nothing(
+        monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str]) -> None:
+    """Only a speed-up: a dictionary it cannot read ends it quietly (no traceback in the build's
+    output), and the worker reads that one and the rest itself."""
+    real_read = lemmas._read
+
+    def read(code: str) -> lemmas.Dictionary | lemmas.Plain:
+        if code == "xx":
+            raise RuntimeError("a damaged dictionary")
+        return real_read(code)
+
+    monkeypatch.setattr(lemmas, "_read", read)
+    assert lemmas.prefetch(["tl", "xx", "en"])
+    try:
+        assert lemmas.take_prefetched(wait=True) == ["tl"]
+    finally:
+        lemmas._prefetched.clear()
+    assert "Traceback" not in capfd.readouterr().err

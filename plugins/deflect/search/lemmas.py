@@ -138,9 +138,12 @@ def _prefetching(codes: list[str], conn: Any, parent: int) -> None:
 
     sender = threading.Thread(target=send, daemon=True)
     sender.start()
-    for code in codes:
-        outbox.put(("reading", code, None))
-        outbox.put(("read", code, _read(code)))
+    try:
+        for code in codes:
+            outbox.put(("reading", code, None))
+            outbox.put(("read", code, _read(code)))
+    except Exception:  # noqa: BLE001 - only a speed-up: the worker reads this one and the rest itself
+        pass
     outbox.put(None)
     sender.join()
     conn.close()
