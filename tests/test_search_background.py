@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import os
 import signal
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import REPO, copy_example
 
 from deflect.search.background import WORKER_ENV, SearchJob, SearchJobError
 
@@ -116,3 +119,32 @@ def test_the_exports_progress_reaches_the_builds_progress_and_timeline(worker: s
     assert [line for line in lines if line.startswith("progress")] == [
         f"progress search index {lang}: 3 documents, 7 terms, 9 forms, 2 shards" for lang in ("en", "hr")]
     assert sum(line.startswith("trace") and "search index hr: 3 documents" in line for line in lines) == 1
+
+
+_BUILDS = """
+import sys
+from mkdocs.commands.build import build
+from mkdocs.config import load_config
+
+def loaded(command, site):
+    config = load_config(sys.argv[1], site_dir=site)
+    config.plugins.on_startup(command=command, dirty=False)
+    build(config)
+    return "numpy" in sys.modules or "scipy.sparse" in sys.modules
+
+print(loaded("build", sys.argv[2]), loaded("serve", sys.argv[3]))
+"""
+
+
+@pytest.mark.slow
+def test_numpy_and_scipy_load_in_the_worker_and_stay_loaded_between_serve_rebuilds(tmp_path: Path) -> None:
+    """A build's single-core start does not load them (0.7 s): its search worker does. ``mkdocs serve``
+    loads them after its first build, where every later rebuild's worker is forked (0.7 s a save)."""
+    folder = tmp_path / "p"
+    folder.mkdir()
+    config = copy_example(folder)
+    env = {**os.environ, "PYTHONPATH": str(REPO / "plugins"), "NO_MKDOCS_2_WARNING": "1"}
+    done = subprocess.run([sys.executable, "-c", _BUILDS, str(config), str(tmp_path / "built"), str(tmp_path / "served")],
+                          env=env, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.split() == ["False", "True"]

@@ -33,7 +33,7 @@ from deflect.content.model import Content
 from deflect.content.settings import SettingsError
 from deflect.helpcenter import HelpCenter
 from deflect.search.options import SearchOptions
-from deflect.search.background import SearchJob, SearchJobError
+from deflect.search.background import SearchJob, SearchJobError, keep_numeric_loaded
 from deflect.search.service import CacheBusy, GlossaryError, SearchService, SynonymError, page_config
 from deflect.site.related_fill import fill_pages, slot_doc_id
 
@@ -52,9 +52,11 @@ class SearchPlugin(BasePlugin[SearchConfig]):
         self._per_lang: dict[str, dict[str, Any]] = {}  # what the page context needs of each language, once
         self._slots: dict[str, tuple[str, str, str]] = {}  # page file in the site -> (doc id, page url, lang): filled last
         self._env: Any = None
+        self.serving = False  # mkdocs serve (on_startup)
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         """Defined so that ``mkdocs serve`` keeps this plugin object across rebuilds."""
+        self.serving = command == "serve"
 
     @event_priority(100)  # before deflect/content reads the content, on one core: the other reads dictionaries
     def _prefetch(self, config: MkDocsConfig) -> None:
@@ -169,7 +171,13 @@ class SearchPlugin(BasePlugin[SearchConfig]):
         if self.job is None:
             return
         self.job.note("on_post_build: the pages are written")
-        self.related = self._indexed()  # the worker sends them (none when 'related' is 0) before the export
+        try:  # the worker sends them (none when 'related' is 0) before the export
+            indexed = self.job.indexed()
+        except SearchJobError as exc:
+            self.job = None
+            raise PluginError(f"deflect/search: {exc}") from exc
+        log.info(f"deflect/search: indexed {indexed.count} documents in {indexed.seconds:.1f}s")
+        self.related = indexed.related
         self._fill_slots(config)
         self.job.note("related articles filled in")
         job, self.job = self.job, None
@@ -179,21 +187,13 @@ class SearchPlugin(BasePlugin[SearchConfig]):
             raise PluginError(f"deflect/search: {exc}") from exc
         log.info(f"deflect/search: wrote the static index ({stats.files} files, {stats.bytes / 1024:.0f} KB, "
                  f"{stats.terms} terms, {stats.forms} word forms) in {seconds:.1f}s")
+        if self.serving:
+            keep_numeric_loaded()  # the next rebuild's worker forks from here
 
     def on_build_error(self, *, error: Exception) -> None:
         if self.job is not None:
             self.job.cancel()
             self.job = None
-
-    def _indexed(self) -> dict[str, list[tuple[str, str, str]]]:
-        assert self.job is not None
-        try:
-            indexed = self.job.indexed()
-        except SearchJobError as exc:
-            self.job = None
-            raise PluginError(f"deflect/search: {exc}") from exc
-        log.info(f"deflect/search: indexed {indexed.count} documents in {indexed.seconds:.1f}s")
-        return indexed.related
 
 
 def _content(config: MkDocsConfig) -> Content | None:

@@ -300,6 +300,14 @@ _helpers: list[Helper] = []  # this process's running helpers
 _worker_conns: list[Any] = []  # in the worker: its pipe to the build (closed in its helpers)
 
 
+def keep_numeric_loaded() -> None:
+    """Load numpy and scipy.sparse in this process. A build leaves them to its search worker (they are
+    not loaded at its start: 0.7 s on one core), but ``mkdocs serve`` forks a worker for every rebuild,
+    which would load them each time: after its first build, they are loaded where the workers fork."""
+    import numpy  # noqa: F401
+    from scipy import sparse  # noqa: F401
+
+
 def _end_helpers(signum: int, frame: Any) -> None:
     """The search worker was told to stop: its helpers stop too, then it does (as the signal would)."""
     for helper in list(_helpers):
