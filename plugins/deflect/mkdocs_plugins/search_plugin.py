@@ -26,7 +26,6 @@ from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 from mkdocs.utils import get_relative_url
 
-from deflect.escaping import html_json
 from deflect.mkdocs_plugins.config import SearchConfig
 from deflect.mkdocs_plugins.preview import COLLECTOR_ENV
 from deflect.content.model import Content
@@ -34,7 +33,7 @@ from deflect.content.settings import SettingsError
 from deflect.helpcenter import HelpCenter
 from deflect.search.options import SearchOptions
 from deflect.search.background import SearchJob, SearchJobError, keep_numeric_loaded
-from deflect.search.service import CacheBusy, GlossaryError, SearchService, SynonymError, page_config
+from deflect.search.service import CacheBusy, GlossaryError, PageConfigs, SearchService, SynonymError
 from deflect.site.related_fill import fill_pages, slot_doc_id
 
 log = logging.getLogger("mkdocs.plugins.deflect.search")
@@ -49,7 +48,7 @@ class SearchPlugin(BasePlugin[SearchConfig]):
         self.center: Content | None = None
         self.job: SearchJob | None = None
         self.related: dict[str, list[tuple[str, str, str]]] | None = None
-        self._per_lang: dict[str, dict[str, Any]] = {}  # what the page context needs of each language, once
+        self._per_lang: PageConfigs | None = None  # what the page context needs of each language, once
         self._slots: dict[str, tuple[str, str, str]] = {}  # page file in the site -> (doc id, page url, lang): filled last
         self._env: Any = None
         self.serving = False  # mkdocs serve (on_startup)
@@ -104,7 +103,8 @@ class SearchPlugin(BasePlugin[SearchConfig]):
         if self.job is not None:  # a build that failed before on_post_build (mkdocs serve), or stale content
             self.job.cancel()
         center = self.center = _content(config)
-        self.job, self.related, self._per_lang, self._slots = None, None, {}, {}
+        self.job, self.related, self._slots = None, None, {}
+        self._per_lang = PageConfigs(center, self.config.collector_url) if center is not None else None
         if center is not None:
             self.job = SearchJob(lambda start: SearchService.build(center, synonyms_file=self.config.synonyms,
                                                                    glossary_file=self.config.glossary, start=start,
@@ -116,20 +116,19 @@ class SearchPlugin(BasePlugin[SearchConfig]):
     # The override is ignored: the context carries keys (deflect, Material's) that MkDocs's TemplateContext lacks.
     def on_page_context(self, context: dict[str, Any], *, page: Page, config: MkDocsConfig,  # type: ignore[override]
                         nav: Navigation) -> dict[str, Any] | None:
-        if self.center is None:
+        if self.center is None or self._per_lang is None:
             return None
         deflect = context.get("deflect") or {}
         lang = deflect.get("lang") or self.center.settings.default_language
         base = get_relative_url(".", page.url or ".")
-        shared = self._language_config(lang)
         doc_id = slot_doc_id(page.file.src_uri, lang) if self.config.related else ""
         if doc_id:
             self._slots[page.file.dest_uri] = (doc_id, page.url, lang)
             if len(self._slots) == 1 and self.job is not None:
                 self.job.note("first article rendered")
         context["deflect_search"] = {
-            "config": html_json({"base": base if base.endswith("/") else base + "/", **shared}),
-            "strings": shared["strings"],
+            "config": self._per_lang.json(lang, base if base.endswith("/") else base + "/"),
+            "strings": self._per_lang.shared(lang)["strings"],
             "related_slot": bool(doc_id),
         }
         return context
@@ -149,23 +148,16 @@ class SearchPlugin(BasePlugin[SearchConfig]):
         """Related lists into the written pages (while the worker writes the export); a page whose
         list is already there, as the last build left it, is not written again, nor read when the
         content plugin kept its file as it was (``site.related_fill.fill_pages``)."""
-        if not self._slots or self._env is None:
+        if not self._slots or self._env is None or self._per_lang is None:
             return
         partial = self._env.get_template("partials/deflect/related.html")
         site = Path(config.site_dir)
         read, written = fill_pages(((site / rel, rel, partial.render(deflect_search={
-            "strings": self._language_config(lang)["strings"], "related": self._related_links(doc_id, page_url)}))
+            "strings": self._per_lang.shared(lang)["strings"], "related": self._related_links(doc_id, page_url)}))
             for rel, (doc_id, page_url, lang) in self._slots.items()),
             getattr(config.plugins.get("deflect/content"), "kept_outputs", None))
         log.info(f"deflect/search: related articles of {len(self._slots)} pages ({read} read, {written} written)")
         self._slots = {}
-
-    def _language_config(self, lang: str) -> dict[str, Any]:
-        """The search configuration every page in ``lang`` shares (names, labels, strings), computed once per build."""
-        if lang not in self._per_lang:
-            assert self.center is not None
-            self._per_lang[lang] = page_config(self.center, lang, self.config.collector_url)
-        return self._per_lang[lang]
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         if self.job is None:

@@ -20,6 +20,7 @@ from typing import Any
 
 from deflect.content.model import Content, Document
 from deflect.cachefiles import CacheBusy, cache_folder, locked, memo_on_disk, save_or_warn
+from deflect.escaping import Markup, html_json
 from deflect.locales import active
 from deflect.search.cache import AnalysisCache, DocAnalysis, analyse_doc, code_version, fingerprint
 from deflect.search.crosslingual import (GLOSSARY_FILE, DocTerms, GlossaryError, Translations, doc_terms, learn,
@@ -35,7 +36,7 @@ from deflect.search.static import (FORMAT_VERSION, ExportStats, Memo, export_fil
                                    write_tree)
 from deflect.site.strings import language_name, strings_for
 
-__all__ = ["CacheBusy", "GlossaryError", "SearchService", "SynonymError", "page_config", "search_strings"]
+__all__ = ["CacheBusy", "GlossaryError", "PageConfigs", "SearchService", "SynonymError", "page_config", "search_strings"]
 
 SEARCH_STRING_KEYS = ("search_placeholder", "search_none", "search_one", "search_other", "search_all_languages",
                       "search_type", "search_error", "search_more", "related")
@@ -60,6 +61,27 @@ def page_config(center: Content, lang: str, collector: str) -> dict[str, Any]:
         "strings": search_strings(lang),
         "format": FORMAT_VERSION,
     }
+
+
+class PageConfigs:
+    """:func:`page_config` of each language, made once per build, and its JSON as a page embeds it (with
+    the page's way back to the site root, ``base``: one per folder depth, not one per page)."""
+
+    def __init__(self, center: Content, collector: str) -> None:
+        self.center, self.collector = center, collector
+        self._shared: dict[str, dict[str, Any]] = {}
+        self._json: dict[tuple[str, str], Markup] = {}
+
+    def shared(self, lang: str) -> dict[str, Any]:
+        if lang not in self._shared:
+            self._shared[lang] = page_config(self.center, lang, self.collector)
+        return self._shared[lang]
+
+    def json(self, lang: str, base: str) -> Markup:
+        key = (lang, base)
+        if key not in self._json:
+            self._json[key] = html_json({"base": base, **self.shared(lang)})
+        return self._json[key]
 
 
 class SearchService:
