@@ -28,13 +28,14 @@ from mkdocs.utils import get_relative_url
 
 from deflect.mkdocs_plugins.config import SearchConfig
 from deflect.mkdocs_plugins.preview import COLLECTOR_ENV
+from deflect.mkdocs_plugins.related_slots import RelatedSlots
 from deflect.content.model import Content
 from deflect.content.settings import SettingsError
 from deflect.helpcenter import HelpCenter
 from deflect.search.options import SearchOptions
 from deflect.search.background import SearchJob, SearchJobError, keep_numeric_loaded
 from deflect.search.service import CacheBusy, GlossaryError, PageConfigs, SearchService, SynonymError
-from deflect.site.related_fill import fill_pages, slot_doc_id
+from deflect.site.related_fill import slot_doc_id
 
 log = logging.getLogger("mkdocs.plugins.deflect.search")
 SEARCH_SCRIPT = "assets/deflect/search.js"
@@ -49,8 +50,7 @@ class SearchPlugin(BasePlugin[SearchConfig]):
         self.job: SearchJob | None = None
         self.related: dict[str, list[tuple[str, str, str]]] | None = None
         self._per_lang: PageConfigs | None = None  # what the page context needs of each language, once
-        self._slots: dict[str, tuple[str, str, str]] = {}  # page file in the site -> (doc id, page url, lang): filled last
-        self._env: Any = None
+        self.slots: RelatedSlots | None = None  # this build's article pages and their lists (from on_env)
         self.serving = False  # mkdocs serve (on_startup)
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
@@ -103,7 +103,7 @@ class SearchPlugin(BasePlugin[SearchConfig]):
         if self.job is not None:  # a build that failed before on_post_build (mkdocs serve), or stale content
             self.job.cancel()
         center = self.center = _content(config)
-        self.job, self.related, self._slots = None, None, {}
+        self.job, self.related, self.slots = None, None, None
         self._per_lang = PageConfigs(center, self.config.collector_url) if center is not None else None
         if center is not None:
             self.job = SearchJob(lambda start: SearchService.build(center, synonyms_file=self.config.synonyms,
@@ -122,9 +122,9 @@ class SearchPlugin(BasePlugin[SearchConfig]):
         lang = deflect.get("lang") or self.center.settings.default_language
         base = get_relative_url(".", page.url or ".")
         doc_id = slot_doc_id(page.file.src_uri, lang) if self.config.related else ""
-        if doc_id:
-            self._slots[page.file.dest_uri] = (doc_id, page.url, lang)
-            if len(self._slots) == 1 and self.job is not None:
+        if doc_id and self.slots is not None:
+            self.slots.slots[page.file.dest_uri] = (doc_id, page.url, lang)
+            if len(self.slots.slots) == 1 and self.job is not None:
                 self.job.note("first article rendered")
         context["deflect_search"] = {
             "config": self._per_lang.json(lang, base if base.endswith("/") else base + "/"),
@@ -133,31 +133,28 @@ class SearchPlugin(BasePlugin[SearchConfig]):
         }
         return context
 
-    def _related_links(self, doc_id: str, page_url: str) -> list[dict[str, str]]:
-        assert self.related is not None
-        return [{"title": title, "url": get_relative_url(url, page_url or ".")}
-                for _, title, url in self.related.get(doc_id, [])] if doc_id else []
-
     def on_env(self, env: Any, *, config: MkDocsConfig, files: Files) -> Any:
-        self._env = env  # renders the related-articles partial into the written pages
+        if self._per_lang is not None and self.config.related:  # env renders the related-articles lists
+            self.slots = RelatedSlots(env, self._per_lang, self.job)
         if self.job is not None:
             self.job.release()  # the site folder is cleaned (and set up) by now: the export may write into it
         return None
 
-    def _fill_slots(self, config: MkDocsConfig) -> None:
-        """Related lists into the written pages (while the worker writes the export); a page whose
-        list is already there, as the last build left it, is not written again, nor read when the
-        content plugin kept its file as it was (``site.related_fill.fill_pages``)."""
-        if not self._slots or self._env is None or self._per_lang is None:
+    @event_priority(-110)  # after deflect/content decided to write the file (-100): a kept file is filled in place
+    def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str | None:
+        return self.slots.fill_output(page.file.dest_uri, output) if self.slots is not None else None
+
+    def _fill_slots(self, config: MkDocsConfig, related: dict[str, list[tuple[str, str, str]]]) -> None:
+        """Related lists into the written pages that lack theirs (while the worker writes the export);
+        one whose list is already there is not written again, nor read when it got it as it was written
+        or the content plugin kept its file as it was (``site.related_fill.fill_pages``)."""
+        slots, self.slots = self.slots, None
+        if slots is None or not slots.slots:
             return
-        partial = self._env.get_template("partials/deflect/related.html")
-        site = Path(config.site_dir)
-        read, written = fill_pages(((site / rel, rel, partial.render(deflect_search={
-            "strings": self._per_lang.shared(lang)["strings"], "related": self._related_links(doc_id, page_url)}))
-            for rel, (doc_id, page_url, lang) in self._slots.items()),
-            getattr(config.plugins.get("deflect/content"), "kept_outputs", None))
-        log.info(f"deflect/search: related articles of {len(self._slots)} pages ({read} read, {written} written)")
-        self._slots = {}
+        read, written = slots.fill_files(Path(config.site_dir), related,
+                                         getattr(config.plugins.get("deflect/content"), "kept_outputs", None))
+        log.info(f"deflect/search: related articles of {len(slots.slots)} pages ({read} read, {written} written), "
+                 f"{len(slots.at_write)} of them given theirs as they were written")
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         if self.job is None:
@@ -170,7 +167,7 @@ class SearchPlugin(BasePlugin[SearchConfig]):
             raise PluginError(f"deflect/search: {exc}") from exc
         log.info(f"deflect/search: indexed {indexed.count} documents in {indexed.seconds:.1f}s")
         self.related = indexed.related
-        self._fill_slots(config)
+        self._fill_slots(config, indexed.related)
         self.job.note("related articles filled in")
         job, self.job = self.job, None
         try:

@@ -123,6 +123,15 @@ class SearchJob:
             self.note("index and related articles here")
         return self._indexed
 
+    def indexed_if_here(self) -> Indexed | None:
+        """:meth:`indexed` if the worker has sent it already, without waiting (None otherwise, or when
+        the work runs in this process, where it waits for :meth:`indexed`)."""
+        if self._indexed is None and self._reader is not None and not self._reader.is_alive():
+            status, message = self._first
+            if status == "message" and message[0] == "indexed":
+                return self.indexed()
+        return self._indexed
+
     def finish(self) -> tuple[ExportStats, float]:
         """Wait for the static export; its figures and the seconds it took."""
         self.release()

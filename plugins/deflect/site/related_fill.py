@@ -1,15 +1,17 @@
-"""Related-article lists put into article pages after they are written.
+"""Related-article lists put into article pages as they are written, or after.
 
-Every article page is rendered with an empty related-articles slot between two HTML comments, and
-:func:`fill` puts the list in once the search worker has sent it (the end of the build). So no page
-waits for the search index, and a page's rendered output does not change when only its related
+Every article page is rendered with an empty related-articles slot between two HTML comments. A
+page written once the search worker has sent the lists gets its list on the way to its file
+(:func:`fill_text`); the others get it at the end of the build (:func:`fill_pages`, in place). So no
+page waits for the search index, and a page's rendered output does not change when only its related
 articles do: the page cache and the kept output files stay valid, and the fill rewrites a page
-only when its list changed, and reads only the pages written again or whose list changed.
+only when its list changed, and reads only the pages written again (without their list) or whose
+list changed.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from .outputs import KeptOutputs, digest
@@ -34,16 +36,32 @@ def fill(path: Path, html: str) -> bool:
     return _fill(path, html.encode("utf-8", errors="xmlcharrefreplace"))
 
 
-def fill_pages(pages: Iterable[tuple[Path, str, str]], kept: KeptOutputs | None) -> tuple[int, int]:
+def fill_text(page: str, html: str) -> str | None:
+    """``page`` (a page's output, before it is written) with ``html`` in its related-articles slot, found
+    as :func:`fill` finds it; None when it has no slot. Encoded as MkDocs writes it, the result is
+    what :func:`fill` makes of the file of ``page``."""
+    end = page.rfind(CLOSE)
+    start = page.rfind(OPEN, 0, end) if end >= 0 else -1
+    if start < 0:
+        return None
+    start += len(OPEN)
+    return page[:start] + html + page[end:]
+
+
+def fill_pages(pages: Iterable[tuple[Path, str, str]], kept: KeptOutputs | None,
+               at_write: Mapping[str, str] | None = None) -> tuple[int, int]:
     """Fill each of ``pages`` (its file, its path in the site, its list's HTML); (pages read, pages written).
 
-    A page that ``kept`` (the site folder's outputs, None: unknown) keeps as the last build wrote it
-    and filled it with the same list is not read: its file holds exactly what the fill would make
-    (a warm build with few changes reads a few pages, not all of them)."""
+    A page whose file got this same list as it was written (``at_write``: path in the site → the
+    list's HTML put in by :func:`fill_text`), or that ``kept`` (the site folder's outputs, None:
+    unknown) keeps as the last build wrote it and filled it with the same list, is not read: its file
+    holds exactly what the fill would make (a warm build with few changes reads a few pages, not all)."""
     read = written = 0
+    at_write = at_write or {}
     for path, rel, html in pages:
         filled = html.encode("utf-8", errors="xmlcharrefreplace")
-        if kept is not None and kept.filled_as(rel, digest(filled)):
+        noted = kept.filled_as(rel, digest(filled)) if kept is not None else False  # (notes this build's fill)
+        if noted or at_write.get(rel) == html:
             continue
         read += 1
         written += _fill(path, filled)
