@@ -129,7 +129,8 @@ class SearchJob:
         if self._indexed is None and self._reader is not None and not self._reader.is_alive():
             status, message = self._first
             if status == "message" and message[0] == "indexed":
-                return self.indexed()
+                self._indexed = self._receive("indexed")
+                self.note("index and related articles here, while the pages are written")
         return self._indexed
 
     def finish(self) -> tuple[ExportStats, float]:
