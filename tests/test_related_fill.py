@@ -106,7 +106,9 @@ def test_a_warm_build_in_place_reads_only_pages_whose_list_or_bytes_changed(tmp_
     article.write_text(article.read_text(encoding="utf-8").replace("\n## ", "\nPasskey recovery codes and backup email.\n\n## ", 1),
                        encoding="utf-8")
     _, read, written = build()
-    assert 1 <= read < pages // 4 and written <= read  # the edited page, and those whose list changed
+    # The edited page (written again: it gets its list on its way, or is read once written), and those
+    # whose list changed; the rest is neither read nor filled on its way (kept as it was).
+    assert 1 <= read + early[0] < pages // 4 and written <= read
     build_site(config, tmp_path / "cold", quiet=True)
     assert_same_site(site, tmp_path / "cold")
 
