@@ -28,6 +28,7 @@ class RelatedSlots:
         self.slots: dict[str, tuple[str, str, str]] = {}  # page file in the site -> (doc id, page url, lang)
         self.related: dict[str, list[tuple[str, str, str]]] | None = None
         self.at_write: dict[str, str] = {}  # page file -> the list's HTML put in as the file was written
+        self._partial: Any = None
 
     def html(self, rel: str) -> str:
         """The related-articles list of the page at ``rel``, as its slot holds it."""
@@ -35,8 +36,9 @@ class RelatedSlots:
         doc_id, page_url, lang = self.slots[rel]
         links = [{"title": title, "url": get_relative_url(url, page_url or ".")}
                  for _, title, url in self.related.get(doc_id, [])]
-        return str(self.env.get_template("partials/deflect/related.html").render(
-            deflect_search={"strings": self.configs.shared(lang)["strings"], "related": links}))
+        if self._partial is None:
+            self._partial = self.env.get_template("partials/deflect/related.html")
+        return str(self._partial.render(deflect_search={"strings": self.configs.shared(lang)["strings"], "related": links}))
 
     def fill_output(self, rel: str, output: str) -> str | None:
         """``output`` of the page at ``rel`` with its list, if the worker has sent the lists; else None."""
@@ -47,7 +49,7 @@ class RelatedSlots:
             if indexed is None:
                 return None
             self.related = indexed.related
-        html = self.at_write[rel] = self.html(rel)  # (a page without a slot, a light one, needs no fill either)
+        html = self.at_write[rel] = self.html(rel)  # (a page the template gave no slot needs no fill either)
         return fill_text(output, html)
 
     def fill_files(self, site: Path, related: dict[str, list[tuple[str, str, str]]],

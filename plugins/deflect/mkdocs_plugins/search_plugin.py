@@ -121,7 +121,8 @@ class SearchPlugin(BasePlugin[SearchConfig]):
         deflect = context.get("deflect") or {}
         lang = deflect.get("lang") or self.center.settings.default_language
         base = get_relative_url(".", page.url or ".")
-        doc_id = slot_doc_id(page.file.src_uri, lang) if self.config.related else ""
+        # A light fallback page shows no related articles (its template has no slot).
+        doc_id = slot_doc_id(page.file.src_uri, lang) if self.config.related and not deflect.get("light") else ""
         if doc_id and self.slots is not None:
             self.slots.slots[page.file.dest_uri] = (doc_id, page.url, lang)
             if len(self.slots.slots) == 1 and self.job is not None:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from pathlib import Path
+from typing import AnyStr
 
 from .outputs import KeptOutputs, digest
 
@@ -40,12 +41,8 @@ def fill_text(page: str, html: str) -> str | None:
     """``page`` (a page's output, before it is written) with ``html`` in its related-articles slot, found
     as :func:`fill` finds it; None when it has no slot. Encoded as MkDocs writes it, the result is
     what :func:`fill` makes of the file of ``page``."""
-    end = page.rfind(CLOSE)
-    start = page.rfind(OPEN, 0, end) if end >= 0 else -1
-    if start < 0:
-        return None
-    start += len(OPEN)
-    return page[:start] + html + page[end:]
+    span = _slot(page, OPEN, CLOSE)
+    return None if span is None else page[:span[0]] + html + page[span[1]:]
 
 
 def fill_pages(pages: Iterable[tuple[Path, str, str]], kept: KeptOutputs | None,
@@ -73,12 +70,16 @@ def _fill(path: Path, filled: bytes) -> bool:
         data = path.read_bytes()  # searched as bytes: no page is decoded to find its slot
     except OSError:
         return False
-    end = data.rfind(_CLOSE)
-    start = data.rfind(_OPEN, 0, end) if end >= 0 else -1
-    if start < 0:
+    span = _slot(data, _OPEN, _CLOSE)
+    if span is None or data[span[0]:span[1]] == filled:
         return False
-    start += len(_OPEN)
-    if data[start:end] == filled:
-        return False
-    path.write_bytes(data[:start] + filled + data[end:])
+    path.write_bytes(data[:span[0]] + filled + data[span[1]:])
     return True
+
+
+def _slot(page: AnyStr, opening: AnyStr, closing: AnyStr) -> tuple[int, int] | None:
+    """Where the last slot's content starts and ends in ``page`` (text or bytes), found from the end: it
+    follows the article's text, which an author could make contain the markers. None: no slot."""
+    end = page.rfind(closing)
+    start = page.rfind(opening, 0, end) if end >= 0 else -1
+    return None if start < 0 else (start + len(opening), end)
