@@ -59,6 +59,34 @@ def test_one_pass_answers_as_the_whole_dictionary() -> None:
         assert dictionary.get(form + b"q") == mapping.get(form + b"q"), form
 
 
+def test_the_machine_cache_keeps_a_dictionary_pass_for_later_builds(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setenv("DEFLECT_MACHINE_CACHE", str(tmp_path / "machine"))
+    kept = tmp_path / "machine" / "lemmas" / "hbs.pickle.zst"
+    first = lemmas._read("hbs")
+    assert isinstance(first, lemmas.Dictionary) and kept.is_file()
+    scan = lemmas._scan
+    monkeypatch.setattr(lemmas, "_scan", lambda *args: pytest.fail("scanned although kept"))
+    again = lemmas._read("hbs")
+    assert isinstance(again, lemmas.Dictionary)
+    assert (again._firsts, again._seeds, again._lemma_ids, again._numbers) == (
+        first._firsts, first._seeds, first._lemma_ids, first._numbers)
+    assert again.get(b"kompjutorskog") == whole("hbs").get(b"kompjutorskog")
+    # Damaged, or kept by another simplemma: scanned again and kept anew
+    monkeypatch.setattr(lemmas, "_scan", scan)
+    for damage in (b"not zstd", kept.read_bytes()[:1000]):
+        kept.write_bytes(damage)
+        assert lemmas._read("hbs")._lemma_ids == first._lemma_ids
+        assert lemmas._scanned_on_machine("hbs", f"{lemmas._stamp('hbs', len(first._data))}:{lemmas.STEP}") is not None
+    assert lemmas._scanned_on_machine("hbs", "another simplemma") is None
+    # Turned off, or a cache that cannot be written: nothing kept, the same answers
+    monkeypatch.setenv("DEFLECT_MACHINE_CACHE", "off")
+    assert lemmas._read("tl").get(b"kumain") == whole("tl").get(b"kumain")
+    assert not (tmp_path / "machine" / "lemmas" / "tl.pickle.zst").exists()
+    (tmp_path / "file").write_text("a file, not a folder")
+    monkeypatch.setenv("DEFLECT_MACHINE_CACHE", str(tmp_path / "file"))
+    assert lemmas._read("tl").get(b"kumain") == whole("tl").get(b"kumain")
+
+
 def test_a_truncated_stream_is_an_error() -> None:
     data = _read_decompressed("tl")
     _, count, pos = frontcode._read_header(data)

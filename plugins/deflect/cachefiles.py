@@ -35,6 +35,27 @@ CACHE_DIR = ".deflect"
 """The folder, next to mkdocs.yml, of every cache a build keeps (front matter, search, pages)."""
 
 
+MACHINE_CACHE_ENV = "DEFLECT_MACHINE_CACHE"
+
+
+def machine_folder(kind: str) -> Path | None:
+    """Deflect's cache on this machine (not of one help center) for ``kind``: what is derived from
+    installed packages alone (the lemma dictionaries' indexes), shared by every help center and every
+    build, as Python keeps bytecode. ``$DEFLECT_MACHINE_CACHE`` (a folder, or ``off``), else
+    ``$XDG_CACHE_HOME/deflect``, else ``~/.cache/deflect``. None when it is turned off or no home
+    folder is known."""
+    chosen = os.environ.get(MACHINE_CACHE_ENV)
+    if chosen is not None:
+        return None if chosen.strip().lower() in ("", "off", "0", "no", "false") else Path(chosen) / kind
+    base = os.environ.get("XDG_CACHE_HOME")
+    if not base:
+        try:
+            base = str(Path.home() / ".cache")
+        except RuntimeError:  # no home folder
+            return None
+    return Path(base) / "deflect" / kind
+
+
 def cache_folder(root: Path, audience: str, kind: str = "search") -> Path:
     """The ``kind`` cache (``search`` or ``pages``) of the help center in ``root`` for one audience
     (``public`` or ``internal``)."""

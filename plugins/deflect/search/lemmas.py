@@ -8,6 +8,12 @@ record's start and each record's lemma as a number, which answers word lookups a
 of chosen lemmas (``Analyzer.expansions``) without a dict of every form (twice the time and
 360 MB for Finnish). The block starts are kept in the search cache (``lemmas-<code>.pickle``, see
 :func:`keep_index_in`): a later process looks words up through them without reading the dictionary.
+
+What that pass finds depends on the installed simplemma alone, so it is also kept in Deflect's cache
+on this machine (:func:`deflect.cachefiles.machine_folder`, ``lemmas/``, Zstandard-compressed: 4-5 MB
+for Finnish or Polish): every later build on the machine, cold ones included, reads it back in about a
+tenth of the time (Polish: 1.5 s → 0.13 s; the 11 dictionaries of a 12-language help center: 6.1 s →
+0.7 s).
 """
 from __future__ import annotations
 
@@ -24,7 +30,7 @@ from itertools import islice
 from pathlib import Path
 from typing import Any
 
-from deflect.cachefiles import atomic_write
+from deflect.cachefiles import atomic_write, machine_folder
 from deflect.processes import end_with_parent
 
 BLOCK = 256  # records decoded at most per lookup through a kept index (well under a millisecond)
@@ -68,7 +74,46 @@ def _read(code: str) -> Dictionary | Plain:
         reverse, count, pos = frontcode._read_header(data)
     except (ValueError, OSError):
         return Plain({})
-    return Dictionary(data, reverse, *_scan(data, pos, count, frontcode._read_varint))
+    stamp = f"{_stamp(code, len(data))}:{STEP}"
+    scanned = _scanned_on_machine(code, stamp)
+    if scanned is None:
+        scanned = _scan(data, pos, count, frontcode._read_varint)
+        _keep_on_machine(code, stamp, scanned)
+    return Dictionary(data, reverse, *scanned)
+
+
+def _machine_file(code: str) -> Path | None:
+    folder = machine_folder("lemmas")
+    return None if folder is None else folder / f"{code}.pickle.zst"
+
+
+def _scanned_on_machine(code: str, stamp: str) -> Any:
+    """What :func:`_scan` found in this dictionary, as kept in the machine's cache; None when it is not
+    kept there, or was kept for another simplemma, or is damaged."""
+    path = _machine_file(code)
+    if path is None:
+        return None
+    try:
+        import zstandard
+
+        kept_stamp, scanned = pickle.loads(zstandard.ZstdDecompressor().decompress(path.read_bytes()))
+    except Exception:  # noqa: BLE001 - missing or damaged (any error unpickling raises): scanned again
+        return None
+    return scanned if kept_stamp == stamp else None
+
+
+def _keep_on_machine(code: str, stamp: str, scanned: Any) -> None:
+    """Keep what :func:`_scan` found in the machine's cache (only a speed-up: an unwritable cache is
+    left alone)."""
+    path = _machine_file(code)
+    if path is None:
+        return
+    try:
+        import zstandard
+
+        atomic_write(path, zstandard.ZstdCompressor(level=3).compress(pickle.dumps((stamp, scanned), protocol=5)))
+    except OSError:
+        pass
 
 
 def _keep(code: str, found: Dictionary | Plain) -> Dictionary | Plain:
