@@ -24,6 +24,7 @@ from ..content.check import refusal
 from ..escaping import escape_page_meta, page_title
 from ..helpcenter import HelpCenter
 from ..cachefiles import cache_folder
+from ..processes import quick_exit
 from ..site.contact import contact_problem
 from ..site.context import not_found_context, page_context
 from ..site.page_source import page_source
@@ -55,6 +56,7 @@ class ContentPlugin(OutputReuse, BasePlugin[ContentConfig]):
     def on_startup(self, *, command: str, dirty: bool) -> None:
         """Defined so that ``mkdocs serve`` keeps this plugin (and its page cache's memory) across rebuilds."""
         self.serving = command == "serve"
+        quick_exit()
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
         if not self.config.enabled:
@@ -62,8 +64,7 @@ class ContentPlugin(OutputReuse, BasePlugin[ContentConfig]):
         self.center, self.plan, self.files = None, None, None
         if config.theme.name != "material":
             raise PluginError("deflect/content needs the Material theme: set 'theme: name: material' in mkdocs.yml")
-        project = self._project(config)
-        settings = project.settings
+        settings = (project := self._project(config)).settings
         contact = contact_problem(settings.contact, settings.codes, config.extra.get("contact"))
         if contact:
             raise PluginError(contact)  # a bad contact option stops the build here
