@@ -171,3 +171,38 @@ def test_warnings_of_pages_the_helper_rendered_are_logged_once_and_strict_fails(
     for number in range(NOTES):
         warning = f"Doc file 'note-{number:03}.md' contains a link 'gone-{number}.md', but the target is not found"
         assert logs["helped"].count(warning) == 1 and logs["plain"].count(warning) == 1
+
+
+def test_a_cold_load_parses_on_two_cores_and_finds_what_one_core_finds(tmp_path: Path, monkeypatch) -> None:
+    """``content.loader``: a forked helper parses and scans files from the last one down; the content and
+    every problem (bad YAML, bad UTF-8, a body too deep to render, a bad slug) come out as without it."""
+    from deflect.content import frontmatter, loader, scancache
+    from deflect.helpcenter import HelpCenter
+
+    config = copy_example(tmp_path / "site")
+    root = config.parent
+    faq = sorted((root / "faq" / "en").rglob("*.md"))[-1]  # the helper's end of the order
+    (faq.parent / "broken-yaml.md").write_text("---\ntitle: [unclosed\n---\nText.\n", encoding="utf-8")
+    (faq.parent / "not-utf8.md").write_bytes(b"---\ntitle: Caf\xe9\n---\nText.\n")
+    (faq.parent / "too-deep.md").write_text("---\ntitle: Deep\n---\n" + ">" * 600 + " quoted\n", encoding="utf-8")
+    (faq.parent / "Bad_Slug.md").write_text("---\ntitle: Bad slug\n---\nText.\n", encoding="utf-8")
+    monkeypatch.setattr(loader, "HELPER_MIN_FILES", 50)
+
+    def load() -> tuple[list[tuple[str, str, str, object]], list[str]]:
+        frontmatter._PARSED.clear()
+        scancache.forget()
+        settings = HelpCenter.open(config).settings
+        content, problems = loader.load_help_center(settings)
+        docs = [(doc.rel_path, doc.front.model_dump_json(), doc.body, scancache._MEMO.get(
+            ("body", scancache._DIGESTS[doc.body]))) for doc in content.documents]
+        return docs, [str(problem) for problem in problems]
+
+    monkeypatch.setenv(HELPER_ENV, "0")
+    alone = load()
+    assert loader.last_helped() == 0
+    monkeypatch.setenv(HELPER_ENV, "1")
+    helped = load()
+    assert loader.last_helped() >= 10  # the helper did take files
+    assert helped == alone
+    assert len(alone[0]) > 150 and any("broken-yaml.md" in problem for problem in alone[1])
+    assert any("not-utf8.md" in problem for problem in alone[1]) and any("too-deep.md" in p for p in alone[1])

@@ -85,14 +85,34 @@ def split_front_matter(text: str, rel: str) -> tuple[SourceText | None, list[Pro
 
     Returns the parsed source, or ``None`` and the problems when the file cannot be used.
     """
+    key, found = parsed_entry(text, rel)
+    _USED.add(key)
+    return found[0], list(found[1])
+
+
+def parsed_entry(text: str, rel: str) -> tuple[str, tuple[SourceText | None, list[Problem]]]:
+    """The remembered parse of ``text`` (the file ``rel``) and its key, parsed now if it is not
+    remembered: a helper process parses for another with it (see ``loader``), which
+    :func:`adopt_parsed` the entry. Callers must not change the value."""
     key = hashlib.sha256(f"{rel}\0{text}".encode("utf-8", "surrogatepass")).hexdigest()
     found = _PARSED.get(key)
     if found is None:
         if len(_PARSED) >= _PARSED_MAX:
             _PARSED.clear()
         found = _PARSED[key] = _split_front_matter(text, rel)
-    _USED.add(key)
-    return found[0], list(found[1])
+    return key, found
+
+
+def parsed_count() -> int:
+    """How many parses are remembered (those of earlier loads included)."""
+    return len(_PARSED)
+
+
+def adopt_parsed(key: str, found: tuple[SourceText | None, list[Problem]]) -> None:
+    """Remember a parse another process made (:func:`parsed_entry`)."""
+    if len(_PARSED) >= _PARSED_MAX:
+        _PARSED.clear()
+    _PARSED.setdefault(key, found)
 
 
 @functools.cache

@@ -8,21 +8,29 @@ Layout (see README): ``articles/<lang>/**/<slug>.md``, ``faq/<lang>/**/<slug>.md
 
 from __future__ import annotations
 
+import pickle
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from .frontmatter import SourceText, parsed_on_disk, read_text, split_front_matter
+from .frontmatter import (SourceText, adopt_parsed, parsed_count, parsed_entry, parsed_on_disk, read_text,
+                          split_front_matter)
 from .history import load_history
-from .markdown_scan import find_too_deep
+from .markdown_scan import find_too_deep, scan_entry
 from .model import Category, CategoryText, Document, DocumentKind, Content
 from .problems import Problem, error, markup_in_plain_text
-from .scancache import scans_on_disk
+from .scancache import adopt as adopt_scan, scans_on_disk
 from .schema import ICON_RE, SLUG_RE, ArticleFrontMatter, FaqFrontMatter, validate_front_matter
 from .settings import ContentSettings
 
 CATEGORIES_FILE = "categories.yml"
 RESERVED_SLUGS = {"index", "faq"}
+
+_Job = tuple[Path, str, DocumentKind, str, type]  # a file: its path, relative path, kind, language, schema
+HELPER_MIN_FILES = 300
+"""A load forks a helper (two cores) when at least this many files were not parsed by an earlier load:
+forking costs a few hundredths of a second, a file's parse and scan about half a millisecond."""
+_helped: list[int] = [0]  # files the last load's helper parsed (see last_helped)
 
 
 def load_help_center(settings: ContentSettings, *, with_history: bool = True,
@@ -45,7 +53,7 @@ def _load(settings: ContentSettings, with_history: bool) -> tuple[Content, list[
     problems += category_problems
     history = load_history(root, [settings.articles_dir, settings.faq_dir]) if with_history else {}
 
-    documents: list[Document] = []
+    steps: list[list[Problem] | _Job] = []  # in order: a folder's problems, then its files
     for kind, folder, model in (
         (DocumentKind.ARTICLE, settings.articles_dir, ArticleFrontMatter),
         (DocumentKind.FAQ, settings.faq_dir, FaqFrontMatter),
@@ -55,27 +63,82 @@ def _load(settings: ContentSettings, with_history: bool) -> tuple[Content, list[
             if kind is DocumentKind.ARTICLE:
                 problems.append(error(folder, 1, f"missing folder '{folder}/': create it with one folder per language"))
             continue
-        problems += _stray_entries(base, folder, settings)
+        steps.append(_stray_entries(base, folder, settings))
         for lang in settings.codes:
             lang_dir = base / lang
             if not lang_dir.is_dir():
-                problems.append(error(
+                steps.append([error(
                     f"{folder}/{lang}", 1,
                     f"missing language folder '{folder}/{lang}/' for language '{lang}' listed in mkdocs.yml: "
                     f"create it (it may stay empty) or remove '{lang}' from languages",
-                ))
+                )])
                 continue
-            for path in sorted(lang_dir.rglob("*.md")):
-                rel = path.relative_to(root).as_posix()
-                doc, doc_problems = _load_document(path, rel, kind, lang, model, settings)
-                problems += doc_problems
-                if doc is not None:
-                    doc.history = history.get(rel)
-                    documents.append(doc)
+            steps += [(path, path.relative_to(root).as_posix(), kind, lang, model)
+                      for path in sorted(lang_dir.rglob("*.md"), key=lambda path: path.parts)]
+
+    documents: list[Document] = []
+    jobs = [step for step in steps if isinstance(step, tuple)]
+    helper = _parsing_helper(jobs)
+    number = 0
+    try:
+        for step in steps:
+            if isinstance(step, list):
+                problems += step
+                continue
+            if helper is not None:
+                helper.reach(number)  # a file the helper took: its parse and scan are remembered here
+            number += 1
+            path, rel, kind, lang, schema = step
+            doc, doc_problems = _load_document(path, rel, kind, lang, schema, settings)
+            problems += doc_problems
+            if doc is not None:
+                doc.history = history.get(rel)
+                documents.append(doc)
+    finally:
+        if helper is not None:
+            helper.finish()
+            _helped[0] = helper.taken
 
     problems += _check_slugs(documents)
     center = Content(settings=settings, categories=categories, documents=documents, pages=_docs_pages(settings))
     return center, problems
+
+
+def last_helped() -> int:
+    """How many files the last load in this process left to its helper (0: it forked none)."""
+    return _helped[0]
+
+
+def _parsing_helper(jobs: list[_Job]) -> Any:
+    """A forked process that parses and scans ``jobs`` from the last one down while this one goes from
+    the first (``deflect.site.page_helper.SplitRun``): its results are remembered here as they come,
+    so this process's own ``_load_document`` finds them made. None when there are too few new files
+    (a warm build: the parses are remembered) or no fork; a helper that fails leaves its files here."""
+    from deflect.site.page_helper import SplitRun, helper_allowed
+
+    _helped[0] = 0
+    if not helper_allowed() or len(jobs) - parsed_count() < HELPER_MIN_FILES:
+        return None
+
+    def work(item: int) -> dict[str, bytes]:
+        path, rel = jobs[item][:2]
+        text, _ = read_text(path, rel)
+        if text is None:
+            return {}
+        front = parsed_entry(text, rel)
+        source = front[1][0]
+        found = scan_entry(source.body) if source is not None and source.body else None
+        return {"": pickle.dumps((front, found), protocol=pickle.HIGHEST_PROTOCOL)}
+
+    def adopt(entries: dict[str, bytes]) -> None:
+        for data in entries.values():
+            front, found = pickle.loads(data)
+            adopt_parsed(*front)
+            if found is not None:
+                adopt_scan(*found)
+
+    run = SplitRun(len(jobs), 0, lambda: None, work, adopt)
+    return run if run.start() else None
 
 
 def _load_document(

@@ -18,7 +18,7 @@ from typing import Callable, NamedTuple
 import markdown
 from markdown.extensions.toc import slugify, unique
 
-from .scancache import remembered
+from .scancache import remembered, remembered_entry
 
 _FENCE_RE = re.compile(r"^\s{0,3}(`{3,}|~{3,})")
 _HEADING_RE = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
@@ -86,6 +86,11 @@ class BodyScan(NamedTuple):
 def scan(text: str) -> BodyScan:
     """The scan of ``text``, made once per text (``scancache``); see :class:`BodyScan`."""
     return remembered("body", text, _scan)
+
+
+def scan_entry(text: str) -> tuple[tuple[str, bytes], BodyScan]:
+    """:func:`scan` and its ``scancache`` key, for a process that scans on another's behalf."""
+    return remembered_entry("body", text, _scan)
 
 
 def _complete(text: str) -> BodyScan:

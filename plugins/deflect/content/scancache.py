@@ -33,6 +33,14 @@ language's page), and a string hashes itself for a dict once, where hashing its 
 
 def remembered(kind: str, text: str, scan: Callable[[str], T]) -> T:
     """``scan(text)``, computed once per text: callers must not change what they get."""
+    key, found = remembered_entry(kind, text, scan)
+    _USED.add(key)
+    return found
+
+
+def remembered_entry(kind: str, text: str, scan: Callable[[str], T]) -> tuple[tuple[str, bytes], T]:
+    """``scan(text)`` and its key, computed now if it is not remembered: a helper process scans for
+    another with it (see ``content.loader``), which :func:`adopt` the entry."""
     digest = _DIGESTS.get(text)
     if digest is None:
         if len(_DIGESTS) >= _DIGESTS_MAX:
@@ -45,8 +53,14 @@ def remembered(kind: str, text: str, scan: Callable[[str], T]) -> T:
         if len(_MEMO) >= _MEMO_MAX:
             _MEMO.clear()
         found = _MEMO[key] = scan(text)
-    _USED.add(key)
-    return found
+    return key, found
+
+
+def adopt(key: tuple[str, bytes], found: Any) -> None:
+    """Remember a scan another process made (:func:`remembered_entry`)."""
+    if len(_MEMO) >= _MEMO_MAX:
+        _MEMO.clear()
+    _MEMO.setdefault(key, found)
 
 
 @functools.cache
