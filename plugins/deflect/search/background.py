@@ -18,6 +18,7 @@ import multiprocessing
 import os
 import pickle
 import signal
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -168,6 +169,7 @@ class SearchJob:
 
     # ----- in the worker -----------------------------------------------------------------------
     def _work(self, conn: Any) -> None:
+        code = 1
         try:
             signal.signal(signal.SIGTERM, _end_helpers)  # cancel(): the helpers end with the worker
             _worker_conns.append(conn)
@@ -184,12 +186,19 @@ class SearchJob:
             stats = service.export(self._out, self.report, start=self._helper)
             conn.send(("exported", (stats, time.perf_counter() - started)))
             self.note("export written")
+            code = 0
         except BaseException as exc:  # noqa: BLE001 - every failure reaches the build as one line
             conn.send(("error", _reason(exc, self._errors)))
         finally:
             for helper in list(_helpers):  # left running by a failure: their work is not needed
                 helper.cancel()
             conn.close()
+            # Ended here, not by returning: the worker's objects (the whole index) would be freed one
+            # by one first, 2.2 s after a cold 10,000-article build, which the build waits for.
+            for stream in (sys.stdout, sys.stderr):
+                if stream is not None:
+                    stream.flush()
+            os._exit(code)
 
     def _helper(self, work: Callable[[], Any]) -> Callable[[], Any]:
         def traced() -> Any:
