@@ -37,6 +37,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _synth import LANGS, LANGS_12, make_help_center, make_plain_material  # noqa: E402
 
+from deflect.cachefiles import machine_folder  # noqa: E402
+
 # Real article text: any CSV with a ``text`` column (--kb FILE), or the SUMO knowledge-base export
 # in the test data folder the tests use (DEFLECT_TEST_DATA).
 KB_NAME = Path("sumo-thunderbird") / "thunderbird-kb-articles.csv"
@@ -232,6 +234,10 @@ def main(argv: list[str]) -> int:
         kb_file = Path(os.environ["DEFLECT_TEST_DATA"]) / KB_NAME
     kb = [] if synthetic else kb_paragraphs(kb_file)
     progress(f"article text: {'generated + real paragraphs from ' + str(kb_file) if kb else 'generated only'}")
+    machine = machine_folder("lemmas")
+    kept = sorted(path.name.split(".")[0] for path in machine.glob("*.pickle.zst")) if machine else []
+    progress(f"machine cache of lemma dictionaries: {'off' if machine is None else machine}"
+             + (f" (kept: {', '.join(kept) or 'none yet'})" if machine is not None else ""))
     work = Path(tempfile.mkdtemp(prefix="deflect-bench-"))
     results: list[Result] = []
     try:
