@@ -206,3 +206,26 @@ def test_a_cold_load_parses_on_two_cores_and_finds_what_one_core_finds(tmp_path:
     assert helped == alone
     assert len(alone[0]) > 150 and any("broken-yaml.md" in problem for problem in alone[1])
     assert any("not-utf8.md" in problem for problem in alone[1]) and any("too-deep.md" in p for p in alone[1])
+
+
+@pytest.mark.slow
+def test_a_long_pass_over_many_pages_says_how_far_it_is(
+        tmp_path: Path, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each page pass of a large build logs its progress (pages done, the helper's share from the end
+    included, of all) every few seconds; a small one says nothing."""
+    from deflect.mkdocs_plugins import page_helper
+
+    config = example(tmp_path / "p")
+    log = build(config, tmp_path / "quiet", caplog)
+    assert "pass:" not in log  # the example's pages: no progress
+    monkeypatch.setattr(page_helper, "PROGRESS_MIN_PAGES", 10)  # as a large build: every page reports
+    monkeypatch.setenv(page_helper.PROGRESS_ENV, "0.000001")
+    monkeypatch.setenv(MIN_ENV, "1")
+    log = build(config, tmp_path / "loud", caplog)
+    for name in ("Markdown", "templates"):
+        found = [(int(done.replace(",", "")), int(total.replace(",", ""))) for done, total in
+                 re.findall(rf"deflect: pages, {name} pass: ([\d,]+) of ([\d,]+) \(\d+%\), \d+ s into the pass", log)]
+        assert len(found) > 50, name
+        assert all(done <= total for done, total in found) and found[-1][0] == found[-1][1], found[-3:]
+    monkeypatch.setenv(page_helper.PROGRESS_ENV, "0")  # turned off
+    assert "pass:" not in build(config, tmp_path / "off", caplog)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import logging
 import os
+import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -29,6 +30,11 @@ from ..site.page_helper import SplitRun, helper_allowed, worth_a_helper
 from ..site.pagecache import PageCache
 
 log = logging.getLogger("mkdocs.plugins.deflect.pages")
+PROGRESS_ENV = "DEFLECT_PROGRESS_EVERY"
+PROGRESS_EVERY = 10.0
+"""A pass over 1,000 pages or more says how far it is every this many seconds (``DEFLECT_PROGRESS_EVERY``;
+0 turns it off): a cold build of 10,000 articles spends two minutes in the two passes."""
+PROGRESS_MIN_PAGES = 1000
 
 
 class Phase:
@@ -43,12 +49,16 @@ class Phase:
         self.run: SplitRun | None = None
         self.helped_before = 0  # the cache's count of lookups adopted entries answered, when the helper started
         self.allowed = render is not None and helper_allowed()
+        self.started = self.reported = time.monotonic()
+        self.every = _progress_every() if len(files) >= PROGRESS_MIN_PAGES else 0.0
 
     def get(self, page: Page, key: str) -> Any | None:
         """The cache's value for ``key`` of ``page`` (waiting for the helper if it took the page)."""
         number = self.index.get(page.file.src_uri)
         if number is None:
             return self.cache.get(key)
+        if self.every:
+            self._progress(number)
         if self.run is not None:
             self.run.reach(number)
         value = self.cache.get(key)
@@ -58,6 +68,15 @@ class Phase:
             if self.allowed and worth_a_helper(self.seen, self.missed, len(self.files) - number - 1):
                 self._start(number)
         return value
+
+    def _progress(self, number: int) -> None:
+        now = time.monotonic()
+        if now - self.reported >= self.every:
+            total = len(self.files)  # the pages main went through, and those the helper took from the end
+            done = min(total, number + 1 + (self.run.helper_share() if self.run is not None else 0))
+            self.reported = now
+            log.info(f"deflect: pages, {self.name} pass: {done:,} of {total:,} ({100 * done // total}%), "
+                     f"{now - self.started:.0f} s into the pass")
 
     def _start(self, number: int) -> None:
         self.allowed = False
@@ -120,6 +139,13 @@ class Split:
         """The build is done, or failed: no helper is left."""
         self.markdown.finish()
         self.templates.finish()
+
+
+def _progress_every() -> float:
+    try:
+        return max(0.0, float(os.environ.get(PROGRESS_ENV, PROGRESS_EVERY)))
+    except ValueError:
+        return PROGRESS_EVERY
 
 
 def _untraced(event: str) -> None:

@@ -134,6 +134,10 @@ class SplitRun:
         self.taken += found
         return not found
 
+    def helper_share(self) -> int:
+        """How many items the helper has taken so far (a progress figure: read without the lock)."""
+        return self.count - _BOUNDS.unpack_from(self._bounds, 0)[1] if self.pid else 0
+
     def finish(self) -> None:
         """Main went through every item: the helper ends (it is killed if it has not), and is reaped."""
         if not self.pid:
