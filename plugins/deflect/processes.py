@@ -1,4 +1,5 @@
-"""What forked helper processes (the search worker's, the page helper) share."""
+"""What forked helper processes (the search worker's, the page helper) share, and how a build's
+process exits."""
 from __future__ import annotations
 
 import atexit

@@ -11,7 +11,7 @@ from __future__ import annotations
 import pickle
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .frontmatter import (SourceText, adopt_parsed, parsed_count, parsed_entry, parsed_on_disk, read_text,
                           split_front_matter)
@@ -22,6 +22,9 @@ from .problems import Problem, error, markup_in_plain_text
 from .scancache import adopt as adopt_scan, scans_on_disk
 from .schema import ICON_RE, SLUG_RE, ArticleFrontMatter, FaqFrontMatter, validate_front_matter
 from .settings import ContentSettings
+
+if TYPE_CHECKING:
+    from deflect.site.page_helper import SplitRun
 
 CATEGORIES_FILE = "categories.yml"
 RESERVED_SLUGS = {"index", "faq"}
@@ -109,12 +112,12 @@ def last_helped() -> int:
     return _helped[0]
 
 
-def _parsing_helper(jobs: list[_Job]) -> Any:
+def _parsing_helper(jobs: list[_Job]) -> SplitRun | None:
     """A forked process that parses and scans ``jobs`` from the last one down while this one goes from
     the first (``deflect.site.page_helper.SplitRun``): its results are remembered here as they come,
     so this process's own ``_load_document`` finds them made. None when there are too few new files
     (a warm build: the parses are remembered) or no fork; a helper that fails leaves its files here."""
-    from deflect.site.page_helper import SplitRun, helper_allowed
+    from deflect.site.page_helper import SplitRun, helper_allowed  # noqa: F811 - a fork helper, loaded when used
 
     _helped[0] = 0
     if not helper_allowed() or len(jobs) - parsed_count() < HELPER_MIN_FILES:

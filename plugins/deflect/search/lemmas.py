@@ -96,10 +96,19 @@ def _scanned_on_machine(code: str, stamp: str) -> Any:
     try:
         import zstandard
 
+        if not _trusted(path):
+            return None
         kept_stamp, scanned = pickle.loads(zstandard.ZstdDecompressor().decompress(path.read_bytes()))
     except Exception:  # noqa: BLE001 - missing or damaged (any error unpickling raises): scanned again
         return None
     return scanned if kept_stamp == stamp else None
+
+
+def _trusted(path: Path) -> bool:
+    """Whether ``path`` may be unpickled: a file this user owns that no one else can write (the machine's
+    cache may be a folder others share, ``DEFLECT_MACHINE_CACHE``; unpickling runs code)."""
+    info = path.stat()
+    return info.st_mode & 0o022 == 0 and (not hasattr(os, "getuid") or info.st_uid == os.getuid())
 
 
 def _keep_on_machine(code: str, stamp: str, scanned: Any) -> None:

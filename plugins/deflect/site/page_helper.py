@@ -11,7 +11,8 @@ them to ``adopt`` (into main's page cache) as they arrive. Reaching an item the 
 until its entries are here; main then looks its steps up in the cache as usual: a key it computes
 that the helper did not make (any input different) is rendered by main. So the helper changes what
 main renders, never what a page becomes. A helper that fails or dies leaves its items to main (a
-failed item comes back with no entries; a dead helper's pipe ends). Nothing here knows MkDocs.
+failed item comes back with no entries; a dead helper's pipe ends). Nothing here knows MkDocs; the
+content loader (``content.loader``) splits a cold load's parsing of files the same way.
 """
 
 from __future__ import annotations
