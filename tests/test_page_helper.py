@@ -212,14 +212,14 @@ def test_a_cold_load_parses_on_two_cores_and_finds_what_one_core_finds(tmp_path:
 def test_a_long_pass_over_many_pages_says_how_far_it_is(
         tmp_path: Path, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch) -> None:
     """Each page pass of a large build logs its progress (pages done, the helper's share from the end
-    included, of all) every few seconds; a small one says nothing."""
-    from deflect.mkdocs_plugins import page_helper
+    included, of all) every few seconds, and so does loading its content; a small build says nothing."""
+    from deflect import processes
 
     config = example(tmp_path / "p")
     log = build(config, tmp_path / "quiet", caplog)
-    assert "pass:" not in log  # the example's pages: no progress
-    monkeypatch.setattr(page_helper, "PROGRESS_MIN_PAGES", 10)  # as a large build: every page reports
-    monkeypatch.setenv(page_helper.PROGRESS_ENV, "0.000001")
+    assert "pass:" not in log and "loading content" not in log  # the example's pages: no progress
+    monkeypatch.setattr(processes, "PROGRESS_MIN_ITEMS", 10)  # as a large build: every page reports
+    monkeypatch.setenv(processes.PROGRESS_ENV, "0.000001")
     monkeypatch.setenv(MIN_ENV, "1")
     log = build(config, tmp_path / "loud", caplog)
     for name in ("Markdown", "templates"):
@@ -227,5 +227,12 @@ def test_a_long_pass_over_many_pages_says_how_far_it_is(
                  re.findall(rf"deflect: pages, {name} pass: ([\d,]+) of ([\d,]+) \(\d+%\), \d+ s into the pass", log)]
         assert len(found) > 50, name
         assert all(done <= total for done, total in found) and found[-1][0] == found[-1][1], found[-3:]
-    monkeypatch.setenv(page_helper.PROGRESS_ENV, "0")  # turned off
-    assert "pass:" not in build(config, tmp_path / "off", caplog)
+    loaded = [(int(done.replace(",", "")), int(total.replace(",", ""))) for done, total in
+              re.findall(r"deflect: loading content: ([\d,]+) of ([\d,]+) files \(\d+%\), \d+ s in", log)]
+    files = len(list((config.parent / "articles").rglob("*.md")) + list((config.parent / "faq").rglob("*.md")))
+    assert len(loaded) > 50 and all(total == files and done < total for done, total in loaded), loaded[-3:]
+    assert [done for done, _ in loaded] == sorted(done for done, _ in loaded)
+    assert re.search(rf"deflect: loading content: {files:,} files in \d+\.\d s", log)
+    monkeypatch.setenv(processes.PROGRESS_ENV, "0")  # turned off
+    off = build(config, tmp_path / "off", caplog)
+    assert "pass:" not in off and "loading content" not in off

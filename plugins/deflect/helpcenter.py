@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -68,6 +68,8 @@ class HelpCenter:
         self._load_problems: list[Problem] = []
         self._problems: list[Problem] | None = None
         self._service: SearchService | None = None
+        self.progress: Callable[[str], None] | None = None
+        """Hears how far long work is (a load of 1,000 files or more: ``processes.Progress``)."""
 
     @classmethod
     def open(cls, path: Path | None = None, *, internal: bool = False, history: bool = True,
@@ -89,12 +91,15 @@ class HelpCenter:
                    cache_dir=cache_dir)
 
     @classmethod
-    def from_options(cls, config_file: str | None, docs_dir: str, options: Mapping[str, Any]) -> HelpCenter:
+    def from_options(cls, config_file: str | None, docs_dir: str, options: Mapping[str, Any],
+                     progress: Callable[[str], None] | None = None) -> HelpCenter:
         """The project of an already parsed ``mkdocs.yml`` (the MkDocs plugins): ``options`` are the
-        ``deflect/content`` options, ``docs_dir`` the absolute docs folder."""
+        ``deflect/content`` options, ``docs_dir`` the absolute docs folder; ``progress``: see :attr:`progress`."""
         root = Path(config_file).resolve().parent if config_file else Path.cwd()
-        return cls(settings_from_options(root, options, os.path.relpath(docs_dir, root)),
-                   config_file=Path(config_file) if config_file else None)
+        project = cls(settings_from_options(root, options, os.path.relpath(docs_dir, root)),
+                      config_file=Path(config_file) if config_file else None)
+        project.progress = progress
+        return project
 
     @property
     def root(self) -> Path:
@@ -105,7 +110,7 @@ class HelpCenter:
         """Every article, FAQ entry and category, read on first use."""
         if self._content is None:
             self._content, self._load_problems = load_help_center(
-                self.settings, with_history=self.history, cache_dir=self.root / CACHE_DIR)
+                self.settings, with_history=self.history, cache_dir=self.root / CACHE_DIR, progress=self.progress)
         return self._content
 
     @property

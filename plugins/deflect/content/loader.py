@@ -9,10 +9,12 @@ Layout (see README): ``articles/<lang>/**/<slug>.md``, ``faq/<lang>/**/<slug>.md
 from __future__ import annotations
 
 import pickle
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ..processes import Progress
 from .frontmatter import (SourceText, adopt_parsed, parsed_count, parsed_entry, parsed_on_disk, read_text,
                           split_front_matter)
 from .history import load_history
@@ -36,18 +38,20 @@ forking costs a few hundredths of a second, a file's parse and scan about half a
 _helped: list[int] = [0]  # files the last load's helper parsed (see last_helped)
 
 
-def load_help_center(settings: ContentSettings, *, with_history: bool = True,
-                     cache_dir: Path | None = None) -> tuple[Content, list[Problem]]:
+def load_help_center(settings: ContentSettings, *, with_history: bool = True, cache_dir: Path | None = None,
+                     progress: Callable[[str], None] | None = None) -> tuple[Content, list[Problem]]:
     """Read all content below ``settings.root``; return the model and every problem found. With
     ``cache_dir`` (a build's ``.deflect/``), front matter parsed and bodies scanned by earlier builds
     are reused: each body's one scan (``markdown_scan.scan``), which the check and the site plan read,
-    is made here, so it is saved too."""
+    is made here, so it is saved too. ``progress`` hears how far a load of 1,000 files or more is
+    (``processes.Progress``)."""
     with parsed_on_disk(cache_dir / "frontmatter.pickle" if cache_dir is not None else None), \
             scans_on_disk(cache_dir / "scans.pickle" if cache_dir is not None else None):
-        return _load(settings, with_history)
+        return _load(settings, with_history, progress)
 
 
-def _load(settings: ContentSettings, with_history: bool) -> tuple[Content, list[Problem]]:
+def _load(settings: ContentSettings, with_history: bool,
+          progress: Callable[[str], None] | None = None) -> tuple[Content, list[Problem]]:
     from deflect.locales import use_site  # here: the registry reads its files with this package's YAML loader
 
     problems: list[Problem] = use_site(settings.root, settings.codes)
@@ -82,12 +86,14 @@ def _load(settings: ContentSettings, with_history: bool) -> tuple[Content, list[
     documents: list[Document] = []
     jobs = [step for step in steps if isinstance(step, tuple)]
     helper = _parsing_helper(jobs)
+    ticker = Progress("loading content", len(jobs), "files", progress)
     number = 0
     try:
         for step in steps:
             if isinstance(step, list):
                 problems += step
                 continue
+            ticker.tick(number + (helper.helper_share() if helper is not None else 0))
             if helper is not None:
                 helper.reach(number)  # a file the helper took: its parse and scan are remembered here
             number += 1
@@ -102,6 +108,7 @@ def _load(settings: ContentSettings, with_history: bool) -> tuple[Content, list[
             helper.finish()
             _helped[0] = helper.taken
 
+    ticker.finish()
     problems += _check_slugs(documents)
     center = Content(settings=settings, categories=categories, documents=documents, pages=_docs_pages(settings))
     return center, problems

@@ -86,7 +86,7 @@ class ContentPlugin(OutputReuse, BasePlugin[ContentConfig]):
 
     def _project(self, config: MkDocsConfig) -> HelpCenter:
         try:
-            return HelpCenter.from_options(config.config_file_path, config.docs_dir, self.config)
+            return HelpCenter.from_options(config.config_file_path, config.docs_dir, self.config, log.info)
         except SettingsError as exc:
             raise PluginError(f"deflect/content: {exc}") from exc
 

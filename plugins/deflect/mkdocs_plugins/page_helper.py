@@ -25,16 +25,11 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 
-from ..processes import timeline_entry
+from ..processes import progress_every, timeline_entry
 from ..site.page_helper import SplitRun, helper_allowed, worth_a_helper
 from ..site.pagecache import PageCache
 
 log = logging.getLogger("mkdocs.plugins.deflect.pages")
-PROGRESS_ENV = "DEFLECT_PROGRESS_EVERY"
-PROGRESS_EVERY = 10.0
-"""A pass over 1,000 pages or more says how far it is every this many seconds (``DEFLECT_PROGRESS_EVERY``;
-0 turns it off): a cold build of 10,000 articles spends two minutes in the two passes."""
-PROGRESS_MIN_PAGES = 1000
 
 
 class Phase:
@@ -50,7 +45,7 @@ class Phase:
         self.helped_before = 0  # the cache's count of lookups adopted entries answered, when the helper started
         self.allowed = render is not None and helper_allowed()
         self.started = self.reported = time.monotonic()
-        self.every = _progress_every() if len(files) >= PROGRESS_MIN_PAGES else 0.0
+        self.every = progress_every(len(files))  # a pass over 1,000 pages or more says how far it is
 
     def get(self, page: Page, key: str) -> Any | None:
         """The cache's value for ``key`` of ``page`` (waiting for the helper if it took the page)."""
@@ -139,13 +134,6 @@ class Split:
         """The build is done, or failed: no helper is left."""
         self.markdown.finish()
         self.templates.finish()
-
-
-def _progress_every() -> float:
-    try:
-        return max(0.0, float(os.environ.get(PROGRESS_ENV, PROGRESS_EVERY)))
-    except ValueError:
-        return PROGRESS_EVERY
 
 
 def _untraced(event: str) -> None:
