@@ -344,3 +344,17 @@ def test_preview_banner_hides_the_database_password(monkeypatch: pytest.MonkeyPa
     err = capsys.readouterr().err
     assert "s3cret" not in err
     assert "postgresql://deflect:***@db.example:5432/feedback" in err
+
+
+def test_a_large_load_says_how_far_it_is_on_standard_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A command that loads 1,000 files or more prints the load's progress on stderr, never into its report."""
+    from deflect import processes
+
+    config = copy_example(tmp_path)
+    quiet = deflect("check", str(config))
+    assert "loading content" not in quiet.stderr  # the example's files: too few to report on
+    monkeypatch.setattr(processes, "PROGRESS_MIN_ITEMS", 10)  # as a large help center
+    monkeypatch.setenv(processes.PROGRESS_ENV, "0.000001")
+    loud = deflect("check", str(config))
+    assert loud.exit_code == quiet.exit_code and loud.stdout == quiet.stdout
+    assert "deflect: loading content: " in loud.stderr and " files in " in loud.stderr

@@ -224,9 +224,10 @@ def test_a_long_pass_over_many_pages_says_how_far_it_is(
     log = build(config, tmp_path / "loud", caplog)
     for name in ("Markdown", "templates"):
         found = [(int(done.replace(",", "")), int(total.replace(",", ""))) for done, total in
-                 re.findall(rf"deflect: pages, {name} pass: ([\d,]+) of ([\d,]+) \(\d+%\), \d+ s into the pass", log)]
+                 re.findall(rf"deflect: pages, {name} pass: ([\d,]+) of ([\d,]+) pages \(\d+%\), \d+ s in", log)]
         assert len(found) > 50, name
         assert all(done <= total for done, total in found) and found[-1][0] == found[-1][1], found[-3:]
+        assert re.search(rf"deflect: pages, {name} pass: {found[-1][1]:,} pages in \d+\.\d s", log), name
     loaded = [(int(done.replace(",", "")), int(total.replace(",", ""))) for done, total in
               re.findall(r"deflect: loading content: ([\d,]+) of ([\d,]+) files \(\d+%\), \d+ s in", log)]
     files = len(list((config.parent / "articles").rglob("*.md")) + list((config.parent / "faq").rglob("*.md")))

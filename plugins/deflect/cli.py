@@ -24,11 +24,13 @@ def _project(path: Path | None = None, *, internal: bool = False, history: bool 
     from .helpcenter import HelpCenter, NoProject
 
     try:
-        return HelpCenter.open(path, internal=internal, history=history)
+        project = HelpCenter.open(path, internal=internal, history=history)
     except NoProject as exc:
         raise click.ClickException(f"{exc}, or pass --config FILE") from None
     except SettingsError as exc:
         raise click.ClickException(str(exc)) from None
+    project.progress = lambda said: click.echo(f"deflect: {said}", err=True)  # a large load says how far it is
+    return project
 
 
 @contextmanager
@@ -356,6 +358,7 @@ def _insights(tickets: tuple[Path | str, ...], mapping: tuple[str, ...], preset:
     console = Console(stderr=True)
     project = _project(config_file, internal=internal, history=dates)
     say = (lambda message: None) if quiet else (lambda message: console.print(f"[dim]{message}[/dim]"))
+    project.progress = say
     with _one_line(TicketImportError):
         fields = parse_mapping(mapping)
     say(f"indexing {len(project.content.published_documents()):,} articles…")

@@ -43,12 +43,13 @@ class Progress:
         if now - self.reported >= self.every and self.say is not None:
             self.reported = now
             done = min(done, self.total)
-            self.say(f"{self.what}: {done:,} of {self.total:,} {self.unit} ({100 * done // self.total}%), "
+            self.say(f"{self.what}: {done:,} of {self.total:,} {self.unit} ({100 * done // max(1, self.total)}%), "
                      f"{now - self.started:.0f} s in")
 
     def finish(self) -> None:
-        """The work is done: large work says so, with its seconds."""
+        """The work is done: large work says so, with its seconds (once)."""
         if self.every and self.say is not None:
+            self.every = 0.0
             self.say(f"{self.what}: {self.total:,} {self.unit} in {time.monotonic() - self.started:.1f} s")
 
 

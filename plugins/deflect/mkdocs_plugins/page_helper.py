@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import logging
 import os
-import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -25,7 +24,7 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 
-from ..processes import progress_every, timeline_entry
+from ..processes import Progress, timeline_entry
 from ..site.page_helper import SplitRun, helper_allowed, worth_a_helper
 from ..site.pagecache import PageCache
 
@@ -44,16 +43,15 @@ class Phase:
         self.run: SplitRun | None = None
         self.helped_before = 0  # the cache's count of lookups adopted entries answered, when the helper started
         self.allowed = render is not None and helper_allowed()
-        self.started = self.reported = time.monotonic()
-        self.every = progress_every(len(files))  # a pass over 1,000 pages or more says how far it is
+        # A pass over 1,000 pages or more says how far it is (the helper's share from the end included)
+        self.progress = Progress(f"pages, {name} pass", len(files), "pages", lambda said: log.info(f"deflect: {said}"))
 
     def get(self, page: Page, key: str) -> Any | None:
         """The cache's value for ``key`` of ``page`` (waiting for the helper if it took the page)."""
         number = self.index.get(page.file.src_uri)
         if number is None:
             return self.cache.get(key)
-        if self.every:
-            self._progress(number)
+        self.progress.tick(number + 1 + (self.run.helper_share() if self.run is not None else 0))
         if self.run is not None:
             self.run.reach(number)
         value = self.cache.get(key)
@@ -63,15 +61,6 @@ class Phase:
             if self.allowed and worth_a_helper(self.seen, self.missed, len(self.files) - number - 1):
                 self._start(number)
         return value
-
-    def _progress(self, number: int) -> None:
-        now = time.monotonic()
-        if now - self.reported >= self.every:
-            total = len(self.files)  # the pages main went through, and those the helper took from the end
-            done = min(total, number + 1 + (self.run.helper_share() if self.run is not None else 0))
-            self.reported = now
-            log.info(f"deflect: pages, {self.name} pass: {done:,} of {total:,} ({100 * done // total}%), "
-                     f"{now - self.started:.0f} s into the pass")
 
     def _start(self, number: int) -> None:
         self.allowed = False
@@ -99,6 +88,7 @@ class Phase:
 
     def finish(self) -> None:
         """Main is through the pass: the helper ends; what it did goes on the timeline."""
+        self.progress.finish()
         run, self.run, self.allowed = self.run, None, False
         if run is None:
             return
