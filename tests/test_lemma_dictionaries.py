@@ -202,3 +202,32 @@ def test_a_prefetch_that_fails_hands_over_what_it_read_and_prints_nothing(
     finally:
         lemmas._prefetched.clear()
     assert "Traceback" not in capfd.readouterr().err
+
+
+def test_the_machine_cache_keeps_the_terms_of_a_dictionarys_lemmas(tmp_path: Path, monkeypatch) -> None:
+    """The term of every lemma (stemmed and folded: a dictionary's worth of stemming) is kept on the
+    machine with what the analysis is made of; a later analyzer reads it back and expands the same,
+    another analysis or a damaged file makes it stem again."""
+    monkeypatch.setenv("DEFLECT_MACHINE_CACHE", str(tmp_path / "machine"))
+    kept = tmp_path / "machine" / "lemmas" / "terms-hr.pickle.zst"
+    terms = {Analyzer("hr").term(w) for w in ("lozinka", "račun", "plaćanje", "narudžba", "kartica")}
+    reference = sorted(Analyzer("hr").expansions(terms, []))  # no identity: nothing kept
+    assert reference and not kept.exists()
+    assert sorted(Analyzer("hr").expansions(terms, [], "code-1")) == reference and kept.is_file()
+    finish = Analyzer._finish_all
+    monkeypatch.setattr(Analyzer, "_finish_all", lambda self, bases: pytest.fail("stemmed although kept"))
+    assert sorted(Analyzer("hr").expansions(terms, [], "code-1")) == reference
+    monkeypatch.setattr(Analyzer, "_finish_all", finish)
+    stemmed: list[int] = []
+
+    def counting(self, bases):
+        stemmed.append(len(bases))
+        return finish(self, bases)
+
+    monkeypatch.setattr(Analyzer, "_finish_all", counting)
+    assert sorted(Analyzer("hr").expansions(terms, [], "code-2")) == reference  # another analysis: stemmed
+    kept.write_bytes(kept.read_bytes()[:500])  # damaged: stemmed again
+    assert sorted(Analyzer("hr").expansions(terms, [], "code-2")) == reference
+    assert len(stemmed) == 2 and stemmed[0] > 10_000
+    assert sorted(Analyzer("hr").expansions(terms, [], "code-2")) == reference and len(stemmed) == 2
+    assert not (tmp_path / "machine" / "lemmas" / "terms-en.pickle.zst").exists()

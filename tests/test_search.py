@@ -142,9 +142,11 @@ def test_static_export_is_sharded_and_public_only(service: SearchService, tmp_pa
 
 
 @pytest.mark.slow
-def test_a_term_shard_carries_the_result_lines_of_its_postings(service: SearchService, tmp_path: Path) -> None:
-    """Everything a result line shows (url, title, category, section, excerpt) is in the shard
-    of the term that found it, so the browser renders results after fetching one shard per word."""
+def test_a_term_shard_and_the_card_files_carry_the_result_lines_of_its_postings(service: SearchService,
+                                                                               tmp_path: Path) -> None:
+    """A result line's excerpt and section are in the shard of the term that found it, its url, title,
+    category and section heading in the language's card files (few enough here for the browser to
+    fetch them with the first shards), and the shards no longer repeat the cards."""
     service.export(tmp_path / "search")
     manifest = json.loads((tmp_path / "search" / "manifest.json").read_text(encoding="utf-8"))
     term = analyzer_for("en").term("password")
@@ -153,12 +155,16 @@ def test_a_term_shard_carries_the_result_lines_of_its_postings(service: SearchSe
     assert len(excerpts) == len(postings) // 3 > 1
     for n in range(0, len(postings), 3):
         doc, weight, section = postings[n:n + 3]
-        url, title, category, sections = shard["d"][str(doc)]
+        url, title, category, sections = _card(tmp_path / "search", manifest, "en", doc)
         assert url and title and category and 1 <= weight <= 255
-        assert section == -1 or str(section) in sections
-    first = shard["d"][str(postings[0])]
+        assert section == -1 or 0 <= section < len(sections)
+    first = _card(tmp_path / "search", manifest, "en", postings[0])
     assert first[0] == "en/account/reset-password/"
     assert "password" in excerpts[0].lower()
+    assert set(shard) == {"t", "x", "f"}
+    docs, size = manifest["languages"]["en"]["docs"], manifest["languages"]["en"]["cards"]
+    assert -(-docs // size) <= manifest["card_prefetch"]
+    assert len(list((tmp_path / "search" / "en" / "c").glob("*.json.gz"))) == -(-docs // size)
 
 
 @pytest.mark.slow
@@ -174,11 +180,11 @@ def test_cli_and_browser_link_to_the_same_section(service: SearchService, tmp_pa
         postings = shard["t"][term]
         for hit in service.search(word + " ", lang, limit=5):  # a trailing space: no prefix matches
             doc = next((postings[n:n + 3] for n in range(0, len(postings), 3)
-                        if hit.url.startswith(shard["d"][str(postings[n])][0])), None)
+                        if hit.url.startswith(_card(tmp_path / "search", manifest, lang, postings[n])[0])), None)
             if doc is None:
                 continue
-            sections = shard["d"][str(doc[0])][3]
-            anchor = sections[str(doc[2])][0] if doc[2] >= 0 else ""
+            sections = _card(tmp_path / "search", manifest, lang, doc[0])[3]
+            anchor = sections[doc[2]][0] if doc[2] >= 0 else ""
             assert anchor == hit.anchor, (lang, word, hit.url)
             checked += 1
     assert checked >= 10
@@ -186,6 +192,12 @@ def test_cli_and_browser_link_to_the_same_section(service: SearchService, tmp_pa
 
 def _shard(folder: Path, manifest: dict, lang: str, word: str) -> dict:
     return json.loads(gzip.decompress((folder / lang / "t" / f"{_key(manifest, lang, word)}.json.gz").read_bytes()))
+
+
+def _card(folder: Path, manifest: dict, lang: str, doc: int) -> list:
+    """The result card of document ``doc`` of ``lang``, from its card file."""
+    size = manifest["languages"][lang]["cards"]
+    return json.loads(gzip.decompress((folder / lang / "c" / f"{doc // size}.json.gz").read_bytes()))[doc % size]
 
 
 def _key(manifest: dict, lang: str, word: str) -> str:

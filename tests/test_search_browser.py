@@ -4,13 +4,16 @@ from __future__ import annotations
 import functools
 import http.server
 import json
+import shutil
 import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from browser_fixtures import _QuietHandler, needs_chromium
+from browser_fixtures import ROOT, _QuietHandler, needs_chromium
+from deflect.helpcenter import HelpCenter
+from deflect.search import static
 
 pytestmark = [needs_chromium, pytest.mark.slow]
 
@@ -150,7 +153,8 @@ def test_synonyms_missing_from_the_content_work_in_the_browser(page: object, sit
 ])
 def test_results_render_after_one_round_of_fetches(page: object, site_url: str, lang: str, query: str) -> None:
     """All the files a query needs are requested before the first of them arrives (nothing waits
-    for another file's content), and no document chunk is needed to show the results (title,
+    for another file's content): its words' term shards and, on a help center this small, the
+    language's result cards, each once; no document chunk is needed to show the results (title,
     section link, highlighted excerpt)."""
     events: list[tuple[str, str]] = []
 
@@ -165,7 +169,8 @@ def test_results_render_after_one_round_of_fetches(page: object, site_url: str, 
     # top result's document chunk once the results show; nothing else does.
     events = [(kind, url) for kind, url in events if "/d/" not in url]
     requested = [url for kind, url in events if kind == "request"]
-    assert requested and all("/t/" in url for url in requested), requested
+    assert requested and all(f"/search/{lang}/t/" in url or f"/search/{lang}/c/" in url for url in requested), requested
+    assert [url for url in requested if "/c/" in url] == [f"{site_url}search/{lang}/c/0.json.gz"], requested
     first_done = next(i for i, (kind, _) in enumerate(events) if kind == "finished")
     assert all(kind == "finished" for kind, _ in events[first_done:]), events
     assert page.locator("[data-deflect-result] mark").count() > 0
@@ -229,3 +234,64 @@ def test_a_manifest_of_another_format_shows_the_error_when_fetching_again_cannot
     page.wait_for_selector("[data-deflect-search-meta]:has-text('Search is unavailable right now.')", timeout=10_000)
     assert len(_StaleManifestHandler.requests) == 2  # the cached copy's format, then past the cache: still old
     assert page.locator("[data-deflect-result]").count() == 0
+
+
+def test_a_large_language_fetches_the_cards_of_the_results_it_shows(page: object, site_dir: Path, tmp_path: Path,
+                                                                    monkeypatch: pytest.MonkeyPatch, serve) -> None:
+    """A language with too many documents to fetch every result card with its first shards (here: the
+    example, exported as if every language were that large) fetches, once it has ranked the results,
+    the card files of the ten it shows, and with "Show more" those of the next ten: the same results."""
+    expected = _two_pages(page, serve(site_dir), "order")
+    assert len(expected) == 20
+    site = tmp_path / "site"
+    shutil.copytree(site_dir, site)
+    monkeypatch.setattr(static, "CARD_PREFETCH", 0)  # every language "large": small card files, none prefetched
+    shutil.rmtree(site / "search")
+    HelpCenter.open(ROOT, history=False, cache_dir=tmp_path / "cache").search_service.export(site / "search")
+    manifest = json.loads((site / "search" / "manifest.json").read_text(encoding="utf-8"))
+    size = manifest["languages"]["en"]["cards"]
+    assert size == static.CARD_CHUNK_LARGE and manifest["card_prefetch"] == 0
+    events: list[tuple[str, str]] = []
+    page.on("request", lambda r: events.append(("request", r.url)) if "/search/en/" in r.url else None)
+    page.on("requestfinished", lambda r: events.append(("finished", r.url)) if "/search/en/" in r.url else None)
+    url = serve(site)
+    assert results_for(page, url, "en", "order") == expected[:10]
+    cards = [u for kind, u in events if kind == "request" and "/c/" in u]
+    shards = [u for kind, u in events if kind == "request" and "/t/" in u]
+    assert cards and shards and len(set(cards)) == len(cards)
+    # the cards are asked for once the shards have arrived (they say which documents to describe)
+    first_card = events.index(("request", cards[0]))
+    assert all(("finished", u) in events[:first_card] for u in shards)
+    assert _more(page) == expected
+    titles = page.locator("[data-deflect-result] h1").all_inner_texts()
+    assert all(title.strip() for title in titles)
+    more_cards = [u for kind, u in events if kind == "request" and "/c/" in u]
+    assert len(set(more_cards)) == len(more_cards) <= -(-manifest["languages"]["en"]["docs"] // size)
+
+
+def _two_pages(page: object, url: str, query: str) -> list[str]:
+    results_for(page, url, "en", query)
+    return _more(page)
+
+
+def _more(page: object) -> list[str]:
+    """Click "Show more"; the results then shown (at least 20 expected)."""
+    page.locator("[data-deflect-search-more] button").click()
+    page.wait_for_function("() => document.querySelectorAll('[data-deflect-result]').length >= 20", timeout=10_000)
+    return page.locator("[data-deflect-result]").evaluate_all("els => els.map(e => e.dataset.deflectResult)")
+
+
+@pytest.fixture
+def serve() -> Iterator:
+    """``serve(folder)`` serves ``folder`` on a local server until the test ends; its URL."""
+    servers: list[http.server.ThreadingHTTPServer] = []
+
+    def start(site: Path) -> str:
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_QuietHandler, directory=str(site)))
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        servers.append(server)
+        return f"http://127.0.0.1:{server.server_address[1]}/"
+
+    yield start
+    for server in servers:
+        server.shutdown()

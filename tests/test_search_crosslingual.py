@@ -105,10 +105,15 @@ def test_static_index_labels_untranslated_articles_and_carries_instant_answers(s
     term = analyzer_for("hr").term("tvornički")
     key = next(term[:n] for n in range(min(len(term), 5), 0, -1) if term[:n] in keys)
     shard = json.loads(gzip.decompress((tmp_path / "search" / "hr" / "t" / f"{key}.json.gz").read_bytes()))
-    cards = [shard["d"][str(doc)] for doc in shard["t"][term][::3]]
-    reset = next(card for card in cards if card[0] == "hr/troubleshooting/factory-reset/")
+    size = manifest["languages"]["hr"]["cards"]
+    cards = {doc: json.loads(gzip.decompress((tmp_path / "search" / "hr" / "c" / f"{doc // size}.json.gz")
+                                             .read_bytes()))[doc % size] for doc in shard["t"][term][::3]}
+    reset_doc, reset = next((doc, card) for doc, card in cards.items() if card[0] == "hr/troubleshooting/factory-reset/")
     assert reset[1] == "Factory reset a device" and reset[4] == "en"
-    assert all(len(card) == 4 for card in cards if not card[0].endswith(("factory-reset/",)) and card[0].startswith(
+    copies = manifest["languages"]["hr"]["copies"]  # the untranslated articles, for "all languages"
+    assert any(start <= reset_doc < end for start, end in copies)
+    assert not any(start <= doc < end for doc, card in cards.items() if len(card) == 4 for start, end in copies)
+    assert all(len(card) == 4 for card in cards.values() if not card[0].endswith(("factory-reset/",)) and card[0].startswith(
         ("hr/account/",)))
     records = [r for chunk in sorted((tmp_path / "search" / "hr" / "d").glob("*.json.gz"))
                for r in json.loads(gzip.decompress(chunk.read_bytes()))]

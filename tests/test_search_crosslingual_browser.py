@@ -101,8 +101,8 @@ def test_the_count_is_honest_and_show_more_lists_the_rest(page: object, site_url
     total = int("".join(ch for ch in meta if ch.isdigit()))
     assert total > 10 and len(results) == 10, (meta, len(results))
     page.locator("[data-deflect-search-more] button").click()
-    more = page.locator("[data-deflect-result]").count()
-    assert more == min(total, 20)
+    page.wait_for_function("n => document.querySelectorAll('[data-deflect-result]').length === n",
+                           arg=min(total, 20), timeout=10_000)  # the next results' cards may be fetched first
 
 
 @pytest.mark.parametrize(("lang", "query"), [

@@ -62,20 +62,25 @@ def test_an_inflected_query_resolves_to_the_python_term(page: object, site_url: 
 
 TINY_INDEX = """
     const rules = arg;
-    const card = (n) => ["en/a/doc" + n + "/", "Doc " + n, "Cat", {"0": ["s" + n, "Section " + n]}];
+    const card = (n) => ["en/a/doc" + n + "/", "Doc " + n, "Cat", [["s" + n, "Section " + n]]];
     const shard = {
       t: {reset: [0, 200, -1, 1, 100, 0, 2, 90, 0], password: [1, 255, 0, 2, 250, 0, 3, 255, -1],
           passcode: [0, 255, 0]},
       x: {reset: ["r0", "r1", "r2"], password: ["p1", "p2", "p3"], passcode: ["c0"]},
       f: {passwords: "password"},
-      d: {"0": card(0), "1": card(1), "2": card(2), "3": card(3)},
     };
-    const info = {analysis: rules, stopSet: {the: true}, keySet: {}, shards: [],
+    const info = {analysis: rules, stopSet: {the: true}, keySet: {}, shards: [], docs: 4, cards: 256, copies: [[3, 4]],
                   synonyms: [[["password"], ["passcode"]]]};
+    const asked = [];  // the documents whose cards were asked for, per call
     const index = {
-      manifest: () => Promise.resolve({chunk: 8, languages: {en: info}}),
+      manifest: () => Promise.resolve({chunk: 8, card_prefetch: 8, languages: {en: info}}),
       shard: () => Promise.resolve(shard),
       prefixShards: () => Promise.resolve([]),
+      prefetchCards: () => {},
+      cards: (manifest, lang, docs) => {
+        asked.push(docs.slice());
+        return Promise.resolve(Object.fromEntries(docs.map(n => [n, card(n)])));
+      },
     };
     const hits = async (q) => (await m.search(index, ["en"], q, 0, false)).map(h => [h.title, h.anchor, h.excerpt]);
 """
@@ -85,9 +90,14 @@ def test_ranking_order_on_a_tiny_index(page: object, site_url: str) -> None:
     """A document matching every word ranks above one matching some, however strong; then by weight; a
     synonym counts at the synonym weight; the result line comes from the strongest posting."""
     ranked = run_module(page, site_url, "search-rank.js", TINY_INDEX + """
-        return [await hits("reset the passwords "), await hits("reset "), await hits("password ")];""",
-                        client_constants("en"))
-    both, reset, password = ranked
+        const ranked = [await hits("reset the passwords "), await hits("reset "), await hits("password ")];
+        asked.length = 0;
+        const some = await m.search(index, ["en"], "password ", 0, false, 2);  // the first two described
+        const lines = some.map(h => h.title || null);
+        await m.describe(index, some);
+        const all = (await m.search(index, ["en"], "password ", 0, true)).map(h => h.title);
+        return ranked.concat([lines, some.map(h => h.title), asked.slice(0, 2), all]);""", client_constants("en"))
+    both, reset, password, lines, later, asked, every_language = ranked
     # doc1: (100 + 255) * 2, doc2: (90 + 250) * 2, doc3: 255 / 2, doc0: (200 + synonym 0.8 * 255) * 2 = 808
     assert [title for title, _, _ in both] == ["Doc 0", "Doc 1", "Doc 2", "Doc 3"]
     assert both[0][1:] == ["s0", "c0"]  # doc0's line comes from its synonym posting (204 > 200)
@@ -95,6 +105,11 @@ def test_ranking_order_on_a_tiny_index(page: object, site_url: str) -> None:
     assert [title for title, _, _ in reset] == ["Doc 0", "Doc 1", "Doc 2"]
     assert reset[0][1:] == ["", "r0"]  # section -1: no anchor
     assert [title for title, _, _ in password] == ["Doc 1", "Doc 3", "Doc 2", "Doc 0"]  # ties: lower doc first
+    # The cards of the hits shown, fetched when they are: the others' later, those already described not again
+    assert lines == ["Doc 1", "Doc 3", None, None] and later == ["Doc 1", "Doc 3", "Doc 2", "Doc 0"]
+    assert asked == [[1, 3], [2, 0]]
+    # "All languages" leaves an untranslated article (manifest "copies": doc 3) to its own language
+    assert every_language == ["Doc 1", "Doc 2", "Doc 0"]
 
 
 GZIP_CASES = {

@@ -82,15 +82,21 @@ def _read(code: str) -> Dictionary | Plain:
     return Dictionary(data, reverse, *scanned)
 
 
-def _machine_file(code: str) -> Path | None:
+def _machine_file(name: str) -> Path | None:
     folder = machine_folder("lemmas")
-    return None if folder is None else folder / f"{code}.pickle.zst"
+    return None if folder is None else folder / f"{name}.pickle.zst"
 
 
 def _scanned_on_machine(code: str, stamp: str) -> Any:
     """What :func:`_scan` found in this dictionary, as kept in the machine's cache; None when it is not
     kept there, or was kept for another simplemma, or is damaged."""
-    path = _machine_file(code)
+    return kept_on_machine(code, stamp)
+
+
+def kept_on_machine(name: str, stamp: str) -> Any:
+    """What :func:`keep_on_machine` kept as ``name`` with ``stamp`` (what it was derived from) in the
+    machine's cache; None when nothing is kept there, or it was kept with another stamp, or is damaged."""
+    path = _machine_file(name)
     if path is None:
         return None
     try:
@@ -98,10 +104,10 @@ def _scanned_on_machine(code: str, stamp: str) -> Any:
 
         if not _trusted(path):
             return None
-        kept_stamp, scanned = pickle.loads(zstandard.ZstdDecompressor().decompress(path.read_bytes()))
-    except Exception:  # noqa: BLE001 - missing or damaged (any error unpickling raises): scanned again
+        kept_stamp, value = pickle.loads(zstandard.ZstdDecompressor().decompress(path.read_bytes()))
+    except Exception:  # noqa: BLE001 - missing or damaged (any error unpickling raises): derived again
         return None
-    return scanned if kept_stamp == stamp else None
+    return value if kept_stamp == stamp else None
 
 
 def _trusted(path: Path) -> bool:
@@ -112,15 +118,20 @@ def _trusted(path: Path) -> bool:
 
 
 def _keep_on_machine(code: str, stamp: str, scanned: Any) -> None:
-    """Keep what :func:`_scan` found in the machine's cache (only a speed-up: an unwritable cache is
-    left alone)."""
-    path = _machine_file(code)
+    """Keep what :func:`_scan` found in the machine's cache."""
+    keep_on_machine(code, stamp, scanned)
+
+
+def keep_on_machine(name: str, stamp: str, value: Any) -> None:
+    """Keep ``value``, derived from what ``stamp`` identifies, as ``name`` in the machine's cache (only a
+    speed-up: an unwritable cache is left alone)."""
+    path = _machine_file(name)
     if path is None:
         return
     try:
         import zstandard
 
-        atomic_write(path, zstandard.ZstdCompressor(level=3).compress(pickle.dumps((stamp, scanned), protocol=5)))
+        atomic_write(path, zstandard.ZstdCompressor(level=3).compress(pickle.dumps((stamp, value), protocol=5)))
     except OSError:
         pass
 
@@ -429,6 +440,11 @@ class Plain:
 
     def forms(self, wanted: Collection[bytes]) -> list[tuple[bytes, bytes]]:
         return [(form, lemma) for form, lemma in self._mapping.items() if lemma in wanted]
+
+
+def stamp_of(code: str, dictionary: Dictionary | Plain) -> str | None:
+    """What identifies ``dictionary`` (of ``code``) on this machine; None for a :class:`Plain` one."""
+    return _stamp(code, len(dictionary._data)) if isinstance(dictionary, Dictionary) else None
 
 
 def _stamp(code: str, size: int) -> str:

@@ -1,7 +1,7 @@
 /* Deflect search, index loading: the static index's files (deflect/search/static.py), fetched when
  * needed, gunzipped, cached. */
 
-export var EMPTY = { t: {}, x: {}, f: {}, d: {} };  // the shard of a word no shard key starts
+export var EMPTY = { t: {}, x: {}, f: {} };  // the shard of a word no shard key starts
 
 // The browser's gzip decoder, else (Safari < 16.4, Firefox < 113) search-gunzip.js, fetched only then.
 export function inflate(bytes) {
@@ -64,6 +64,7 @@ export function createIndex(base, format) {
   }
 
   var shardFile = (lang, key) => fetchJSON(base + "search/" + lang + "/t/" + encodeURIComponent(key) + ".json.gz");
+  var cardFile = (lang, n) => fetchJSON(base + "search/" + lang + "/c/" + n + ".json.gz");
 
   return {
     manifest: loadManifest,
@@ -78,6 +79,21 @@ export function createIndex(base, format) {
     // Every shard whose terms may start with `word` (for prefix matching of the last word).
     prefixShards: (lang, info, word) => Promise.all(info.shards.filter(k => k.indexOf(word) === 0).slice(0, 6)
       .map(k => shardFile(lang, k))),
+    // The result cards of `docs` of `lang` (manifest `m`): {doc: [url, title, category, [[anchor, heading], …], source?]}.
+    cards(m, lang, docs) {
+      var size = m.languages[lang].cards, chunks = {};
+      docs.forEach(doc => { chunks[Math.floor(doc / size)] = true; });
+      return Promise.all(Object.keys(chunks).map(n => cardFile(lang, n).then(list => [+n, list]))).then(lists => {
+        var found = {};
+        lists.forEach(([n, list]) => list.forEach((card, i) => { found[n * size + i] = card; }));
+        return found;
+      });
+    },
+    // A language's card files, fetched along with its first shards when they are few (static.py).
+    prefetchCards(m, lang) {
+      var info = m.languages[lang], count = Math.ceil(info.docs / info.cards);
+      if (count <= m.card_prefetch) for (var n = 0; n < count; n++) cardFile(lang, n).catch(() => {});
+    },
     // A hit's document record (static.py), for what its result line leaves out.
     record: h => loadManifest().then(m => fetchJSON(base + "search/" + h.lang + "/d/" + Math.floor(h.doc / m.chunk)
       + ".json.gz").then(docs => docs[h.doc % m.chunk])),

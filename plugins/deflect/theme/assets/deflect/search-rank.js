@@ -32,26 +32,44 @@ export function score(index, lang, info, resolved) {
   });
 }
 
-// A hit's result line, from the shard of its best posting.
-function describe(h) {
-  var f = h.from, card = f.shard.d[h.doc], section = f.shard.t[f.term][f.at + 2];
-  var sec = (section >= 0 && card[3][section]) || ["", ""];
-  Object.assign(h, { url: card[0], title: card[1], category: card[2], source: card[4] || null, section: section,
-    anchor: sec[0], heading: sec[1], excerpt: f.shard.x[f.term][f.at / 3] });
-  delete h.from;
-  return h;
+// Give `hits` their result lines: the excerpt and section of their best posting, the rest from their
+// documents' cards (fetched per language). A hit described already is left as it is.
+export function describe(index, hits) {
+  var todo = hits.filter(h => h.from), langs = {};
+  todo.forEach(h => { (langs[h.lang] = langs[h.lang] || []).push(h.doc); });
+  return index.manifest().then(m => Promise.all(Object.keys(langs).map(lang =>
+    index.cards(m, lang, langs[lang]).then(cards => [lang, cards])))).then(found => {
+    var byLang = {};
+    found.forEach(([lang, cards]) => { byLang[lang] = cards; });
+    todo.forEach(h => {
+      if (!h.from) return;  // two calls for the same hits: the first described it
+      var f = h.from, card = byLang[h.lang][h.doc], section = f.shard.t[f.term][f.at + 2];
+      var sec = (section >= 0 && card[3][section]) || ["", ""];
+      Object.assign(h, { url: card[0], title: card[1], category: card[2], source: card[4] || null, section: section,
+        anchor: sec[0], heading: sec[1], excerpt: f.shard.x[f.term][f.at / 3] });
+      delete h.from;
+    });
+    return hits;
+  });
 }
 
-// Every hit of `text` in `langs`, best first (at most `limit`). `all`: each language in its own right,
-// so an untranslated article a language also covers (crosslingual.py) is left to its own.
-export function search(index, langs, text, limit, all) {
+// Whether document `doc` of a language (manifest entry `info`) is an untranslated article it also covers.
+var isCopy = (info, doc) => info.copies.some(([start, end]) => start <= doc && doc < end);
+
+// Every hit of `text` in `langs`, best first (at most `limit`), the first `described` of them (all by
+// default) with their result lines (`describe` the others when they are shown). `all`: each language
+// in its own right, so an untranslated article a language also covers (crosslingual.py) is left to its own.
+export function search(index, langs, text, limit, all, described) {
   return Promise.all(langs.map(lang => index.manifest().then(m => {
     var info = m.languages[lang];
-    return info ? analyse(index, lang, info, text).then(r => r.length ? score(index, lang, info, r) : []) : [];
+    if (!info) return [];
+    index.prefetchCards(m, lang);
+    return analyse(index, lang, info, text).then(r => r.length ? score(index, lang, info, r) : [])
+      .then(hits => all ? hits.filter(h => !isCopy(info, h.doc)) : hits);
   }))).then(lists => {
     var hits = [].concat.apply([], lists);
-    if (all) hits = hits.filter(h => !h.from.shard.d[h.doc][4]);
     hits.sort((a, b) => b.rank - a.rank || a.doc - b.doc);
-    return (limit ? hits.slice(0, limit) : hits).map(describe);
+    if (limit) hits = hits.slice(0, limit);
+    return describe(index, described === undefined ? hits : hits.slice(0, described)).then(() => hits);
   });
 }

@@ -3,7 +3,7 @@
  * window.deflectSearch lends them to contact.js and helpcenter.js. */
 import { createIndex } from "./search-index.js";
 import { WORD_RE, fold } from "./search-analysis.js";
-import { search as rankedSearch } from "./search-rank.js";
+import { search as rankedSearch, describe } from "./search-rank.js";
 
 var PAGE_RESULTS = 10;  // shown at once; "Show more" adds as many again
 var root = document.querySelector("[data-deflect-search]");
@@ -31,10 +31,11 @@ function start(config) {
   var beacon = (query, count, clicked) => { if (beacons) beacons.then(b => b.search(query, count, clicked)); };
   var sequence = 0, answerBox = null, timer = null, beaconTimer = null;
 
-  // Every hit, best first: in the page's language, or in every language with "All languages".
-  function search(text, limit) {
+  // Every hit, best first: in the page's language, or in every language with "All languages"; the first
+  // `described` (default: all) with their result lines.
+  function search(text, limit, described) {
     var all = allBox && allBox.checked;
-    return rankedSearch(index, all ? Object.keys(config.languages) : [config.lang], text, limit, all);
+    return rankedSearch(index, all ? Object.keys(config.languages) : [config.lang], text, limit, all, described);
   }
 
   // `text` into `parent`, in <mark> the words a term starts (or that start a term).
@@ -91,7 +92,13 @@ function start(config) {
       var li = el("li", "deflect-search__more"), button = el("button", "md-button", S.search_more || "Show more");
       button.type = "button";
       li.setAttribute("data-deflect-search-more", "");
-      button.addEventListener("click", () => renderPage(query, hits, from + PAGE_RESULTS));
+      button.addEventListener("click", () => {
+        button.disabled = true;
+        var mine = sequence, next = from + PAGE_RESULTS;
+        describe(index, hits.slice(next, next + PAGE_RESULTS)).then(() => {
+          if (mine === sequence) renderPage(query, hits, next);
+        }, () => { button.disabled = false; });
+      });
       li.appendChild(button);
       list.appendChild(li);
     }
@@ -126,7 +133,7 @@ function start(config) {
   function run() {
     var query = input.value, mine = ++sequence;
     if (!query.trim()) { list.textContent = ""; meta.textContent = S.search_type; return; }
-    search(query).then(hits => {
+    search(query, 0, PAGE_RESULTS).then(hits => {
       if (mine !== sequence) return;
       render(query, hits);
       root.setAttribute("data-deflect-ready", query);
@@ -179,7 +186,7 @@ function start(config) {
       input.focus();
     }
   });
-  window.deflectSearch = { search: search, record: index.record, run: run, send: send, config: config, highlight: highlight };
+  window.deflectSearch = { search: (text, limit) => search(text, limit), record: index.record, run: run, send: send, config: config, highlight: highlight };
   if (window.document$) window.document$.subscribe(page); else page();
 
   // Each page, the first and each one reached by Material's instant navigation.
