@@ -153,8 +153,8 @@ def test_synonyms_missing_from_the_content_work_in_the_browser(page: object, sit
 ])
 def test_results_render_after_one_round_of_fetches(page: object, site_url: str, lang: str, query: str) -> None:
     """All the files a query needs are requested before the first of them arrives (nothing waits
-    for another file's content): its words' term shards and, on a help center this small, the
-    language's result cards, each once; no document chunk is needed to show the results (title,
+    for another file's content): its words' term shards, which carry the result cards of their terms'
+    best documents, so neither a card file nor a document chunk is needed to show the results (title,
     section link, highlighted excerpt)."""
     events: list[tuple[str, str]] = []
 
@@ -169,8 +169,7 @@ def test_results_render_after_one_round_of_fetches(page: object, site_url: str, 
     # top result's document chunk once the results show; nothing else does.
     events = [(kind, url) for kind, url in events if "/d/" not in url]
     requested = [url for kind, url in events if kind == "request"]
-    assert requested and all(f"/search/{lang}/t/" in url or f"/search/{lang}/c/" in url for url in requested), requested
-    assert [url for url in requested if "/c/" in url] == [f"{site_url}search/{lang}/c/0.json.gz"], requested
+    assert requested and all(f"/search/{lang}/t/" in url for url in requested), requested
     first_done = next(i for i, (kind, _) in enumerate(events) if kind == "finished")
     assert all(kind == "finished" for kind, _ in events[first_done:]), events
     assert page.locator("[data-deflect-result] mark").count() > 0
@@ -238,19 +237,18 @@ def test_a_manifest_of_another_format_shows_the_error_when_fetching_again_cannot
 
 def test_a_large_language_fetches_the_cards_of_the_results_it_shows(page: object, site_dir: Path, tmp_path: Path,
                                                                     monkeypatch: pytest.MonkeyPatch, serve) -> None:
-    """A language with too many documents to fetch every result card with its first shards (here: the
-    example, exported as if every language were that large) fetches, once it has ranked the results,
-    the card files of the ten it shows, and with "Show more" those of the next ten: the same results."""
+    """A result whose card its shards lack (here: the example exported with no cards in its shards)
+    takes it from the card files, fetched once the results are ranked for the ten shown, and with
+    "Show more" for the next ten: the same results as with the cards in the shards."""
     expected = _two_pages(page, serve(site_dir), "order")
     assert len(expected) == 20
     site = tmp_path / "site"
     shutil.copytree(site_dir, site)
-    monkeypatch.setattr(static, "CARD_PREFETCH", 0)  # every language "large": small card files, none prefetched
+    monkeypatch.setattr(static, "CARDS_IN_SHARD", 0)
     shutil.rmtree(site / "search")
     HelpCenter.open(ROOT, history=False, cache_dir=tmp_path / "cache").search_service.export(site / "search")
     manifest = json.loads((site / "search" / "manifest.json").read_text(encoding="utf-8"))
     size = manifest["languages"]["en"]["cards"]
-    assert size == static.CARD_CHUNK_LARGE and manifest["card_prefetch"] == 0
     events: list[tuple[str, str]] = []
     page.on("request", lambda r: events.append(("request", r.url)) if "/search/en/" in r.url else None)
     page.on("requestfinished", lambda r: events.append(("finished", r.url)) if "/search/en/" in r.url else None)

@@ -68,15 +68,17 @@ TINY_INDEX = """
           passcode: [0, 255, 0]},
       x: {reset: ["r0", "r1", "r2"], password: ["p1", "p2", "p3"], passcode: ["c0"]},
       f: {passwords: "password"},
+      // the cards the shard carries (of its terms' best documents), with the sections its postings name:
+      // doc 0's lacks section 0, which its passcode posting names, so that card comes from a card file
+      d: {"0": ["en/a/doc0/", "Doc 0", "Cat", {}], "1": ["en/a/doc1/", "Doc 1", "Cat", {"0": ["s1", "Section 1"]}]},
     };
     const info = {analysis: rules, stopSet: {the: true}, keySet: {}, shards: [], docs: 4, cards: 256, copies: [[3, 4]],
                   synonyms: [[["password"], ["passcode"]]]};
     const asked = [];  // the documents whose cards were asked for, per call
     const index = {
-      manifest: () => Promise.resolve({chunk: 8, card_prefetch: 8, languages: {en: info}}),
+      manifest: () => Promise.resolve({chunk: 8, languages: {en: info}}),
       shard: () => Promise.resolve(shard),
       prefixShards: () => Promise.resolve([]),
-      prefetchCards: () => {},
       cards: (manifest, lang, docs) => {
         asked.push(docs.slice());
         return Promise.resolve(Object.fromEntries(docs.map(n => [n, card(n)])));
@@ -105,9 +107,9 @@ def test_ranking_order_on_a_tiny_index(page: object, site_url: str) -> None:
     assert [title for title, _, _ in reset] == ["Doc 0", "Doc 1", "Doc 2"]
     assert reset[0][1:] == ["", "r0"]  # section -1: no anchor
     assert [title for title, _, _ in password] == ["Doc 1", "Doc 3", "Doc 2", "Doc 0"]  # ties: lower doc first
-    # The cards of the hits shown, fetched when they are: the others' later, those already described not again
+    # The cards the shards lack, fetched for the hits shown: the others' later, those described not again
     assert lines == ["Doc 1", "Doc 3", None, None] and later == ["Doc 1", "Doc 3", "Doc 2", "Doc 0"]
-    assert asked == [[1, 3], [2, 0]]
+    assert asked == [[3], [2, 0]]
     # "All languages" leaves an untranslated article (manifest "copies": doc 3) to its own language
     assert every_language == ["Doc 1", "Doc 2", "Doc 0"]
 

@@ -8,30 +8,32 @@ Layout under ``<site>/search/``::
     <lang>/t/<key>.json.gz     a term shard (below)
     <lang>/c/<n>.json.gz       result cards of documents n*CARDS … n*CARDS+CARDS-1 (the language's "cards"):
                                [[url, title, category, [[anchor, heading], …], (source language)], …]
-                               the source language only on an untranslated article (crosslingual.py)
     <lang>/d/<n>.json.gz       documents n*CHUNK … n*CHUNK+CHUNK-1:
                                [url, title, kind, category, summary, [[anchor, heading], …],
                                 source language or "", [section, [first steps or FAQ answer]] or null]
 
-A term shard holds the terms and surface forms that start with its key, with each posting's
-excerpt, so that one fetch per query word ranks the results::
+A term shard holds the terms and surface forms that start with its key, with each posting's excerpt,
+and the result cards of each term's ``CARDS_IN_SHARD`` best documents, so that a query's first
+results almost always render after one round of fetches (one shard per query word)::
 
     {"t": {term: [doc, weight, section, …]},      postings, best first (section: -1 = none)
      "x": {term: [excerpt, …]},                    per posting: the text around the term in that section
-     "f": {surface form: term}}
+     "f": {surface form: term},
+     "d": {doc: [url, title, category, {section: [anchor, heading]}, (source language)]}}
+                                                   the cards of the terms' best documents (their
+                                                   sections that the shard's postings name); the source
+                                                   language only on an untranslated article (crosslingual.py)
 
 Keys grow one character at a time until a shard is small, so a query downloads only the few
-shards its words touch. A result line's URL, title, category and section heading come from the card
-files (``c/``). A language of up to ``CARD_CHUNK * CARD_PREFETCH`` documents has up to
-``CARD_PREFETCH`` files of ``CARD_CHUNK`` cards, which the browser fetches together with its first
-shards, so results still show after one round of requests (about 18 KB gzip a file); a larger one
-has files of ``CARD_CHUNK_LARGE`` cards (about 2.5 KB), of which the browser fetches those of the
-results it shows, once it has ranked them. The cards were in every term shard once, repeated: half
-of the index's JSON and of its gzip time. The manifest's
-``copies`` (ranges of document numbers, end excluded) are a language's untranslated articles, so
-that "all languages" can leave them to their own language without their cards. The document chunks
-(``d/``) hold what a result line leaves out (kind, summary, every section's heading) for the pages
-that show it, such as the contact page.
+shards its words touch. A result whose card its shard lacks (a document that is none of its terms'
+best, shown further down or after "Show more") takes it from the card files (``c/``, ``CARD_CHUNK``
+cards, about 2.5 KB gzip), which the browser fetches for the results it shows. Every shard carried
+the cards of all its postings once: half of the index's JSON and of its gzip time, as each card was
+repeated in every shard that found its document. The manifest's ``copies`` (ranges of document
+numbers, end excluded) are a language's untranslated articles, so that "all languages" can leave
+them to their own language without their cards. The document chunks (``d/``) hold what a result
+line leaves out (kind, summary, every section's heading) for the pages that show it, such as the
+contact page.
 """
 from __future__ import annotations
 
@@ -58,15 +60,18 @@ from deflect.search.snippets import (SectionTerms, analyse_sections, article_ter
                                      text_excerpt)
 
 DOC_CHUNK = 8
-CARD_CHUNK = 256  # result cards per file: about 18 KB gzip at 300 bytes of JSON a card
-CARD_PREFETCH = 8  # a language with at most this many card files has them fetched with its first shards
-CARD_CHUNK_LARGE = 32  # cards per file of a larger language: the ten results shown need about 25 KB
+CARDS_IN_SHARD = 20  # a term's best documents whose cards its shard carries. 12 languages × 427 documents:
+# 45 MB of shards (gzip) with every posting's card, 32.6 MB with 20, 30 MB with 10 (2.0 → 1.25 s of gzip), 25 MB
+# with none; but with none, the browser fetched the ten results' card files after the shards (p95 27 → 56 ms at
+# 10,000 articles), and with 10, two-word queries often needed one or two (p95 31 ms)
+CARD_CHUNK = 32  # result cards per card file: about 2.5 KB gzip
 MAX_POSTINGS = 120
 SHARD_TARGET_BYTES = 48_000  # raw JSON (estimated); gzip takes shards to about a quarter. 24,000 made 54% more
 # files for a 5% larger index (more gzip headers): a file costs 0.1-1.5 ms to create on a busy disk, and a
 # query word fetches one shard either way (median 6 KB gzip at 1,000 articles, 3 KB before)
 MAX_KEY_LEN = 5
-FORMAT_VERSION = 5  # 4: the manifest carries each language's analysis constants; 5: result cards in c/
+FORMAT_VERSION = 5  # 4: the manifest carries each language's analysis constants; 5: card files (c/), the
+# shards carry only the cards of each term's best documents
 GZIP_LEVEL = 4  # on the 102 MB of JSON of a 1,000-article export: level 4 1.19 s of CPU and 26.2 MB, 5 1.73 s
 # and 25.6 MB, 6 (zlib's default) 2.19 s and 25.4 MB, 3 1.04 s and 27.5 MB (2.3% more bytes than 4 for 13% less CPU)
 
@@ -213,8 +218,7 @@ def export_files(index: SearchIndex, synonyms: dict[str, list[list[str]]],
     state = state if state is not None else ExportState()
     files: dict[str, tuple[str, bytes]] = {}
     reuse = {digest: packed for digest, packed in (previous or {}).values()}
-    manifest: dict = {"version": FORMAT_VERSION, "chunk": DOC_CHUNK, "card_prefetch": CARD_PREFETCH,
-                      "languages": {}}
+    manifest: dict = {"version": FORMAT_VERSION, "chunk": DOC_CHUNK, "languages": {}}
     for lang in index.languages if languages is None else languages:
         old = state.langs.get(lang) or _LangState()
         stamp = _key("language", stamps[lang], synonyms.get(lang, [])) if stamps and stamps.get(lang) else ""
@@ -252,8 +256,9 @@ def _export_language(index: SearchIndex, lang: str, synonyms: dict[str, list[lis
     for doc, ident in enumerate(new.docs):
         card = old.cards.get(ident) if doc not in changed or ident in old.cards else None
         new.cards[ident] = card if card is not None else _card_digest(records[doc])
+    cards = {doc for doc in changed if doc >= len(old.docs) or old.cards.get(old.docs[doc]) != new.cards[new.docs[doc]]}
     texts, previous = _Excerpts(records, cached, lang), _Previous(old)
-    terms = _terms(weights, records, texts, previous, changed, new)
+    terms = _terms(weights, records, texts, previous, changed, cards, new)
     if cached:
         votes, compound_set = [], set()
         for doc, ident in enumerate(new.docs):
@@ -279,12 +284,11 @@ def _export_language(index: SearchIndex, lang: str, synonyms: dict[str, list[lis
     for surface, term in synonym_forms:
         forms.setdefault(surface, term)
     output = _Output(files, reuse, old, new)
-    keys_written = _write_shards(lang, terms, forms, output, texts, previous)
+    keys_written = _write_shards(lang, terms, forms, records, output, texts, previous)
     texts.clear()
-    size = card_chunk(len(records))
-    for n in range(0, len(records), size):
-        output.add(f"{lang}/c/{n // size}.json.gz", [new.cards[ident] for ident in new.docs[n:n + size]],
-                   lambda n=n: [_card(r) for r in records[n:n + size]])  # type: ignore[misc]
+    for n in range(0, len(records), CARD_CHUNK):
+        output.add(f"{lang}/c/{n // CARD_CHUNK}.json.gz", [new.cards[ident] for ident in new.docs[n:n + CARD_CHUNK]],
+                   lambda n=n: [_card(r) for r in records[n:n + CARD_CHUNK]])  # type: ignore[misc]
     for n in range(0, len(records), DOC_CHUNK):
         output.add(f"{lang}/d/{n // DOC_CHUNK}.json.gz", new.docs[n:n + DOC_CHUNK],
                    lambda n=n: [_doc_entry(r) for r in records[n:n + DOC_CHUNK]])  # type: ignore[misc]
@@ -294,7 +298,7 @@ def _export_language(index: SearchIndex, lang: str, synonyms: dict[str, list[lis
         "terms": len(terms),
         "forms": len(forms),
         "shards": sorted(keys_written),
-        "cards": size,
+        "cards": CARD_CHUNK,
         "copies": _ranges([doc for doc, record in enumerate(records) if record.get("source")]),
         "stop": sorted(analyzer.folded_stops),
         "synonyms": synonym_groups,
@@ -398,11 +402,6 @@ def _cached_sections(record: dict, cached: list) -> list[SectionTerms]:
             in zip(record["sections"], cached)]
 
 
-def card_chunk(docs: int) -> int:
-    """Result cards per file of a language of ``docs`` documents (see the module's docstring)."""
-    return CARD_CHUNK if docs <= CARD_CHUNK * CARD_PREFETCH else CARD_CHUNK_LARGE
-
-
 def _card(record: dict) -> list:
     """A document's result card (what a result line shows of it but the excerpt)."""
     return ([record["url"], record["title"], record["category"],
@@ -436,22 +435,29 @@ class _TermData:
     dirty: bool = True
 
 
-def _item_size(data: _TermData) -> int:
-    """The estimated JSON size of a term's postings and excerpts."""
+def _item_size(data: _TermData, card_sizes: list[int]) -> int:
+    """The estimated JSON size of a term's postings, excerpts and the result cards of its best documents
+    (``card_sizes``: per document, its URL's, title's and category's length plus 16)."""
     excerpts = data.excerpts or ()
-    return len(data.postings) * 4 + sum(map(len, excerpts)) + 3 * len(excerpts)
+    postings = data.postings
+    sections = postings[2:3 * CARDS_IN_SHARD:3]
+    return (len(postings) * 4 + sum(map(len, excerpts)) + 3 * len(excerpts)
+            + sum(map(card_sizes.__getitem__, postings[0:3 * CARDS_IN_SHARD:3]))
+            + 30 * (len(sections) - sections.count(-1)))
 
 
 def _terms(weights: dict[str, dict[int, float]], records: list[dict], texts: _Excerpts, previous: _Previous,
-           changed: set[int], new: _LangState) -> dict[str, _TermData]:
+           changed: set[int], cards: set[int], new: _LangState) -> dict[str, _TermData]:
     """Each term's postings, best first, and its excerpts and size estimate. A term whose postings
     equal the last export's and whose documents are unchanged is unchanged (its excerpts are made
     only if its shard is written again). Otherwise a posting of an unchanged document that the
     term's last postings had in the same section keeps its excerpt (read from the last shard), and
-    only the others read their document's analysis; the term is unchanged if its postings and
-    excerpts are, so an edit changes only the terms whose shard entries it changes."""
+    only the others read their document's analysis; the term is unchanged if its postings,
+    excerpts and its documents' result cards are, so an edit changes only the terms whose shard
+    entries it changes."""
     top = max((max(per_doc.values()) for per_doc in weights.values() if per_doc), default=1.0) or 1.0
     terms: dict[str, _TermData] = {}
+    card_sizes = [len(record["url"]) + len(record["title"]) + len(record["category"]) + 16 for record in records]
     by_weight = itemgetter(1)
     old_terms = previous.state.terms
     for term, per_doc in weights.items():
@@ -480,11 +486,11 @@ def _terms(weights: dict[str, dict[int, float]], records: list[dict], texts: _Ex
                 postings += (doc, level, section)
                 excerpts.append(last[hit[0]] if hit is not None else texts.excerpt(doc, section, term))
         data = terms[term] = _TermData(postings, 0, excerpts)
-        if (before is not None and before[0] == postings
+        if (before is not None and before[0] == postings and cards.isdisjoint(docs)
                 and excerpts == (last if last is not None else previous.excerpts(term))):
             data.estimate, data.dirty = before[1], False
         else:
-            data.estimate = len(term) + 4 + _item_size(data)
+            data.estimate = len(term) + 4 + _item_size(data, card_sizes)
         new.terms[term] = (postings, data.estimate)
     return terms
 
@@ -670,15 +676,19 @@ def _expansions(analyzer, terms: set[str], compounds: list, memo: Memo, last_key
     return expanded
 
 
-def _write_shards(lang: str, terms: dict[str, _TermData], forms: dict[str, str], output: _Output,
-                  texts: _Excerpts, previous: _Previous) -> list[str]:
+def _write_shards(lang: str, terms: dict[str, _TermData], forms: dict[str, str], records: list[dict],
+                  output: _Output, texts: _Excerpts, previous: _Previous) -> list[str]:
     # (name, kind, value, estimated size), terms then forms
     items: list[tuple[str, str, Any, int]] = [(t, "t", data, data.estimate) for t, data in terms.items()]
     items += [(s, "f", t, len(s) + len(t) + 7) for s, t in forms.items()]
     keys: list[str] = []
 
+    heads: list[list[list[str]] | None] = [None] * len(records)  # per document, its sections' [anchor, heading]
+    section_keys = [str(n) for n in range(max((len(r["sections"]) for r in records), default=0))]
+
     def shard(group: list[tuple[str, str, Any, int]]) -> dict:
-        out: dict[str, dict] = {"t": {}, "x": {}, "f": {}}
+        out: dict[str, dict] = {"t": {}, "x": {}, "f": {}, "d": {}}
+        cards: dict[int, list] = {}
         out_terms, out_excerpts, out_forms = out["t"], out["x"], out["f"]
         for name, kind, value, _ in group:
             if kind == "f":
@@ -688,10 +698,24 @@ def _write_shards(lang: str, terms: dict[str, _TermData], forms: dict[str, str],
             out_terms[name] = postings
             excerpts = value.excerpts if value.excerpts is not None else previous.excerpts(name)
             out_excerpts[name] = excerpts if excerpts is not None else texts.excerpts(name, postings)
+            for doc in postings[0:3 * CARDS_IN_SHARD:3]:
+                if doc not in cards:
+                    record = records[doc]
+                    cards[doc] = ([record["url"], record["title"], record["category"], {}]
+                                  + ([record["source"]] if record.get("source") else []))
+        for postings in out_terms.values():  # each card's sections that the shard's postings name
+            for doc, section in zip(postings[0::3], postings[2::3]):
+                card = cards.get(doc)
+                if card is not None and section >= 0:  # the same list in every shard: the JSON is the same
+                    doc_heads = heads[doc]
+                    if doc_heads is None:
+                        doc_heads = heads[doc] = [list(s[:2]) for s in records[doc]["sections"]]
+                    card[3][section_keys[section]] = doc_heads[section]
+        out["d"] = {str(doc): card for doc, card in sorted(cards.items())}
         return out
 
     def emit(key: str, group: list[tuple[str, str, Any, int]]) -> None:
-        # Its inputs: the items' names and forms, and whether a term's postings or excerpts changed
+        # Its inputs: the items' names and forms, and whether a term's postings, excerpts or cards changed
         inputs = tuple((name, kind, value if kind == "f" else None) for name, kind, value, _ in group)
         dirty = any(kind == "t" and value.dirty for _, kind, value, _ in group)
         output.add(f"{lang}/t/{key}.json.gz", inputs, lambda: shard(group), dirty)

@@ -1,7 +1,7 @@
 /* Deflect search, index loading: the static index's files (deflect/search/static.py), fetched when
  * needed, gunzipped, cached. */
 
-export var EMPTY = { t: {}, x: {}, f: {} };  // the shard of a word no shard key starts
+export var EMPTY = { t: {}, x: {}, f: {}, d: {} };  // the shard of a word no shard key starts
 
 // The browser's gzip decoder, else (Safari < 16.4, Firefox < 113) search-gunzip.js, fetched only then.
 export function inflate(bytes) {
@@ -88,11 +88,6 @@ export function createIndex(base, format) {
         lists.forEach(([n, list]) => list.forEach((card, i) => { found[n * size + i] = card; }));
         return found;
       });
-    },
-    // A language's card files, fetched along with its first shards when they are few (static.py).
-    prefetchCards(m, lang) {
-      var info = m.languages[lang], count = Math.ceil(info.docs / info.cards);
-      if (count <= m.card_prefetch) for (var n = 0; n < count; n++) cardFile(lang, n).catch(() => {});
     },
     // A hit's document record (static.py), for what its result line leaves out.
     record: h => loadManifest().then(m => fetchJSON(base + "search/" + h.lang + "/d/" + Math.floor(h.doc / m.chunk)

@@ -19,7 +19,8 @@ export function score(index, lang, info, resolved) {
         }
       });
       Object.keys(best).forEach(doc => {
-        var b = best[doc], e = scores[doc] || (scores[doc] = { doc: +doc, score: 0, matched: 0, top: 0, from: b });
+        var b = best[doc], e = scores[doc] || (scores[doc] = { doc: +doc, score: 0, matched: 0, top: 0, from: b, shards: [] });
+        e.shards.push(b.shard);
         e.score += b.score;
         e.matched += 1;
         if (b.score > e.top) { e.top = b.score; e.from = b; }
@@ -33,23 +34,46 @@ export function score(index, lang, info, resolved) {
 }
 
 // Give `hits` their result lines: the excerpt and section of their best posting, the rest from their
-// documents' cards (fetched per language). A hit described already is left as it is.
+// document's card, which that posting's shard carries for each term's best documents, else from the
+// language's card files (fetched then). A hit described already is left as it is.
 export function describe(index, hits) {
   var todo = hits.filter(h => h.from), langs = {};
-  todo.forEach(h => { (langs[h.lang] = langs[h.lang] || []).push(h.doc); });
+  todo.forEach(h => {
+    if (!shardCard(h)) (langs[h.lang] = langs[h.lang] || []).push(h.doc);
+  });
+  if (!Object.keys(langs).length) return Promise.resolve(fill(todo, {})).then(() => hits);
   return index.manifest().then(m => Promise.all(Object.keys(langs).map(lang =>
     index.cards(m, lang, langs[lang]).then(cards => [lang, cards])))).then(found => {
     var byLang = {};
     found.forEach(([lang, cards]) => { byLang[lang] = cards; });
-    todo.forEach(h => {
-      if (!h.from) return;  // two calls for the same hits: the first described it
-      var f = h.from, card = byLang[h.lang][h.doc], section = f.shard.t[f.term][f.at + 2];
-      var sec = (section >= 0 && card[3][section]) || ["", ""];
-      Object.assign(h, { url: card[0], title: card[1], category: card[2], source: card[4] || null, section: section,
-        anchor: sec[0], heading: sec[1], excerpt: f.shard.x[f.term][f.at / 3] });
-      delete h.from;
-    });
+    fill(todo, byLang);
     return hits;
+  });
+}
+
+// A hit's card from a shard of its query that carries it with the section of its best posting (a
+// shard's card names the sections of that shard's postings), else null.
+function shardCard(h) {
+  var f = h.from, section = f.shard.t[f.term][f.at + 2];
+  var shards = [f.shard].concat(h.shards || []);
+  for (var i = 0; i < shards.length; i++) {
+    var card = shards[i].d[h.doc];
+    if (card && (section < 0 || card[3][section])) return card;
+  }
+  return null;
+}
+
+// The result lines of `hits`, their cards from their shards or `byLang` (language → doc → card; a card
+// file's sections are a list, a shard's an object by section number: both answer card[3][section]).
+function fill(hits, byLang) {
+  hits.forEach(h => {
+    if (!h.from) return;  // two calls for the same hits: the first described it
+    var f = h.from, card = shardCard(h) || byLang[h.lang][h.doc], section = f.shard.t[f.term][f.at + 2];
+    var sec = (section >= 0 && card[3][section]) || ["", ""];
+    Object.assign(h, { url: card[0], title: card[1], category: card[2], source: card[4] || null, section: section,
+      anchor: sec[0], heading: sec[1], excerpt: f.shard.x[f.term][f.at / 3] });
+    delete h.from;
+    delete h.shards;
   });
 }
 
@@ -63,7 +87,6 @@ export function search(index, langs, text, limit, all, described) {
   return Promise.all(langs.map(lang => index.manifest().then(m => {
     var info = m.languages[lang];
     if (!info) return [];
-    index.prefetchCards(m, lang);
     return analyse(index, lang, info, text).then(r => r.length ? score(index, lang, info, r) : [])
       .then(hits => all ? hits.filter(h => !isCopy(info, h.doc)) : hits);
   }))).then(lists => {

@@ -186,7 +186,9 @@ function start(config) {
       input.focus();
     }
   });
-  window.deflectSearch = { search: (text, limit) => search(text, limit), record: index.record, run: run, send: send, config: config, highlight: highlight };
+  // The page scripts' search (helpcenter.js, contact.js): up to `limit` hits (default: all), the first
+  // `limit` (default: a page's worth) with their result lines.
+  window.deflectSearch = { search: (text, limit) => search(text, limit, limit || PAGE_RESULTS), record: index.record, run: run, send: send, config: config, highlight: highlight };
   if (window.document$) window.document$.subscribe(page); else page();
 
   // Each page, the first and each one reached by Material's instant navigation.
