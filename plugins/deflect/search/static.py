@@ -27,7 +27,7 @@ results almost always render after one round of fetches (one shard per query wor
 Keys grow one character at a time until a shard is small, so a query downloads only the few
 shards its words touch. A result whose card its shard lacks (a document that is none of its terms'
 best, shown further down or after "Show more") takes it from the card files (``c/``, ``CARD_CHUNK``
-cards, about 2.5 KB gzip), which the browser fetches for the results it shows. Every shard carried
+cards, about 2.7 KB gzip), which the browser fetches for the results it shows. Every shard carried
 the cards of all its postings once: half of the index's JSON and of its gzip time, as each card was
 repeated in every shard that found its document. The manifest's ``copies`` (ranges of document
 numbers, end excluded) are a language's untranslated articles, so that "all languages" can leave
@@ -64,7 +64,7 @@ CARDS_IN_SHARD = 20  # a term's best documents whose cards its shard carries. 12
 # 45 MB of shards (gzip) with every posting's card, 32.6 MB with 20, 30 MB with 10 (2.0 → 1.25 s of gzip), 25 MB
 # with none; but with none, the browser fetched the ten results' card files after the shards (p95 27 → 56 ms at
 # 10,000 articles), and with 10, two-word queries often needed one or two (p95 31 ms)
-CARD_CHUNK = 32  # result cards per card file: about 2.5 KB gzip
+CARD_CHUNK = 32  # result cards per card file: about 2.7 KB gzip (1.3-3.3 KB in a 12-language export)
 MAX_POSTINGS = 120
 SHARD_TARGET_BYTES = 48_000  # raw JSON (estimated); gzip takes shards to about a quarter. 24,000 made 54% more
 # files for a 5% larger index (more gzip headers): a file costs 0.1-1.5 ms to create on a busy disk, and a
