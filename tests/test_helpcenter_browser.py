@@ -45,14 +45,31 @@ def test_home_has_no_docs_menu_or_toc_and_a_large_search_box_that_opens_all_resu
     page.wait_for_function("() => document.querySelector('[data-deflect-search-page]').hasAttribute('data-deflect-ready')",
                            timeout=10_000)
     count = int(results.get_attribute("data-deflect-ready"))
-    # All results, more than the header box's list of 10, each a link in the reader's language.
+    # All results, more than the header box's list of 10, each a link in the reader's language: 20 at
+    # first, then 20 more with each "Show more" (their cards fetched if their shards lacked them)
     assert count > 10
-    assert results.locator("ol > li").count() == count
+    assert results.locator("ol > li").count() == count <= 20
     assert page.locator("[data-deflect-search-page-meta]").inner_text() == f"{count} results for “password”"
     first = results.locator("ol > li a").first
     assert first.inner_text() == "Reset your password"
     assert urlsplit(first.evaluate("a => a.href")).path == "/en/account/reset-password/"
     assert not page.locator("#__search").is_checked()  # the header's search overlay stays closed
+    # More than 20 results: 20 at first, 20 more with each "Show more" (their cards fetched when their
+    # shards lack them), the same results in the same order as the search box gives
+    page.goto(f"{site_url}en/search/?q=order")
+    page.wait_for_selector("[data-deflect-search-page][data-deflect-ready]", timeout=10_000)
+    count = int(results.get_attribute("data-deflect-ready"))
+    assert count > 20 and results.locator("ol > li").count() == 20
+    while results.locator("[data-deflect-search-page-more]").count():
+        shown = results.locator("ol > li").count()
+        results.locator("[data-deflect-search-page-more]").click()
+        page.wait_for_function("n => document.querySelectorAll('[data-deflect-search-page-results] > li').length > n",
+                               arg=shown, timeout=10_000)
+    assert results.locator("ol > li").count() == count
+    assert all(title.strip() for title in results.locator("ol > li a").all_inner_texts())
+    expected = page.evaluate("q => window.deflectSearch.search(q, 200, 200).then(hits => hits.map(h => h.url))", "order")
+    links = results.locator("ol > li a").evaluate_all("els => els.map(a => new URL(a.href).pathname + new URL(a.href).hash)")
+    assert [link.split("#")[0] for link in links] == ["/" + url.split("#")[0] for url in expected]
 
 
 def test_phone_gets_a_search_box_not_only_an_icon(browser: object, site_url: str) -> None:

@@ -46,7 +46,7 @@
     recent.hidden = !ul.children.length;
   }
 
-  // The full search results page: every result for ?q=.
+  // The full search results page: the results for ?q=, 20 at a time.
   var results = document.querySelector("[data-deflect-search-page]");
   if (results) {
     var query = (new URLSearchParams(location.search).get("q") || "").slice(0, 256);
@@ -57,27 +57,47 @@
     var run = function () {
       var api = window.deflectSearch;
       if (!query.trim() || !api) return;
-      api.search(query, 200).then(function (hits) {
+      // Up to 200 results, shown PAGE at a time ("Show more"): a result's card may need a fetch.
+      api.search(query, 200, PAGE).then(function (hits) {
         ol.textContent = "";
         meta.textContent = hits.length ? fill(S.search_page_count || "{count}", { count: hits.length, query: query })
           : (S.search_none || "");
-        hits.forEach(function (h) {
-          var li = document.createElement("li"), a = document.createElement("a");
-          a.href = api.config.base + h.url + (h.anchor && h.url.indexOf("#") < 0 ? "#" + h.anchor : "");
-          a.className = "deflect-search-page__title";
-          api.highlight(a, h.title, h.terms);
-          li.appendChild(a);
-          var where = document.createElement("p");
-          where.className = "deflect-search-page__where";
-          where.textContent = h.category + (h.heading ? " \u203a " + h.heading : "");
-          li.appendChild(where);
-          var p = document.createElement("p");
-          api.highlight(p, h.excerpt || "", h.terms);
-          li.appendChild(p);
-          ol.appendChild(li);
-        });
+        show(api, hits, 0);
         results.setAttribute("data-deflect-ready", String(hits.length));
       });
+    };
+    var PAGE = 20;
+    var show = function (api, hits, from) {
+      var old = results.querySelector("[data-deflect-search-page-more]");
+      if (old) old.remove();
+      hits.slice(from, from + PAGE).forEach(function (h) {
+        var li = document.createElement("li"), a = document.createElement("a");
+        a.href = api.config.base + h.url + (h.anchor && h.url.indexOf("#") < 0 ? "#" + h.anchor : "");
+        a.className = "deflect-search-page__title";
+        api.highlight(a, h.title, h.terms);
+        li.appendChild(a);
+        var where = document.createElement("p");
+        where.className = "deflect-search-page__where";
+        where.textContent = h.category + (h.heading ? " \u203a " + h.heading : "");
+        li.appendChild(where);
+        var p = document.createElement("p");
+        api.highlight(p, h.excerpt || "", h.terms);
+        li.appendChild(p);
+        ol.appendChild(li);
+      });
+      if (hits.length > from + PAGE) {
+        var more = document.createElement("button");
+        more.type = "button";
+        more.className = "md-button deflect-search-page__more";
+        more.setAttribute("data-deflect-search-page-more", "");
+        more.textContent = S.search_more || "Show more";
+        more.addEventListener("click", function () {
+          more.disabled = true;
+          api.describe(hits.slice(from + PAGE, from + 2 * PAGE)).then(function () { show(api, hits, from + PAGE); },
+            function () { more.disabled = false; });
+        });
+        ol.parentNode.insertBefore(more, ol.nextSibling);
+      }
     };
     if (window.deflectSearch) run(); else document.addEventListener("deflect:search-ready", run);
   }

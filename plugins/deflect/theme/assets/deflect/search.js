@@ -187,8 +187,10 @@ function start(config) {
     }
   });
   // The page scripts' search (helpcenter.js, contact.js): up to `limit` hits (default: all), the first
-  // `limit` (default: a page's worth) with their result lines.
-  window.deflectSearch = { search: (text, limit) => search(text, limit, limit || PAGE_RESULTS), record: index.record, run: run, send: send, config: config, highlight: highlight };
+  // `described` (default: `limit`, else a page's worth) with their result lines; `describe(hits)` gives
+  // others theirs (a Promise of the same hits).
+  window.deflectSearch = { search: (text, limit, described) => search(text, limit, described || limit || PAGE_RESULTS),
+    describe: hits => describe(index, hits), record: index.record, run: run, send: send, config: config, highlight: highlight };
   if (window.document$) window.document$.subscribe(page); else page();
 
   // Each page, the first and each one reached by Material's instant navigation.
