@@ -72,6 +72,16 @@ def test_home_has_no_docs_menu_or_toc_and_a_large_search_box_that_opens_all_resu
     assert [link.split("#")[0] for link in links] == ["/" + url.split("#")[0] for url in expected]
 
 
+def test_the_results_page_says_when_the_index_cannot_be_read(page: object, site_url: str) -> None:
+    """An index that cannot be read says so instead of the hint (it used to stay silent)."""
+    results = page.locator("[data-deflect-search-page]")
+    page.route("**/search/manifest.json", lambda route: route.abort())
+    page.goto(f"{site_url}en/search/?q=refund")
+    page.wait_for_function("() => document.querySelector('[data-deflect-search-page-meta]').textContent"
+                           " === 'Search is unavailable right now.'", timeout=10_000)
+    assert not results.get_attribute("data-deflect-ready") and results.locator("ol > li").count() == 0
+
+
 def test_phone_gets_a_search_box_not_only_an_icon(browser: object, site_url: str) -> None:
     for viewport, visible in ((PHONE, True), (DESKTOP, False)):
         context = _context(browser, viewport)

@@ -76,14 +76,14 @@ def test_the_machine_cache_keeps_a_dictionary_pass_for_later_builds(tmp_path: Pa
     for damage in (b"not zstd", kept.read_bytes()[:1000]):
         kept.write_bytes(damage)
         assert lemmas._read("hbs")._lemma_ids == first._lemma_ids
-        assert lemmas._scanned_on_machine("hbs", f"{lemmas._stamp('hbs', len(first._data))}:{lemmas.STEP}") is not None
-    assert lemmas._scanned_on_machine("hbs", "another simplemma") is None
+        assert lemmas.kept_on_machine("hbs", f"{lemmas._stamp('hbs', len(first._data))}:{lemmas.STEP}") is not None
+    assert lemmas.kept_on_machine("hbs", "another simplemma") is None
     # A file others could have written is not unpickled (unpickling runs code): scanned again
     stamp = f"{lemmas._stamp('hbs', len(first._data))}:{lemmas.STEP}"
     kept.chmod(0o666)
-    assert lemmas._scanned_on_machine("hbs", stamp) is None
+    assert lemmas.kept_on_machine("hbs", stamp) is None
     kept.chmod(0o644)
-    assert lemmas._scanned_on_machine("hbs", stamp) is not None
+    assert lemmas.kept_on_machine("hbs", stamp) is not None
     # Turned off, or a cache that cannot be written: nothing kept, the same answers
     monkeypatch.setenv("DEFLECT_MACHINE_CACHE", "off")
     assert lemmas._read("tl").get(b"kumain") == whole("tl").get(b"kumain")

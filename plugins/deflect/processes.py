@@ -29,18 +29,23 @@ def progress_every(items: int) -> float:
 
 class Progress:
     """Says ``"<what>: N of T <unit> (P%), S s in"`` through ``say`` at most every :func:`progress_every`
-    seconds while :meth:`tick` is called with the number of items done (nothing for small work)."""
+    seconds while :meth:`tick` is called with the number of items done (nothing for small work, or
+    without ``say``: ``on`` is then False, so a caller can skip working out how far it is)."""
 
     def __init__(self, what: str, total: int, unit: str, say: Callable[[str], None] | None) -> None:
         self.what, self.total, self.unit, self.say = what, total, unit, say
         self.every = progress_every(total) if say is not None else 0.0
         self.started = self.reported = time.monotonic()
 
+    @property
+    def on(self) -> bool:
+        return bool(self.every)
+
     def tick(self, done: int) -> None:
-        if not self.every:
+        if not self.every or self.say is None:
             return
         now = time.monotonic()
-        if now - self.reported >= self.every and self.say is not None:
+        if now - self.reported >= self.every:
             self.reported = now
             done = min(done, self.total)
             self.say(f"{self.what}: {done:,} of {self.total:,} {self.unit} ({100 * done // max(1, self.total)}%), "

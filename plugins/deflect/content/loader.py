@@ -93,7 +93,8 @@ def _load(settings: ContentSettings, with_history: bool,
             if isinstance(step, list):
                 problems += step
                 continue
-            ticker.tick(number + (helper.helper_share() if helper is not None else 0))
+            if ticker.on:  # (the helper's share is a read of shared memory: only when it is said)
+                ticker.tick(number + (helper.helper_share() if helper is not None else 0))
             if helper is not None:
                 helper.reach(number)  # a file the helper took: its parse and scan are remembered here
             number += 1

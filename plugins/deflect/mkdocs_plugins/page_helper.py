@@ -51,7 +51,8 @@ class Phase:
         number = self.index.get(page.file.src_uri)
         if number is None:
             return self.cache.get(key)
-        self.progress.tick(number + 1 + (self.run.helper_share() if self.run is not None else 0))
+        if self.progress.on:
+            self.progress.tick(number + 1 + (self.run.helper_share() if self.run is not None else 0))
         if self.run is not None:
             self.run.reach(number)
         value = self.cache.get(key)

@@ -53,6 +53,13 @@ def code_version() -> str:
                        *(f"{package}={_version(package)}" for package in ("simplemma", "PyStemmer", "whoosh-reloaded")))[:16]
 
 
+def analysis_version() -> str:
+    """What analysis is made of: the search code and libraries (:func:`code_version`) and the language
+    files in use (the site's own change analysis too). Keys the document cache, the export's state
+    and the lemmas' terms kept on the machine."""
+    return code_version() + active().digest()
+
+
 def _version(package: str) -> str:
     try:
         return version(package)
@@ -165,7 +172,7 @@ class AnalysisCache:
 
     def __init__(self, folder: Path) -> None:
         self.path = folder / "analysis.pickle"
-        self.version = code_version() + active().digest()  # the site's own language files change analysis too
+        self.version = analysis_version()
         self.entries: dict[str, bytes] = {}
         self.used: dict[str, bytes] = {}
         self.extras: dict[str, object] = {}  # what is derived from many documents (crosslingual term tables)

@@ -75,10 +75,10 @@ def _read(code: str) -> Dictionary | Plain:
     except (ValueError, OSError):
         return Plain({})
     stamp = f"{_stamp(code, len(data))}:{STEP}"
-    scanned = _scanned_on_machine(code, stamp)
+    scanned = kept_on_machine(code, stamp)
     if scanned is None:
         scanned = _scan(data, pos, count, frontcode._read_varint)
-        _keep_on_machine(code, stamp, scanned)
+        keep_on_machine(code, stamp, scanned)
     return Dictionary(data, reverse, *scanned)
 
 
@@ -87,15 +87,11 @@ def _machine_file(name: str) -> Path | None:
     return None if folder is None else folder / f"{name}.pickle.zst"
 
 
-def _scanned_on_machine(code: str, stamp: str) -> Any:
-    """What :func:`_scan` found in this dictionary, as kept in the machine's cache; None when it is not
-    kept there, or was kept for another simplemma, or is damaged."""
-    return kept_on_machine(code, stamp)
-
-
 def kept_on_machine(name: str, stamp: str) -> Any:
     """What :func:`keep_on_machine` kept as ``name`` with ``stamp`` (what it was derived from) in the
-    machine's cache; None when nothing is kept there, or it was kept with another stamp, or is damaged."""
+    machine's cache; None when nothing is kept there, or it was kept with another stamp (another
+    simplemma, another analysis), or is damaged. A dictionary's pass is kept under its language code,
+    the terms of its lemmas as ``terms-<lang>`` (``Analyzer._dictionary_terms``)."""
     path = _machine_file(name)
     if path is None:
         return None
@@ -115,11 +111,6 @@ def _trusted(path: Path) -> bool:
     cache may be a folder others share, ``DEFLECT_MACHINE_CACHE``; unpickling runs code)."""
     info = path.stat()
     return info.st_mode & 0o022 == 0 and (not hasattr(os, "getuid") or info.st_uid == os.getuid())
-
-
-def _keep_on_machine(code: str, stamp: str, scanned: Any) -> None:
-    """Keep what :func:`_scan` found in the machine's cache."""
-    keep_on_machine(code, stamp, scanned)
 
 
 def keep_on_machine(name: str, stamp: str, value: Any) -> None:

@@ -21,8 +21,7 @@ from typing import Any
 from deflect.content.model import Content, Document
 from deflect.cachefiles import CacheBusy, cache_folder, locked, memo_on_disk, save_or_warn
 from deflect.escaping import Markup, html_json
-from deflect.locales import active
-from deflect.search.cache import AnalysisCache, DocAnalysis, analyse_doc, code_version, fingerprint
+from deflect.search.cache import AnalysisCache, DocAnalysis, analyse_doc, analysis_version, code_version, fingerprint
 from deflect.search.crosslingual import (GLOSSARY_FILE, DocTerms, GlossaryError, Translations, doc_terms, learn,
                                          load_glossary, source_terms, table_digest, translated_copy,
                                          untranslated)
@@ -203,7 +202,7 @@ class SearchService:
         if self.cache_dir is None or self.analyses is None:
             return write_tree(export_files(self.index, self.synonyms, progress), out)
         with locked(self.cache_dir), _gc_paused():
-            version = code_version() + active().digest()  # what AnalysisCache.version is made of
+            version = analysis_version()  # as AnalysisCache.version
             last = load_export(self.cache_dir, version)
             state = last.state
             if last.fingerprint == self.fingerprint and last.files is not None:

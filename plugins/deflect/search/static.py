@@ -50,10 +50,10 @@ from pathlib import Path
 from typing import Any
 
 from deflect.escaping import json_bytes
-from deflect.locales import active, analysis_rules
+from deflect.locales import analysis_rules
 from deflect.search.analysis import FOLD_SPECIAL, MAX_WORD_CHARS, analyzer_for
 from deflect.cachefiles import read_pickle, save_or_warn, write_if_changed, write_new
-from deflect.search.cache import code_version, doc_votes, record_texts
+from deflect.search.cache import analysis_version, doc_votes, record_texts
 from deflect.search.engine import SearchIndex
 from deflect.search.query import MAX_QUERY_CHARS, MAX_QUERY_WORDS, SYNONYM_WEIGHT, synonym_terms
 from deflect.search.snippets import (SectionTerms, analyse_sections, article_terms, pick_section, summary_excerpt,
@@ -288,7 +288,7 @@ def _export_language(index: SearchIndex, lang: str, synonyms: dict[str, list[lis
     texts.clear()
     for n in range(0, len(records), CARD_CHUNK):
         output.add(f"{lang}/c/{n // CARD_CHUNK}.json.gz", [new.cards[ident] for ident in new.docs[n:n + CARD_CHUNK]],
-                   lambda n=n: [_card(r) for r in records[n:n + CARD_CHUNK]])  # type: ignore[misc]
+                   lambda n=n: [_card(r, _heads(r)) for r in records[n:n + CARD_CHUNK]])  # type: ignore[misc]
     for n in range(0, len(records), DOC_CHUNK):
         output.add(f"{lang}/d/{n // DOC_CHUNK}.json.gz", new.docs[n:n + DOC_CHUNK],
                    lambda n=n: [_doc_entry(r) for r in records[n:n + DOC_CHUNK]])  # type: ignore[misc]
@@ -402,11 +402,16 @@ def _cached_sections(record: dict, cached: list) -> list[SectionTerms]:
             in zip(record["sections"], cached)]
 
 
-def _card(record: dict) -> list:
-    """A document's result card (what a result line shows of it but the excerpt)."""
-    return ([record["url"], record["title"], record["category"],
-             [[anchor, heading] for anchor, heading, *_ in record["sections"]]]
-            + ([record["source"]] if record.get("source") else []))
+def _card(record: dict, sections: list | dict) -> list:
+    """A document's result card (what a result line shows of it but the excerpt), with ``sections``:
+    every section's [anchor, heading] (the card files) or those a shard names, by number (a shard)."""
+    return [record["url"], record["title"], record["category"], sections] + (
+        [record["source"]] if record.get("source") else [])
+
+
+def _heads(record: dict) -> list[list[str]]:
+    """Each section's [anchor, heading]."""
+    return [[anchor, heading] for anchor, heading, *_ in record["sections"]]
 
 
 def _ranges(numbers: list[int]) -> list[list[int]]:
@@ -421,7 +426,7 @@ def _ranges(numbers: list[int]) -> list[list[int]]:
 
 
 def _doc_entry(record: dict) -> list:
-    sections = [[anchor, heading] for anchor, heading, *_ in record["sections"]]
+    sections = _heads(record)
     answer = next(([i, steps] for i, (_, _, _, steps) in enumerate(record["sections"]) if steps), None)
     return [record["url"], record["title"], record["kind"], record["category"], record["summary"], sections,
             record.get("source", ""), answer]
@@ -669,7 +674,7 @@ def _expansions(analyzer, terms: set[str], compounds: list, memo: Memo, last_key
         expanded = [pair for pair in last[1] if pair[1] in terms]
         blocking = last[2]
     else:
-        expanded = list(analyzer.expansions(terms, compounds, code_version() + active().digest()))
+        expanded = list(analyzer.expansions(terms, compounds, analysis_version()))
         blocking = frozenset(analyzer._lemma_terms.values()) | {  # every lemma's term (the pass saw all)
             analyzer._finish(head + tail.decode().lower()) for head, tail in compounds}
     memo.used[last_key] = (frozenset(terms), expanded, blocking)
@@ -700,16 +705,14 @@ def _write_shards(lang: str, terms: dict[str, _TermData], forms: dict[str, str],
             out_excerpts[name] = excerpts if excerpts is not None else texts.excerpts(name, postings)
             for doc in postings[0:3 * CARDS_IN_SHARD:3]:
                 if doc not in cards:
-                    record = records[doc]
-                    cards[doc] = ([record["url"], record["title"], record["category"], {}]
-                                  + ([record["source"]] if record.get("source") else []))
+                    cards[doc] = _card(records[doc], {})
         for postings in out_terms.values():  # each card's sections that the shard's postings name
             for doc, section in zip(postings[0::3], postings[2::3]):
                 card = cards.get(doc)
                 if card is not None and section >= 0:  # the same list in every shard: the JSON is the same
                     doc_heads = heads[doc]
                     if doc_heads is None:
-                        doc_heads = heads[doc] = [list(s[:2]) for s in records[doc]["sections"]]
+                        doc_heads = heads[doc] = _heads(records[doc])
                     card[3][section_keys[section]] = doc_heads[section]
         out["d"] = {str(doc): card for doc, card in sorted(cards.items())}
         return out

@@ -54,18 +54,6 @@
     var meta = results.querySelector("[data-deflect-search-page-meta]");
     var ol = results.querySelector("[data-deflect-search-page-results]");
     input.value = query;
-    var run = function () {
-      var api = window.deflectSearch;
-      if (!query.trim() || !api) return;
-      // Up to 200 results, shown PAGE at a time ("Show more"): a result's card may need a fetch.
-      api.search(query, 200, PAGE).then(function (hits) {
-        ol.textContent = "";
-        meta.textContent = hits.length ? fill(S.search_page_count || "{count}", { count: hits.length, query: query })
-          : (S.search_none || "");
-        show(api, hits, 0);
-        results.setAttribute("data-deflect-ready", String(hits.length));
-      });
-    };
     var PAGE = 20;
     var show = function (api, hits, from) {
       var old = results.querySelector("[data-deflect-search-page-more]");
@@ -98,6 +86,18 @@
         });
         ol.parentNode.insertBefore(more, ol.nextSibling);
       }
+    };
+    var run = function () {
+      var api = window.deflectSearch;
+      if (!query.trim() || !api) return;
+      // Up to 200 results, shown PAGE at a time ("Show more"): a result's card may need a fetch.
+      api.search(query, 200, PAGE).then(function (hits) {
+        ol.textContent = "";
+        meta.textContent = hits.length ? fill(S.search_page_count || "{count}", { count: hits.length, query: query })
+          : (S.search_none || "");
+        show(api, hits, 0);
+        results.setAttribute("data-deflect-ready", String(hits.length));
+      }, function () { meta.textContent = S.search_error || ""; });  // the index could not be read
     };
     if (window.deflectSearch) run(); else document.addEventListener("deflect:search-ready", run);
   }

@@ -37,16 +37,16 @@ export function score(index, lang, info, resolved) {
 // document's card, which that posting's shard carries for each term's best documents, else from the
 // language's card files (fetched then). A hit described already is left as it is.
 export function describe(index, hits) {
-  var todo = hits.filter(h => h.from), langs = {};
+  var todo = hits.filter(h => h.from), langs = Object.create(null);
   todo.forEach(h => {
-    if (!shardCard(h)) (langs[h.lang] = langs[h.lang] || []).push(h.doc);
+    h.card = shardCard(h);
+    if (!h.card) (langs[h.lang] = langs[h.lang] || []).push(h.doc);
   });
-  if (!Object.keys(langs).length) return Promise.resolve(fill(todo, {})).then(() => hits);
-  return index.manifest().then(m => Promise.all(Object.keys(langs).map(lang =>
-    index.cards(m, lang, langs[lang]).then(cards => [lang, cards])))).then(found => {
-    var byLang = {};
-    found.forEach(([lang, cards]) => { byLang[lang] = cards; });
-    fill(todo, byLang);
+  var fetched = Object.keys(langs).length ? index.manifest().then(m => Promise.all(Object.keys(langs).map(lang =>
+    index.cards(m, lang, langs[lang]).then(cards => [lang, cards])))) : Promise.resolve([]);
+  return fetched.then(found => {
+    var byLang = Object.fromEntries(found);
+    todo.forEach(h => { if (h.from) fill(h, h.card || byLang[h.lang][h.doc]); });  // (another call may have)
     return hits;
   });
 }
@@ -63,18 +63,16 @@ function shardCard(h) {
   return null;
 }
 
-// The result lines of `hits`, their cards from their shards or `byLang` (language → doc → card; a card
-// file's sections are a list, a shard's an object by section number: both answer card[3][section]).
-function fill(hits, byLang) {
-  hits.forEach(h => {
-    if (!h.from) return;  // two calls for the same hits: the first described it
-    var f = h.from, card = shardCard(h) || byLang[h.lang][h.doc], section = f.shard.t[f.term][f.at + 2];
-    var sec = (section >= 0 && card[3][section]) || ["", ""];
-    Object.assign(h, { url: card[0], title: card[1], category: card[2], source: card[4] || null, section: section,
-      anchor: sec[0], heading: sec[1], excerpt: f.shard.x[f.term][f.at / 3] });
-    delete h.from;
-    delete h.shards;
-  });
+// A hit's result line from its best posting and `card` (a card file's sections are a list, a shard's
+// an object by section number: both answer card[3][section]).
+function fill(h, card) {
+  var f = h.from, section = f.shard.t[f.term][f.at + 2];
+  var sec = (section >= 0 && card[3][section]) || ["", ""];
+  Object.assign(h, { url: card[0], title: card[1], category: card[2], source: card[4] || null, section: section,
+    anchor: sec[0], heading: sec[1], excerpt: f.shard.x[f.term][f.at / 3] });
+  delete h.from;
+  delete h.shards;
+  delete h.card;
 }
 
 // Whether document `doc` of a language (manifest entry `info`) is an untranslated article it also covers.
