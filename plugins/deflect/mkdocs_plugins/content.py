@@ -31,7 +31,7 @@ from ..site.page_source import page_source
 from ..site.plan import SitePlan
 from ..site.sitemap import sitemap_entries, write_sitemap
 from .config import ContentConfig
-from .material_theme import light_context, quick_dict_lookups, set_up_material, unindent_templates
+from .material_theme import light_context, quick_dict_lookups, set_up_material, text_direction, unindent_templates
 from .outputs import OutputReuse
 from .pagecache import PageReuse
 from .preview import watch_sources
@@ -52,6 +52,8 @@ class ContentPlugin(OutputReuse, BasePlugin[ContentConfig]):
         self.ui_languages: dict[str, str] = {}
         self.page_cache: PageReuse | None = None
         self.serving = False
+        self.directions: dict[str, str] = {}  # interface language → text direction (light pages)
+        self.env: Any = None
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         """Defined so that ``mkdocs serve`` keeps this plugin (and its page cache's memory) across rebuilds."""
@@ -134,6 +136,7 @@ class ContentPlugin(OutputReuse, BasePlugin[ContentConfig]):
             return None
         unindent_templates(env)
         quick_dict_lookups(env)
+        self.env, self.directions = env, {}
         if self.page_cache is not None:
             self.page_cache.wrap_templates(env, ("main.html", "deflect-fallback.html"))
         for file in files.documentation_pages():
@@ -172,7 +175,11 @@ class ContentPlugin(OutputReuse, BasePlugin[ContentConfig]):
             page.canonical_url = config.site_url.rstrip("/") + "/" + self._url(planned.canonical_path)
         if planned.light and planned.canonical_path is not None:
             source = self._body_source(planned.site_path, self.files)
-            context["deflect"]["light"] = light_context(source, page, config, self._url(planned.canonical_path))
+            ui_lang = context["deflect"]["ui_lang"]
+            if ui_lang not in self.directions:
+                self.directions[ui_lang] = text_direction(self.env, config, ui_lang)
+            context["deflect"]["light"] = light_context(source, page, config, self._url(planned.canonical_path),
+                                                        self.directions[ui_lang])
         return context
 
     def on_template_context(self, context: TemplateContext, *, template_name: str,

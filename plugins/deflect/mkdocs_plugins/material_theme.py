@@ -131,11 +131,24 @@ def material_language(code: str) -> str:
     return "en"
 
 
-def light_context(source: Page | None, page: Page, config: MkDocsConfig, canonical_url: str) -> dict[str, Any]:
+def light_context(source: Page | None, page: Page, config: MkDocsConfig, canonical_url: str,
+                  direction: str) -> dict[str, Any]:
     """What the light fallback template shows: its source's body (rendered once), its canonical
-    (``canonical_url``: the source's address from the site root)."""
+    (``canonical_url``: the source's address from the site root) and its text ``direction``
+    (:func:`text_direction` of its interface language)."""
     # Pages are all rendered to HTML before the first template runs, so the source's is ready.
     body = source.content if source is not None and source.content is not None else page.content or ""
     canonical = page.canonical_url or absolute_url("", canonical_url, page.url)
     return {"body": Markup(body), "has_title": any(item.level == 1 for item in (source or page).toc), "canonical": canonical,
-            "stylesheets": [*material_stylesheets(), *(str(css) for css in config.extra_css)]}
+            "stylesheets": [*material_stylesheets(), *(str(css) for css in config.extra_css)], "direction": direction}
+
+
+def text_direction(env: jinja2.Environment, config: MkDocsConfig, ui_lang: str) -> str:
+    """The text direction Material's base.html gives a page whose interface language is ``ui_lang``:
+    the theme's, else its translation's (``partials/language.html``). Worked out once per language
+    for the light fallback pages: importing the translations in each page's template took a third of
+    its render."""
+    if config.theme.get("direction"):
+        return str(config.theme["direction"])
+    template = env.from_string('{%- import "partials/language.html" as lang with context -%}{{ lang.t("direction") }}')
+    return template.render(deflect={"ui_lang": ui_lang}, config=config).strip()

@@ -49,6 +49,8 @@ from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
+from isal import isal_zlib
+
 from deflect.escaping import json_bytes
 from deflect.locales import analysis_rules
 from deflect.search.analysis import FOLD_SPECIAL, MAX_WORD_CHARS, analyzer_for
@@ -66,14 +68,15 @@ CARDS_IN_SHARD = 20  # a term's best documents whose cards its shard carries. 12
 # 10,000 articles), and with 10, two-word queries often needed one or two (p95 31 ms)
 CARD_CHUNK = 32  # result cards per card file: about 2.7 KB gzip (1.3-3.3 KB in a 12-language export)
 MAX_POSTINGS = 120
-SHARD_TARGET_BYTES = 48_000  # raw JSON (estimated); gzip takes shards to about a quarter. 24,000 made 54% more
-# files for a 5% larger index (more gzip headers): a file costs 0.1-1.5 ms to create on a busy disk, and a
-# query word fetches one shard either way (median 6 KB gzip at 1,000 articles, 3 KB before)
+SHARD_TARGET_BYTES = 96_000  # raw JSON (estimated); gzip takes shards to about a quarter. 48,000 made 65% more
+# files (12 languages × 400 articles: 4,768 instead of 2,891) and 24,000 2.5 times as many: a file costs 0.05-1.3 ms
+# of system time to create on this kind of disk (most just after a large delete), and a query word fetches one shard
+# either way (first query at 1,000 articles 70 KB instead of 41, at 10,000 49 KB median instead of 33)
 MAX_KEY_LEN = 5
 FORMAT_VERSION = 5  # 4: the manifest carries each language's analysis constants; 5: card files (c/), the
 # shards carry only the cards of each term's best documents
-GZIP_LEVEL = 4  # on the 102 MB of JSON of a 1,000-article export: level 4 1.19 s of CPU and 26.2 MB, 5 1.73 s
-# and 25.6 MB, 6 (zlib's default) 2.19 s and 25.4 MB, 3 1.04 s and 27.5 MB (2.3% more bytes than 4 for 13% less CPU)
+GZIP_LEVEL = 3  # ISA-L's highest level (isal_zlib: 0-3). On the 115 MB of JSON of a 12-language export: ISA-L 3
+# 0.51 s of CPU and 33.3 MB, 2 0.30 s and 34.5 MB; zlib 4 1.63 s and 31.9 MB, 6 2.92 s and 30.9 MB; zlib-ng 4 1.04 s
 
 
 @dataclass
@@ -777,5 +780,5 @@ def _pack(data: object, reuse: dict[str, bytes]) -> tuple[str, bytes]:
     digest = hashlib.sha256(raw).hexdigest()
     packed = reuse.get(digest)
     if packed is None:
-        packed = zlib.compress(raw, GZIP_LEVEL, 31)  # gzip (wbits 31) with mtime 0, as gzip.compress(mtime=0)
+        packed = isal_zlib.compress(raw, GZIP_LEVEL, 31)  # gzip (wbits 31) with mtime 0: the same bytes every time
     return digest, packed
