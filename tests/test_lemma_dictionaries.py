@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from simplemma.strategies.dictionaries import frontcode
+from simplemma.strategies.dictionaries import dictionary_factory
 from simplemma.strategies.dictionaries.dictionary_factory import _read_decompressed
 
 from deflect.search import lemmas
@@ -64,22 +65,25 @@ def test_the_machine_cache_keeps_a_dictionary_pass_for_later_builds(tmp_path: Pa
     kept = tmp_path / "machine" / "lemmas" / "hbs.pickle.zst"
     first = lemmas._read("hbs")
     assert isinstance(first, lemmas.Dictionary) and kept.is_file()
-    scan = lemmas._scan
+    scan, decompress = lemmas._scan, dictionary_factory._read_decompressed
     monkeypatch.setattr(lemmas, "_scan", lambda *args: pytest.fail("scanned although kept"))
-    again = lemmas._read("hbs")
+    monkeypatch.setattr(dictionary_factory, "_read_decompressed", lambda code: pytest.fail("decompressed although kept"))
+    again = lemmas._read("hbs")  # the stream and its pass, both from the machine's cache
     assert isinstance(again, lemmas.Dictionary)
-    assert (again._firsts, again._seeds, again._lemma_ids, again._numbers) == (
-        first._firsts, first._seeds, first._lemma_ids, first._numbers)
+    assert (again._data, again._reverse, again._firsts, again._seeds, again._lemma_ids, again._numbers) == (
+        first._data, first._reverse, first._firsts, first._seeds, first._lemma_ids, first._numbers)
     assert again.get(b"kompjutorskog") == whole("hbs").get(b"kompjutorskog")
-    # Damaged, or kept by another simplemma: scanned again and kept anew
+    # Damaged, or kept by another simplemma: read, scanned again and kept anew
     monkeypatch.setattr(lemmas, "_scan", scan)
+    monkeypatch.setattr(dictionary_factory, "_read_decompressed", decompress)
+    stamp = lemmas._file_stamp("hbs", dictionary_factory)
+    assert stamp is not None and lemmas._file_stamp("xx", dictionary_factory) is None
     for damage in (b"not zstd", kept.read_bytes()[:1000]):
         kept.write_bytes(damage)
         assert lemmas._read("hbs")._lemma_ids == first._lemma_ids
-        assert lemmas.kept_on_machine("hbs", f"{lemmas._stamp('hbs', len(first._data))}:{lemmas.STEP}") is not None
+        assert lemmas.kept_on_machine("hbs", stamp) is not None
     assert lemmas.kept_on_machine("hbs", "another simplemma") is None
     # A file others could have written is not unpickled (unpickling runs code): scanned again
-    stamp = f"{lemmas._stamp('hbs', len(first._data))}:{lemmas.STEP}"
     kept.chmod(0o666)
     assert lemmas.kept_on_machine("hbs", stamp) is None
     kept.chmod(0o644)

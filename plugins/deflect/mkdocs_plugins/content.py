@@ -31,7 +31,7 @@ from ..site.page_source import page_source
 from ..site.plan import SitePlan
 from ..site.sitemap import sitemap_entries, write_sitemap
 from .config import ContentConfig
-from .material_theme import light_context, quick_dict_lookups, set_up_material, text_direction, unindent_templates
+from .material_theme import light_context, prepare_environment, set_up_material
 from .outputs import OutputReuse
 from .pagecache import PageReuse
 from .preview import watch_sources
@@ -52,8 +52,6 @@ class ContentPlugin(OutputReuse, BasePlugin[ContentConfig]):
         self.ui_languages: dict[str, str] = {}
         self.page_cache: PageReuse | None = None
         self.serving = False
-        self.directions: dict[str, str] = {}  # interface language → text direction (light pages)
-        self.env: Any = None
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         """Defined so that ``mkdocs serve`` keeps this plugin (and its page cache's memory) across rebuilds."""
@@ -134,9 +132,7 @@ class ContentPlugin(OutputReuse, BasePlugin[ContentConfig]):
         and every page's title and description become escaped HTML text, as Material prints them as they are."""
         if not self.config.enabled:
             return None
-        unindent_templates(env)
-        quick_dict_lookups(env)
-        self.env, self.directions = env, {}
+        self.directions = prepare_environment(env, config, self.ui_languages)  # (light pages' text direction)
         if self.page_cache is not None:
             self.page_cache.wrap_templates(env, ("main.html", "deflect-fallback.html"))
         for file in files.documentation_pages():
@@ -175,11 +171,8 @@ class ContentPlugin(OutputReuse, BasePlugin[ContentConfig]):
             page.canonical_url = config.site_url.rstrip("/") + "/" + self._url(planned.canonical_path)
         if planned.light and planned.canonical_path is not None:
             source = self._body_source(planned.site_path, self.files)
-            ui_lang = context["deflect"]["ui_lang"]
-            if ui_lang not in self.directions:
-                self.directions[ui_lang] = text_direction(self.env, config, ui_lang)
             context["deflect"]["light"] = light_context(source, page, config, self._url(planned.canonical_path),
-                                                        self.directions[ui_lang])
+                                                        self.directions(planned.lang))
         return context
 
     def on_template_context(self, context: TemplateContext, *, template_name: str,

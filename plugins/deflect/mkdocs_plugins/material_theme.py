@@ -135,7 +135,7 @@ def light_context(source: Page | None, page: Page, config: MkDocsConfig, canonic
                   direction: str) -> dict[str, Any]:
     """What the light fallback template shows: its source's body (rendered once), its canonical
     (``canonical_url``: the source's address from the site root) and its text ``direction``
-    (:func:`text_direction` of its interface language)."""
+    (:class:`Directions`, for its interface language)."""
     # Pages are all rendered to HTML before the first template runs, so the source's is ready.
     body = source.content if source is not None and source.content is not None else page.content or ""
     canonical = page.canonical_url or absolute_url("", canonical_url, page.url)
@@ -143,12 +143,31 @@ def light_context(source: Page | None, page: Page, config: MkDocsConfig, canonic
             "stylesheets": [*material_stylesheets(), *(str(css) for css in config.extra_css)], "direction": direction}
 
 
-def text_direction(env: jinja2.Environment, config: MkDocsConfig, ui_lang: str) -> str:
-    """The text direction Material's base.html gives a page whose interface language is ``ui_lang``:
-    the theme's, else its translation's (``partials/language.html``). Worked out once per language
-    for the light fallback pages: importing the translations in each page's template took a third of
-    its render."""
-    if config.theme.get("direction"):
-        return str(config.theme["direction"])
-    template = env.from_string('{%- import "partials/language.html" as lang with context -%}{{ lang.t("direction") }}')
-    return template.render(deflect={"ui_lang": ui_lang}, config=config).strip()
+def prepare_environment(env: jinja2.Environment, config: MkDocsConfig, ui_languages: dict[str, str]) -> Directions:
+    """Before any template runs: :func:`unindent_templates`, :func:`quick_dict_lookups`, and the text
+    direction of each language's pages, worked out once per build (:class:`Directions`)."""
+    unindent_templates(env)
+    quick_dict_lookups(env)
+    return Directions(env, config, ui_languages)
+
+
+class Directions:
+    """The text direction Material's base.html gives the pages of a language (``directions(lang)``):
+    the theme's, else that of Material's translation for the language's interface (``ui_languages``,
+    as ``partials/language.html`` picks it). Worked out once per language for the light fallback
+    pages: importing the translations in each page's template took a third of its render."""
+
+    def __init__(self, env: jinja2.Environment, config: MkDocsConfig, ui_languages: dict[str, str]) -> None:
+        self.env, self.config, self.ui_languages = env, config, ui_languages
+        self.known: dict[str, str] = {}
+
+    def __call__(self, lang: str) -> str:
+        if lang not in self.known:
+            if self.config.theme.get("direction"):
+                self.known[lang] = str(self.config.theme["direction"])
+            else:
+                template = self.env.from_string(
+                    '{%- import "partials/language.html" as lang with context -%}{{ lang.t("direction") }}')
+                self.known[lang] = template.render(deflect={"ui_lang": self.ui_languages.get(lang, "en")},
+                                                   config=self.config).strip()
+        return self.known[lang]

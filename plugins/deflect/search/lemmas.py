@@ -10,10 +10,10 @@ of chosen lemmas (``Analyzer.expansions``) without a dict of every form (twice t
 :func:`keep_index_in`): a later process looks words up through them without reading the dictionary.
 
 What that pass finds depends on the installed simplemma alone, so it is also kept in Deflect's cache
-on this machine (:func:`deflect.cachefiles.machine_folder`, ``lemmas/``, Zstandard-compressed: 4-5 MB
-for Finnish or Polish): every later build on the machine, cold ones included, reads it back in about a
-tenth of the time (Polish: 1.5 s → 0.13 s; the 11 dictionaries of a 12-language help center: 6.1 s →
-0.7 s).
+on this machine (:func:`deflect.cachefiles.machine_folder`, ``lemmas/``), with the decompressed stream,
+both Zstandard-compressed (5-6 MB for Finnish or Polish): every later build on the machine, cold ones
+included, reads them back in about a tenth of the time (Polish: 1.5 s → 0.13 s; the 11 dictionaries of
+a 12-language help center: 6.1 s → 0.7 s, and 0.4 s less with the stream, which LZMA decompressed).
 """
 from __future__ import annotations
 
@@ -35,7 +35,7 @@ from deflect.processes import end_with_parent
 
 BLOCK = 256  # records decoded at most per lookup through a kept index (well under a millisecond)
 STEP = 32  # records per block of a dictionary read whole (lookups of a cold build, forms of lemmas)
-_FORMAT = 1
+_FORMAT = 2  # 2: the machine's cache keeps a dictionary's stream with its pass
 _SAME_AS_PREV, _LITERAL_VALUE = 254, 255  # a record's value: the previous one's, or stored whole (frontcode)
 _folder: list[Path] = []  # where block indexes are kept (the search cache), once set
 _whole: dict[str, Dictionary | Plain] = {}  # dictionaries this process read whole
@@ -64,22 +64,44 @@ def load(code: str) -> Dictionary | Plain:
 
 
 def _read(code: str) -> Dictionary | Plain:
+    """The dictionary of ``code`` and its pass: both from the machine's cache when they were kept there
+    (the stream Zstandard-compressed: a sixth of the time LZMA takes to decompress simplemma's file),
+    else decompressed, scanned and kept."""
     try:
-        from simplemma.strategies.dictionaries import frontcode
+        from simplemma.strategies.dictionaries import dictionary_factory, frontcode
         from simplemma.strategies.dictionaries.dictionary_factory import _read_decompressed
     except ImportError:  # a simplemma without the front-coded stream: whole dictionaries, no block index
         return Plain(_decode_plain(code))
+    stamp = _file_stamp(code, dictionary_factory)
+    kept = kept_on_machine(code, stamp) if stamp is not None else None
+    if isinstance(kept, tuple) and len(kept) == 5 and isinstance(kept[0], bytes):
+        data, *scanned = kept
+        try:
+            return Dictionary(data, frontcode._read_header(data)[0], *scanned)
+        except (ValueError, IndexError):  # not a stream after all: read simplemma's file
+            pass
     try:
         data = _read_decompressed(code)
         reverse, count, pos = frontcode._read_header(data)
     except (ValueError, OSError):
         return Plain({})
-    stamp = f"{_stamp(code, len(data))}:{STEP}"
-    scanned = kept_on_machine(code, stamp)
-    if scanned is None:
-        scanned = _scan(data, pos, count, frontcode._read_varint)
-        keep_on_machine(code, stamp, scanned)
-    return Dictionary(data, reverse, *scanned)
+    found = _scan(data, pos, count, frontcode._read_varint)
+    if stamp is not None:
+        keep_on_machine(code, stamp, (data, *found))
+    return Dictionary(data, reverse, *found)
+
+
+def _file_stamp(code: str, factory: Any) -> str | None:
+    """What identifies simplemma's dictionary file of ``code`` (its version, the file's size and time)
+    and the pass over it; None for a language simplemma lacks (``code`` then names no file here)."""
+    folder = getattr(factory, "DATA_FOLDER", None)
+    if folder is None or code not in getattr(factory, "SUPPORTED_LANGUAGES", ()):
+        return None
+    try:
+        info = (Path(folder) / f"{code}.plzma").stat()
+    except OSError:
+        return None
+    return f"{_FORMAT}:{version('simplemma')}:{code}:{info.st_size}:{info.st_mtime_ns}:{STEP}"
 
 
 def _machine_file(name: str) -> Path | None:
