@@ -13,7 +13,7 @@ import pytest
 
 from deflect.helpcenter import HelpCenter
 from deflect.search.analysis import WORD_RE, MAX_WORD_CHARS, Analyzer, analyzer_for, fold
-from deflect.search.cache import DocAnalysis, analyse_doc
+from deflect.search.cache import DocAnalysis, analyse_doc, copy_sections
 from deflect.search.crosslingual import PRE_ANALYSED
 from deflect.search.documents import (EXTENSIONS, SearchDoc, Section, _SectionParser, extract_sections, index_fields,
                                       to_search_doc)
@@ -107,6 +107,13 @@ def test_a_copy_for_another_language_and_a_record_with_a_source_are_analysed_as_
              for name, text in index_fields(doc).items()}
     copy = replace(doc, lang="hr", source_lang="en", translated=terms)
     assert _computed(analyse_doc(copy, _record(copy))) == _reference(copy, _record(copy))
+    # Its sections' analysis, made once for the copies in every language (service._cross_entries)
+    et = replace(copy, lang="et", translated={name: PRE_ANALYSED + " ".join(t.term for t in analyzer_for("et").tokens(text))
+                                              for name, text in index_fields(doc).items()})
+    shared = copy_sections(_record(copy), "hr")
+    assert _computed(analyse_doc(et, _record(et), shared)) == _reference(et, _record(et))
+    with pytest.raises(ValueError, match="not an untranslated article's copy"):
+        copy_sections(_record(doc), "en")
     odd = replace(doc, source_lang="hr")  # a source without pre-analysed fields: sections stay empty
     assert _computed(analyse_doc(odd, _record(odd))) == _reference(odd, _record(odd))
 

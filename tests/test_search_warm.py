@@ -7,6 +7,7 @@ import random
 import sys
 from collections import Counter, defaultdict
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -218,9 +219,9 @@ def test_an_edit_reanalyses_only_what_depends_on_it(tmp_path: Path, monkeypatch:
     analysed: list[str] = []
     real = service_module.analyse_doc
 
-    def spy(doc: SearchDoc, record: dict) -> DocAnalysis:  # the real analysis, counted
+    def spy(doc: SearchDoc, record: dict, *shared: Any) -> DocAnalysis:  # the real analysis, counted
         analysed.append(doc.id)
-        return real(doc, record)
+        return real(doc, record, *shared)
 
     monkeypatch.setattr(service_module, "analyse_doc", spy)
     center = HelpCenter.open(tmp_path / "project", history=False).content

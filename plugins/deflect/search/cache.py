@@ -127,10 +127,12 @@ def doc_votes(scanned: Iterable[list[tuple[str, str, int]]]) -> list[tuple[str, 
     return [(surface, term, count) for (surface, term), count in votes.items()]
 
 
-def analyse_doc(doc: SearchDoc, record: dict) -> DocAnalysis:
+def analyse_doc(doc: SearchDoc, record: dict, copy_sections: list[SectionTuple] | None = None) -> DocAnalysis:
+    """The analysis of ``doc`` (``record``: ``engine._record(doc)``). An untranslated article's copy may
+    be given its sections' analysis (:func:`copy_sections`), which its copies in every language share."""
     analyzer = analyzer_for(doc.lang)
     if doc.translated is not None:
-        return _analyse_translated(doc, record)
+        return _analyse_translated(doc, record, copy_sections)
     source = bool(record.get("source"))  # sections and article terms are empty (snippets.analyse_sections)
     # One tokenization of each text feeds everything below. A word never spans the "\n" or " " that
     # joins texts into a field, so a field's terms are its texts' terms in order (``index_fields``;
@@ -152,17 +154,28 @@ def analyse_doc(doc: SearchDoc, record: dict) -> DocAnalysis:
     return DocAnalysis(doc, fields, _section_tuples(analysed), votes, sorted(compounds), best)
 
 
-def _analyse_translated(doc: SearchDoc, record: dict) -> DocAnalysis:
-    """An untranslated article's copy: its fields are already terms, its words not this language's."""
+def _analyse_translated(doc: SearchDoc, record: dict, sections: list[SectionTuple] | None) -> DocAnalysis:
+    """An untranslated article's copy: its fields are already terms, its words not this language's, so
+    its sections name none of its terms (``analyse_sections`` of a record with a source language) and
+    every term links to the top of the article, as ``pick_each`` finds for sections without terms."""
     texts = index_fields(doc)
-    analysed = analyse_sections(record, doc.lang)
     fields = {name: text.removeprefix(PRE_ANALYSED).split() for name, text in texts.items()}
-    return DocAnalysis(doc, fields, _section_tuples(analysed), [], [],
-                       pick_each(analysed, sorted(set().union(*fields.values()))))
+    return DocAnalysis(doc, fields, copy_sections(record, doc.lang) if sections is None else sections, [], [],
+                       dict.fromkeys(sorted(set().union(*fields.values())), -1))
 
 
-def _section_tuples(analysed: list[SectionTerms]) -> list[tuple[frozenset[str], dict[str, int], dict[str, int],
-                                                                  frozenset[str], bool]]:
+def copy_sections(record: dict, lang: str) -> list[SectionTuple]:
+    """The sections of an untranslated article's copy (``record`` has its source language), analysed:
+    without terms, the same for its copies in every language."""
+    if not record.get("source"):
+        raise ValueError(f"{record.get('id')}: not an untranslated article's copy")
+    return _section_tuples(analyse_sections(record, lang))
+
+
+SectionTuple = tuple[frozenset[str], dict[str, int], dict[str, int], frozenset[str], bool]
+
+
+def _section_tuples(analysed: list[SectionTerms]) -> list[SectionTuple]:
     return [(s.heading_terms, dict(s.counts), s.first, s.lead_terms, s.steps) for s in analysed]
 
 

@@ -21,7 +21,8 @@ from typing import Any
 from deflect.content.model import Content, Document
 from deflect.cachefiles import CacheBusy, cache_folder, locked, memo_on_disk, save_or_warn
 from deflect.escaping import Markup, html_json
-from deflect.search.cache import AnalysisCache, DocAnalysis, analyse_doc, analysis_version, code_version, fingerprint
+from deflect.search.cache import (AnalysisCache, DocAnalysis, SectionTuple, analyse_doc, analysis_version, code_version,
+                                  copy_sections, fingerprint)
 from deflect.search.crosslingual import (GLOSSARY_FILE, DocTerms, GlossaryError, Translations, doc_terms, learn,
                                          load_glossary, source_terms, table_digest, translated_copy,
                                          untranslated)
@@ -355,6 +356,7 @@ def _cross_entries(cache: AnalysisCache, analyses: list[DocAnalysis], keys: list
             tables[lang], digests[lang] = cache.put_extra(table_key, cached)
     entries, cross_keys = [], []
     analysed: dict[int, dict[str, list[tuple[str, str]]]] = {}  # a source's terms, for all its copies
+    sections: dict[int, list[SectionTuple]] = {}  # and its sections' analysis
     for lang, doc in untranslated(docs, default, codes):
         # A copy is analysed again only when its terms change: a new table (any edit of a translated
         # article) mostly leaves them as they were. Its key while its source and the table stay the same:
@@ -370,7 +372,10 @@ def _cross_entries(cache: AnalysisCache, analyses: list[DocAnalysis], keys: list
                                                               for part in field))
             entry = cache.get(key)
             if entry is None:
-                entry = analyse_doc(copy, _record(copy))
+                record = _record(copy)
+                if id(doc) not in sections:
+                    sections[id(doc)] = copy_sections(record, lang)
+                entry = analyse_doc(copy, record, sections[id(doc)])
                 cache.put(key, entry)
         cache.put_extra(same, key)
         entries.append(entry)
