@@ -72,6 +72,30 @@ def test_home_has_no_docs_menu_or_toc_and_a_large_search_box_that_opens_all_resu
     assert [link.split("#")[0] for link in links] == ["/" + url.split("#")[0] for url in expected]
 
 
+def test_show_more_says_when_its_cards_cannot_be_fetched_and_can_be_tried_again(page: object, site_url: str) -> None:
+    """A "Show more" whose results need a card file that fails says so, keeps the results shown and
+    its button; tried again once the file can be fetched, it shows them."""
+    results, cards = page.locator("[data-deflect-search-page]"), []
+    page.route("**/search/en/c/*", lambda route: (cards.append(route.request.url), route.abort()))
+    page.goto(f"{site_url}en/search/?q=order")
+    page.wait_for_selector("[data-deflect-search-page][data-deflect-ready]", timeout=10_000)
+    count = int(results.get_attribute("data-deflect-ready"))
+    meta = page.locator("[data-deflect-search-page-meta]")
+    counted = meta.inner_text()
+    assert count > 20 and not cards  # the first page's cards came with its shards
+    results.locator("[data-deflect-search-page-more]").click()
+    page.wait_for_function("() => document.querySelector('[data-deflect-search-page-meta]').textContent"
+                           " === 'Search is unavailable right now.'", timeout=10_000)
+    assert cards and results.locator("ol > li").count() == 20
+    assert results.locator("[data-deflect-search-page-more]").is_enabled()
+    page.unroute("**/search/en/c/*")
+    results.locator("[data-deflect-search-page-more]").click()
+    page.wait_for_function("() => document.querySelectorAll('[data-deflect-search-page-results] > li').length > 20",
+                           timeout=10_000)
+    assert meta.inner_text() == counted
+    assert all(title.strip() for title in results.locator("ol > li a").all_inner_texts())
+
+
 def test_the_results_page_says_when_the_index_cannot_be_read(page: object, site_url: str) -> None:
     """An index that cannot be read says so instead of the hint (it used to stay silent)."""
     results = page.locator("[data-deflect-search-page]")

@@ -8,8 +8,7 @@ import random
 from pathlib import Path
 
 import pytest
-from simplemma.strategies.dictionaries import frontcode
-from simplemma.strategies.dictionaries import dictionary_factory
+from simplemma.strategies.dictionaries import dictionary_factory, frontcode
 from simplemma.strategies.dictionaries.dictionary_factory import _read_decompressed
 
 from deflect.search import lemmas

@@ -160,14 +160,16 @@ class Directions:
     def __init__(self, env: jinja2.Environment, config: MkDocsConfig, ui_languages: dict[str, str]) -> None:
         self.env, self.config, self.ui_languages = env, config, ui_languages
         self.known: dict[str, str] = {}
+        self._template: jinja2.Template | None = None  # compiled for the first language that needs it
 
     def __call__(self, lang: str) -> str:
         if lang not in self.known:
             if self.config.theme.get("direction"):
                 self.known[lang] = str(self.config.theme["direction"])
             else:
-                template = self.env.from_string(
-                    '{%- import "partials/language.html" as lang with context -%}{{ lang.t("direction") }}')
-                self.known[lang] = template.render(deflect={"ui_lang": self.ui_languages.get(lang, "en")},
-                                                   config=self.config).strip()
+                if self._template is None:
+                    self._template = self.env.from_string(
+                        '{%- import "partials/language.html" as lang with context -%}{{ lang.t("direction") }}')
+                self.known[lang] = self._template.render(deflect={"ui_lang": self.ui_languages.get(lang, "en")},
+                                                         config=self.config).strip()
         return self.known[lang]

@@ -112,8 +112,8 @@ def _machine_file(name: str) -> Path | None:
 def kept_on_machine(name: str, stamp: str) -> Any:
     """What :func:`keep_on_machine` kept as ``name`` with ``stamp`` (what it was derived from) in the
     machine's cache; None when nothing is kept there, or it was kept with another stamp (another
-    simplemma, another analysis), or is damaged. A dictionary's pass is kept under its language code,
-    the terms of its lemmas as ``terms-<lang>`` (``Analyzer._dictionary_terms``)."""
+    simplemma, another analysis), or is damaged. A dictionary's stream and pass are kept under its
+    language code (:func:`_read`), the terms of its lemmas as ``terms-<lang>`` (``Analyzer._dictionary_terms``)."""
     path = _machine_file(name)
     if path is None:
         return None

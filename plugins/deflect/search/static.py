@@ -77,6 +77,7 @@ FORMAT_VERSION = 5  # 4: the manifest carries each language's analysis constants
 # shards carry only the cards of each term's best documents
 GZIP_LEVEL = 3  # ISA-L's highest level (isal_zlib: 0-3). On the 115 MB of JSON of a 12-language export: ISA-L 3
 # 0.51 s of CPU and 33.3 MB, 2 0.30 s and 34.5 MB; zlib 4 1.63 s and 31.9 MB, 6 2.92 s and 30.9 MB; zlib-ng 4 1.04 s
+# and 31.6 MB
 
 
 @dataclass

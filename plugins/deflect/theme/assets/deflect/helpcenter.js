@@ -54,7 +54,7 @@
     var meta = results.querySelector("[data-deflect-search-page-meta]");
     var ol = results.querySelector("[data-deflect-search-page-results]");
     input.value = query;
-    var PAGE = 20;
+    var PAGE = 20, counted = "";  // counted: "N results for …", shown again after a failed "Show more"
     var show = function (api, hits, from) {
       var old = results.querySelector("[data-deflect-search-page-more]");
       if (old) old.remove();
@@ -81,8 +81,10 @@
         more.textContent = S.search_more || "Show more";
         more.addEventListener("click", function () {
           more.disabled = true;
-          api.describe(hits.slice(from + PAGE, from + 2 * PAGE)).then(function () { show(api, hits, from + PAGE); },
-            function () { more.disabled = false; });
+          api.describe(hits.slice(from + PAGE, from + 2 * PAGE)).then(function () {
+            meta.textContent = counted;
+            show(api, hits, from + PAGE);
+          }, function () { more.disabled = false; meta.textContent = S.search_error || ""; });  // a card file failed: try again
         });
         ol.parentNode.insertBefore(more, ol.nextSibling);
       }
@@ -93,7 +95,7 @@
       // Up to 200 results, shown PAGE at a time ("Show more"): a result's card may need a fetch.
       api.search(query, 200, PAGE).then(function (hits) {
         ol.textContent = "";
-        meta.textContent = hits.length ? fill(S.search_page_count || "{count}", { count: hits.length, query: query })
+        meta.textContent = counted = hits.length ? fill(S.search_page_count || "{count}", { count: hits.length, query: query })
           : (S.search_none || "");
         show(api, hits, 0);
         results.setAttribute("data-deflect-ready", String(hits.length));
