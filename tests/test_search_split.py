@@ -31,6 +31,17 @@ def test_split_analysis_and_export_equal_one_process_cold_and_warm(tmp_path: Pat
                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(split, "_cores", lambda: 3)  # this process and two helpers, whatever the machine
     monkeypatch.setattr(service, "MIN_SPLIT", 1)  # the example has few documents
+    exported = split.export_files
+
+    def slow_export(*args: Any, **options: Any) -> Any:
+        # A warm language's export can take less than a helper's start: then this process takes every
+        # language before a helper reads the queue (right for a build, which is then done sooner). Each
+        # language takes a quarter of a second here, so that the helpers' part is exercised every time.
+        if options.get("languages"):
+            time.sleep(0.25)
+        return exported(*args, **options)
+
+    monkeypatch.setattr(split, "export_files", slow_export)
     project = copy_project(tmp_path / "project")
     log = tmp_path / "progress.log"
 
