@@ -666,3 +666,51 @@ def test_an_edit_rewrites_only_the_export_state_of_the_languages_it_changes(tmp_
     assert_same_site(out, cold)
     last = load_export(top.parent, pickle.loads(top.read_bytes())[0])
     assert last.fingerprint and sorted(last.state.langs) == ["en", "et", "hr", "tl"]
+
+
+def _bm25f_loops(docs: list[dict[str, list[str]]], factor: list[float]) -> dict[str, dict[int, float]]:
+    """The weights as the build computed them before they were worked out as arrays: a loop per posting."""
+    import math
+    from collections import Counter, defaultdict
+
+    from whoosh.util.numeric import byte_to_length, length_to_byte
+
+    from deflect.search.engine import BM25_B, BM25_K1, FIELD_BOOSTS, TEXT_FIELDS
+
+    count, weights = len(docs), defaultdict(dict)
+    for field in TEXT_FIELDS:
+        boost, postings, lengths, total = FIELD_BOOSTS[field], defaultdict(list), [], 0
+        for number, fields in enumerate(docs):
+            total += len(fields[field])
+            lengths.append(byte_to_length(length_to_byte(len(fields[field]))))
+            for term, frequency in Counter(fields[field]).items():
+                postings[term].append((number, frequency))
+        average = total / (count or 1) or 1
+        norms = [BM25_K1 * ((1 - BM25_B) + BM25_B * length / average) for length in lengths]
+        for term in sorted(postings, key=lambda t: t.encode("utf-8")):
+            idf = math.log(count / (len(postings[term]) + 1)) + 1
+            for number, frequency in postings[term]:
+                weight = frequency * boost
+                score = idf * ((weight * (BM25_K1 + 1)) / (weight + norms[number]))
+                weights[term][number] = weights[term].get(number, 0.0) + score * boost * factor[number]
+    return weights
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_weights_as_arrays_equal_a_loop_per_posting_in_value_and_order(seed: int) -> None:
+    """``bm25f_weights`` on varied corpora (empty fields, a term in one field only, words whose UTF-8 order
+    differs from their code point order, documents at half weight): the same floats, in the same order
+    of terms and of documents per term, as the loops it replaced, which the Whoosh test above pins."""
+    import random
+
+    from deflect.search.engine import TEXT_FIELDS, bm25f_weights
+
+    rng = random.Random(seed)
+    words = ["a", "ab", "z", "é", "ž", "ǆ", "ﬁ", "račun", "paket", "x" * 40, "ℌ", "𝔸"]
+    docs = [{field: [rng.choice(words[:rng.randint(1, len(words))]) for _ in range(rng.choice([0, 0, 1, 3, 12, 60]))]
+             for field in TEXT_FIELDS} for _ in range(rng.randint(0, 40))]
+    factor = [rng.choice([1.0, 0.5]) for _ in docs]
+    expected, got = _bm25f_loops(docs, factor), bm25f_weights(docs, factor)
+    assert list(got) == list(expected)
+    assert all(list(got[term].items()) == list(per_doc.items()) for term, per_doc in expected.items())
+    assert bm25f_weights([], []) == {} and bm25f_weights([dict.fromkeys(TEXT_FIELDS, [])], [1.0]) == {}

@@ -151,7 +151,7 @@ class ContentPlugin(OutputReuse, BasePlugin[ContentConfig]):
     def _body_source(self, site_path: str, files: Files) -> Page | None:
         """The page whose rendered body the page at ``site_path`` shows as it is, if any."""
         planned = self.plan.pages.get(site_path) if self.plan is not None else None
-        source = files.get_file_from_path(planned.body_from) if planned is not None and planned.body_from else None
+        source = files.src_uris.get(planned.body_from) if planned is not None and planned.body_from else None
         return source.page if source is not None else None
 
     # The override is ignored: the context carries keys (deflect, Material's) that MkDocs's TemplateContext lacks.

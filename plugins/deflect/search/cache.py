@@ -127,12 +127,14 @@ def doc_votes(scanned: Iterable[list[tuple[str, str, int]]]) -> list[tuple[str, 
     return [(surface, term, count) for (surface, term), count in votes.items()]
 
 
-def analyse_doc(doc: SearchDoc, record: dict, copy_sections: list[SectionTuple] | None = None) -> DocAnalysis:
+def analyse_doc(doc: SearchDoc, record: dict, copy_sections: list[SectionTuple] | None = None,
+                terms: dict[str, list[str]] | None = None) -> DocAnalysis:
     """The analysis of ``doc`` (``record``: ``engine._record(doc)``). An untranslated article's copy may
-    be given its sections' analysis (:func:`copy_sections`), which its copies in every language share."""
+    be given its sections' analysis (:func:`copy_sections`), which its copies in every language share,
+    and its fields' terms (``crosslingual.copy_and_terms``)."""
     analyzer = analyzer_for(doc.lang)
     if doc.translated is not None:
-        return _analyse_translated(doc, record, copy_sections)
+        return _analyse_translated(doc, record, copy_sections, terms)
     source = bool(record.get("source"))  # sections and article terms are empty (snippets.analyse_sections)
     # One tokenization of each text feeds everything below. A word never spans the "\n" or " " that
     # joins texts into a field, so a field's terms are its texts' terms in order (``index_fields``;
@@ -154,12 +156,13 @@ def analyse_doc(doc: SearchDoc, record: dict, copy_sections: list[SectionTuple] 
     return DocAnalysis(doc, fields, _section_tuples(analysed), votes, sorted(compounds), best)
 
 
-def _analyse_translated(doc: SearchDoc, record: dict, sections: list[SectionTuple] | None) -> DocAnalysis:
+def _analyse_translated(doc: SearchDoc, record: dict, sections: list[SectionTuple] | None,
+                        terms: dict[str, list[str]] | None) -> DocAnalysis:
     """An untranslated article's copy: its fields are already terms, its words not this language's, so
     its sections name none of its terms (``analyse_sections`` of a record with a source language) and
     every term links to the top of the article, as ``pick_each`` finds for sections without terms."""
-    texts = index_fields(doc)
-    fields = {name: text.removeprefix(PRE_ANALYSED).split() for name, text in texts.items()}
+    fields = terms if terms is not None else {name: text.removeprefix(PRE_ANALYSED).split()
+                                              for name, text in index_fields(doc).items()}
     return DocAnalysis(doc, fields, copy_sections(record, doc.lang) if sections is None else sections, [], [],
                        dict.fromkeys(sorted(set().union(*fields.values())), -1))
 

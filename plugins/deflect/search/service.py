@@ -23,9 +23,8 @@ from deflect.cachefiles import CacheBusy, cache_folder, locked, memo_on_disk, sa
 from deflect.escaping import Markup, html_json
 from deflect.search.cache import (AnalysisCache, DocAnalysis, SectionTuple, analyse_doc, analysis_version, code_version,
                                   copy_sections, fingerprint)
-from deflect.search.crosslingual import (GLOSSARY_FILE, DocTerms, GlossaryError, Translations, doc_terms, learn,
-                                         load_glossary, source_terms, table_digest, translated_copy,
-                                         untranslated)
+from deflect.search.crosslingual import (GLOSSARY_FILE, DocTerms, GlossaryError, Translations, copy_and_terms,
+                                         doc_terms, learn, load_glossary, source_terms, table_digest, untranslated)
 from deflect.search.documents import SearchDoc, to_search_doc
 from deflect.search.engine import AnalysedIndex, Hit, SearchIndex, _record
 from deflect.search.query import SYNONYMS_FILE, SynonymError, load_synonyms
@@ -367,7 +366,7 @@ def _cross_entries(cache: AnalysisCache, analyses: list[DocAnalysis], keys: list
         if entry is None:
             if id(doc) not in analysed:
                 analysed[id(doc)] = source_terms(doc)
-            copy = translated_copy(doc, tables[lang], analysed[id(doc)])
+            copy, terms = copy_and_terms(doc, tables[lang], analysed[id(doc)])
             key = cache.key("copy", key_of[id(doc)], lang, *(part for field in (copy.translated or {}).items()
                                                               for part in field))
             entry = cache.get(key)
@@ -375,7 +374,7 @@ def _cross_entries(cache: AnalysisCache, analyses: list[DocAnalysis], keys: list
                 record = _record(copy)
                 if id(doc) not in sections:
                     sections[id(doc)] = copy_sections(record, lang)
-                entry = analyse_doc(copy, record, sections[id(doc)])
+                entry = analyse_doc(copy, record, sections[id(doc)], terms)
                 cache.put(key, entry)
         cache.put_extra(same, key)
         entries.append(entry)

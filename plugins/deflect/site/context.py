@@ -21,7 +21,11 @@ UrlFor = Callable[[str], str]
 
 def page_context(plan: SitePlan, planned: SitePage, url: UrlFor, *, page_url: str, page_title: str,
                  canonical_url: str | None, site_url: str, site_description: str, ui_lang: str) -> dict[str, Any]:
-    """What the theme shows around a page: language, notices, alternates, sidebar, contact, metadata."""
+    """What the theme shows around a page: language, notices, alternates, sidebar, contact, metadata. A
+    light fallback page gets what its template shows (:func:`light_page_context`)."""
+    shown = light_page_context(plan, planned, url, ui_lang)
+    if planned.light:
+        return shown
     site_url = site_url.rstrip("/")
     alternates = plan.alternates(planned)
     default = plan.settings.default_language
@@ -33,31 +37,18 @@ def page_context(plan: SitePlan, planned: SitePage, url: UrlFor, *, page_url: st
     else:
         hreflang = []
     return {
-        "lang": planned.lang,
-        "ui_lang": ui_lang,
-        "content_lang": planned.content_lang or planned.lang,
-        "role": planned.role,
-        "strings": _shared(plan.shared, ("strings", planned.lang), lambda: strings_for(planned.lang)),
+        **shown,
         "feedback_reasons": list(FEEDBACK_REASONS),
-        "notices": [
-            {"kind": n.kind, "text": n.text, "link_title": n.link_title, "link_lang": default,
-             "url": url(n.link_path) if n.link_path else None}
-            for n in planned.notices
-        ],
         "alternates": [
             {"lang": alt.lang, "name": alt.name, "url": url(alt.site_path), "translated": alt.translated,
              "current": alt.lang == planned.lang}
             for alt in alternates
         ],
         "hreflang": hreflang,
-        "breadcrumbs": [nav_entry(e, url, shared=plan.shared) for e in plan.breadcrumbs(planned)],
-        # A light fallback page has no sidebar: building it was a third of the page context's cost.
-        "sidebar": [] if planned.light else [nav_entry(e, url, planned.site_path, plan.shared)
-                                             for e in plan.sidebar(planned)],
+        "sidebar": [nav_entry(e, url, planned.site_path, plan.shared) for e in plan.sidebar(planned)],
         "updated": planned.updated.isoformat() if planned.updated else None,
         "guide": bool(planned.document is not None and planned.document.article_type is not None
                       and planned.document.article_type.value == "troubleshooting"),
-        "contact_url": url(f"{planned.lang}/contact.md"),
         "search_url": url(f"{planned.lang}/search.md"),
         "helpful_min": max(1, plan.settings.helpful_min_votes),
         "home_url": url(f"{planned.lang}/index.md"),
@@ -70,6 +61,26 @@ def page_context(plan: SitePlan, planned: SitePage, url: UrlFor, *, page_url: st
             "locale": planned.lang.replace("-", "_"),
             "type": "article" if planned.document is not None else "website",
         },
+    }
+
+
+def light_page_context(plan: SitePlan, planned: SitePage, url: UrlFor, ui_lang: str) -> dict[str, Any]:
+    """What every page shows, and all a light fallback page's template (``deflect-fallback.html``) reads:
+    language, notices, breadcrumbs and contact link; none of the alternates, sidebar, contact options
+    and metadata of a full page (a light page is noindex, with a canonical link to its source). There is
+    one for each untranslated article in every other language (3,390 at 12 languages × 400 articles),
+    and its page cache key reads its whole context: it holds nothing its template does not read."""
+    default = plan.settings.default_language
+    return {
+        "lang": planned.lang,
+        "ui_lang": ui_lang,
+        "content_lang": planned.content_lang or planned.lang,
+        "role": planned.role,
+        "strings": _shared(plan.shared, ("strings", planned.lang), lambda: strings_for(planned.lang)),
+        "notices": [{"kind": n.kind, "text": n.text, "link_title": n.link_title, "link_lang": default,
+                     "url": url(n.link_path) if n.link_path else None} for n in planned.notices],
+        "breadcrumbs": [nav_entry(e, url, shared=plan.shared) for e in plan.breadcrumbs(planned)],
+        "contact_url": url(f"{planned.lang}/contact.md"),
     }
 
 
