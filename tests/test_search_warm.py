@@ -267,3 +267,34 @@ def test_a_cache_that_cannot_be_written_costs_only_its_reuse(tmp_path: Path, cap
     warned = [record.getMessage() for record in caplog.records if record.name == "deflect.cache"]
     assert len(warned) == 1 and f"cannot write the cache in {blocked}" in warned[0], warned
     assert all((blocked / name / "in-the-way").is_dir() for name in ("related.pickle", "memo.pickle"))
+
+
+def test_an_export_reuses_the_last_expansion_only_when_no_added_term_is_a_lemma_s(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The export's dictionary inflections (``static._expansions``): a warm export whose added terms no
+    dictionary lemma has (a product name) filters the last expansion instead of reading the whole
+    dictionary, with the same answer; an added lemma's term (one or many) reads the dictionary again."""
+    from deflect.search import static
+
+    analyzer = analyzer_for("en")
+    words = "refund parcel courier invoice password account delivery return".split()
+    terms = {analyzer.term(word) for word in words}
+    memo = static.Memo()
+    first = static._expansions(analyzer, terms, [], memo, "last")
+    assert len(first) > 10 and first == list(analyzer.expansions(terms, []))
+    kept = memo.used["last"]
+    assert isinstance(kept[2], str) and f"\n{analyzer.term('garden')}\n" in kept[2]
+
+    def reads_the_dictionary(*args: Any) -> Any:
+        raise AssertionError("the last expansion answers this")
+
+    product = terms | {"zorblatrix", "qwxvproduct"}  # no dictionary lemma has these
+    with monkeypatch.context() as patch:
+        patch.setattr(analyzer, "expansions", reads_the_dictionary)
+        assert static._expansions(analyzer, product, [], static.Memo({"last": kept}), "last") == first
+        many = product | {f"sku{n}x" for n in range(100)}  # more than a few added terms: another way to look
+        assert static._expansions(analyzer, many, [], static.Memo({"last": kept}), "last") == first
+    for added in ({analyzer.term("garden")}, {analyzer.term("garden")} | {f"sku{n}x" for n in range(100)}):
+        again = static.Memo({"last": kept})
+        grown = static._expansions(analyzer, terms | added, [], again, "last")
+        assert grown == list(analyzer.expansions(terms | added, [])) and len(grown) > len(first)
+        assert again.used["last"][0] == frozenset(terms | added)
