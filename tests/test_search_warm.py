@@ -237,6 +237,37 @@ def test_an_edit_reanalyses_only_what_depends_on_it(tmp_path: Path, monkeypatch:
     assert again.related_all(5) == cold.related_all(5)  # kept in the cache (related.pickle)
 
 
+def test_a_language_s_table_is_learned_again_only_when_its_inputs_change(tmp_path: Path,
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """A language's term table is learned from its documents and the English ones they translate: editing
+    an untranslated English article learns no table again, editing a Croatian one only Croatian's; the
+    result equals a cold build either way."""
+    (tmp_path / "project").mkdir()
+    copy_example(tmp_path / "project")
+    HelpCenter.open(tmp_path / "project", history=False).search_service  # the cache, warm
+    learned: list[str] = []
+    real = service_module.learn
+
+    def spy(docs: list[SearchDoc], default: str, lang: str, *rest: Any) -> Any:
+        learned.append(lang)
+        return real(docs, default, lang, *rest)
+
+    monkeypatch.setattr(service_module, "learn", spy)
+    articles = tmp_path / "project" / "articles"
+    assert not any((articles / lang / "warranty-claim.md").exists() for lang in ("hr", "et", "tl"))
+    for path, expected in ((articles / "en" / "warranty-claim.md", []), (articles / "hr" / "reset-password.md", ["hr"])):
+        path.write_text(path.read_text(encoding="utf-8") + "\nKeep the receipt and the serial number.\n",
+                        encoding="utf-8")
+        learned.clear()
+        center = HelpCenter.open(tmp_path / "project", history=False).content
+        warm = SearchService.build(center)
+        assert learned == expected, path
+        cold = SearchService.build(center, cache_dir=tmp_path / f"cold-{path.parent.name}")
+        assert warm.fingerprint == cold.fingerprint
+        assert [[(e.doc, e.fields, e.best) for e in entries] for entries in (warm.analyses or {}).values()] == [
+            [(e.doc, e.fields, e.best) for e in entries] for entries in (cold.analyses or {}).values()]
+
+
 def test_a_simplemma_without_front_coded_streams_gets_the_same_whole_dictionary() -> None:
     """The fallback for other simplemma versions (its dictionary factory) reads what the stream decoder reads."""
     plain, streamed = lemmas.Plain(lemmas._decode_plain("tl")), lemmas.load("tl")

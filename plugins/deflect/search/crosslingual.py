@@ -235,6 +235,14 @@ def learn(docs: list[SearchDoc], default: str, lang: str, glossary: list[tuple[s
     return Translations(lang, phrases, learned, frozenset(vocabulary))
 
 
+def learned_from(docs: list[SearchDoc], default: str, lang: str) -> list[int]:
+    """The positions in ``docs`` of the documents :func:`learn` reads for ``lang``: those in ``lang`` and
+    the ``default``-language ones they translate. An edit of any other document (an untranslated
+    article, another language's) leaves ``lang``'s table as it was."""
+    theirs = {_key(doc) for doc in docs if doc.lang == lang}
+    return [n for n, doc in enumerate(docs) if doc.lang == lang or (doc.lang == default and _key(doc) in theirs)]
+
+
 def _aligned_pairs(units: list[tuple[frozenset[str], frozenset[str]]]) -> dict[str, list[str]]:
     """For each English term, the LEARNED_PER_TERM terms it keeps meeting in aligned ``units`` (at least
     MIN_PAIRS units together, Dice coefficient at least MIN_DICE), best first, ties in term order.

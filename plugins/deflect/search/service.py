@@ -24,7 +24,7 @@ from deflect.escaping import Markup, html_json
 from deflect.search.cache import (AnalysisCache, DocAnalysis, SectionTuple, analyse_doc, analysis_version, code_version,
                                   copy_sections, fingerprint)
 from deflect.search.crosslingual import (GLOSSARY_FILE, DocTerms, GlossaryError, Translations, copy_and_terms,
-                                         doc_terms, learn, load_glossary, source_terms, table_digest, untranslated)
+                                         doc_terms, learn, learned_from, load_glossary, source_terms, table_digest, untranslated)
 from deflect.search.documents import SearchDoc, to_search_doc
 from deflect.search.engine import AnalysedIndex, Hit, SearchIndex, _record
 from deflect.search.query import SYNONYMS_FILE, SynonymError, load_synonyms
@@ -324,13 +324,13 @@ def _cross_entries(cache: AnalysisCache, analyses: list[DocAnalysis], keys: list
                    ) -> tuple[list[DocAnalysis], list[str]]:
     """The analyses of the untranslated documents each other language's index also holds (see
     crosslingual) and their cache keys. A copy derives from its source document and from the
-    language's term table, which is learned from the whole corpus and the glossary: the table is
-    cached under the keys of every document and the glossary, a copy under its source's key and
-    the table's digest, so an edit anywhere that changes the table re-translates the copies."""
+    language's term table, which is learned from the language's documents, the default-language ones
+    they translate and the glossary: the table is cached under their keys and the glossary
+    (``crosslingual.learned_from``), a copy under its source's key and the table's digest, so an edit
+    that changes the table re-translates the copies, and one of an untranslated article learns nothing."""
     docs = [entry.doc for entry in analyses]
     analysis_of = {id(entry.doc): entry for entry in analyses}
     key_of = {id(doc): key for doc, key in zip(docs, keys)}
-    corpus = cache.key("corpus", *keys)
     tables, digests = {}, {}
     term_keys = {id(doc): cache.key("terms", key) for doc, key in zip(docs, keys)}
     for term_key in term_keys.values():  # kept for the next edit, even when no table is learned now
@@ -347,7 +347,9 @@ def _cross_entries(cache: AnalysisCache, analyses: list[DocAnalysis], keys: list
 
     for lang in codes:
         if lang != default:
-            table_key = cache.key("learn", corpus, default, lang, json.dumps(glossary.get(lang), ensure_ascii=False))
+            read = learned_from(docs, default, lang)  # (its table's inputs: an untranslated article's edit is none)
+            table_key = cache.key("learn", default, lang, json.dumps(glossary.get(lang), ensure_ascii=False),
+                                  *(keys[n] for n in read))
             cached = cache.extra(table_key)  # (table, its digest): the digest serialises the whole table
             if not (isinstance(cached, tuple) and len(cached) == 2 and isinstance(cached[0], Translations)):
                 table = learn(docs, default, lang, glossary.get(lang), terms_of)
