@@ -255,7 +255,8 @@ def test_a_language_s_table_is_learned_again_only_when_its_inputs_change(tmp_pat
     monkeypatch.setattr(service_module, "learn", spy)
     articles = tmp_path / "project" / "articles"
     assert not any((articles / lang / "warranty-claim.md").exists() for lang in ("hr", "et", "tl"))
-    for path, expected in ((articles / "en" / "warranty-claim.md", []), (articles / "hr" / "reset-password.md", ["hr"])):
+    edits = ((articles / "en" / "warranty-claim.md", []), (articles / "hr" / "reset-password.md", ["hr"]))
+    for path, expected in edits:
         path.write_text(path.read_text(encoding="utf-8") + "\nKeep the receipt and the serial number.\n",
                         encoding="utf-8")
         learned.clear()
@@ -300,7 +301,8 @@ def test_a_cache_that_cannot_be_written_costs_only_its_reuse(tmp_path: Path, cap
     assert all((blocked / name / "in-the-way").is_dir() for name in ("related.pickle", "memo.pickle"))
 
 
-def test_an_export_reuses_the_last_expansion_only_when_no_added_term_is_a_lemma_s(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_an_export_reuses_the_last_expansion_only_when_no_added_term_is_a_lemma_s(
+        monkeypatch: pytest.MonkeyPatch) -> None:
     """The export's dictionary inflections (``static._expansions``): a warm export whose added terms no
     dictionary lemma has (a product name) filters the last expansion instead of reading the whole
     dictionary, with the same answer; an added lemma's term (one or many) reads the dictionary again."""
@@ -329,3 +331,32 @@ def test_an_export_reuses_the_last_expansion_only_when_no_added_term_is_a_lemma_
         grown = static._expansions(analyzer, terms | added, [], again, "last")
         assert grown == list(analyzer.expansions(terms | added, [])) and len(grown) > len(first)
         assert again.used["last"][0] == frozenset(terms | added)
+
+
+def test_the_search_build_runs_without_the_cycle_collector_and_gives_it_back(tmp_path: Path,
+                                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    """Analysis makes millions of containers and no cycles: the cycle collector is off while it runs
+    (``processes.collector_paused``) and on again after it, when it fails too."""
+    import gc
+
+    from deflect.search.crosslingual import GlossaryError
+
+    (tmp_path / "project").mkdir()
+    copy_example(tmp_path / "project")
+    states: list[bool] = []
+    real = service_module.analyse_doc
+
+    def spy(*args: Any) -> DocAnalysis:
+        states.append(gc.isenabled())
+        return real(*args)
+
+    monkeypatch.setattr(service_module, "analyse_doc", spy)
+    center = HelpCenter.open(tmp_path / "project", history=False).content
+    assert gc.isenabled()
+    SearchService.build(center, cache_dir=tmp_path / "cache")
+    assert len(states) > 50 and not any(states)
+    assert gc.isenabled()
+    (tmp_path / "project" / GLOSSARY_FILE).write_text("hr: [not, a, mapping]\n", encoding="utf-8")
+    with pytest.raises(GlossaryError):
+        SearchService.build(center, cache_dir=tmp_path / "cache")
+    assert gc.isenabled()

@@ -6,7 +6,8 @@ import atexit
 import gc
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 _QUICK_EXIT: list[bool] = []
 PROGRESS_ENV = "DEFLECT_PROGRESS_EVERY"
@@ -86,3 +87,19 @@ def quick_exit() -> None:
     if not _QUICK_EXIT:
         _QUICK_EXIT.append(True)
         atexit.register(gc.freeze)
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector for work that makes millions of containers and no cycles
+    (analysing and exporting the search index): each collection of the oldest generation searches
+    everything the process holds, seven of them in a cold 12-language build, 1.6 s of the search
+    side's CPU with the younger generations' (they found no garbage worth it)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+

@@ -8,23 +8,23 @@ reads or writes the cache holds its lock.
 """
 from __future__ import annotations
 
-import gc
 import json
 import os
 import pickle
 import shutil
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from deflect.content.model import Content, Document
 from deflect.cachefiles import CacheBusy, cache_folder, locked, memo_on_disk, save_or_warn
 from deflect.escaping import Markup, html_json
+from deflect.processes import collector_paused
 from deflect.search.cache import (AnalysisCache, DocAnalysis, SectionTuple, analyse_doc, analysis_version, code_version,
                                   copy_sections, fingerprint)
 from deflect.search.crosslingual import (GLOSSARY_FILE, DocTerms, GlossaryError, Translations, copy_and_terms,
-                                         doc_terms, learn, learned_from, load_glossary, source_terms, table_digest, untranslated)
+                                         doc_terms, learn, learned_from, load_glossary, source_terms, table_digest,
+                                         untranslated)
 from deflect.search.documents import SearchDoc, to_search_doc
 from deflect.search.engine import AnalysedIndex, Hit, SearchIndex, _record
 from deflect.search.query import SYNONYMS_FILE, SynonymError, load_synonyms
@@ -115,7 +115,7 @@ class SearchService:
         if not glossary_path.is_absolute():
             glossary_path = settings.root / glossary_path
         folder = cache_dir or cache_folder(settings.root, settings.audience)
-        with locked(folder):
+        with locked(folder), collector_paused():
             cache = AnalysisCache(folder)
             known = cache.seed_words(settings.codes)
             glossary = _glossary(cache, glossary_path, settings.codes, settings.default_language)
@@ -183,7 +183,8 @@ class SearchService:
         related: Related = {}
         kept: dict[str, Related] = {}
         used: set[str] = set()
-        with locked(self.cache_dir), memo_on_disk(self.cache_dir / "related.pickle", code_version, kept, used):
+        with (locked(self.cache_dir), collector_paused(),
+              memo_on_disk(self.cache_dir / "related.pickle", code_version, kept, used)):
             for lang in self.index.languages:
                 key = f"{self.stamps.get(lang)}:{limit}"
                 if not isinstance(kept.get(key), dict):
@@ -201,7 +202,7 @@ class SearchService:
         export some of the languages (see ``deflect.search.split``)."""
         if self.cache_dir is None or self.analyses is None:
             return write_tree(export_files(self.index, self.synonyms, progress), out)
-        with locked(self.cache_dir), _gc_paused():
+        with locked(self.cache_dir), collector_paused():
             version = analysis_version()  # as AnalysisCache.version
             last = load_export(self.cache_dir, version)
             state = last.state
@@ -270,20 +271,6 @@ def _glossary(cache: AnalysisCache, path: Path, codes: list[str], default: str
     found = cache.extra(key)
     glossary = found if found is not None else load_glossary(path, codes, default)
     return cache.put_extra(key, glossary)  # type: ignore[arg-type]
-
-
-@contextmanager
-def _gc_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector: the export makes millions of lists, tuples and dicts (and
-    unpickles as many), which start collection after collection over everything the build holds,
-    while none of them forms a cycle."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _open_or_build(folder: Path, name: str, entries: list[DocAnalysis], codes: list[str],
