@@ -80,10 +80,6 @@ class Translations:
                 out.append(same)
         return out
 
-    def translate_text(self, source_terms: list[tuple[str, str]]) -> str:
-        """``" ".join(self.translate(source_terms))``: see :meth:`translate_terms`."""
-        return " ".join(self.translate_terms(source_terms))
-
     def translate_terms(self, source_terms: list[tuple[str, str]]) -> list[str]:
         """``self.translate(source_terms)``, computed once per distinct (surface, term) of the table's
         copies (each is in many documents): a lookup per word, a phrase search only where a glossary
@@ -105,7 +101,7 @@ class Translations:
         return list(chain.from_iterable(parts))
 
     def __getstate__(self) -> dict[str, object]:
-        """Pickled (in the search cache) without the words ``translate_text`` keeps for this build."""
+        """Pickled (in the search cache) without the words ``translate_terms`` keeps for this build."""
         return {name: value for name, value in self.__dict__.items() if name != "_words"}
 
 
@@ -301,18 +297,13 @@ def source_terms(doc: SearchDoc) -> dict[str, list[tuple[str, str]]]:
             for name, text in index_fields(doc).items()}
 
 
-def translated_copy(doc: SearchDoc, table: Translations,
-                    terms: dict[str, list[tuple[str, str]]] | None = None) -> SearchDoc:
-    """``doc`` in ``table.lang``'s index: at its fallback URL, its fields as that language's terms,
-    marked as already analysed. ``terms`` is ``source_terms(doc)``, which the copies of one document
-    share (each copy then costs a table lookup per term, not an analysis)."""
-    return copy_and_terms(doc, table, terms)[0]
-
-
 def copy_and_terms(doc: SearchDoc, table: Translations, terms: dict[str, list[tuple[str, str]]] | None = None
                    ) -> tuple[SearchDoc, dict[str, list[str]]]:
-    """:func:`translated_copy` and the terms of each of its fields (their text, split), which its
-    analysis takes as they are: the table's strings, not a new one per word."""
+    """``doc`` in ``table.lang``'s index: at its fallback URL, its fields as that language's terms,
+    marked as already analysed; and the terms of each field (its text, split), which its analysis
+    takes as they are: the table's strings, not a new one per word. ``terms`` is ``source_terms(doc)``,
+    which the copies of one document share (each copy then costs a table lookup per term, not an
+    analysis)."""
     fields = {name: table.translate_terms(pairs) for name, pairs in (terms or source_terms(doc)).items()}
     copy = replace(doc, lang=table.lang, source_lang=doc.lang, url=f"{table.lang}/{doc.url.split('/', 1)[1]}",
                    translated={name: PRE_ANALYSED + " ".join(found) for name, found in fields.items()})

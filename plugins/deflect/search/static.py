@@ -675,13 +675,14 @@ def _expansions(analyzer, terms: set[str], compounds: list, memo: Memo, last_key
     the answer. Kept for the next export with the terms no added term may be (``memo``), as one
     string (:func:`_any_of`)."""
     last = memo.saved.get(last_key)
-    if last is not None and isinstance(last[2], str) and not _any_of(terms - last[0], last[2]):
+    if last is not None and not _any_of(terms - last[0], last[2]):
         expanded = [pair for pair in last[1] if pair[1] in terms]
         blocking = last[2]
     else:
         expanded = list(analyzer.expansions(terms, compounds, analysis_version()))
         every = dict.fromkeys(analyzer._lemma_terms.values())  # every lemma's term (the pass saw all)
-        every.update(dict.fromkeys(sorted(analyzer._finish(head + tail.decode().lower()) for head, tail in compounds)))
+        every.update(dict.fromkeys(sorted(analyzer._finish(head + tail.decode().lower())
+                                          for head, tail in compounds)))
         blocking = "\n" + "\n".join(every) + "\n"
     memo.used[last_key] = (frozenset(terms), expanded, blocking)
     return expanded
