@@ -191,7 +191,7 @@ class ContentPlugin(OutputReuse, BasePlugin[ContentConfig]):
         return file.url if file is not None else site_path
 
     on_files = CombinedEvent(OutputReuse._restore_outputs, _add_pages)
-    on_post_build = CombinedEvent(_write_sitemap, OutputReuse._finish_outputs)
+    on_post_build = CombinedEvent(OutputReuse._flush_pages, _write_sitemap, OutputReuse._finish_outputs)
 
 
 def _report(problems: list[Problem]) -> None:

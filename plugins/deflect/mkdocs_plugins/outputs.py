@@ -5,7 +5,9 @@ aside first thing in ``on_pre_build`` (before MkDocs' clean) and get their names
 ``on_files`` (before the search worker starts writing into ``search/``); a page is compared with its
 file last thing in ``on_post_page`` (after every plugin changed its output) and, when equal, its
 output becomes empty, which makes MkDocs skip the write; the stale files go last thing in
-``on_post_build``, after the sitemap and the search export are written.
+``on_post_build``, after the sitemap and the search export are written. Past a build's first pages,
+the pages to write go to the page writer (``site.page_writer``) at the very end of ``on_post_page``,
+again as an empty output for MkDocs, and the build waits for the writer first thing in ``on_post_build``.
 """
 
 from __future__ import annotations
@@ -15,12 +17,14 @@ from pathlib import Path
 from typing import Any
 
 from mkdocs.config.defaults import MkDocsConfig
-from mkdocs.plugins import event_priority, get_plugin_logger
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import CombinedEvent, event_priority, get_plugin_logger
 from mkdocs.structure.files import Files
 from mkdocs.structure.pages import Page
 
 from ..cachefiles import cache_folder
 from ..site.outputs import KeptOutputs, manifest_name
+from ..site.page_writer import AFTER, PageWriteError, PageWriter, writer_allowed
 
 log = get_plugin_logger(__name__)
 EXACT_FOLDERS = {"deflect/search": "search"}
@@ -43,6 +47,8 @@ class OutputReuse:
 
     kept_outputs: KeptOutputs | None = None
     _kept_filter: _KeptPages | None = None
+    _writer: PageWriter | None = None
+    _written_here = 0  # pages of this build MkDocs wrote (before a writer started)
 
     @event_priority(100)
     def on_pre_build(self, *, config: MkDocsConfig) -> None:
@@ -58,6 +64,8 @@ class OutputReuse:
             folder = cache_folder(center.settings.root, center.settings.audience, "outputs")
             self.kept_outputs = KeptOutputs(folder / manifest_name(site))
         self._drop_filter()  # one left by a build that ended without on_post_build or on_build_error
+        self._close_writer(abandon=True)
+        self._written_here = 0
         self._kept_filter = _KeptPages()
         logging.getLogger("mkdocs.commands.build").addFilter(self._kept_filter)
         self.kept_outputs.begin(site, Path(config.docs_dir))
@@ -68,7 +76,7 @@ class OutputReuse:
             self.kept_outputs.restore()
 
     @event_priority(-100)
-    def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str | None:
+    def _keep_output(self, output: str, *, page: Page, config: MkDocsConfig) -> str | None:
         if self.kept_outputs is None or not output.strip():
             return None
         data = output.encode("utf-8", errors="xmlcharrefreplace")  # as MkDocs writes it
@@ -77,6 +85,46 @@ class OutputReuse:
         assert self._kept_filter is not None
         self._kept_filter.messages.add(f"Page skipped: '{page.file.src_uri}'. Generated empty output.")
         return ""
+
+    @event_priority(-200)  # last: after deflect/search fills the related-articles slot (-110), and any plugin
+    def _write_output(self, output: str, *, page: Page, config: MkDocsConfig) -> str | None:
+        """Past the first pages of a build, the page writer (``site.page_writer``) writes each page's
+        file instead of MkDocs: the same bytes, off this process."""
+        if self._kept_filter is None or not output.strip():
+            return None
+        if self._writer is None:
+            self._written_here += 1
+            if self._written_here <= AFTER or not writer_allowed():
+                return None
+            try:
+                self._writer = PageWriter()
+            except OSError:
+                return None  # no process to start: MkDocs writes every page
+        try:
+            self._writer.put(page.file.abs_dest_path, output.encode("utf-8", errors="xmlcharrefreplace"))
+        except PageWriteError as exc:
+            self._writer = None
+            raise PluginError(f"deflect/content: {exc}") from exc
+        self._kept_filter.messages.add(f"Page skipped: '{page.file.src_uri}'. Generated empty output.")
+        return ""
+
+    on_post_page = CombinedEvent(_keep_output, _write_output)
+
+    @event_priority(100)  # first: the related-articles fill and the manifest read the written files
+    def _flush_pages(self, *, config: MkDocsConfig) -> None:
+        try:
+            self._close_writer()
+        except PageWriteError as exc:
+            raise PluginError(f"deflect/content: {exc}") from exc
+
+    def _close_writer(self, *, abandon: bool = False) -> None:
+        writer, self._writer = self._writer, None
+        if writer is None:
+            return
+        if abandon:
+            writer.abandon()
+        else:
+            log.debug(f"deflect: the page writer wrote {writer.close()} pages, this process {self._written_here}")
 
     @event_priority(-100)
     def _finish_outputs(self, *, config: MkDocsConfig) -> None:
@@ -91,6 +139,7 @@ class OutputReuse:
                  f"written, {removed} stale files removed")
 
     def on_build_error(self, *, error: Exception) -> None:
+        self._close_writer(abandon=True)
         if self.kept_outputs is not None:
             self.kept_outputs.abandon()
         self._drop_filter()

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import logging
 import os
+import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -96,8 +97,9 @@ class Phase:
         pid = run.pid
         run.finish()
         done, useful, cpu = run.report or (0, 0, 0.0)
+        ended = f", it ended {time.perf_counter() - run.ended_at:.2f}s before main" if run.ended_at else ""
         self.trace(f"page helper {pid}: {self.name} of {done} pages rendered there "
-                   f"({useful} new, CPU {cpu:.1f}s); main took {run.taken} of them from it, "
+                   f"({useful} new, CPU {cpu:.1f}s{ended}); main took {run.taken} of them from it, "
                    f"{self.cache.helped - self.helped_before} answered by its renders (waited {run.waited:.2f}s)")
 
 

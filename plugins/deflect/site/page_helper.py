@@ -85,6 +85,7 @@ class SplitRun:
         self.taken = 0  # items main found the helper had taken
         self.waited = 0.0  # seconds main waited for them
         self.report: tuple[int, int, float] | None = None  # the helper's (items, items with entries, CPU s)
+        self.ended_at = 0.0  # when the helper's last message came (time.perf_counter())
         self.pid = 0
 
     def start(self) -> bool:
@@ -169,7 +170,7 @@ class SplitRun:
                     except (EOFError, OSError, pickle.UnpicklingError):
                         return
                     if kind == "end":
-                        self.report = value
+                        self.report, self.ended_at = value, time.perf_counter()
                         continue
                     for _, entries in value:
                         self._adopt(entries)
