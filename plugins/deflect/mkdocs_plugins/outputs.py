@@ -86,7 +86,7 @@ class OutputReuse:
         self._kept_filter.messages.add(f"Page skipped: '{page.file.src_uri}'. Generated empty output.")
         return ""
 
-    @event_priority(-200)  # last: after deflect/search fills the related-articles slot (-110), and any plugin
+    @event_priority(-10_000)  # last: after deflect/search fills the related-articles slot (-110), and any plugin
     def _write_output(self, output: str, *, page: Page, config: MkDocsConfig) -> str | None:
         """Past the first pages of a build, the page writer (``site.page_writer``) writes each page's
         file instead of MkDocs: the same bytes, off this process."""
