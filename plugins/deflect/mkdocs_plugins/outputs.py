@@ -48,7 +48,7 @@ class OutputReuse:
     kept_outputs: KeptOutputs | None = None
     _kept_filter: _KeptPages | None = None
     _writer: PageWriter | None = None
-    _written_here = 0  # pages of this build MkDocs wrote (before a writer started)
+    _written_here = 0  # pages of this build to write before a writer started (MkDocs wrote the first AFTER)
 
     @event_priority(100)
     def on_pre_build(self, *, config: MkDocsConfig) -> None:
@@ -124,7 +124,7 @@ class OutputReuse:
         if abandon:
             writer.abandon()
         else:
-            log.debug(f"deflect: the page writer wrote {writer.close()} pages, this process {self._written_here}")
+            log.debug(f"deflect: the page writer wrote {writer.close()} pages (MkDocs the {AFTER} before them)")
 
     @event_priority(-100)
     def _finish_outputs(self, *, config: MkDocsConfig) -> None:
