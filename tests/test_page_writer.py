@@ -6,12 +6,15 @@ from __future__ import annotations
 import logging
 import os
 import shutil
+import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import copy_example
 
 from deflect.mkdocs_plugins import outputs
+from deflect.site import page_writer
 from deflect.mkdocs_plugins.build import BuildFailed, build_site
 from deflect.site.page_writer import WRITER_ENV, PageWriteError, PageWriter
 
@@ -108,3 +111,30 @@ def test_a_page_that_cannot_be_written_fails_the_build_with_its_path(
         build(config, site, caplog)
     assert f"could not write {last}" in str(failed.value) + caplog.text
     assert not writer_processes()
+
+
+@pytest.mark.slow
+def test_a_writer_that_cannot_start_leaves_the_pages_to_mkdocs_and_is_tried_once(
+        tmp_path: Path, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    started: list[list[str]] = []
+    real_popen = page_writer.subprocess.Popen
+
+    def popen(args: list[str], *rest: Any, **options: Any) -> Any:
+        if "deflect.site.page_writer" in args:
+            started.append(list(args))
+        return real_popen(args, *rest, **options)
+
+    monkeypatch.setattr(page_writer.subprocess, "Popen", popen)
+    monkeypatch.setattr(sys, "executable", str(tmp_path / "no-such-python"))  # the start fails for real
+    log = build(copy_example(tmp_path / "a"), tmp_path / "unstarted", caplog)
+    assert len(started) == 1 and "page writer wrote" not in log
+    monkeypatch.undo()
+    monkeypatch.setenv(WRITER_ENV, "0")
+    build(copy_example(tmp_path / "b"), tmp_path / "plain", caplog)
+    pages = sorted(path.relative_to(tmp_path / "plain") for path in (tmp_path / "plain").rglob("*"))
+    assert sorted(path.relative_to(tmp_path / "unstarted") for path in (tmp_path / "unstarted").rglob("*")) == pages
+    for page in pages:
+        if (tmp_path / "plain" / page).is_file():
+            assert (tmp_path / "unstarted" / page).read_bytes() == (tmp_path / "plain" / page).read_bytes(), page

@@ -49,6 +49,8 @@ class OutputReuse:
     _kept_filter: _KeptPages | None = None
     _writer: PageWriter | None = None
     _written_here = 0  # pages of this build to write before a writer started (MkDocs wrote the first AFTER)
+    _writer_failed = False  # no writer could be started this build: MkDocs writes the rest
+    _encoded: tuple[str, bytes] | None = None  # the last page's output, and its bytes (encoded once)
 
     @event_priority(100)
     def on_pre_build(self, *, config: MkDocsConfig) -> None:
@@ -65,7 +67,7 @@ class OutputReuse:
             self.kept_outputs = KeptOutputs(folder / manifest_name(site))
         self._drop_filter()  # one left by a build that ended without on_post_build or on_build_error
         self._close_writer(abandon=True)
-        self._written_here = 0
+        self._written_here, self._writer_failed = 0, False
         self._kept_filter = _KeptPages()
         logging.getLogger("mkdocs.commands.build").addFilter(self._kept_filter)
         self.kept_outputs.begin(site, Path(config.docs_dir))
@@ -80,6 +82,7 @@ class OutputReuse:
         if self.kept_outputs is None or not output.strip():
             return None
         data = output.encode("utf-8", errors="xmlcharrefreplace")  # as MkDocs writes it
+        self._encoded = (output, data)  # the writer's bytes too, unless a later plugin changes the page
         if not self.kept_outputs.unchanged(page.file.dest_uri, data):
             return None
         assert self._kept_filter is not None
@@ -94,14 +97,18 @@ class OutputReuse:
             return None
         if self._writer is None:
             self._written_here += 1
-            if self._written_here <= AFTER or not writer_allowed():
+            if self._written_here <= AFTER or self._writer_failed or not writer_allowed():
                 return None
             try:
                 self._writer = PageWriter()
             except OSError:
-                return None  # no process to start: MkDocs writes every page
+                self._writer_failed = True  # no process to start (tried once): MkDocs writes the rest
+                return None
+        encoded, self._encoded = self._encoded, None
+        data = encoded[1] if encoded is not None and encoded[0] is output else None
         try:
-            self._writer.put(page.file.abs_dest_path, output.encode("utf-8", errors="xmlcharrefreplace"))
+            self._writer.put(page.file.abs_dest_path,
+                             data if data is not None else output.encode("utf-8", errors="xmlcharrefreplace"))
         except PageWriteError as exc:
             self._writer = None
             raise PluginError(f"deflect/content: {exc}") from exc

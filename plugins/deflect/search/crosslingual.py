@@ -233,8 +233,9 @@ def learn(docs: list[SearchDoc], default: str, lang: str, glossary: list[tuple[s
 
 def learned_from(docs: list[SearchDoc], default: str, lang: str) -> list[int]:
     """The positions in ``docs`` of the documents :func:`learn` reads for ``lang``: those in ``lang`` and
-    the ``default``-language ones they translate. An edit of any other document (an untranslated
-    article, another language's) leaves ``lang``'s table as it was."""
+    the ``default``-language ones they translate (given these alone, it learns the same table). An
+    edit of any other document (an untranslated article, another language's) leaves ``lang``'s table
+    as it was."""
     theirs = {_key(doc) for doc in docs if doc.lang == lang}
     return [n for n, doc in enumerate(docs) if doc.lang == lang or (doc.lang == default and _key(doc) in theirs)]
 

@@ -334,12 +334,12 @@ def _cross_entries(cache: AnalysisCache, analyses: list[DocAnalysis], keys: list
 
     for lang in codes:
         if lang != default:
-            read = learned_from(docs, default, lang)  # (its table's inputs: an untranslated article's edit is none)
+            read = learned_from(docs, default, lang)  # its table's inputs: an untranslated article's edit is none
             table_key = cache.key("learn", default, lang, json.dumps(glossary.get(lang), ensure_ascii=False),
                                   *(keys[n] for n in read))
             cached = cache.extra(table_key)  # (table, its digest): the digest serialises the whole table
             if not (isinstance(cached, tuple) and len(cached) == 2 and isinstance(cached[0], Translations)):
-                table = learn(docs, default, lang, glossary.get(lang), terms_of)
+                table = learn([docs[n] for n in read], default, lang, glossary.get(lang), terms_of)  # those alone
                 cached = (table, table_digest(table))
             tables[lang], digests[lang] = cache.put_extra(table_key, cached)
     entries, cross_keys = [], []

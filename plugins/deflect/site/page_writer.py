@@ -109,7 +109,7 @@ def _package_parent() -> str:
 def _write_all(fd: int, parts: list[bytes]) -> None:
     views = [memoryview(part) for part in parts if part]
     while views:
-        written = os.writev(fd, views) if hasattr(os, "writev") else os.write(fd, views[0])
+        written = os.writev(fd, views)  # (POSIX: no writer elsewhere, see writer_allowed)
         while views and written >= len(views[0]):
             written -= len(views[0])
             views.pop(0)
