@@ -32,7 +32,7 @@ EXACT_FOLDERS = {"deflect/search": "search"}
 
 
 class _KeptPages(logging.Filter):
-    """Drops MkDocs' "Page skipped … Generated empty output." for the pages kept as they were."""
+    """Drops MkDocs' "Page skipped … Generated empty output." for the pages kept as they were or given to the writer."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -85,9 +85,7 @@ class OutputReuse:
         self._encoded = (output, data)  # the writer's bytes too, unless a later plugin changes the page
         if not self.kept_outputs.unchanged(page.file.dest_uri, data):
             return None
-        assert self._kept_filter is not None
-        self._kept_filter.messages.add(f"Page skipped: '{page.file.src_uri}'. Generated empty output.")
-        return ""
+        return self._skipped(page)
 
     @event_priority(-10_000)  # last: after deflect/search fills the related-articles slot (-110), and any plugin
     def _write_output(self, output: str, *, page: Page, config: MkDocsConfig) -> str | None:
@@ -112,10 +110,15 @@ class OutputReuse:
         except PageWriteError as exc:
             self._writer = None
             raise PluginError(f"deflect/content: {exc}") from exc
-        self._kept_filter.messages.add(f"Page skipped: '{page.file.src_uri}'. Generated empty output.")
-        return ""
+        return self._skipped(page)
 
     on_post_page = CombinedEvent(_keep_output, _write_output)
+
+    def _skipped(self, page: Page) -> str:
+        """The empty output that makes MkDocs write nothing for ``page``, its log line filtered out."""
+        assert self._kept_filter is not None
+        self._kept_filter.messages.add(f"Page skipped: '{page.file.src_uri}'. Generated empty output.")
+        return ""
 
     @event_priority(100)  # first: the related-articles fill and the manifest read the written files
     def _flush_pages(self, *, config: MkDocsConfig) -> None:
