@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import gzip
+import os
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -358,3 +362,57 @@ def test_a_large_load_says_how_far_it_is_on_standard_error(tmp_path: Path, monke
     loud = deflect("check", str(config))
     assert loud.exit_code == quiet.exit_code and loud.stdout == quiet.stdout
     assert "deflect: loading content: " in loud.stderr and " files in " in loud.stderr
+
+
+# --- deflect prepare ---------------------------------------------------------------------------
+
+
+def _built_on(machine: Path, config: Path, site: Path) -> dict[str, int]:
+    """Build in another process (whose dictionaries come from nothing this test process holds) with
+    ``machine`` as Deflect's cache on the machine; what it holds afterwards (name → modification time)."""
+    env = {**os.environ, "DEFLECT_MACHINE_CACHE": str(machine), "NO_MKDOCS_2_WARNING": "1"}
+    done = subprocess.run([sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(config), "-d", str(site)],
+                          env=env, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    return {path.name: path.stat().st_mtime_ns for path in (machine / "lemmas").iterdir()}
+
+
+@pytest.mark.slow
+def test_prepare_fills_the_machine_cache_with_all_a_first_build_would(tmp_path: Path, monkeypatch) -> None:
+    config = make_help_center(tmp_path / "hc", languages=("en", "hr", "et"))
+    config.write_text(config.read_text(encoding="utf-8") + "  - deflect/search\n", encoding="utf-8")
+    # What a first build on an unprepared machine keeps there
+    unprepared = _built_on(tmp_path / "first", config, tmp_path / "site1")
+    assert {"en.pickle.zst", "hbs.pickle.zst", "et.pickle.zst", "terms-hr.pickle.zst"} <= set(unprepared)
+    # deflect prepare keeps the same; a first build after it reads them and writes none again
+    monkeypatch.setenv("DEFLECT_MACHINE_CACHE", str(tmp_path / "prepared"))
+    result = deflect("prepare", "--config", str(config))
+    assert result.exit_code == 0, result.output
+    assert "prepared" in result.stdout and "en, hr, et" in result.stdout
+    assert "hr: lemma dictionary hbs, ready" in result.stderr
+    kept = {path.name: path.stat().st_mtime_ns for path in (tmp_path / "prepared" / "lemmas").iterdir()}
+    assert set(kept) == set(unprepared)
+    shutil.rmtree(config.parent / ".deflect")  # a cold build
+    assert _built_on(tmp_path / "prepared", config, tmp_path / "site2") == kept
+    # Run again: read back, nothing rewritten; the search pages of both builds are the same
+    assert deflect("prepare", "--config", str(config)).exit_code == 0
+    assert {path.name: path.stat().st_mtime_ns for path in (tmp_path / "prepared" / "lemmas").iterdir()} == kept
+    first, second = (_site_text(tmp_path / site) for site in ("site1", "site2"))
+    assert {path.relative_to(tmp_path / "site1"): text for path, text in first.items()} == {
+        path.relative_to(tmp_path / "site2"): text for path, text in second.items()}
+
+
+def test_prepare_says_what_stops_it(tmp_path: Path, monkeypatch) -> None:
+    config = make_help_center(tmp_path / "hc")
+    monkeypatch.setenv("DEFLECT_MACHINE_CACHE", "off")
+    result = deflect("prepare", "--config", str(config))
+    assert result.exit_code == 1 and "cache on this machine is off" in result.output
+    (tmp_path / "a-file").write_text("not a folder")
+    monkeypatch.setenv("DEFLECT_MACHINE_CACHE", str(tmp_path / "a-file"))
+    result = deflect("prepare", "--config", str(config))
+    assert result.exit_code == 1 and "could not keep" in result.output and "writable" in result.output
+    monkeypatch.setenv("DEFLECT_MACHINE_CACHE", str(tmp_path / "machine"))
+    (tmp_path / "hc" / "locales").mkdir()
+    (tmp_path / "hc" / "locales" / "hr.yml").write_text("analysis: [broken\n", encoding="utf-8")
+    result = deflect("prepare", "--config", str(config))
+    assert result.exit_code == 1 and "locales/hr.yml:" in result.output

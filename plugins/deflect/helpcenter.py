@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -144,6 +144,24 @@ class HelpCenter:
         from .search.analysis import prefetch_dictionaries
 
         return prefetch_dictionaries(self.cache_dir, self.settings.codes)
+
+    def prepare_machine(self) -> Iterator[tuple[str, str | None, list[str]]]:
+        """Fill Deflect's cache on this machine for this help center's languages (their lemma dictionaries'
+        pass and lemma terms, see ``search.analysis.prepare_machine``), so that the first build on the
+        machine (a CI image, a container) runs as fast as later ones. Raises :class:`SettingsError` when the
+        machine's cache is off or a language file of ``locales/`` has an error (analysis depends on them)."""
+        from .cachefiles import MACHINE_CACHE_ENV, machine_folder
+        from .locales import use_site
+        from .search.analysis import prepare_machine
+        from .search.cache import analysis_version
+
+        if machine_folder("lemmas") is None:
+            raise SettingsError(f"Deflect's cache on this machine is off (${MACHINE_CACHE_ENV}): there is nothing "
+                                "to prepare; unset it or name a folder")
+        errors = [problem for problem in use_site(self.root, self.settings.codes) if problem.is_error]
+        if errors:
+            raise SettingsError("; ".join(problem.format() for problem in errors))
+        return prepare_machine(self.settings.codes, analysis_version())
 
     def search_file_problems(self) -> list[Problem]:
         """The synonyms and glossary files as ``path:line`` problems (only when the project lists deflect/search)."""

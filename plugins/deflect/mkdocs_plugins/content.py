@@ -114,8 +114,8 @@ class ContentPlugin(OutputReuse, BasePlugin[ContentConfig]):
     def on_page_markdown(self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files) -> str | None:
         if page.file.src_uri in self.metas:
             page.meta = self.metas.pop(page.file.src_uri)
-        if self.page_cache is not None and self.config.enabled:
-            self.page_cache.reuse_html(page)
+        if self.page_cache is not None and self.config.enabled:  # a light page shows its source's body, not its own
+            self.page_cache.reuse_html(page, shown=self._body_source(page.file.src_uri, files) is None)
         return None
 
     def _write_sitemap(self, *, config: MkDocsConfig) -> None:

@@ -1,15 +1,14 @@
 """Reuse of unchanged pages across builds (``mkdocs build`` and ``serve``): MkDocs side of ``site.pagecache``.
 
-* Markdown → HTML (``page.render``) is keyed on the page's final Markdown, its address and the build
-  key, and used only if every site file the render looked up for a link is found as it was then
-  (adding an article re-renders only the pages linking to it); its log lines are logged again
-  and its links to anchors kept, so ``--strict`` and anchor checks fail warm as they do cold.
-* template → output is keyed on everything the template reads from the page (title, HTML, toc,
-  neighbours, canonical URL, meta …) and from the context plugins add (Deflect's notices, sidebar,
-  alternates, related articles, search settings …).
-Both steps of the pages a page helper took (``page_helper.py``) answer from the entries it sent.
-The build key: Deflect's code, the rendering libraries' versions, ``mkdocs.yml`` as written and as
-resolved (``!ENV`` values, what plugins added); for templates, also the theme templates' contents.
+* Markdown → HTML (``page.render``) is keyed on the page's final Markdown, its address and the build key,
+  and used only if every site file the render looked up for a link is found as it was then (adding an
+  article re-renders only the pages linking to it); its log lines are logged again and its links to
+  anchors kept, so ``--strict`` and anchor checks fail warm as they do cold.
+* template → output is keyed on everything the template reads from the page (title, HTML, toc, neighbours,
+  canonical URL, meta …) and from the context plugins add (notices, sidebar, related articles, search …).
+Both steps of the pages a page helper took (``page_helper.py``) answer from the entries it sent. The build
+key: Deflect's code, the rendering libraries' versions, ``mkdocs.yml`` as written and as resolved (``!ENV``
+values, what plugins added); for templates, also the theme templates' contents.
 """
 
 from __future__ import annotations
@@ -26,15 +25,15 @@ from mkdocs.structure.pages import Page
 
 from ..site.pagecache import (SHARED_ENTRIES, LogRecorder, MemoryBytecode, PageCache, SharedDigests, code_fingerprint,
                               make_key, nav_link, stable_json, theme_fingerprint, toc_list)
-from .markdown_reuse import MarkdownReuse
+from .markdown_reuse import MarkdownReuse, skip_render
 from .page_helper import Split
 
 CONFIG_KEYS = ("site_name", "site_url", "site_description", "site_author", "copyright", "use_directory_urls",
                "repo_url", "repo_name", "edit_uri", "extra", "extra_css", "extra_javascript", "extra_templates",
                "markdown_extensions", "mdx_configs", "validation", "not_in_nav", "draft_docs")
 CONTEXT_SKIPPED = ("config", "page", "pages", "build_date_utc")
-"""Context entries left out of a page's key: the config is in the build key, the page is keyed
-field by field, and no page template prints the list of all pages or the build date."""
+"""Context entries left out of a page's key: the config is in the build key, the page is keyed field by
+field, and no page template prints the list of all pages or the build date."""
 FILE_READING_EXTENSIONS = ("pymdownx.snippets", "markdown_include", "mdx_include")
 """Markdown extensions that read other files: with one of them, Markdown is always rendered."""
 
@@ -61,8 +60,7 @@ class PageReuse:
     in ``on_page_markdown``, :meth:`wrap_templates` in ``on_env`` and :meth:`finish` in ``on_post_build``."""
 
     def __init__(self, folder: Path, *, serve: bool) -> None:
-        self.cache = PageCache(folder, in_memory=serve)
-        self.bytecode = MemoryBytecode() if serve else None
+        self.cache, self.bytecode = PageCache(folder, in_memory=serve), (MemoryBytecode() if serve else None)
         self.build_key, self.theme_key, self.render_markdown = "", "", False
         self.shared, self.markdown = SharedDigests(), MarkdownReuse()
         self.split = Split(self.cache, serving=serve)  # a page helper on the second core (page_helper.py)
@@ -80,8 +78,10 @@ class PageReuse:
         self.cache.start()
         self.split.begin(config, files, nav)
 
-    def reuse_html(self, page: Page) -> None:
-        """Make ``page.render`` answer from the cache when this Markdown was rendered at this address."""
+    def reuse_html(self, page: Page, *, shown: bool = True) -> None:
+        """Make ``page.render`` answer from the cache when this Markdown was rendered here (``shown=False``: skip_render)."""
+        if not shown:
+            return skip_render(page)
         if self.render_markdown:
             return
         original = page.render

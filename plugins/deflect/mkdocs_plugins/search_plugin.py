@@ -119,10 +119,11 @@ class SearchPlugin(BasePlugin[SearchConfig]):
         if self.center is None or self._per_lang is None:
             return None
         deflect = context.get("deflect") or {}
+        if deflect.get("light"):
+            return None  # a light fallback page has no search box and no related articles: its template reads none of it
         lang = deflect.get("lang") or self.center.settings.default_language
         base = get_relative_url(".", page.url or ".")
-        # A light fallback page shows no related articles (its template has no slot).
-        doc_id = slot_doc_id(page.file.src_uri, lang) if self.config.related and not deflect.get("light") else ""
+        doc_id = slot_doc_id(page.file.src_uri, lang) if self.config.related else ""
         if doc_id and self.slots is not None:
             self.slots.slots[page.file.dest_uri] = (doc_id, page.url, lang)
             if len(self.slots.slots) == 1 and self.job is not None:

@@ -311,6 +311,23 @@ def prefetch_dictionaries(cache_dir: Path, langs: Iterable[str]) -> list[str]:
     return codes
 
 
+def prepare_machine(langs: Iterable[str], identity: str) -> Iterator[tuple[str, str | None, list[str]]]:
+    """Fill the machine's cache (``lemmas.kept_on_machine``) for the analyzers of ``langs``: each lemma
+    dictionary's pass and the terms of its lemmas under ``identity`` (``cache.analysis_version()``), all
+    that a cold build would otherwise work out the first time on a machine; what is kept already is read
+    back. Yields, as each language is done, (language, its dictionary's code or None, the names it is
+    kept under in the machine's cache)."""
+    for lang in langs:
+        analyzer = analyzer_for(lang)
+        code, kept = analyzer._lemma_lang, []
+        if code:
+            dictionary = lemmas.read_kept(code)
+            if isinstance(dictionary, lemmas.Dictionary):
+                analyzer._dictionary_terms(dictionary.lemmas(), dictionary, identity)
+                kept = [code, f"terms-{lang}"]
+        yield lang, code, kept
+
+
 def known_dictionaries(langs: Iterable[str]) -> dict[str, lemmas.Dictionary | lemmas.Plain]:
     """The lemma dictionaries this process read whole for the analyzers of ``langs``, to give the
     process that forked it (:func:`seed_dictionaries`)."""

@@ -63,6 +63,12 @@ def load(code: str) -> Dictionary | Plain:
     return found
 
 
+def read_kept(code: str) -> Dictionary | Plain:
+    """The dictionary of ``code`` and its pass as the machine's cache keeps them: read back, or read and
+    kept (``deflect prepare``); this process's dictionaries are left as they are."""
+    return _read(code)
+
+
 def _read(code: str) -> Dictionary | Plain:
     """The dictionary of ``code`` and its pass: both from the machine's cache when they were kept there
     (the stream Zstandard-compressed: a sixth of the time LZMA takes to decompress simplemma's file),
