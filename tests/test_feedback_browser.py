@@ -44,6 +44,14 @@ def pageviews(page_url: str) -> list[dict]:
 
 def test_yes_and_no_votes_reach_the_collector(page: object, collector_site: str) -> None:
     _QuietHandler.events.clear()
+
+    # A vote leaves the pending queue when the browser has the collector's answer, which can come a moment
+    # after the collector has the vote (a CI run read the queue in between). A page loaded while a vote is
+    # still pending sends it again (the collector keeps one vote per reader and article): before each new
+    # page load, the test waits for the answer, or the vote counts below see the same vote twice.
+    def pending() -> object:
+        return page.evaluate("localStorage.getItem('deflect.pending')")
+
     page.goto(f"{collector_site}en/account/reset-password/")
     widget = page.locator(WIDGET)
     assert widget.is_visible() and widget.get_attribute("data-deflect-article") == "en/account/reset-password/"
@@ -56,6 +64,8 @@ def test_yes_and_no_votes_reach_the_collector(page: object, collector_site: str)
     assert isinstance(voter, str) and len(voter) >= 16
     assert yes == {"article": "en/account/reset-password/", "lang": "en", "helpful": True, "reason": None,
                    "comment": None, "voter": voter}
+    wait_until(lambda: pending() in (None, "{}"))
+    assert pending() in (None, "{}")
 
     page.goto(f"{collector_site}en/account/create-account/")
     widget = page.locator(WIDGET)
@@ -80,14 +90,7 @@ def test_yes_and_no_votes_reach_the_collector(page: object, collector_site: str)
         {"type": "pageview", "page": "en/account/reset-password/", "lang": "en"}]
     assert len(pageviews("en/account/create-account/")) == 1
 
-    # The vote leaves the pending queue when the browser has the collector's answer, which can come a
-    # moment after the collector has the vote (a CI run read the queue in between). A page loaded while a
-    # vote is still pending sends it again (the collector keeps one vote per reader and article): wait
-    # for the answer first, or the reload below sends the "No" vote a second time.
-    def pending() -> object:
-        return page.evaluate("localStorage.getItem('deflect.pending')")
-
-    wait_until(lambda: pending() in (None, "{}"))
+    wait_until(lambda: pending() in (None, "{}"))  # (the "No" vote answered: see above)
     assert pending() in (None, "{}")
 
     # The thank-you state survives a reload (no cookies: localStorage), and the vote can be changed.
