@@ -89,6 +89,33 @@ def quick_exit() -> None:
         atexit.register(gc.freeze)
 
 
+FULL_COLLECTIONS_OFF = 1 << 30
+"""The oldest generation's threshold while a build's page passes pause its collections."""
+_full_collections: list[tuple[int, int, int]] = []  # the thresholds to go back to, while paused
+
+
+def pause_full_collections() -> None:
+    """Stop the cycle collector's passes over everything the process holds (the oldest generation),
+    keeping the young generations' (which free the cycles a page's render leaves), until
+    :func:`resume_full_collections`. A build keeps its content, its plan and every page with its render:
+    each full pass searched more of them for cycles it did not find; at 10,000 articles 21 such passes
+    took 8.6 s of the build process's CPU, its critical path, and without them its peak memory was the
+    same. deflect/content pauses them for a build (``on_config`` to the end of ``on_post_build``)."""
+    if not _full_collections:
+        before = gc.get_threshold()
+        _full_collections.append(before)
+        gc.set_threshold(before[0], before[1], FULL_COLLECTIONS_OFF)
+
+
+def resume_full_collections() -> None:
+    """Back to the thresholds :func:`pause_full_collections` found (unless something else changed them since)."""
+    if _full_collections:
+        before = _full_collections.pop()
+        current = gc.get_threshold()
+        if current[2] == FULL_COLLECTIONS_OFF:
+            gc.set_threshold(current[0], current[1], before[2])
+
+
 @contextmanager
 def collector_paused() -> Iterator[None]:
     """Pause the cyclic garbage collector for work that makes millions of containers and no cycles

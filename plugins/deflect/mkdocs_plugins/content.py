@@ -24,7 +24,7 @@ from ..content.check import refusal
 from ..escaping import escape_page_meta, page_title
 from ..helpcenter import HelpCenter
 from ..cachefiles import cache_folder
-from ..processes import quick_exit
+from ..processes import pause_full_collections, quick_exit
 from ..site.contact import contact_problem
 from ..site.context import not_found_context, page_context
 from ..site.page_source import page_source
@@ -62,6 +62,7 @@ class ContentPlugin(OutputReuse, BasePlugin[ContentConfig]):
         if not self.config.enabled:
             return None
         self.center, self.plan, self.files = None, None, None
+        pause_full_collections()  # until the end of on_post_build (or on_build_error): see processes.py
         if config.theme.name != "material":
             raise PluginError("deflect/content needs the Material theme: set 'theme: name: material' in mkdocs.yml")
         settings = (project := self._project(config)).settings
@@ -128,8 +129,7 @@ class ContentPlugin(OutputReuse, BasePlugin[ContentConfig]):
             log.info(f"{self.page_cache.finish()} unchanged page steps reused from .deflect/")
 
     def on_env(self, env: Any, *, config: MkDocsConfig, files: Files) -> Any:
-        """Before any template runs: listing pages get their HTML from Deflect's templates (autoescaped),
-        and every page's title and description become escaped HTML text, as Material prints them as they are."""
+        """Before any template runs: listing pages' HTML from Deflect's templates, titles and descriptions escaped."""
         if not self.config.enabled:
             return None
         self.directions = prepare_environment(env, config, self.ui_languages)  # (light pages' text direction)
@@ -191,7 +191,7 @@ class ContentPlugin(OutputReuse, BasePlugin[ContentConfig]):
         return file.url if file is not None else site_path
 
     on_files = CombinedEvent(OutputReuse._restore_outputs, _add_pages)
-    on_post_build = CombinedEvent(OutputReuse._flush_pages, _write_sitemap, OutputReuse._finish_outputs)
+    on_post_build = CombinedEvent(OutputReuse._flush_pages, _write_sitemap, OutputReuse._finish_outputs, OutputReuse._collect_again)
 
 
 def _report(problems: list[Problem]) -> None:

@@ -23,6 +23,7 @@ from mkdocs.structure.files import Files
 from mkdocs.structure.pages import Page
 
 from ..cachefiles import cache_folder
+from ..processes import resume_full_collections
 from ..site.outputs import KeptOutputs, manifest_name
 from ..site.page_writer import AFTER, PageWriteError, PageWriter, writer_allowed
 
@@ -148,7 +149,12 @@ class OutputReuse:
         log.info(f"{len(kept.kept)} pages kept as they were in {config.site_dir}, {len(kept.pages) - len(kept.kept)} "
                  f"written, {removed} stale files removed")
 
+    @event_priority(-100)  # after every other plugin's on_post_build: a full collection then searches the whole build
+    def _collect_again(self, *, config: MkDocsConfig) -> None:
+        resume_full_collections()  # (paused in on_config: processes.pause_full_collections)
+
     def on_build_error(self, *, error: Exception) -> None:
+        resume_full_collections()
         self._close_writer(abandon=True)
         if self.kept_outputs is not None:
             self.kept_outputs.abandon()

@@ -45,7 +45,7 @@ def config_fingerprint(config: MkDocsConfig) -> str:
         digest.update(Path(config.config_file_path).read_bytes())
     theme = {key: value for key, value in config.theme.items() if key != "custom_dir"}
     resolved = {key: config.get(key) for key in CONFIG_KEYS}
-    plugins = {name: dict(plugin.config) for name, plugin in config.plugins.items()}
+    plugins = {name: dict(getattr(plugin, "config", {})) for name, plugin in config.plugins.items()}  # (hooks: modules)
     digest.update(stable_json([theme, resolved, plugins]))
     hooks = config.hooks.values() if isinstance(config.hooks, Mapping) else config.hooks or []
     for hook in hooks:
