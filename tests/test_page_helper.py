@@ -290,5 +290,12 @@ def test_the_page_passes_make_no_full_collection_and_leave_the_collector_as_it_w
         with pytest.raises(BuildFailed):
             build_site(config, tmp_path / "failed", quiet=True, strict=True)
         assert gc.get_threshold() == (before[0], before[1], 7)
+        # ... and one that stops in on_config (MkDocs runs on_config inside the build: on_build_error)
+        text = config.read_text(encoding="utf-8")
+        assert "name: material" in text
+        config.write_text(text.replace("name: material", "name: mkdocs", 1), encoding="utf-8")
+        with pytest.raises(BuildFailed):  # (deflect/content needs the Material theme)
+            build_site(config, tmp_path / "unconfigured", quiet=True)
+        assert gc.get_threshold() == (before[0], before[1], 7)
     finally:
         gc.set_threshold(*before)
