@@ -8,6 +8,7 @@
     python bench/build.py --synthetic    # generated words only (no real article text)
     python bench/build.py --fallback full 1000   # another fallback mode (default: the plugin's default)
     python bench/build.py --unprepared   # leave Deflect's machine cache as it is (default: 'deflect prepare' first)
+    python bench/build.py --repeat 3 --langs12   # each build 3 times, the tools taking turns: medians and ranges
 
 Rows per configuration, all in one run on the same pages: the anchor (plain Material with
 ``navigation.prune`` and its built-in search) and ``deflect+search`` (deflect/content and
@@ -32,7 +33,7 @@ import sys
 import tempfile
 import time
 import zlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from importlib.metadata import entry_points
 from pathlib import Path
 
@@ -58,6 +59,7 @@ class Result:
     largest: int
     largest_name: str
     largest_page: int
+    spread: tuple[float, float] | None = None  # the fastest and slowest of repeated runs (--repeat)
 
 
 def progress(message: str) -> None:
@@ -162,11 +164,13 @@ class Config:
 
 
 def run_config(config: Config, work: Path, search: bool, kb: list[list[str]], fallback: str | None,
-               prepare: bool = True) -> list[Result]:
+               prepare: bool = True, repeat: int = 1) -> list[Result]:
     """Both projects are generated, then both cold builds run, then both warm ones: a cold build never
     follows a build that deleted a site's files (MkDocs empties the site folder before a build). On a
     file system without a journal (ext4), creating a file steps over the inodes deleted in the last
-    minute or more, which made the cold build after Material's warm build pay up to 0.5 ms a file."""
+    minute or more, which made the cold build after Material's warm build pay up to 0.5 ms a file.
+    ``repeat``: each build that many times, the two tools taking turns (each cold run into a new site
+    folder, Deflect's cache of the run before set aside), and the median of each reported."""
     makers = [("material", lambda root: make_plain_material(root, config.size, languages=config.languages,
                                                             translated_share=config.share)),
               ("deflect+search" if search else "deflect",
@@ -193,31 +197,58 @@ def run_config(config: Config, work: Path, search: bool, kb: list[list[str]], fa
             sys.stderr.write(done.stdout + done.stderr)
             raise SystemExit("deflect prepare failed: set DEFLECT_MACHINE_CACHE to a writable folder, or pass --unprepared")
         progress(f"{config.name}: deflect prepare (the machine's cache) in {time.perf_counter() - start:.1f}s, not timed")
-    results: dict[tuple[str, str], Result] = {}
+    runs: dict[tuple[str, str], list[Result]] = {(tool, phase): [] for tool in roots for phase in ("cold", "warm")}
+    sites: dict[str, Path] = {}
     for phase in ("cold", "warm"):
-        for tool, root in roots.items():
-            site = work / f"site-{tool.replace('+', '-')}-{config.name}"
-            if phase == "warm":
-                edited = edit_one(root, tool)
-                progress(f"{config.name}: edited {edited.relative_to(root)}")
-            seconds, cpu = build(root / "mkdocs.yml", site)
-            total, files, pages, largest, largest_name, largest_page = measure(site)
-            progress(f"{config.name}: {tool} {phase} in {seconds:.1f}s ({cpu:.1f}s CPU): {pages} pages, {total / 1e6:.1f} MB")
-            results[tool, phase] = Result(config.name, f"{tool} {phase}", seconds, cpu, total, files, pages, largest,
-                                          largest_name, largest_page)
-    return [results[tool, phase] for tool in roots for phase in ("cold", "warm")]  # the table's order
+        for run in range(repeat):
+            # Interleaved, the order turned each round: a slow minute of a shared host falls on both tools.
+            for tool, root in (list(roots.items()) if run % 2 == 0 else list(roots.items())[::-1]):
+                if phase == "cold":
+                    # A new site folder, and the last cold build's cache set aside (renamed: deleting its
+                    # files before a build is what the order above avoids).
+                    sites[tool] = work / (f"site-{tool.replace('+', '-')}-{config.name}" + (f"-{run + 1}" if run else ""))
+                    if (root / ".deflect").exists():
+                        (root / ".deflect").rename(work / f"set-aside-{tool.replace('+', '-')}-{config.name}-{run}")
+                else:
+                    edited = edit_one(root, tool)
+                    progress(f"{config.name}: edited {edited.relative_to(root)}")
+                site = sites[tool]
+                seconds, cpu = build(root / "mkdocs.yml", site)
+                total, files, pages, largest, largest_name, largest_page = measure(site)
+                again = f" (run {run + 1} of {repeat})" if repeat > 1 else ""
+                progress(f"{config.name}: {tool} {phase}{again} in {seconds:.1f}s ({cpu:.1f}s CPU): {pages} pages, "
+                         f"{total / 1e6:.1f} MB")
+                runs[tool, phase].append(Result(config.name, f"{tool} {phase}", seconds, cpu, total, files, pages,
+                                                largest, largest_name, largest_page))
+    return [median_result(runs[tool, phase]) for tool in roots for phase in ("cold", "warm")]  # the table's order
+
+
+def median_result(runs: list[Result]) -> Result:
+    """One row for the runs of a build: the median time and CPU (each on its own), the sizes of the last
+    run, and the range of the times (``spread``) when there was more than one run."""
+    seconds, cpu = sorted(r.seconds for r in runs), sorted(r.cpu for r in runs)
+    middle = len(runs) // 2
+
+    def median(values: list[float]) -> float:
+        return values[middle] if len(values) % 2 else (values[middle - 1] + values[middle]) / 2
+
+    return replace(runs[-1], seconds=median(seconds), cpu=median(cpu),
+                   spread=(seconds[0], seconds[-1]) if len(runs) > 1 else None)
 
 
 def table(results: list[Result]) -> str:
-    header = ("config", "tool", "build s", "CPU s", "output MB", "files", "html pages", "ms/page", "largest page KB",
-              "time x anchor", "CPU x anchor", "MB x anchor")
+    spread = any(result.spread for result in results)
+    header = ("config", "tool", "build s", *(("range s",) if spread else ()), "CPU s", "output MB", "files",
+              "html pages", "ms/page", "largest page KB", "time x anchor", "CPU x anchor", "MB x anchor")
     rows = []
     for result in results:
         phase = result.tool.rsplit(" ", 1)[1]
         anchor = next(r for r in results if r.size == result.size and r.tool == f"material {phase}")
         rows.append((
             str(result.size), result.tool if not result.tool.startswith("material") else f"{result.tool} (anchor)",
-            f"{result.seconds:.1f}", f"{result.cpu:.1f}", f"{result.bytes / 1e6:.1f}", str(result.files), str(result.pages),
+            f"{result.seconds:.1f}",
+            *((f"{result.spread[0]:.1f}-{result.spread[1]:.1f}" if result.spread else "",) if spread else ()),
+            f"{result.cpu:.1f}", f"{result.bytes / 1e6:.1f}", str(result.files), str(result.pages),
             f"{result.seconds * 1000 / result.pages:.1f}", f"{result.largest_page / 1024:.0f}",
             f"{result.seconds / anchor.seconds:.2f}", f"{result.cpu / anchor.cpu:.2f}", f"{result.bytes / anchor.bytes:.2f}",
         ))
@@ -238,16 +269,20 @@ def main(argv: list[str]) -> int:
     keep, synthetic = "--keep" in argv, "--synthetic" in argv
     search = "--no-search" not in argv and has_plugin("deflect/search")
     prepare = "--unprepared" not in argv and machine_folder("lemmas") is not None
-    args, kb_file, fallback = [], None, None
+    args, kb_file, fallback, repeat = [], None, None, 1
     rest = iter(argv)
     for arg in rest:
         if arg == "--kb":
             kb_file = Path(next(rest, ""))
         elif arg == "--fallback":
             fallback = next(rest, "")
+        elif arg == "--repeat":
+            count = next(rest, "")
+            repeat = int(count) if count.isdigit() and int(count) >= 1 else 0
         elif arg not in flags:
             args.append(arg)
-    if any(not a.isdigit() or int(a) < 3 for a in args) or fallback not in (None, "full", "light", "link"):
+    if (any(not a.isdigit() or int(a) < 3 for a in args) or fallback not in (None, "full", "light", "link")
+            or not repeat):
         print(__doc__, file=sys.stderr)
         return 2
     configs = [Config(a, int(a), LANGS, 0.3) for a in args]
@@ -268,7 +303,7 @@ def main(argv: list[str]) -> int:
     results: list[Result] = []
     try:
         for config in configs:
-            results += run_config(config, work, search, kb, fallback, prepare=prepare)
+            results += run_config(config, work, search, kb, fallback, prepare=prepare, repeat=repeat)
             # Each configuration's sites can be large: free the disk before the next one.
             if not keep:
                 for path in work.iterdir():
@@ -284,7 +319,9 @@ def main(argv: list[str]) -> int:
     print("\nConfigurations count English articles. cold: no .deflect/ cache and an empty site folder; warm: one"
           "\nEnglish article edited, rebuilt into the same folder (Material has no cache: a full build again)."
           + ("\nDeflect's machine cache (lemma dictionaries) was filled by 'deflect prepare' first (--unprepared: not)."
-             if prepare else "\nDeflect's machine cache was left as it was (--unprepared)."))
+             if prepare else "\nDeflect's machine cache was left as it was (--unprepared).")
+          + (f"\nEach build ran {repeat} times, the tools taking turns: the median time and CPU, and the range of the"
+             f"\ntimes (a shared host moves single runs by a quarter)." if repeat > 1 else ""))
     return 0
 
 
