@@ -306,9 +306,14 @@ def copy_and_terms(doc: SearchDoc, table: Translations, terms: dict[str, list[tu
     which the copies of one document share (each copy then costs a table lookup per term, not an
     analysis)."""
     fields = {name: table.translate_terms(pairs) for name, pairs in (terms or source_terms(doc)).items()}
-    copy = replace(doc, lang=table.lang, source_lang=doc.lang, url=f"{table.lang}/{doc.url.split('/', 1)[1]}",
+    return translated_copy(doc, table.lang, fields), fields
+
+
+def translated_copy(doc: SearchDoc, lang: str, fields: dict[str, list[str]]) -> SearchDoc:
+    """``doc`` in ``lang``'s index, at its fallback URL, with ``fields`` (the terms of each of its fields
+    there, from :func:`copy_and_terms`) as its text, marked as already analysed."""
+    return replace(doc, lang=lang, source_lang=doc.lang, url=f"{lang}/{doc.url.split('/', 1)[1]}",
                    translated={name: PRE_ANALYSED + " ".join(found) for name, found in fields.items()})
-    return copy, fields
 
 
 def table_digest(table: Translations) -> str:

@@ -24,7 +24,7 @@ from deflect.search.cache import (AnalysisCache, DocAnalysis, SectionTuple, anal
                                   copy_sections, fingerprint)
 from deflect.search.crosslingual import (GLOSSARY_FILE, DocTerms, GlossaryError, Translations, copy_and_terms,
                                          doc_terms, learn, learned_from, load_glossary, source_terms, table_digest,
-                                         untranslated)
+                                         translated_copy, untranslated)
 from deflect.search.documents import SearchDoc, to_search_doc
 from deflect.search.engine import AnalysedIndex, Hit, SearchIndex, _record
 from deflect.search.query import SYNONYMS_FILE, SynonymError, load_synonyms
@@ -351,20 +351,22 @@ def _cross_entries(cache: AnalysisCache, analyses: list[DocAnalysis], keys: list
         same = cache.key("translated", key_of[id(doc)], lang, digests[lang])
         found = cache.extra(same)
         key = found if isinstance(found, str) else ""
-        entry = cache.get(key) if key else None
-        if entry is None:
+        terms = cache.get_terms(key) if key else None
+        if terms is None:
             if id(doc) not in analysed:
                 analysed[id(doc)] = source_terms(doc)
             copy, terms = copy_and_terms(doc, tables[lang], analysed[id(doc)])
             key = cache.key("copy", key_of[id(doc)], lang, *(part for field in (copy.translated or {}).items()
                                                               for part in field))
-            entry = cache.get(key)
-            if entry is None:
-                record = _record(copy)
-                if id(doc) not in sections:
-                    sections[id(doc)] = copy_sections(record, lang)
-                entry = analyse_doc(copy, record, sections[id(doc)], terms)
-                cache.put(key, entry)
+            if not cache.keep(key):
+                cache.put_terms(key, terms)
+        else:
+            copy = translated_copy(doc, lang, terms)
+        # Only a copy's terms are kept (AnalysisCache.put_terms): the rest of its analysis follows from them
+        # and from what every copy of its source shares.
+        if id(doc) not in sections:
+            sections[id(doc)] = copy_sections(_record(copy), lang)
+        entry = analyse_doc(copy, {}, sections[id(doc)], terms)
         cache.put_extra(same, key)
         entries.append(entry)
         cross_keys.append(key)
