@@ -207,7 +207,8 @@ def test_related_articles_break_ties_as_the_plain_loops() -> None:
 
 def test_an_edit_reanalyses_only_what_depends_on_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Editing a translated English article changes the learned tables; the untranslated articles'
-    copies whose terms stay the same are not analysed again, and the result equals a cold build."""
+    copies whose terms stay the same are not translated again (nor is any other document analysed
+    again), and the result equals a cold build."""
     (tmp_path / "project").mkdir()
     copy_example(tmp_path / "project")
     project = HelpCenter.open(tmp_path / "project", history=False)
@@ -217,17 +218,24 @@ def test_an_edit_reanalyses_only_what_depends_on_it(tmp_path: Path, monkeypatch:
     article.write_text(article.read_text(encoding="utf-8") + "\nThe link works once from any device.\n",
                        encoding="utf-8")
     analysed: list[str] = []
-    real = service_module.analyse_doc
+    translated: list[str] = []
+    real, real_copy = service_module.analyse_doc, service_module.copy_and_terms
 
     def spy(doc: SearchDoc, record: dict, *shared: Any) -> DocAnalysis:  # the real analysis, counted
-        analysed.append(doc.id)
+        if not doc.translated:  # (a copy's analysis is its terms, kept, and what its source's copies share)
+            analysed.append(doc.id)
         return real(doc, record, *shared)
 
+    def spy_copy(doc: SearchDoc, *rest: Any) -> tuple[SearchDoc, dict[str, list[str]]]:
+        translated.append(doc.id)
+        return real_copy(doc, *rest)
+
     monkeypatch.setattr(service_module, "analyse_doc", spy)
+    monkeypatch.setattr(service_module, "copy_and_terms", spy_copy)
     center = HelpCenter.open(tmp_path / "project", history=False).content
     warm = SearchService.build(center)
-    assert "en/account/reset-password" in analysed
-    assert len(analysed) < cold_copies // 2  # not every copy: the tables changed, most copies did not
+    assert analysed == ["en/account/reset-password"]
+    assert 0 < len(translated) < cold_copies // 2  # not every copy: the tables changed, most copies did not
     cold = SearchService.build(center, cache_dir=tmp_path / "fresh-cache")
     assert warm.fingerprint == cold.fingerprint
     assert [[(e.doc, e.fields, e.best) for e in entries] for entries in (warm.analyses or {}).values()] == [
@@ -360,3 +368,28 @@ def test_the_search_build_runs_without_the_cycle_collector_and_gives_it_back(tmp
     with pytest.raises(GlossaryError):
         SearchService.build(center, cache_dir=tmp_path / "cache")
     assert gc.isenabled()
+
+
+def test_damaged_entries_of_the_analysis_cache_are_made_again(tmp_path: Path) -> None:
+    """Entries of ``analysis.pickle`` that do not unpickle, or unpickle as something else than a
+    document's analysis or a copy's terms: the next build analyses and translates those documents
+    again, and equals a cold build."""
+    import pickle
+
+    (tmp_path / "project").mkdir()
+    copy_example(tmp_path / "project")
+    center = HelpCenter.open(tmp_path / "project", history=False).content
+    cold = SearchService.build(center)
+    path = tmp_path / "project" / ".deflect" / "search-public" / "analysis.pickle"
+    version, entries, extras = pickle.loads(path.read_bytes())
+    assert any(isinstance(pickle.loads(data), dict) for data in entries.values())  # copies' terms among them
+    wrong = [pickle.dumps(["title", "body"]), b"not a pickle", pickle.dumps({"title": "not a list of terms"})]
+    path.write_bytes(pickle.dumps((version, {key: wrong[n % 3] for n, key in enumerate(entries)}, extras)))
+    again = SearchService.build(center)
+
+    def analyses(service: SearchService) -> list:
+        return [[(e.doc, e.fields, e.sections, e.votes, e.compounds, e.best) for e in entries]
+                for entries in (service.analyses or {}).values()]
+
+    assert analyses(again) == analyses(cold) and again.fingerprint == cold.fingerprint
+    assert again.search("reset password", "hr") == cold.search("reset password", "hr")
