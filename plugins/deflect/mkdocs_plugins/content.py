@@ -134,7 +134,7 @@ class ContentPlugin(OutputReuse, BasePlugin[ContentConfig]):
             return None
         self.directions = prepare_environment(env, config, self.ui_languages)  # (light pages' text direction)
         if self.page_cache is not None:
-            self.page_cache.wrap_templates(env, ("main.html", "deflect-fallback.html"))
+            self.page_cache.wrap_templates(env, ("main.html",))  # (not LIGHT_TEMPLATE: see page_source)
         for file in files.documentation_pages():
             page = file.page
             if page is None:

@@ -27,6 +27,7 @@ from mkdocs.structure.pages import Page
 
 from ..processes import Progress, timeline_entry
 from ..site.page_helper import SplitRun, helper_allowed, worth_a_helper
+from ..site.page_source import LIGHT_TEMPLATE
 from ..site.pagecache import PageCache
 
 log = logging.getLogger("mkdocs.plugins.deflect.pages")
@@ -162,6 +163,8 @@ def template_phase(cache: PageCache, config: Any, files: Files, nav: Navigation 
         page = file.page
         if page is None or nav is None or file.inclusion.is_excluded():
             return  # a draft's template shows a marker main adds: main renders it
+        if page.meta.get("template") == LIGHT_TEMPLATE:
+            return  # not kept in the page cache (page_source.LIGHT_TEMPLATE): main renders it
         config._current_page = page
         page.active = True
         try:

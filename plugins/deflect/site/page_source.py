@@ -16,6 +16,11 @@ FULL_WIDTH_ROLES = ("root", "home", "search", "contact")
 """Pages that read as a help center's front, not as documentation: no left menu, no table of contents."""
 
 
+LIGHT_TEMPLATE = "deflect-fallback.html"
+"""A light fallback page's template: small, rendered again on every build (a page-cache entry of its
+output, and the key that finds it, cost more than the render; see deflect/content's ``on_env``)."""
+
+
 def page_source(page: SitePage) -> tuple[str, dict[str, Any] | None]:
     """The Markdown MkDocs reads for the page, and the meta (title, description, hidden parts,
     template) the plugin gives the page itself, or ``None`` when the source carries it as front matter.
@@ -29,7 +34,7 @@ def page_source(page: SitePage) -> tuple[str, dict[str, Any] | None]:
     if page.role in FULL_WIDTH_ROLES:
         meta["hide"] = ["navigation", "toc"]
     if page.light:
-        meta["template"] = "deflect-fallback.html"
+        meta["template"] = LIGHT_TEMPLATE
     if page.description:
         meta["description"] = _plain(page.description)
     if "\r" in page.markdown:
