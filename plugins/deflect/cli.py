@@ -157,7 +157,8 @@ def prepare(config_file: Path | None) -> None:
             said = f"lemma dictionary {dictionary}" if dictionary else "no lemma dictionary (stemming only)"
             click.echo(f"deflect: {lang}: {said}, ready ({time.perf_counter() - start:.1f} s)", err=True)
     folder = machine_folder("lemmas")
-    assert folder is not None  # (prepare_machine refuses a machine cache that is off)
+    if folder is None:  # (prepare_machine refuses a machine cache that is off before it starts)
+        raise click.ClickException("Deflect's cache on this machine is off: there is nothing to prepare")
     missing = [name for name in names if not (folder / name).is_file()]
     if missing:
         raise click.ClickException(f"could not keep {', '.join(missing)} in {folder}: make it writable, or set "

@@ -27,7 +27,6 @@ from mkdocs.structure.pages import Page
 
 from ..processes import Progress, timeline_entry
 from ..site.page_helper import SplitRun, helper_allowed, worth_a_helper
-from ..site.page_source import LIGHT_TEMPLATE
 from ..site.pagecache import PageCache
 
 log = logging.getLogger("mkdocs.plugins.deflect.pages")
@@ -118,11 +117,13 @@ class Split:
         self.args = (config, files, nav, _timeline(config))
         self.markdown = self.templates = markdown_phase(self.cache, config, files, self.serving, self.args[3])
 
-    def templates_begin(self, env: Any) -> None:
+    def templates_begin(self, env: Any, names: tuple[str, ...]) -> None:
+        """The template pass begins: a helper renders the pages whose template is one of ``names`` (those the
+        page cache keeps, through which its renders reach the build)."""
         self.markdown.finish()
         self.templates = Phase(self.cache, "", [], None, _untraced)
         if self.args is not None:
-            self.templates = template_phase(self.cache, *self.args[:3], env, self.serving, self.args[3])
+            self.templates = template_phase(self.cache, *self.args[:3], env, self.serving, self.args[3], names)
 
     def end(self) -> None:
         """The build is done, or failed: no helper is left."""
@@ -154,22 +155,24 @@ def markdown_phase(cache: PageCache, config: Any, files: Files, serving: bool, t
 
 
 def template_phase(cache: PageCache, config: Any, files: Files, nav: Navigation | None, env: Any, serving: bool,
-                   trace: Callable[[str], None]) -> Phase:
-    """The template of every page, as MkDocs' second pass renders it (its context, then the template),
-    without writing: main writes every page."""
+                   trace: Callable[[str], None], names: tuple[str, ...] = ("main.html",)) -> Phase:
+    """The template of every page whose template is one of ``names`` (those kept in the page cache), as
+    MkDocs' second pass renders it (its context, then the template), without writing: main writes every
+    page, and renders the others itself."""
     pages = files.documentation_pages(inclusion=_inclusion(serving))
 
     def render(file: File) -> None:
         page = file.page
         if page is None or nav is None or file.inclusion.is_excluded():
             return  # a draft's template shows a marker main adds: main renders it
-        if page.meta.get("template") == LIGHT_TEMPLATE:
-            return  # not kept in the page cache (page_source.LIGHT_TEMPLATE): main renders it
+        name = page.meta.get("template", "main.html")
+        if name not in names:
+            return  # not kept in the page cache (a light fallback page's): a render here would not reach main
         config._current_page = page
         page.active = True
         try:
             context = get_context(nav, pages, config, page)
-            template = env.get_template(page.meta.get("template", "main.html"))
+            template = env.get_template(name)
             context = config.plugins.on_page_context(context, page=page, config=config, nav=nav)
             template.render(context)
         finally:

@@ -136,7 +136,7 @@ class PageReuse:
         loaded (and compiled) only when some page misses."""
         if self.bytecode is not None:
             env.bytecode_cache = self.bytecode
-        self.split.templates_begin(env)
+        self.split.templates_begin(env, names)
         original = env.get_template
         reuse = self
 

@@ -23,7 +23,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError, version
@@ -163,8 +163,14 @@ def _analyse_translated(doc: SearchDoc, record: dict, sections: list[SectionTupl
     every term links to the top of the article, as ``pick_each`` finds for sections without terms."""
     fields = terms if terms is not None else {name: text.removeprefix(PRE_ANALYSED).split()
                                               for name, text in index_fields(doc).items()}
-    return DocAnalysis(doc, fields, copy_sections(record, doc.lang) if sections is None else sections, [], [],
-                       AT_THE_TOP)
+    return copy_analysis(doc, copy_sections(record, doc.lang) if sections is None else sections, fields)
+
+
+def copy_analysis(copy: SearchDoc, sections: list[SectionTuple], terms: dict[str, list[str]]) -> DocAnalysis:
+    """The analysis of an untranslated article's copy: its fields' ``terms`` (``crosslingual.copy_and_terms``)
+    and the ``sections`` every copy of its source shares (:func:`copy_sections`); no surface forms, every
+    term linking to the top of the article."""
+    return DocAnalysis(copy, terms, sections, [], [], AT_THE_TOP)
 
 
 class _AtTheTop(dict[str, int]):
@@ -226,12 +232,18 @@ class AnalysisCache:
         return digest.hexdigest()
 
     def get(self, key: str) -> DocAnalysis | None:
+        entry = self._read(key, lambda entry: isinstance(entry, DocAnalysis))
+        return entry if isinstance(entry, DocAnalysis) else None
+
+    def _read(self, key: str, valid: Callable[[object], bool]) -> object:
+        """The entry under ``key`` unpickled and kept for the next build when ``valid`` says it is of the
+        kind asked for; else None (missing, damaged or of another kind: made again and put)."""
         data = self.entries.get(key)
         try:
             entry = pickle.loads(data) if data is not None else None
-        except Exception:  # noqa: BLE001 - a damaged entry is analysed again
+        except Exception:  # noqa: BLE001 - a damaged entry is made again
             entry = None
-        if not isinstance(entry, DocAnalysis):
+        if entry is None or not valid(entry):
             self.misses += 1
             return None
         self.hits += 1
@@ -244,17 +256,9 @@ class AnalysisCache:
     def get_terms(self, key: str) -> dict[str, list[str]] | None:
         """The terms of each field of an untranslated article's copy, kept by :meth:`put_terms` (None when
         missing or damaged): all that a copy's analysis does not share with its source or its other copies."""
-        data = self.entries.get(key)
-        try:
-            terms = pickle.loads(data) if data is not None else None
-        except Exception:  # noqa: BLE001 - a damaged entry is translated again
-            terms = None
-        if not (isinstance(terms, dict) and all(isinstance(found, list) for found in terms.values())):
-            self.misses += 1
-            return None
-        self.hits += 1
-        self.used[key] = data  # type: ignore[assignment]
-        return terms
+        terms = self._read(key, lambda terms: isinstance(terms, dict)
+                           and all(isinstance(found, list) for found in terms.values()))
+        return terms if isinstance(terms, dict) else None
 
     def put_terms(self, key: str, terms: dict[str, list[str]]) -> None:
         """Keep a copy's terms (``crosslingual.copy_and_terms``): a fifth of the bytes of its analysis, whose

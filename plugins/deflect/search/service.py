@@ -21,7 +21,7 @@ from deflect.cachefiles import CacheBusy, cache_folder, locked, memo_on_disk, sa
 from deflect.escaping import Markup, html_json
 from deflect.processes import collector_paused
 from deflect.search.cache import (AnalysisCache, DocAnalysis, SectionTuple, analyse_doc, analysis_version, code_version,
-                                  copy_sections, fingerprint)
+                                  copy_analysis, copy_sections, fingerprint)
 from deflect.search.crosslingual import (GLOSSARY_FILE, DocTerms, GlossaryError, Translations, copy_and_terms,
                                          doc_terms, learn, learned_from, load_glossary, source_terms, table_digest,
                                          translated_copy, untranslated)
@@ -366,7 +366,7 @@ def _cross_entries(cache: AnalysisCache, analyses: list[DocAnalysis], keys: list
         # and from what every copy of its source shares.
         if id(doc) not in sections:
             sections[id(doc)] = copy_sections(_record(copy), lang)
-        entry = analyse_doc(copy, {}, sections[id(doc)], terms)
+        entry = copy_analysis(copy, sections[id(doc)], terms)
         cache.put_extra(same, key)
         entries.append(entry)
         cross_keys.append(key)
