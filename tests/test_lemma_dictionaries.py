@@ -96,6 +96,30 @@ def test_the_machine_cache_keeps_a_dictionary_pass_for_later_builds(tmp_path: Pa
     assert lemmas._read("tl").get(b"kumain") == whole("tl").get(b"kumain")
 
 
+@pytest.mark.parametrize("code", ["hbs", "et"])
+def test_a_kept_block_index_answers_as_the_whole_dictionary(code: str) -> None:
+    """Lookups through the block starts a later build keeps (every BLOCK-th record, ``_note_index``)
+    decode up to BLOCK records each: every form at a block's edges, a sample of the others, and words
+    between and around them answer as simplemma's dict. A stream of reversed keys (simplemma may store
+    a language so) is read the other way: the same stream taken as reversed answers reversed words."""
+    mapping = whole(code)
+    dictionary = lemmas.load(code)
+    assert isinstance(dictionary, lemmas.Dictionary)
+    step = lemmas.BLOCK // lemmas.STEP
+    index = lemmas.BlockIndex(dictionary._data, dictionary._reverse, dictionary._firsts[::step],
+                              dictionary._seeds[::step])
+    forms = list(mapping)
+    ordered = sorted(forms, key=lambda form: form[::-1] if dictionary._reverse else form)  # the stream's order
+    edges = {n for start in range(0, len(ordered), lemmas.BLOCK) for n in (start - 1, start, start + 1)}
+    chosen = [ordered[n] for n in sorted(edges) if 0 <= n < len(ordered)] + forms[::97]
+    for form in chosen + [b"", b"\x00", b"\xff\xff", ordered[0][:-1], ordered[-1] + b"z"]:
+        for probe in (form, form + b"q", form[1:]):
+            assert index.get(probe) == mapping.get(probe) == dictionary.get(probe), probe
+    reversed_index = lemmas.BlockIndex(dictionary._data, True, dictionary._firsts[::step], dictionary._seeds[::step])
+    for form in chosen[::5]:
+        assert reversed_index.get(form[::-1]) == mapping[form][::-1]
+
+
 def test_a_truncated_stream_is_an_error() -> None:
     data = _read_decompressed("tl")
     _, count, pos = frontcode._read_header(data)
@@ -103,6 +127,14 @@ def test_a_truncated_stream_is_an_error() -> None:
     for cut in (len(data) // 2, len(data) - 1, len(data) - 3):
         with pytest.raises(ValueError):
             lemmas._scan(data[:cut], pos, count, frontcode._read_varint)
+    # a lookup that runs into the cut: an error, not a wrong answer
+    dictionary = lemmas.load("tl")
+    assert isinstance(dictionary, lemmas.Dictionary)
+    seed = dictionary._seeds[-1]
+    last = list(frontcode._iter_records(data, *seed))[-1]
+    assert lemmas._find(data, *seed, last[1]) == last[2]
+    with pytest.raises(ValueError):
+        lemmas._find(data[:len(data) - 2], *seed, last[1])
 
 
 LANGUAGES = ["en", "hr", "tl", pytest.param("et", marks=pytest.mark.slow), pytest.param("fi", marks=pytest.mark.slow)]
