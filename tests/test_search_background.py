@@ -16,15 +16,15 @@ from conftest import REPO, copy_example
 from deflect.search.background import WORKER_ENV, SearchJob, SearchJobError
 
 
-def _bad_synonyms(start: object) -> None:
+def _bad_synonyms(helpers: object) -> None:
     raise ValueError("search/synonyms.yml:3: expected a list of synonym groups")
 
 
-def _bug(start: object) -> None:
+def _bug(helpers: object) -> None:
     raise KeyError("lang")
 
 
-def _killed(start: object) -> None:
+def _killed(helpers: object) -> None:
     os.kill(os.getpid(), signal.SIGKILL)
 
 
@@ -57,13 +57,13 @@ class _LargeRelated:
     def related_all(self, per_article: int) -> dict[str, list[str]]:
         return {f"en/page-{n}/": [f"en/related-{n}-{k}/" for k in range(per_article)] for n in range(20_000)}
 
-    def export(self, out: Path, note: object = None, start: object = None) -> str:
+    def export(self, out: Path, note: object = None, helpers: object = None) -> str:
         out.mkdir(parents=True)
         (out / "written").write_text("yes", encoding="utf-8")
         return "stats"
 
 
-def _large_related(start: object) -> _LargeRelated:
+def _large_related(helpers: object) -> _LargeRelated:
     return _LargeRelated()
 
 
@@ -89,13 +89,13 @@ class _Exporting:
     def related_all(self, per_article: int) -> dict[str, list[str]]:
         return {}
 
-    def export(self, out: Path, progress: Any = None, start: object = None) -> str:
+    def export(self, out: Path, progress: Any = None, helpers: object = None) -> str:
         for lang in ("en", "hr"):
             progress(f"search index {lang}: 3 documents, 7 terms, 9 forms, 2 shards")
         return "stats"
 
 
-def _exporting(start: object) -> _Exporting:
+def _exporting(helpers: object) -> _Exporting:
     return _Exporting()
 
 

@@ -4,6 +4,7 @@ memo); a helper's failure reaches the build as one line; helpers end with the wo
 
 from __future__ import annotations
 
+import itertools
 import os
 import pickle
 import signal
@@ -27,8 +28,11 @@ def _start(work: Any) -> Any:
 
 
 @pytest.mark.slow
-def test_split_analysis_and_export_equal_one_process_cold_and_warm(tmp_path: Path,
+@pytest.mark.parametrize("fork", ["early", "late"])
+def test_split_analysis_and_export_equal_one_process_cold_and_warm(fork: str, tmp_path: Path,
                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """Helpers forked before the first language, or late (a core found idle only at every third
+    check): a late helper has this process's earlier work in its memory, and gives back only its own."""
     monkeypatch.setattr(split, "_cores", lambda: 3)  # this process and two helpers, whatever the machine
     monkeypatch.setattr(service, "MIN_SPLIT", 1)  # the example has few documents
     exported = split.export_files
@@ -51,7 +55,7 @@ def test_split_analysis_and_export_equal_one_process_cold_and_warm(tmp_path: Pat
 
     def export(name: str, **options: Any) -> None:
         content = HelpCenter.open(project, history=False).content
-        built = SearchService.build(content, cache_dir=tmp_path / f"cache-{name}", start=options.get("start"))
+        built = SearchService.build(content, cache_dir=tmp_path / f"cache-{name}", helpers=options.get("helpers"))
         built.export(tmp_path / name, **options)
 
     reset = project / "articles" / "en" / "reset-password.md"
@@ -60,7 +64,9 @@ def test_split_analysis_and_export_equal_one_process_cold_and_warm(tmp_path: Pat
             reset.write_text(reset.read_text(encoding="utf-8") + f"\nThe {NEW_WORD} light blinks.\n", encoding="utf-8")
         log.unlink(missing_ok=True)
         export("one")
-        export("split", progress=progress, start=_start)
+        ticks = itertools.count()
+        idle = (lambda: next(ticks) % 3 == 2) if fork == "late" else None
+        export("split", progress=progress, helpers=split.Helpers(_start, idle))
         assert_same_site(tmp_path / "split", tmp_path / "one")
         lines = [line.split() for line in log.read_text(encoding="utf-8").splitlines() if " documents, " in line]
         assert len({line[0] for line in lines}) >= 2, step  # languages were exported in more than one process
@@ -74,6 +80,40 @@ def test_split_analysis_and_export_equal_one_process_cold_and_warm(tmp_path: Pat
         caches = [AnalysisCache(tmp_path / f"cache-{name}") for name in ("one", "split")]
         analyses = [{key: pickle.loads(data) for key, data in cache.entries.items()} for cache in caches]
         assert analyses[0] == analyses[1] and caches[0].extras.keys() == caches[1].extras.keys(), step
+
+
+def test_helpers_start_only_while_a_core_idles_and_languages_wait() -> None:
+    """``each_language`` forks a helper before it takes a language, only while ``idle()`` and while two
+    languages or more wait (the one it takes, one for the helper); a helper forked late gives back what
+    its own languages made, not what this process made before it forked."""
+    languages = ["en", "hr", "et", "tl", "de", "fi"]
+    pids: dict[str, int] = {}
+
+    def work(lang: str) -> None:
+        pids[lang] = os.getpid()
+
+    def returned(langs: list[str]) -> dict[str, int]:
+        return {lang: pids[lang] for lang in langs}
+
+    forked: list[int] = []
+
+    def start(job: Any) -> Any:
+        forked.append(len(pids))  # how many languages this process had taken by then
+        return Helper(job).result
+
+    never = split.each_language(languages, work, split.Helpers(start, lambda: False), 1, returned)
+    assert never == [] and forked == [] and set(pids.values()) == {os.getpid()}  # a busy core: no helper
+
+    pids.clear()
+    checks = iter([False, False, False])  # idle from the fourth language on
+    late = split.each_language(languages, work, split.Helpers(start, lambda: next(checks, True)), 1, returned)
+    assert forked == [3] and len(late) == 1
+    assert set(late[0]) | set(pids) == set(languages) and not set(late[0]) & {"en", "hr", "et"}
+    assert all(pid != os.getpid() for pid in late[0].values())
+
+    pids.clear()
+    forked.clear()
+    assert split.each_language(["en"], work, split.Helpers(start), 1, returned) == [] and forked == []  # one waits
 
 
 def _bug() -> None:
@@ -99,12 +139,12 @@ class _Service:
     def related_all(self, limit: int) -> dict:
         return {}
 
-    def export(self, out: Path, progress: Any = None, *, start: Any = None) -> Any:
-        return start(self.work)()
+    def export(self, out: Path, progress: Any = None, *, helpers: Any = None) -> Any:
+        return helpers.start(self.work)()
 
 
 def test_a_helper_failure_reaches_the_build_as_its_own_line(tmp_path: Path) -> None:
-    job = SearchJob(lambda start: _Service(_bug), 5, tmp_path / "search").start()
+    job = SearchJob(lambda helpers: _Service(_bug), 5, tmp_path / "search").start()
     with pytest.raises(SearchJobError, match=r"^a search helper failed: KeyError: 'lang'$"):
         job.finish()
 
@@ -120,7 +160,7 @@ def test_helpers_end_with_the_worker(end: str, tmp_path: Path) -> None:
         while True:
             time.sleep(0.05)
 
-    job = SearchJob(lambda start: _Service(endless), 5, tmp_path / "search").start()
+    job = SearchJob(lambda helpers: _Service(endless), 5, tmp_path / "search").start()
     job.release()
     job.indexed()
     for _ in range(200):

@@ -106,9 +106,10 @@ class SearchPlugin(BasePlugin[SearchConfig]):
         self.job, self.related, self.slots = None, None, None
         self._per_lang = PageConfigs(center, self.config.collector_url) if center is not None else None
         if center is not None:
-            self.job = SearchJob(lambda start: SearchService.build(center, synonyms_file=self.config.synonyms,
-                                                                   glossary_file=self.config.glossary, start=start,
-                                                                   directory_urls=config.use_directory_urls),
+            self.job = SearchJob(lambda helpers: SearchService.build(center, synonyms_file=self.config.synonyms,
+                                                                     glossary_file=self.config.glossary,
+                                                                     helpers=helpers,
+                                                                     directory_urls=config.use_directory_urls),
                                  self.config.related, Path(config.site_dir) / "search",
                                  errors=(SynonymError, GlossaryError, CacheBusy), trace=log.debug,
                                  progress=log.info).start()

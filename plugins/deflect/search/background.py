@@ -4,8 +4,9 @@ A site build needs three things from search: the index (analysis), each article'
 articles (as early as it can) and the static export (at the end). A :class:`SearchJob`
 starts all three in a forked worker while the calling process goes on rendering pages; the worker
 sends the related articles back as soon as it has them, then writes the export and reports its
-figures. The calling process usually finishes its pages long before, so the worker forks
-:class:`Helper` processes that analyse and export some of the languages (``deflect.search.split``).
+figures. Once the calling process has nothing left but to wait for it (:meth:`SearchJob.indexed`,
+:meth:`SearchJob.finish`), its core is free: the worker then forks :class:`Helper` processes that
+analyse and export some of the remaining languages (``deflect.search.split``).
 Where processes cannot be forked, the job runs in the calling process, with the same results.
 
 Every step can be put on a timeline (``trace``, the build's debug log): seconds since the job was
@@ -29,7 +30,7 @@ from typing import Any
 from deflect.processes import end_with_parent, timeline_entry
 from deflect.search import lemmas
 from deflect.search.related import Related
-from deflect.search.split import Start
+from deflect.search.split import Helpers
 from deflect.search.static import ExportStats
 
 WORKER_ENV = "DEFLECT_SEARCH_WORKER"
@@ -50,12 +51,12 @@ class Indexed:
 
 
 class SearchJob:
-    """The search work of one build: ``build(start)`` makes the search service (it raises the errors
-    the caller wants reported in one line, ``errors``; ``start`` forks helpers in the worker, and is
+    """The search work of one build: ``build(helpers)`` makes the search service (it raises the errors
+    the caller wants reported in one line, ``errors``; ``helpers`` forks helpers in the worker, and is
     None in the calling process), ``related`` is how many related articles per article (0: none),
     ``out`` the folder of the static export, ``progress`` what hears of the export's progress."""
 
-    def __init__(self, build: Callable[[Start | None], Any], related: int, out: Path,
+    def __init__(self, build: Callable[[Helpers | None], Any], related: int, out: Path,
                  errors: tuple[type[BaseException], ...] = (), trace: Callable[[str], None] | None = None,
                  progress: Callable[[str], None] | None = None) -> None:
         self._build, self._related, self._out, self._errors = build, related, out, errors
@@ -66,6 +67,7 @@ class SearchJob:
         self._service: Any = None
         self._indexed: Indexed | None = None
         self._go: Any = None
+        self._waiting: Any = None  # set once this process only waits for the worker: its core is free
         self._reader: threading.Thread | None = None
         self._first: tuple[str, Any] = ("eof", None)
 
@@ -89,6 +91,7 @@ class SearchJob:
                 context = multiprocessing.get_context("fork")
                 self._conn, child = context.Pipe(duplex=False)
                 self._go = context.Event()
+                self._waiting = context.Event()
                 self._process = context.Process(target=self._work, args=(child,), daemon=True)
                 self._process.start()
                 child.close()
@@ -110,7 +113,10 @@ class SearchJob:
             self._go.set()
 
     def indexed(self) -> Indexed:
-        """The index's figures and the related articles (waiting for the worker if needed)."""
+        """The index's figures and the related articles (waiting for the worker if needed). Called once
+        this process has nothing left to do but the search's last steps: from here on, the worker may
+        fork helpers for the work that remains (:meth:`waits`)."""
+        self.waits()
         if self._indexed is None:
             if self._process is None:
                 started = time.perf_counter()
@@ -134,8 +140,16 @@ class SearchJob:
                 self.note("index and related articles here, while the pages are written")
         return self._indexed
 
+    def waits(self) -> None:
+        """Tell the worker that this process only waits for it from now on, so that a helper it forks
+        would find a core free (``split.Helpers.idle``)."""
+        if self._waiting is not None and not self._waiting.is_set():
+            self.note("waiting for the search: its helpers may use this core")
+            self._waiting.set()
+
     def finish(self) -> tuple[ExportStats, float]:
         """Wait for the static export; its figures and the seconds it took."""
+        self.waits()
         self.release()
         self.indexed()
         if self._process is None:
@@ -181,14 +195,15 @@ class SearchJob:
             self.note("worker started")
             self._take_prefetched()
             started = time.perf_counter()
-            service = self._build(self._helper)
+            helpers = Helpers(self._helper, self._waiting.is_set)
+            service = self._build(helpers)
             self.note("analysed")
             related = service.related_all(self._related) if self._related else {}
             conn.send(("indexed", Indexed(service.count, time.perf_counter() - started, related)))
             self.note("index and related articles sent")
             self._go.wait()
             started = time.perf_counter()
-            stats = service.export(self._out, self.report, start=self._helper)
+            stats = service.export(self._out, self.report, helpers=helpers)
             conn.send(("exported", (stats, time.perf_counter() - started)))
             self.note("export written")
             code = 0

@@ -30,7 +30,7 @@ from deflect.search.engine import AnalysedIndex, Hit, SearchIndex, _record
 from deflect.search.query import SYNONYMS_FILE, SynonymError, load_synonyms
 from deflect.search.related import Related, related_articles, related_in
 from deflect.search.analysis import known_dictionaries, known_words, seed_dictionaries, seed_words
-from deflect.search.split import Start, each_language, export_split, helpers_for
+from deflect.search.split import Helpers, each_language, export_split, helpers_for
 from deflect.search.static import (FORMAT_VERSION, ExportStats, Memo, export_files, load_export, save_export,
                                    write_tree)
 from deflect.site.strings import language_name, strings_for
@@ -101,9 +101,9 @@ class SearchService:
     @classmethod
     def build(cls, center: Content, *, synonyms_file: str | Path = SYNONYMS_FILE,
               directory_urls: bool = True, cache_dir: Path | None = None,
-              glossary_file: str | Path = GLOSSARY_FILE, start: Start | None = None) -> SearchService:
+              glossary_file: str | Path = GLOSSARY_FILE, helpers: Helpers | None = None) -> SearchService:
         """The search of ``center``: documents analysed since the last build are taken from the
-        cache, the others analysed (with ``start``, by other processes too: see ``deflect.search.split``).
+        cache, the others analysed (with ``helpers``, by other processes too: see ``deflect.search.split``).
         Raises SynonymError for a bad synonyms file, GlossaryError for a bad glossary, CacheBusy when
         the cache stays locked (here, or on the first query, which opens the Whoosh index)."""
         settings = center.settings
@@ -131,7 +131,7 @@ class SearchService:
                     missing.setdefault(document.lang, []).append((len(found), document))
                 found.append(entry)
                 keys.append(key)
-            _analyse(center, directory_urls, cache, found, keys, missing, start)
+            _analyse(center, directory_urls, cache, found, keys, missing, helpers)
             entries: list[DocAnalysis] = [entry for entry in found if entry is not None]
             docs = [entry.doc for entry in entries]
             crossing, cross_keys = _cross_entries(cache, entries, keys, settings.default_language, settings.codes,
@@ -194,11 +194,11 @@ class SearchService:
         return related
 
     def export(self, out: Path, progress: Callable[[str], None] | None = None, *,
-               start: Start | None = None) -> ExportStats:
+               helpers: Helpers | None = None) -> ExportStats:
         """Write the static index to ``out``, rewriting only the files whose bytes change. The last
         export's state (``static.pickle`` and a file per language, see ``static.save_export``) spares
         the work of every term and file whose inputs are unchanged, and reading back the files it left
-        in ``out``. With ``start``, other processes
+        in ``out``. With ``helpers``, other processes
         export some of the languages (see ``deflect.search.split``)."""
         if self.cache_dir is None or self.analyses is None:
             return write_tree(export_files(self.index, self.synonyms, progress), out)
@@ -215,7 +215,7 @@ class SearchService:
                 with memo_on_disk(self.cache_dir / "memo.pickle", lambda: version, saved_memo, used):
                     memo = Memo(saved_memo)
                     files = export_split(self.index, self.synonyms, progress, analyses=self.analyses,
-                                         previous=last.files, memo=memo, state=state, start=start, keys=self.keys,
+                                         previous=last.files, memo=memo, state=state, helpers=helpers, keys=self.keys,
                                          stamps=self.stamps)
                     saved_memo.update(memo.used)
                     used.update(memo.used)
@@ -228,33 +228,30 @@ class SearchService:
 
 
 def _analyse(center: Content, directory_urls: bool, cache: AnalysisCache, found: list[DocAnalysis | None],
-             keys: list[str], missing: dict[str, list[tuple[int, Document]]], start: Start | None) -> None:
+             keys: list[str], missing: dict[str, list[tuple[int, Document]]], helpers: Helpers | None) -> None:
     """Analyse the ``missing`` documents into ``found`` and the cache, language by language; with
-    ``start`` and enough of them, helper processes take some of the languages (``split.each_language``)
+    ``helpers`` and enough of them, helper processes may take some of the languages (``split.each_language``)
     and send back their pickled analyses and the words they worked out."""
 
-    taken: list[str] = []  # in a helper: the languages it analysed (the only words it can have learned)
-
     def analyse(lang: str) -> None:
-        taken.append(lang)
         for n, document in missing[lang]:
             doc = to_search_doc(center, document, directory_urls)
             found[n] = analyse_doc(doc, _record(doc))
             cache.put(keys[n], found[n])  # type: ignore[arg-type]
 
-    helpers = helpers_for(start, len(missing)) if sum(map(len, missing.values())) >= MIN_SPLIT else 0
-    if start is None or not helpers:
+    most = helpers_for(helpers, len(missing)) if sum(map(len, missing.values())) >= MIN_SPLIT else 0
+    if helpers is None or not most:
         for lang in missing:
             analyse(lang)
         return
 
-    def made() -> tuple[dict[int, bytes], object, object]:
-        # in a helper: its analyses, pickled as the cache keeps them, the words it worked out and the
-        # lemma dictionaries it read (the export needs them whole, and reading one costs 1-3 s)
-        return ({n: cache.used[keys[n]] for entries in missing.values() for n, _ in entries if found[n] is not None},
-                known_words(taken), known_dictionaries(taken))
+    def made(langs: list[str]) -> tuple[dict[int, bytes], object, object]:
+        # in a helper: the analyses of its languages, pickled as the cache keeps them, the words it worked
+        # out and the lemma dictionaries it read (the export needs them whole, and reading one costs 1-3 s)
+        return ({n: cache.used[keys[n]] for lang in langs for n, _ in missing[lang]},
+                known_words(langs), known_dictionaries(langs))
 
-    for analysed, words, dictionaries in each_language(list(missing), analyse, start, helpers, made):
+    for analysed, words, dictionaries in each_language(list(missing), analyse, helpers, most, made):
         for n, data in analysed.items():
             cache.used[keys[n]] = data
             found[n] = pickle.loads(data)
