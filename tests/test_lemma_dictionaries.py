@@ -191,6 +191,30 @@ def test_a_prefetch_hands_over_the_dictionaries_it_read_whole() -> None:
         lemmas._whole.update(earlier)
 
 
+def test_a_build_prefetches_only_the_dictionaries_the_machine_does_not_keep(tmp_path: Path, monkeypatch) -> None:
+    """The prefetch is for a dictionary's first read on a machine (its slow pass); one the machine's
+    cache keeps is left to the worker, as is one whose block index the search cache keeps."""
+    from deflect.search.analysis import prefetch_dictionaries
+
+    monkeypatch.setenv("DEFLECT_MACHINE_CACHE", str(tmp_path / "machine"))
+    monkeypatch.setattr(lemmas, "holds", lambda code: False)  # as in a build's fresh process
+    search_cache = tmp_path / "search"
+    search_cache.mkdir()
+    try:
+        assert prefetch_dictionaries(search_cache, ["en", "hr", "tl"]) == ["en", "hbs", "tl"]
+        lemmas.take_prefetched(wait=True)  # a first build on the machine: its passes are kept there now
+        assert all(lemmas.on_machine(code) for code in ("en", "hbs", "tl"))
+        assert prefetch_dictionaries(search_cache, ["en", "hr", "tl"]) == []
+        (tmp_path / "machine" / "lemmas" / "hbs.pickle.zst").unlink()
+        assert prefetch_dictionaries(search_cache, ["en", "hr", "tl"]) == ["hbs"]
+        lemmas.take_prefetched(wait=True)
+        (tmp_path / "machine" / "lemmas" / "hbs.pickle.zst").unlink()
+        (search_cache / "lemmas-hbs.pickle").write_bytes(b"")  # a block index: the build looks words up in it
+        assert prefetch_dictionaries(search_cache, ["en", "hr", "tl"]) == []
+    finally:
+        lemmas._prefetched.clear()
+
+
 def test_taking_stops_the_prefetch_after_the_dictionary_it_is_reading() -> None:
     """Taken at once, the prefetch gives what it is reading (or nothing yet) and no more, and ends."""
     codes = ["et", "fi", "de"]

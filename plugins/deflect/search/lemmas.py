@@ -115,6 +115,16 @@ def _machine_file(name: str) -> Path | None:
     return None if folder is None else folder / f"{name}.pickle.zst"
 
 
+def on_machine(code: str) -> bool:
+    """Whether the machine's cache has a dictionary's pass kept for ``code`` (not read: it may still turn
+    out to be from another simplemma, or damaged, and be made again)."""
+    path = _machine_file(code)
+    try:
+        return path is not None and _trusted(path)
+    except OSError:
+        return False
+
+
 def kept_on_machine(name: str, stamp: str) -> Any:
     """What :func:`keep_on_machine` kept as ``name`` with ``stamp`` (what it was derived from) in the
     machine's cache; None when nothing is kept there, or it was kept with another stamp (another
