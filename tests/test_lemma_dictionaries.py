@@ -120,13 +120,28 @@ def test_a_kept_block_index_answers_as_the_whole_dictionary(code: str) -> None:
         assert reversed_index.get(form[::-1]) == mapping[form][::-1]
 
 
+def test_lengths_read_as_simplemma_writes_them() -> None:
+    """The one varint reader of the pass and the lookups reads what simplemma's reader reads."""
+    for number in (0, 1, 0x7F, 0x80, 300, 0x3FFF, 0x4000, 2**21 + 5, 2**35 + 1):
+        encoded, rest = bytearray(), number
+        while True:
+            byte, rest = rest & 0x7F, rest >> 7
+            encoded.append(byte | (0x80 if rest else 0))
+            if not rest:
+                break
+        data = b"x" + bytes(encoded) + b"y"
+        assert lemmas._varint(data, 1) == frontcode._read_varint(data, 1) == (number, 1 + len(encoded))
+    with pytest.raises(IndexError):  # a length cut short: _scan and _find turn it into their ValueError
+        lemmas._varint(b"\x80\x80", 0)
+
+
 def test_a_truncated_stream_is_an_error() -> None:
     data = _read_decompressed("tl")
     _, count, pos = frontcode._read_header(data)
-    assert len(lemmas._scan(data, pos, count, frontcode._read_varint)[2]) == count
+    assert len(lemmas._scan(data, pos, count)[2]) == count
     for cut in (len(data) // 2, len(data) - 1, len(data) - 3):
         with pytest.raises(ValueError):
-            lemmas._scan(data[:cut], pos, count, frontcode._read_varint)
+            lemmas._scan(data[:cut], pos, count)
     # a lookup that runs into the cut: an error, not a wrong answer
     dictionary = lemmas.load("tl")
     assert isinstance(dictionary, lemmas.Dictionary)

@@ -24,7 +24,7 @@ import signal
 import threading
 from array import array
 from bisect import bisect_right
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Collection, Sequence
 from importlib.metadata import version
 from itertools import islice
 from pathlib import Path
@@ -91,7 +91,7 @@ def _read(code: str) -> Dictionary | Plain:
         reverse, count, pos = frontcode._read_header(data)
     except (ValueError, OSError):
         return Plain({})
-    found = _scan(data, pos, count, frontcode._read_varint)
+    found = _scan(data, pos, count)
     if stamp is not None:
         keep_on_machine(code, stamp, (data, *found))
     return Dictionary(data, reverse, *found)
@@ -301,7 +301,7 @@ def adopt(found: dict[str, Dictionary | Plain]) -> None:
         _whole.setdefault(code, dictionary)
 
 
-def _scan(data: bytes, pos: int, count: int, read_varint: Callable[[bytes, int], tuple[int, int]]
+def _scan(data: bytes, pos: int, count: int
           ) -> tuple[list[bytes], list[tuple[int, bytes, bytes]], array, dict[bytes, int]]:
     """One pass over a front-coded stream (simplemma's ``frontcode._iter_records``, inlined: the
     generator and a dict of every form cost twice as much): each ``STEP``-th record's key and
@@ -327,12 +327,12 @@ def _scan(data: bytes, pos: int, count: int, read_varint: Callable[[bytes, int],
                 if shared < 0x80:
                     pos += 1
                 else:
-                    shared, pos = read_varint(data, pos)
+                    shared, pos = _varint(data, pos)
                 length = data[pos]
                 if length < 0x80:
                     pos += 1
                 else:
-                    length, pos = read_varint(data, pos)
+                    length, pos = _varint(data, pos)
                 end = pos + length
                 key = prev_key[:shared] + data[pos:end]
                 if starting:
@@ -344,7 +344,7 @@ def _scan(data: bytes, pos: int, count: int, read_varint: Callable[[bytes, int],
                     if size < 0x80:
                         end, pos = pos + 1 + size, pos + 1
                     else:
-                        size, pos = read_varint(data, pos)
+                        size, pos = _varint(data, pos)
                         end = pos + size
                     value = data[pos:end] if trim == _LITERAL_VALUE else key[:len(key) - trim] + data[pos:end]
                     pos = end
