@@ -322,17 +322,7 @@ def _scan(data: bytes, pos: int, count: int
                 if pos >= n:
                     break
                 prev_key = key
-                # Lengths are varints, almost always one byte: read inline, else by simplemma's reader
-                shared = data[pos]
-                if shared < 0x80:
-                    pos += 1
-                else:
-                    shared, pos = _varint(data, pos)
-                length = data[pos]
-                if length < 0x80:
-                    pos += 1
-                else:
-                    length, pos = _varint(data, pos)
+                shared, length, pos = _head(data, pos)
                 end = pos + length
                 key = prev_key[:shared] + data[pos:end]
                 if starting:
@@ -368,22 +358,13 @@ def _find(data: bytes, pos: int, key: bytes, value: bytes, target: bytes) -> byt
     block's start, resuming after ``key`` and ``value``) until one sorts at or after it; None if it is
     not there. A record's value is made only for the match (its bytes noted meanwhile): about half the
     time of simplemma's generator, which makes each record's (lookups of a 12-language build: 0.5 s).
-    Its length reading repeats :func:`_scan`'s on purpose: a function per record would cost more than it."""
+    A record's head is read by :func:`_head`, as in :func:`_scan`."""
     n = len(data)
     last: bytes | None = None  # the key of the last record that stored its own value (None: ``value``)
     trim = start = end = 0
     try:
         while pos < n:
-            shared = data[pos]
-            if shared < 0x80:
-                pos += 1
-            else:
-                shared, pos = _varint(data, pos)
-            length = data[pos]
-            if length < 0x80:
-                pos += 1
-            else:
-                length, pos = _varint(data, pos)
+            shared, length, pos = _head(data, pos)
             stop = pos + length
             key = key[:shared] + data[pos:stop]
             kind, pos = data[stop], stop + 1
@@ -404,6 +385,21 @@ def _find(data: bytes, pos: int, key: bytes, value: bytes, target: bytes) -> byt
     except IndexError:
         raise ValueError("truncated or corrupt front-coded stream") from None
     return None
+
+
+def _head(data: bytes, pos: int) -> tuple[int, int, int]:
+    """A record's head at ``pos``: how many bytes of the last key its key keeps, the length of the bytes
+    it adds, and the position after both (varints, almost always one byte: read inline)."""
+    shared = data[pos]
+    if shared < 0x80:
+        pos += 1
+    else:
+        shared, pos = _varint(data, pos)
+    length = data[pos]
+    if length < 0x80:
+        return shared, length, pos + 1
+    length, pos = _varint(data, pos)
+    return shared, length, pos
 
 
 def _varint(data: bytes, pos: int) -> tuple[int, int]:
