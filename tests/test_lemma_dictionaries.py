@@ -3,7 +3,9 @@ whole dict, and ``Analyzer.expansions`` gives exactly the (surface form, term) p
 straightforward algorithm it replaced (kept here as the reference), on real words."""
 from __future__ import annotations
 
+import mmap
 import os
+import pickle
 import random
 from pathlib import Path
 
@@ -62,25 +64,44 @@ def test_one_pass_answers_as_the_whole_dictionary() -> None:
 def test_the_machine_cache_keeps_a_dictionary_pass_for_later_builds(tmp_path: Path, monkeypatch) -> None:
     monkeypatch.setenv("DEFLECT_MACHINE_CACHE", str(tmp_path / "machine"))
     kept = tmp_path / "machine" / "lemmas" / "hbs.pickle.zst"
+    stream = tmp_path / "machine" / "lemmas" / "hbs.stream"
     first = lemmas._read("hbs")
-    assert isinstance(first, lemmas.Dictionary) and kept.is_file()
+    assert isinstance(first, lemmas.Dictionary) and kept.is_file() and stream.read_bytes() == first._data
     scan, decompress = lemmas._scan, dictionary_factory._read_decompressed
     monkeypatch.setattr(lemmas, "_scan", lambda *args: pytest.fail("scanned although kept"))
     monkeypatch.setattr(dictionary_factory, "_read_decompressed", lambda code: pytest.fail("decompressed although kept"))
     again = lemmas._read("hbs")  # the stream and its pass, both from the machine's cache
-    assert isinstance(again, lemmas.Dictionary)
-    assert (again._data, again._reverse, again._firsts, again._seeds, again._lemma_ids, again._numbers) == (
-        first._data, first._reverse, first._firsts, first._seeds, first._lemma_ids, first._numbers)
+    assert isinstance(again, lemmas.Dictionary) and isinstance(again._data, mmap.mmap)  # the stream mapped
+    assert (bytes(again._data), again._reverse, again._firsts, again._seeds, again._lemma_ids, again._lemmas) == (
+        first._data, first._reverse, first._firsts, first._seeds, first._lemma_ids, first._lemmas)
     assert again.get(b"kompjutorskog") == whole("hbs").get(b"kompjutorskog")
-    # Damaged, or kept by another simplemma: read, scanned again and kept anew
+    some = set(first.lemmas()[::500])
+    assert again.forms(some) == first.forms(some)
     monkeypatch.setattr(lemmas, "_scan", scan)
     monkeypatch.setattr(dictionary_factory, "_read_decompressed", decompress)
+    # Sent to another process (a prefetch, a helper): the mapped stream is named, mapped again there, or
+    # read from simplemma's file when the machine's copy is gone meanwhile
+    sent = pickle.dumps(again)
+    assert isinstance(pickle.loads(sent)._data, mmap.mmap)
+    assert len(pickle.dumps(first)) - len(sent) > len(first._data) - 1000  # without the stream's bytes
+    for copy in (pickle.loads(sent), (stream.unlink(), pickle.loads(sent))[1]):
+        assert copy.get(b"kompjutorskog") == again.get(b"kompjutorskog") and copy.forms(some) == first.forms(some)
+    assert not isinstance(copy._data, mmap.mmap)
+    # Damaged, or kept by another simplemma: read, scanned again and kept anew
     stamp = lemmas._file_stamp("hbs", dictionary_factory)
     assert stamp is not None and lemmas._file_stamp("xx", dictionary_factory) is None
     for damage in (b"not zstd", kept.read_bytes()[:1000]):
         kept.write_bytes(damage)
         assert lemmas._read("hbs")._lemma_ids == first._lemma_ids
         assert lemmas.kept_on_machine("hbs", stamp) is not None
+    # The stream's file gone, cut or written since its pass was kept: read, scanned and kept anew
+    for damage in (None, first._data[:1000], first._data):
+        if damage is None:
+            stream.unlink(missing_ok=True)
+        else:
+            stream.write_bytes(damage)
+        assert lemmas._read("hbs").get(b"kompjutorskog") == again.get(b"kompjutorskog")
+        assert isinstance(lemmas._read("hbs")._data, mmap.mmap)  # kept anew, mapped from then on
     assert lemmas.kept_on_machine("hbs", "another simplemma") is None
     # A file others could have written is not unpickled (unpickling runs code): scanned again
     kept.chmod(0o666)
@@ -150,6 +171,12 @@ def test_a_truncated_stream_is_an_error() -> None:
     assert lemmas._find(data, *seed, last[1]) == last[2]
     with pytest.raises(ValueError):
         lemmas._find(data[:len(data) - 2], *seed, last[1])
+    # the keys of a block's first records, as the forms of chosen lemmas read them: all or an error
+    records = list(frontcode._iter_records(data, *seed))
+    assert lemmas._keys(data, seed[0], seed[1], len(records)) == [key for _, key, _ in records]
+    for cut in (len(data) - 1, len(data) - 2):
+        with pytest.raises(ValueError):
+            lemmas._keys(data[:cut], seed[0], seed[1], len(records))
 
 
 LANGUAGES = ["en", "hr", "tl", pytest.param("et", marks=pytest.mark.slow), pytest.param("fi", marks=pytest.mark.slow)]
@@ -175,7 +202,8 @@ def test_expansions_equal_the_whole_dictionary_pass(lang: str) -> None:
     half = set(sorted(terms)[::2])
     first = list(analyzer.expansions(half, compounds))
     assert len(first) > 500 and first == reference_expansions(analyzer, mapping, lemma_terms, half, compounds)
-    assert analyzer._lemma_terms == lemma_terms  # every lemma's term (static.py's export memo relies on it)
+    assert analyzer._lemma_terms is not None  # every lemma's term (static.py's export memo relies on it)
+    assert dict(zip(*analyzer._lemma_terms)) == lemma_terms
     second = list(analyzer.expansions(terms, None))  # the analyzer's own compounds
     assert len(second) > len(first)
     assert second == reference_expansions(analyzer, mapping, lemma_terms, terms, compounds)

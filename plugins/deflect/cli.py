@@ -153,7 +153,7 @@ def prepare(config_file: Path | None) -> None:
     names: list[str] = []  # what the machine's cache must hold now
     with _one_line(SettingsError):
         for lang, dictionary, kept in project.prepare_machine():
-            names += [f"{name}.pickle.zst" for name in kept if f"{name}.pickle.zst" not in names]
+            names += [name for name in kept if name not in names]
             said = f"lemma dictionary {dictionary}" if dictionary else "no lemma dictionary (stemming only)"
             click.echo(f"deflect: {lang}: {said}, ready ({time.perf_counter() - start:.1f} s)", err=True)
     folder = machine_folder("lemmas")

@@ -114,7 +114,8 @@ class Analyzer:
         self._words: dict[str, tuple[str, str, bool, tuple[str, bytes] | None]] = {}
         self.compounds: set[tuple[str, bytes]] = set()
         self._compound_words: dict[str, tuple[str, bytes]] = {}
-        self._lemma_terms: dict[bytes, str] = {}  # lemma → term, kept across expansions() calls
+        self._lemma_terms: tuple[list[bytes], list[str]] | None = None  # every lemma and its term, kept
+        # across expansions() calls
 
     def term(self, word: str) -> str:
         """The index term of one lowercase word (not folded yet)."""
@@ -213,25 +214,27 @@ class Analyzer:
         if not self._lemma_lang:
             return
         dictionary = _lemma_dictionary(self._lemma_lang)
-        lemma_terms = self._lemma_terms
         heads: dict[bytes, list[str]] = {}
         for head, tail_lemma in sorted(self.compounds if compounds is None else compounds):
             heads.setdefault(tail_lemma, []).append(head)
         # Every lemma's term first (far fewer lemmas than forms), then only the forms of a wanted
-        # lemma: the dictionaries hold up to 3.7 million forms.
-        if not lemma_terms:
+        # lemma: the dictionaries hold up to 3.7 million forms. Lemmas go by their number in the
+        # dictionary (a dict of up to 330,000 lemmas a language cost more than the lists).
+        if not self._lemma_terms:
             every = dictionary.lemmas()
-            lemma_terms.update(zip(every, self._dictionary_terms(every, dictionary, identity)))
-        wanted = {lemma for lemma, term in lemma_terms.items() if term in terms}.union(heads)
-        for form, lemma in dictionary.forms(wanted):
+            self._lemma_terms = (every, self._dictionary_terms(every, dictionary, identity))
+        every, lemma_terms = self._lemma_terms
+        wanted = [n for n, term in enumerate(lemma_terms) if term in terms]
+        tails = {n: heads[lemma] for n, lemma in enumerate(every) if lemma in heads} if heads else {}
+        for form, number in dictionary.numbered_forms(set(wanted).union(tails) if tails else wanted):
             text = form.decode().lower()
             if not WORD_RE.fullmatch(text):
                 continue
-            term = lemma_terms[lemma]
+            term = lemma_terms[number]
             if term in terms:
                 yield fold(text), term
-            for head in heads.get(lemma, ()):
-                compound_term = self._finish(head + lemma.decode().lower())
+            for head in tails.get(number, ()):
+                compound_term = self._finish(head + every[number].decode().lower())
                 if compound_term in terms:
                     yield fold(head + text), compound_term
 
@@ -319,8 +322,8 @@ def prepare_machine(langs: Iterable[str], identity: str) -> Iterator[tuple[str, 
     """Fill the machine's cache (``lemmas.kept_on_machine``) for the analyzers of ``langs``: each lemma
     dictionary's pass and the terms of its lemmas under ``identity`` (``cache.analysis_version()``), all
     that a cold build would otherwise work out the first time on a machine; what is kept already is read
-    back. Yields, as each language is done, (language, its dictionary's code or None, the names it is
-    kept under in the machine's cache)."""
+    back. Yields, as each language is done, (language, its dictionary's code or None, the files it is
+    kept in, in the machine's cache folder ``lemmas``)."""
     for lang in langs:
         analyzer = analyzer_for(lang)
         code, kept = analyzer._lemma_lang, []
@@ -328,7 +331,7 @@ def prepare_machine(langs: Iterable[str], identity: str) -> Iterator[tuple[str, 
             dictionary = lemmas.read_kept(code)
             if isinstance(dictionary, lemmas.Dictionary):
                 analyzer._dictionary_terms(dictionary.lemmas(), dictionary, identity)
-                kept = [code, f"terms-{lang}"]
+                kept = [f"{code}.pickle.zst", f"{code}.stream", f"terms-{lang}.pickle.zst"]
         yield lang, code, kept
 
 

@@ -17,6 +17,7 @@ a 12-language help center: 6.1 s → 0.7 s, and 0.4 s less with the stream, whic
 """
 from __future__ import annotations
 
+import mmap
 import os
 import pickle
 import queue
@@ -26,16 +27,18 @@ from array import array
 from bisect import bisect_right
 from collections.abc import Collection, Sequence
 from importlib.metadata import version
-from itertools import islice
 from pathlib import Path
-from typing import Any
+from typing import Any, overload
 
 from deflect.cachefiles import atomic_write, machine_folder
 from deflect.processes import end_with_parent
 
 BLOCK = 256  # records decoded at most per lookup through a kept index (well under a millisecond)
 STEP = 32  # records per block of a dictionary read whole (lookups of a cold build, forms of lemmas)
-_FORMAT = 2  # 2: the machine's cache keeps a dictionary's stream with its pass
+_FORMAT = 4  # 2: the machine's cache keeps a dictionary's stream with its pass; 3: its lemmas as a list, its
+# resume seeds as three lists (a dict and a tuple per block took 0.37 s of 0.62 to unpickle at 15 languages, 0.13
+# now); 4: the stream in a file of its own, mapped into memory (decompressing it took 0.2 s of a cold build)
+Stream = bytes | mmap.mmap  # a dictionary's front-coded stream: decompressed here, or mapped from the machine's cache
 _SAME_AS_PREV, _LITERAL_VALUE = 254, 255  # a record's value: the previous one's, or stored whole (frontcode)
 _folder: list[Path] = []  # where block indexes are kept (the search cache), once set
 _whole: dict[str, Dictionary | Plain] = {}  # dictionaries this process read whole
@@ -80,10 +83,15 @@ def _read(code: str) -> Dictionary | Plain:
         return Plain(_decode_plain(code))
     stamp = _file_stamp(code, dictionary_factory)
     kept = kept_on_machine(code, stamp) if stamp is not None else None
-    if isinstance(kept, tuple) and len(kept) == 5 and isinstance(kept[0], bytes):
-        data, *scanned = kept
+    if isinstance(kept, tuple) and len(kept) == 7 and isinstance(kept[0], tuple):
+        stream, firsts, starts, keys, values, lemma_ids, every = kept
+        mapped = _mapped(code, stream)
         try:
-            return Dictionary(data, frontcode._read_header(data)[0], *scanned)
+            if mapped is not None:
+                reverse = frontcode._read_header(mapped)[0]  # type: ignore[arg-type]
+                found = Dictionary(mapped, reverse, firsts, Seeds(starts, keys, values), lemma_ids, every)
+                found._origin = (code, stream)
+                return found
         except (ValueError, IndexError):  # not a stream after all: read simplemma's file
             pass
     try:
@@ -91,10 +99,55 @@ def _read(code: str) -> Dictionary | Plain:
         reverse, count, pos = frontcode._read_header(data)
     except (ValueError, OSError):
         return Plain({})
-    found = _scan(data, pos, count)
-    if stamp is not None:
-        keep_on_machine(code, stamp, (data, *found))
-    return Dictionary(data, reverse, *found)
+    firsts, seeds, lemma_ids, numbers = _scan(data, pos, count)
+    every = list(numbers)
+    stream = _keep_stream(code, data) if stamp is not None else None
+    if stamp is not None and stream is not None:
+        keep_on_machine(code, stamp, (stream, firsts, seeds.starts, seeds.keys, seeds.values, lemma_ids, every))
+    return Dictionary(data, reverse, firsts, seeds, lemma_ids, every)
+
+
+def _simplemma_stream(code: str) -> bytes:
+    """simplemma's stream of ``code``, decompressed from its own file."""
+    from simplemma.strategies.dictionaries.dictionary_factory import _read_decompressed
+
+    return _read_decompressed(code)
+
+
+def _stream_file(code: str) -> Path | None:
+    folder = machine_folder("lemmas")
+    return None if folder is None else folder / f"{code}.stream"
+
+
+def _keep_stream(code: str, data: bytes) -> tuple[int, int] | None:
+    """Keep a dictionary's decompressed stream in the machine's cache, as it is (mapped into memory when read
+    back: no decompression, and one copy in memory for every process of the machine); what identifies the
+    file written (its size and time), None when it could not be written."""
+    path = _stream_file(code)
+    if path is None:
+        return None
+    try:
+        atomic_write(path, data)
+        info = path.stat()
+    except OSError:
+        return None
+    return info.st_size, info.st_mtime_ns
+
+
+def _mapped(code: str, stream: tuple[int, int]) -> mmap.mmap | None:
+    """The stream of ``code`` the machine's cache keeps, mapped into memory (read-only), if its file is the one
+    written with the pass (``stream``: its size and time, see :func:`_keep_stream`) and trusted; else None."""
+    path = _stream_file(code)
+    try:
+        if path is None or not _trusted(path):
+            return None
+        with path.open("rb") as handle:
+            info = os.fstat(handle.fileno())
+            if (info.st_size, info.st_mtime_ns) != tuple(stream) or not info.st_size:
+                return None
+            return mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
+    except (OSError, ValueError):
+        return None
 
 
 def _file_stamp(code: str, factory: Any) -> str | None:
@@ -128,8 +181,8 @@ def on_machine(code: str) -> bool:
 def kept_on_machine(name: str, stamp: str) -> Any:
     """What :func:`keep_on_machine` kept as ``name`` with ``stamp`` (what it was derived from) in the
     machine's cache; None when nothing is kept there, or it was kept with another stamp (another
-    simplemma, another analysis), or is damaged. A dictionary's stream and pass are kept under its
-    language code (:func:`_read`), the terms of its lemmas as ``terms-<lang>`` (``Analyzer._dictionary_terms``)."""
+    simplemma, another analysis), or is damaged. A dictionary's pass is kept under its language code
+    (:func:`_read`; its stream as it is, in ``<code>.stream`` beside it), the terms of its lemmas as ``terms-<lang>`` (``Analyzer._dictionary_terms``)."""
     path = _machine_file(name)
     if path is None:
         return None
@@ -179,7 +232,7 @@ def _note_index(code: str, found: Dictionary | Plain) -> None:
         try:
             step = BLOCK // STEP
             atomic_write(_folder[0] / f"lemmas-{code}.pickle", pickle.dumps(
-                (_stamp(code, len(found._data)), found._reverse, found._firsts[::step], found._seeds[::step]),
+                (_stamp(code, len(found._data)), found._reverse, found._firsts[::step], found._seeds[::step].lists()),
                 protocol=5))
         except OSError:
             pass
@@ -301,22 +354,24 @@ def adopt(found: dict[str, Dictionary | Plain]) -> None:
         _whole.setdefault(code, dictionary)
 
 
-def _scan(data: bytes, pos: int, count: int
-          ) -> tuple[list[bytes], list[tuple[int, bytes, bytes]], array, dict[bytes, int]]:
+def _scan(data: bytes, pos: int, count: int) -> tuple[list[bytes], Seeds, array, dict[bytes, int]]:
     """One pass over a front-coded stream (simplemma's ``frontcode._iter_records``, inlined: the
     generator and a dict of every form cost twice as much): each ``STEP``-th record's key and
     resume seed, and each record's lemma as a number (in order of first appearance). Read block by
     block (no countdown per record): about a sixth faster."""
     n, key, value, lemma = len(data), b"", b"", -1
     firsts: list[bytes] = []
-    seeds: list[tuple[int, bytes, bytes]] = []
+    seeds = Seeds([], [], [])
     ids: list[int] = []  # made an array at the end (a list's append is the cheaper call)
-    add, first, seed = ids.append, firsts.append, seeds.append
+    add, first = ids.append, firsts.append
+    seed_start, seed_key, seed_value = seeds.starts.append, seeds.keys.append, seeds.values.append
     numbers: dict[bytes, int] = {}
     number = numbers.get
     try:
         while pos < n:  # a block of STEP records: its first one's key and resume seed noted
-            seed((pos, key, value))
+            seed_start(pos)
+            seed_key(key)
+            seed_value(value)
             starting = True
             for _ in range(STEP):
                 if pos >= n:
@@ -353,7 +408,7 @@ def _scan(data: bytes, pos: int, count: int
     return firsts, seeds, lemma_ids, numbers
 
 
-def _find(data: bytes, pos: int, key: bytes, value: bytes, target: bytes) -> bytes | None:
+def _find(data: Stream, pos: int, key: bytes, value: bytes, target: bytes) -> bytes | None:
     """The stored value of the record whose stored key is ``target``, decoding records from ``pos`` (a
     block's start, resuming after ``key`` and ``value``) until one sorts at or after it; None if it is
     not there. A record's value is made only for the match (its bytes noted meanwhile): about half the
@@ -387,7 +442,7 @@ def _find(data: bytes, pos: int, key: bytes, value: bytes, target: bytes) -> byt
     return None
 
 
-def _head(data: bytes, pos: int) -> tuple[int, int, int]:
+def _head(data: Stream, pos: int) -> tuple[int, int, int]:
     """A record's head at ``pos``: how many bytes of the last key its key keeps, the length of the bytes
     it adds, and the position after both (varints, almost always one byte: read inline)."""
     shared = data[pos]
@@ -402,7 +457,7 @@ def _head(data: bytes, pos: int) -> tuple[int, int, int]:
     return shared, length, pos
 
 
-def _varint(data: bytes, pos: int) -> tuple[int, int]:
+def _varint(data: Stream, pos: int) -> tuple[int, int]:
     """The unsigned LEB128 number at ``pos`` (as simplemma writes lengths) and the position after it."""
     result = shift = 0
     while True:
@@ -439,20 +494,70 @@ def lookup(code: str) -> Dictionary | Plain | BlockIndex | None:
     return index
 
 
+class Seeds:
+    """Where each block of a front-coded stream starts and the key and value decoding resumes from (the
+    record before it), as three lists: a tuple per block took twice as long to unpickle."""
+
+    __slots__ = ("starts", "keys", "values")
+
+    def __init__(self, starts: list[int], keys: list[bytes], values: list[bytes]) -> None:
+        self.starts, self.keys, self.values = starts, keys, values
+
+    @overload
+    def __getitem__(self, block: int) -> tuple[int, bytes, bytes]: ...
+
+    @overload
+    def __getitem__(self, block: slice) -> Seeds: ...
+
+    def __getitem__(self, block: int | slice) -> tuple[int, bytes, bytes] | Seeds:
+        """A block's (start, key, value), or the seeds of a slice of the blocks."""
+        if isinstance(block, slice):
+            return Seeds(self.starts[block], self.keys[block], self.values[block])
+        return self.starts[block], self.keys[block], self.values[block]
+
+    def __len__(self) -> int:
+        return len(self.starts)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Seeds) and self.lists() == other.lists()
+
+    def lists(self) -> tuple[list[int], list[bytes], list[bytes]]:
+        return self.starts, self.keys, self.values
+
+    def __reduce__(self) -> tuple[type[Seeds], tuple[list[int], list[bytes], list[bytes]]]:
+        return Seeds, self.lists()
+
+
 class BlockIndex:
     """Word-by-word lookups in one dictionary's stream through its block starts."""
 
-    def __init__(self, data: bytes, reverse: bool, firsts: list[bytes], seeds: list[tuple[int, bytes, bytes]]) -> None:
+    def __init__(self, data: Stream, reverse: bool, firsts: list[bytes], seeds: Seeds) -> None:
         self._data, self._reverse, self._firsts, self._seeds = data, reverse, firsts, seeds
         self._found: dict[bytes, bytes | None] = {}
+        self._origin: tuple[str, tuple[int, int]] | None = None  # a stream mapped from the machine's cache
+
+    def __getstate__(self) -> dict[str, Any]:
+        """Pickled (sent to another process) with a stream mapped from the machine's cache named, not copied
+        (``_origin``: its language and file, set by :func:`_read`)."""
+        state = dict(self.__dict__)
+        if isinstance(self._data, mmap.mmap):
+            state["_data"] = None
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        if state.get("_data") is None:  # mapped again here; simplemma's own file if that one is gone
+            code, stream = state["_origin"]
+            state["_data"] = _mapped(code, stream) or _simplemma_stream(code)
+        self.__dict__.update(state)
 
     @classmethod
     def load(cls, path: Path, code: str) -> BlockIndex | None:
         from simplemma.strategies.dictionaries.dictionary_factory import _read_decompressed
 
         try:
-            stamp, reverse, firsts, seeds = pickle.loads(path.read_bytes())
+            stamp, reverse, firsts, lists = pickle.loads(path.read_bytes())
             data = _read_decompressed(code)
+            seeds = Seeds(*lists)
         except Exception:  # noqa: BLE001 - a missing or damaged index: the dictionary is decoded whole
             return None
         return cls(data, reverse, firsts, seeds) if stamp == _stamp(code, len(data)) else None
@@ -462,7 +567,9 @@ class BlockIndex:
             return self._found[form]
         target = form[::-1] if self._reverse else form
         block = bisect_right(self._firsts, target) - 1
-        found = _find(self._data, *self._seeds[block], target) if block >= 0 else None
+        seeds = self._seeds
+        found = _find(self._data, seeds.starts[block], seeds.keys[block], seeds.values[block], target) if block >= 0 \
+            else None
         if found is not None and self._reverse:
             found = found[::-1]
         self._found[form] = found
@@ -473,33 +580,71 @@ class Dictionary(BlockIndex):
     """A dictionary read whole (:func:`load`): lookups by blocks of ``STEP`` records, its lemmas, and
     the forms of chosen lemmas."""
 
-    def __init__(self, data: bytes, reverse: bool, firsts: list[bytes], seeds: list[tuple[int, bytes, bytes]],
-                 lemma_ids: array, numbers: dict[bytes, int]) -> None:
+    def __init__(self, data: Stream, reverse: bool, firsts: list[bytes], seeds: Seeds, lemma_ids: array,
+                 every: list[bytes]) -> None:
         super().__init__(data, reverse, firsts, seeds)
-        self._lemma_ids, self._numbers = lemma_ids, numbers  # each record's lemma; lemma → its number
+        self._lemma_ids, self._lemmas = lemma_ids, every  # each record's lemma by number; each lemma as stored
 
     def lemmas(self) -> list[bytes]:
         """Every lemma of the dictionary, once."""
-        return [lemma[::-1] for lemma in self._numbers] if self._reverse else list(self._numbers)
+        return [lemma[::-1] for lemma in self._lemmas] if self._reverse else list(self._lemmas)
 
     def forms(self, wanted: Collection[bytes]) -> list[tuple[bytes, bytes]]:
-        """(form, lemma) for every form whose lemma is in ``wanted``, in the dictionary's order: the
-        records of those lemmas are found by number, then only their blocks are decoded."""
-        import numpy as np
-        from simplemma.strategies.dictionaries import frontcode
+        """(form, lemma) for every form whose lemma is in ``wanted``, in the dictionary's order."""
+        want = set(wanted)
+        every = self.lemmas()
+        return [(form, every[number])
+                for form, number in self.numbered_forms([n for n, lemma in enumerate(every) if lemma in want])]
 
-        numbers = [self._numbers.get(lemma[::-1] if self._reverse else lemma) for lemma in wanted]
-        chosen = np.zeros(len(self._numbers), dtype=bool)
-        chosen[[number for number in numbers if number is not None]] = True
-        found: list[tuple[bytes, bytes]] = []
-        block, records = -1, []
-        for record in np.flatnonzero(chosen[np.frombuffer(self._lemma_ids, dtype=np.uintc)]).tolist():
-            if record // STEP != block:
-                block = record // STEP
-                records = list(islice(frontcode._iter_records(self._data, *self._seeds[block]), STEP))
-            _, key, value = records[record % STEP]
-            found.append((key[::-1], value[::-1]) if self._reverse else (key, value))
+    def numbered_forms(self, numbers: Collection[int]) -> list[tuple[bytes, int]]:
+        """(form, the number of its lemma in :meth:`lemmas`) for every form whose lemma's number is in
+        ``numbers``, in the dictionary's order: the records of those lemmas are found by number, then
+        only their blocks' keys are decoded, up to the block's last chosen record (:func:`_keys`).
+        Decoding whole blocks through simplemma's generator and finding lemmas through a dict of them
+        (kept, and unpickled by every cold build) took twice as long (160,000 forms of 12 languages)."""
+        import numpy as np
+
+        chosen = np.zeros(len(self._lemmas), dtype=bool)
+        chosen[list(numbers)] = True
+        ids = np.frombuffer(self._lemma_ids, dtype=np.uintc)
+        picked = np.flatnonzero(chosen[ids])
+        found: list[tuple[bytes, int]] = []
+        if not len(picked):
+            return found
+        lemma_of = ids[picked].tolist()
+        starts = np.r_[0, np.flatnonzero(np.diff(picked // STEP)) + 1, len(picked)].tolist()
+        records, reverse, seeds = picked.tolist(), self._reverse, self._seeds
+        for first, last in zip(starts, starts[1:]):  # the chosen records of one block
+            block = records[first] // STEP
+            keys = _keys(self._data, seeds.starts[block], seeds.keys[block], records[last - 1] % STEP + 1)
+            found += [(keys[record % STEP][::-1] if reverse else keys[record % STEP], number)
+                      for record, number in zip(records[first:last], lemma_of[first:last])]
         return found
+
+
+def _keys(data: Stream, pos: int, key: bytes, count: int) -> list[bytes]:
+    """The stored keys of the ``count`` records from ``pos`` (a block's start, resuming after ``key``),
+    their values skipped, not made."""
+    keys: list[bytes] = []
+    try:
+        for _ in range(count):
+            shared, length, pos = _head(data, pos)
+            stop = pos + length
+            key = key[:shared] + data[pos:stop]
+            keys.append(key)
+            kind, pos = data[stop], stop + 1
+            if kind != _SAME_AS_PREV:
+                size = data[pos]
+                if size < 0x80:
+                    pos += 1 + size
+                else:
+                    size, pos = _varint(data, pos)
+                    pos += size
+    except IndexError:
+        raise ValueError("truncated or corrupt front-coded stream") from None
+    if pos > len(data):
+        raise ValueError("truncated or corrupt front-coded stream")
+    return keys
 
 
 class Plain:
@@ -514,6 +659,11 @@ class Plain:
 
     def forms(self, wanted: Collection[bytes]) -> list[tuple[bytes, bytes]]:
         return [(form, lemma) for form, lemma in self._mapping.items() if lemma in wanted]
+
+    def numbered_forms(self, numbers: Collection[int]) -> list[tuple[bytes, int]]:
+        number = {lemma: n for n, lemma in enumerate(self.lemmas())}
+        chosen = set(numbers)
+        return [(form, number[lemma]) for form, lemma in self._mapping.items() if number[lemma] in chosen]
 
 
 def stamp_of(code: str, dictionary: Dictionary | Plain) -> str | None:
