@@ -7,6 +7,7 @@ import mmap
 import os
 import pickle
 import random
+import zlib
 from pathlib import Path
 
 import pytest
@@ -72,8 +73,9 @@ def test_the_machine_cache_keeps_a_dictionary_pass_for_later_builds(tmp_path: Pa
     monkeypatch.setattr(dictionary_factory, "_read_decompressed", lambda code: pytest.fail("decompressed although kept"))
     again = lemmas._read("hbs")  # the stream and its pass, both from the machine's cache
     assert isinstance(again, lemmas.Dictionary) and isinstance(again._data, mmap.mmap)  # the stream mapped
-    assert (bytes(again._data), again._reverse, again._firsts, again._seeds, again._lemma_ids, again._lemmas) == (
-        first._data, first._reverse, first._firsts, first._seeds, first._lemma_ids, first._lemmas)
+    assert (bytes(again._data), again._reverse, again._firsts, again._seeds, again._lemma_ids, again._lemmas,
+            again._filter) == (first._data, first._reverse, first._firsts, first._seeds, first._lemma_ids,
+                               first._lemmas, first._filter)
     assert again.get(b"kompjutorskog") == whole("hbs").get(b"kompjutorskog")
     some = set(first.lemmas()[::500])
     assert again.forms(some) == first.forms(some)
@@ -139,6 +141,37 @@ def test_a_kept_block_index_answers_as_the_whole_dictionary(code: str) -> None:
     reversed_index = lemmas.BlockIndex(dictionary._data, True, dictionary._firsts[::step], dictionary._seeds[::step])
     for form in chosen[::5]:
         assert reversed_index.get(form[::-1]) == mapping[form][::-1]
+
+
+@pytest.mark.parametrize("code", ["hbs", "tl"])
+def test_the_filter_of_a_dictionary_passes_every_form_and_few_others(code: str) -> None:
+    """Every stored key has its bit set (a lookup never misses a form), and most words the dictionary
+    lacks are answered without decoding anything."""
+    dictionary = lemmas.load(code)
+    assert isinstance(dictionary, lemmas.Dictionary) and dictionary._filter is not None
+    bits, mask = dictionary._filter, dictionary._mask
+    assert len(bits) * 8 >= lemmas.FILTER_BITS * len(dictionary._lemma_ids)
+
+    def passes(key: bytes) -> bool:
+        bit = zlib.crc32(key) & mask
+        return bool(bits[bit >> 3] >> (bit & 7) & 1)
+
+    mapping = whole(code)
+    stored = [form[::-1] if dictionary._reverse else form for form in mapping]
+    assert all(map(passes, stored))
+    absent = [form + b"zq" for form in list(mapping)[::7]]
+    assert not any(form in mapping for form in absent)
+    assert sum(map(passes, absent)) < len(absent) / 8
+    decoded = []
+    real = lemmas._find
+    try:
+        lemmas._find = lambda *args: decoded.append(args) or real(*args)  # type: ignore[assignment]
+        sample = random.Random(code).sample(sorted(mapping), 200)
+        assert [dictionary.get(form + b"zq") for form in sample] == [None] * 200
+        assert len(decoded) < 200 / 8  # the others answered by the filter alone
+        assert [dictionary.get(form) for form in sample] == [mapping[form] for form in sample]
+    finally:
+        lemmas._find = real
 
 
 def test_lengths_read_as_simplemma_writes_them() -> None:

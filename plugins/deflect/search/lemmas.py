@@ -23,6 +23,7 @@ import pickle
 import queue
 import signal
 import threading
+import zlib
 from array import array
 from bisect import bisect_right
 from collections.abc import Collection, Sequence
@@ -37,7 +38,9 @@ BLOCK = 256  # records decoded at most per lookup through a kept index (well und
 STEP = 32  # records per block of a dictionary read whole (lookups of a cold build, forms of lemmas)
 _FORMAT = 4  # 2: the machine's cache keeps a dictionary's stream with its pass; 3: its lemmas as a list, its
 # resume seeds as three lists (a dict and a tuple per block took 0.37 s of 0.62 to unpickle at 15 languages, 0.13
-# now); 4: the stream in a file of its own, mapped into memory (decompressing it took 0.2 s of a cold build)
+# now); 4: the stream in a file of its own, mapped into memory (decompressing it took 0.2 s of a cold build); 5: a
+# filter of its forms (most lookups of a build are of words a dictionary lacks: 80,000 of 91,000 at 400 x 12)
+FILTER_BITS = 16  # bits of a dictionary's filter per form, at least: one hash, so about 1 absent word in 16 passes
 Stream = bytes | mmap.mmap  # a dictionary's front-coded stream: decompressed here, or mapped from the machine's cache
 _SAME_AS_PREV, _LITERAL_VALUE = 254, 255  # a record's value: the previous one's, or stored whole (frontcode)
 _folder: list[Path] = []  # where block indexes are kept (the search cache), once set
@@ -83,13 +86,13 @@ def _read(code: str) -> Dictionary | Plain:
         return Plain(_decode_plain(code))
     stamp = _file_stamp(code, dictionary_factory)
     kept = kept_on_machine(code, stamp) if stamp is not None else None
-    if isinstance(kept, tuple) and len(kept) == 7 and isinstance(kept[0], tuple):
-        stream, firsts, starts, keys, values, lemma_ids, every = kept
+    if isinstance(kept, tuple) and len(kept) == 8 and isinstance(kept[0], tuple):
+        stream, firsts, starts, keys, values, lemma_ids, every, bits = kept
         mapped = _mapped(code, stream)
         try:
             if mapped is not None:
                 reverse = frontcode._read_header(mapped)[0]  # type: ignore[arg-type]
-                found = Dictionary(mapped, reverse, firsts, Seeds(starts, keys, values), lemma_ids, every)
+                found = Dictionary(mapped, reverse, firsts, Seeds(starts, keys, values), lemma_ids, every, bits)
                 found._origin = (code, stream)
                 return found
         except (ValueError, IndexError):  # not a stream after all: read simplemma's file
@@ -99,12 +102,12 @@ def _read(code: str) -> Dictionary | Plain:
         reverse, count, pos = frontcode._read_header(data)
     except (ValueError, OSError):
         return Plain({})
-    firsts, seeds, lemma_ids, numbers = _scan(data, pos, count)
+    firsts, seeds, lemma_ids, numbers, bits = _scan(data, pos, count)
     every = list(numbers)
     stream = _keep_stream(code, data) if stamp is not None else None
     if stamp is not None and stream is not None:
-        keep_on_machine(code, stamp, (stream, firsts, seeds.starts, seeds.keys, seeds.values, lemma_ids, every))
-    return Dictionary(data, reverse, firsts, seeds, lemma_ids, every)
+        keep_on_machine(code, stamp, (stream, firsts, seeds.starts, seeds.keys, seeds.values, lemma_ids, every, bits))
+    return Dictionary(data, reverse, firsts, seeds, lemma_ids, every, bits)
 
 
 def _simplemma_stream(code: str) -> bytes:
@@ -182,7 +185,8 @@ def kept_on_machine(name: str, stamp: str) -> Any:
     """What :func:`keep_on_machine` kept as ``name`` with ``stamp`` (what it was derived from) in the
     machine's cache; None when nothing is kept there, or it was kept with another stamp (another
     simplemma, another analysis), or is damaged. A dictionary's pass is kept under its language code
-    (:func:`_read`; its stream as it is, in ``<code>.stream`` beside it), the terms of its lemmas as ``terms-<lang>`` (``Analyzer._dictionary_terms``)."""
+    (:func:`_read`; its stream as it is, in ``<code>.stream`` beside it), the terms of its lemmas as
+    ``terms-<lang>`` (``Analyzer._dictionary_terms``)."""
     path = _machine_file(name)
     if path is None:
         return None
@@ -354,16 +358,17 @@ def adopt(found: dict[str, Dictionary | Plain]) -> None:
         _whole.setdefault(code, dictionary)
 
 
-def _scan(data: bytes, pos: int, count: int) -> tuple[list[bytes], Seeds, array, dict[bytes, int]]:
+def _scan(data: bytes, pos: int, count: int) -> tuple[list[bytes], Seeds, array, dict[bytes, int], bytes]:
     """One pass over a front-coded stream (simplemma's ``frontcode._iter_records``, inlined: the
     generator and a dict of every form cost twice as much): each ``STEP``-th record's key and
-    resume seed, and each record's lemma as a number (in order of first appearance). Read block by
-    block (no countdown per record): about a sixth faster."""
+    resume seed, each record's lemma as a number (in order of first appearance), and the filter of
+    the stream's keys (:func:`_filter`). Read block by block (no countdown per record): about a sixth faster."""
     n, key, value, lemma = len(data), b"", b"", -1
     firsts: list[bytes] = []
     seeds = Seeds([], [], [])
     ids: list[int] = []  # made an array at the end (a list's append is the cheaper call)
-    add, first = ids.append, firsts.append
+    hashes = array("I")  # each key's CRC-32
+    add, first, hashed, crc = ids.append, firsts.append, hashes.append, zlib.crc32
     seed_start, seed_key, seed_value = seeds.starts.append, seeds.keys.append, seeds.values.append
     numbers: dict[bytes, int] = {}
     number = numbers.get
@@ -380,6 +385,7 @@ def _scan(data: bytes, pos: int, count: int) -> tuple[list[bytes], Seeds, array,
                 shared, length, pos = _head(data, pos)
                 end = pos + length
                 key = prev_key[:shared] + data[pos:end]
+                hashed(crc(key))
                 if starting:
                     first(key)
                     starting = False
@@ -405,7 +411,19 @@ def _scan(data: bytes, pos: int, count: int) -> tuple[list[bytes], Seeds, array,
     lemma_ids = array("I", ids)
     if pos != n or len(lemma_ids) != count:
         raise ValueError("truncated or corrupt front-coded stream")
-    return firsts, seeds, lemma_ids, numbers
+    return firsts, seeds, lemma_ids, numbers, _filter(hashes)
+
+
+def _filter(hashes: array) -> bytes:
+    """A one-hash Bloom filter of the keys whose CRC-32s are ``hashes``: bit ``crc & (size - 1)`` set for
+    each, ``size`` the power of two of at least ``FILTER_BITS`` bits a key. A key whose bit is clear is not
+    in the stream (:meth:`BlockIndex.get` then decodes nothing); about one absent key in 16 has its bit set."""
+    import numpy as np
+
+    size = 1 << max(10, (max(len(hashes), 1) * FILTER_BITS - 1).bit_length())
+    flags = np.zeros(size, dtype=bool)
+    flags[np.frombuffer(hashes, dtype=np.uint32) & np.uint32(size - 1)] = True
+    return np.packbits(flags, bitorder="little").tobytes()
 
 
 def _find(data: Stream, pos: int, key: bytes, value: bytes, target: bytes) -> bytes | None:
@@ -535,6 +553,8 @@ class BlockIndex:
         self._data, self._reverse, self._firsts, self._seeds = data, reverse, firsts, seeds
         self._found: dict[bytes, bytes | None] = {}
         self._origin: tuple[str, tuple[int, int]] | None = None  # a stream mapped from the machine's cache
+        self._filter: bytes | None = None  # of a dictionary read whole (:func:`_filter`)
+        self._mask = 0
 
     def __getstate__(self) -> dict[str, Any]:
         """Pickled (sent to another process) with a stream mapped from the machine's cache named, not copied
@@ -566,6 +586,11 @@ class BlockIndex:
         if form in self._found:
             return self._found[form]
         target = form[::-1] if self._reverse else form
+        bits = self._filter
+        if bits is not None:  # a form whose bit is clear is not in the stream: nothing to decode
+            bit = zlib.crc32(target) & self._mask
+            if not bits[bit >> 3] >> (bit & 7) & 1:
+                return None
         block = bisect_right(self._firsts, target) - 1
         seeds = self._seeds
         found = _find(self._data, seeds.starts[block], seeds.keys[block], seeds.values[block], target) if block >= 0 \
@@ -581,9 +606,11 @@ class Dictionary(BlockIndex):
     the forms of chosen lemmas."""
 
     def __init__(self, data: Stream, reverse: bool, firsts: list[bytes], seeds: Seeds, lemma_ids: array,
-                 every: list[bytes]) -> None:
+                 every: list[bytes], bits: bytes | None = None) -> None:
         super().__init__(data, reverse, firsts, seeds)
         self._lemma_ids, self._lemmas = lemma_ids, every  # each record's lemma by number; each lemma as stored
+        if bits:
+            self._filter, self._mask = bits, len(bits) * 8 - 1
 
     def lemmas(self) -> list[bytes]:
         """Every lemma of the dictionary, once."""
