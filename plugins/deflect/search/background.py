@@ -340,11 +340,10 @@ _worker_conns: list[Any] = []  # in the worker: its pipe to the build (closed in
 
 
 def keep_numeric_loaded() -> None:
-    """Load numpy and scipy.sparse in this process. A build leaves them to its search worker (they are
-    not loaded at its start: 0.7 s on one core), but ``mkdocs serve`` forks a worker for every rebuild,
-    which would load them each time: after its first build, they are loaded where the workers fork."""
+    """Load numpy in this process. A build leaves it to its search worker (not loaded at its start), but
+    ``mkdocs serve`` forks a worker for every rebuild, which would load it each time: after its first
+    build, it is loaded where the workers fork."""
     import numpy  # noqa: F401
-    from scipy import sparse  # noqa: F401
 
 
 def _end_helpers(signum: int, frame: Any) -> None:
