@@ -134,6 +134,14 @@ class CheckRun:
         return [line for line in self.lines if line.startswith(prefix)]
 
 
+def forms_of(dictionary: object, wanted: set[bytes]) -> list[tuple[bytes, bytes]]:
+    """(form, lemma) of every form of a lemma dictionary (``deflect.search.lemmas``) whose lemma is in
+    ``wanted``, in the dictionary's order, through ``numbered_forms`` as the build's expansions ask."""
+    every = dictionary.lemmas()  # type: ignore[attr-defined]
+    numbers = [n for n, lemma in enumerate(every) if lemma in wanted]
+    return [(form, every[n]) for form, n in dictionary.numbered_forms(numbers)]  # type: ignore[attr-defined]
+
+
 def copy_example(target: Path, also: tuple[str, ...] = ()) -> Path:
     """A fresh copy of the repository's example help center (and its top-level entries ``also``) in
     ``target``, which may exist already; returns its mkdocs.yml. The one project copy the benchmarks

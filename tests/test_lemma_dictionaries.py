@@ -14,6 +14,7 @@ import pytest
 from simplemma.strategies.dictionaries import dictionary_factory, frontcode
 from simplemma.strategies.dictionaries.dictionary_factory import _read_decompressed
 
+from conftest import forms_of
 from deflect.search import lemmas
 from deflect.search.analysis import WORD_RE, Analyzer, fold
 
@@ -52,10 +53,10 @@ def test_one_pass_answers_as_the_whole_dictionary() -> None:
     assert isinstance(dictionary, lemmas.Dictionary)
     every = set(mapping.values())
     assert sorted(dictionary.lemmas()) == sorted(every)  # each lemma once
-    assert dictionary.forms(every) == list(mapping.items())
+    assert forms_of(dictionary, every) == list(mapping.items())
     some = set(random.Random(3).sample(sorted(every), 500))
-    assert dictionary.forms(some) == [(form, lemma) for form, lemma in mapping.items() if lemma in some]
-    assert dictionary.forms(set()) == [] and dictionary.forms({b"no-such-lemma"}) == []
+    assert forms_of(dictionary, some) == [(form, lemma) for form, lemma in mapping.items() if lemma in some]
+    assert forms_of(dictionary, set()) == [] and forms_of(dictionary, {b"no-such-lemma"}) == []
     forms = list(mapping)
     for form in forms[::401] + [b"", b"\xff", forms[0][:-1], forms[-1] + b"a", b"kompjutorskog"]:
         assert dictionary.get(form) == mapping.get(form), form
@@ -78,7 +79,7 @@ def test_the_machine_cache_keeps_a_dictionary_pass_for_later_builds(tmp_path: Pa
                                first._lemmas, first._filter)
     assert again.get(b"kompjutorskog") == whole("hbs").get(b"kompjutorskog")
     some = set(first.lemmas()[::500])
-    assert again.forms(some) == first.forms(some)
+    assert forms_of(again, some) == forms_of(first, some)
     monkeypatch.setattr(lemmas, "_scan", scan)
     monkeypatch.setattr(dictionary_factory, "_read_decompressed", decompress)
     # Sent to another process (a prefetch, a helper): the mapped stream is named, mapped again there, or
@@ -87,7 +88,8 @@ def test_the_machine_cache_keeps_a_dictionary_pass_for_later_builds(tmp_path: Pa
     assert isinstance(pickle.loads(sent)._data, mmap.mmap)
     assert len(pickle.dumps(first)) - len(sent) > len(first._data) - 1000  # without the stream's bytes
     for copy in (pickle.loads(sent), (stream.unlink(), pickle.loads(sent))[1]):
-        assert copy.get(b"kompjutorskog") == again.get(b"kompjutorskog") and copy.forms(some) == first.forms(some)
+        assert copy.get(b"kompjutorskog") == again.get(b"kompjutorskog")
+        assert forms_of(copy, some) == forms_of(first, some)
     assert not isinstance(copy._data, mmap.mmap)
     # Damaged, or kept by another simplemma: read, scanned again and kept anew
     stamp = lemmas._file_stamp("hbs", dictionary_factory)
@@ -258,7 +260,7 @@ def test_a_prefetch_hands_over_the_dictionaries_it_read_whole() -> None:
             assert [prefetched.get(form) for form in sample] == [read_here.get(form) for form in sample]
             assert prefetched.lemmas() == read_here.lemmas()
             chosen = set(random.Random(1).sample(read_here.lemmas(), 50))
-            assert prefetched.forms(chosen) == read_here.forms(chosen)
+            assert forms_of(prefetched, chosen) == forms_of(read_here, chosen)
         assert lemmas.read_whole(codes) == {}
         assert lemmas.take_prefetched() == []  # once
     finally:
@@ -282,6 +284,10 @@ def test_a_build_prefetches_only_the_dictionaries_the_machine_does_not_keep(tmp_
         assert all(lemmas.on_machine(code) for code in ("en", "hbs", "tl"))
         assert prefetch_dictionaries(search_cache, ["en", "hr", "tl"]) == []
         (tmp_path / "machine" / "lemmas" / "hbs.pickle.zst").unlink()
+        assert prefetch_dictionaries(search_cache, ["en", "hr", "tl"]) == ["hbs"]
+        lemmas.take_prefetched(wait=True)
+        (tmp_path / "machine" / "lemmas" / "hbs.stream").unlink()  # the pass without its stream: not kept
+        assert not lemmas.on_machine("hbs")
         assert prefetch_dictionaries(search_cache, ["en", "hr", "tl"]) == ["hbs"]
         lemmas.take_prefetched(wait=True)
         (tmp_path / "machine" / "lemmas" / "hbs.pickle.zst").unlink()

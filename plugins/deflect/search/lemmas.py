@@ -36,7 +36,7 @@ from deflect.processes import end_with_parent
 
 BLOCK = 256  # records decoded at most per lookup through a kept index (well under a millisecond)
 STEP = 32  # records per block of a dictionary read whole (lookups of a cold build, forms of lemmas)
-_FORMAT = 4  # 2: the machine's cache keeps a dictionary's stream with its pass; 3: its lemmas as a list, its
+_FORMAT = 5  # 2: the machine's cache keeps a dictionary's stream with its pass; 3: its lemmas as a list, its
 # resume seeds as three lists (a dict and a tuple per block took 0.37 s of 0.62 to unpickle at 15 languages, 0.13
 # now); 4: the stream in a file of its own, mapped into memory (decompressing it took 0.2 s of a cold build); 5: a
 # filter of its forms (most lookups of a build are of words a dictionary lacks: 80,000 of 91,000 at 400 x 12)
@@ -81,7 +81,6 @@ def _read(code: str) -> Dictionary | Plain:
     else decompressed, scanned and kept."""
     try:
         from simplemma.strategies.dictionaries import dictionary_factory, frontcode
-        from simplemma.strategies.dictionaries.dictionary_factory import _read_decompressed
     except ImportError:  # a simplemma without the front-coded stream: whole dictionaries, no block index
         return Plain(_decode_plain(code))
     stamp = _file_stamp(code, dictionary_factory)
@@ -98,14 +97,13 @@ def _read(code: str) -> Dictionary | Plain:
         except (ValueError, IndexError):  # not a stream after all: read simplemma's file
             pass
     try:
-        data = _read_decompressed(code)
+        data = _simplemma_stream(code)
         reverse, count, pos = frontcode._read_header(data)
     except (ValueError, OSError):
         return Plain({})
     firsts, seeds, lemma_ids, numbers, bits = _scan(data, pos, count)
     every = list(numbers)
-    stream = _keep_stream(code, data) if stamp is not None else None
-    if stamp is not None and stream is not None:
+    if stamp is not None and (stream := _keep_stream(code, data)) is not None:
         keep_on_machine(code, stamp, (stream, firsts, seeds.starts, seeds.keys, seeds.values, lemma_ids, every, bits))
     return Dictionary(data, reverse, firsts, seeds, lemma_ids, every, bits)
 
@@ -172,11 +170,11 @@ def _machine_file(name: str) -> Path | None:
 
 
 def on_machine(code: str) -> bool:
-    """Whether the machine's cache has a dictionary's pass kept for ``code`` (not read: it may still turn
-    out to be from another simplemma, or damaged, and be made again)."""
-    path = _machine_file(code)
+    """Whether the machine's cache has a dictionary's pass and stream kept for ``code`` (not read: they may
+    still turn out to be from another simplemma, or damaged, and be made again)."""
+    path, stream = _machine_file(code), _stream_file(code)
     try:
-        return path is not None and _trusted(path)
+        return path is not None and stream is not None and _trusted(path) and _trusted(stream)
     except OSError:
         return False
 
@@ -391,14 +389,8 @@ def _scan(data: bytes, pos: int, count: int) -> tuple[list[bytes], Seeds, array,
                     starting = False
                 trim, pos = data[end], end + 1
                 if trim != _SAME_AS_PREV:
-                    size = data[pos]
-                    if size < 0x80:
-                        end, pos = pos + 1 + size, pos + 1
-                    else:
-                        size, pos = _varint(data, pos)
-                        end = pos + size
-                    value = data[pos:end] if trim == _LITERAL_VALUE else key[:len(key) - trim] + data[pos:end]
-                    pos = end
+                    start, pos = _value(data, pos)
+                    value = data[start:pos] if trim == _LITERAL_VALUE else key[:len(key) - trim] + data[start:pos]
                     found = number(value)
                     if found is None:
                         found = numbers[value] = len(numbers)
@@ -431,7 +423,7 @@ def _find(data: Stream, pos: int, key: bytes, value: bytes, target: bytes) -> by
     block's start, resuming after ``key`` and ``value``) until one sorts at or after it; None if it is
     not there. A record's value is made only for the match (its bytes noted meanwhile): about half the
     time of simplemma's generator, which makes each record's (lookups of a 12-language build: 0.5 s).
-    A record's head is read by :func:`_head`, as in :func:`_scan`."""
+    A record's head and value are read by :func:`_head` and :func:`_value`, as in :func:`_scan` and :func:`_keys`."""
     n = len(data)
     last: bytes | None = None  # the key of the last record that stored its own value (None: ``value``)
     trim = start = end = 0
@@ -442,13 +434,8 @@ def _find(data: Stream, pos: int, key: bytes, value: bytes, target: bytes) -> by
             key = key[:shared] + data[pos:stop]
             kind, pos = data[stop], stop + 1
             if kind != _SAME_AS_PREV:
-                size = data[pos]
-                if size < 0x80:
-                    pos += 1
-                else:
-                    size, pos = _varint(data, pos)
-                last, trim, start = key, kind, pos
-                pos = end = pos + size
+                start, pos = _value(data, pos)
+                last, trim, end = key, kind, pos
             if key >= target:
                 if key != target:
                     return None
@@ -473,6 +460,16 @@ def _head(data: Stream, pos: int) -> tuple[int, int, int]:
         return shared, length, pos + 1
     length, pos = _varint(data, pos)
     return shared, length, pos
+
+
+def _value(data: Stream, pos: int) -> tuple[int, int]:
+    """Where the bytes of a record's own value start and end (its length at ``pos``: a varint, almost
+    always one byte, read inline); the end is where the next record starts."""
+    size = data[pos]
+    if size < 0x80:
+        return pos + 1, pos + 1 + size
+    size, pos = _varint(data, pos)
+    return pos, pos + size
 
 
 def _varint(data: Stream, pos: int) -> tuple[int, int]:
@@ -533,9 +530,6 @@ class Seeds:
             return Seeds(self.starts[block], self.keys[block], self.values[block])
         return self.starts[block], self.keys[block], self.values[block]
 
-    def __len__(self) -> int:
-        return len(self.starts)
-
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Seeds) and self.lists() == other.lists()
 
@@ -572,11 +566,9 @@ class BlockIndex:
 
     @classmethod
     def load(cls, path: Path, code: str) -> BlockIndex | None:
-        from simplemma.strategies.dictionaries.dictionary_factory import _read_decompressed
-
         try:
             stamp, reverse, firsts, lists = pickle.loads(path.read_bytes())
-            data = _read_decompressed(code)
+            data = _simplemma_stream(code)
             seeds = Seeds(*lists)
         except Exception:  # noqa: BLE001 - a missing or damaged index: the dictionary is decoded whole
             return None
@@ -616,13 +608,6 @@ class Dictionary(BlockIndex):
         """Every lemma of the dictionary, once."""
         return [lemma[::-1] for lemma in self._lemmas] if self._reverse else list(self._lemmas)
 
-    def forms(self, wanted: Collection[bytes]) -> list[tuple[bytes, bytes]]:
-        """(form, lemma) for every form whose lemma is in ``wanted``, in the dictionary's order."""
-        want = set(wanted)
-        every = self.lemmas()
-        return [(form, every[number])
-                for form, number in self.numbered_forms([n for n, lemma in enumerate(every) if lemma in want])]
-
     def numbered_forms(self, numbers: Collection[int]) -> list[tuple[bytes, int]]:
         """(form, the number of its lemma in :meth:`lemmas`) for every form whose lemma's number is in
         ``numbers``, in the dictionary's order: the records of those lemmas are found by number, then
@@ -661,12 +646,7 @@ def _keys(data: Stream, pos: int, key: bytes, count: int) -> list[bytes]:
             keys.append(key)
             kind, pos = data[stop], stop + 1
             if kind != _SAME_AS_PREV:
-                size = data[pos]
-                if size < 0x80:
-                    pos += 1 + size
-                else:
-                    size, pos = _varint(data, pos)
-                    pos += size
+                pos = _value(data, pos)[1]
     except IndexError:
         raise ValueError("truncated or corrupt front-coded stream") from None
     if pos > len(data):
@@ -683,9 +663,6 @@ class Plain:
 
     def lemmas(self) -> list[bytes]:
         return list(dict.fromkeys(self._mapping.values()))
-
-    def forms(self, wanted: Collection[bytes]) -> list[tuple[bytes, bytes]]:
-        return [(form, lemma) for form, lemma in self._mapping.items() if lemma in wanted]
 
     def numbered_forms(self, numbers: Collection[int]) -> list[tuple[bytes, int]]:
         number = {lemma: n for n, lemma in enumerate(self.lemmas())}
