@@ -3,6 +3,7 @@ unchanged pages between ``mkdocs serve`` rebuilds."""
 
 from __future__ import annotations
 
+import logging
 import re
 import shutil
 import xml.etree.ElementTree as ET
@@ -12,7 +13,7 @@ import pytest
 from conftest import make_help_center
 
 from deflect.content.settings import SettingsError, fallback_mode
-from deflect.mkdocs_plugins.build import build_site
+from deflect.mkdocs_plugins.build import BuildFailed, build_site
 
 SITE_URL = "https://help.test.example/"
 NS = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9", "x": "http://www.w3.org/1999/xhtml"}
@@ -169,3 +170,43 @@ def test_light_fallback_page_has_its_languages_direction(tmp_path: Path) -> None
     # the English text inside takes its own direction; a page in its own language has no dir of its own
     assert '<div class="deflect-content" lang="en" dir="auto">' in fallback
     assert 'class="deflect-content" lang="en">' in html(site, "en/account/sign-in")
+
+
+HOOKS = '''
+from pathlib import Path
+
+def on_page_context(context, page, config, nav):
+    with open(Path(config.config_file_path).parent / "seen.txt", "a", encoding="utf-8") as seen:
+        seen.write(page.file.src_uri + "\\n")
+'''
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("mode", ["light", "full"])
+def test_light_pages_are_written_by_deflect_with_links_and_anchors_checked(tmp_path: Path, mode: str,
+                                                                             caplog: pytest.LogCaptureFixture) -> None:
+    """A light fallback page that shows its source's HTML is written by deflect/content, not built by
+    MkDocs as a page: other plugins' page events do not see it (``full`` pages they do), yet a link to it
+    resolves to its address and the link's anchor is checked against its source's headings."""
+    config = project(tmp_path / "p", mode)
+    root = config.parent
+    (root / "hooks.py").write_text(HOOKS, encoding="utf-8")
+    config.write_text(config.read_text(encoding="utf-8") + "hooks:\n  - hooks.py\nvalidation:\n  anchors: warn\n",
+                      encoding="utf-8")
+    site = tmp_path / "site"
+    build_site(config, site, strict=True, quiet=True)
+    seen = set((root / "seen.txt").read_text(encoding="utf-8").split())
+    assert {"en/account/sign-in.md", "hr/account/reset-password.md"} <= seen
+    assert ("hr/account/sign-in.md" in seen) == (mode == "full")
+    assert 'href="../sign-in/#passkeys"' in html(site, "hr/account/reset-password"), "the link reaches the hr page"
+    page = html(site, "hr/account/sign-in")
+    assert 'id="passkeys"' in page and 'data-deflect-notice="fallback"' in page
+
+    translated = root / "articles" / "hr" / "reset-password.md"
+    translated.write_text(translated.read_text(encoding="utf-8").replace("#passkeys)", "#no-such-part)"),
+                          encoding="utf-8")
+    caplog.clear()
+    with caplog.at_level(logging.INFO, logger="mkdocs"), pytest.raises(BuildFailed, match="Aborted with 2 warnings"):
+        build_site(config, tmp_path / "site2", strict=True, quiet=True)
+    assert "broken anchor '#no-such-part'" in caplog.text  # deflect's own check, and MkDocs' on the page:
+    assert "the doc 'hr/account/sign-in.md' does not contain an anchor '#no-such-part'" in caplog.text

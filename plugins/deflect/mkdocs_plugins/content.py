@@ -31,7 +31,8 @@ from ..site.page_source import page_source
 from ..site.plan import SitePlan
 from ..site.sitemap import sitemap_entries, write_sitemap
 from .config import ContentConfig
-from .material_theme import light_context, prepare_environment, set_up_material
+from .light_pages import LightWriting, light_file
+from .material_theme import prepare_environment, set_up_material
 from .outputs import OutputReuse
 from .pagecache import PageReuse
 from .preview import watch_sources
@@ -40,7 +41,7 @@ from .theme_pages import render_listings
 log = get_plugin_logger(__name__)
 
 
-class ContentPlugin(OutputReuse, BasePlugin[ContentConfig]):
+class ContentPlugin(OutputReuse, LightWriting, BasePlugin[ContentConfig]):
     supports_multiple_instances = False
 
     def __init__(self) -> None:
@@ -99,8 +100,9 @@ class ContentPlugin(OutputReuse, BasePlugin[ContentConfig]):
             if files.get_file_from_path(site_path) is not None:
                 log.info(f"{config.docs_dir}/{site_path} replaces the generated page at that address")
                 continue
-            source, meta = page_source(page)
-            files.append(File.generated(config, site_path, content=source))
+            written = page.light and page.body_from  # by deflect/content, not built by MkDocs (light_pages.py)
+            source, meta = ("", None) if written else page_source(page)
+            files.append(light_file(config, site_path) if written else File.generated(config, site_path, content=source))
             if meta is not None:
                 self.metas[site_path] = meta
         return files
@@ -115,8 +117,8 @@ class ContentPlugin(OutputReuse, BasePlugin[ContentConfig]):
     def on_page_markdown(self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files) -> str | None:
         if page.file.src_uri in self.metas:
             page.meta = self.metas.pop(page.file.src_uri)
-        if self.page_cache is not None and self.config.enabled:  # a light page shows its source's body, not its own
-            self.page_cache.reuse_html(page, shown=self._body_source(page.file.src_uri, files) is None)
+        if self.page_cache is not None and self.config.enabled:
+            self.page_cache.reuse_html(page)
         return None
 
     def _write_sitemap(self, *, config: MkDocsConfig) -> None:
@@ -128,7 +130,7 @@ class ContentPlugin(OutputReuse, BasePlugin[ContentConfig]):
         if self.page_cache is not None:
             log.info(f"{self.page_cache.finish()} unchanged page steps reused from .deflect/")
 
-    def on_env(self, env: Any, *, config: MkDocsConfig, files: Files) -> Any:
+    def _prepare_env(self, env: Any, *, config: MkDocsConfig, files: Files) -> Any:
         """Before any template runs: listing pages' HTML from Deflect's templates, titles and descriptions escaped."""
         if not self.config.enabled:
             return None
@@ -139,20 +141,11 @@ class ContentPlugin(OutputReuse, BasePlugin[ContentConfig]):
             page = file.page
             if page is None:
                 continue
-            source = self._body_source(page.file.src_uri, files)  # a light page has its source's anchors
-            if source is not None and source.present_anchor_ids is not None:
-                page.present_anchor_ids = set(source.present_anchor_ids)
             from_heading = "title" not in page.meta and bool(getattr(page, "_title_from_render", None))
             page.title = page_title(page.title, from_heading=from_heading)
             escape_page_meta(page.meta)
         render_listings(env, self.plan, files, config, self._url)
         return env
-
-    def _body_source(self, site_path: str, files: Files) -> Page | None:
-        """The page whose rendered body the page at ``site_path`` shows as it is, if any."""
-        planned = self.plan.pages.get(site_path) if self.plan is not None else None
-        source = files.src_uris.get(planned.body_from) if planned is not None and planned.body_from else None
-        return source.page if source is not None else None
 
     # The override is ignored: the context carries keys (deflect, Material's) that MkDocs's TemplateContext lacks.
     def on_page_context(  # type: ignore[override]
@@ -169,10 +162,8 @@ class ContentPlugin(OutputReuse, BasePlugin[ContentConfig]):
         context["nav"] = SimpleNamespace(homepage=home, items=[], pages=[])
         if planned.canonical_path and config.site_url:
             page.canonical_url = config.site_url.rstrip("/") + "/" + self._url(planned.canonical_path)
-        if planned.light and planned.canonical_path is not None:
-            source = self._body_source(planned.site_path, self.files)
-            context["deflect"]["light"] = light_context(source, page, config, self._url(planned.canonical_path),
-                                                        self.directions(planned.lang))
+        if planned.light and planned.canonical_path is not None:  # a light page with a body of its own
+            context["deflect"]["light"] = self._light_of(planned, page, config)
         return context
 
     def on_template_context(self, context: TemplateContext, *, template_name: str,
@@ -190,6 +181,7 @@ class ContentPlugin(OutputReuse, BasePlugin[ContentConfig]):
         file = self.files.get_file_from_path(site_path)  # a path spelt otherwise, or no such page
         return file.url if file is not None else site_path
 
+    on_env = CombinedEvent(_prepare_env, LightWriting._write_light_pages)
     on_files = CombinedEvent(OutputReuse._restore_outputs, _add_pages)
     on_post_build = CombinedEvent(OutputReuse._flush_pages, _write_sitemap, OutputReuse._finish_outputs, OutputReuse._collect_again)
 

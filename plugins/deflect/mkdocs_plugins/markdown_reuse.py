@@ -13,8 +13,6 @@ Every converter made here skips the inline patterns that cannot match (``deflect
 
 from __future__ import annotations
 
-import functools
-import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from types import SimpleNamespace
@@ -22,7 +20,6 @@ from typing import Any
 
 import markdown
 from mkdocs.structure import pages as mkdocs_pages
-from mkdocs.structure.toc import get_toc
 
 from ..markdown_fast import speed_up_inline
 
@@ -62,15 +59,3 @@ class MarkdownReuse:
             raise
         finally:
             mkdocs_pages.markdown = module
-
-
-def skip_render(page: mkdocs_pages.Page) -> None:
-    """Make ``page.render`` set what it sets for empty Markdown, converting nothing: for a page whose own
-    render nothing reads (a light fallback page shows its source's body; 21,000 at 10,000 articles)."""
-    page.render = functools.partial(_unread_render, page)  # type: ignore[method-assign]
-
-
-def _unread_render(page: mkdocs_pages.Page, config: Any, files: Any) -> None:
-    page.content, page.toc, page._title_from_render, page.present_anchor_ids = "", get_toc([]), None, set()
-    if logging.getLogger(mkdocs_pages.__name__).getEffectiveLevel() > logging.DEBUG:
-        page.links_to_anchors = {}  # (as Page.render does)

@@ -21,6 +21,7 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import CombinedEvent, event_priority, get_plugin_logger
 from mkdocs.structure.files import Files
 from mkdocs.structure.pages import Page
+from mkdocs.utils import write_file
 
 from ..cachefiles import cache_folder
 from ..processes import resume_full_collections
@@ -94,6 +95,18 @@ class OutputReuse:
         file instead of MkDocs: the same bytes, off this process."""
         if self._kept_filter is None or not output.strip():
             return None
+        writer = self._page_writer()
+        if writer is None:
+            return None
+        encoded, self._encoded = self._encoded, None
+        data = encoded[1] if encoded is not None and encoded[0] is output else None
+        self._put(writer, page.file.abs_dest_path,
+                  data if data is not None else output.encode("utf-8", errors="xmlcharrefreplace"))
+        return self._skipped(page)
+
+    def _page_writer(self) -> PageWriter | None:
+        """The page writer for the next page to write, started past a build's first pages (None: the
+        caller writes the page: one of the first, none could start, or ``DEFLECT_PAGE_WRITER=0``)."""
         if self._writer is None:
             self._written_here += 1
             if self._written_here <= AFTER or self._writer_failed or not writer_allowed():
@@ -103,15 +116,26 @@ class OutputReuse:
             except OSError:
                 self._writer_failed = True  # no process to start (tried once): MkDocs writes the rest
                 return None
-        encoded, self._encoded = self._encoded, None
-        data = encoded[1] if encoded is not None and encoded[0] is output else None
+        return self._writer
+
+    def _put(self, writer: PageWriter, path: str, data: bytes) -> None:
         try:
-            self._writer.put(page.file.abs_dest_path,
-                             data if data is not None else output.encode("utf-8", errors="xmlcharrefreplace"))
+            writer.put(path, data)
         except PageWriteError as exc:
             self._writer = None
             raise PluginError(f"deflect/content: {exc}") from exc
-        return self._skipped(page)
+
+    def _write_own(self, rel: str, path: str, output: str) -> None:
+        """Write a page the plugin made itself (``rel`` in the site, at ``path``) as MkDocs' pages are:
+        not at all when its file holds these bytes already, else through the page writer."""
+        data = output.encode("utf-8", errors="xmlcharrefreplace")
+        if self.kept_outputs is not None and self.kept_outputs.unchanged(rel, data):
+            return
+        writer = self._page_writer() if self._kept_filter is not None else None
+        if writer is not None:
+            self._put(writer, path, data)
+        else:
+            write_file(data, path)
 
     on_post_page = CombinedEvent(_keep_output, _write_output)
 

@@ -25,7 +25,7 @@ from mkdocs.structure.pages import Page
 
 from ..site.pagecache import (SHARED_ENTRIES, LogRecorder, MemoryBytecode, PageCache, SharedDigests, code_fingerprint,
                               make_key, nav_link, stable_json, theme_fingerprint, toc_list)
-from .markdown_reuse import MarkdownReuse, skip_render
+from .markdown_reuse import MarkdownReuse
 from .page_helper import Split
 
 CONFIG_KEYS = ("site_name", "site_url", "site_description", "site_author", "copyright", "use_directory_urls",
@@ -78,10 +78,8 @@ class PageReuse:
         self.cache.start()
         self.split.begin(config, files, nav)
 
-    def reuse_html(self, page: Page, *, shown: bool = True) -> None:
-        """Make ``page.render`` answer from the cache when this Markdown was rendered here (``shown=False``: skip_render)."""
-        if not shown:
-            return skip_render(page)
+    def reuse_html(self, page: Page) -> None:
+        """Make ``page.render`` answer from the cache when this Markdown was rendered here."""
         if self.render_markdown:
             return
         original = page.render
