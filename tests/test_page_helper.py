@@ -18,10 +18,18 @@ import pytest
 from conftest import copy_example, make_help_center
 
 from deflect.mkdocs_plugins.build import BuildFailed, build_site
+from deflect import processes
 from deflect.markdown_fast import FAST_ENV, FastInlineProcessor
 from deflect.search import lemmas
 from deflect.search.analysis import PREFETCH_ENV
 from deflect.site.page_helper import HELPER_ENV, MIN_ENV, SplitRun
+
+
+@pytest.fixture(autouse=True)
+def spare_core(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A core to spare beside the search worker, whatever the machine: page helpers fork as soon as a
+    pass is worth one (the tests of the rule for two cores set ``cores`` themselves)."""
+    monkeypatch.setattr(processes, "cores", lambda: 3)
 
 
 def split(count: int, kill_at: int | None = None) -> tuple[list[int], dict[str, bytes], SplitRun]:
@@ -177,6 +185,39 @@ def test_warnings_of_pages_the_helper_rendered_are_logged_once_and_strict_fails(
     for number in range(NOTES):
         warning = f"Doc file 'note-{number:03}.md' contains a link 'gone-{number}.md', but the target is not found"
         assert logs["helped"].count(warning) == 1 and logs["plain"].count(warning) == 1
+
+
+def test_a_core_is_free_unless_the_build_s_busy_processes_take_them(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(processes, "cores", lambda: 2)
+    working = [True]
+    assert processes.core_free()
+    forget = processes.occupies_a_core(lambda: working[0])
+    try:
+        assert not processes.core_free(), "this process and the worker take both cores"
+        working[0] = False
+        assert processes.core_free(), "a worker that waits (or has ended) leaves its core"
+        working[0] = True
+        monkeypatch.setattr(processes, "cores", lambda: 3)
+        assert processes.core_free()
+    finally:
+        forget()
+    monkeypatch.setattr(processes, "cores", lambda: 2)
+    assert processes.core_free()
+
+
+@pytest.mark.slow
+def test_no_page_helper_without_a_free_core(tmp_path: Path, caplog: pytest.LogCaptureFixture,
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """A pass worth a helper forks none while no core is free (``processes.core_free``: on two cores,
+    while the search worker works, which the worker's tests check), and the site is the same."""
+    monkeypatch.setenv(MIN_ENV, "1")
+    monkeypatch.setattr(processes, "cores", lambda: 1)
+    log = build(example(tmp_path / "p"), tmp_path / "site", caplog)
+    assert "page helper" not in log and "main: on_post_build" in log
+    monkeypatch.setattr(processes, "cores", lambda: 3)
+    log = build(example(tmp_path / "q"), tmp_path / "helped", caplog)
+    assert len(re.findall(r"page helper \d+ started", log)) == 2
+    same_tree(tmp_path / "site", tmp_path / "helped")
 
 
 def test_a_cold_load_parses_on_two_cores_and_finds_what_one_core_finds(tmp_path: Path, monkeypatch) -> None:

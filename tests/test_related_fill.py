@@ -125,7 +125,7 @@ def test_related_lists_are_filled_in_with_and_without_the_worker(tmp_path: Path,
     # With the worker on a cold cache, beside the page rendering, and its analysis and export split
     # between it and two helpers (deflect.search.split), whatever the machine's cores.
     monkeypatch.setenv(WORKER_ENV, "1")
-    monkeypatch.setattr(split, "_cores", lambda: 3)
+    monkeypatch.setattr(split, "cores", lambda: 3)
     monkeypatch.setattr(service, "MIN_SPLIT", 1)  # the analysis too, though the example has few documents
     for cache in (project / ".deflect").iterdir():
         if cache.is_dir():

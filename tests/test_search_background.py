@@ -148,3 +148,58 @@ def test_numpy_loads_in_the_worker_and_stays_loaded_between_serve_rebuilds(tmp_p
                           env=env, capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.split() == ["False", "True", "False"]
+
+
+class _Gated:
+    """A search service whose build and export each wait for a file to appear (``gate``)."""
+
+    count = 1
+
+    def __init__(self, gate: Path) -> None:
+        self.gate = gate
+        _wait_for(gate / "build")
+
+    def related_all(self, per_article: int) -> dict[str, list[str]]:
+        return {}
+
+    def export(self, out: Path, note: object = None, helpers: object = None) -> str:
+        _wait_for(self.gate / "export")
+        return "stats"
+
+
+def _wait_for(path: Path) -> None:
+    import time
+    deadline = time.monotonic() + 60
+    while not path.exists() and time.monotonic() < deadline:
+        time.sleep(0.01)
+
+
+def _until(condition: Any) -> bool:
+    import time
+    deadline = time.monotonic() + 30
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.01)
+    return True
+
+
+def test_the_worker_keeps_a_core_busy_only_while_it_works(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """While the worker analyses or exports, a two-core machine has no core free for a page helper;
+    while it waits for the build to release the site folder, and once it is done, it has."""
+    from deflect import processes
+
+    monkeypatch.setattr(processes, "cores", lambda: 2)
+    job = SearchJob(lambda helpers: _Gated(tmp_path), 0, tmp_path / "search").start()
+    try:
+        assert not processes.core_free(), "analysing"
+        (tmp_path / "build").touch()
+        assert _until(processes.core_free), "the index sent, the worker waits for the release"
+        job.release()
+        assert _until(lambda: not processes.core_free()), "exporting"
+        (tmp_path / "export").touch()
+        assert job.finish()[0] == "stats"
+        assert processes.core_free()
+    finally:
+        job.cancel()
+    assert processes.core_free()

@@ -34,7 +34,7 @@ def test_split_analysis_and_export_equal_one_process_cold_and_warm(fork: str, tm
                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
     """Helpers forked before the first language, or late (a core found idle only at every third
     check): a late helper has this process's earlier work in its memory, and gives back only its own."""
-    monkeypatch.setattr(split, "_cores", lambda: 3)  # this process and two helpers, whatever the machine
+    monkeypatch.setattr(split, "cores", lambda: 3)  # this process and two helpers, whatever the machine
     monkeypatch.setattr(service, "MIN_SPLIT", 1)  # the example has few documents
     exported = split.export_files
 

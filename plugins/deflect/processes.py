@@ -1,5 +1,5 @@
-"""What forked helper processes (the search worker's, the page helper) share, how a build's
-process exits, and how long work says how far it is."""
+"""What forked helper processes (the search worker's, the page helper) share, whether a core is free
+for one, how a build's process exits, and how long work says how far it is."""
 from __future__ import annotations
 
 import atexit
@@ -57,6 +57,34 @@ class Progress:
         if self.every and self.say is not None:
             self.every = 0.0
             self.say(f"{self.what}: {self.total:,} {self.unit} in {time.monotonic() - self.started:.1f} s")
+
+
+_OCCUPYING: dict[int, Callable[[], bool]] = {}  # a process of this build's → whether it still keeps a core busy
+
+
+def occupies_a_core(busy: Callable[[], bool]) -> Callable[[], None]:
+    """Note a process of this build that keeps a core busy while ``busy()`` (the search worker); the
+    function returned forgets it (a build's end, a cancelled worker)."""
+    key = id(busy)
+    _OCCUPYING[key] = busy
+    return lambda: _OCCUPYING.pop(key, None) and None
+
+
+def core_free() -> bool:
+    """Whether a core would idle beside this process and the build's processes that keep one busy now.
+    A page helper forked while none is free takes CPU from the process that decides the build's end:
+    at 12 languages x 400 articles the search worker ends last, and page helpers made the build 0.4 s
+    slower; at 1,000 articles in 4 languages the pages end last, and a helper forked once the worker
+    is done makes it 0.5 s faster."""
+    return cores() > 1 + sum(1 for busy in list(_OCCUPYING.values()) if busy())
+
+
+def cores() -> int:
+    """The cores this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
 
 
 def end_with_parent(parent: int, signum: int) -> None:

@@ -3,7 +3,8 @@
 MkDocs renders a build's pages in two passes, each in the order of ``files.documentation_pages()``:
 Markdown → HTML for every page (``_populate_page``), then the template of every page
 (``_build_page``). Each pass is a :class:`Phase` of the page cache: when the pass misses the cache
-enough (a cold build, a new theme, not a warm build or a ``serve`` rebuild of a few pages), it forks
+enough (a cold build, a new theme, not a warm build or a ``serve`` rebuild of a few pages) and a core
+is free (``processes.core_free``: not while the search worker keeps the second one busy), it forks
 a page helper that renders the pass's pages from the last one down, through the same MkDocs steps
 and plugin events as main, stopping where main is, and sends its cache entries back. Main still
 runs every event of every page; only its Markdown render and its template render answer from the
@@ -25,7 +26,7 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 
-from ..processes import Progress, timeline_entry
+from ..processes import Progress, core_free, timeline_entry
 from ..site.page_helper import SplitRun, helper_allowed, worth_a_helper
 from ..site.pagecache import PageCache
 
@@ -60,7 +61,7 @@ class Phase:
         self.seen += 1
         if value is None:
             self.missed += 1
-            if self.allowed and worth_a_helper(self.seen, self.missed, len(self.files) - number - 1):
+            if self.allowed and worth_a_helper(self.seen, self.missed, len(self.files) - number - 1) and core_free():
                 self._start(number)
         return value
 

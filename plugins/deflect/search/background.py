@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from deflect.processes import end_with_parent, timeline_entry
+from deflect.processes import end_with_parent, occupies_a_core, timeline_entry
 from deflect.search import lemmas
 from deflect.search.related import Related
 from deflect.search.split import Helpers
@@ -67,9 +67,11 @@ class SearchJob:
         self._service: Any = None
         self._indexed: Indexed | None = None
         self._go: Any = None
+        self._resting: Any = None
         self._waiting: Any = None  # set once this process only waits for the worker: its core is free
         self._reader: threading.Thread | None = None
         self._first: tuple[str, Any] = ("eof", None)
+        self._forget: Callable[[], None] = lambda: None  # what stops counting the worker's core as busy
 
     def report(self, message: str) -> None:
         """The export's progress (a line per language, from whichever process exports it): to
@@ -91,6 +93,7 @@ class SearchJob:
                 context = multiprocessing.get_context("fork")
                 self._conn, child = context.Pipe(duplex=False)
                 self._go = context.Event()
+                self._resting = context.Event()  # set while the worker only waits for the go
                 self._waiting = context.Event()
                 self._process = context.Process(target=self._work, args=(child,), daemon=True)
                 self._process.start()
@@ -101,9 +104,14 @@ class SearchJob:
                 # to be done before it could start the export.
                 self._reader = threading.Thread(target=self._read_first, name="deflect-search-reader", daemon=True)
                 self._reader.start()
+                self._forget = occupies_a_core(self._working)  # (no page helper while it works)
             except OSError:  # no processes here (a sandbox, a limit): do the work in this process
                 self._process = self._conn = None
         return self
+
+    def _working(self) -> bool:
+        """Whether the worker keeps a core busy now: it runs and is not waiting for :meth:`release`."""
+        return self._process is not None and self._process.is_alive() and not self._resting.is_set()
 
     def release(self) -> None:
         """Let the worker write the export once it has it: a job started before the build cleaned
@@ -158,6 +166,7 @@ class SearchJob:
             return stats, time.perf_counter() - started
         self.note("waiting for the export")
         result = self._receive("exported")
+        self._forget()
         self._process.join()
         self._conn.close()
         self._process = None
@@ -167,6 +176,7 @@ class SearchJob:
     def cancel(self) -> None:
         """Stop the worker (the build failed elsewhere); the cache lock dies with it."""
         if self._process is not None:
+            self._forget()
             self._process.terminate()
             self._process.join()
             if self._reader is not None:  # it ends with the worker's end of the pipe
@@ -201,7 +211,10 @@ class SearchJob:
             related = service.related_all(self._related) if self._related else {}
             conn.send(("indexed", Indexed(service.count, time.perf_counter() - started, related)))
             self.note("index and related articles sent")
-            self._go.wait()
+            if not self._go.is_set():
+                self._resting.set()
+                self._go.wait()
+                self._resting.clear()
             started = time.perf_counter()
             stats = service.export(self._out, self.report, helpers=helpers)
             conn.send(("exported", (stats, time.perf_counter() - started)))

@@ -21,6 +21,7 @@ import termios
 from collections.abc import Callable
 from typing import Any
 
+from deflect.processes import cores
 from deflect.search.engine import SearchIndex
 from deflect.search.static import ExportState, Memo, export_files, joined
 
@@ -42,7 +43,7 @@ def helpers_for(helpers: Helpers | None, languages: int, processes: int = 0) -> 
     processes in all (0: one per core): none without ``helpers``, and one language at least each."""
     if helpers is None or languages > 256:  # the queue holds a language's number in one byte
         return 0
-    return max(0, min(processes or _cores(), languages) - 1)
+    return max(0, min(processes or cores(), languages) - 1)
 
 
 def each_language(languages: list[str], work: Callable[[str], object], helpers: Helpers, most: int,
@@ -128,10 +129,3 @@ def export_split(index: SearchIndex, synonyms: dict[str, list[list[str]]],
     if progress:
         progress(f"search index: the parts of {len(languages)} languages joined")
     return joined([parts[lang][0] for lang in languages])
-
-
-def _cores() -> int:
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        return os.cpu_count() or 1

@@ -48,8 +48,9 @@ _BOUNDS = struct.Struct("qq")  # (next item main takes, lowest item the helper t
 
 
 NICE = 10
-"""The helper's scheduling niceness: while main and the search worker keep both cores busy it gets
-little CPU (its duplicated work would only slow them), and a whole core when one is idle."""
+"""The helper's scheduling niceness: it is forked only while a core is free (``processes.core_free``),
+but other work may come to want that core later (another build, the search worker's helpers): it then
+gets little CPU, and a whole core when one is idle."""
 
 
 def helper_allowed() -> bool:
