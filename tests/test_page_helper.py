@@ -205,6 +205,23 @@ def test_a_core_is_free_unless_the_build_s_busy_processes_take_them(monkeypatch:
     assert processes.core_free()
 
 
+def test_a_process_keeps_a_core_busy_while_it_uses_one() -> None:
+    """A worker that computes keeps its core; one that sleeps (on the disk, on a lock) does not."""
+    import subprocess
+    import sys
+
+    spin = subprocess.Popen([sys.executable, "-c", "import time\nend = time.time() + 30\nwhile time.time() < end: pass"])
+    rest = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
+    try:
+        uses = {name: processes.CpuUse(proc.pid, every=0.2) for name, proc in (("spin", spin), ("rest", rest))}
+        assert all(use.busy() for use in uses.values()), "busy until a first interval says otherwise"
+        time.sleep(0.3)
+        assert uses["spin"].busy() and not uses["rest"].busy()
+    finally:
+        spin.kill()
+        rest.kill()
+
+
 @pytest.mark.slow
 def test_no_page_helper_without_a_free_core(tmp_path: Path, caplog: pytest.LogCaptureFixture,
                                             monkeypatch: pytest.MonkeyPatch) -> None:

@@ -168,10 +168,11 @@ class _Gated:
 
 
 def _wait_for(path: Path) -> None:
+    """Keep a core busy (as the worker's work does) until ``path`` exists."""
     import time
     deadline = time.monotonic() + 60
     while not path.exists() and time.monotonic() < deadline:
-        time.sleep(0.01)
+        sum(range(20_000))
 
 
 def _until(condition: Any) -> bool:
@@ -187,6 +188,7 @@ def _until(condition: Any) -> bool:
 def test_the_worker_keeps_a_core_busy_only_while_it_works(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """While the worker analyses or exports, a two-core machine has no core free for a page helper;
     while it waits for the build to release the site folder, and once it is done, it has."""
+    # (and while it sleeps: tests/test_page_helper.py checks processes.CpuUse)
     from deflect import processes
 
     monkeypatch.setattr(processes, "cores", lambda: 2)

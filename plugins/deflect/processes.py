@@ -79,6 +79,38 @@ def core_free() -> bool:
     return cores() > 1 + sum(1 for busy in list(_OCCUPYING.values()) if busy())
 
 
+class CpuUse:
+    """Whether process ``pid`` has kept a core busy lately (Linux: its CPU time in ``/proc``, sampled at
+    most every ``every`` seconds): a worker sleeping on the disk (the kernel holding back the writes of a
+    10,000-article build) or on another process uses none. Elsewhere it always counts as busy."""
+
+    def __init__(self, pid: int, every: float = 0.25, share: float = 0.5) -> None:
+        self.pid, self.every, self.share = pid, every, share
+        self._last: tuple[float, float] | None = None  # (monotonic time, CPU seconds) of the last sample
+        self._busy = True
+
+    def busy(self) -> bool:
+        now, cpu = time.monotonic(), _cpu_seconds(self.pid)
+        if cpu is None:
+            return True
+        if self._last is None:
+            self._last = (now, cpu)
+        elif now - self._last[0] >= self.every:
+            self._busy = (cpu - self._last[1]) >= self.share * (now - self._last[0])
+            self._last = (now, cpu)
+        return self._busy
+
+
+def _cpu_seconds(pid: int) -> float | None:
+    """The user and system CPU seconds of process ``pid`` (None: not known here)."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as stat:
+            fields = stat.read().rsplit(b")", 1)[1].split()  # after the command's name, which may hold spaces
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        return None
+
+
 def cores() -> int:
     """The cores this process may run on."""
     try:

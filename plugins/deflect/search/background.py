@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from deflect.processes import end_with_parent, occupies_a_core, timeline_entry
+from deflect.processes import CpuUse, end_with_parent, occupies_a_core, timeline_entry
 from deflect.search import lemmas
 from deflect.search.related import Related
 from deflect.search.split import Helpers
@@ -68,6 +68,7 @@ class SearchJob:
         self._indexed: Indexed | None = None
         self._go: Any = None
         self._resting: Any = None
+        self._use: CpuUse | None = None
         self._waiting: Any = None  # set once this process only waits for the worker: its core is free
         self._reader: threading.Thread | None = None
         self._first: tuple[str, Any] = ("eof", None)
@@ -110,8 +111,14 @@ class SearchJob:
         return self
 
     def _working(self) -> bool:
-        """Whether the worker keeps a core busy now: it runs and is not waiting for :meth:`release`."""
-        return self._process is not None and self._process.is_alive() and not self._resting.is_set()
+        """Whether the worker keeps a core busy now: it runs, is not waiting for :meth:`release`, and
+        used half a core or more lately (:class:`~deflect.processes.CpuUse`)."""
+        process = self._process
+        if process is None or not process.is_alive() or self._resting.is_set():
+            return False
+        if self._use is None or self._use.pid != process.pid:
+            self._use = CpuUse(process.pid)
+        return self._use.busy()  # not while the kernel holds back its writes, say
 
     def release(self) -> None:
         """Let the worker write the export once it has it: a job started before the build cleaned
