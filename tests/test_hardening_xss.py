@@ -32,6 +32,8 @@ RAW = "<img src=x onerror="
 ESCAPED = html.escape(PAYLOAD, quote=True)
 TITLE = f"{PAYLOAD} Zebrafish Q&A <b>care</b>"
 HR_TITLE = "Zebrica <img src=x onerror=alert(6)> Q&A hr_fish **x**"
+EN_ONLY = "Only in English <img src=x onerror=alert(23)> & <b>bold</b>"
+"""An article without a Croatian translation: its light fallback page in /hr/ is written by Deflect, not MkDocs."""
 FAQ_QUESTION = "Is </script><img src=x onerror=alert(4)> zebrafish **food**{: onmouseover=alert(17) } safe?"
 CATEGORIES = """\
 account:
@@ -71,6 +73,9 @@ def hostile_center(tmp_path_factory: pytest.TempPathFactory) -> Path:
         extra=f"tags: [{_quote('<img src=x onerror=alert(5)>')}, zebrafish]\npublished: {RECENT}", body=BODY))
     write(root, "articles/hr/hostile.md", article(
         _quote(HR_TITLE), summary=_quote("Sažetak <img src=x onerror=alert(3)>"), body="Lozinka za zebrice.\n"))
+    write(root, "articles/en/english-only.md", article(
+        _quote(EN_ONLY), summary=_quote("Summary <img src=x onerror=alert(24)> & more"),
+        body="Zebrafish text.\n\n## Part `<img src=x onerror=alert(25)>` {#part}\n\nMore.\n"))
     write(root, "faq/en/hostile-question.md",
           f"---\ntitle: {_quote(FAQ_QUESTION)}\ncategory: account\n---\nYes, zebrafish food is safe.\n")
     # Hand-written pages: a title from front matter, and one MkDocs takes from the first heading.
@@ -197,6 +202,12 @@ def test_hostile_text_is_shown_as_text_everywhere_it_appears(hostile_site: Path)
     assert hr_title in translated  # the sidebar in Croatian
     assert "Račun &lt;img src=x onerror=alert(9)&gt;" in translated
     assert "Hrvatski &lt;img src=x onerror=alert(12)&gt;" in translated  # the language switcher
+    light = _read(hostile_site, "hr/account/english-only")  # a light fallback page, written by Deflect
+    escaped_only = "Only in English &lt;img src=x onerror=alert(23)&gt; &amp; &lt;b&gt;bold&lt;/b&gt;"
+    assert 'content="noindex, follow"' in light and f"<title>{escaped_only} - Test &lt;img" in light
+    assert '<meta name="description" content="Summary &lt;img src=x onerror=alert(24)&gt; &amp; more">' in light
+    assert "<code>&lt;img src=x onerror=alert(25)&gt;</code>" in light  # the source's body, escaped once
+    assert "Račun &lt;img src=x onerror=alert(9)&gt;" in light  # breadcrumbs
     # Listing pages are Deflect's autoescaped templates, never Markdown: no emphasis, no attribute lists.
     assert f">{hr_title}</a>" in _read(hostile_site, "hr")
     assert ("<p>Opis &lt;img src=x onerror=alert(10)&gt; **x**{: onmouseover=alert(16) } {: onmouseover=alert(18) }</p>"
@@ -287,7 +298,8 @@ def _assert_nothing_injected(page: object, dialogs: list[str]) -> None:
 @pytest.mark.slow
 @pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="chromium is not installed")
 @pytest.mark.parametrize("path", ["en/account/hostile/", "en/account/", "hr/account/hostile/",
-                                  "hr/account/reset-password/", "en/", "en/account/faq/", "hr/", "en/terms/"])
+                                  "hr/account/reset-password/", "en/", "en/account/faq/", "hr/", "en/terms/",
+                                  "hr/account/english-only/"])
 def test_pages_run_no_injected_script(page: object, hostile_url: str, path: str) -> None:
     dialogs: list[str] = []
     page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
