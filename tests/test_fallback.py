@@ -210,3 +210,19 @@ def test_light_pages_are_written_by_deflect_with_links_and_anchors_checked(tmp_p
         build_site(config, tmp_path / "site2", strict=True, quiet=True)
     assert "broken anchor '#no-such-part'" in caplog.text  # deflect's own check, and MkDocs' on the page:
     assert "the doc 'hr/account/sign-in.md' does not contain an anchor '#no-such-part'" in caplog.text
+
+
+@pytest.mark.slow
+def test_a_light_page_whose_source_is_left_out_is_left_out_too(tmp_path: Path,
+                                                               caplog: pytest.LogCaptureFixture) -> None:
+    """An English article excluded from the build (``exclude_docs``) has no page to show in /hr/ either:
+    its light page is not written (it would be empty), the build says so and goes on."""
+    config = project(tmp_path / "p", None)
+    config.write_text(config.read_text(encoding="utf-8") + "exclude_docs: |\n  en/account/sign-in.md\n",
+                      encoding="utf-8")
+    site = tmp_path / "site"
+    with caplog.at_level(logging.INFO, logger="mkdocs"):
+        build_site(config, site, quiet=True)
+    assert not (site / "en" / "account" / "sign-in").exists() and not (site / "hr" / "account" / "sign-in").exists()
+    assert "hr/account/sign-in.md is not written: the article it shows, en/account/sign-in.md, is not built" in caplog.text
+    assert (site / "hr" / "account" / "reset-password" / "index.html").is_file()

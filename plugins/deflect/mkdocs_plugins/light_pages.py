@@ -94,8 +94,9 @@ class LightPages:
             planned = self.plan.pages[file.src_uri]
             found = files.src_uris.get(planned.body_from or "")
             source = found.page if found is not None else None
-            if source is None:  # (body_from is set only to a page of the build)
-                raise PluginError(f"deflect/content: {file.src_uri} shows {planned.body_from}, which is not built")
+            if source is None:  # its source is left out of the build (exclude_docs, draft_docs): so is the copy
+                log.info(f"{file.src_uri} is not written: the article it shows, {planned.body_from}, is not built")
+                continue
             file.page = anchors_only(source.present_anchor_ids)
             if not file.inclusion.is_included() and not (self.serving and file.inclusion.is_in_serve()):
                 continue
