@@ -67,7 +67,11 @@ def occupies_a_core(busy: Callable[[], bool]) -> Callable[[], None]:
     function returned forgets it (a build's end, a cancelled worker)."""
     key = id(busy)
     _OCCUPYING[key] = busy
-    return lambda: _OCCUPYING.pop(key, None) and None
+
+    def forget() -> None:
+        _OCCUPYING.pop(key, None)
+
+    return forget
 
 
 def core_free() -> bool:
@@ -90,14 +94,17 @@ class CpuUse:
         self._busy = True
 
     def busy(self) -> bool:
-        now, cpu = time.monotonic(), _cpu_seconds(self.pid)
+        """The answer of the last sample; ``/proc`` is read only when the next one is due (a build asks on
+        every page a helper could take)."""
+        now = time.monotonic()
+        if self._last is not None and now - self._last[0] < self.every:
+            return self._busy
+        cpu = _cpu_seconds(self.pid)
         if cpu is None:
             return True
-        if self._last is None:
-            self._last = (now, cpu)
-        elif now - self._last[0] >= self.every:
+        if self._last is not None:
             self._busy = (cpu - self._last[1]) >= self.share * (now - self._last[0])
-            self._last = (now, cpu)
+        self._last = (now, cpu)
         return self._busy
 
 

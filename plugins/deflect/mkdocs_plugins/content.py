@@ -100,9 +100,11 @@ class ContentPlugin(OutputReuse, LightWriting, BasePlugin[ContentConfig]):
             if files.get_file_from_path(site_path) is not None:
                 log.info(f"{config.docs_dir}/{site_path} replaces the generated page at that address")
                 continue
-            written = page.light and page.body_from  # by deflect/content, not built by MkDocs (light_pages.py)
-            source, meta = ("", None) if written else page_source(page)
-            files.append(light_file(config, site_path) if written else File.generated(config, site_path, content=source))
+            if page.light and page.body_from:  # written by deflect/content, not built by MkDocs (light_pages.py)
+                files.append(light_file(config, site_path))
+                continue
+            source, meta = page_source(page)
+            files.append(File.generated(config, site_path, content=source))
             if meta is not None:
                 self.metas[site_path] = meta
         return files

@@ -82,6 +82,7 @@ class LightPages:
     def __init__(self, plan: SitePlan, url: Callable[[str], str], ui_languages: dict[str, str], directions: Directions,
                  *, serving: bool) -> None:
         self.plan, self.url, self.ui_languages, self.directions, self.serving = plan, url, ui_languages, directions, serving
+        self.build_date = get_build_datetime()
 
     def write(self, env: jinja2.Environment, config: MkDocsConfig, files: Files,
               write: Callable[[str, str, str], None]) -> None:
@@ -126,7 +127,7 @@ class LightPages:
                                          self.directions(planned.lang))
         home = SimpleNamespace(url=self.url(f"{planned.lang}/index.md"), title=config.site_name)
         return {"nav": SimpleNamespace(homepage=home, items=[], pages=[]), "base_url": get_relative_url(".", file.url),
-                "mkdocs_version": mkdocs_version, "build_date_utc": get_build_datetime(), "config": config,
+                "mkdocs_version": mkdocs_version, "build_date_utc": self.build_date, "config": config,
                 "page": page, "deflect": deflect}
 
 

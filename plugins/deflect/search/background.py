@@ -105,6 +105,7 @@ class SearchJob:
                 # to be done before it could start the export.
                 self._reader = threading.Thread(target=self._read_first, name="deflect-search-reader", daemon=True)
                 self._reader.start()
+                self._use = CpuUse(self._process.pid)
                 self._forget = occupies_a_core(self._working)  # (no page helper while it works)
             except OSError:  # no processes here (a sandbox, a limit): do the work in this process
                 self._process = self._conn = None
@@ -113,12 +114,10 @@ class SearchJob:
     def _working(self) -> bool:
         """Whether the worker keeps a core busy now: it runs, is not waiting for :meth:`release`, and
         used half a core or more lately (:class:`~deflect.processes.CpuUse`)."""
-        process = self._process
-        if process is None or not process.is_alive() or self._resting.is_set():
+        process, use = self._process, self._use
+        if process is None or use is None or not process.is_alive() or self._resting.is_set():
             return False
-        if self._use is None or self._use.pid != process.pid:
-            self._use = CpuUse(process.pid)
-        return self._use.busy()  # not while the kernel holds back its writes, say
+        return use.busy()  # not while the kernel holds back its writes, say
 
     def release(self) -> None:
         """Let the worker write the export once it has it: a job started before the build cleaned

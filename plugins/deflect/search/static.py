@@ -680,8 +680,8 @@ def _expansions(analyzer, terms: set[str], compounds: list, memo: Memo, last_key
         blocking = last[2]
     else:
         expanded = list(analyzer.expansions(terms, compounds, analysis_version()))
-        every = dict.fromkeys(analyzer._lemma_terms[1] if analyzer._lemma_terms else ())  # every lemma's term
-        # (the pass saw all)
+        # every lemma's term (the pass saw all)
+        every = dict.fromkeys(analyzer._lemma_terms[1] if analyzer._lemma_terms else ())
         every.update(dict.fromkeys(sorted(analyzer._finish(head + tail.decode().lower())
                                           for head, tail in compounds)))
         blocking = "\n" + "\n".join(every) + "\n"
