@@ -391,7 +391,8 @@ def test_prepare_fills_the_machine_cache_with_all_a_first_build_would(tmp_path: 
     assert "prepared" in result.stdout and "en, hr, et" in result.stdout
     assert "hr: lemma dictionary hbs, ready" in result.stderr
     kept = {path.name: path.stat().st_mtime_ns for path in (tmp_path / "prepared" / "lemmas").iterdir()}
-    assert set(kept) == set(unprepared)
+    # (and the terms of et's lemmas, which a first build does not need: no article is in Estonian yet)
+    assert set(unprepared) <= set(kept) and set(kept) - set(unprepared) <= {"terms-et.pickle.zst"}
     shutil.rmtree(config.parent / ".deflect")  # a cold build
     assert _built_on(tmp_path / "prepared", config, tmp_path / "site2") == kept
     # Run again: read back, nothing rewritten; the search pages of both builds are the same

@@ -378,7 +378,6 @@ def test_weights_from_cached_analysis_equal_whoosh_bm25f(tmp_path: Path) -> None
     service = SearchService.build(center, cache_dir=tmp_path / "cache")
     entries = [entry for group in (service.analyses or {}).values() for entry in group]
     docs = [entry.doc for entry in entries]
-    assert any(doc.translated for doc in docs)  # the untranslated articles' copies: pre-analysed, weigh half
     analysed = AnalysedIndex([(entry.doc, entry.fields) for entry in entries], settings.codes, {},
                              lambda: pytest.fail("term weights must not need the Whoosh index"))
     whoosh = SearchIndex.build(docs, tmp_path / "index", settings.codes)
@@ -391,9 +390,9 @@ def test_weights_from_cached_analysis_equal_whoosh_bm25f(tmp_path: Path) -> None
         assert all(list(ours[term].items()) == list(per_doc.items()) for term, per_doc in weights.items())
 
 
-def test_a_glossary_edit_reaches_the_translated_copies_of_a_warm_cache(tmp_path: Path) -> None:
-    """Translated copies derive from the whole corpus and the glossary, not only their source
-    document: a warm cache must not serve copies made with the old glossary."""
+def test_a_glossary_edit_reaches_the_cross_tables_of_a_warm_cache(tmp_path: Path) -> None:
+    """A language's cross table derives from the whole corpus and the glossary, not only the untranslated
+    documents: a warm cache must not serve a table made with the old glossary."""
     project = copy_project(tmp_path / "project")
     center = HelpCenter.open(project, history=False).content
     query = NEW_WORD  # in no article: only the glossary can make a Croatian query of it find one
@@ -668,7 +667,7 @@ def test_an_edit_rewrites_only_the_export_state_of_the_languages_it_changes(tmp_
     assert last.fingerprint and sorted(last.state.langs) == ["en", "et", "hr", "tl"]
 
 
-def _bm25f_loops(docs: list[dict[str, list[str]]], factor: list[float]) -> dict[str, dict[int, float]]:
+def _bm25f_loops(docs: list[dict[str, list[str]]]) -> dict[str, dict[int, float]]:
     """The weights as the build computed them before they were worked out as arrays: a loop per posting."""
     import math
     from collections import Counter, defaultdict
@@ -692,14 +691,14 @@ def _bm25f_loops(docs: list[dict[str, list[str]]], factor: list[float]) -> dict[
             for number, frequency in postings[term]:
                 weight = frequency * boost
                 score = idf * ((weight * (BM25_K1 + 1)) / (weight + norms[number]))
-                weights[term][number] = weights[term].get(number, 0.0) + score * boost * factor[number]
+                weights[term][number] = weights[term].get(number, 0.0) + score * boost
     return weights
 
 
 @pytest.mark.parametrize("seed", range(6))
 def test_weights_as_arrays_equal_a_loop_per_posting_in_value_and_order(seed: int) -> None:
     """``bm25f_weights`` on varied corpora (empty fields, a term in one field only, words whose UTF-8 order
-    differs from their code point order, documents at half weight): the same floats, in the same order
+    differs from their code point order): the same floats, in the same order
     of terms and of documents per term, as the loops it replaced, which the Whoosh test above pins."""
     import random
 
@@ -709,8 +708,7 @@ def test_weights_as_arrays_equal_a_loop_per_posting_in_value_and_order(seed: int
     words = ["a", "ab", "z", "é", "ž", "ǆ", "ﬁ", "račun", "paket", "x" * 40, "ℌ", "𝔸"]
     docs = [{field: [rng.choice(words[:rng.randint(1, len(words))]) for _ in range(rng.choice([0, 0, 1, 3, 12, 60]))]
              for field in TEXT_FIELDS} for _ in range(rng.randint(0, 40))]
-    factor = [rng.choice([1.0, 0.5]) for _ in docs]
-    expected, got = _bm25f_loops(docs, factor), bm25f_weights(docs, factor)
+    expected, got = _bm25f_loops(docs), bm25f_weights(docs)
     assert list(got) == list(expected)
     assert all(list(got[term].items()) == list(per_doc.items()) for term, per_doc in expected.items())
-    assert bm25f_weights([], []) == {} and bm25f_weights([dict.fromkeys(TEXT_FIELDS, [])], [1.0]) == {}
+    assert bm25f_weights([]) == {} and bm25f_weights([dict.fromkeys(TEXT_FIELDS, [])]) == {}

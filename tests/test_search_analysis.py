@@ -13,8 +13,7 @@ import pytest
 
 from deflect.helpcenter import HelpCenter
 from deflect.search.analysis import WORD_RE, MAX_WORD_CHARS, Analyzer, analyzer_for, fold
-from deflect.search.cache import DocAnalysis, analyse_doc, copy_sections
-from deflect.search.crosslingual import PRE_ANALYSED
+from deflect.search.cache import DocAnalysis, analyse_doc
 from deflect.search.documents import (EXTENSIONS, SearchDoc, Section, _SectionParser, extract_sections, index_fields,
                                       to_search_doc)
 from deflect.search.engine import _record
@@ -40,13 +39,12 @@ def _sections(record: dict, analyzer: Analyzer) -> list[SectionTerms]:
         counts: Counter[str] = Counter()
         first: dict[str, int] = {}
         lead: set[str] = set()
-        if not record.get("source"):
-            for token in analyzer.tokens(text):
-                counts[token.term] += 1
-                first.setdefault(token.term, token.start)
-                if token.start < 200:
-                    lead.add(token.term)
-        heading_terms = frozenset() if record.get("source") else frozenset(t.term for t in analyzer.tokens(heading))
+        for token in analyzer.tokens(text):
+            counts[token.term] += 1
+            first.setdefault(token.term, token.start)
+            if token.start < 200:
+                lead.add(token.term)
+        heading_terms = frozenset(t.term for t in analyzer.tokens(heading))
         out.append(SectionTerms(anchor, heading, text, heading_terms, counts, first, frozenset(lead),
                                 bool(rest and rest[0])))
     return out
@@ -58,10 +56,6 @@ def _reference(doc: SearchDoc, record: dict) -> tuple:
     texts = index_fields(doc)
     analysed = _sections(record, analyzer)
     sections = [(s.heading_terms, dict(s.counts), s.first, s.lead_terms, s.steps) for s in analysed]
-    if doc.translated is not None:
-        fields = {name: text.removeprefix(PRE_ANALYSED).split() for name, text in texts.items()}
-        best = {term: pick_section(analysed, {term}) for term in sorted(set().union(*fields.values()))}
-        return fields, sections, [], [], best
     fields = {name: [t.term for t in analyzer.tokens(text)] for name, text in texts.items()}
     article = article_terms(record, doc.lang)
     best = {term: pick_section(analysed, {term}, article) for term in sorted(set().union(*fields.values()))}
@@ -77,11 +71,7 @@ def _reference(doc: SearchDoc, record: dict) -> tuple:
 
 
 def _computed(entry: DocAnalysis) -> tuple:
-    best = entry.best
-    if entry.doc.translated is not None:  # a copy's answers every term with -1 and holds no entries
-        assert not best
-        best = {term: best.get(term) for term in sorted(set().union(*entry.fields.values()))}
-    return entry.fields, entry.sections, entry.votes, entry.compounds, best
+    return entry.fields, entry.sections, entry.votes, entry.compounds, entry.best
 
 
 @pytest.fixture(scope="module")
@@ -104,42 +94,27 @@ def test_analysis_equals_the_straightforward_computation_on_the_example_articles
     assert split  # some Estonian compounds were split, so their equality was tested too
 
 
-def test_a_copy_for_another_language_and_a_record_with_a_source_are_analysed_as_before(
+def test_the_cross_table_inverts_the_learned_pairs_the_glossary_and_the_words_spelled_alike(
         search_docs: list[SearchDoc]) -> None:
-    doc = next(d for d in search_docs if d.lang == "en" and len(d.sections) > 2)
-    terms = {name: PRE_ANALYSED + " ".join(t.term for t in analyzer_for("hr").tokens(text))
-             for name, text in index_fields(doc).items()}
-    copy = replace(doc, lang="hr", source_lang="en", translated=terms)
-    assert _computed(analyse_doc(copy, _record(copy))) == _reference(copy, _record(copy))
-    # Its sections' analysis, made once for the copies in every language (service._cross_entries)
-    et = replace(copy, lang="et", translated={name: PRE_ANALYSED + " ".join(t.term for t in analyzer_for("et").tokens(text))
-                                              for name, text in index_fields(doc).items()})
-    shared = copy_sections(_record(copy), "hr")
-    assert _computed(analyse_doc(et, _record(et), shared)) == _reference(et, _record(et))
-    with pytest.raises(ValueError, match="not an untranslated article's copy"):
-        copy_sections(_record(doc), "en")
-    odd = replace(doc, source_lang="hr")  # a source without pre-analysed fields: sections stay empty
-    assert _computed(analyse_doc(odd, _record(odd))) == _reference(odd, _record(odd))
+    """A reader's term leads to the English terms it translates (a learned pair, a glossary phrase whose
+    terms an article must all have, a word spelled alike in both languages), kept to what the untranslated
+    articles say; the table names those articles."""
+    from deflect.search.crosslingual import Translations, cross_table, untranslated, word_pairs
 
-
-def test_a_copy_analysed_from_its_terms_equals_one_analysed_from_its_text(search_docs: list[SearchDoc]) -> None:
-    """The build hands a copy's analysis the terms its table made (``copy_and_terms``) instead of splitting
-    its text again: the same analysis, with the table's strings shared by all the copies that use them
-    (one string per word of each copy took 350 MB at 12 languages × 400 articles)."""
-    from itertools import chain
-
-    from deflect.search.crosslingual import copy_and_terms, learn, source_terms, untranslated
-
-    table = learn(search_docs, "en", "hr")
-    copies = [copy_and_terms(doc, table, source_terms(doc)) for _, doc in untranslated(search_docs, "en", ["en", "hr"])]
-    assert len(copies) > 10
-    for copy, terms in copies:
-        assert terms == {name: text.removeprefix(PRE_ANALYSED).split() for name, text in index_fields(copy).items()}
-        record = _record(copy)
-        assert _computed(analyse_doc(copy, record, terms=terms)) == _reference(copy, record), copy.id
-    every = list(chain.from_iterable(chain.from_iterable(terms.values() for _, terms in copies)))
-    assert len(every) > 5 * len(set(every))
-    assert len({id(term) for term in every}) <= 2 * len(set(every))  # not one object per word
+    missing = [doc for _, doc in untranslated(search_docs, "en", ["en", "hr"])]
+    said = {term for doc in missing for _, term in word_pairs(doc)}
+    assert {"password", "reset", "hub"} <= said and "zzzunused" not in said
+    table = Translations("hr", phrases={("reset", "password"): ["resetiranje", "lozink"], ("zzzunused",): ["nikad"]},
+                        learned={"password": ["lozink"], "zzzunused": ["nikad"]}, vocabulary=frozenset({"hub"}))
+    cross = cross_table(table, "en", missing)
+    assert cross.lang == "hr" and cross.source == "en" and cross.docs == tuple(doc.id for doc in missing)
+    assert cross.terms["lozink"] == [["password"], ["reset", "password"]]
+    assert cross.terms["resetiranje"] == [["reset", "password"]]
+    assert cross.terms["hub"] == [["hub"]]  # spelled alike, and a word of the reader's content
+    assert "nikad" not in cross.terms  # nothing untranslated says it
+    assert list(cross.terms) == sorted(cross.terms)
+    assert cross_table(table, "en", list(reversed(missing))).terms == cross.terms  # the same table whatever the order
+    assert cross.digest != cross_table(table, "en", missing[1:]).digest
 
 
 def test_the_reused_markdown_gives_each_document_the_heading_ids_a_fresh_one_gives() -> None:

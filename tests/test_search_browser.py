@@ -152,10 +152,11 @@ def test_synonyms_missing_from_the_content_work_in_the_browser(page: object, sit
     ("en", "refu"),  # a prefix
 ])
 def test_results_render_after_one_round_of_fetches(page: object, site_url: str, lang: str, query: str) -> None:
-    """All the files a query needs are requested before the first of them arrives (nothing waits
-    for another file's content): its words' term shards, which carry the result cards of their terms'
-    best documents, so neither a card file nor a document chunk is needed to show the results (title,
-    section link, highlighted excerpt)."""
+    """All the files a query needs in its language are requested before the first of them arrives
+    (nothing waits for another file's content): its words' term shards, which carry the result cards
+    of their terms' best documents, so neither a card file nor a document chunk is needed to show the
+    results (title, section link, highlighted excerpt). In a language with untranslated articles, the
+    English shards of its terms' translations follow in one more round, all requested at once."""
     events: list[tuple[str, str]] = []
 
     def index_file(url: str) -> bool:  # the manifest comes first, once per page (when search opens)
@@ -169,9 +170,15 @@ def test_results_render_after_one_round_of_fetches(page: object, site_url: str, 
     # top result's document chunk once the results show; nothing else does.
     events = [(kind, url) for kind, url in events if "/d/" not in url]
     requested = [url for kind, url in events if kind == "request"]
-    assert requested and all(f"/search/{lang}/t/" in url for url in requested), requested
-    first_done = next(i for i, (kind, _) in enumerate(events) if kind == "finished")
-    assert all(kind == "finished" for kind, _ in events[first_done:]), events
+    own = [(kind, url) for kind, url in events if f"/search/{lang}/t/" in url]
+    theirs = [(kind, url) for kind, url in events if f"/search/{lang}/t/" not in url]
+    assert requested and all(f"/search/{lang}/t/" in url or (lang != "en" and "/search/en/t/" in url)
+                             for url in requested), requested
+    for part in (own, theirs):  # each round: every request made before the first answer of it arrives
+        done = next((i for i, (kind, _) in enumerate(part) if kind == "finished"), len(part))
+        assert all(kind == "finished" for kind, _ in part[done:]), part
+    if theirs:  # the second round starts once the first has answered (the translations are in its shards)
+        assert events.index(theirs[0]) > events.index(next(e for e in own if e[0] == "finished"))
     assert page.locator("[data-deflect-result] mark").count() > 0
 
 

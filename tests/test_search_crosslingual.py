@@ -38,7 +38,8 @@ def test_an_english_only_article_is_found_in_the_readers_section(service: Search
     hit = service.search(query, lang)[0]
     assert hit.id == f"en/{slug}"  # the English article itself …
     assert hit.lang == "en"  # … labelled with its language …
-    assert hit.url == f"{lang}/{slug}/"  # … at its fallback page inside the reader's section
+    assert hit.url.split("#")[0] == f"{lang}/{slug}/"  # … at its fallback page inside the reader's section
+    assert hit.anchor == "" or f"#{hit.anchor}" in hit.url  # the answering section, as an English search picks it
 
 
 def test_the_readers_own_articles_come_first_when_both_answer(service: SearchService) -> None:
@@ -97,30 +98,44 @@ def test_ticket_matching_reaches_untranslated_articles(service: SearchService) -
     assert found and found[0].id == "en/troubleshooting/camera-no-video"
 
 
-def test_static_index_labels_untranslated_articles_and_carries_instant_answers(service: SearchService,
-                                                                              tmp_path: Path) -> None:
+def test_static_index_reaches_untranslated_articles_and_carries_instant_answers(service: SearchService,
+                                                                               tmp_path: Path) -> None:
+    """A Croatian term's shard names the English terms it translates (``e``); the manifest says which
+    English documents Croatian readers reach that way and how much they weigh (``cross``); no English
+    article is indexed again in Croatian."""
     service.export(tmp_path / "search")
     manifest = json.loads((tmp_path / "search" / "manifest.json").read_text(encoding="utf-8"))
-    keys = set(manifest["languages"]["hr"]["shards"])
+    hr, en = manifest["languages"]["hr"], manifest["languages"]["en"]
+    assert "cross" not in en
+    assert hr["cross"]["from"] == "en" and 0 < hr["cross"]["weight"] < 1
+
+    def shard_of(lang: str, term: str) -> dict:
+        keys = set(manifest["languages"][lang]["shards"])
+        key = next(term[:n] for n in range(min(len(term), 5), 0, -1) if term[:n] in keys)
+        return json.loads(gzip.decompress((tmp_path / "search" / lang / "t" / f"{key}.json.gz").read_bytes()))
+
     term = analyzer_for("hr").term("tvornički")
-    key = next(term[:n] for n in range(min(len(term), 5), 0, -1) if term[:n] in keys)
-    shard = json.loads(gzip.decompress((tmp_path / "search" / "hr" / "t" / f"{key}.json.gz").read_bytes()))
-    size = manifest["languages"]["hr"]["cards"]
-    cards = {doc: json.loads(gzip.decompress((tmp_path / "search" / "hr" / "c" / f"{doc // size}.json.gz")
-                                             .read_bytes()))[doc % size] for doc in shard["t"][term][::3]}
-    reset_doc, reset = next((doc, card) for doc, card in cards.items() if card[0] == "hr/troubleshooting/factory-reset/")
-    assert reset[1] == "Factory reset a device" and reset[4] == "en"
-    copies = manifest["languages"]["hr"]["copies"]  # the untranslated articles, for "all languages"
-    assert any(start <= reset_doc < end for start, end in copies)
-    assert not any(start <= doc < end for doc, card in cards.items() if len(card) == 4 for start, end in copies)
-    assert all(len(card) == 4 for card in cards.values() if not card[0].endswith(("factory-reset/",)) and card[0].startswith(
-        ("hr/account/",)))
-    records = [r for chunk in sorted((tmp_path / "search" / "hr" / "d").glob("*.json.gz"))
-               for r in json.loads(gzip.decompress(chunk.read_bytes()))]
-    faq = next(r for r in records if r[0].endswith("#forgot-password"))
-    assert faq[2] == "faq" and faq[7] and "lozink" in faq[7][1][0].lower()
-    article = next(r for r in records if r[0] == "hr/account/reset-password/")
-    section, steps = article[7]
+    translations = shard_of("hr", term)["e"][term]
+    factory = analyzer_for("en").term("factory")
+    assert [factory] in translations
+    size = en["cards"]
+    postings = shard_of("en", factory)["t"][factory]
+    cards = {doc: json.loads(gzip.decompress((tmp_path / "search" / "en" / "c" / f"{doc // size}.json.gz")
+                                             .read_bytes()))[doc % size] for doc in postings[::3]}
+    reset_doc = next(doc for doc, card in cards.items() if card[0] == "en/troubleshooting/factory-reset/")
+    assert any(start <= reset_doc < end for start, end in hr["cross"]["docs"])
+    en_records = [r for chunk in sorted((tmp_path / "search" / "en" / "d").glob("*.json.gz"), key=lambda p: int(p.name[:-8]))
+                  for r in json.loads(gzip.decompress(chunk.read_bytes()))]
+    assert en_records[reset_doc][0] == "en/troubleshooting/factory-reset/"
+    translated = next(n for n, r in enumerate(en_records) if r[0] == "en/account/reset-password/")
+    assert not any(start <= translated < end for start, end in hr["cross"]["docs"])  # Croatian has its own
+    hr_records = [r for chunk in sorted((tmp_path / "search" / "hr" / "d").glob("*.json.gz"))
+                  for r in json.loads(gzip.decompress(chunk.read_bytes()))]
+    assert hr["docs"] == len(hr_records) and not any("factory-reset" in r[0] for r in hr_records)
+    faq = next(r for r in hr_records if r[0].endswith("#forgot-password"))
+    assert faq[2] == "faq" and faq[6] and "lozink" in faq[6][1][0].lower()
+    article = next(r for r in hr_records if r[0] == "hr/account/reset-password/")
+    section, steps = article[6]
     assert article[5][section][0] == "request" and len(steps) == 3 and steps[0].startswith("Na zaslonu za prijavu")
 
 
@@ -129,7 +144,7 @@ def test_cli_search_in_croatian_finds_the_english_article() -> None:
                                        "--config", str(ROOT / "mkdocs.yml")])
     assert result.exit_code == 0, result.output
     first = json.loads(result.output)["results"][0]
-    assert first["url"] == "hr/troubleshooting/factory-reset/" and first["lang"] == "en"
+    assert first["url"].split("#")[0] == "hr/troubleshooting/factory-reset/" and first["lang"] == "en"
 
 
 @pytest.mark.parametrize(("text", "line", "message"), [

@@ -72,7 +72,7 @@ TINY_INDEX = """
       // doc 0's lacks section 0, which its passcode posting names, so that card comes from a card file
       d: {"0": ["en/a/doc0/", "Doc 0", "Cat", {}], "1": ["en/a/doc1/", "Doc 1", "Cat", {"0": ["s1", "Section 1"]}]},
     };
-    const info = {analysis: rules, stopSet: {the: true}, keySet: {}, shards: [], docs: 4, cards: 256, copies: [[3, 4]],
+    const info = {analysis: rules, stopSet: {the: true}, keySet: {}, shards: [], docs: 4, cards: 256,
                   synonyms: [[["password"], ["passcode"]]]};
     const asked = [];  // the documents whose cards were asked for, per call
     const index = {
@@ -110,8 +110,55 @@ def test_ranking_order_on_a_tiny_index(page: object, site_url: str) -> None:
     # The cards the shards lack, fetched for the hits shown: the others' later, those described not again
     assert lines == ["Doc 1", "Doc 3", None, None] and later == ["Doc 1", "Doc 3", "Doc 2", "Doc 0"]
     assert asked == [[3], [2, 0]]
-    # "All languages" leaves an untranslated article (manifest "copies": doc 3) to its own language
-    assert every_language == ["Doc 1", "Doc 2", "Doc 0"]
+    assert every_language == [title for title, _, _ in password]
+
+
+CROSS_INDEX = """
+    const rules = arg;
+    // English: doc 0 translated into Croatian (not reached from it), docs 1 and 2 not (reached)
+    const en = {
+      t: {password: [0, 255, -1, 1, 200, 0, 2, 100, -1], reset: [1, 180, 0, 0, 120, -1]},
+      x: {password: ["p0", "p1", "p2"], reset: ["r1", "r0"]},
+      f: {}, d: {"1": ["en/a/doc1/", "Doc 1", "Cat", {"0": ["steps", "Steps"]}]},
+    };
+    // Croatian: its own doc 0; "lozink" translates "password", "resetir" the phrase "reset password"
+    const hr = {
+      t: {lozink: [0, 150, -1], resetir: []}, x: {lozink: ["l0"], resetir: []}, f: {lozinka: "lozink"},
+      d: {"0": ["hr/a/doc0/", "Hr 0", "Kat", {}]},
+      e: {lozink: [["password"]], resetir: [["reset", "password"]]},
+    };
+    const base = {analysis: rules, stopSet: {}, keySet: {}, shards: [], cards: 256, synonyms: []};
+    const manifest = {chunk: 8, languages: {en: Object.assign({docs: 3}, base),
+      hr: Object.assign({docs: 1, cross: {from: "en", weight: 0.5, docs: [[1, 3]]}}, base)}};
+    const index = {
+      manifest: () => Promise.resolve(manifest),
+      shard: (lang) => Promise.resolve(lang === "hr" ? hr : en),
+      prefixShards: () => Promise.resolve([]),
+      cards: (m, lang, docs) => Promise.resolve(Object.fromEntries(docs.map(n => [n, ["en/a/doc" + n + "/", "Doc " + n, "Cat", []]]))),
+    };
+    const line = h => [h.url, h.title, h.lang, h.source, h.anchor, h.excerpt, Math.round(h.rank)];
+"""
+
+
+def test_a_reader_s_terms_reach_the_untranslated_articles_through_their_translations(page: object,
+                                                                                     site_url: str) -> None:
+    """A Croatian word reaches the English articles not translated into Croatian through its translations
+    (a phrase: only an article with all of its words, at its weakest one's weight), at the cross weight,
+    at their page in the Croatian section and labelled English; a translated one is not reached (Croatian
+    has its own), nor is any with "All languages", where each article is in its own language."""
+    found = run_module(page, site_url, "search-rank.js", CROSS_INDEX + """
+        return [(await m.search(index, ["hr"], "lozinka ", 0, false)).map(line),
+                (await m.search(index, ["hr"], "resetir ", 0, false)).map(line),
+                (await m.search(index, ["hr", "en"], "lozinka password ", 0, true)).map(h => h.url)];""",
+                       client_constants("hr"))
+    word, phrase, every_language = found
+    # own doc 0: 150 * 2; English doc 1: 200 * 0.5 * 2, doc 2: 100 * 0.5 * 2; English doc 0 is translated
+    assert word == [["hr/a/doc0/", "Hr 0", "hr", None, "", "l0", 300],
+                    ["hr/a/doc1/", "Doc 1", "en", "en", "steps", "p1", 200],
+                    ["hr/a/doc2/", "Doc 2", "en", "en", "", "p2", 100]]
+    # "reset password": doc 1 has both (the weaker, 180, counts); doc 2 lacks "reset"
+    assert phrase == [["hr/a/doc1/", "Doc 1", "en", "en", "steps", "r1", 180]]
+    assert sorted(every_language) == ["en/a/doc0/", "en/a/doc1/", "en/a/doc2/", "hr/a/doc0/"]
 
 
 GZIP_CASES = {

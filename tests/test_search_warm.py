@@ -19,8 +19,8 @@ from deflect.helpcenter import HelpCenter
 from deflect.search import lemmas
 from deflect.search.cache import DocAnalysis
 from deflect.search.analysis import analyzer_for
-from deflect.search.crosslingual import (GLOSSARY_FILE, LEARNED_PER_TERM, MIN_DICE, MIN_PAIRS, PRE_ANALYSED, DocTerms,
-                                         Translations, _aligned_pairs, doc_terms, learn, load_glossary, source_terms)
+from deflect.search.crosslingual import (GLOSSARY_FILE, LEARNED_PER_TERM, MIN_DICE, MIN_PAIRS, DocTerms, Translations,
+                                         _aligned_pairs, doc_terms, learn, load_glossary, untranslated, word_pairs)
 from deflect.search.documents import SearchDoc, Section, index_fields, search_documents
 from deflect.search.related import OTHER_CATEGORY, related_in
 from deflect.search.service import SearchService
@@ -36,11 +36,26 @@ def plain_doc_terms(doc: SearchDoc) -> DocTerms:
                     tuple((s.anchor, frozenset(analyzer.terms(s.heading + " " + s.text))) for s in doc.sections))
 
 
-def plain_copy_fields(doc: SearchDoc, table: Translations) -> dict[str, str]:
-    """An untranslated document's fields in ``table.lang``: its tokens, each text translated term by term."""
-    analyzer = analyzer_for(doc.lang)
-    return {name: PRE_ANALYSED + " ".join(table.translate([(t.surface, t.term) for t in analyzer.tokens(text)]))
-            for name, text in index_fields(doc).items()}
+def plain_cross_terms(docs: list[SearchDoc], table: Translations) -> dict[str, list[list[str]]]:
+    """``cross_table(table, …, docs).terms`` word by word: each token of each untranslated document's texts
+    adds the reader's terms that translate it (learned, spelled alike) and every glossary phrase whose
+    terms the documents have adds its translations."""
+    found: dict[str, set[tuple[str, ...]]] = {}
+    present: set[str] = set()
+    for doc in docs:
+        for text in index_fields(doc).values():
+            for token in analyzer_for(doc.lang).tokens(text):
+                present.add(token.term)
+                for target in table.learned.get(token.term, []):
+                    found.setdefault(target, set()).add((token.term,))
+                same = analyzer_for(table.lang).term(token.surface)
+                if same in table.vocabulary:
+                    found.setdefault(same, set()).add((token.term,))
+    for phrase, targets in table.phrases.items():
+        if set(phrase) <= present:
+            for target in targets:
+                found.setdefault(target, set()).add(phrase)
+    return {target: [list(group) for group in sorted(groups)] for target, groups in sorted(found.items())}
 
 
 def plain_learned(docs: list[SearchDoc], default: str, lang: str) -> dict[str, list[str]]:
@@ -74,7 +89,7 @@ def plain_learned(docs: list[SearchDoc], default: str, lang: str) -> dict[str, l
 def plain_related(records: list[dict], weights: dict[str, dict[int, float]], limit: int, key_terms: int = 24,
                   fan_out: int = 40, min_shared: int = 2, min_similarity: float = 0.11) -> dict:
     """Related articles by the dictionary loops ``related_in`` replaced (stable sorts break every tie)."""
-    own = [record["kind"] != "faq" and not record.get("source") for record in records]
+    own = [record["kind"] != "faq" for record in records]
     vectors: dict[int, dict[str, float]] = defaultdict(dict)
     for term, per_doc in weights.items():
         if len(per_doc) >= 2:
@@ -128,31 +143,31 @@ def test_learned_tables_equal_counting_pair_by_pair(project: HelpCenter) -> None
             assert learned and learned == plain_learned(docs, settings.default_language, lang), lang
 
 
-def test_copies_and_document_terms_equal_analysing_each_text(project: HelpCenter) -> None:
-    """The shortcuts (words looked up once, terms taken from a document's analysis, a translation per
-    distinct word) give what analysing and translating each text on its own gives."""
+def test_cross_tables_and_document_terms_equal_analysing_each_text(project: HelpCenter) -> None:
+    """The shortcuts (words looked up once, terms taken from a document's analysis, a document's words
+    kept as a set) give what analysing each text on its own gives."""
     settings, service = project.settings, project.search_service
     default = settings.default_language
     glossary = load_glossary(settings.root / GLOSSARY_FILE, settings.codes, default)
     analyses = [entry for entries in (service.analyses or {}).values() for entry in entries]
-    docs = [entry.doc for entry in analyses if entry.doc.translated is None]
-    tables = {lang: learn(docs, default, lang, glossary.get(lang)) for lang in settings.codes if lang != default}
+    docs = [entry.doc for entry in analyses]
     for entry in analyses:
         doc = entry.doc
-        if doc.translated is None:
-            expected = plain_doc_terms(doc)
-            assert doc_terms(doc) == expected, doc.id
-            sections = [frozenset([*heading, *counts]) for heading, counts, *_ in entry.sections]
-            assert doc_terms(doc, entry.fields["title"], sections) == expected, doc.id
-    by_id = {doc.id: doc for doc in docs}
-    copies = [entry.doc for entry in analyses if entry.doc.translated is not None]
+        expected = plain_doc_terms(doc)
+        assert doc_terms(doc) == expected, doc.id
+        sections = [frozenset([*heading, *counts]) for heading, counts, *_ in entry.sections]
+        assert doc_terms(doc, entry.fields["title"], sections) == expected, doc.id
     phrased = 0
-    for copy in copies:
-        source, table = by_id[f"{default}/{copy.id.split('/', 1)[1]}"], tables[copy.lang]
-        assert copy.translated == plain_copy_fields(source, table), copy.id
-        phrased += copy.translated != plain_copy_fields(source, Translations(table.lang, {}, table.learned,
-                                                                             table.vocabulary))
-    assert copies and (phrased or not glossary)  # the example's copies have glossary phrases in them
+    for lang in settings.codes:
+        if lang == default:
+            continue
+        table = learn(docs, default, lang, glossary.get(lang))
+        missing = [doc for other, doc in untranslated(docs, default, settings.codes) if other == lang]
+        cross = service.index.cross[lang]
+        assert missing and cross.docs == tuple(doc.id for doc in missing)
+        assert cross.terms == plain_cross_terms(missing, table), lang
+        phrased += any(len(group) > 1 for groups in cross.terms.values() for group in groups)
+    assert phrased or not glossary  # the example's glossary has phrases its untranslated articles use
 
 
 def test_source_words_are_the_analyzers_tokens() -> None:
@@ -163,8 +178,8 @@ def test_source_words_are_the_analyzers_tokens() -> None:
                         category_title="C", summary=text.upper(), tags=["x-y", "café"],
                         sections=[Section("", "", text), Section("a", text, text.lower())])
         analyzer = analyzer_for(lang)
-        assert source_terms(doc) == {name: [(t.surface, t.term) for t in analyzer.tokens(value)]
-                                     for name, value in index_fields(doc).items()}
+        assert word_pairs(doc) == {(t.surface, t.term) for value in index_fields(doc).values()
+                                   for t in analyzer.tokens(value)}
         assert doc_terms(doc) == plain_doc_terms(doc)
 
 
@@ -192,7 +207,7 @@ def test_related_articles_break_ties_as_the_plain_loops() -> None:
     key terms, which postings and which articles win a tie must not change."""
     chance = random.Random(7)
     records = [{"id": f"en/c{n % 3}/a{n}", "title": f"A{n}", "url": f"en/a{n}/", "category": f"c{n % 3}",
-                "kind": "faq" if n % 11 == 0 else "article", **({"source": "hr"} if n % 13 == 0 else {})}
+                "kind": "faq" if n % 11 == 0 else "article"}
                for n in range(120)]
     weights: dict[str, dict[int, float]] = {}
     for term in range(600):
@@ -206,38 +221,43 @@ def test_related_articles_break_ties_as_the_plain_loops() -> None:
 
 
 def test_an_edit_reanalyses_only_what_depends_on_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Editing a translated English article changes the learned tables; the untranslated articles'
-    copies whose terms stay the same are not translated again (nor is any other document analysed
-    again), and the result equals a cold build."""
+    """Editing a translated English article changes the learned tables, so the cross tables of the
+    languages it is translated into are made again (from the untranslated articles' words, kept), and no
+    other document is analysed again; the result equals a cold build."""
     (tmp_path / "project").mkdir()
     copy_example(tmp_path / "project")
     project = HelpCenter.open(tmp_path / "project", history=False)
-    cold_copies = sum(1 for entries in (project.search_service.analyses or {}).values() for entry in entries
-                      if entry.doc.translated)
+    others = [lang for lang in project.settings.codes if lang != project.settings.default_language]
+    assert project.search_service.index.cross  # the cold build, which fills the cache
     article = tmp_path / "project" / "articles" / "en" / "reset-password.md"
     article.write_text(article.read_text(encoding="utf-8") + "\nThe link works once from any device.\n",
                        encoding="utf-8")
     analysed: list[str] = []
-    translated: list[str] = []
-    real, real_copy = service_module.analyse_doc, service_module.copy_and_terms
+    crossed: list[str] = []
+    pairs: list[str] = []
+    real, real_cross, real_pairs = service_module.analyse_doc, service_module.cross_table, service_module.word_pairs
 
-    def spy(doc: SearchDoc, record: dict, *shared: Any) -> DocAnalysis:  # the real analysis, counted
-        if not doc.translated:  # (a copy's analysis is its terms, kept, and what its source's copies share)
-            analysed.append(doc.id)
-        return real(doc, record, *shared)
+    def spy(doc: SearchDoc, record: dict) -> DocAnalysis:  # the real analysis, counted
+        analysed.append(doc.id)
+        return real(doc, record)
 
-    def spy_copy(doc: SearchDoc, *rest: Any) -> tuple[SearchDoc, dict[str, list[str]]]:
-        translated.append(doc.id)
-        return real_copy(doc, *rest)
+    def spy_cross(table: Translations, *rest: Any) -> Any:
+        crossed.append(table.lang)
+        return real_cross(table, *rest)
+
+    def spy_pairs(doc: SearchDoc) -> Any:
+        pairs.append(doc.id)
+        return real_pairs(doc)
 
     monkeypatch.setattr(service_module, "analyse_doc", spy)
-    monkeypatch.setattr(service_module, "copy_and_terms", spy_copy)
+    monkeypatch.setattr(service_module, "cross_table", spy_cross)
+    monkeypatch.setattr(service_module, "word_pairs", spy_pairs)
     center = HelpCenter.open(tmp_path / "project", history=False).content
     warm = SearchService.build(center)
     assert analysed == ["en/account/reset-password"]
-    assert 0 < len(translated) < cold_copies // 2  # not every copy: the tables changed, most copies did not
+    assert 0 < len(crossed) <= len(others) and not pairs  # the tables changed; the untranslated articles did not
     cold = SearchService.build(center, cache_dir=tmp_path / "fresh-cache")
-    assert warm.fingerprint == cold.fingerprint
+    assert warm.fingerprint == cold.fingerprint and warm.index.cross == cold.index.cross
     assert [[(e.doc, e.fields, e.best) for e in entries] for entries in (warm.analyses or {}).values()] == [
         [(e.doc, e.fields, e.best) for e in entries] for entries in (cold.analyses or {}).values()]
     assert warm.related_all(5) == cold.related_all(5)
@@ -372,8 +392,7 @@ def test_the_search_build_runs_without_the_cycle_collector_and_gives_it_back(tmp
 
 def test_damaged_entries_of_the_analysis_cache_are_made_again(tmp_path: Path) -> None:
     """Entries of ``analysis.pickle`` that do not unpickle, or unpickle as something else than a
-    document's analysis or a copy's terms: the next build analyses and translates those documents
-    again, and equals a cold build."""
+    document's analysis: the next build analyses those documents again, and equals a cold build."""
     import pickle
 
     (tmp_path / "project").mkdir()
@@ -382,7 +401,6 @@ def test_damaged_entries_of_the_analysis_cache_are_made_again(tmp_path: Path) ->
     cold = SearchService.build(center)
     path = tmp_path / "project" / ".deflect" / "search-public" / "analysis.pickle"
     version, entries, extras = pickle.loads(path.read_bytes())
-    assert any(isinstance(pickle.loads(data), dict) for data in entries.values())  # copies' terms among them
     wrong = [pickle.dumps(["title", "body"]), b"not a pickle", pickle.dumps({"title": "not a list of terms"})]
     path.write_bytes(pickle.dumps((version, {key: wrong[n % 3] for n, key in enumerate(entries)}, extras)))
     again = SearchService.build(center)

@@ -157,7 +157,7 @@ class TopicMatcher:
         index = self.service.index
         if not terms or lang not in index.languages:
             return {}
-        records, weights = index.term_weights(lang)
+        records, weights = index.reach_weights(lang)
         saturation = self._saturation(lang, records, weights)
         # A term most articles use says little about which one answers: weigh terms by their
         # rarity in the knowledge base too (a term no article uses weighs the most).

@@ -277,7 +277,7 @@ class Analyzer:
 def _lemma_dictionary(code: str) -> lemmas.Dictionary | lemmas.Plain:
     """simplemma's form → lemma dictionary for ``code``, read once per process (``lemmas.load``).
 
-    Room for every language of a large site: analysis and the cross-language copies look words up
+    Room for every language of a large site: analysis and the cross-language tables look words up
     in one language after another, and a cache smaller than the site's languages (it was 8) reloaded
     dictionaries 32 times in a 12-language build, a quarter of its CPU (2.5 s for Finnish each time)."""
     return lemmas.whole(code)

@@ -33,10 +33,9 @@ from typing import TypeVar
 from deflect.cachefiles import CacheBusy, code_digest, locked, save_or_warn
 from deflect.locales import active
 from deflect.search.analysis import analyzer_for, known_words, seed_words
-from deflect.search.documents import SearchDoc, index_fields
-from deflect.search.crosslingual import PRE_ANALYSED
+from deflect.search.documents import SearchDoc
 from deflect.search.lemmas import keep_index_in
-from deflect.search.snippets import SectionTerms, analyse_sections, pick_each, section_terms
+from deflect.search.snippets import SectionTerms, pick_each, section_terms
 
 T = TypeVar("T")
 ANALYSIS_VERSION = "2"
@@ -127,15 +126,9 @@ def doc_votes(scanned: Iterable[list[tuple[str, str, int]]]) -> list[tuple[str, 
     return [(surface, term, count) for (surface, term), count in votes.items()]
 
 
-def analyse_doc(doc: SearchDoc, record: dict, copy_sections: list[SectionTuple] | None = None,
-                terms: dict[str, list[str]] | None = None) -> DocAnalysis:
-    """The analysis of ``doc`` (``record``: ``engine._record(doc)``). An untranslated article's copy may
-    be given its sections' analysis (:func:`copy_sections`), which its copies in every language share,
-    and its fields' terms (``crosslingual.copy_and_terms``)."""
+def analyse_doc(doc: SearchDoc, record: dict) -> DocAnalysis:
+    """The analysis of ``doc`` (``record``: ``engine._record(doc)``)."""
     analyzer = analyzer_for(doc.lang)
-    if doc.translated is not None:
-        return _analyse_translated(doc, record, copy_sections, terms)
-    source = bool(record.get("source"))  # sections and article terms are empty (snippets.analyse_sections)
     # One tokenization of each text feeds everything below. A word never spans the "\n" or " " that
     # joins texts into a field, so a field's terms are its texts' terms in order (``index_fields``;
     # tests/test_search_analysis.py pins this against analysing each field's text).
@@ -145,58 +138,15 @@ def analyse_doc(doc: SearchDoc, record: dict, copy_sections: list[SectionTuple] 
     summary = analyzer.scan(doc.summary, compounds)
     per_section = [(analyzer.scan(heading, compounds), analyzer.scan(text, compounds))
                    for _, heading, text, *_ in record["sections"]]
-    analysed = [section_terms(anchor, heading, text, rest, *(([], []) if source else pair))
+    analysed = [section_terms(anchor, heading, text, rest, *pair)
                 for (anchor, heading, text, *rest), pair in zip(record["sections"], per_section)]
     fields = {"title": [t for _, t, _ in title], "tags": [t for _, t, _ in tags + summary],
               "headings": [t for heading, _ in per_section for _, t, _ in heading],
               "body": [t for _, tokens in per_section for _, t, _ in tokens]}
-    article = frozenset() if source else frozenset(t for _, t, _ in title + summary)  # snippets.article_terms
+    article = frozenset(t for _, t, _ in title + summary)  # snippets.article_terms
     best = pick_each(analysed, sorted(set().union(*fields.values())), article)
     votes = doc_votes([title, summary] + [tokens for pair in per_section for tokens in pair])  # of record_texts
     return DocAnalysis(doc, fields, _section_tuples(analysed), votes, sorted(compounds), best)
-
-
-def _analyse_translated(doc: SearchDoc, record: dict, sections: list[SectionTuple] | None,
-                        terms: dict[str, list[str]] | None) -> DocAnalysis:
-    """An untranslated article's copy: its fields are already terms, its words not this language's, so
-    its sections name none of its terms (``analyse_sections`` of a record with a source language) and
-    every term links to the top of the article, as ``pick_each`` finds for sections without terms."""
-    fields = terms if terms is not None else {name: text.removeprefix(PRE_ANALYSED).split()
-                                              for name, text in index_fields(doc).items()}
-    return copy_analysis(doc, copy_sections(record, doc.lang) if sections is None else sections, fields)
-
-
-def copy_analysis(copy: SearchDoc, sections: list[SectionTuple], terms: dict[str, list[str]]) -> DocAnalysis:
-    """The analysis of an untranslated article's copy: its fields' ``terms`` (``crosslingual.copy_and_terms``)
-    and the ``sections`` every copy of its source shares (:func:`copy_sections`); no surface forms, every
-    term linking to the top of the article."""
-    return DocAnalysis(copy, terms, sections, [], [], AT_THE_TOP)
-
-
-class _AtTheTop(dict[str, int]):
-    """The ``best`` of every copy: each of its terms links to the top of the article (-1), so it holds no
-    entries and answers -1 for any term (a dict of every term of each copy: 1.1 million entries at
-    12 languages × 400 articles, made again from the kept terms on every build)."""
-
-    def get(self, key: str, default: int | None = None) -> int:  # type: ignore[override]
-        return -1
-
-    def __missing__(self, key: str) -> int:
-        return -1
-
-    def __reduce__(self) -> str:
-        return "AT_THE_TOP"  # unpickles as this module's one instance
-
-
-AT_THE_TOP = _AtTheTop()
-
-
-def copy_sections(record: dict, lang: str) -> list[SectionTuple]:
-    """The sections of an untranslated article's copy (``record`` has its source language), analysed:
-    without terms, the same for its copies in every language."""
-    if not record.get("source"):
-        raise ValueError(f"{record.get('id')}: not an untranslated article's copy")
-    return _section_tuples(analyse_sections(record, lang))
 
 
 SectionTuple = tuple[frozenset[str], dict[str, int], dict[str, int], frozenset[str], bool]
@@ -252,25 +202,6 @@ class AnalysisCache:
 
     def put(self, key: str, entry: DocAnalysis) -> None:
         self.used[key] = pickle.dumps(entry, protocol=pickle.HIGHEST_PROTOCOL)
-
-    def get_terms(self, key: str) -> dict[str, list[str]] | None:
-        """The terms of each field of an untranslated article's copy, kept by :meth:`put_terms` (None when
-        missing or damaged): all that a copy's analysis does not share with its source or its other copies."""
-        terms = self._read(key, lambda terms: isinstance(terms, dict)
-                           and all(isinstance(found, list) for found in terms.values()))
-        return terms if isinstance(terms, dict) else None
-
-    def put_terms(self, key: str, terms: dict[str, list[str]]) -> None:
-        """Keep a copy's terms (``crosslingual.copy_and_terms``): a fifth of the bytes of its analysis, whose
-        document is its source's text again in every language (56 of the 74 MB of the cache at 12 languages)."""
-        self.used[key] = pickle.dumps(terms, protocol=pickle.HIGHEST_PROTOCOL)
-
-    def keep(self, key: str) -> bool:
-        """Keep the entry under ``key`` for the next build, unread; whether there is one."""
-        data = self.entries.get(key)
-        if data is not None:
-            self.used[key] = data
-        return data is not None
 
     def extra(self, key: str) -> object | None:
         """A cached value derived from many documents (None when missing), kept by ``put_extra``."""

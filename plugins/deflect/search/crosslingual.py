@@ -1,8 +1,11 @@
-"""Cross-lingual search: each language's index also covers the articles not translated into it.
+"""Cross-lingual search: a reader's query also reaches the articles not translated into their language.
 
-An untranslated article (in the default language) is added to another language's index under its
-fallback URL in that language's section, with its words replaced by term translations, so a query
-in that language finds it with the same index, the same scoring and the same static shards.
+An untranslated article (in the default language) is not indexed again in every other language: the
+reader's query is translated instead. Each language has a :class:`CrossTable`: for every term of that
+language that translates words of its untranslated articles, the default-language terms (or phrases)
+it stands for. A search in that language looks those terms up in the default language's index, keeps
+its untranslated articles, weighs them CROSS_WEIGHT against the reader's own and shows them at their
+fallback page in the reader's section; the browser does the same with the static index.
 Term translations come from two sources, both in the repository, nothing downloaded:
 
 * the help center's own translations: an article or FAQ entry and its translation, aligned unit by
@@ -31,13 +34,15 @@ from deflect.search.documents import SearchDoc, index_fields
 
 GLOSSARY_FILE = "search/glossary.yml"
 """Where a help center keeps its glossary, relative to its root (the default of every entry point)."""
-PRE_ANALYSED = "\x1f"
-"""Marks a field value that is already a space-separated list of index terms (a translated article)."""
 MIN_PAIRS = 2  # aligned units a learned pair must share
 MIN_DICE = 0.5
 LEARNED_PER_TERM = 2
-CROSS_WEIGHT = 0.5
-"""Weight of an untranslated article against one in the reader's language: their own first."""
+CROSS_WEIGHT = 0.6
+"""Weight of an untranslated article against one in the reader's language (each index's typical title-word
+weight counting the same, ``engine.SearchIndex.cross_factor``): their own first. It keeps the balance of
+the earlier design, which indexed a translated copy of each such article in every language at half
+weight: a copy's fields held only the translated words, so its BM25 weights ran 1.21-1.23 times those
+of its English text (hr, et, tl of the example help center)."""
 
 
 class GlossaryError(ValueError):
@@ -57,70 +62,6 @@ class Translations:
     phrases: dict[tuple[str, ...], list[str]] = field(default_factory=dict)  # from the glossary
     learned: dict[str, list[str]] = field(default_factory=dict)  # from the aligned translations
     vocabulary: frozenset[str] = frozenset()  # the language's own index terms
-
-    @functools.cached_property
-    def longest(self) -> int:
-        """The number of terms of the glossary's longest phrase."""
-        return max((len(p) for p in self.phrases), default=1)
-
-    def translate(self, source_terms: list[tuple[str, str]]) -> list[str]:
-        """(surface, term) of an English text, in order → the terms a reader of ``lang`` would use."""
-        out: list[str] = []
-        longest = self.longest
-        terms = [t for _, t in source_terms]
-        for i, (surface, term) in enumerate(source_terms):
-            for n in range(min(longest, len(terms) - i), 0, -1):
-                target = self.phrases.get(tuple(terms[i:i + n]))
-                if target:
-                    out += target
-                    break
-            out += self.learned.get(term, [])
-            same = analyzer_for(self.lang).term(surface)
-            if same in self.vocabulary:
-                out.append(same)
-        return out
-
-    def translate_terms(self, source_terms: list[tuple[str, str]]) -> list[str]:
-        """``self.translate(source_terms)``, computed once per distinct (surface, term) of the table's
-        copies (each is in many documents): a lookup per word, a phrase search only where a glossary
-        phrase starts. The terms are the table's own strings, shared by every copy that has them (a
-        string per word of each copy took 350 MB at 12 languages × 400 articles)."""
-        words = self.__dict__.get("_words")
-        if words is None:
-            words = self.__dict__["_words"] = _TranslatedWords(self)
-        parts = list(map(words.__getitem__, source_terms))
-        starts = words.starts
-        if starts:
-            terms = [t for _, t in source_terms]
-            for i in [i for i, term in enumerate(terms) if term in starts]:
-                for n in range(min(self.longest, len(terms) - i), 0, -1):
-                    target = self.phrases.get(tuple(terms[i:i + n]))
-                    if target:
-                        parts[i] = (*target, *parts[i])
-                        break
-        return list(chain.from_iterable(parts))
-
-    def __getstate__(self) -> dict[str, object]:
-        """Pickled (in the search cache) without the words ``translate_terms`` keeps for this build."""
-        return {name: value for name, value in self.__dict__.items() if name != "_words"}
-
-
-class _TranslatedWords(dict[tuple[str, str], tuple[str, ...]]):
-    """(surface, term) of an English word → its translation by one table, as terms (none: empty)."""
-
-    def __init__(self, table: Translations) -> None:
-        super().__init__()
-        self.table = table
-        self.starts = frozenset(phrase[0] for phrase in table.phrases if phrase)  # first terms of glossary phrases
-
-    def __missing__(self, word: tuple[str, str]) -> tuple[str, ...]:
-        surface, term = word
-        out = list(self.table.learned.get(term, []))
-        same = analyzer_for(self.table.lang).term(surface)
-        if same in self.table.vocabulary:
-            out.append(same)
-        self[word] = found = tuple(out)
-        return found
 
 
 def load_glossary(path: Path, codes: list[str], default: str) -> dict[str, list[tuple[str, list[str], int]]]:
@@ -302,33 +243,62 @@ def untranslated(docs: list[SearchDoc], default: str, codes: list[str]) -> list[
     return out
 
 
-def source_terms(doc: SearchDoc) -> dict[str, list[tuple[str, str]]]:
-    """(surface, term) of each indexed field of ``doc``, in order: what every language's copy translates."""
+def word_pairs(doc: SearchDoc) -> frozenset[tuple[str, str]]:
+    """Every (folded surface, term) of the indexed fields of ``doc``: what a cross table translates."""
     words = analyzer_for(doc.lang).word
-    return {name: [word for word in map(words, WORD_RE.findall(text)) if word is not None]
-            for name, text in index_fields(doc).items()}
+    return frozenset(word for text in index_fields(doc).values() for word in map(words, WORD_RE.findall(text))
+                     if word is not None)
 
 
-def copy_and_terms(doc: SearchDoc, table: Translations, terms: dict[str, list[tuple[str, str]]] | None = None
-                   ) -> tuple[SearchDoc, dict[str, list[str]]]:
-    """``doc`` in ``table.lang``'s index: at its fallback URL, its fields as that language's terms,
-    marked as already analysed; and the terms of each field (its text, split), which its analysis
-    takes as they are: the table's strings, not a new one per word. ``terms`` is ``source_terms(doc)``,
-    which the copies of one document share (each copy then costs a table lookup per term, not an
-    analysis)."""
-    fields = {name: table.translate_terms(pairs) for name, pairs in (terms or source_terms(doc)).items()}
-    return translated_copy(doc, table.lang, fields), fields
+@dataclass(frozen=True)
+class CrossTable:
+    """How a reader of ``lang`` reaches the articles of ``source`` (the default language) not translated
+    into ``lang``: ``docs``, their ids, and ``terms``: each term of ``lang`` that translates words of
+    theirs → the ``source`` term sequences it stands for (a word: one term; a glossary phrase: all of
+    its terms, which an article must all have). Sorted, so that equal tables are equal."""
+
+    lang: str
+    source: str
+    terms: dict[str, list[list[str]]]
+    docs: tuple[str, ...]
+
+    @functools.cached_property
+    def digest(self) -> str:
+        return hashlib.sha256(json.dumps([self.lang, self.source, self.terms, self.docs],
+                                         ensure_ascii=False).encode()).hexdigest()
+
+    def __getstate__(self) -> dict[str, object]:
+        return {name: value for name, value in self.__dict__.items() if name != "digest"}
 
 
-def translated_copy(doc: SearchDoc, lang: str, fields: dict[str, list[str]]) -> SearchDoc:
-    """``doc`` in ``lang``'s index, at its fallback URL, with ``fields`` (the terms of each of its fields
-    there, from :func:`copy_and_terms`) as its text, marked as already analysed."""
-    return replace(doc, lang=lang, source_lang=doc.lang, url=f"{lang}/{doc.url.split('/', 1)[1]}",
-                   translated={name: PRE_ANALYSED + " ".join(found) for name, found in fields.items()})
+def cross_table(table: Translations, source: str, docs: list[SearchDoc],
+                pairs_of: Callable[[SearchDoc], frozenset[tuple[str, str]]] = word_pairs) -> CrossTable:
+    """The :class:`CrossTable` of ``table.lang`` for the untranslated ``docs``: ``table`` inverted, kept to
+    what those documents say. A learned pair or a glossary entry counts when the documents have its
+    English terms; a word spelled alike when its term in ``table.lang`` is one that language's content
+    uses (``pairs_of`` gives a document's (surface, term) pairs, which a cache can keep)."""
+    pairs = frozenset().union(*map(pairs_of, docs)) if docs else frozenset()
+    present = {term for _, term in pairs}
+    found: dict[str, set[tuple[str, ...]]] = {}
+    for term, targets in table.learned.items():
+        if term in present:
+            for target in targets:
+                found.setdefault(target, set()).add((term,))
+    for phrase, targets in table.phrases.items():
+        if phrase and present.issuperset(phrase):
+            for target in targets:
+                found.setdefault(target, set()).add(phrase)
+    same, vocabulary = analyzer_for(table.lang).term, table.vocabulary
+    for surface, term in sorted(pairs):
+        target = same(surface)
+        if target in vocabulary:
+            found.setdefault(target, set()).add((term,))
+    terms = {target: [list(group) for group in sorted(groups)] for target, groups in sorted(found.items())}
+    return CrossTable(table.lang, source, terms, tuple(doc.id for doc in docs))
 
 
 def table_digest(table: Translations) -> str:
-    """What a translated copy depends on besides its source document: the whole term table."""
+    """The identity of a whole term table (what a language's cross table is made from besides its documents)."""
     return hashlib.sha256(json.dumps([table.lang, sorted((list(k), v) for k, v in table.phrases.items()),
                                       sorted(table.learned.items()), sorted(table.vocabulary)],
                                      ensure_ascii=False).encode()).hexdigest()

@@ -36,8 +36,6 @@ class SearchDoc:
     tags: list[str] = field(default_factory=list)
     sections: list[Section] = field(default_factory=list)
     internal: bool = False
-    source_lang: str = ""  # set on an untranslated article added to another language's index
-    translated: dict[str, str] | None = None  # its fields as that language's terms (see crosslingual)
 
     @property
     def body(self) -> str:
@@ -49,10 +47,7 @@ class SearchDoc:
 
 
 def index_fields(doc: SearchDoc) -> dict[str, str]:
-    """The text of each indexed text field of ``doc`` (the one definition of these fields); an
-    untranslated article's are already its readers' terms (marked ``crosslingual.PRE_ANALYSED``)."""
-    if doc.translated is not None:
-        return dict(doc.translated)
+    """The text of each indexed text field of ``doc`` (the one definition of these fields)."""
     return {"title": doc.title, "tags": " ".join(doc.tags) + " " + doc.summary, "headings": doc.headings,
             "body": doc.body}
 

@@ -25,8 +25,9 @@ from whoosh.scoring import BM25F
 from whoosh.util.numeric import byte_to_length, length_to_byte
 
 from deflect.search.analysis import analyzer_for
-from deflect.search.crosslingual import CROSS_WEIGHT, PRE_ANALYSED
+from deflect.search.crosslingual import CROSS_WEIGHT, CrossTable
 from deflect.search.documents import SearchDoc, index_fields
+from deflect.search.matching import title_weight
 from deflect.search.query import QueryWord, parse_query
 from deflect.search.snippets import best_section
 
@@ -54,17 +55,6 @@ class DeflectTokenizer(Tokenizer):
             token.pos = start_pos
             token.startchar, token.endchar = start_char, start_char + len(value)
             yield token
-            return
-        if value.startswith(PRE_ANALYSED):  # an untranslated article's translated terms
-            for pos, term in enumerate(value[1:].split()):
-                token.text = token.original = term
-                token.boost = 1.0
-                token.stopped = False
-                if positions:
-                    token.pos = start_pos + pos
-                if chars:
-                    token.startchar = token.endchar = start_char
-                yield token
             return
         for item in analyzer_for(self.lang).tokens(value):
             token.text = item.term
@@ -113,6 +103,9 @@ class SearchIndex:
         self.folder = folder
         self.synonyms = synonyms or {}
         self._weights: dict[str, tuple[list[dict], dict[str, dict[int, float]]]] = {}
+        self._reach: dict[str, tuple[list[dict], dict[str, dict[int, float]]]] = {}
+        self._titles: dict[str, float] = {}
+        self.cross: dict[str, CrossTable] = {}  # per language, the untranslated articles its readers reach
         self._indexes = {}
         for path in sorted(folder.iterdir()):
             if path.is_dir() and whoosh_index.exists_in(str(path)):
@@ -161,48 +154,87 @@ class SearchIndex:
 
     # ----- queries ---------------------------------------------------------------------------
     def search(self, text: str, lang: str | None = None, limit: int = 10) -> list[Hit]:
+        """The best ``limit`` hits of ``text`` in ``lang`` (with the untranslated articles its readers reach,
+        see ``crosslingual``), or in every language (each article in its own)."""
         langs = [lang] if lang else self.languages
         hits: list[Hit] = []
         wanted = limit * 2  # untranslated articles weigh less after Whoosh ranks them
         for code in langs:
-            ix = self._indexes.get(code)
-            if ix is None:
+            if code not in self._indexes:
                 continue
             words = parse_query(text, code, self.synonyms.get(code, []))
             if not words:
                 continue
-            with ix.searcher(weighting=BM25F(B=BM25_B, K1=BM25_K1)) as searcher:
+            with self._indexes[code].searcher(weighting=BM25F(B=BM25_B, K1=BM25_K1)) as searcher:
                 groups = [self._word_query(searcher, word) for word in words]
-                groups = [g for g in groups if g is not None]
-                if not groups:
-                    continue
-                seen: set[int] = set()
-                ranked: list[tuple[float, int]] = []
-                strict = Q.And(groups) if len(groups) > 1 else groups[0]
-                for hit in searcher.search(strict, limit=wanted):
-                    ranked.append((hit.score * 2.0, hit.docnum))
-                    seen.add(hit.docnum)
-                if len(ranked) < wanted and len(groups) > 1:
-                    for hit in searcher.search(Q.Or(groups), limit=wanted):
-                        if hit.docnum not in seen:
-                            ranked.append((hit.score, hit.docnum))
                 # The section names what the reader typed (not a synonym), as each term's section
                 # in the static index does.
-                terms = {word.alternatives[0][0] for word in words}
-                for score, docnum in ranked:
-                    stored = searcher.stored_fields(docnum)
-                    record = json.loads(stored["record"])
-                    source = record.get("source")
-                    if source and lang is None:
-                        continue  # searching every language finds the original itself
-                    anchor, snippet = best_section(record, terms, code)
-                    url = stored["url"]
-                    if anchor and "#" not in url:
-                        url = f"{url}#{anchor}"
-                    hits.append(Hit(stored["id"], source or code, url, stored["title"], stored["kind"],
-                                    round(score * (CROSS_WEIGHT if source else 1.0), 4), snippet, anchor))
+                hits += self._ranked(searcher, code, groups, {word.alternatives[0][0] for word in words}, wanted)
+                table = self.cross.get(code) if lang is not None else None
+                if table is not None and table.docs and table.source in self._indexes:
+                    hits += self._cross_hits(searcher, table, words, wanted)
         hits.sort(key=lambda h: -h.score)
         return hits[:limit]
+
+    def _ranked(self, searcher: Any, lang: str, groups: list[Q.Query | None], terms: set[str], wanted: int,
+                only: set[int] | None = None, table: CrossTable | None = None) -> list[Hit]:
+        """The hits of one query word's ``groups`` each (doubled when a document has every word, else
+        the documents with some), among the docnums ``only`` if given; ``table``: these are the
+        untranslated articles its readers reach, shown in its language's section."""
+        found = [g for g in groups if g is not None]
+        if not found:
+            return []
+        ranked: list[tuple[float, int]] = []
+        seen: set[int] = set()
+        if len(found) == len(groups):
+            for hit in searcher.search(Q.And(found) if len(found) > 1 else found[0], limit=wanted, filter=only):
+                ranked.append((hit.score * 2.0, hit.docnum))
+                seen.add(hit.docnum)
+        if len(ranked) < wanted and (len(found) > 1 or len(found) < len(groups)):
+            for hit in searcher.search(Q.Or(found), limit=wanted, filter=only):
+                if hit.docnum not in seen:
+                    ranked.append((hit.score, hit.docnum))
+        hits = []
+        for score, docnum in ranked:
+            stored = searcher.stored_fields(docnum)
+            anchor, snippet = best_section(json.loads(stored["record"]), terms, lang)
+            url = stored["url"] if table is None else f"{table.lang}/{stored['url'].split('/', 1)[1]}"
+            if anchor and "#" not in url:
+                url = f"{url}#{anchor}"
+            hits.append(Hit(stored["id"], lang, url, stored["title"], stored["kind"],
+                            round(score * (self.cross_factor(table) if table is not None else 1.0), 4), snippet, anchor))
+        return hits
+
+    def _cross_hits(self, searcher: Any, table: CrossTable, words: list[QueryWord], wanted: int) -> list[Hit]:
+        """The untranslated articles of ``table`` that the query ``words`` (in ``table.lang``, whose index
+        ``searcher`` reads) find through their translations (a word none of whose terms is in the table
+        nor in the language's index: through the table's terms one or two letters away)."""
+        reader = searcher.reader()
+        wanted_terms: set[str] = set()
+        groups: list[Q.Query | None] = []
+        for word in words:
+            options: list[Q.Query] = []
+            for term, weight in _cross_alternatives(word, table, reader):
+                for group in table.terms[term]:
+                    parts = [Q.Or([Q.Term(field, t, boost=weight) for field in TEXT_FIELDS]) for t in group]
+                    options.append(parts[0] if len(parts) == 1 else Q.And(parts))
+                    wanted_terms.update(group)
+            groups.append(Q.Or(options) if options else None)
+        with self._indexes[table.source].searcher(weighting=BM25F(B=BM25_B, K1=BM25_K1)) as source:
+            only = {n for n in map(lambda i: source.document_number(id=i), table.docs) if n is not None}
+            return self._ranked(source, table.source, groups, wanted_terms, wanted, only, table)
+
+    def cross_factor(self, table: CrossTable) -> float:
+        """What an untranslated article's weight in ``table.source``'s index is multiplied by against the
+        reader's own articles: CROSS_WEIGHT, the weight a title word typically has counting the same in
+        both indexes (``matching.title_weight``: BM25 weights scale with an index's size and lengths, and a
+        language with few articles has low ones)."""
+        return CROSS_WEIGHT * self._title_weight(table.lang) / self._title_weight(table.source)
+
+    def _title_weight(self, lang: str) -> float:
+        if lang not in self._titles:
+            self._titles[lang] = title_weight(lang, *self.term_weights(lang))
+        return self._titles[lang]
 
     def _word_query(self, searcher: object, word: QueryWord) -> Q.Query | None:
         reader = searcher.reader()  # type: ignore[attr-defined]
@@ -228,6 +260,43 @@ class SearchIndex:
             self._weights[lang] = self._term_weights(lang)
         return self._weights[lang]
 
+    def reach_weights(self, lang: str) -> tuple[list[dict], dict[str, dict[int, float]]]:
+        """``term_weights(lang)`` and, after its documents, the untranslated articles its readers reach
+        (see ``crosslingual``; their records at their page in ``lang``'s section, with their ``source``
+        language): a term of ``lang`` weighs in such an article the weight of its best translation there
+        (a phrase: of its weakest term) times ``cross_factor``. Worked out once, for ticket matching."""
+        if lang not in self._reach:
+            self._reach[lang] = self._reach_weights(lang)
+        return self._reach[lang]
+
+    def _reach_weights(self, lang: str) -> tuple[list[dict], dict[str, dict[int, float]]]:
+        records, weights = self.term_weights(lang)
+        table = self.cross.get(lang)
+        if table is None or not table.docs or table.source not in self.languages:
+            return records, weights
+        theirs, their_weights = self.term_weights(table.source)
+        where = {record["id"]: n for n, record in enumerate(theirs)}
+        members = [where[doc] for doc in table.docs if doc in where]
+        number = {doc: len(records) + k for k, doc in enumerate(members)}
+        merged = {term: dict(per_doc) for term, per_doc in weights.items()}
+        factor = self.cross_factor(table)
+        for term, groups in table.terms.items():
+            best: dict[int, float] = {}
+            for group in groups:
+                postings = [their_weights.get(t, {}) for t in group]
+                for doc, weight in postings[0].items():
+                    if doc in number:
+                        weight = min([weight, *(other.get(doc, 0.0) for other in postings[1:])])
+                        if weight > best.get(doc, 0.0):
+                            best[doc] = weight
+            if best:
+                per_doc = merged.setdefault(term, {})
+                for doc, weight in best.items():
+                    per_doc[number[doc]] = weight * factor
+        reached = [dict(theirs[doc], url=f"{lang}/{theirs[doc]['url'].split('/', 1)[1]}", source=table.source)
+                   for doc in members]
+        return records + reached, merged
+
     def _term_weights(self, lang: str) -> tuple[list[dict], dict[str, dict[int, float]]]:
         ix = self._indexes[lang]
         weights: dict[str, dict[int, float]] = defaultdict(dict)
@@ -235,7 +304,6 @@ class SearchIndex:
             reader = searcher.reader()
             records = [json.loads(fields["record"]) for _, fields in reader.iter_docs()]
             order = {docnum: i for i, (docnum, _) in enumerate(reader.iter_docs())}
-            factor = [CROSS_WEIGHT if record.get("source") else 1.0 for record in records]
             for field in TEXT_FIELDS:
                 if field not in reader.indexed_field_names():
                     continue
@@ -246,7 +314,7 @@ class SearchIndex:
                     per_doc = weights[term]
                     while matcher.is_active():
                         doc = order[matcher.id()]
-                        per_doc[doc] = per_doc.get(doc, 0.0) + scorer.score(matcher) * FIELD_BOOSTS[field] * factor[doc]
+                        per_doc[doc] = per_doc.get(doc, 0.0) + scorer.score(matcher) * FIELD_BOOSTS[field]
                         matcher.next()
         return records, weights
 
@@ -257,9 +325,13 @@ class AnalysedIndex(SearchIndex):
     only queries need, is opened by ``open_index`` on first use."""
 
     def __init__(self, docs: Iterable[tuple[SearchDoc, dict[str, list[str]]]], languages: Iterable[str],
-                 synonyms: dict[str, list[list[str]]] | None, open_index: Callable[[], SearchIndex]) -> None:
+                 synonyms: dict[str, list[list[str]]] | None, open_index: Callable[[], SearchIndex],
+                 cross: dict[str, CrossTable] | None = None) -> None:
         self.synonyms = synonyms or {}
         self._weights = {}
+        self._reach = {}
+        self._titles = {}
+        self.cross = cross or {}
         self._open_index = open_index
         self._whoosh: SearchIndex | None = None
         self._by_lang: dict[str, list[tuple[SearchDoc, dict[str, list[str]]]]] = {lang: [] for lang in languages}
@@ -279,13 +351,12 @@ class AnalysedIndex(SearchIndex):
     def _term_weights(self, lang: str) -> tuple[list[dict], dict[str, dict[int, float]]]:
         docs = self._by_lang[lang]
         records = [_record(doc) for doc, _ in docs]  # the JSON values Whoosh's stored records load as
-        factor = [CROSS_WEIGHT if record.get("source") else 1.0 for record in records]
-        return records, bm25f_weights([fields for _, fields in docs], factor)
+        return records, bm25f_weights([fields for _, fields in docs])
 
 
-def bm25f_weights(docs: list[dict[str, list[str]]], factor: list[float]) -> dict[str, dict[int, float]]:
+def bm25f_weights(docs: list[dict[str, list[str]]]) -> dict[str, dict[int, float]]:
     """For each term of ``docs`` (each document's terms per field, in index order), the BM25F weight of
-    every document containing it, times the document's ``factor``, summed over fields with their
+    every document containing it, summed over fields with their
     boosts: the same arithmetic, in the same order, as ``SearchIndex._term_weights`` over a Whoosh
     index, so the same floats, in the same order: terms field by field (each field's new terms sorted
     as UTF-8), a term's documents by the first field that has it, then in index order. Worked out as
@@ -296,7 +367,6 @@ def bm25f_weights(docs: list[dict[str, list[str]]], factor: list[float]) -> dict
     count = len(docs)
     ids: dict[str, int] = {}  # term → number, in the order above
     fields: list[tuple[Any, Any, Any]] = []  # per field: term number, document, contribution of each posting
-    factors = np.array(factor, dtype=np.float64)
     for field in TEXT_FIELDS:
         boost = FIELD_BOOSTS[field]
         terms: list[str] = []
@@ -327,7 +397,7 @@ def bm25f_weights(docs: list[dict[str, list[str]]], factor: list[float]) -> dict
         idfs = np.array([idf.get(df, 0.0) for df in frequency.tolist()])[numbers]
         weight = np.array(frequencies, dtype=np.float64) * boost  # Whoosh keeps a posting's weight times the boost
         score = idfs * ((weight * (BM25_K1 + 1)) / (weight + norms[owners]))
-        fields.append((numbers, owners, score * boost * factors[owners]))
+        fields.append((numbers, owners, score * boost))
     if not fields:
         return defaultdict(dict)
     width = max(count, 1)
@@ -351,9 +421,35 @@ def bm25f_weights(docs: list[dict[str, list[str]]], factor: list[float]) -> dict
     return weights
 
 
+def _cross_alternatives(word: QueryWord, table: CrossTable, reader: Any) -> list[tuple[str, float]]:
+    """The terms of ``word`` (term, weight) that ``table`` translates; for a word with none, that the
+    language's index (``reader``) does not know either (a typo), the table's terms one edit away (two
+    from 8 letters), at 0.6 of the weight, as Whoosh's fuzzy terms are."""
+    found = [(term, weight) for term, weight in word.alternatives if term in table.terms]
+    if found or any(reader.doc_frequency(field, term) for term, _ in word.alternatives for field in TEXT_FIELDS):
+        return found
+    near = []
+    for term, weight in word.alternatives:
+        if len(term) >= 4:
+            most = 1 if len(word.surface) <= 7 else 2
+            near += [(other, weight * 0.6) for other in table.terms
+                     if other[:1] == term[:1] and abs(len(other) - len(term)) <= most and _within(term, other, most)]
+    return near
+
+
+def _within(a: str, b: str, most: int) -> bool:
+    """Whether ``a`` and ``b`` are at most ``most`` edits apart (insertions, deletions, substitutions)."""
+    row = list(range(len(b) + 1))
+    for i, x in enumerate(a, 1):
+        previous, row[0] = row[0], i
+        for j, y in enumerate(b, 1):
+            previous, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, previous + (x != y))
+        if min(row) > most:
+            return False
+    return row[-1] <= most
+
+
 def _record(doc: SearchDoc) -> dict:
     record = {"id": doc.id, "url": doc.url, "title": doc.title, "kind": doc.kind, "category": doc.category_title,
               "summary": doc.summary, "sections": [[s.anchor, s.heading, s.text, s.steps] for s in doc.sections]}
-    if doc.source_lang:
-        record["source"] = doc.source_lang
     return record

@@ -33,10 +33,16 @@ class Match:
 def saturation(lang: str, records: list[dict], weights: dict[str, dict[int, float]]) -> float:
     """The weight at which a term counts fully in an article of ``lang``: a share of the median
     weight a title word has (a paragraph about a word weighs about that much)."""
+    return MATCH_SATURATION * title_weight(lang, records, weights)
+
+
+def title_weight(lang: str, records: list[dict], weights: dict[str, dict[int, float]]) -> float:
+    """The median weight a word of an article's title has in that article, over the ``records`` of
+    ``lang`` and their term ``weights`` (1.0 without any): what a term an article is about weighs there."""
     analyzer = analyzer_for(lang)
     titles = sorted(weights[t][doc] for doc, record in enumerate(records)
                     for t in set(analyzer.terms(record["title"])) if doc in weights.get(t, ()))
-    return MATCH_SATURATION * (titles[len(titles) // 2] if titles else 1.0)
+    return titles[len(titles) // 2] if titles else 1.0
 
 
 _SATURATIONS: weakref.WeakKeyDictionary[WeightedIndex, dict[str, float]] = weakref.WeakKeyDictionary()
@@ -52,7 +58,7 @@ def ticket_matcher(index: WeightedIndex, lang: str, limit: int = 3) -> Iterator[
         yield lambda subject, body: []
         return
     analyzer = analyzer_for(lang)
-    records, weights = index.term_weights(lang)
+    records, weights = index.reach_weights(lang)  # its own articles and the untranslated ones it reaches
     total = len(records)
     cache = _SATURATIONS.setdefault(index, {})
     if lang not in cache:

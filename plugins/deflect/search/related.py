@@ -23,6 +23,8 @@ class WeightedIndex(Protocol):
 
     def term_weights(self, lang: str) -> tuple[list[dict], dict[str, dict[int, float]]]: ...
 
+    def reach_weights(self, lang: str) -> tuple[list[dict], dict[str, dict[int, float]]]: ...
+
 
 def related_articles(index: WeightedIndex, limit: int) -> Related:
     """Related articles of every language of ``index`` (see ``related_in``)."""
@@ -43,7 +45,7 @@ def related_in(records: list[dict], weights: dict[str, dict[int, float]], limit:
     only at the ``fan_out`` strongest postings of its key terms."""
     import numpy as np  # here, in the search worker: a build's start does not wait for it
 
-    own = [record["kind"] != "faq" and not record.get("source") for record in records]
+    own = [record["kind"] != "faq" for record in records]
     # Every (document, term) weight of an own document, for terms in two documents or more, in the order
     # of ``weights`` (a term's position breaks ties between equal weights of one document, and a posting's
     # position in its term's dict ties between documents), and each document's weights in that order.

@@ -20,11 +20,10 @@ from deflect.content.model import Content, Document
 from deflect.cachefiles import CacheBusy, cache_folder, locked, memo_on_disk, save_or_warn
 from deflect.escaping import Markup, html_json
 from deflect.processes import collector_paused
-from deflect.search.cache import (AnalysisCache, DocAnalysis, SectionTuple, analyse_doc, analysis_version, code_version,
-                                  copy_analysis, copy_sections, fingerprint)
-from deflect.search.crosslingual import (GLOSSARY_FILE, DocTerms, GlossaryError, Translations, copy_and_terms,
-                                         doc_terms, learn, learned_from, load_glossary, source_terms, table_digest,
-                                         translated_copy, untranslated)
+from deflect.search.cache import AnalysisCache, DocAnalysis, analyse_doc, analysis_version, code_version, fingerprint
+from deflect.search.crosslingual import (GLOSSARY_FILE, CrossTable, DocTerms, GlossaryError, Translations, cross_table,
+                                         doc_terms, learn, learned_from, load_glossary, table_digest, untranslated,
+                                         word_pairs)
 from deflect.search.documents import SearchDoc, to_search_doc
 from deflect.search.engine import AnalysedIndex, Hit, SearchIndex, _record
 from deflect.search.query import SYNONYMS_FILE, SynonymError, load_synonyms
@@ -134,11 +133,9 @@ class SearchService:
             _analyse(center, directory_urls, cache, found, keys, missing, helpers)
             entries: list[DocAnalysis] = [entry for entry in found if entry is not None]
             docs = [entry.doc for entry in entries]
-            crossing, cross_keys = _cross_entries(cache, entries, keys, settings.default_language, settings.codes,
-                                                  glossary)
-            entries += crossing
-            keys += cross_keys
-            stamp = fingerprint(cache.version, keys, synonyms, settings.codes)
+            cross = _cross_tables(cache, entries, keys, settings.default_language, settings.codes, glossary)
+            cross_keys = [table.digest for table in cross.values()]
+            stamp = fingerprint(cache.version, keys + cross_keys, synonyms, settings.codes)
             by_lang: dict[str, list[DocAnalysis]] = {lang: [] for lang in settings.codes}
             keys_by_lang: dict[str, list[str]] = {lang: [] for lang in settings.codes}
             for entry, key in zip(entries, keys):  # grouped once: the stamps and the export's languages
@@ -152,7 +149,8 @@ class SearchService:
             with locked(folder):
                 return _open_or_build(folder, f"index-{stamp[:24]}", entries, settings.codes, synonyms)
 
-        index = AnalysedIndex([(entry.doc, entry.fields) for entry in entries], settings.codes, synonyms, open_index)
+        index = AnalysedIndex([(entry.doc, entry.fields) for entry in entries], settings.codes, synonyms, open_index,
+                              cross)
         return cls(center, docs, index, synonyms, stamp, analyses=by_lang, cache_dir=folder, stamps=stamps,
                    keys=keys_by_lang)
 
@@ -216,7 +214,7 @@ class SearchService:
                     memo = Memo(saved_memo)
                     files = export_split(self.index, self.synonyms, progress, analyses=self.analyses,
                                          previous=last.files, memo=memo, state=state, helpers=helpers, keys=self.keys,
-                                         stamps=self.stamps)
+                                         stamps=self._export_stamps())
                     saved_memo.update(memo.used)
                     used.update(memo.used)
             folder = str(out.resolve())
@@ -225,6 +223,15 @@ class SearchService:
                 state.written = {folder: stats.written}  # the last folder only: another one is written in full
                 save_export(self.cache_dir, self.fingerprint, files, state, last)
         return stats
+
+    def _export_stamps(self) -> dict[str, str]:
+        """Per language, the identity of what its part of the export derives from: its documents and, for
+        one with untranslated articles, its cross table and the default language's documents (their numbers)."""
+        stamps = dict(self.stamps)
+        for lang, table in self.index.cross.items():
+            if lang in stamps and table.docs:
+                stamps[lang] = f"{stamps[lang]}:{table.digest}:{self.stamps.get(table.source, '')}"
+        return stamps
 
 
 def _analyse(center: Content, directory_urls: bool, cache: AnalysisCache, found: list[DocAnalysis | None],
@@ -303,23 +310,21 @@ def _open_or_build(folder: Path, name: str, entries: list[DocAnalysis], codes: l
     return index
 
 
-def _cross_entries(cache: AnalysisCache, analyses: list[DocAnalysis], keys: list[str], default: str,
-                   codes: list[str], glossary: dict[str, list[tuple[str, list[str], int]]]
-                   ) -> tuple[list[DocAnalysis], list[str]]:
-    """The analyses of the untranslated documents each other language's index also holds (see
-    crosslingual) and their cache keys. A copy derives from its source document and from the
-    language's term table, which is learned from the language's documents, the default-language ones
-    they translate and the glossary: the table is cached under their keys and the glossary
-    (``crosslingual.learned_from``), a copy under its source's key and the table's digest, so an edit
-    that changes the table re-translates the copies, and one of an untranslated article learns nothing."""
+def _cross_tables(cache: AnalysisCache, analyses: list[DocAnalysis], keys: list[str], default: str,
+                  codes: list[str], glossary: dict[str, list[tuple[str, list[str], int]]]) -> dict[str, CrossTable]:
+    """Per language other than ``default``, its :class:`CrossTable` (see crosslingual). Its term table is
+    learned from the language's documents, the default-language ones they translate and the glossary:
+    cached under their keys and the glossary (``crosslingual.learned_from``), so an edit of an untranslated
+    article learns nothing; the cross table under the term table's digest and its untranslated documents' keys."""
     docs = [entry.doc for entry in analyses]
     analysis_of = {id(entry.doc): entry for entry in analyses}
     key_of = {id(doc): key for doc, key in zip(docs, keys)}
-    tables, digests = {}, {}
     term_keys = {id(doc): cache.key("terms", key) for doc, key in zip(docs, keys)}
-    for term_key in term_keys.values():  # kept for the next edit, even when no table is learned now
-        if term_key in cache.extras:
-            cache.put_extra(term_key, cache.extras[term_key])
+    pair_keys = {id(doc): cache.key("pairs", key) for doc, key in zip(docs, keys)}
+    for kept in (term_keys, pair_keys):  # kept for the next edit, even when no table needs them now
+        for key in kept.values():
+            if key in cache.extras:
+                cache.put_extra(key, cache.extras[key])
 
     def terms_of(doc: SearchDoc) -> DocTerms:  # a document's terms, worked out once while it is unchanged
         cached = cache.used_extras.get(term_keys[id(doc)])
@@ -329,42 +334,26 @@ def _cross_entries(cache: AnalysisCache, analyses: list[DocAnalysis], keys: list
         sections = [frozenset([*heading, *counts]) for heading, counts, *_ in entry.sections]  # (as dense as doc_terms')
         return cache.put_extra(term_keys[id(doc)], doc_terms(doc, entry.fields["title"], sections))
 
-    for lang in codes:
-        if lang != default:
-            read = learned_from(docs, default, lang)  # its table's inputs: an untranslated article's edit is none
-            table_key = cache.key("learn", default, lang, json.dumps(glossary.get(lang), ensure_ascii=False),
-                                  *(keys[n] for n in read))
-            cached = cache.extra(table_key)  # (table, its digest): the digest serialises the whole table
-            if not (isinstance(cached, tuple) and len(cached) == 2 and isinstance(cached[0], Translations)):
-                table = learn([docs[n] for n in read], default, lang, glossary.get(lang), terms_of)  # those alone
-                cached = (table, table_digest(table))
-            tables[lang], digests[lang] = cache.put_extra(table_key, cached)
-    entries, cross_keys = [], []
-    analysed: dict[int, dict[str, list[tuple[str, str]]]] = {}  # a source's terms, for all its copies
-    sections: dict[int, list[SectionTuple]] = {}  # and its sections' analysis
+    def pairs_of(doc: SearchDoc) -> frozenset[tuple[str, str]]:  # likewise its words
+        cached = cache.used_extras.get(pair_keys[id(doc)])
+        return cached if isinstance(cached, frozenset) else cache.put_extra(pair_keys[id(doc)], word_pairs(doc))
+
+    sources: dict[str, list[SearchDoc]] = {lang: [] for lang in codes if lang != default}
     for lang, doc in untranslated(docs, default, codes):
-        # A copy is analysed again only when its terms change: a new table (any edit of a translated
-        # article) mostly leaves them as they were. Its key while its source and the table stay the same:
-        same = cache.key("translated", key_of[id(doc)], lang, digests[lang])
-        found = cache.extra(same)
-        key = found if isinstance(found, str) else ""
-        terms = cache.get_terms(key) if key else None
-        if terms is None:
-            if id(doc) not in analysed:
-                analysed[id(doc)] = source_terms(doc)
-            copy, terms = copy_and_terms(doc, tables[lang], analysed[id(doc)])
-            key = cache.key("copy", key_of[id(doc)], lang, *(part for field in (copy.translated or {}).items()
-                                                              for part in field))
-            if not cache.keep(key):
-                cache.put_terms(key, terms)
-        else:
-            copy = translated_copy(doc, lang, terms)
-        # Only a copy's terms are kept (AnalysisCache.put_terms): the rest of its analysis follows from them
-        # and from what every copy of its source shares.
-        if id(doc) not in sections:
-            sections[id(doc)] = copy_sections(_record(copy), lang)
-        entry = copy_analysis(copy, sections[id(doc)], terms)
-        cache.put_extra(same, key)
-        entries.append(entry)
-        cross_keys.append(key)
-    return entries, cross_keys
+        sources[lang].append(doc)
+    tables: dict[str, CrossTable] = {}
+    for lang, missing in sources.items():
+        read = learned_from(docs, default, lang)  # its table's inputs: an untranslated article's edit is none
+        table_key = cache.key("learn", default, lang, json.dumps(glossary.get(lang), ensure_ascii=False),
+                              *(keys[n] for n in read))
+        learned = cache.extra(table_key)  # (table, its digest): the digest serialises the whole table
+        if not (isinstance(learned, tuple) and len(learned) == 2 and isinstance(learned[0], Translations)):
+            table = learn([docs[n] for n in read], default, lang, glossary.get(lang), terms_of)  # those alone
+            learned = (table, table_digest(table))
+        cache.put_extra(table_key, learned)
+        cross_key = cache.key("cross", learned[1], *(key_of[id(doc)] for doc in missing))
+        found = cache.extra(cross_key)
+        if not isinstance(found, CrossTable):
+            found = cross_table(learned[0], default, missing, pairs_of)
+        tables[lang] = cache.put_extra(cross_key, found)
+    return tables

@@ -34,9 +34,6 @@ class SectionTerms:
 
 def analyse_sections(record: dict, lang: str) -> list[SectionTerms]:
     analyzer = analyzer_for(lang)
-    if record.get("source"):  # an untranslated article: the reader's words are not in its text
-        return [section_terms(anchor, heading, text, rest, [], [])
-                for anchor, heading, text, *rest in record["sections"]]
     found: set[tuple[str, bytes]] = set()
     return [section_terms(anchor, heading, text, rest, analyzer.scan(heading, found), analyzer.scan(text, found))
             for anchor, heading, text, *rest in record["sections"]]
@@ -60,8 +57,6 @@ def section_terms(anchor: str, heading: str, text: str, rest: list, heading_toke
 
 def article_terms(record: dict, lang: str) -> frozenset[str]:
     """The terms of a record's title and summary: what the whole article is about."""
-    if record.get("source"):
-        return frozenset()
     return frozenset(analyzer_for(lang).terms(record["title"] + "\n" + (record.get("summary") or "")))
 
 

@@ -7,10 +7,10 @@ Layout under ``<site>/search/``::
                                (``analysis``: see :func:`client_constants`)
     <lang>/t/<key>.json.gz     a term shard (below)
     <lang>/c/<n>.json.gz       result cards of documents n*CARDS … n*CARDS+CARDS-1 (the language's "cards"):
-                               [[url, title, category, [[anchor, heading], …], (source language)], …]
+                               [[url, title, category, [[anchor, heading], …]], …]
     <lang>/d/<n>.json.gz       documents n*CHUNK … n*CHUNK+CHUNK-1:
                                [url, title, kind, category, summary, [[anchor, heading], …],
-                                source language or "", [section, [first steps or FAQ answer]] or null]
+                                [section, [first steps or FAQ answer]] or null]
 
 A term shard holds the terms and surface forms that start with its key, with each posting's excerpt,
 and the result cards of each term's ``CARDS_IN_SHARD`` best documents, so that a query's first
@@ -19,19 +19,25 @@ results almost always render after one round of fetches (one shard per query wor
     {"t": {term: [doc, weight, section, …]},      postings, best first (section: -1 = none)
      "x": {term: [excerpt, …]},                    per posting: the text around the term in that section
      "f": {surface form: term},
-     "d": {doc: [url, title, category, {section: [anchor, heading]}, (source language)]}}
+     "d": {doc: [url, title, category, {section: [anchor, heading]}]},
                                                    the cards of the terms' best documents (their
-                                                   sections that the shard's postings name); the source
-                                                   language only on an untranslated article (crosslingual.py)
+                                                   sections that the shard's postings name)
+     "e": {term: [[default-language term, …], …]}}  (when the language has one) the term's translations
+                                                   (crosslingual.CrossTable): a term only these reach
+                                                   has no postings here
 
 Keys grow one character at a time until a shard is small, so a query downloads only the few
 shards its words touch. A result whose card its shard lacks (a document that is none of its terms'
 best, shown further down or after "Show more") takes it from the card files (``c/``, ``CARD_CHUNK``
 cards, about 2.7 KB gzip), which the browser fetches for the results it shows. Every shard carried
 the cards of all its postings once: half of the index's JSON and of its gzip time, as each card was
-repeated in every shard that found its document. The manifest's ``copies`` (ranges of document
-numbers, end excluded) are a language's untranslated articles, so that "all languages" can leave
-them to their own language without their cards. The document chunks (``d/``) hold what a result
+repeated in every shard that found its document. A posting's weight is a level (1-255) of its language's
+strongest weight. When some articles are not translated into a language, its manifest entry has
+``cross``: the default language (``from``), those articles' document numbers there (``docs``, [start,
+end) ranges) and what their levels are multiplied by against the reader's own (``weight``: see
+``engine.SearchIndex.cross_factor``). The browser looks a
+word's translations (``e``) up in the default language's shards and keeps those articles, shown at
+their page in the reader's section. The document chunks (``d/``) hold what a result
 line leaves out (kind, summary, every section's heading) for the pages that show it, such as the
 contact page.
 """
@@ -73,8 +79,9 @@ SHARD_TARGET_BYTES = 96_000  # raw JSON (estimated); gzip takes shards to about 
 # of system time to create on this kind of disk (most just after a large delete), and a query word fetches one shard
 # either way (first query at 1,000 articles 70 KB instead of 41, at 10,000 49 KB median instead of 33)
 MAX_KEY_LEN = 5
-FORMAT_VERSION = 5  # 4: the manifest carries each language's analysis constants; 5: card files (c/), the
-# shards carry only the cards of each term's best documents
+FORMAT_VERSION = 6  # 4: the manifest carries each language's analysis constants; 5: card files (c/), the
+# shards carry only the cards of each term's best documents; 6: untranslated articles reached through the
+# translations of a reader's terms (``e``, the manifest's ``cross``), not copied into each language
 GZIP_LEVEL = 3  # ISA-L's highest level (isal_zlib: 0-3). On the 115 MB of JSON of a 12-language export: ISA-L 3
 # 0.51 s of CPU and 33.3 MB, 2 0.30 s and 34.5 MB; zlib 4 1.63 s and 31.9 MB, 6 2.92 s and 30.9 MB; zlib-ng 4 1.04 s
 # and 31.6 MB
@@ -263,6 +270,13 @@ def _export_language(index: SearchIndex, lang: str, synonyms: dict[str, list[lis
     cards = {doc for doc in changed if doc >= len(old.docs) or old.cards.get(old.docs[doc]) != new.cards[new.docs[doc]]}
     texts, previous = _Excerpts(records, cached, lang), _Previous(old)
     terms = _terms(weights, records, texts, previous, changed, cards, new)
+    table = index.cross.get(lang)
+    translations = table.terms if table is not None and table.docs else {}
+    for term in translations:  # a term only the translations reach: no postings, but the browser must know it
+        if term not in terms:
+            estimate = len(term) + 12
+            terms[term] = _TermData([], estimate, [], dirty=old.terms.get(term) != ([], estimate))
+            new.terms[term] = ([], estimate)
     if cached:
         votes, compound_set = [], set()
         for doc, ident in enumerate(new.docs):
@@ -288,7 +302,7 @@ def _export_language(index: SearchIndex, lang: str, synonyms: dict[str, list[lis
     for surface, term in synonym_forms:
         forms.setdefault(surface, term)
     output = _Output(files, reuse, old, new)
-    keys_written = _write_shards(lang, terms, forms, records, output, texts, previous)
+    keys_written = _write_shards(lang, terms, forms, translations, records, output, texts, previous)
     texts.clear()
     for n in range(0, len(records), CARD_CHUNK):
         output.add(f"{lang}/c/{n // CARD_CHUNK}.json.gz", [new.cards[ident] for ident in new.docs[n:n + CARD_CHUNK]],
@@ -303,11 +317,17 @@ def _export_language(index: SearchIndex, lang: str, synonyms: dict[str, list[lis
         "forms": len(forms),
         "shards": sorted(keys_written),
         "cards": CARD_CHUNK,
-        "copies": _ranges([doc for doc, record in enumerate(records) if record.get("source")]),
         "stop": sorted(analyzer.folded_stops),
         "synonyms": synonym_groups,
         "analysis": client_constants(lang),
     }
+    if table is not None and translations:
+        theirs, their_weights = index.term_weights(table.source)
+        where = {record["id"]: n for n, record in enumerate(theirs)}
+        # a level is a share of its own language's strongest weight: the source's levels in this language's
+        scale = index.cross_factor(table) * _top(their_weights) / _top(weights)
+        new.manifest["cross"] = {"from": table.source, "weight": scale,
+                                 "docs": _ranges(sorted(where[doc] for doc in table.docs if doc in where))}
     return new
 
 
@@ -409,8 +429,7 @@ def _cached_sections(record: dict, cached: list) -> list[SectionTerms]:
 def _card(record: dict, sections: list | dict) -> list:
     """A document's result card (what a result line shows of it but the excerpt), with ``sections``:
     every section's [anchor, heading] (the card files) or those a shard names, by number (a shard)."""
-    return [record["url"], record["title"], record["category"], sections] + (
-        [record["source"]] if record.get("source") else [])
+    return [record["url"], record["title"], record["category"], sections]
 
 
 def _heads(record: dict) -> list[list[str]]:
@@ -432,8 +451,7 @@ def _ranges(numbers: list[int]) -> list[list[int]]:
 def _doc_entry(record: dict) -> list:
     sections = _heads(record)
     answer = next(([i, steps] for i, (_, _, _, steps) in enumerate(record["sections"]) if steps), None)
-    return [record["url"], record["title"], record["kind"], record["category"], record["summary"], sections,
-            record.get("source", ""), answer]
+    return [record["url"], record["title"], record["kind"], record["category"], record["summary"], sections, answer]
 
 
 @dataclass
@@ -464,7 +482,7 @@ def _terms(weights: dict[str, dict[int, float]], records: list[dict], texts: _Ex
     only the others read their document's analysis; the term is unchanged if its postings,
     excerpts and its documents' result cards are, so an edit changes only the terms whose shard
     entries it changes."""
-    top = max((max(per_doc.values()) for per_doc in weights.values() if per_doc), default=1.0) or 1.0
+    top = _top(weights)
     terms: dict[str, _TermData] = {}
     card_sizes = [len(record["url"]) + len(record["title"]) + len(record["category"]) + 16 for record in records]
     by_weight = itemgetter(1)
@@ -504,9 +522,14 @@ def _terms(weights: dict[str, dict[int, float]], records: list[dict], texts: _Ex
     return terms
 
 
+def _top(weights: dict[str, dict[int, float]]) -> float:
+    """The strongest of ``weights`` (1.0 without any): a posting's level is its share of it, in 255 steps."""
+    return max((max(per_doc.values()) for per_doc in weights.values() if per_doc), default=1.0) or 1.0
+
+
 def _card_digest(record: dict) -> str:
     """The digest of what a document's result cards show."""
-    return _sha1([record["url"], record["title"], record["category"], record.get("source"),
+    return _sha1([record["url"], record["title"], record["category"],
                   [section[:2] for section in record["sections"]]])
 
 
@@ -639,8 +662,7 @@ def _votes(records: list[dict], analyzer) -> list[tuple[str, str, int]]:
     by document as ``cache.analyse_doc`` counts them (without cached analyses)."""
     votes: list[tuple[str, str, int]] = []
     for record in records:
-        if not record.get("source"):  # an untranslated article's words are not this language's
-            votes += doc_votes([analyzer.scan(text, set()) for text in record_texts(record)])
+        votes += doc_votes([analyzer.scan(text, set()) for text in record_texts(record)])
     return votes
 
 
@@ -699,11 +721,13 @@ def _any_of(terms: set[str], blocking: str) -> bool:
     return any(f"\n{term}\n" in blocking for term in terms)
 
 
-def _write_shards(lang: str, terms: dict[str, _TermData], forms: dict[str, str], records: list[dict],
-                  output: _Output, texts: _Excerpts, previous: _Previous) -> list[str]:
-    # (name, kind, value, estimated size), terms then forms
+def _write_shards(lang: str, terms: dict[str, _TermData], forms: dict[str, str], translations: dict[str, list[list[str]]],
+                  records: list[dict], output: _Output, texts: _Excerpts, previous: _Previous) -> list[str]:
+    # (name, kind, value, estimated size), terms, forms, then the terms' translations
     items: list[tuple[str, str, Any, int]] = [(t, "t", data, data.estimate) for t, data in terms.items()]
     items += [(s, "f", t, len(s) + len(t) + 7) for s, t in forms.items()]
+    items += [(t, "e", groups, len(t) + 6 + sum(len(x) + 4 for group in groups for x in group))
+              for t, groups in translations.items()]
     keys: list[str] = []
 
     heads: list[list[list[str]] | None] = [None] * len(records)  # per document, its sections' [anchor, heading]
@@ -716,6 +740,9 @@ def _write_shards(lang: str, terms: dict[str, _TermData], forms: dict[str, str],
         for name, kind, value, _ in group:
             if kind == "f":
                 out_forms[name] = value
+                continue
+            if kind == "e":
+                out.setdefault("e", {})[name] = value
                 continue
             postings = value.postings
             out_terms[name] = postings
@@ -737,7 +764,7 @@ def _write_shards(lang: str, terms: dict[str, _TermData], forms: dict[str, str],
 
     def emit(key: str, group: list[tuple[str, str, Any, int]]) -> None:
         # Its inputs: the items' names and forms, and whether a term's postings, excerpts or cards changed
-        inputs = tuple((name, kind, value if kind == "f" else None) for name, kind, value, _ in group)
+        inputs = tuple((name, kind, value if kind != "t" else None) for name, kind, value, _ in group)
         dirty = any(kind == "t" and value.dirty for _, kind, value, _ in group)
         output.add(f"{lang}/t/{key}.json.gz", inputs, lambda: shard(group), dirty)
         keys.append(key)

@@ -79,7 +79,7 @@ export function createIndex(base, format) {
     // Every shard whose terms may start with `word` (for prefix matching of the last word).
     prefixShards: (lang, info, word) => Promise.all(info.shards.filter(k => k.indexOf(word) === 0).slice(0, 6)
       .map(k => shardFile(lang, k))),
-    // The result cards of `docs` of `lang` (manifest `m`): {doc: [url, title, category, [[anchor, heading], …], source?]}.
+    // The result cards of `docs` of `lang` (manifest `m`): {doc: [url, title, category, [[anchor, heading], …]]}.
     cards(m, lang, docs) {
       var size = m.languages[lang].cards, chunks = {};
       docs.forEach(doc => { chunks[Math.floor(doc / size)] = true; });

@@ -4,22 +4,42 @@ import { analyse } from "./search-analysis.js";
 
 // The hits of the analysed words `resolved`. A document scores the sum of its best posting per word,
 // doubled when it matches every word, else scaled by the share it matches; its result line comes
-// from the posting that adds the most.
-export function score(index, lang, info, resolved) {
+// from the posting that adds the most. With the manifest `m`, the articles not translated into `lang`
+// (info.cross) count too: a word reaches them through its terms' translations (a shard's `e`: each a
+// term, or a phrase whose terms an article must all have, weighing as its weakest), looked up in the
+// default language's shards, their levels multiplied by the cross weight (their weight against the reader's
+// own articles, rescaled to this language's levels: engine.SearchIndex.cross_factor).
+export function score(index, lang, info, resolved, m) {
+  var cross = m && info.cross, from = cross && m.languages[cross.from], scale = from ? cross.weight : 0;
   return Promise.all(resolved.map(r => Promise.all(Object.keys(r.terms).map(term =>
-    index.shard(lang, info, term).then(s => [term, r.terms[term], s]))))).then(perWord => {
-    var scores = {}, terms = [];
-    perWord.forEach(entries => {
+    index.shard(lang, info, term).then(s => [term, r.terms[term], s]))).then(entries => !from ? [entries, []]
+    : Promise.all([].concat.apply([], entries.map(([term, weight, s]) => ((s.e || {})[term] || []).map(group =>
+      Promise.all(group.map(t => index.shard(cross.from, from, t))).then(shards => [group, weight, shards])))))
+      .then(reached => [entries, reached])))).then(perWord => {
+    var scores = {}, terms = [], crossTerms = {};
+    perWord.forEach(([entries, reached]) => {
       var best = {};
+      var offer = (key, s, posting) => { if (!best[key] || best[key].score < s) best[key] = posting; };
       entries.forEach(([term, weight, shard]) => {
         var postings = shard.t[term] || [];
         for (var i = 0; i < postings.length; i += 3) {
-          var doc = postings[i], s = weight * postings[i + 1];
-          if (!best[doc] || best[doc].score < s) best[doc] = { score: s, shard: shard, term: term, at: i };
+          offer(postings[i], weight * postings[i + 1], { score: weight * postings[i + 1], shard: shard, term: term, at: i });
         }
       });
-      Object.keys(best).forEach(doc => {
-        var b = best[doc], e = scores[doc] || (scores[doc] = { doc: +doc, score: 0, matched: 0, top: 0, from: b, shards: [] });
+      reached.forEach(([group, weight, shards]) => {
+        var others = group.slice(1).map((t, k) => levels(shards[k + 1].t[t] || []));
+        var postings = shards[0].t[group[0]] || [];
+        group.forEach(t => { crossTerms[t] = true; });
+        for (var i = 0; i < postings.length; i += 3) {
+          var doc = postings[i], level = postings[i + 1];
+          if (!inRanges(cross.docs, doc)) continue;
+          others.forEach(other => { level = Math.min(level, other[doc] || 0); });
+          var s = weight * level * scale;
+          if (s > 0) offer("x" + doc, s, { score: s, shard: shards[0], term: group[0], at: i });
+        }
+      });
+      Object.keys(best).forEach(key => {
+        var b = best[key], e = scores[key] || (scores[key] = { key: key, score: 0, matched: 0, top: 0, from: b, shards: [] });
         e.shards.push(b.shard);
         e.score += b.score;
         e.matched += 1;
@@ -27,11 +47,28 @@ export function score(index, lang, info, resolved) {
       });
     });
     resolved.forEach(r => { terms = terms.concat(Object.keys(r.terms)); terms.push(r.word); });
-    return Object.values(scores).map(e => Object.assign(e, {
-      lang: lang, terms: terms, rank: e.score * (e.matched === perWord.length ? 2 : e.matched / perWord.length),
-    }));
+    var theirs = terms.concat(Object.keys(crossTerms));
+    return Object.values(scores).map(e => {
+      var reached = e.key[0] === "x", hit = Object.assign(e, {
+        doc: reached ? +e.key.slice(1) : +e.key, lang: reached ? cross.from : lang, terms: reached ? theirs : terms,
+        rank: e.score * (e.matched === perWord.length ? 2 : e.matched / perWord.length),
+      });
+      if (reached) hit.via = lang;
+      delete hit.key;
+      return hit;
+    });
   });
 }
+
+// A term's postings as {doc: weight level}.
+function levels(postings) {
+  var out = {};
+  for (var i = 0; i < postings.length; i += 3) out[postings[i]] = postings[i + 1];
+  return out;
+}
+
+// Whether `n` is in one of the [start, end) `ranges`.
+var inRanges = (ranges, n) => ranges.some(([start, end]) => start <= n && n < end);
 
 // Give `hits` their result lines: the excerpt and section of their best posting, the rest from their
 // document's card, which that posting's shard carries for each term's best documents, else from the
@@ -68,28 +105,26 @@ function shardCard(h) {
 function fill(h, card) {
   var f = h.from, section = f.shard.t[f.term][f.at + 2];
   var sec = (section >= 0 && card[3][section]) || ["", ""];
-  Object.assign(h, { url: card[0], title: card[1], category: card[2], source: card[4] || null, section: section,
+  // An untranslated article a reader of `h.via` reaches: at its page in that language's section.
+  var url = h.via ? h.via + card[0].slice(card[0].indexOf("/")) : card[0];
+  Object.assign(h, { url: url, title: card[1], category: card[2], source: h.via ? h.lang : null, section: section,
     anchor: sec[0], heading: sec[1], excerpt: f.shard.x[f.term][f.at / 3] });
   delete h.from;
   delete h.shards;
   delete h.card;
 }
 
-// Whether document `doc` of a language (manifest entry `info`) is an untranslated article it also covers.
-var isCopy = (info, doc) => info.copies.some(([start, end]) => start <= doc && doc < end);
-
 // Every hit of `text` in `langs`, best first (at most `limit`), the first `described` of them (all by
 // default) with their result lines (`describe` the others when they are shown). `all`: each language
-// in its own right, so an untranslated article a language also covers (crosslingual.py) is left to its own.
+// in its own right, so an untranslated article is found in its own language, not reached from the others.
 export function search(index, langs, text, limit, all, described) {
   return Promise.all(langs.map(lang => index.manifest().then(m => {
     var info = m.languages[lang];
     if (!info) return [];
-    return analyse(index, lang, info, text).then(r => r.length ? score(index, lang, info, r) : [])
-      .then(hits => all ? hits.filter(h => !isCopy(info, h.doc)) : hits);
+    return analyse(index, lang, info, text).then(r => r.length ? score(index, lang, info, r, all ? null : m) : []);
   }))).then(lists => {
     var hits = [].concat.apply([], lists);
-    hits.sort((a, b) => b.rank - a.rank || a.doc - b.doc);
+    hits.sort((a, b) => b.rank - a.rank || (a.lang < b.lang ? -1 : a.lang > b.lang ? 1 : a.doc - b.doc));
     if (limit) hits = hits.slice(0, limit);
     return describe(index, described === undefined ? hits : hits.slice(0, described)).then(() => hits);
   });

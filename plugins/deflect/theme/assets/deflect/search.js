@@ -114,10 +114,10 @@ function start(config) {
   // answer (the FAQ answer or the first steps, from the document chunk) above the results.
   function instantAnswer(query, hit, mine) {
     return index.record(hit).then(doc => {
-      var answer = doc && doc[7], isFaq = doc && doc[2] === "faq";
+      var answer = doc && doc[6], isFaq = doc && doc[2] === "faq";
       if (mine !== sequence || !answer || (!isFaq && hit.section !== answer[0] && hit.section >= 0)) return;
-      var anchor = doc[5][answer[0]] ? doc[5][answer[0]][0] : "";
-      var url = doc[0] + (anchor && doc[0].indexOf("#") < 0 ? "#" + anchor : "");
+      var anchor = doc[5][answer[0]] ? doc[5][answer[0]][0] : "", page = hit.url;  // (doc[0], in the reader's section)
+      var url = page + (anchor && page.indexOf("#") < 0 ? "#" + anchor : "");
       var box = el("div", "deflect-search__answer"), a = el("a", "deflect-search__answer-title", hit.title);
       var lines = el(isFaq ? "div" : "ol", "deflect-search__answer-text");
       box.setAttribute("data-deflect-answer", url);
