@@ -328,6 +328,19 @@ def test_search_and_contact_suggestions_show_the_hostile_title_as_text(page: obj
     assert TITLE in titles, titles
     _assert_nothing_injected(page, dialogs)
 
+    # In Croatian, the English-only article is reached through the translation of a Croatian word (here
+    # spelled alike: the Croatian title has the payload's words too) and shown in the Croatian section
+    page.goto(hostile_url + "hr/")
+    box.click()
+    box.fill("onerror")
+    page.wait_for_function("q => document.querySelector('[data-deflect-search]').getAttribute('data-deflect-ready') === q",
+                           arg="onerror", timeout=10_000)
+    links = page.locator("[data-deflect-result] a").evaluate_all("links => links.map(a => a.getAttribute('href'))")
+    titles = page.locator("[data-deflect-result] h1").all_inner_texts()
+    assert any(href.split("#")[0].endswith("/hr/account/english-only/") for href in links), links
+    assert any(title.startswith(EN_ONLY) for title in titles), titles  # (then its language label)
+    _assert_nothing_injected(page, dialogs)
+
     page.goto(hostile_url + "en/contact/")
     page.fill("[data-deflect-contact-input]", "zebrafish care")
     page.wait_for_function("q => document.querySelector('[data-deflect-contact]').getAttribute('data-deflect-ready') === q",
