@@ -166,10 +166,11 @@ class SearchIndex:
             if not words:
                 continue
             with self._indexes[code].searcher(weighting=BM25F(B=BM25_B, K1=BM25_K1)) as searcher:
-                groups = [self._word_query(searcher, word) for word in words]
+                groups = [self._word_query(searcher, word) for word in words]  # (None: a word with no query)
                 # The section names what the reader typed (not a synonym), as each term's section
                 # in the static index does.
-                hits += self._ranked(searcher, code, groups, {word.alternatives[0][0] for word in words}, wanted)
+                hits += self._ranked(searcher, code, [g for g in groups if g is not None],
+                                     {word.alternatives[0][0] for word in words}, wanted)
                 table = self.cross.get(code) if lang is not None else None
                 if table is not None and table.docs and table.source in self._indexes:
                     hits += self._cross_hits(searcher, table, words, wanted)
@@ -178,9 +179,9 @@ class SearchIndex:
 
     def _ranked(self, searcher: Any, lang: str, groups: list[Q.Query | None], terms: set[str], wanted: int,
                 only: set[int] | None = None, table: CrossTable | None = None) -> list[Hit]:
-        """The hits of one query word's ``groups`` each (doubled when a document has every word, else
-        the documents with some), among the docnums ``only`` if given; ``table``: these are the
-        untranslated articles its readers reach, shown in its language's section."""
+        """The hits of a query whose words' queries are ``groups`` (None: one that nothing can match), among
+        the docnums ``only`` if given: a document with every word scores double, one with some its score;
+        ``table``: these are the untranslated articles its readers reach, shown in its language's section."""
         found = [g for g in groups if g is not None]
         if not found:
             return []
