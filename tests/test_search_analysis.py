@@ -105,12 +105,13 @@ def test_the_cross_table_inverts_the_learned_pairs_the_glossary_and_the_words_sp
     said = {term for doc in missing for _, term in word_pairs(doc)}
     assert {"password", "reset", "hub"} <= said and "zzzunused" not in said
     table = Translations("hr", phrases={("reset", "password"): ["resetiranje", "lozink"], ("zzzunused",): ["nikad"]},
-                        learned={"password": ["lozink"], "zzzunused": ["nikad"]}, vocabulary=frozenset({"hub"}))
+                        learned={"password": ["lozink"], "zzzunused": ["nikad"], "reset": ["hub"]},
+                        vocabulary=frozenset({"hub"}))
     cross = cross_table(table, "en", missing)
     assert cross.lang == "hr" and cross.source == "en" and cross.docs == tuple(doc.id for doc in missing)
     assert cross.terms["lozink"] == [["password"], ["reset", "password"]]
     assert cross.terms["resetiranje"] == [["reset", "password"]]
-    assert cross.terms["hub"] == [["hub"]]  # spelled alike, and a word of the reader's content
+    assert cross.terms["hub"] == [["hub"]]  # spelled alike, a word of the reader's content: itself, not "reset"
     assert "nikad" not in cross.terms  # nothing untranslated says it
     assert list(cross.terms) == sorted(cross.terms)
     assert cross_table(table, "en", list(reversed(missing))).terms == cross.terms  # the same table whatever the order

@@ -39,9 +39,11 @@ def plain_doc_terms(doc: SearchDoc) -> DocTerms:
 def plain_cross_terms(docs: list[SearchDoc], table: Translations) -> dict[str, list[list[str]]]:
     """``cross_table(table, …, docs).terms`` word by word: each token of each untranslated document's texts
     adds the reader's terms that translate it (learned, spelled alike) and every glossary phrase whose
-    terms the documents have adds its translations."""
+    terms the documents have adds its translations; a reader's term that is the English term keeps only
+    itself and phrases."""
     found: dict[str, set[tuple[str, ...]]] = {}
     present: set[str] = set()
+    identical: set[str] = set()
     for doc in docs:
         for text in index_fields(doc).values():
             for token in analyzer_for(doc.lang).tokens(text):
@@ -51,10 +53,14 @@ def plain_cross_terms(docs: list[SearchDoc], table: Translations) -> dict[str, l
                 same = analyzer_for(table.lang).term(token.surface)
                 if same in table.vocabulary:
                     found.setdefault(same, set()).add((token.term,))
+                    if same == token.term:
+                        identical.add(same)
     for phrase, targets in table.phrases.items():
         if set(phrase) <= present:
             for target in targets:
                 found.setdefault(target, set()).add(phrase)
+    for target in identical:  # a term spelled as the English one stands for itself (and phrases)
+        found[target] = {group for group in found[target] if len(group) > 1 or group == (target,)}
     return {target: [list(group) for group in sorted(groups)] for target, groups in sorted(found.items())}
 
 

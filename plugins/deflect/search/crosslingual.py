@@ -276,7 +276,9 @@ def cross_table(table: Translations, source: str, docs: list[SearchDoc],
     """The :class:`CrossTable` of ``table.lang`` for the untranslated ``docs``: ``table`` inverted, kept to
     what those documents say. A learned pair or a glossary entry counts when the documents have its
     English terms; a word spelled alike when its term in ``table.lang`` is one that language's content
-    uses (``pairs_of`` gives a document's (surface, term) pairs, which a cache can keep)."""
+    uses (``pairs_of`` gives a document's (surface, term) pairs, which a cache can keep). A term of
+    ``table.lang`` that is also the English term (Tagalog "email") stands for itself and the glossary's
+    phrases only: the pairs learned for it are its neighbours in the aligned texts ("address")."""
     pairs = frozenset().union(*map(pairs_of, docs)) if docs else frozenset()
     present = {term for _, term in pairs}
     found: dict[str, set[tuple[str, ...]]] = {}
@@ -289,10 +291,15 @@ def cross_table(table: Translations, source: str, docs: list[SearchDoc],
             for target in targets:
                 found.setdefault(target, set()).add(phrase)
     same, vocabulary = analyzer_for(table.lang).term, table.vocabulary
+    identical: set[str] = set()  # terms spelled as the English ones: a loanword, a product name
     for surface, term in sorted(pairs):
         target = same(surface)
         if target in vocabulary:
             found.setdefault(target, set()).add((term,))
+            if target == term:
+                identical.add(target)
+    for target in identical:  # translates to itself, not to the words learned beside it ("email address")
+        found[target] = {group for group in found[target] if len(group) > 1 or group == (target,)}
     terms = {target: [list(group) for group in sorted(groups)] for target, groups in sorted(found.items())}
     return CrossTable(table.lang, source, terms, tuple(doc.id for doc in docs))
 
