@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from conftest import make_help_center, run_check, write
+from conftest import copy_example, make_help_center, run_check, write
 from deflect.cli import main
 from deflect.helpcenter import HelpCenter
 from deflect.search.analysis import analyzer_for
@@ -124,8 +124,8 @@ def test_static_index_reaches_untranslated_articles_and_carries_instant_answers(
                                              .read_bytes()))[doc % size] for doc in postings[::3]}
     reset_doc = next(doc for doc, card in cards.items() if card[0] == "en/troubleshooting/factory-reset/")
     assert any(start <= reset_doc < end for start, end in hr["cross"]["docs"])
-    en_records = [r for chunk in sorted((tmp_path / "search" / "en" / "d").glob("*.json.gz"), key=lambda p: int(p.name[:-8]))
-                  for r in json.loads(gzip.decompress(chunk.read_bytes()))]
+    chunks = sorted((tmp_path / "search" / "en" / "d").glob("*.json.gz"), key=lambda p: int(p.name[:-8]))
+    en_records = [r for chunk in chunks for r in json.loads(gzip.decompress(chunk.read_bytes()))]
     assert en_records[reset_doc][0] == "en/troubleshooting/factory-reset/"
     translated = next(n for n, r in enumerate(en_records) if r[0] == "en/account/reset-password/")
     assert not any(start <= translated < end for start, end in hr["cross"]["docs"])  # Croatian has its own
@@ -137,6 +137,30 @@ def test_static_index_reaches_untranslated_articles_and_carries_instant_answers(
     article = next(r for r in hr_records if r[0] == "hr/account/reset-password/")
     section, steps = article[6]
     assert article[5][section][0] == "request" and len(steps) == 3 and steps[0].startswith("Na zaslonu za prijavu")
+
+
+@pytest.mark.parametrize("mode", ["link", "false"])
+def test_without_a_fallback_page_the_result_links_to_the_article_s_own(tmp_path: Path, mode: str) -> None:
+    """``fallback: link`` lists an untranslated article at its own page, ``false`` does not show it in
+    Croatian at all: a Croatian search still reaches it (labelled English), at the page that exists; an
+    untranslated FAQ entry, which ``link`` shows in the Croatian FAQ, stays there."""
+    config = copy_example(tmp_path)
+    text = config.read_text(encoding="utf-8")
+    config.write_text(text.replace("      audience:", f"      fallback: {mode}\n      audience:", 1), encoding="utf-8")
+    write(tmp_path, "faq/en/gift-wrap.md", "---\ntitle: Can you gift-wrap an order?\ncategory: orders\n---\n"
+                                           "Yes: tick Gift wrap at checkout and we wrap every item.\n")
+    service = HelpCenter.open(tmp_path, history=False).search_service
+    hit = service.search("tvornički reset uređaja", "hr")[0]
+    assert hit.id == "en/troubleshooting/factory-reset" and hit.lang == "en"
+    assert hit.url.split("#")[0] == "en/troubleshooting/factory-reset/"
+    table = service.index.cross["hr"]
+    articles = {doc for doc in table.docs if doc != "en/faq/gift-wrap"}
+    assert "en/faq/gift-wrap" in table.docs and articles <= table.home
+    assert ("en/faq/gift-wrap" in table.home) == (mode == "false")
+    service.export(tmp_path / "search")
+    manifest = json.loads((tmp_path / "search" / "manifest.json").read_text(encoding="utf-8"))
+    cross = manifest["languages"]["hr"]["cross"]
+    assert cross["home"] == (cross["docs"] if mode == "false" else cross["home"]) and cross["home"]
 
 
 def test_cli_search_in_croatian_finds_the_english_article() -> None:

@@ -115,7 +115,8 @@ def test_ranking_order_on_a_tiny_index(page: object, site_url: str) -> None:
 
 CROSS_INDEX = """
     const rules = arg;
-    // English: doc 0 translated into Croatian (not reached from it), docs 1 and 2 not (reached)
+    // English: doc 0 translated into Croatian (not reached from it), docs 1 and 2 not (reached); the
+    // Croatian section has no page of doc 2 ("home": fallback link or false), so it links to its own
     const en = {
       t: {password: [0, 255, -1, 1, 200, 0, 2, 100, -1], reset: [1, 180, 0, 0, 120, -1]},
       x: {password: ["p0", "p1", "p2"], reset: ["r1", "r0"]},
@@ -129,12 +130,13 @@ CROSS_INDEX = """
     };
     const base = {analysis: rules, stopSet: {}, keySet: {}, shards: [], cards: 256, synonyms: []};
     const manifest = {chunk: 8, languages: {en: Object.assign({docs: 3}, base),
-      hr: Object.assign({docs: 1, cross: {from: "en", weight: 0.5, docs: [[1, 3]]}}, base)}};
+      hr: Object.assign({docs: 1, cross: {from: "en", weight: 0.5, docs: [[1, 3]], home: [[2, 3]]}}, base)}};
     const index = {
       manifest: () => Promise.resolve(manifest),
       shard: (lang) => Promise.resolve(lang === "hr" ? hr : en),
       prefixShards: () => Promise.resolve([]),
-      cards: (m, lang, docs) => Promise.resolve(Object.fromEntries(docs.map(n => [n, ["en/a/doc" + n + "/", "Doc " + n, "Cat", []]]))),
+      cards: (m, lang, docs) => Promise.resolve(Object.fromEntries(docs.map(n =>
+        [n, ["en/a/doc" + n + "/", "Doc " + n, "Cat", []]]))),
     };
     const line = h => [h.url, h.title, h.lang, h.source, h.anchor, h.excerpt, Math.round(h.rank)];
 """
@@ -144,8 +146,9 @@ def test_a_reader_s_terms_reach_the_untranslated_articles_through_their_translat
                                                                                      site_url: str) -> None:
     """A Croatian word reaches the English articles not translated into Croatian through its translations
     (a phrase: only an article with all of its words, at its weakest one's weight), at the cross weight,
-    at their page in the Croatian section and labelled English; a translated one is not reached (Croatian
-    has its own), nor is any with "All languages", where each article is in its own language."""
+    at their page in the Croatian section (else at their own) and labelled English; a translated one is
+    not reached (Croatian has its own), nor is any with "All languages", where each article is in its own
+    language."""
     found = run_module(page, site_url, "search-rank.js", CROSS_INDEX + """
         return [(await m.search(index, ["hr"], "lozinka ", 0, false)).map(line),
                 (await m.search(index, ["hr"], "resetir ", 0, false)).map(line),
@@ -155,7 +158,7 @@ def test_a_reader_s_terms_reach_the_untranslated_articles_through_their_translat
     # own doc 0: 150 * 2; English doc 1: 200 * 0.5 * 2, doc 2: 100 * 0.5 * 2; English doc 0 is translated
     assert word == [["hr/a/doc0/", "Hr 0", "hr", None, "", "l0", 300],
                     ["hr/a/doc1/", "Doc 1", "en", "en", "steps", "p1", 200],
-                    ["hr/a/doc2/", "Doc 2", "en", "en", "", "p2", 100]]
+                    ["en/a/doc2/", "Doc 2", "en", "en", "", "p2", 100]]
     # "reset password": doc 1 has both (the weaker, 180, counts); doc 2 lacks "reset"
     assert phrase == [["hr/a/doc1/", "Doc 1", "en", "en", "steps", "r1", 180]]
     assert sorted(every_language) == ["en/a/doc0/", "en/a/doc1/", "en/a/doc2/", "hr/a/doc0/"]

@@ -255,24 +255,32 @@ class CrossTable:
     """How a reader of ``lang`` reaches the articles of ``source`` (the default language) not translated
     into ``lang``: ``docs``, their ids, and ``terms``: each term of ``lang`` that translates words of
     theirs → the ``source`` term sequences it stands for (a word: one term; a glossary phrase: all of
-    its terms, which an article must all have). Sorted, so that equal tables are equal."""
+    its terms, which an article must all have). Sorted, so that equal tables are equal. ``home``: those
+    of ``docs`` that ``lang``'s part of the site does not show at a page of its own (``fallback: link``
+    lists an article at its own page, ``fallback: false`` shows none): a result links to their page."""
 
     lang: str
     source: str
     terms: dict[str, list[list[str]]]
     docs: tuple[str, ...]
+    home: frozenset[str] = frozenset()
 
     @functools.cached_property
     def digest(self) -> str:
-        return hashlib.sha256(json.dumps([self.lang, self.source, self.terms, self.docs],
+        return hashlib.sha256(json.dumps([self.lang, self.source, self.terms, self.docs, sorted(self.home)],
                                          ensure_ascii=False).encode()).hexdigest()
+
+    def url(self, doc: str, url: str) -> str:
+        """Where a result for ``doc`` (its ``url`` in ``source``'s section) takes a reader of ``lang``."""
+        return url if doc in self.home else f"{self.lang}/{url.split('/', 1)[1]}"
 
     def __getstate__(self) -> dict[str, object]:
         return {name: value for name, value in self.__dict__.items() if name != "digest"}
 
 
 def cross_table(table: Translations, source: str, docs: list[SearchDoc],
-                pairs_of: Callable[[SearchDoc], frozenset[tuple[str, str]]] = word_pairs) -> CrossTable:
+                pairs_of: Callable[[SearchDoc], frozenset[tuple[str, str]]] = word_pairs,
+                home: frozenset[str] = frozenset()) -> CrossTable:
     """The :class:`CrossTable` of ``table.lang`` for the untranslated ``docs``: ``table`` inverted, kept to
     what those documents say. A learned pair or a glossary entry counts when the documents have its
     English terms; a word spelled alike when its term in ``table.lang`` is one that language's content
@@ -301,7 +309,7 @@ def cross_table(table: Translations, source: str, docs: list[SearchDoc],
     for target in identical:  # translates to itself, not to the words learned beside it ("email address")
         found[target] = {group for group in found[target] if len(group) > 1 or group == (target,)}
     terms = {target: [list(group) for group in sorted(groups)] for target, groups in sorted(found.items())}
-    return CrossTable(table.lang, source, terms, tuple(doc.id for doc in docs))
+    return CrossTable(table.lang, source, terms, tuple(doc.id for doc in docs), home)
 
 
 def table_digest(table: Translations) -> str:

@@ -105,6 +105,7 @@ class SearchIndex:
         self._weights: dict[str, tuple[list[dict], dict[str, dict[int, float]]]] = {}
         self._reach: dict[str, tuple[list[dict], dict[str, dict[int, float]]]] = {}
         self._titles: dict[str, float] = {}
+        self._members: dict[str, set[int]] = {}  # per language, its untranslated articles' docnums in the source
         self.cross: dict[str, CrossTable] = {}  # per language, the untranslated articles its readers reach
         self._indexes = {}
         for path in sorted(folder.iterdir()):
@@ -196,14 +197,15 @@ class SearchIndex:
                 if hit.docnum not in seen:
                     ranked.append((hit.score, hit.docnum))
         hits = []
+        factor = self.cross_factor(table) if table is not None else 1.0
         for score, docnum in ranked:
             stored = searcher.stored_fields(docnum)
             anchor, snippet = best_section(json.loads(stored["record"]), terms, lang)
-            url = stored["url"] if table is None else f"{table.lang}/{stored['url'].split('/', 1)[1]}"
+            url = stored["url"] if table is None else table.url(stored["id"], stored["url"])
             if anchor and "#" not in url:
                 url = f"{url}#{anchor}"
-            hits.append(Hit(stored["id"], lang, url, stored["title"], stored["kind"],
-                            round(score * (self.cross_factor(table) if table is not None else 1.0), 4), snippet, anchor))
+            hits.append(Hit(stored["id"], lang, url, stored["title"], stored["kind"], round(score * factor, 4),
+                            snippet, anchor))
         return hits
 
     def _cross_hits(self, searcher: Any, table: CrossTable, words: list[QueryWord], wanted: int) -> list[Hit]:
@@ -222,8 +224,10 @@ class SearchIndex:
                     wanted_terms.update(group)
             groups.append(Q.Or(options) if options else None)
         with self._indexes[table.source].searcher(weighting=BM25F(B=BM25_B, K1=BM25_K1)) as source:
-            only = {n for n in map(lambda i: source.document_number(id=i), table.docs) if n is not None}
-            return self._ranked(source, table.source, groups, wanted_terms, wanted, only, table)
+            if table.lang not in self._members:  # the articles' document numbers, looked up once per index
+                self._members[table.lang] = {n for n in map(lambda i: source.document_number(id=i), table.docs)
+                                             if n is not None}
+            return self._ranked(source, table.source, groups, wanted_terms, wanted, self._members[table.lang], table)
 
     def cross_factor(self, table: CrossTable) -> float:
         """What an untranslated article's weight in ``table.source``'s index is multiplied by against the
@@ -294,7 +298,7 @@ class SearchIndex:
                 per_doc = merged.setdefault(term, {})
                 for doc, weight in best.items():
                     per_doc[number[doc]] = weight * factor
-        reached = [dict(theirs[doc], url=f"{lang}/{theirs[doc]['url'].split('/', 1)[1]}", source=table.source)
+        reached = [dict(theirs[doc], url=table.url(theirs[doc]["id"], theirs[doc]["url"]), source=table.source)
                    for doc in members]
         return records + reached, merged
 
@@ -332,6 +336,7 @@ class AnalysedIndex(SearchIndex):
         self._weights = {}
         self._reach = {}
         self._titles = {}
+        self._members = {}
         self.cross = cross or {}
         self._open_index = open_index
         self._whoosh: SearchIndex | None = None

@@ -133,7 +133,8 @@ class SearchService:
             _analyse(center, directory_urls, cache, found, keys, missing, helpers)
             entries: list[DocAnalysis] = [entry for entry in found if entry is not None]
             docs = [entry.doc for entry in entries]
-            cross = _cross_tables(cache, entries, keys, settings.default_language, settings.codes, glossary)
+            cross = _cross_tables(cache, entries, keys, settings.default_language, settings.codes, glossary,
+                                  settings.fallback)
             cross_keys = [table.digest for table in cross.values()]
             stamp = fingerprint(cache.version, keys + cross_keys, synonyms, settings.codes)
             by_lang: dict[str, list[DocAnalysis]] = {lang: [] for lang in settings.codes}
@@ -311,8 +312,10 @@ def _open_or_build(folder: Path, name: str, entries: list[DocAnalysis], codes: l
 
 
 def _cross_tables(cache: AnalysisCache, analyses: list[DocAnalysis], keys: list[str], default: str,
-                  codes: list[str], glossary: dict[str, list[tuple[str, list[str], int]]]) -> dict[str, CrossTable]:
-    """Per language other than ``default``, its :class:`CrossTable` (see crosslingual). Its term table is
+                  codes: list[str], glossary: dict[str, list[tuple[str, list[str], int]]],
+                  fallback: bool | str) -> dict[str, CrossTable]:
+    """Per language other than ``default``, its :class:`CrossTable` (see crosslingual), whose results link
+    where the site's ``fallback`` mode shows its untranslated articles (see ``site.plan``). Its term table is
     learned from the language's documents, the default-language ones they translate and the glossary:
     cached under their keys and the glossary (``crosslingual.learned_from``), so an edit of an untranslated
     article learns nothing; the cross table under the term table's digest and its untranslated documents' keys."""
@@ -351,9 +354,10 @@ def _cross_tables(cache: AnalysisCache, analyses: list[DocAnalysis], keys: list[
             table = learn([docs[n] for n in read], default, lang, glossary.get(lang), terms_of)  # those alone
             learned = (table, table_digest(table))
         cache.put_extra(table_key, learned)
-        cross_key = cache.key("cross", learned[1], *(key_of[id(doc)] for doc in missing))
+        cross_key = cache.key("cross", learned[1], fallback, *(key_of[id(doc)] for doc in missing))
         found = cache.extra(cross_key)
         if not isinstance(found, CrossTable):
-            found = cross_table(learned[0], default, missing, pairs_of)
+            home = frozenset(doc.id for doc in missing if not fallback or (fallback == "link" and doc.kind != "faq"))
+            found = cross_table(learned[0], default, missing, pairs_of, home)
         tables[lang] = cache.put_extra(cross_key, found)
     return tables

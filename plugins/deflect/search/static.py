@@ -34,8 +34,9 @@ the cards of all its postings once: half of the index's JSON and of its gzip tim
 repeated in every shard that found its document. A posting's weight is a level (1-255) of its language's
 strongest weight. When some articles are not translated into a language, its manifest entry has
 ``cross``: the default language (``from``), those articles' document numbers there (``docs``, [start,
-end) ranges) and what their levels are multiplied by against the reader's own (``weight``: see
-``engine.SearchIndex.cross_factor``). The browser looks a
+end) ranges), those of them shown at their own page, not in the reader's section (``home``: the
+``fallback`` modes ``link`` and ``false``) and what their levels are multiplied by against the reader's
+own (``weight``: see ``engine.SearchIndex.cross_factor``). The browser looks a
 word's translations (``e``) up in the default language's shards and keeps those articles, shown at
 their page in the reader's section. The document chunks (``d/``) hold what a result
 line leaves out (kind, summary, every section's heading) for the pages that show it, such as the
@@ -327,7 +328,8 @@ def _export_language(index: SearchIndex, lang: str, synonyms: dict[str, list[lis
         # a level is a share of its own language's strongest weight: the source's levels in this language's
         scale = index.cross_factor(table) * _top(their_weights) / _top(weights)
         new.manifest["cross"] = {"from": table.source, "weight": scale,
-                                 "docs": _ranges(sorted(where[doc] for doc in table.docs if doc in where))}
+                                 "docs": _ranges(sorted(where[doc] for doc in table.docs if doc in where)),
+                                 "home": _ranges(sorted(where[doc] for doc in table.home if doc in where))}
     return new
 
 
@@ -721,8 +723,9 @@ def _any_of(terms: set[str], blocking: str) -> bool:
     return any(f"\n{term}\n" in blocking for term in terms)
 
 
-def _write_shards(lang: str, terms: dict[str, _TermData], forms: dict[str, str], translations: dict[str, list[list[str]]],
-                  records: list[dict], output: _Output, texts: _Excerpts, previous: _Previous) -> list[str]:
+def _write_shards(lang: str, terms: dict[str, _TermData], forms: dict[str, str],
+                  translations: dict[str, list[list[str]]], records: list[dict], output: _Output, texts: _Excerpts,
+                  previous: _Previous) -> list[str]:
     # (name, kind, value, estimated size), terms, forms, then the terms' translations
     items: list[tuple[str, str, Any, int]] = [(t, "t", data, data.estimate) for t, data in terms.items()]
     items += [(s, "f", t, len(s) + len(t) + 7) for s, t in forms.items()]

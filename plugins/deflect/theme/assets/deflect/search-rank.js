@@ -23,7 +23,8 @@ export function score(index, lang, info, resolved, m) {
       entries.forEach(([term, weight, shard]) => {
         var postings = shard.t[term] || [];
         for (var i = 0; i < postings.length; i += 3) {
-          offer(postings[i], weight * postings[i + 1], { score: weight * postings[i + 1], shard: shard, term: term, at: i });
+          var s = weight * postings[i + 1];
+          offer(postings[i], s, { score: s, shard: shard, term: term, at: i });
         }
       });
       reached.forEach(([group, weight, shards]) => {
@@ -39,7 +40,8 @@ export function score(index, lang, info, resolved, m) {
         }
       });
       Object.keys(best).forEach(key => {
-        var b = best[key], e = scores[key] || (scores[key] = { key: key, score: 0, matched: 0, top: 0, from: b, shards: [] });
+        var b = best[key];
+        var e = scores[key] || (scores[key] = { key: key, score: 0, matched: 0, top: 0, from: b, shards: [] });
         e.shards.push(b.shard);
         e.score += b.score;
         e.matched += 1;
@@ -53,7 +55,7 @@ export function score(index, lang, info, resolved, m) {
         doc: reached ? +e.key.slice(1) : +e.key, lang: reached ? cross.from : lang, terms: reached ? theirs : terms,
         rank: e.score * (e.matched === perWord.length ? 2 : e.matched / perWord.length),
       });
-      if (reached) hit.via = lang;
+      if (reached) hit.via = inRanges(cross.home || [], hit.doc) ? "" : lang;  // "": shown at its own page
       delete hit.key;
       return hit;
     });
@@ -105,9 +107,10 @@ function shardCard(h) {
 function fill(h, card) {
   var f = h.from, section = f.shard.t[f.term][f.at + 2];
   var sec = (section >= 0 && card[3][section]) || ["", ""];
-  // An untranslated article a reader of `h.via` reaches: at its page in that language's section.
+  // An untranslated article a reader of `h.via` reaches: at its page in that language's section (in
+  // its own when that section has none, `via` "").
   var url = h.via ? h.via + card[0].slice(card[0].indexOf("/")) : card[0];
-  Object.assign(h, { url: url, title: card[1], category: card[2], source: h.via ? h.lang : null, section: section,
+  Object.assign(h, { url: url, title: card[1], category: card[2], source: "via" in h ? h.lang : null, section: section,
     anchor: sec[0], heading: sec[1], excerpt: f.shard.x[f.term][f.at / 3] });
   delete h.from;
   delete h.shards;
