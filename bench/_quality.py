@@ -102,6 +102,28 @@ def acceptance_queries() -> set[str]:
     return set(re.findall(r'^\s*-\s*q:\s*"([^"]*)"\s*#\s*ACCEPTANCE', text, re.M))
 
 
+def reachable_ids(search: Path) -> set[str]:
+    """The article ids a search in each language can return: its own documents and the untranslated
+    articles it reaches in the default language's index (the manifest's ``cross``), shown in its section."""
+    manifest = json.loads((search / "manifest.json").read_text(encoding="utf-8"))
+    urls: dict[str, list[str]] = {}
+    for lang in manifest["languages"]:
+        urls[lang] = [record[0] for chunk in sorted((search / lang / "d").glob("*.json.gz"),
+                                                    key=lambda path: int(path.name.split(".")[0]))
+                      for record in json.loads(gzip.decompress(chunk.read_bytes()))]
+    known = {url_to_id(url, "") for lang_urls in urls.values() for url in lang_urls}
+    for lang, entry in manifest["languages"].items():
+        cross = entry.get("cross")
+        if not cross:
+            continue
+        home = {n for start, end in cross.get("home", []) for n in range(start, end)}
+        for start, end in cross["docs"]:
+            for n in range(start, end):
+                if n not in home:
+                    known.add(lang + "/" + url_to_id(urls[cross["from"]][n], "").split("/", 1)[1])
+    return known
+
+
 @dataclass
 class QualityRow:
     q: str
@@ -128,12 +150,7 @@ def run_quality(work: Path, browser) -> list[QualityRow]:
     material = mkdocs_build(material_root / "mkdocs.yml", material_site)
     progress(f"quality: Material built in {material.seconds:.1f}s")
 
-    known = set()
-    for lang_dir in (deflect_site / "search").iterdir():
-        if lang_dir.is_dir():
-            for chunk in (lang_dir / "d").glob("*.json.gz"):
-                for record in json.loads(gzip.decompress(chunk.read_bytes())):
-                    known.add(url_to_id(record[0], ""))
+    known = reachable_ids(deflect_site / "search")
     missing = sorted({r for q in queries for r in q["relevant"]} - known)
     if missing:
         progress(f"quality: WARNING relevant ids not in Deflect's index: {', '.join(missing)}")

@@ -18,7 +18,7 @@ from deflect.search.query import SynonymError, load_synonyms, parse_query
 from deflect.search.service import SearchService
 from deflect.search.static import client_constants
 
-from conftest import run_check
+from conftest import article, make_help_center, run_check, write
 
 ROOT = Path(__file__).resolve().parent.parent
 # The shared data sit beside the repository; DEFLECT_TEST_DATA points elsewhere (e.g. from a git worktree).
@@ -73,6 +73,23 @@ def test_synonyms_expand_phrases(tmp_path: Path) -> None:
     assert words[0].surface == "money"
     assert ("refund", 0.8) in words[0].alternatives
     assert len(words) == 2  # "back" folded into the phrase; "please" stays
+
+
+def test_a_synonym_phrase_finds_only_articles_with_all_its_words(tmp_path: Path) -> None:
+    """"refund" brings in "money back" as a phrase: an article about sending a parcel back, or paying with
+    money, is not about refunds; one with both words is (before, each word of the phrase counted alone)."""
+    assert parse_query("refund", "en", [["refund", "money back"]])[0].phrases == [(("money", "back"), 0.4)]
+    make_help_center(tmp_path, languages=("en",), articles=False)
+    write(tmp_path, "articles/en/start-a-return.md", article("Start a return", category="orders",
+                                                             body="Send the parcel back with the label.\n"))
+    write(tmp_path, "articles/en/when-it-arrives.md", article("When it arrives", category="orders",
+                                                              body="Your money comes back within ten days.\n"))
+    write(tmp_path, "articles/en/ways-to-pay.md", article("Ways to pay", category="orders",
+                                                          body="Pay with money or a card.\n"))
+    write(tmp_path, "search/synonyms.yml", "en:\n  - [refund, money back]\n")
+    service = HelpCenter.open(tmp_path, history=False, cache_dir=tmp_path / "cache").search_service
+    assert [hit.id for hit in service.search("refund", "en")] == ["en/orders/when-it-arrives"]
+    assert [hit.id for hit in service.search("money back", "en")][0] == "en/orders/when-it-arrives"
 
 
 def test_synonym_file_errors_are_clear(tmp_path: Path) -> None:

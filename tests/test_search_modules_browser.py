@@ -155,6 +155,10 @@ def test_a_reader_s_terms_reach_the_untranslated_articles_through_their_translat
                 (await m.search(index, ["hr", "en"], "lozinka password ", 0, true)).map(h => h.url)];""",
                        client_constants("hr"))
     word, phrase, every_language = found
+    synonym = run_module(page, site_url, "search-rank.js", CROSS_INDEX + CROSS_PHRASE + """
+        return (await m.search(index, ["hr"], "sifra ", 0, false)).map(line);""", client_constants("hr"))
+    # doc 1: 0.4 * (200 + 180) * 0.5 * 2; own doc 0 has "lozink" but not "resetir": not found
+    assert synonym == [["hr/a/doc1/", "Doc 1", "en", "en", "steps", "p1", 152]]
     # own doc 0: 150 * 2; English doc 1: 200 * 0.5 * 2, doc 2: 100 * 0.5 * 2; English doc 0 is translated
     assert word == [["hr/a/doc0/", "Hr 0", "hr", None, "", "l0", 300],
                     ["hr/a/doc1/", "Doc 1", "en", "en", "steps", "p1", 200],
@@ -162,6 +166,48 @@ def test_a_reader_s_terms_reach_the_untranslated_articles_through_their_translat
     # "reset password": doc 1 has both (the weaker, 180, counts); doc 2 lacks "reset"
     assert phrase == [["hr/a/doc1/", "Doc 1", "en", "en", "steps", "r1", 180]]
     assert sorted(every_language) == ["en/a/doc0/", "en/a/doc1/", "en/a/doc2/", "hr/a/doc0/"]
+
+
+PHRASE_INDEX = """
+    const rules = arg;
+    // "refund" and the phrase "money back": doc 0 has both words, doc 1 only "back" (a parcel sent back),
+    // doc 2 only "money"; doc 3 has "refund" itself
+    const shard = {
+      t: {refund: [3, 100, -1], money: [0, 120, -1, 2, 250, -1], back: [0, 80, -1, 1, 250, -1]},
+      x: {refund: ["f3"], money: ["m0", "m2"], back: ["b0", "b1"]}, f: {},
+      d: {},
+    };
+    const info = {analysis: rules, stopSet: {}, keySet: {}, shards: [], docs: 4, cards: 256,
+                  synonyms: [[["refund"], ["money", "back"]]]};
+    const index = {
+      manifest: () => Promise.resolve({chunk: 8, languages: {en: info}}),
+      shard: () => Promise.resolve(shard),
+      prefixShards: () => Promise.resolve([]),
+      cards: (m, lang, docs) => Promise.resolve(Object.fromEntries(docs.map(n =>
+        [n, ["en/a/doc" + n + "/", "Doc " + n, "Cat", []]]))),
+    };
+    const ranked = async (q) => (await m.search(index, ["en"], q, 0, false)).map(h => [h.title, Math.round(h.rank)]);
+"""
+
+
+def test_a_synonym_phrase_counts_only_in_articles_with_all_its_words(page: object, site_url: str) -> None:
+    """"refund" brings in "money back" as a phrase: only the article with both words has it (at the synonym
+    weight over its length, summed), not those with one of them; typed, the phrase counts whole (each word
+    at its own weight) where it is, its first word alone elsewhere, its other words alone not at all."""
+    refund, typed = run_module(page, site_url, "search-rank.js", PHRASE_INDEX + """
+        return [await ranked("refund "), await ranked("money back ")];""", client_constants("en"))
+    # doc 3: 100 * 2; doc 0: 0.4 * (120 + 80) * 2 = 160
+    assert refund == [["Doc 3", 200], ["Doc 0", 160]]
+    # doc 0: (120 + 80) * 2 = 400; doc 2: 250 * 2 ("money" alone); doc 3: 0.8 * 100 * 2; doc 1 ("back") none
+    assert typed == [["Doc 2", 500], ["Doc 0", 400], ["Doc 3", 160]]
+
+
+CROSS_PHRASE = """
+    // Croatian "sifra" brings in the phrase "lozinka resetirati": each word through its translations, and
+    // only English doc 1 has both ("password", and "reset password"); doc 2 lacks "reset"
+    Object.assign(manifest.languages.hr, {synonyms: [[["sifr"], ["lozink", "resetir"]]]});
+    hr.t.sifr = []; hr.x.sifr = [];
+"""
 
 
 GZIP_CASES = {

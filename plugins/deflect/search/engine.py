@@ -217,11 +217,20 @@ class SearchIndex:
         groups: list[Q.Query | None] = []
         for word in words:
             options: list[Q.Query] = []
-            for term, weight in _cross_alternatives(word, table, reader):
+
+            def translated(term: str, weight: float) -> list[Q.Query]:
+                found = []
                 for group in table.terms[term]:
                     parts = [Q.Or([Q.Term(field, t, boost=weight) for field in TEXT_FIELDS]) for t in group]
-                    options.append(parts[0] if len(parts) == 1 else Q.And(parts))
+                    found.append(parts[0] if len(parts) == 1 else Q.And(parts))
                     wanted_terms.update(group)
+                return found
+
+            for term, weight in _cross_alternatives(word, table, reader):
+                options += translated(term, weight)
+            for terms, weight in word.phrases:  # a synonym phrase: each of its terms through a translation
+                if all(term in table.terms for term in terms):
+                    options.append(Q.And([Q.Or(translated(term, weight)) for term in terms]))
             groups.append(Q.Or(options) if options else None)
         with self._indexes[table.source].searcher(weighting=BM25F(B=BM25_B, K1=BM25_K1)) as source:
             if table.lang not in self._members:  # the articles' document numbers, looked up once per index
@@ -255,6 +264,10 @@ class SearchIndex:
             if word.prefix and len(word.surface) >= 2:
                 for field in ("title", "headings", "body"):
                     options.append(Q.Prefix(field, word.surface, boost=0.5))
+        for terms, weight in word.phrases:
+            if all(any(reader.doc_frequency(field, term) for field in TEXT_FIELDS) for term in terms):
+                options.append(Q.And([Q.Or([Q.Term(field, term, boost=weight) for field in TEXT_FIELDS])
+                                      for term in terms]))
         return Q.Or(options) if options else None
 
     # ----- export ----------------------------------------------------------------------------

@@ -22,6 +22,8 @@ class QueryWord:
     surface: str
     alternatives: list[tuple[str, float]] = field(default_factory=list)
     prefix: bool = False
+    phrases: list[tuple[tuple[str, ...], float]] = field(default_factory=list)
+    """Synonym phrases the word brings in (terms, weight of each): a document must have all their terms."""
 
 
 class SynonymError(ValueError):
@@ -83,20 +85,37 @@ def parse_query(text: str, lang: str, groups: list[list[str]] | None = None) -> 
     words = [QueryWord(t.surface, [(t.term, 1.0)]) for t in tokens]
     words[-1].prefix = not ends_with_space
     if groups:
-        terms = [t.term for t in tokens]
-        for group in synonym_terms(lang, groups):
-            for member in group:
-                n = len(member)
-                for start in range(len(terms) - n + 1):
-                    if tuple(terms[start:start + n]) != member:
-                        continue
-                    target = words[start]
-                    for other in group:
-                        if other == member:
-                            continue
-                        for term in other:
-                            if term not in dict(target.alternatives):
-                                target.alternatives.append((term, SYNONYM_WEIGHT / len(other)))
-                    for i in range(start + 1, start + n):
-                        words[i].alternatives = []  # folded into the phrase's first word
+        _apply_synonyms(words, [t.term for t in tokens], synonym_terms(lang, groups))
     return [w for w in words if w.alternatives]
+
+
+def _apply_synonyms(words: list[QueryWord], terms: list[str], groups: list[list[tuple[str, ...]]]) -> None:
+    """Give the query ``words`` (whose terms are ``terms``) their synonyms: where a member of a group is
+    typed, its first word gets the group's other members: a one-word member as an alternative (at the
+    synonym weight), a phrase as one of its ``phrases`` (a document must have all its words: "povrat
+    novca", refund, is neither "povrat", return, nor "novca", money; each at the synonym weight over their
+    number). A typed phrase becomes one word: its first word, or better the whole phrase (each word at
+    its own weight); its other words alone count for nothing."""
+    matches = [(start, member, group) for group in groups for member in group
+               for start in range(len(terms) - len(member) + 1) if tuple(terms[start:start + len(member)]) == member]
+    taken: set[int] = set()
+    for start, member, _ in sorted(matches, key=lambda m: (m[0], -len(m[1]))):
+        span = range(start, start + len(member))
+        if len(member) < 2 or taken.intersection(span):
+            continue
+        taken.update(span)
+        words[start].phrases = [(member, 1.0)]
+        for i in span[1:]:
+            words[i].alternatives = []  # folded into the phrase's first word
+    for start, member, group in matches:
+        target = words[start]
+        if not target.alternatives:
+            continue  # a word inside another typed phrase
+        for other in group:
+            if other == member:
+                continue
+            if len(other) > 1:
+                if other not in dict(target.phrases):
+                    target.phrases.append((other, SYNONYM_WEIGHT / len(other)))
+            elif other[0] not in dict(target.alternatives):
+                target.alternatives.append((other[0], SYNONYM_WEIGHT))

@@ -88,21 +88,40 @@ function resolveWord(index, lang, info, word, isLast) {
   });
 }
 
-// resolved: [{word, terms}]; a group member matching consecutive words adds the other members' terms
-// to the first of those words (at the synonym weight over their length) and merges the rest into it.
+// resolved: [{word, terms}]. Where a member of a synonym group is typed, its first word gets the group's
+// other members: a one-word member as a term (at the synonym weight), a phrase in its `phrases` ({terms,
+// weight}: a document must have all its terms, each at the synonym weight over their number). A typed
+// phrase becomes one word: its first word, or better the whole phrase (each term at its own weight); its
+// other words alone count for nothing. As query.py's _apply_synonyms.
 export function applySynonyms(info, resolved) {
-  var firsts = resolved.map(r => Object.keys(r.terms));
+  var firsts = resolved.map(r => Object.keys(r.terms)), matches = [], taken = {};
   (info.synonyms || []).forEach(group => group.forEach(member => {
     for (var start = 0; start + member.length <= resolved.length; start++) {
-      var terms = resolved[start].terms;
-      if (!member.every((t, k) => firsts[start + k].indexOf(t) >= 0 || resolved[start + k].word === t)) continue;
-      group.forEach(other => other !== member && other.forEach(term => {
-        var w = info.analysis.synonym_weight / other.length;
-        if (!(terms[term] >= w)) terms[term] = w;
-      }));
-      for (var m = 1; m < member.length; m++) resolved[start + m].merged = true;
+      if (member.every((t, k) => firsts[start + k].indexOf(t) >= 0 || resolved[start + k].word === t)) {
+        matches.push([start, member, group]);
+      }
     }
   }));
+  matches.slice().sort((a, b) => a[0] - b[0] || b[1].length - a[1].length).forEach(([start, member]) => {
+    var span = member.map((t, k) => start + k);
+    if (member.length < 2 || span.some(i => taken[i])) return;
+    span.forEach(i => {
+      taken[i] = true;
+      if (i > start) resolved[i].merged = true;
+    });
+    resolved[start].phrases = [{ terms: member, weight: 1 }];
+  });
+  matches.forEach(([start, member, group]) => {
+    var r = resolved[start];
+    if (r.merged) return;  // a word inside another typed phrase
+    group.forEach(other => {
+      var w = info.analysis.synonym_weight / other.length;
+      if (other === member) return;
+      if (other.length === 1) { if (!(r.terms[other[0]] >= w)) r.terms[other[0]] = w; return; }
+      r.phrases = r.phrases || [];
+      if (!r.phrases.some(p => p.terms.join(" ") === other.join(" "))) r.phrases.push({ terms: other, weight: w });
+    });
+  });
   return resolved.filter(r => !r.merged);
 }
 

@@ -2,42 +2,41 @@
  * and described by the result line of their best posting. */
 import { analyse } from "./search-analysis.js";
 
-// The hits of the analysed words `resolved`. A document scores the sum of its best posting per word,
-// doubled when it matches every word, else scaled by the share it matches; its result line comes
-// from the posting that adds the most. With the manifest `m`, the articles not translated into `lang`
-// (info.cross) count too: a word reaches them through its terms' translations (a shard's `e`: each a
-// term, or a phrase whose terms an article must all have, weighing as its weakest), looked up in the
-// default language's shards, their levels multiplied by the cross weight (their weight against the reader's
-// own articles, rescaled to this language's levels: engine.SearchIndex.cross_factor).
+// The hits of the analysed words `resolved`. A document scores the sum of its best posting per word (a
+// synonym phrase: only in a document with all its terms, the sum of their levels), doubled when it
+// matches every word, else scaled by the share it matches; its result line comes from the posting that
+// adds the most. With the manifest `m`, the articles not translated into `lang` (info.cross) count too: a
+// word reaches them through its terms' translations (a shard's `e`: each a term, or a phrase whose terms
+// an article must all have, weighing as its weakest), looked up in the default language's shards, their
+// levels multiplied by the cross weight (their weight against the reader's own articles, rescaled to this
+// language's levels: engine.SearchIndex.cross_factor).
 export function score(index, lang, info, resolved, m) {
   var cross = m && info.cross, from = cross && m.languages[cross.from], scale = from ? cross.weight : 0;
-  return Promise.all(resolved.map(r => Promise.all(Object.keys(r.terms).map(term =>
-    index.shard(lang, info, term).then(s => [term, r.terms[term], s]))).then(entries => !from ? [entries, []]
-    : Promise.all([].concat.apply([], entries.map(([term, weight, s]) => ((s.e || {})[term] || []).map(group =>
-      Promise.all(group.map(t => index.shard(cross.from, from, t))).then(shards => [group, weight, shards])))))
+  return Promise.all(resolved.map(r => withShards(alternatives(r), t => index.shard(lang, info, t))
+    .then(entries => !from ? [entries, []] : translated(entries, t => index.shard(cross.from, from, t))
       .then(reached => [entries, reached])))).then(perWord => {
     var scores = {}, terms = [], crossTerms = {};
     perWord.forEach(([entries, reached]) => {
       var best = {};
       var offer = (key, s, posting) => { if (!best[key] || best[key].score < s) best[key] = posting; };
-      entries.forEach(([term, weight, shard]) => {
-        var postings = shard.t[term] || [];
-        for (var i = 0; i < postings.length; i += 3) {
-          var s = weight * postings[i + 1];
-          offer(postings[i], s, { score: s, shard: shard, term: term, at: i });
-        }
-      });
-      reached.forEach(([group, weight, shards]) => {
-        var others = group.slice(1).map((t, k) => levels(shards[k + 1].t[t] || []));
-        var postings = shards[0].t[group[0]] || [];
-        group.forEach(t => { crossTerms[t] = true; });
+      entries.forEach(({ terms, weight, shards }) => {
+        var others = terms.slice(1).map((t, k) => levels(shards[k + 1].t[t] || []));
+        var postings = shards[0].t[terms[0]] || [];
         for (var i = 0; i < postings.length; i += 3) {
           var doc = postings[i], level = postings[i + 1];
-          if (!inRanges(cross.docs, doc)) continue;
-          others.forEach(other => { level = Math.min(level, other[doc] || 0); });
-          var s = weight * level * scale;
-          if (s > 0) offer("x" + doc, s, { score: s, shard: shards[0], term: group[0], at: i });
+          if (!others.every(other => other[doc])) continue;
+          others.forEach(other => { level += other[doc]; });
+          var s = weight * level;
+          offer(doc, s, { score: s, shard: shards[0], term: terms[0], at: i });
         }
+      });
+      reached.forEach(({ weight, parts }) => {
+        var found = parts.map(groups => reachedLevels(groups, cross.docs, crossTerms));
+        Object.keys(found[0]).forEach(doc => {
+          if (!found.every(f => f[doc])) return;
+          var s = weight * scale * found.reduce((sum, f) => sum + f[doc].level, 0), first = found[0][doc];
+          offer("x" + doc, s, { score: s, shard: first.shard, term: first.term, at: first.at });
+        });
       });
       Object.keys(best).forEach(key => {
         var b = best[key];
@@ -48,11 +47,11 @@ export function score(index, lang, info, resolved, m) {
         if (b.score > e.top) { e.top = b.score; e.from = b; }
       });
     });
-    resolved.forEach(r => { terms = terms.concat(Object.keys(r.terms)); terms.push(r.word); });
-    var theirs = terms.concat(Object.keys(crossTerms));
+    resolved.forEach(r => { alternatives(r).forEach(([ts]) => { terms = terms.concat(ts); }); terms.push(r.word); });
+    var theirTerms = terms.concat(Object.keys(crossTerms));
     return Object.values(scores).map(e => {
       var reached = e.key[0] === "x", hit = Object.assign(e, {
-        doc: reached ? +e.key.slice(1) : +e.key, lang: reached ? cross.from : lang, terms: reached ? theirs : terms,
+        doc: reached ? +e.key.slice(1) : +e.key, lang: reached ? cross.from : lang, terms: reached ? theirTerms : terms,
         rank: e.score * (e.matched === perWord.length ? 2 : e.matched / perWord.length),
       });
       if (reached) hit.via = inRanges(cross.home || [], hit.doc) ? "" : lang;  // "": shown at its own page
@@ -60,6 +59,48 @@ export function score(index, lang, info, resolved, m) {
       return hit;
     });
   });
+}
+
+// An analysed word's alternatives as [[term, …], weight]: its terms, and the synonym phrases it brings
+// in, which a document must have every term of (weighing the sum of their levels).
+function alternatives(r) {
+  return Object.keys(r.terms).map(t => [[t], r.terms[t]]).concat((r.phrases || []).map(p => [p.terms, p.weight]));
+}
+
+// Alternatives [[term, …], weight] as [{terms, weight, shards}], each term's shard from `shard(term)`.
+function withShards(alts, shard) {
+  return Promise.all(alts.map(([terms, weight]) => Promise.all(terms.map(shard))
+    .then(shards => ({ terms, weight, shards }))));
+}
+
+// The translations of `entries` (withShards) as [{weight, parts}]: per term of an entry, its
+// translations ({group, shards}, the shards from `theirs(term)`, of the default language).
+function translated(entries, theirs) {
+  return Promise.all(entries.map(e => Promise.all(e.terms.map((t, k) =>
+    Promise.all(((e.shards[k].e || {})[t] || []).map(group => Promise.all(group.map(theirs))
+      .then(shards => ({ group, shards }))))))
+    .then(parts => ({ weight: e.weight, parts }))));
+}
+
+// The untranslated articles that one term reaches through its translations `groups` ({group, shards}: a
+// term, or a phrase whose terms an article must all have, weighing as its weakest), among the document
+// ranges `docs`, as {doc: {level, shard, term, at}} with each article's best; their terms go into `seen`.
+function reachedLevels(groups, docs, seen) {
+  var out = {};
+  groups.forEach(({ group, shards }) => {
+    var others = group.slice(1).map((t, k) => levels(shards[k + 1].t[t] || []));
+    var postings = shards[0].t[group[0]] || [];
+    group.forEach(t => { seen[t] = true; });
+    for (var i = 0; i < postings.length; i += 3) {
+      var doc = postings[i], level = postings[i + 1];
+      if (!inRanges(docs, doc)) continue;
+      others.forEach(other => { level = Math.min(level, other[doc] || 0); });
+      if (level > 0 && !(out[doc] && out[doc].level >= level)) {
+        out[doc] = { level, shard: shards[0], term: group[0], at: i };
+      }
+    }
+  });
+  return out;
 }
 
 // A term's postings as {doc: weight level}.
