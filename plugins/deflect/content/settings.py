@@ -235,6 +235,13 @@ def fallback_mode(value: Any) -> bool | str:
     raise SettingsError(f"'fallback' must be full, light, link or false, got {value!r}")
 
 
+def shown_at_own_page(fallback: bool | str, article: bool) -> bool:
+    """Whether the ``fallback`` mode shows a document untranslated into a language at its own page (in its
+    own language's section) rather than at a page in that language's: with ``false`` (no page there), and
+    with ``link`` for an article (listed there, linked to its own page; an FAQ entry still gets one)."""
+    return not fallback or (fallback == "link" and article)
+
+
 def find_config_file(start: Path) -> Path | None:
     """The nearest ``mkdocs.yml`` in ``start`` or a parent folder."""
     start = start.resolve()

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from deflect.content.model import Content, Document
+from deflect.content.settings import shown_at_own_page
 from deflect.cachefiles import CacheBusy, cache_folder, locked, memo_on_disk, save_or_warn
 from deflect.escaping import Markup, html_json
 from deflect.processes import collector_paused
@@ -357,7 +358,7 @@ def _cross_tables(cache: AnalysisCache, analyses: list[DocAnalysis], keys: list[
         cross_key = cache.key("cross", learned[1], fallback, *(key_of[id(doc)] for doc in missing))
         found = cache.extra(cross_key)
         if not isinstance(found, CrossTable):
-            home = frozenset(doc.id for doc in missing if not fallback or (fallback == "link" and doc.kind != "faq"))
+            home = frozenset(doc.id for doc in missing if shown_at_own_page(fallback, doc.kind != "faq"))
             found = cross_table(learned[0], default, missing, pairs_of, home)
         tables[lang] = cache.put_extra(cross_key, found)
     return tables

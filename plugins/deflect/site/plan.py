@@ -19,6 +19,7 @@ from typing import Any
 from ..content.links import LinkTarget, is_markdown_link, relative_site_link, resolve
 from ..content.markdown_scan import is_external, rewrite_links
 from ..content.model import Document, Content
+from ..content.settings import shown_at_own_page
 from ..escaping import html_text
 from .admonitions import localize_admonitions
 from .strings import language_name, text
@@ -163,7 +164,7 @@ class SitePlan:
 
     def _site_path(self, doc: Document, lang: str) -> str:
         """Where ``doc`` appears in ``lang``'s part of the site (``link`` fallback: its own page)."""
-        if doc.lang != lang and self.settings.fallback == "link" and doc.kind.value == "article":
+        if doc.lang != lang and shown_at_own_page(self.settings.fallback, doc.kind.value == "article"):
             return doc.site_path
         return f"{lang}/{doc.site_path.split('/', 1)[1]}"
 
