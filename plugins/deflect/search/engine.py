@@ -215,17 +215,17 @@ class SearchIndex:
         reader = searcher.reader()
         wanted_terms: set[str] = set()
         groups: list[Q.Query | None] = []
+
+        def translated(term: str, weight: float) -> list[Q.Query]:  # a term's translations (a phrase: all its terms)
+            found = []
+            for group in table.terms[term]:
+                parts = [Q.Or([Q.Term(field, t, boost=weight) for field in TEXT_FIELDS]) for t in group]
+                found.append(parts[0] if len(parts) == 1 else Q.And(parts))
+                wanted_terms.update(group)
+            return found
+
         for word in words:
             options: list[Q.Query] = []
-
-            def translated(term: str, weight: float) -> list[Q.Query]:
-                found = []
-                for group in table.terms[term]:
-                    parts = [Q.Or([Q.Term(field, t, boost=weight) for field in TEXT_FIELDS]) for t in group]
-                    found.append(parts[0] if len(parts) == 1 else Q.And(parts))
-                    wanted_terms.update(group)
-                return found
-
             for term, weight in _cross_alternatives(word, table, reader):
                 options += translated(term, weight)
             for terms, weight in word.phrases:  # a synonym phrase: each of its terms through a translation
