@@ -1,16 +1,21 @@
 """Browser tests of search.js's parts, each imported alone as the ES module it is: query analysis
 (folding and the affix rules match Python's, an inflected form finds its term), ranking on a tiny
-index, both gzip paths (DecompressionStream and the hand-written fallback) and the beacons."""
+index, ``deflect search`` ranking the example as the browser does, both gzip paths (DecompressionStream
+and the hand-written fallback) and the beacons."""
 from __future__ import annotations
 
 import gzip
 import json
+from pathlib import Path
 
 import pytest
 
 from browser_fixtures import _QuietHandler, needs_chromium
+from deflect.helpcenter import HelpCenter
 from deflect.search.analysis import analyzer_for, fold, tagalog_stem
 from deflect.search.static import client_constants
+
+ROOT = Path(__file__).resolve().parent.parent
 
 pytestmark = [needs_chromium, pytest.mark.slow]
 
@@ -208,6 +213,35 @@ CROSS_PHRASE = """
     Object.assign(manifest.languages.hr, {synonyms: [[["sifr"], ["lozink", "resetir"]]]});
     hr.t.sifr = []; hr.x.sifr = [];
 """
+
+
+PARITY_QUERIES = [  # a typo, inflections, missing diacritics, synonyms (a phrase among them), cross-lingual
+    ("en", "pasword reset"), ("en", "invoicing for companies"), ("en", "turn on 2fa"),
+    ("hr", "refundacija"), ("hr", "nacini placanja"), ("hr", "zaporka ne radi"),
+    ("hr", "kako vratiti uređaj na tvorničke postavke"),
+    ("et", "tellimuse jalgimine"), ("et", "salasõna taastamine"), ("et", "google kontoga sisse logimine"),
+    ("tl", "pag-track ng order"), ("tl", "nasaan na ang package ko"), ("tl", "paano palitan ang email ko"),
+]
+
+
+def test_deflect_search_finds_and_ranks_as_the_search_box_does(page: object, site_url: str,
+                                                              tmp_path_factory: pytest.TempPathFactory) -> None:
+    """``deflect search`` resolves and scores a query as the browser does (typos, inflections,
+    synonyms, the untranslated articles reached through translations): the same first three results."""
+    service = HelpCenter.open(ROOT, history=False, cache_dir=tmp_path_factory.mktemp("parity")).search_service
+    found = run_module(page, site_url, "search-rank.js", """
+        const index = (await import(arg[0])).createIndex(arg[1]);
+        const out = [];
+        for (const [lang, q] of arg[2]) out.push((await m.search(index, [lang], q, 3, false)).map(h => h.url));
+        return out;""", [f"{site_url}assets/deflect/search-index.js", site_url, PARITY_QUERIES])
+
+    def page_of(url: str) -> str:  # an article's page (its section aside), an FAQ entry's anchor
+        path, _, anchor = url.partition("#")
+        return url if path.endswith("/faq/") else path
+
+    for (lang, query), browser in zip(PARITY_QUERIES, found, strict=True):
+        assert len(browser) == 3, query
+        assert [page_of(hit.url) for hit in service.search(query, lang, 3)] == browser, query
 
 
 GZIP_CASES = {

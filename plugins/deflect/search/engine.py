@@ -1,8 +1,10 @@
 """The Whoosh engine: per-language Whoosh indexes, their queries and BM25F term weights.
 
 The only module that imports whoosh. One index per language (each with its own analyzer), built
-from :class:`SearchDoc` records. It answers ``deflect search`` and hands BM25F term weights to
-related articles (``related``), ticket matching (``matching``) and the static exporter.
+from :class:`SearchDoc` records. It answers ``deflect search`` as the site's search box would (the
+browser's resolution of a query's words and its scoring, ported: ``_resolve``, ``_word_scores``,
+``_ranked``, over each term's BM25F weights) and hands those weights to related articles
+(``related``), ticket matching (``matching``) and the static exporter.
 """
 from __future__ import annotations
 
@@ -24,11 +26,11 @@ from whoosh.filedb.filestore import FileStorage, copy_to_ram
 from whoosh.scoring import BM25F
 from whoosh.util.numeric import byte_to_length, length_to_byte
 
-from deflect.search.analysis import analyzer_for
+from deflect.search.analysis import analyzer_for, fold
 from deflect.search.crosslingual import CROSS_WEIGHT, CrossTable
 from deflect.search.documents import SearchDoc, index_fields
 from deflect.search.matching import title_weight
-from deflect.search.query import QueryWord, parse_query
+from deflect.search.query import QueryWord, apply_synonyms, parse_query, synonym_terms
 from deflect.search.snippets import best_section
 
 FIELD_BOOSTS = {"title": 6.0, "tags": 3.0, "headings": 2.0, "body": 1.0}
@@ -106,6 +108,7 @@ class SearchIndex:
         self._reach: dict[str, tuple[list[dict], dict[str, dict[int, float]]]] = {}
         self._titles: dict[str, float] = {}
         self._members: dict[str, set[int]] = {}  # per language, its untranslated articles' docnums in the source
+        self._synonym_terms: dict[str, list[list[tuple[str, ...]]]] = {}  # per language, its analysed synonyms
         self.cross: dict[str, CrossTable] = {}  # per language, the untranslated articles its readers reach
         self._indexes = {}
         for path in sorted(folder.iterdir()):
@@ -156,46 +159,55 @@ class SearchIndex:
     # ----- queries ---------------------------------------------------------------------------
     def search(self, text: str, lang: str | None = None, limit: int = 10) -> list[Hit]:
         """The best ``limit`` hits of ``text`` in ``lang`` (with the untranslated articles its readers reach,
-        see ``crosslingual``), or in every language (each article in its own)."""
+        see ``crosslingual``), or in every language (each article in its own), found and ranked as the
+        site's search box finds and ranks them (``search-analysis.js``, ``search-rank.js``)."""
         langs = [lang] if lang else self.languages
         hits: list[Hit] = []
-        wanted = limit * 2  # untranslated articles weigh less after Whoosh ranks them
         for code in langs:
             if code not in self._indexes:
                 continue
-            words = parse_query(text, code, self.synonyms.get(code, []))
+            words = parse_query(text, code)
             if not words:
                 continue
+            table = self.cross.get(code) if lang is not None else None
+            if table is not None and not (table.docs and table.source in self._indexes):
+                table = None
+            if code not in self._synonym_terms:
+                self._synonym_terms[code] = synonym_terms(code, self.synonyms.get(code, []))
+            groups_of_synonyms = self._synonym_terms[code]
+            named = {term for group in groups_of_synonyms for member in group for term in member}
             with self._indexes[code].searcher(weighting=BM25F(B=BM25_B, K1=BM25_K1)) as searcher:
-                groups = [self._word_query(searcher, word) for word in words]  # (None: a word with no query)
+                reader = searcher.reader()
+                for word in words:
+                    word.alternatives = _resolve(word, reader, table, named)
+                typed = [{term for term, _ in word.alternatives} | {fold(word.surface)} for word in words]
+                apply_synonyms(words, typed, groups_of_synonyms)
+                words = [word for word in words if not word.merged]
+                postings = _Postings(searcher)
+                scores = [_word_scores(word, postings) for word in words]
                 # The section names what the reader typed (not a synonym), as each term's section
                 # in the static index does.
-                hits += self._ranked(searcher, code, [g for g in groups if g is not None],
-                                     {word.alternatives[0][0] for word in words}, wanted)
-                table = self.cross.get(code) if lang is not None else None
-                if table is not None and table.docs and table.source in self._indexes:
-                    hits += self._cross_hits(searcher, table, words, wanted)
+                hits += self._ranked(searcher, code, scores,
+                                     {word.alternatives[0][0] for word in words if word.alternatives}, limit)
+                if table is not None:
+                    hits += self._cross_hits(table, words, limit)
         hits.sort(key=lambda h: -h.score)
         return hits[:limit]
 
-    def _ranked(self, searcher: Any, lang: str, groups: list[Q.Query | None], terms: set[str], wanted: int,
-                only: set[int] | None = None, table: CrossTable | None = None) -> list[Hit]:
-        """The hits of a query whose words' queries are ``groups`` (None: one that nothing can match), among
-        the docnums ``only`` if given: a document with every word scores double, one with some its score;
-        ``table``: these are the untranslated articles its readers reach, shown in its language's section."""
-        found = [g for g in groups if g is not None]
-        if not found:
-            return []
-        ranked: list[tuple[float, int]] = []
-        seen: set[int] = set()
-        if len(found) == len(groups):
-            for hit in searcher.search(Q.And(found) if len(found) > 1 else found[0], limit=wanted, filter=only):
-                ranked.append((hit.score * 2.0, hit.docnum))
-                seen.add(hit.docnum)
-        if len(ranked) < wanted and (len(found) > 1 or len(found) < len(groups)):
-            for hit in searcher.search(Q.Or(found), limit=wanted, filter=only):
-                if hit.docnum not in seen:
-                    ranked.append((hit.score, hit.docnum))
+    def _ranked(self, searcher: Any, lang: str, words: list[dict[int, float]], terms: set[str], wanted: int,
+                table: CrossTable | None = None) -> list[Hit]:
+        """The hits of a query whose words score ``words`` ({docnum: score} each), ranked as the browser
+        ranks them (``search-rank.js``): a document scores the sum of its words' scores, doubled when it
+        has every word, else scaled by the share it has; ``table``: these are the untranslated articles its
+        readers reach (in ``searcher``'s index, its source's), shown in its language's section."""
+        totals: dict[int, float] = defaultdict(float)
+        matched: Counter[int] = Counter()
+        for scores in words:
+            for docnum, score in scores.items():
+                totals[docnum] += score
+                matched[docnum] += 1
+        ranked = sorted(((score * (2.0 if matched[docnum] == len(words) else matched[docnum] / len(words)), docnum)
+                         for docnum, score in totals.items()), key=lambda item: (-item[0], item[1]))[:wanted]
         hits = []
         factor = self.cross_factor(table) if table is not None else 1.0
         for score, docnum in ranked:
@@ -208,35 +220,41 @@ class SearchIndex:
                             snippet, anchor))
         return hits
 
-    def _cross_hits(self, searcher: Any, table: CrossTable, words: list[QueryWord], wanted: int) -> list[Hit]:
-        """The untranslated articles of ``table`` that the query ``words`` (in ``table.lang``, whose index
-        ``searcher`` reads) find through their translations (a word none of whose terms is in the table
-        nor in the language's index: through the table's terms one or two letters away)."""
-        reader = searcher.reader()
-        wanted_terms: set[str] = set()
-        groups: list[Q.Query | None] = []
-
-        def translated(term: str, weight: float) -> list[Q.Query]:  # a term's translations (a phrase: all its terms)
-            found = []
-            for group in table.terms[term]:
-                parts = [Q.Or([Q.Term(field, t, boost=weight) for field in TEXT_FIELDS]) for t in group]
-                found.append(parts[0] if len(parts) == 1 else Q.And(parts))
-                wanted_terms.update(group)
-            return found
-
-        for word in words:
-            options: list[Q.Query] = []
-            for term, weight in _cross_alternatives(word, table, reader):
-                options += translated(term, weight)
-            for terms, weight in word.phrases:  # a synonym phrase: each of its terms through a translation
-                if all(term in table.terms for term in terms):
-                    options.append(Q.And([Q.Or(translated(term, weight)) for term in terms]))
-            groups.append(Q.Or(options) if options else None)
+    def _cross_hits(self, table: CrossTable, words: list[QueryWord], wanted: int) -> list[Hit]:
+        """The untranslated articles of ``table`` that the resolved query ``words`` (in ``table.lang``) find
+        through their terms' translations, scored as the browser scores them: a translation is a term, or a
+        phrase whose terms an article must all have, weighing as its weakest; a term counts its best
+        translation; a synonym phrase, each of its terms through theirs."""
         with self._indexes[table.source].searcher(weighting=BM25F(B=BM25_B, K1=BM25_K1)) as source:
             if table.lang not in self._members:  # the articles' document numbers, looked up once per index
                 self._members[table.lang] = {n for n in map(lambda i: source.document_number(id=i), table.docs)
                                              if n is not None}
-            return self._ranked(source, table.source, groups, wanted_terms, wanted, self._members[table.lang], table)
+            postings = _Postings(source, self._members[table.lang])
+            reached: dict[str, dict[int, float]] = {}
+
+            def reach(term: str) -> dict[int, float]:  # a term's articles, at its best translation's weight
+                if term not in reached:
+                    best: dict[int, float] = {}
+                    for group in table.terms[term]:
+                        found = [postings(t) for t in group]
+                        for docnum, weight in found[0].items():
+                            weight = min([weight, *(other.get(docnum, 0.0) for other in found[1:])])
+                            if weight > best.get(docnum, 0.0):
+                                best[docnum] = weight
+                    reached[term] = best
+                return reached[term]
+
+            scores = []
+            for word in words:
+                best: dict[int, float] = {}
+                options = [((term,), weight) for term, weight in word.alternatives] + word.phrases
+                for terms, weight in options:
+                    if all(term in table.terms for term in terms):
+                        _offer(best, [reach(term) for term in terms], weight)
+                scores.append(best)
+            wanted_terms = {t for word in words for term, _ in word.alternatives if term in table.terms
+                            for group in table.terms[term] for t in group}
+            return self._ranked(source, table.source, scores, wanted_terms, wanted, table)
 
     def cross_factor(self, table: CrossTable) -> float:
         """What an untranslated article's weight in ``table.source``'s index is multiplied by against the
@@ -249,26 +267,6 @@ class SearchIndex:
         if lang not in self._titles:
             self._titles[lang] = title_weight(lang, *self.term_weights(lang))
         return self._titles[lang]
-
-    def _word_query(self, searcher: object, word: QueryWord) -> Q.Query | None:
-        reader = searcher.reader()  # type: ignore[attr-defined]
-        options: list[Q.Query] = []
-        for term, weight in word.alternatives:
-            known = any(reader.doc_frequency(field, term) for field in TEXT_FIELDS)
-            for field in TEXT_FIELDS:
-                if known:
-                    options.append(Q.Term(field, term, boost=weight))
-                elif len(term) >= 4:
-                    maxdist = 1 if len(word.surface) <= 7 else 2
-                    options.append(Q.FuzzyTerm(field, term, boost=weight * 0.6, maxdist=maxdist, prefixlength=1))
-            if word.prefix and len(word.surface) >= 2:
-                for field in ("title", "headings", "body"):
-                    options.append(Q.Prefix(field, word.surface, boost=0.5))
-        for terms, weight in word.phrases:
-            if all(any(reader.doc_frequency(field, term) for field in TEXT_FIELDS) for term in terms):
-                options.append(Q.And([Q.Or([Q.Term(field, term, boost=weight) for field in TEXT_FIELDS])
-                                      for term in terms]))
-        return Q.Or(options) if options else None
 
     # ----- export ----------------------------------------------------------------------------
     def term_weights(self, lang: str) -> tuple[list[dict], dict[str, dict[int, float]]]:
@@ -350,6 +348,7 @@ class AnalysedIndex(SearchIndex):
         self._reach = {}
         self._titles = {}
         self._members = {}
+        self._synonym_terms = {}
         self.cross = cross or {}
         self._open_index = open_index
         self._whoosh: SearchIndex | None = None
@@ -440,32 +439,131 @@ def bm25f_weights(docs: list[dict[str, list[str]]]) -> dict[str, dict[int, float
     return weights
 
 
-def _cross_alternatives(word: QueryWord, table: CrossTable, reader: Any) -> list[tuple[str, float]]:
-    """The terms of ``word`` (term, weight) that ``table`` translates; for a word with none, that the
-    language's index (``reader``) does not know either (a typo), the table's terms one edit away (two
-    from 8 letters), at 0.6 of the weight, as Whoosh's fuzzy terms are."""
-    found = [(term, weight) for term, weight in word.alternatives if term in table.terms]
-    if found or any(reader.doc_frequency(field, term) for term, _ in word.alternatives for field in TEXT_FIELDS):
-        return found
-    near = []
-    for term, weight in word.alternatives:
-        if len(term) >= 4:
-            most = 1 if len(word.surface) <= 7 else 2
-            near += [(other, weight * 0.6) for other in table.terms
-                     if other[:1] == term[:1] and abs(len(other) - len(term)) <= most and _within(term, other, most)]
-    return near
+def _term_query(term: str, weight: float) -> Q.Query:
+    """``term`` in any text field at ``weight``: the fields' weights times their boosts, summed (the static
+    index's posting weights; Whoosh's BM25F leaves the schema's field boosts out)."""
+    return Q.Or([Q.Term(field, term, boost=weight * FIELD_BOOSTS[field]) for field in TEXT_FIELDS])
 
 
-def _within(a: str, b: str, most: int) -> bool:
-    """Whether ``a`` and ``b`` are at most ``most`` edits apart (insertions, deletions, substitutions)."""
+def _known(reader: Any, term: str) -> bool:
+    return any(reader.doc_frequency(field, term) for field in TEXT_FIELDS)
+
+
+def _resolve(word: QueryWord, reader: Any, table: CrossTable | None, named: set[str]) -> list[tuple[str, float]]:
+    """The terms a query word stands for, with their weights, as the browser resolves it (``resolveWord``):
+    its term (or the word as typed) when the index (``reader``), the cross ``table`` or the synonyms
+    (``named``: their terms) have it; else the
+    longest such term that starts the word (0.85: at least 4 letters, at most 5 fewer); else those one edit
+    away (0.7; a transposition is one) or, from 8 letters, two (0.55). The last word, unless a space follows
+    it, also stands for the terms it starts (0.6, up to 40)."""
+    def known(term: str) -> bool:
+        return term in named or _known(reader, term) or (table is not None and term in table.terms)
+
+    surface = fold(word.surface)
+    found: dict[str, float] = {}
+
+    def add(term: str, weight: float) -> None:
+        if weight > found.get(term, 0.0):
+            found[term] = weight
+
+    for term, weight in [*word.alternatives, (surface, 1.0)]:
+        if known(term):
+            add(term, weight)
+    if not found:
+        for n in range(len(surface) - 1, max(4, len(surface) - 5) - 1, -1):
+            if known(surface[:n]):
+                add(surface[:n], 0.85)
+                break
+    if not found and len(surface) >= 4:
+        most = 2 if len(surface) >= 8 else 1
+        for typed in {surface, *(term for term, _ in word.alternatives)}:
+            for other in _terms_near(reader, table, typed, most):
+                add(other, 0.7 if _distance(typed, other, 1) <= 1 else 0.55)
+    if word.prefix and len(surface) >= 2:
+        for other in _started_terms(reader, table, surface):
+            add(other, 0.6)
+    return list(found.items())
+
+
+class _Postings:
+    """A term's documents in one index (among the docnums ``only`` if given) with its weight there: each
+    field's BM25F weight times the field's boost, summed (the static index's posting weights), looked up
+    once per query."""
+
+    def __init__(self, searcher: Any, only: set[int] | None = None) -> None:
+        self.searcher, self.only = searcher, only
+        self.found: dict[str, dict[int, float]] = {}
+
+    def __call__(self, term: str) -> dict[int, float]:
+        if term not in self.found:
+            self.found[term] = {hit.docnum: hit.score for hit in
+                                self.searcher.search(_term_query(term, 1.0), limit=None, filter=self.only)}
+        return self.found[term]
+
+
+def _offer(best: dict[int, float], parts: list[dict[int, float]], weight: float) -> None:
+    """Offer the documents that have every one of ``parts`` (a term's documents, or a phrase's terms'),
+    at ``weight`` times their summed weights, to a word's ``best`` score per document."""
+    for docnum, first in parts[0].items():
+        if all(docnum in part for part in parts[1:]):
+            score = weight * (first + sum(part[docnum] for part in parts[1:]))
+            if score > best.get(docnum, 0.0):
+                best[docnum] = score
+
+
+def _word_scores(word: QueryWord, postings: _Postings) -> dict[int, float]:
+    """A resolved query word's score per document: its best alternative there (a term, or a synonym
+    phrase whose terms the document must all have), as the browser scores it."""
+    best: dict[int, float] = {}
+    for terms, weight in [((term,), weight) for term, weight in word.alternatives] + word.phrases:
+        _offer(best, [postings(term) for term in terms], weight)
+    return best
+
+
+def _terms_near(reader: Any, table: CrossTable | None, term: str, most: int) -> set[str]:
+    """The terms of the index (``reader``) and the cross ``table`` at most ``most`` edits from ``term``
+    with its first letter."""
+    near = set()
+    for field in TEXT_FIELDS:
+        if field in reader.indexed_field_names():  # (a transposition is two edits for Whoosh)
+            for raw in reader.terms_within(field, term, most + 1, prefix=1):
+                near.add(raw.decode("utf-8") if isinstance(raw, bytes) else raw)
+    if table is not None:
+        near.update(other for other in table.terms if other[:1] == term[:1] and abs(len(other) - len(term)) <= most)
+    return {other for other in near if other != term and _distance(term, other, most) <= most}
+
+
+def _started_terms(reader: Any, table: CrossTable | None, prefix: str, most: int = 40) -> list[str]:
+    """Up to ``most`` terms of the index (``reader``) and the cross ``table`` longer than ``prefix`` that
+    start with it."""
+    found: set[str] = set()
+    for field in TEXT_FIELDS:
+        if field in reader.indexed_field_names():
+            for raw in reader.expand_prefix(field, prefix):
+                found.add(raw.decode("utf-8") if isinstance(raw, bytes) else raw)
+    if table is not None:
+        found.update(other for other in table.terms if other.startswith(prefix))
+    return sorted(other for other in found if len(other) > len(prefix))[:most]
+
+
+def _distance(a: str, b: str, most: int) -> int:
+    """The edit distance of ``a`` and ``b`` (insertions, deletions, substitutions and transpositions of
+    neighbours, as the browser's ``editDistance``), or ``most + 1`` when it is more than ``most``."""
+    if abs(len(a) - len(b)) > most:
+        return most + 1
+    before: list[int] | None = None
     row = list(range(len(b) + 1))
-    for i, x in enumerate(a, 1):
-        previous, row[0] = row[0], i
-        for j, y in enumerate(b, 1):
-            previous, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, previous + (x != y))
-        if min(row) > most:
-            return False
-    return row[-1] <= most
+    for i in range(1, len(a) + 1):
+        current = [i] + [0] * len(b)
+        for j in range(1, len(b) + 1):
+            value = min(row[j] + 1, current[j - 1] + 1, row[j - 1] + (a[i - 1] != b[j - 1]))
+            if before is not None and i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                value = min(value, before[j - 2] + 1)
+            current[j] = value
+        if min(current) > most:
+            return most + 1
+        before, row = row, current
+    return row[-1]
 
 
 def _record(doc: SearchDoc) -> dict:

@@ -24,6 +24,8 @@ class QueryWord:
     prefix: bool = False
     phrases: list[tuple[tuple[str, ...], float]] = field(default_factory=list)
     """Synonym phrases the word brings in (terms, weight of each): a document must have all their terms."""
+    merged: bool = False
+    """Folded into the typed synonym phrase that an earlier word starts."""
 
 
 class SynonymError(ValueError):
@@ -85,19 +87,21 @@ def parse_query(text: str, lang: str, groups: list[list[str]] | None = None) -> 
     words = [QueryWord(t.surface, [(t.term, 1.0)]) for t in tokens]
     words[-1].prefix = not ends_with_space
     if groups:
-        _apply_synonyms(words, [t.term for t in tokens], synonym_terms(lang, groups))
-    return [w for w in words if w.alternatives]
+        apply_synonyms(words, [{t.term} for t in tokens], synonym_terms(lang, groups))
+    return [w for w in words if not w.merged]
 
 
-def _apply_synonyms(words: list[QueryWord], terms: list[str], groups: list[list[tuple[str, ...]]]) -> None:
-    """Give the query ``words`` (whose terms are ``terms``) their synonyms: where a member of a group is
-    typed, its first word gets the group's other members: a one-word member as an alternative (at the
+def apply_synonyms(words: list[QueryWord], terms: list[set[str]], groups: list[list[tuple[str, ...]]]) -> None:
+    """Give the query ``words`` (whose terms are ``terms``: each word's set) their synonyms (``groups`` as
+    ``synonym_terms`` gives them): where a member of a group is typed (each of its terms among its word's),
+    its first word gets the group's other members: a one-word member as an alternative (at the
     synonym weight), a phrase as one of its ``phrases`` (a document must have all its words: "povrat
     novca", refund, is neither "povrat", return, nor "novca", money; each at the synonym weight over their
     number). A typed phrase becomes one word: its first word, or better the whole phrase (each word at
     its own weight); its other words alone count for nothing."""
     matches = [(start, member, group) for group in groups for member in group
-               for start in range(len(terms) - len(member) + 1) if tuple(terms[start:start + len(member)]) == member]
+               for start in range(len(terms) - len(member) + 1)
+               if all(term in terms[start + k] for k, term in enumerate(member))]
     taken: set[int] = set()
     for start, member, _ in sorted(matches, key=lambda m: (m[0], -len(m[1]))):
         span = range(start, start + len(member))
@@ -106,10 +110,10 @@ def _apply_synonyms(words: list[QueryWord], terms: list[str], groups: list[list[
         taken.update(span)
         words[start].phrases = [(member, 1.0)]
         for i in span[1:]:
-            words[i].alternatives = []  # folded into the phrase's first word
+            words[i].merged = True  # folded into the phrase's first word
     for start, member, group in matches:
         target = words[start]
-        if not target.alternatives:
+        if target.merged:
             continue  # a word inside another typed phrase
         for other in group:
             if other == member:
