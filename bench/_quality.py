@@ -134,6 +134,8 @@ class QualityRow:
     material: list[str]
     material_own: list[str]
     acceptance: bool
+    cli: list[str]
+    """What ``deflect search`` gives (the Python engine on the same project)."""
 
 
 def run_quality(work: Path, browser) -> list[QualityRow]:
@@ -170,8 +172,12 @@ def run_quality(work: Path, browser) -> list[QualityRow]:
             own = [doc for doc in own if doc.startswith(query["lang"] + "/")]
             material_results.append((ranked, own))
     progress(f"quality: ran {len(queries)} queries on Material")
+    from deflect.helpcenter import HelpCenter
+    service = HelpCenter.open(deflect_root / "mkdocs.yml", history=False, cache_dir=work / "cli-cache").search_service
+    cli = [[url_to_id(hit.url, "") for hit in service.search(q["q"], q["lang"], 10)] for q in queries]
+    progress(f"quality: ran {len(queries)} queries with deflect search")
     return [QualityRow(q["q"], q["lang"], q.get("kind", ""), q["relevant"], deflect_results[n],
-                       material_results[n][0], material_results[n][1], q["q"] in acceptance)
+                       material_results[n][0], material_results[n][1], q["q"] in acceptance, cli[n])
             for n, q in enumerate(queries)]
 
 
@@ -252,4 +258,16 @@ def quality_tables(rows: list[QualityRow]) -> tuple[str, dict[str, tuple[float, 
             text += f"\n\nCross-lingual queries with the first relevant id below rank 3 ({len(misses)}):\n" + "\n".join(
                 f"  [{r.lang}] {r.q!r}: want {r.relevant[0]}, got {', '.join(r.deflect[:3]) or '(none)'}"
                 for r in misses)
+    every = rows + crossing
+    same = sum(1 for r in every if r.cli[:3] == r.deflect[:3])
+    cli_rows = []
+    for lang in groups:
+        for label, subset in ((lang, [r for r in rows if r.lang == lang]),
+                              (f"{lang} {CROSS_KIND}", [r for r in crossing if r.lang == lang])):
+            if subset:
+                cli = statistics.mean(reciprocal_rank(r.cli, r.relevant) for r in subset)
+                browser = statistics.mean(reciprocal_rank(r.deflect, r.relevant) for r in subset)
+                cli_rows.append((label, str(len(subset)), f"{cli:.3f}", f"{browser:.3f}"))
+    text += (f"\n\n`deflect search` against the browser (the same first three results: {same} of {len(every)}):\n"
+             + table(("queries", "n", "deflect search MRR", "browser MRR"), cli_rows))
     return text, ratios
