@@ -92,8 +92,9 @@ def parse_query(text: str, lang: str, groups: list[list[str]] | None = None) -> 
 
 
 def apply_synonyms(words: list[QueryWord], terms: list[set[str]], groups: list[list[tuple[str, ...]]]) -> None:
-    """Give the query ``words`` (whose terms are ``terms``: each word's set) their synonyms (``groups`` as
-    ``synonym_terms`` gives them): where a member of a group is typed (each of its terms among its word's),
+    """Give the query ``words`` (whose terms are ``terms``: each word's set; for ``deflect search`` the
+    terms it resolved to and the word as typed, as the browser's ``applySynonyms`` matches) their synonyms
+    (``groups`` as ``synonym_terms`` gives them): where a member of a group is typed (each of its terms among its word's),
     its first word gets the group's other members: a one-word member as an alternative (at the
     synonym weight), a phrase as one of its ``phrases`` (a document must have all its words: "povrat
     novca", refund, is neither "povrat", return, nor "novca", money; each at the synonym weight over their
