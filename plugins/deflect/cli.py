@@ -18,10 +18,20 @@ if TYPE_CHECKING:
     from .insights.prepare import Prepared
 
 
-def _project(path: Path | None = None, *, internal: bool = False, history: bool = True) -> HelpCenter:
+def _project(path: Path | None = None, *, internal: bool = False, history: bool = True,
+             long_running: bool = False) -> HelpCenter:
     """The help center of ``path`` (``--config``, or a folder: its ``mkdocs.yml`` is the nearest one there or
-    in a parent; default: the current folder), or a one-line error. Every command opens its project here."""
+    in a parent; default: the current folder), or a one-line error. Every command opens its project here.
+    A command that ends once its work is done (not ``long_running``) keeps the cycle collector off the
+    content and search it holds until the command ends (``processes.pause_full_collections``,
+    ``quick_exit``): at 10,000 articles, ``deflect search`` took 13 s, 9 s so."""
     from .helpcenter import HelpCenter, NoProject
+    from .processes import pause_full_collections, quick_exit, resume_full_collections
+
+    if not long_running:
+        pause_full_collections()
+        click.get_current_context().call_on_close(resume_full_collections)  # (a test runs many commands)
+        quick_exit()
 
     try:
         project = HelpCenter.open(path, internal=internal, history=history)
@@ -180,7 +190,7 @@ def preview(host: str, port: int, collector_port: int, db_url: str, config_file:
     from .mkdocs_plugins.preview import PreviewFailed
     from .mkdocs_plugins.preview import preview as run_preview
 
-    config = _project(config_file).config_file
+    config = _project(config_file, long_running=True).config_file
     if port == collector_port:
         raise click.BadParameter("the site and the collector need two different ports", param_hint="--collector-port")
     _open_store(db_url).close()  # a bad --db fails here, in one line, before anything starts

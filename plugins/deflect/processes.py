@@ -186,7 +186,7 @@ def resume_full_collections() -> None:
 @contextmanager
 def collector_paused() -> Iterator[None]:
     """Pause the cyclic garbage collector for work that makes millions of containers and no cycles
-    (analysing and exporting the search index): each collection of the oldest generation searches
+    (loading the content, analysing and exporting the search index): each collection of the oldest generation searches
     everything the process holds, seven of them in a cold 12-language build, 1.6 s of the search
     side's CPU with the younger generations' (they found no garbage worth it)."""
     enabled = gc.isenabled()

@@ -14,7 +14,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..processes import Progress
+from ..processes import Progress, collector_paused
 from .frontmatter import (SourceText, adopt_parsed, parsed_count, parsed_entry, parsed_on_disk, read_text,
                           split_front_matter)
 from .history import load_history
@@ -45,7 +45,7 @@ def load_help_center(settings: ContentSettings, *, with_history: bool = True, ca
     are reused: each body's one scan (``markdown_scan.scan``), which the check and the site plan read,
     is made here, so it is saved too. ``progress`` hears how far a load of 1,000 files or more is
     (``processes.Progress``)."""
-    with parsed_on_disk(cache_dir / "frontmatter.pickle" if cache_dir is not None else None), \
+    with collector_paused(), parsed_on_disk(cache_dir / "frontmatter.pickle" if cache_dir is not None else None), \
             scans_on_disk(cache_dir / "scans.pickle" if cache_dir is not None else None):
         return _load(settings, with_history, progress)
 
