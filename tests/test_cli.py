@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import gzip
+import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -362,6 +364,26 @@ def test_a_large_load_says_how_far_it_is_on_standard_error(tmp_path: Path, monke
     loud = deflect("check", str(config))
     assert loud.exit_code == quiet.exit_code and loud.stdout == quiet.stdout
     assert "deflect: loading content: " in loud.stderr and " files in " in loud.stderr
+
+
+def test_a_large_search_analysis_says_how_far_it_is_on_standard_error(tmp_path: Path,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """A command whose search has many documents to analyse, translate for and index (a first run, or
+    the first after an upgrade: minutes at 10,000 articles) prints how far it is on stderr, and a run
+    that finds them all in the cache says nothing of them; the results stay as they are."""
+    from deflect import processes
+
+    config = copy_example(tmp_path)
+    monkeypatch.setattr(processes, "PROGRESS_MIN_ITEMS", 10)  # as a large help center
+    monkeypatch.setenv(processes.PROGRESS_ENV, "0.000001")
+    loud = deflect("search", "lozinka", "--lang", "hr", "--json", "--config", str(config))
+    assert loud.exit_code == 0, loud.output
+    assert re.search(r"deflect: search: analysing: [\d,]+ of [\d,]+ documents \(\d+%\), \d+ s in", loud.stderr)
+    assert re.search(r"deflect: search: analysing: [\d,]+ documents in \d+\.\d s", loud.stderr)
+    assert re.search(r"deflect: search: term translations: [\d,]+ documents in \d+\.\d s", loud.stderr)
+    assert re.search(r"deflect: search: indexing: [\d,]+ documents in \d+\.\d s", loud.stderr)
+    quiet = deflect("search", "lozinka", "--lang", "hr", "--json", "--config", str(config))  # analysed: cached
+    assert "search:" not in quiet.stderr and json.loads(quiet.stdout) == json.loads(loud.stdout)
 
 
 # --- deflect prepare ---------------------------------------------------------------------------

@@ -189,7 +189,8 @@ class HelpCenter:
 
             self._service = SearchService.build(
                 self.content, synonyms_file=self.synonyms_file, glossary_file=self.glossary_file,
-                cache_dir=self.cache_dir, directory_urls=bool(self.config.get("use_directory_urls", True)))
+                cache_dir=self.cache_dir, directory_urls=bool(self.config.get("use_directory_urls", True)),
+                progress=self.progress)
         return self._service
 
     def check_language(self, lang: str | None) -> None:

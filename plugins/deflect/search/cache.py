@@ -17,20 +17,15 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
-import os
 import pickle
-import sys
-import tempfile
-import time
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import TypeVar
 
-from deflect.cachefiles import CacheBusy, code_digest, locked, save_or_warn
+from deflect.cachefiles import code_digest, save_or_warn
 from deflect.locales import active
 from deflect.search.analysis import analyzer_for, known_words, seed_words
 from deflect.search.documents import SearchDoc

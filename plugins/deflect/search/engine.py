@@ -12,7 +12,7 @@ import json
 import math
 import shutil
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Container, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -26,6 +26,7 @@ from whoosh.filedb.filestore import FileStorage, copy_to_ram
 from whoosh.scoring import BM25F
 from whoosh.util.numeric import byte_to_length, length_to_byte
 
+from deflect.processes import Progress
 from deflect.search.analysis import analyzer_for, fold
 from deflect.search.crosslingual import CROSS_WEIGHT, CrossTable
 from deflect.search.documents import SearchDoc, index_fields
@@ -108,7 +109,7 @@ class SearchIndex:
         self._reach: dict[str, tuple[list[dict], dict[str, dict[int, float]]]] = {}
         self._titles: dict[str, float] = {}
         self._members: dict[str, set[int]] = {}  # per language, its untranslated articles' docnums in the source
-        self._synonym_terms: dict[str, list[list[tuple[str, ...]]]] = {}  # per language, its analysed synonyms
+        self._synonym_terms: dict[str, tuple[list[list[tuple[str, ...]]], set[str]]] = {}  # analysed synonyms
         self.cross: dict[str, CrossTable] = {}  # per language, the untranslated articles its readers reach
         self._indexes = {}
         for path in sorted(folder.iterdir()):
@@ -130,15 +131,21 @@ class SearchIndex:
     @classmethod
     def build(cls, docs: Iterable[SearchDoc], folder: Path, languages: Iterable[str],
               synonyms: dict[str, list[list[str]]] | None = None,
-              terms: Callable[[SearchDoc], dict[str, list[str]]] | None = None) -> SearchIndex:
+              terms: Callable[[SearchDoc], dict[str, list[str]]] | None = None,
+              progress: Callable[[str], None] | None = None) -> SearchIndex:
         """Index ``docs`` in ``folder`` (replaced). ``terms`` gives a document's already analysed
-        text fields (see ``index_fields``); Whoosh then only writes the postings."""
+        text fields (see ``index_fields``); Whoosh then only writes the postings. ``progress`` hears how
+        far indexing 1,000 documents or more is (``processes.Progress``: about a minute at 20,000)."""
         if folder.exists():
             shutil.rmtree(folder)
         folder.mkdir(parents=True)
         by_lang: dict[str, list[SearchDoc]] = defaultdict(list)
+        count = 0
         for doc in docs:
             by_lang[doc.lang].append(doc)
+            count += 1
+        ticks = Progress("search: indexing", count, "documents", progress)
+        done = 0
         for lang in languages:
             path = folder / lang
             path.mkdir()
@@ -146,14 +153,17 @@ class SearchIndex:
             writer = ix.writer(procs=1, limitmb=256)
             for doc in by_lang.get(lang, []):
                 # A list of terms is indexed as it is (whoosh.formats.tokens), with the same
-                # positions and weights as the analyzer's tokens of the text; an untranslated
-                # article's fields are already terms (see crosslingual).
+                # positions and weights as the analyzer's tokens of the text.
                 fields = terms(doc) if terms else index_fields(doc)
                 writer.add_document(
                     id=doc.id, url=doc.url, kind=doc.kind, category=doc.category, _stored_title=doc.title,
                     record=json.dumps(_record(doc), ensure_ascii=False), **fields,
                 )
+                done += 1
+                ticks.tick(done)
             writer.commit()
+            ticks.tick(done)
+        ticks.finish()
         return cls(folder, synonyms)
 
     # ----- queries ---------------------------------------------------------------------------
@@ -172,10 +182,10 @@ class SearchIndex:
             table = self.cross.get(code) if lang is not None else None
             if table is not None and not (table.docs and table.source in self._indexes):
                 table = None
-            if code not in self._synonym_terms:
-                self._synonym_terms[code] = synonym_terms(code, self.synonyms.get(code, []))
-            groups_of_synonyms = self._synonym_terms[code]
-            named = {term for group in groups_of_synonyms for member in group for term in member}
+            if code not in self._synonym_terms:  # the language's analysed synonyms, and their terms
+                groups = synonym_terms(code, self.synonyms.get(code, []))
+                self._synonym_terms[code] = groups, {term for group in groups for member in group for term in member}
+            groups_of_synonyms, named = self._synonym_terms[code]
             with self._indexes[code].searcher(weighting=BM25F(B=BM25_B, K1=BM25_K1)) as searcher:
                 reader = searcher.reader()
                 for word in words:
@@ -234,27 +244,18 @@ class SearchIndex:
 
             def reach(term: str) -> dict[int, float]:  # a term's articles, at its best translation's weight
                 if term not in reached:
-                    best: dict[int, float] = {}
-                    for group in table.terms[term]:
-                        found = [postings(t) for t in group]
-                        for docnum, weight in found[0].items():
-                            weight = min([weight, *(other.get(docnum, 0.0) for other in found[1:])])
-                            if weight > best.get(docnum, 0.0):
-                                best[docnum] = weight
-                    reached[term] = best
+                    reached[term] = _best_translation(table.terms[term], postings)
                 return reached[term]
 
             scores = []
             for word in words:
                 best: dict[int, float] = {}
-                options = [((term,), weight) for term, weight in word.alternatives] + word.phrases
-                for terms, weight in options:
+                for terms, weight in [((term,), weight) for term, weight in word.alternatives] + word.phrases:
                     if all(term in table.terms for term in terms):
                         _offer(best, [reach(term) for term in terms], weight)
                 scores.append(best)
-            wanted_terms = {t for word in words for term, _ in word.alternatives if term in table.terms
-                            for group in table.terms[term] for t in group}
-            return self._ranked(source, table.source, scores, wanted_terms, wanted, table)
+            # (the snippet's terms: every translation the query used, of its terms and its synonym phrases')
+            return self._ranked(source, table.source, scores, set(postings.found), wanted, table)
 
     def cross_factor(self, table: CrossTable) -> float:
         """What an untranslated article's weight in ``table.source``'s index is multiplied by against the
@@ -297,14 +298,7 @@ class SearchIndex:
         merged = {term: dict(per_doc) for term, per_doc in weights.items()}
         factor = self.cross_factor(table)
         for term, groups in table.terms.items():
-            best: dict[int, float] = {}
-            for group in groups:
-                postings = [their_weights.get(t, {}) for t in group]
-                for doc, weight in postings[0].items():
-                    if doc in number:
-                        weight = min([weight, *(other.get(doc, 0.0) for other in postings[1:])])
-                        if weight > best.get(doc, 0.0):
-                            best[doc] = weight
+            best = _best_translation(groups, lambda t: their_weights.get(t, {}), number)
             if best:
                 per_doc = merged.setdefault(term, {})
                 for doc, weight in best.items():
@@ -439,6 +433,23 @@ def bm25f_weights(docs: list[dict[str, list[str]]]) -> dict[str, dict[int, float
     return weights
 
 
+def _best_translation(groups: list[list[str]], weights: Callable[[str], dict[int, float]],
+                     among: Container[int] | None = None) -> dict[int, float]:
+    """The documents (of ``among``, if given) that a term reaches through its translations ``groups`` (a
+    term, or a phrase whose terms a document must all have), each at the weight of its best translation
+    there (a phrase: of its weakest term), from each term's ``weights`` per document. The browser's
+    ``reachedLevels`` does the same with a shard's levels."""
+    best: dict[int, float] = {}
+    for group in groups:
+        found = [weights(t) for t in group]
+        for doc, weight in found[0].items():
+            if among is None or doc in among:
+                weight = min([weight, *(other.get(doc, 0.0) for other in found[1:])])
+                if weight > best.get(doc, 0.0):
+                    best[doc] = weight
+    return best
+
+
 def _term_query(term: str, weight: float) -> Q.Query:
     """``term`` in any text field at ``weight``: the fields' weights times their boosts, summed (the static
     index's posting weights; Whoosh's BM25F leaves the schema's field boosts out)."""
@@ -452,10 +463,10 @@ def _known(reader: Any, term: str) -> bool:
 def _resolve(word: QueryWord, reader: Any, table: CrossTable | None, named: set[str]) -> list[tuple[str, float]]:
     """The terms a query word stands for, with their weights, as the browser resolves it (``resolveWord``):
     its term (or the word as typed) when the index (``reader``), the cross ``table`` or the synonyms
-    (``named``: their terms) have it; else the
-    longest such term that starts the word (0.85: at least 4 letters, at most 5 fewer); else those one edit
-    away (0.7; a transposition is one) or, from 8 letters, two (0.55). The last word, unless a space follows
-    it, also stands for the terms it starts (0.6, up to 40)."""
+    (``named``: their terms) have it; else the longest such term that starts the word (0.85: at least 4
+    letters, at most 5 fewer); else those one edit away (0.7; a transposition is one) or, from 8 letters,
+    two (0.55). The last word, unless a space follows it, also stands for the terms it starts (0.6, up to
+    40)."""
     def known(term: str) -> bool:
         return term in named or _known(reader, term) or (table is not None and term in table.terms)
 

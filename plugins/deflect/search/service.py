@@ -18,9 +18,9 @@ from typing import Any
 
 from deflect.content.model import Content, Document
 from deflect.content.settings import shown_at_own_page
-from deflect.cachefiles import CacheBusy, cache_folder, locked, memo_on_disk, save_or_warn
+from deflect.cachefiles import CacheBusy, cache_folder, locked, memo_on_disk
 from deflect.escaping import Markup, html_json
-from deflect.processes import collector_paused
+from deflect.processes import Progress, collector_paused
 from deflect.search.cache import AnalysisCache, DocAnalysis, analyse_doc, analysis_version, code_version, fingerprint
 from deflect.search.crosslingual import (GLOSSARY_FILE, CrossTable, DocTerms, GlossaryError, Translations, cross_table,
                                          doc_terms, learn, learned_from, load_glossary, table_digest, untranslated,
@@ -101,9 +101,11 @@ class SearchService:
     @classmethod
     def build(cls, center: Content, *, synonyms_file: str | Path = SYNONYMS_FILE,
               directory_urls: bool = True, cache_dir: Path | None = None,
-              glossary_file: str | Path = GLOSSARY_FILE, helpers: Helpers | None = None) -> SearchService:
+              glossary_file: str | Path = GLOSSARY_FILE, helpers: Helpers | None = None,
+              progress: Callable[[str], None] | None = None) -> SearchService:
         """The search of ``center``: documents analysed since the last build are taken from the
-        cache, the others analysed (with ``helpers``, by other processes too: see ``deflect.search.split``).
+        cache, the others analysed (with ``helpers``, by other processes too: see ``deflect.search.split``;
+        ``progress`` hears how far an analysis of 1,000 documents or more is, ``processes.Progress``).
         Raises SynonymError for a bad synonyms file, GlossaryError for a bad glossary, CacheBusy when
         the cache stays locked (here, or on the first query, which opens the Whoosh index)."""
         settings = center.settings
@@ -131,11 +133,11 @@ class SearchService:
                     missing.setdefault(document.lang, []).append((len(found), document))
                 found.append(entry)
                 keys.append(key)
-            _analyse(center, directory_urls, cache, found, keys, missing, helpers)
+            _analyse(center, directory_urls, cache, found, keys, missing, helpers, progress)
             entries: list[DocAnalysis] = [entry for entry in found if entry is not None]
             docs = [entry.doc for entry in entries]
             cross = _cross_tables(cache, entries, keys, settings.default_language, settings.codes, glossary,
-                                  settings.fallback)
+                                  settings.fallback, progress)
             cross_keys = [table.digest for table in cross.values()]
             stamp = fingerprint(cache.version, keys + cross_keys, synonyms, settings.codes)
             by_lang: dict[str, list[DocAnalysis]] = {lang: [] for lang in settings.codes}
@@ -149,7 +151,7 @@ class SearchService:
 
         def open_index() -> SearchIndex:  # only queries need the Whoosh index
             with locked(folder):
-                return _open_or_build(folder, f"index-{stamp[:24]}", entries, settings.codes, synonyms)
+                return _open_or_build(folder, f"index-{stamp[:24]}", entries, settings.codes, synonyms, progress)
 
         index = AnalysedIndex([(entry.doc, entry.fields) for entry in entries], settings.codes, synonyms, open_index,
                               cross)
@@ -237,21 +239,30 @@ class SearchService:
 
 
 def _analyse(center: Content, directory_urls: bool, cache: AnalysisCache, found: list[DocAnalysis | None],
-             keys: list[str], missing: dict[str, list[tuple[int, Document]]], helpers: Helpers | None) -> None:
+             keys: list[str], missing: dict[str, list[tuple[int, Document]]], helpers: Helpers | None,
+             progress: Callable[[str], None] | None = None) -> None:
     """Analyse the ``missing`` documents into ``found`` and the cache, language by language; with
     ``helpers`` and enough of them, helper processes may take some of the languages (``split.each_language``)
-    and send back their pickled analyses and the words they worked out."""
+    and send back their pickled analyses and the words they worked out. ``progress`` hears how far a
+    large analysis in this process alone is (a command's, after an upgrade or a first run: minutes at
+    10,000 articles)."""
+    total = sum(map(len, missing.values()))
+    done = [0]
+    ticks = Progress("search: analysing", total, "documents", progress)
 
     def analyse(lang: str) -> None:
         for n, document in missing[lang]:
             doc = to_search_doc(center, document, directory_urls)
             found[n] = analyse_doc(doc, _record(doc))
             cache.put(keys[n], found[n])  # type: ignore[arg-type]
+            done[0] += 1
+            ticks.tick(done[0])
 
-    most = helpers_for(helpers, len(missing)) if sum(map(len, missing.values())) >= MIN_SPLIT else 0
+    most = helpers_for(helpers, len(missing)) if total >= MIN_SPLIT else 0
     if helpers is None or not most:
         for lang in missing:
             analyse(lang)
+        ticks.finish()
         return
 
     def made(langs: list[str]) -> tuple[dict[int, bytes], object, object]:
@@ -280,9 +291,9 @@ def _glossary(cache: AnalysisCache, path: Path, codes: list[str], default: str
 
 
 def _open_or_build(folder: Path, name: str, entries: list[DocAnalysis], codes: list[str],
-                   synonyms: dict[str, list[list[str]]]) -> SearchIndex:
+                   synonyms: dict[str, list[list[str]]], progress: Callable[[str], None] | None = None) -> SearchIndex:
     """The index generation ``name`` in memory, built (in a temporary folder, then renamed) when
-    it is missing or damaged. Call under the cache lock."""
+    it is missing or damaged (``progress`` hears how far a large build is). Call under the cache lock."""
     generation = folder / name
     index = None
     if (generation / "complete").is_file():
@@ -294,7 +305,8 @@ def _open_or_build(folder: Path, name: str, entries: list[DocAnalysis], codes: l
     if index is None or sorted(index.languages) != sorted(codes):
         temp = folder / f".{name}.{os.getpid()}.tmp"
         fields = {id(entry.doc): entry.fields for entry in entries}
-        SearchIndex.build([entry.doc for entry in entries], temp, codes, synonyms, terms=lambda doc: fields[id(doc)])
+        SearchIndex.build([entry.doc for entry in entries], temp, codes, synonyms, terms=lambda doc: fields[id(doc)],
+                          progress=progress)
         (temp / "complete").write_bytes(b"")
         if generation.exists():
             shutil.rmtree(generation)
@@ -314,12 +326,13 @@ def _open_or_build(folder: Path, name: str, entries: list[DocAnalysis], codes: l
 
 def _cross_tables(cache: AnalysisCache, analyses: list[DocAnalysis], keys: list[str], default: str,
                   codes: list[str], glossary: dict[str, list[tuple[str, list[str], int]]],
-                  fallback: bool | str) -> dict[str, CrossTable]:
+                  fallback: bool | str, progress: Callable[[str], None] | None = None) -> dict[str, CrossTable]:
     """Per language other than ``default``, its :class:`CrossTable` (see crosslingual), whose results link
     where the site's ``fallback`` mode shows its untranslated articles (see ``site.plan``). Its term table is
     learned from the language's documents, the default-language ones they translate and the glossary:
     cached under their keys and the glossary (``crosslingual.learned_from``), so an edit of an untranslated
-    article learns nothing; the cross table under the term table's digest and its untranslated documents' keys."""
+    article learns nothing; the cross table under the term table's digest and its untranslated documents' keys.
+    ``progress`` hears how far it is, language by language, when there are 1,000 documents or more."""
     docs = [entry.doc for entry in analyses]
     analysis_of = {id(entry.doc): entry for entry in analyses}
     key_of = {id(doc): key for doc, key in zip(docs, keys)}
@@ -346,19 +359,25 @@ def _cross_tables(cache: AnalysisCache, analyses: list[DocAnalysis], keys: list[
     for lang, doc in untranslated(docs, default, codes):
         sources[lang].append(doc)
     tables: dict[str, CrossTable] = {}
-    for lang, missing in sources.items():
+    ticks = Progress("search: term translations", len(docs), "documents", progress)
+    worked = False  # (a run that finds every table in the cache says nothing)
+    for done, (lang, missing) in enumerate(sources.items(), 1):
         read = learned_from(docs, default, lang)  # its table's inputs: an untranslated article's edit is none
         table_key = cache.key("learn", default, lang, json.dumps(glossary.get(lang), ensure_ascii=False),
                               *(keys[n] for n in read))
         learned = cache.extra(table_key)  # (table, its digest): the digest serialises the whole table
         if not (isinstance(learned, tuple) and len(learned) == 2 and isinstance(learned[0], Translations)):
             table = learn([docs[n] for n in read], default, lang, glossary.get(lang), terms_of)  # those alone
-            learned = (table, table_digest(table))
+            learned, worked = (table, table_digest(table)), True
         cache.put_extra(table_key, learned)
         cross_key = cache.key("cross", learned[1], fallback, *(key_of[id(doc)] for doc in missing))
         found = cache.extra(cross_key)
         if not isinstance(found, CrossTable):
             home = frozenset(doc.id for doc in missing if shown_at_own_page(fallback, doc.kind != "faq"))
-            found = cross_table(learned[0], default, missing, pairs_of, home)
+            found, worked = cross_table(learned[0], default, missing, pairs_of, home), True
         tables[lang] = cache.put_extra(cross_key, found)
+        if worked:
+            ticks.tick(len(docs) * done // len(sources))
+    if worked:
+        ticks.finish()
     return tables

@@ -105,6 +105,8 @@ def export_split(index: SearchIndex, synonyms: dict[str, list[list[str]]],
     if helpers is None or not most:
         return export_files(index, synonyms, progress, analyses=analyses, previous=previous, memo=memo, state=state,
                             keys=keys, stamps=stamps)
+    for source in sorted({table.source for table in index.cross.values() if table.docs}):
+        index.term_weights(source)  # every language with untranslated articles reads them: once, before the forks
     parts: dict[str, tuple[dict[str, tuple[str, bytes]], Any]] = {}
     added: dict[str, list[str]] = {}  # per language: the memo entries its export used first
 

@@ -92,7 +92,7 @@ function resolveWord(index, lang, info, word, isLast) {
 // other members: a one-word member as a term (at the synonym weight), a phrase in its `phrases` ({terms,
 // weight}: a document must have all its terms, each at the synonym weight over their number). A typed
 // phrase becomes one word: its first word, or better the whole phrase (each term at its own weight); its
-// other words alone count for nothing. As query.py's _apply_synonyms.
+// other words alone count for nothing. As query.py's apply_synonyms.
 export function applySynonyms(info, resolved) {
   var firsts = resolved.map(r => Object.keys(r.terms)), matches = [], taken = {};
   (info.synonyms || []).forEach(group => group.forEach(member => {
